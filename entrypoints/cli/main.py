@@ -1,0 +1,294 @@
+"""``sanece-admin``: database, users, demo data, audit, and each context's commands."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from datetime import timedelta, timezone
+from typing import Any, Callable, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from entrypoints.container import Container, build_container
+from shared.audit.domain import AuditFilter
+from shared.kernel.errors import DomainError
+from shared.kernel.scope import Role
+
+console = Console()
+err_console = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(click.ClickException):
+    """One clear line on stderr and exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        err_console.print(f"[bold red]Error:[/] {self.message}", highlight=False)
+
+
+def cli_errors(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            raise CliError(exc.message) from exc
+        except (ValueError, FileNotFoundError, PermissionError) as exc:
+            raise CliError(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def get_container(ctx: click.Context) -> Container:
+    obj = ctx.ensure_object(dict)
+    if "container" not in obj:
+        try:
+            obj["container"] = build_container()
+        except ValueError as exc:
+            raise CliError(f"configuración inválida: {exc}") from exc
+    return obj["container"]
+
+
+def actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001
+        return "cli"
+
+
+def rich_progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err_console, transient=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Administración de SAnECE y Excedentes y Faltantes."""
+    ctx.ensure_object(dict)
+
+
+# --- db ------------------------------------------------------------------------------------
+@cli.group()
+def db() -> None:
+    """Base de datos."""
+
+
+@db.command("upgrade")
+@click.pass_context
+@cli_errors
+def db_upgrade(ctx: click.Context) -> None:
+    """Aplica las migraciones pendientes."""
+    from entrypoints.persistence import upgrade
+
+    settings = get_container(ctx).settings()
+    if settings.is_sqlite:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    console.print("Base de datos al día.")
+
+
+# --- users ---------------------------------------------------------------------------------
+ROLE_CHOICE = click.Choice([r.value for r in Role])
+
+
+@cli.group()
+def users() -> None:
+    """Usuarios, roles y ámbitos."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--name", "full_name", required=True, help="Nombre completo.")
+@click.option("--role", type=ROLE_CHOICE, required=True)
+@click.option("--scope", "scope_ref", default=None, help="Unidad, entidad o institución según el rol.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.pass_context
+@cli_errors
+def users_create(ctx: click.Context, username: str, full_name: str, role: str, scope_ref: str | None,
+                 password: str) -> None:
+    """Crea un usuario personal."""
+    view = get_container(ctx).identity().create_user(actor(), username, full_name, Role(role), scope_ref, password)
+    console.print(f"Usuario «{view.username}» creado ({view.role.label}).")
+
+
+@users.command("list")
+@click.option("--role", type=ROLE_CHOICE, default=None)
+@click.option("--inactive", is_flag=True, help="Solo inactivos.")
+@click.pass_context
+@cli_errors
+def users_list(ctx: click.Context, role: str | None, inactive: bool) -> None:
+    """Lista los usuarios."""
+    rows = get_container(ctx).identity().list_users(Role(role) if role else None, False if inactive else None)
+    table = Table("Usuario", "Nombre", "Rol", "Ámbito", "Activo", "Bloqueado")
+    for u in rows:
+        table.add_row(u.username, u.full_name, u.role.value, u.scope_ref or "—",
+                      "sí" if u.active else "no", "sí" if u.locked else "no")
+    console.print(table)
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--reason", default=None)
+@click.pass_context
+@cli_errors
+def users_disable(ctx: click.Context, username: str, reason: str | None) -> None:
+    """Desactiva un usuario (sus sesiones dejan de valer)."""
+    get_container(ctx).identity().set_active(actor(), username, False, reason)
+    console.print(f"Usuario «{username}» desactivado.")
+
+
+@users.command("enable")
+@click.argument("username")
+@click.pass_context
+@cli_errors
+def users_enable(ctx: click.Context, username: str) -> None:
+    """Reactiva un usuario."""
+    get_container(ctx).identity().set_active(actor(), username, True)
+    console.print(f"Usuario «{username}» activado.")
+
+
+@users.command("reset-password")
+@click.argument("username")
+@click.option("--password", prompt="Nueva contraseña", hide_input=True, confirmation_prompt=True)
+@click.pass_context
+@cli_errors
+def users_reset_password(ctx: click.Context, username: str, password: str) -> None:
+    """Restablece la contraseña (y desbloquea la cuenta)."""
+    get_container(ctx).identity().reset_password(actor(), username, password)
+    console.print(f"Contraseña de «{username}» restablecida.")
+
+
+@users.command("grant")
+@click.argument("username")
+@click.option("--role", type=ROLE_CHOICE, required=True)
+@click.option("--scope", "scope_ref", default=None)
+@click.pass_context
+@cli_errors
+def users_grant(ctx: click.Context, username: str, role: str, scope_ref: str | None) -> None:
+    """Asigna rol y ámbito."""
+    view = get_container(ctx).identity().grant(actor(), username, Role(role), scope_ref)
+    console.print(f"«{view.username}»: {view.role.label} ({view.scope_ref or 'global'}).")
+
+
+# --- demo ----------------------------------------------------------------------------------
+@cli.group()
+def demo() -> None:
+    """Datos de demostración."""
+
+
+@demo.command("load")
+@click.option("--scale", type=click.Choice(["small", "national"]), default="small", show_default=True)
+@click.option("--if-empty", is_flag=True, help="Solo si la base de datos no tiene usuarios.")
+@click.pass_context
+@cli_errors
+def demo_load(ctx: click.Context, scale: str, if_empty: bool) -> None:
+    """Carga los datos de demostración de cada contexto y sus usuarios."""
+    from entrypoints.demo_runner import load_demo
+
+    container = get_container(ctx)
+    if if_empty and container.identity().list_users():
+        console.print("La base de datos ya tiene datos: no se carga la demostración.")
+        return
+    with rich_progress() as progress:
+        tasks: dict[str, Any] = {}
+
+        def report(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=total)
+            progress.update(tasks[label], completed=done, total=total)
+
+        created = load_demo(container, scale, report)
+    console.print(f"Demostración cargada ({scale}); {created} usuarios creados.")
+
+
+@demo.command("users")
+@click.pass_context
+@cli_errors
+def demo_users(ctx: click.Context) -> None:
+    """Muestra los usuarios de demostración existentes y sus contraseñas."""
+    from entrypoints.demo_runner import demo_user_specs
+
+    container = get_container(ctx)
+    existing = {u.username for u in container.identity().list_users(active=True)}
+    table = Table("Usuario", "Contraseña", "Rol", "Ámbito", "Para", title="Usuarios de demostración")
+    shown = 0
+    for spec in demo_user_specs(container, "small"):
+        if spec.username in existing:
+            table.add_row(spec.username, spec.password, spec.role.label, spec.scope_ref or "—", spec.note)
+            shown += 1
+    if shown:
+        console.print(table)
+    else:
+        console.print("No hay usuarios de demostración (sanece-admin demo load).")
+
+
+# --- audit ---------------------------------------------------------------------------------
+@cli.group()
+def audit() -> None:
+    """Bitácora de auditoría."""
+
+
+@audit.command("list")
+@click.option("--user", "actor_", default=None, help="Quién hizo el cambio.")
+@click.option("--action", default=None, help="Prefijo de acción, p. ej. identity.")
+@click.option("--target-type", default=None)
+@click.option("--target-id", default=None)
+@click.option("--days", type=click.IntRange(min=0), default=None, help="Solo los últimos N días.")
+@click.option("--limit", type=click.IntRange(min=1, max=10000), default=100, show_default=True)
+@click.pass_context
+@cli_errors
+def audit_list(ctx: click.Context, actor_: str | None, action: str | None, target_type: str | None,
+               target_id: str | None, days: int | None, limit: int) -> None:
+    """Lista entradas de la bitácora (más recientes primero)."""
+    container = get_container(ctx)
+    since = container.clock().now() - timedelta(days=days) if days is not None else None
+    rows = container.audit_query().list(AuditFilter(actor_, action, target_type, target_id, since, None, limit))
+    table = Table("Id", "Fecha (UTC)", "Usuario", "Acción", "Objeto", "Antes → Después", "Motivo")
+    for r in rows:
+        e = r.entry
+        change = f"{dict(e.before) if e.before else ''} → {dict(e.after) if e.after else ''}" \
+            if (e.before or e.after) else ""
+        table.add_row(str(r.id), e.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"), e.actor,
+                      e.action, f"{e.target_type} {e.target_id}", change, e.reason or "")
+    console.print(table)
+
+
+# --- serve ---------------------------------------------------------------------------------
+@cli.command("serve")
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option("--workers", type=int, default=None)
+@click.pass_context
+@cli_errors
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Inicia el servidor web."""
+    import uvicorn
+
+    settings = get_container(ctx).settings()
+    uvicorn.run("entrypoints.http.app:app_from_env", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers or settings.workers, log_config=None,
+                access_log=False, proxy_headers=False)
+
+
+def _register_context_groups() -> None:
+    from entrypoints.modules import cli_groups
+
+    for group in cli_groups():
+        cli.add_command(group)
+
+
+_register_context_groups()
+
+
+def main() -> None:  # pragma: no cover
+    cli(obj={})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The one composition root: settings -> engine -> units of work -> services.
+
+The HTTP app and the CLI both take what they need from here; tests override providers.
+Nothing is built at import time: providers are lazy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dependency_injector import containers, providers
+
+from shared.adapters.clock import SystemClock
+from shared.adapters.sql.database import create_engine, session_factory
+from shared.adapters.sql.health import ping
+from shared.audit.adapters.sql import SqlAuditQuery
+from shared.config import Settings
+from shared.identity.adapters.hashing import Argon2Hasher
+from shared.identity.adapters.sql import SqlIdentityUnitOfWork
+from shared.identity.application import IdentityService
+from shared.identity.scopes import CompositeScopeDirectory
+from shared.storage.adapters.local import LocalFileStorage
+from shared.storage.adapters.s3 import S3FileStorage
+from shared.storage.adapters.selector import ConfiguredStorageSelector
+
+
+def _storage_selector(settings: Settings, clock: SystemClock) -> ConfiguredStorageSelector:
+    def local() -> LocalFileStorage:
+        return LocalFileStorage(Path(settings.files_root), clock.now)
+
+    def s3() -> S3FileStorage:
+        return S3FileStorage.from_settings(bucket=settings.s3_bucket or "", endpoint_url=settings.s3_endpoint_url,
+                                           region=settings.s3_region, now=clock.now, prefix=settings.s3_prefix)
+
+    return ConfiguredStorageSelector({"local": local, "s3": s3}, settings.storage_default,
+                                     settings.storage_by_institution)
+
+
+def _session_store(settings: Settings):  # -> litestar Store
+    from litestar.stores.file import FileStore
+    from litestar.stores.redis import RedisStore
+
+    if settings.redis_url:
+        return RedisStore.with_client(url=settings.redis_url, namespace="sanece-sessions")
+    settings.sessions_dir.mkdir(parents=True, exist_ok=True)
+    return FileStore(settings.sessions_dir, create_directories=True)
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock, tz=settings.provided.timezone)
+    engine = providers.Singleton(create_engine, settings.provided.database_url)
+    sessions = providers.Singleton(session_factory, engine)
+    db_ping = providers.Callable(ping, engine)
+
+    hasher = providers.Singleton(Argon2Hasher)
+    scope_directories = providers.List()
+    scope_directory = providers.Singleton(CompositeScopeDirectory, scope_directories)
+    identity_uow = providers.Factory(SqlIdentityUnitOfWork, sessions)
+    identity = providers.Singleton(IdentityService, uow_factory=identity_uow.provider, hasher=hasher,
+                                   clock=clock, scopes=scope_directory)
+    audit_query = providers.Singleton(SqlAuditQuery, sessions)
+
+    storage = providers.Singleton(_storage_selector, settings, clock)
+    session_store = providers.Singleton(_session_store, settings)
+
+    demo_loaders = providers.List()
+
+
+def build_container(settings: Settings | None = None) -> Container:
+    container = Container(settings=settings or Settings.from_env())
+    return container

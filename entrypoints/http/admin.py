@@ -1,0 +1,82 @@
+"""Admin pages: the audit trail and the user list (read-only; changes go through the CLI)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+from litestar import Controller, Request, get
+
+from entrypoints.http.rendering import MenuItem, render
+from entrypoints.http.security import require_roles
+from shared.audit.domain import AuditFilter
+from shared.kernel.errors import ValidationError
+from shared.kernel.scope import Role
+
+
+@attrs.frozen
+class AuditOut:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str | None
+
+
+def _filter(request: Request[Any, Any, Any]) -> AuditFilter:
+    q = request.query_params
+    since = None
+    if q.get("dias"):
+        try:
+            days = int(q["dias"])
+        except ValueError as exc:
+            raise ValidationError("«dias» debe ser un número entero.") from exc
+        since = request.app.state.container.clock().now() - timedelta(days=max(0, days))
+    try:
+        limit = int(q.get("limite") or 200)
+    except ValueError as exc:
+        raise ValidationError("«limite» debe ser un número entero.") from exc
+    return AuditFilter(actor=q.get("usuario") or None, action=q.get("accion") or None,
+                       target_type=q.get("tipo") or None, target_id=q.get("id") or None,
+                       since=since, limit=limit)
+
+
+class AdminPages(Controller):
+    path = "/admin"
+    guards = [require_roles(Role.ADMIN)]
+    include_in_schema = False
+
+    @get("/bitacora", sync_to_thread=True)
+    def audit(self, request: Request[Any, Any, Any]) -> Any:
+        flt = _filter(request)
+        rows = request.app.state.container.audit_query().list(flt)
+        return render(request, "admin_audit.html", rows=rows, q=request.query_params)
+
+    @get("/usuarios", sync_to_thread=True)
+    def users(self, request: Request[Any, Any, Any]) -> Any:
+        users = request.app.state.container.identity().list_users()
+        return render(request, "admin_users.html", users=users)
+
+
+class AdminApi(Controller):
+    path = "/api/admin"
+    guards = [require_roles(Role.ADMIN)]
+    tags = ["Administración"]
+
+    @get("/audit", sync_to_thread=True, summary="Bitácora de auditoría")
+    def audit(self, request: Request[Any, Any, Any]) -> list[AuditOut]:
+        rows = request.app.state.container.audit_query().list(_filter(request))
+        return [AuditOut(r.id, r.entry.at, r.entry.actor, r.entry.action, r.entry.target_type,
+                         r.entry.target_id, dict(r.entry.before) if r.entry.before else None,
+                         dict(r.entry.after) if r.entry.after else None, r.entry.reason) for r in rows]
+
+
+ADMIN_MENU = [
+    MenuItem("Bitácora", "/admin/bitacora", frozenset({Role.ADMIN})),
+    MenuItem("Usuarios", "/admin/usuarios", frozenset({Role.ADMIN})),
+]

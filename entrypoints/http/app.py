@@ -1,0 +1,80 @@
+"""``create_app(container)``: the Litestar application, wired from the composition root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from litestar import Litestar, Router
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from entrypoints.container import Container, build_container
+from entrypoints.http import admin, identity
+from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.observability import RequestIdMiddleware, configure_logging
+from entrypoints.http.rendering import HttpModule
+from entrypoints.http.security import authenticate, check_csrf
+from entrypoints.http.sessions import SessionMiddleware
+from entrypoints.modules import http_modules
+
+HERE = Path(__file__).parent
+
+
+def create_app(container: Container | None = None, modules: Sequence[HttpModule] | None = None) -> Litestar:
+    container = container or build_container()
+    settings = container.settings()
+    configure_logging(settings.log_level, settings.log_json)
+    modules = list(http_modules(container) if modules is None else modules)
+
+    platform = HttpModule(
+        name="platform",
+        route_handlers=[identity.AuthPages, identity.AuthApi, identity.health,
+                        admin.AdminPages, admin.AdminApi],
+        template_dir=HERE / "templates",
+        menu=admin.ADMIN_MENU,
+    )
+    all_modules = [platform, *modules]
+    template_dirs = [m.template_dir for m in all_modules if m.template_dir is not None]
+
+    def _engine_callback(engine: Any) -> None:
+        env = engine.engine
+        env.filters["miles"] = lambda n: "" if n is None else f"{int(n):,}"
+        env.globals["static_version"] = "1"
+
+    from litestar.plugins.jinja import JinjaTemplateEngine as Engine
+
+    static = create_static_files_router(path="/static", directories=[HERE / "static"],
+                                        opt={"public": True})
+    schema_router = Router(path="/schema", route_handlers=[], opt={"public": True})
+    app = Litestar(
+        route_handlers=[static, *[h for m in all_modules for h in m.route_handlers]],
+        guards=[authenticate, check_csrf],
+        middleware=[
+            RequestIdMiddleware,
+            DefineMiddleware(SessionMiddleware, store_factory=container.session_store,
+                             idle_seconds=settings.session_idle_minutes * 60,
+                             secure=settings.cookie_secure, now=lambda: container.clock().now()),
+        ],
+        template_config=TemplateConfig(directory=template_dirs, engine=Engine,
+                                       engine_callback=_engine_callback),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="SAnECE y Excedentes y Faltantes — API", version="1.0.0",
+            path="/schema", render_plugins=[JsonRenderPlugin()], openapi_router=schema_router),
+        request_max_body_size=2 * 1024 * 1024,
+        logging_config=None,  # our JSON logging is configured above
+        debug=False,
+    )
+    app.state.container = container
+    app.state.menu = [item for m in all_modules for item in m.menu]
+    app.state.home_by_role = {role: path for m in all_modules for role, path in m.home_by_role.items()}
+    return app
+
+
+def app_from_env() -> Litestar:
+    """Entry point for ``uvicorn --factory entrypoints.http.app:app_from_env``."""
+    return create_app()

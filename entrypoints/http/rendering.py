@@ -1,0 +1,91 @@
+"""The common page context (header, menu, flash messages, CSRF token) and HTTP modules.
+
+A context plugs into the web app with an ``HttpModule``: its handlers, its template folder
+and its menu entries per role.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+from zoneinfo import ZoneInfo
+
+import attrs
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from entrypoints.http.sessions import get_session
+from shared.identity.application import UserView
+from shared.kernel.scope import Role
+
+
+@attrs.frozen
+class MenuItem:
+    label: str
+    path: str
+    roles: frozenset[Role]
+
+
+@attrs.frozen
+class HttpModule:
+    name: str
+    route_handlers: Sequence[Any]
+    template_dir: Path | None = None
+    menu: Sequence[MenuItem] = ()
+    home_by_role: dict[Role, str] = attrs.field(factory=dict)
+
+
+def flash(request: Request[Any, Any, Any], message: str, category: str = "info") -> None:
+    session = get_session(request)
+    items = list(session.get("_flash", []))
+    items.append({"message": message, "category": category})
+    session["_flash"] = items
+
+
+def info_at(request: Request[Any, Any, Any]) -> str:
+    c = request.app.state.container
+    tz = ZoneInfo(c.settings().timezone)
+    return c.clock().now().astimezone(tz).strftime("%d-%m-%Y %H:%M")
+
+
+def local_time(request: Request[Any, Any, Any], value: Any, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    if value is None:
+        return ""
+    tz = ZoneInfo(request.app.state.container.settings().timezone)
+    return value.astimezone(tz).strftime(fmt)
+
+
+def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    session = get_session(request)
+    user: UserView | None = getattr(request.state, "user", None)
+    menu: list[MenuItem] = []
+    scope_label = None
+    if user is not None:
+        menu = [m for m in request.app.state.menu if user.role in m.roles]
+        scope_label = getattr(request.state, "scope_label", None)
+        if scope_label is None:
+            scope_label = request.app.state.container.identity().describe_scope(user)
+            request.state.scope_label = scope_label
+    flashes = session.pop("_flash", []) if "_flash" in session else []
+    return {
+        "user": user,
+        "role_label": user.role.label if user else "",
+        "scope_label": scope_label,
+        "menu": menu,
+        "csrf_token": session.csrf_token(),
+        "info_at": info_at(request),
+        "flashes": flashes,
+        "path": request.url.path,
+        "local_time": lambda v, fmt="%d/%m/%Y %H:%M": local_time(request, v, fmt),
+    }
+
+
+def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+    ctx = page_context(request)
+    ctx.update(context)
+    return Template(template_name=template, context=ctx, status_code=status_code)
+
+
+def redirect(path: str) -> Redirect:
+    # 303 so that the browser follows a POST with a GET (post/redirect/get)
+    return Redirect(path=path, status_code=303)

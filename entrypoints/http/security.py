@@ -1,0 +1,109 @@
+"""Authentication, CSRF and role guards.
+
+Guards declared on the app run before every handler, in order: load the session's user,
+refuse anonymous access to non-public routes, then check the CSRF token on state changes.
+Routes opt out with ``opt={"public": True}`` (login, health, assets) and streaming uploads
+with ``opt={"csrf": "stream"}`` (the upload reader checks the token itself).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from anyio import to_thread
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from entrypoints.http.sessions import get_session
+from shared.identity.application import UserView
+from shared.kernel.errors import DomainError, PermissionDenied
+from shared.kernel.scope import Role
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    status = 401
+
+    def __init__(self, expired: bool = False) -> None:
+        msg = ("Su sesión expiró por inactividad. Ingrese de nuevo." if expired
+               else "Debes ingresar con tu usuario autorizado.")
+        super().__init__(msg)
+        self.expired = expired
+
+
+class CsrfFailed(DomainError):
+    code = "csrf_failed"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("El formulario expiró o no es válido (token CSRF). Recargue la página e "
+                         "intente de nuevo.")
+
+
+def container_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+    return connection.app.state.container
+
+
+async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    session = get_session(connection)
+    user: UserView | None = None
+    uid = session.get("user_id")
+    if uid is not None:
+        identity = container_of(connection).identity()
+        user = await to_thread.run_sync(identity.current_user, int(uid))
+        if user is None:  # disabled or deleted since login: end the session
+            session.destroy()
+        elif user.locked:
+            user = None
+            session.destroy()
+    connection.state.user = user
+    if user is not None:
+        connection.scope.setdefault("state", {})["username"] = user.username
+    if not handler.opt.get("public") and user is None:
+        raise NotAuthenticated(expired=session.expired)
+
+
+async def check_csrf(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    if connection.scope.get("method", "GET") in SAFE_METHODS or handler.opt.get("csrf") == "stream":
+        return
+    session = get_session(connection)
+    expected = session.get("csrf")
+    sent = connection.headers.get(CSRF_HEADER)
+    if not sent and isinstance(connection, Request):
+        ctype = connection.headers.get("content-type", "")
+        if ctype.startswith("application/x-www-form-urlencoded"):
+            form = await connection.form()
+            sent = form.get(CSRF_FIELD)
+    if not expected or not sent or not secrets.compare_digest(str(expected), str(sent)):
+        raise CsrfFailed()
+
+
+def token_matches(connection: ASGIConnection[Any, Any, Any, Any], sent: str | None) -> bool:
+    expected = get_session(connection).get("csrf")
+    return bool(expected and sent and secrets.compare_digest(str(expected), str(sent)))
+
+
+def require_roles(*roles: Role):  # -> Guard
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user: UserView | None = getattr(connection.state, "user", None)
+        if user is None:
+            raise NotAuthenticated()
+        if user.role not in allowed:
+            raise PermissionDenied()
+
+    return guard
+
+
+def current_user(request: Request[Any, Any, Any]) -> UserView:
+    user = getattr(request.state, "user", None)
+    if user is None:
+        raise NotAuthenticated()
+    return user

@@ -1,0 +1,1 @@
+"""Audit trail: port and entry type; the SQL adapter lives in ``shared.audit.adapters``."""

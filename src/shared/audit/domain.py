@@ -1,0 +1,47 @@
+"""An audit entry: who did what to which thing, when, with before -> after and a reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping, Protocol, Sequence
+
+import attrs
+
+
+@attrs.frozen
+class AuditEntry:
+    at: datetime
+    actor: str  # username, or "system" / "cli:<user>" for unattended work
+    action: str  # dotted verb, e.g. "identity.login_failed", "excedentes.finalize"
+    target_type: str
+    target_id: str
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    reason: str | None = None
+
+
+@attrs.frozen
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None  # prefix match: "identity." lists every identity event
+    target_type: str | None = None
+    target_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+
+
+@attrs.frozen
+class AuditRecord:
+    id: int
+    entry: AuditEntry
+
+
+class AuditLog(Protocol):
+    """Write side: records an entry inside the caller's unit of work (same transaction)."""
+
+    def record(self, entry: AuditEntry) -> None: ...
+
+
+class AuditQuery(Protocol):
+    def list(self, flt: AuditFilter) -> Sequence[AuditRecord]: ...

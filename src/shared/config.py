@@ -1,0 +1,142 @@
+"""Settings: read once from the environment into one frozen attrs object.
+
+Every variable has a safe default so that ``make run`` works with none set.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Mapping
+
+import attrs
+
+MB = 1024 * 1024
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "si", "sí"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _pairs(raw: str) -> dict[str, str]:
+    """``"IMSS=s3,SS=local"`` -> ``{"IMSS": "s3", "SS": "local"}``."""
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"STORAGE_BY_INSTITUTION: expected CODE=backend, got {part!r}")
+        out[key.strip().upper()] = value.strip().lower()
+    return out
+
+
+@attrs.frozen
+class Settings:
+    var_dir: Path
+    database_url: str
+    secret_key: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    redis_url: str | None = None
+    session_idle_minutes: int = 30
+    cookie_secure: bool = False
+    timezone: str = "America/Mexico_City"
+    storage_default: str = "local"
+    storage_by_institution: Mapping[str, str] = attrs.field(factory=dict)
+    files_dir: Path | None = None
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_prefix: str = ""
+    attachment_max_bytes: int = 10 * MB
+    import_max_bytes: int = 50 * MB
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def files_root(self) -> Path:
+        return self.files_dir or self.var_dir / "files"
+
+    @property
+    def sessions_dir(self) -> Path:
+        return self.var_dir / "sessions"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.var_dir / "tmp"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("VAR_DIR") or "var").resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'app.db'}"
+        secret_key = env.get("SECRET_KEY") or _load_or_create_secret(var_dir)
+        storage_default = (env.get("STORAGE_DEFAULT") or "local").lower()
+        s = cls(
+            var_dir=var_dir,
+            database_url=database_url,
+            secret_key=secret_key,
+            host=env.get("HOST") or "127.0.0.1",
+            port=_int(env, "PORT", 8000),
+            workers=_int(env, "WEB_CONCURRENCY", 1),
+            redis_url=env.get("REDIS_URL") or None,
+            session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 30),
+            cookie_secure=_bool(env.get("COOKIE_SECURE"), False),
+            timezone=env.get("APP_TIMEZONE") or "America/Mexico_City",
+            storage_default=storage_default,
+            storage_by_institution=_pairs(env.get("STORAGE_BY_INSTITUTION") or ""),
+            files_dir=Path(env["FILES_DIR"]).resolve() if env.get("FILES_DIR") else None,
+            s3_bucket=env.get("S3_BUCKET") or None,
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            s3_region=env.get("S3_REGION") or None,
+            s3_prefix=env.get("S3_PREFIX") or "",
+            attachment_max_bytes=_int(env, "ATTACHMENT_MAX_MB", 10) * MB,
+            import_max_bytes=_int(env, "IMPORT_MAX_MB", 50) * MB,
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            log_json=_bool(env.get("LOG_JSON"), True),
+        )
+        s.validate()
+        return s
+
+    def validate(self) -> None:
+        backends = {self.storage_default, *self.storage_by_institution.values()}
+        unknown = backends - {"local", "s3"}
+        if unknown:
+            raise ValueError(f"unknown storage backend(s): {', '.join(sorted(unknown))} (use local or s3)")
+        if "s3" in backends and not self.s3_bucket:
+            raise ValueError("S3_BUCKET is required when a storage backend is s3")
+        if self.session_idle_minutes < 1:
+            raise ValueError("SESSION_IDLE_MINUTES must be at least 1")
+
+
+def _load_or_create_secret(var_dir: Path) -> str:
+    """A per-installation secret kept in var/secret_key (created with mode 600)."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

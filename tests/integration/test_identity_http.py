@@ -1,0 +1,196 @@
+"""Login, lockout, CSRF, logout, session expiry, password change, role guard, errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from shared.audit.domain import AuditFilter
+from shared.kernel.scope import Role
+from tests.helpers import PASSWORD, api_csrf, csrf_from, login, make_user, page_csrf
+
+
+def test_login_page_uses_the_guide_wording(client):
+    html = client.get("/login").text
+    for text in ("Debes ingresar con tu usuario autorizado", "Nombre de usuario", "Contraseña",
+                 "Iniciar sesión", "¿Olvidaste tu contraseña?"):
+        assert text in html
+    forgot = client.get("/olvide-contrasena").text
+    assert "administrador" in forgot
+
+
+def test_login_shows_header_and_logout_ends_session(client, container):
+    make_user(container, "ana.admin", Role.ADMIN, full_name="Ana Administradora")
+    r = login(client, "ana.admin")
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    home = client.get("/")
+    assert "Ana Administradora" in home.text and "Administrador" in home.text
+    assert "Información al:" in home.text and "10-03-2026 10:00" in home.text
+    token = csrf_from(home.text)
+    out = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    again = client.get("/", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"].startswith("/login")
+    actions = [r.entry.action for r in container.audit_query().list(AuditFilter(actor="ana.admin"))]
+    assert "identity.login" in actions and "identity.logout" in actions
+
+
+def test_wrong_user_and_wrong_password_get_the_same_message(client, container):
+    make_user(container, "beto")
+    unknown = login(client, "nadie")
+    wrong = login(client, "beto", "Otra-Clave-999")
+    assert unknown.status_code == wrong.status_code == 401
+
+    def message(html: str) -> str:
+        return html.split('role="alert">', 1)[1].split("<", 1)[0]
+
+    assert message(unknown.text) == message(wrong.text)
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(client, container, clock):
+    make_user(container, "carla")
+    for _ in range(5):
+        assert login(client, "carla", "equivocada-1").status_code == 401
+    # locked: even the right password is refused, with the same message
+    assert login(client, "carla", PASSWORD).status_code == 401
+    locked = container.audit_query().list(AuditFilter(action="identity.account_locked"))
+    assert len(locked) == 1
+    clock.advance(timedelta(minutes=14, seconds=59))
+    assert login(client, "carla", PASSWORD).status_code == 401
+    clock.advance(timedelta(seconds=2))
+    assert login(client, "carla", PASSWORD).status_code == 303
+
+
+def test_post_without_csrf_token_is_refused(client, container):
+    make_user(container, "dora")
+    login(client, "dora")
+    r = client.post("/cuenta/contrasena", data={"current": PASSWORD, "new": "Nueva-Clave-2027",
+                                                 "confirm": "Nueva-Clave-2027"})
+    assert r.status_code == 403
+    assert "CSRF" in r.text
+    api = client.post("/api/auth/password", json={"current": PASSWORD, "new": "Nueva-Clave-2027",
+                                                  "confirm": "Nueva-Clave-2027"})
+    assert api.status_code == 403
+    assert api.headers["content-type"].startswith("application/problem+json")
+    # the password did not change
+    client.cookies.clear()
+    assert login(client, "dora").status_code == 303
+
+
+def test_login_form_without_token_is_refused(client, container):
+    make_user(container, "eva")
+    r = client.post("/login", data={"username": "eva", "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 403
+
+
+def test_session_expires_after_inactivity(client, container, clock):
+    make_user(container, "fer")
+    login(client, "fer")
+    assert client.get("/", follow_redirects=False).status_code == 200
+    clock.advance(timedelta(minutes=29))
+    assert client.get("/", follow_redirects=False).status_code == 200  # activity renews
+    clock.advance(timedelta(minutes=31))
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303 and "expirada=1" in r.headers["location"]
+    assert "Su sesión expiró por inactividad" in client.get(r.headers["location"]).text
+
+
+def test_session_id_rotates_at_login(client, container):
+    make_user(container, "gil")
+    client.get("/login")
+    before = client.cookies.get("sanece_session")
+    login(client, "gil")
+    after = client.cookies.get("sanece_session")
+    assert before and after and before != after
+
+
+def test_password_change(client, container):
+    make_user(container, "hugo")
+    login(client, "hugo")
+    token = page_csrf(client)
+    weak = client.post("/cuenta/contrasena", data={"current": PASSWORD, "new": "corta", "confirm": "corta",
+                                                   "csrf_token": token})
+    assert weak.status_code == 422 and "al menos 10 caracteres" in weak.text
+    ok = client.post("/cuenta/contrasena", data={"current": PASSWORD, "new": "Nueva-Clave-2027",
+                                                 "confirm": "Nueva-Clave-2027", "csrf_token": token},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    assert "La contraseña se cambió correctamente." in client.get("/").text
+    client.cookies.clear()
+    assert login(client, "hugo").status_code == 401
+    assert login(client, "hugo", "Nueva-Clave-2027").status_code == 303
+
+
+def test_disabled_user_loses_the_session(client, container):
+    make_user(container, "ines")
+    login(client, "ines")
+    container.identity().set_active("test", "ines", False)
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_role_guard_and_admin_pages(client, container):
+    make_user(container, "root", Role.ADMIN)
+    make_user(container, "rev", Role.REVISOR)
+    login(client, "rev")
+    assert client.get("/admin/bitacora").status_code == 403
+    assert client.get("/api/admin/audit").status_code == 403
+    client.cookies.clear()
+    login(client, "root")
+    page = client.get("/admin/bitacora?accion=identity.")
+    assert page.status_code == 200 and "identity.login" in page.text
+    api = client.get("/api/admin/audit?accion=identity.login").json()
+    assert api and all(row["action"].startswith("identity.login") for row in api)
+
+
+def test_json_api_login_me_logout(client, container):
+    make_user(container, "juan", Role.EVALUADOR, full_name="Juan Evaluador")
+    anon = client.get("/api/auth/me")
+    assert anon.status_code == 401 and anon.json()["status"] == 401
+    token = api_csrf(client)
+    bad = client.post("/api/auth/login", json={"username": "juan", "password": "x"},
+                      headers={"X-CSRF-Token": token})
+    assert bad.status_code == 401 and "incorrectos" in bad.json()["detail"]
+    r = client.post("/api/auth/login", json={"username": "juan", "password": PASSWORD},
+                    headers={"X-CSRF-Token": token})
+    assert r.status_code == 201, r.text
+    assert r.json()["role"] == "evaluador"
+    me = client.get("/api/auth/me").json()
+    assert me["full_name"] == "Juan Evaluador"
+    out = client.post("/api/auth/logout", headers={"X-CSRF-Token": token})
+    assert out.status_code == 204
+    assert client.get("/api/auth/me").status_code == 401
+
+
+def test_errors_are_spanish_pages_or_problem_json(client, container):
+    make_user(container, "kiko")
+    login(client, "kiko")
+    page = client.get("/no-existe")
+    assert page.status_code == 404 and "No encontrado" in page.text and "Traceback" not in page.text
+    api = client.get("/api/no-existe")
+    assert api.status_code == 404
+    body = api.json()
+    assert body["title"] == "No encontrado" and body["request_id"] == api.headers["x-request-id"]
+
+
+def test_health_and_openapi(client):
+    assert client.get("/health").json() == {"status": "ok", "database": "ok"}
+    schema = client.get("/schema/openapi.json")
+    assert schema.status_code == 200 and "/api/auth/login" in schema.json()["paths"]
+
+
+def test_health_reports_a_dead_database(client, container):
+    from dependency_injector import providers
+
+    container.db_ping.override(providers.Callable(lambda: False))
+    r = client.get("/health")
+    assert r.status_code == 503 and r.json()["database"] == "unavailable"
+
+
+def test_open_redirect_after_login_is_refused(client, container):
+    make_user(container, "lalo")
+    r = login(client, "lalo", next_="https://evil.example/")
+    assert r.headers["location"] == "/"
+    r2 = login(client, "lalo", next_="//evil.example/")
+    assert r2.headers["location"] == "/"

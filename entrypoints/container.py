@@ -63,7 +63,8 @@ class Container(containers.DeclarativeContainer):
     audit_query = providers.Singleton(SqlAuditQuery, sessions)
 
     storage = providers.Singleton(_storage_selector, settings, clock)
-    session_store = providers.Singleton(_session_store, settings)
+    # one store per app instance: a Redis client belongs to the event loop that made it
+    session_store = providers.Factory(_session_store, settings)
 
     demo_loaders = providers.List()
 

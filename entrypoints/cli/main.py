@@ -17,7 +17,8 @@ from shared.audit.domain import AuditFilter
 from shared.kernel.errors import DomainError
 from shared.kernel.scope import Role
 
-console = Console()
+# Wide when piped (tables are read by scripts and tests); the terminal's width otherwise.
+console = Console(width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +27,7 @@ class CliError(click.ClickException):
     """One clear line on stderr and exit code 1."""
 
     def show(self, file: Any = None) -> None:
-        err_console.print(f"[bold red]Error:[/] {self.message}", highlight=False)
+        err_console.print(f"[bold red]Error:[/] {self.message}", highlight=False, soft_wrap=True)
 
 
 def cli_errors(fn: F) -> F:

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 import attrs
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.response import Redirect, Template
 
 from entrypoints.http.sessions import get_session
@@ -83,7 +83,7 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
 def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     ctx = page_context(request)
     ctx.update(context)
-    return Template(template_name=template, context=ctx, status_code=status_code)
+    return Template(template_name=template, context=ctx, status_code=status_code, media_type=MediaType.HTML)
 
 
 def redirect(path: str) -> Redirect:

@@ -10,7 +10,9 @@ from tests.helpers import PASSWORD, api_csrf, csrf_from, login, make_user, page_
 
 
 def test_login_page_uses_the_guide_wording(client):
-    html = client.get("/login").text
+    r = client.get("/login")
+    assert r.headers["content-type"].startswith("text/html")
+    html = r.text
     for text in ("Debes ingresar con tu usuario autorizado", "Nombre de usuario", "Contraseña",
                  "Iniciar sesión", "¿Olvidaste tu contraseña?"):
         assert text in html

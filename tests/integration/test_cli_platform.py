@@ -1,0 +1,78 @@
+"""``sanece-admin`` platform commands through click's runner, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from entrypoints.cli.main import cli
+from shared.audit.domain import AuditFilter
+
+
+@pytest.fixture
+def run(container):
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(cli, list(args), obj={"container": container}, input=input,
+                             catch_exceptions=False)
+
+    return invoke
+
+
+def test_users_lifecycle(run, container):
+    r = run("users", "create", "maria.lopez", "--name", "María López", "--role", "revisor",
+            "--password", "Clave-Segura-2026")
+    assert r.exit_code == 0, r.output
+    listed = run("users", "list")
+    assert "maria.lopez" in listed.output and "María López" in listed.output
+    assert run("users", "disable", "maria.lopez", "--reason", "baja").exit_code == 0
+    assert container.identity().list_users()[0].active is False
+    assert run("users", "enable", "maria.lopez").exit_code == 0
+    assert run("users", "reset-password", "maria.lopez", "--password", "Otra-Clave-2027").exit_code == 0
+    assert container.identity().authenticate("maria.lopez", "Otra-Clave-2027").username == "maria.lopez"
+    assert run("users", "grant", "maria.lopez", "--role", "evaluador").exit_code == 0
+    audit = run("audit", "list", "--action", "identity.", "--limit", "50")
+    assert audit.exit_code == 0
+    for action in ("identity.user_created", "identity.user_disabled", "identity.password_reset",
+                   "identity.role_granted"):
+        assert action in audit.output
+    entries = container.audit_query().list(AuditFilter(action="identity.role_granted"))
+    assert entries[0].entry.before["role"] == "revisor" and entries[0].entry.after["role"] == "evaluador"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["users", "create", "x1", "--name", "X", "--role", "revisor", "--password", "corta"], "al menos 10"),
+    (["users", "create", "Mal Nombre", "--name", "X", "--role", "revisor", "--password", "Clave-Segura-2026"],
+     "nombre de usuario"),
+    (["users", "create", "dir1", "--name", "X", "--role", "director", "--password", "Clave-Segura-2026"],
+     "requiere un ámbito"),
+    (["users", "create", "dir1", "--name", "X", "--role", "director", "--scope", "NO-EXISTE",
+      "--password", "Clave-Segura-2026"], "no existe"),
+    (["users", "disable", "fantasma"], "no existe"),
+    (["users", "grant", "fantasma", "--role", "admin"], "no existe"),
+])
+def test_bad_input_is_one_clear_line_and_non_zero(container, args, message):
+    runner = CliRunner()
+    r = runner.invoke(cli, args, obj={"container": container})
+    assert r.exit_code != 0
+    out = r.output.strip()
+    assert message in out and "Traceback" not in out
+    assert len(out.splitlines()) == 1, out
+
+
+def test_duplicate_user_is_refused(run, container):
+    run("users", "create", "pepe", "--name", "Pepe", "--role", "admin", "--password", "Clave-Segura-2026")
+    r = CliRunner().invoke(cli, ["users", "create", "pepe", "--name", "Pepe", "--role", "admin", "--password",
+                                 "Clave-Segura-2026"], obj={"container": container})
+    assert r.exit_code == 1 and "ya existe" in r.output
+
+
+def test_demo_load_creates_printed_users(run, container):
+    r = run("demo", "load")
+    assert r.exit_code == 0, r.output
+    users = run("demo", "users")
+    assert "admin" in users.output and "Demo-2026-ADM" in users.output
+    assert container.identity().authenticate("admin", "Demo-2026-ADM").role.value == "admin"
+    again = run("demo", "load", "--if-empty")
+    assert "ya tiene datos" in again.output

@@ -1,0 +1,64 @@
+"""Sessions live in a store that several workers share: the file store and Redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from dependency_injector import providers
+from litestar.testing import TestClient
+
+from entrypoints.http.app import create_app
+from shared.kernel.scope import Role
+from tests.helpers import login, make_user
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_or_skip() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+
+
+@pytest.fixture(params=["file", "redis"])
+def store_factory(request, container):
+    if request.param == "file":
+        return None
+    _redis_or_skip()
+    from litestar.stores.redis import RedisStore
+
+    namespace = f"test-{uuid.uuid4().hex[:8]}"
+    return providers.Factory(RedisStore.with_client, url=REDIS_URL, namespace=namespace)
+
+
+def test_a_session_started_on_one_worker_is_valid_on_another(container, store_factory):
+    if store_factory is not None:
+        container.session_store.override(store_factory)
+    make_user(container, "multi", Role.ADMIN, full_name="Usuaria Multi")
+    worker_a = create_app(container)
+    worker_b = create_app(container)  # a second app object: another worker's memory
+    with TestClient(app=worker_a, base_url="http://testserver.local") as a:
+        assert login(a, "multi").status_code == 303
+        cookie = a.cookies.get("sanece_session")
+    with TestClient(app=worker_b, base_url="http://testserver.local") as b:
+        b.cookies.set("sanece_session", cookie)
+        page = b.get("/", follow_redirects=False)
+        assert page.status_code == 200 and "Usuaria Multi" in page.text
+    with TestClient(app=create_app(container), base_url="http://testserver.local") as c:
+        c.cookies.set("sanece_session", "forged-" + cookie)
+        assert c.get("/", follow_redirects=False).status_code == 303
+
+
+def test_redis_store_is_chosen_when_configured(tmp_path):
+    from litestar.stores.redis import RedisStore
+
+    from entrypoints.container import build_container
+    from shared.config import Settings
+
+    s = Settings.from_env({"VAR_DIR": str(tmp_path), "SECRET_KEY": "k", "REDIS_URL": REDIS_URL})
+    assert isinstance(build_container(s).session_store(), RedisStore)

@@ -1,0 +1,17 @@
+"""Runs every benchmark script in bench/ in turn (``make bench``). Each prints its figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+SCRIPTS = ["upload_memory.py"]
+
+if __name__ == "__main__":
+    failed = 0
+    for name in SCRIPTS:
+        print(f"== {name}", flush=True)
+        failed |= subprocess.call([sys.executable, str(HERE / name)], cwd=HERE.parent)
+    sys.exit(failed)

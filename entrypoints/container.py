@@ -10,6 +10,9 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 
+from entrypoints.excedentes.container import ExcedentesContainer
+from entrypoints.sanece.container import SaneceContainer
+
 from shared.adapters.clock import SystemClock
 from shared.adapters.sql.database import create_engine, session_factory
 from shared.adapters.sql.health import ping

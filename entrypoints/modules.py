@@ -1,6 +1,7 @@
-"""The bounded contexts' plug-ins: HTTP modules, CLI groups, demo loaders, scope directories.
+"""The bounded contexts' plug-ins: HTTP modules and CLI groups.
 
-This is the bridge where the contexts meet the platform; each context adds itself here.
+This is the bridge where the contexts meet the platform; each context exposes
+``entrypoints.http.<context>.modules(container)`` and ``entrypoints.cli.<context>.group``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ if TYPE_CHECKING:
 
 
 def http_modules(container: "Container") -> list["HttpModule"]:
-    return []
+    from entrypoints.http import excedentes, sanece
+
+    return [*excedentes.modules(container), *sanece.modules(container)]
 
 
 def cli_groups() -> list[Any]:
-    return []
+    from entrypoints.cli import excedentes, sanece
+
+    return [g for g in (excedentes.group, sanece.group) if g is not None]

@@ -1,0 +1,5 @@
+"""`sanece-admin sanece …` commands."""
+
+from __future__ import annotations
+
+group = None

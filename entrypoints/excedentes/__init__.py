@@ -1,0 +1,1 @@
+"""Wiring of the excedentes context: its sub-container and plug-ins."""

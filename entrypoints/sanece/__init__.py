@@ -1,0 +1,1 @@
+"""Wiring of the sanece context: its sub-container and plug-ins."""

@@ -1,0 +1,313 @@
+"""The Paso 6 grid: raw rows as typed in the form -> normalized ``Record``s, or every error.
+
+Model
+-----
+The grid of one unit and one service group (and especialidad troncal) shows one row per
+catalog product with seven inputs, kept as the raw strings the user typed (so a refused save
+can show them back unchanged)::
+
+    GridRow(product_id, shortage_outpatient, shortage_inpatient, cause,
+            surplus_outpatient, surplus_inpatient, monthly_patients)
+
+The four event columns are the monthly events of a (kind, modality) pair. A valid row becomes
+one ``Record`` per filled event column, all sharing the row's monthly patients, and the cause
+for the shortages only. Because a product cannot be a shortage and a surplus in the same
+modality, a row yields at most one record per modality: 0, 1 or 2 records (e.g. "Faltante
+Ambulatoria" + "Excedente Hospitalaria"). A blank row yields none, which on save deletes what
+the unit had stored for that product (clearing a row deletes its record).
+
+``validate_grid`` checks every row and returns a ``GridValidation``: either all the records
+(``ok``) or every ``FieldError`` of every row (index, product, field, Spanish message) and no
+record at all: a save is all-or-nothing. ``rows_from_records`` is the inverse used to show the
+stored values again; ``validate_grid(rows_from_records(r))`` gives back ``r``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from typing import Any, Collection, Iterable, Mapping, Sequence
+
+import attrs
+
+from excedentes.domain.catalog import check_clues, normalize_clues
+from excedentes.domain.errors import GridInvalid
+from excedentes.domain.records import (
+    Cause,
+    Modality,
+    Record,
+    RecordKind,
+    parse_quantity,
+)
+from excedentes.domain.rules import (
+    CauseMustBeKnown,
+    CauseRequiresShortage,
+    MonthlyPatientsRequireEvents,
+    NotShortageAndSurplusInSameModality,
+    ProductMustBelongToGrid,
+    ProductOnlyOnceInGrid,
+    ShortageRequiresCause,
+    ShortageRequiresMonthlyPatients,
+    SurplusRequiresMonthlyPatients,
+)
+from shared.kernel.errors import ValidationError
+from shared.kernel.rules import BusinessRule
+
+
+class GridField(str, enum.Enum):
+    """The grid's inputs; ``value`` is the attribute of ``GridRow``, ``label`` the heading."""
+
+    PRODUCT = "product_id"
+    SHORTAGE_OUTPATIENT = "shortage_outpatient"
+    SHORTAGE_INPATIENT = "shortage_inpatient"
+    CAUSE = "cause"
+    SURPLUS_OUTPATIENT = "surplus_outpatient"
+    SURPLUS_INPATIENT = "surplus_inpatient"
+    MONTHLY_PATIENTS = "monthly_patients"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def form_key(self) -> str:
+        """The Spanish input name the legacy forms used (accepted by ``GridRow.from_mapping``)."""
+        return _FORM_KEYS[self]
+
+
+_LABELS = {
+    GridField.PRODUCT: "Producto",
+    GridField.SHORTAGE_OUTPATIENT: "Faltante Ambulatoria",
+    GridField.SHORTAGE_INPATIENT: "Faltante Hospitalaria",
+    GridField.CAUSE: "Causa",
+    GridField.SURPLUS_OUTPATIENT: "Excedente Ambulatoria",
+    GridField.SURPLUS_INPATIENT: "Excedente Hospitalaria",
+    GridField.MONTHLY_PATIENTS: "Pacientes Mensuales",
+}
+_FORM_KEYS = {
+    GridField.PRODUCT: "product_id",
+    GridField.SHORTAGE_OUTPATIENT: "faltante_ambulatoria",
+    GridField.SHORTAGE_INPATIENT: "faltante_hospitalaria",
+    GridField.CAUSE: "causa",
+    GridField.SURPLUS_OUTPATIENT: "excedente_ambulatoria",
+    GridField.SURPLUS_INPATIENT: "excedente_hospitalaria",
+    GridField.MONTHLY_PATIENTS: "pacientes_mensuales",
+}
+_FIELD_ORDER = {f: i for i, f in enumerate(GridField)}
+
+# Which event column holds which (kind, modality).
+EVENT_FIELDS: Mapping[tuple[RecordKind, Modality], GridField] = {
+    (RecordKind.SHORTAGE, Modality.OUTPATIENT): GridField.SHORTAGE_OUTPATIENT,
+    (RecordKind.SHORTAGE, Modality.INPATIENT): GridField.SHORTAGE_INPATIENT,
+    (RecordKind.SURPLUS, Modality.OUTPATIENT): GridField.SURPLUS_OUTPATIENT,
+    (RecordKind.SURPLUS, Modality.INPATIENT): GridField.SURPLUS_INPATIENT,
+}
+QUANTITY_FIELDS = (*EVENT_FIELDS.values(), GridField.MONTHLY_PATIENTS)
+
+
+def _raw(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@attrs.frozen
+class GridRow:
+    """One product's inputs exactly as typed (strings; empty means nothing)."""
+
+    product_id: int
+    shortage_outpatient: str = attrs.field(default="", converter=_raw)
+    shortage_inpatient: str = attrs.field(default="", converter=_raw)
+    cause: str = attrs.field(default="", converter=_raw)
+    surplus_outpatient: str = attrs.field(default="", converter=_raw)
+    surplus_inpatient: str = attrs.field(default="", converter=_raw)
+    monthly_patients: str = attrs.field(default="", converter=_raw)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> "GridRow":
+        """From a form/JSON row keyed by the English attributes or the Spanish form keys."""
+        values: dict[str, Any] = {}
+        for f in GridField:
+            for key in (f.value, f.form_key):
+                if key in data:
+                    values[f.value] = data[key]
+                    break
+        try:
+            values["product_id"] = int(str(values.get("product_id", "")).strip())
+        except ValueError:
+            raise ValidationError("Producto no válido.",
+                                  log_message=f"bad product id {values.get('product_id')!r}")
+        return cls(**values)
+
+    def raw(self, field: GridField) -> str:
+        return str(getattr(self, field.value))
+
+    def filled(self, field: GridField) -> bool:
+        return bool(self.raw(field).strip())
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(self.filled(f) for f in GridField if f is not GridField.PRODUCT)
+
+
+@attrs.frozen
+class FieldError:
+    index: int  # position of the row in the submitted list (0-based)
+    product_id: int
+    field: GridField
+    message: str
+
+    @property
+    def row_number(self) -> int:
+        return self.index + 1
+
+    def describe(self) -> str:
+        return f"Fila {self.row_number}, {self.field.label}: {self.message}"
+
+
+@attrs.frozen
+class GridValidation:
+    """Either ``records`` (when ``ok``) or ``errors``; never records from a refused grid."""
+
+    clues: str
+    rows: tuple[GridRow, ...]
+    records: tuple[Record, ...]
+    errors: tuple[FieldError, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def product_ids(self) -> frozenset[int]:
+        return frozenset(r.product_id for r in self.rows)
+
+    def errors_by_row(self) -> dict[int, dict[GridField, tuple[str, ...]]]:
+        """``{row index: {field: messages}}``: what a template needs to mark the inputs."""
+        out: dict[int, dict[GridField, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for e in self.errors:
+            out[e.index][e.field].append(e.message)
+        return {i: {f: tuple(m) for f, m in fields.items()} for i, fields in out.items()}
+
+    @property
+    def summary(self) -> str:
+        if self.ok:
+            return "Sin errores."
+        rows = sorted({e.row_number for e in self.errors})
+        shown = ", ".join(str(n) for n in rows[:20]) + (" …" if len(rows) > 20 else "")
+        noun = "error" if len(self.errors) == 1 else "errores"
+        return (f"No se guardó ningún dato: corrija {len(self.errors)} {noun} señalados en la "
+                f"tabla (filas {shown}).")
+
+    def raise_if_invalid(self) -> None:
+        if not self.ok:
+            raise GridInvalid(self.summary, log_message=f"grid refused: {len(self.errors)} errors",
+                              details=self.errors)
+
+
+def _broken(rule: BusinessRule) -> str | None:
+    return rule.get_message() if rule.is_broken() else None
+
+
+def validate_row(clues: str, row: GridRow) -> tuple[list[Record], list[tuple[GridField, str]]]:
+    """One row's records, or its errors as (field, message) in column order.
+
+    Requirements use what was *typed*, valid or not, so that a bad number shows one error
+    (its own) instead of also a missing-cause or missing-patients error beside it.
+    """
+    errors: list[tuple[GridField, str]] = []
+    parsed = {f: parse_quantity(row.raw(f)) for f in QUANTITY_FIELDS}
+    errors += [(f, p.error) for f, p in parsed.items() if p.error]
+
+    cause_raw = row.cause.strip()
+    cause = Cause.lookup(cause_raw) if cause_raw else None
+    has_shortage = row.filled(GridField.SHORTAGE_OUTPATIENT) or row.filled(
+        GridField.SHORTAGE_INPATIENT)
+    has_surplus = row.filled(GridField.SURPLUS_OUTPATIENT) or row.filled(
+        GridField.SURPLUS_INPATIENT)
+    has_patients = row.filled(GridField.MONTHLY_PATIENTS)
+
+    checks: list[tuple[GridField, BusinessRule]] = [
+        (GridField.CAUSE, CauseMustBeKnown(cause_raw, cause is not None)),
+        (GridField.CAUSE, ShortageRequiresCause(has_shortage, bool(cause_raw))),
+        (GridField.CAUSE, CauseRequiresShortage(bool(cause_raw), has_shortage)),
+        (GridField.MONTHLY_PATIENTS, ShortageRequiresMonthlyPatients(has_shortage, has_patients)),
+        (GridField.MONTHLY_PATIENTS, SurplusRequiresMonthlyPatients(has_surplus, has_patients)),
+        (GridField.MONTHLY_PATIENTS,
+         MonthlyPatientsRequireEvents(has_patients, has_shortage or has_surplus)),
+    ]
+    for modality in Modality:
+        surplus_field = EVENT_FIELDS[(RecordKind.SURPLUS, modality)]
+        checks.append((surplus_field, NotShortageAndSurplusInSameModality(
+            modality.grid_label,
+            row.filled(EVENT_FIELDS[(RecordKind.SHORTAGE, modality)]),
+            row.filled(surplus_field))))
+    errors += [(f, msg) for f, rule in checks if (msg := _broken(rule))]
+
+    if errors:
+        errors.sort(key=lambda e: _FIELD_ORDER[e[0]])
+        return [], errors
+    patients = parsed[GridField.MONTHLY_PATIENTS].value
+    records = [
+        Record(clues=clues, product_id=row.product_id, kind=kind, modality=modality,
+               monthly_events=events, monthly_patients=patients,  # type: ignore[arg-type]
+               cause=cause if kind is RecordKind.SHORTAGE else None)
+        for (kind, modality), f in EVENT_FIELDS.items()
+        if (events := parsed[f].value) is not None
+    ]
+    return records, []
+
+
+def validate_grid(clues: str, rows: Iterable[GridRow],
+                  product_ids: Collection[int] | None = None) -> GridValidation:
+    """Validate a whole grid of one unit at once.
+
+    ``product_ids``: the products this grid may contain (its group/specialty); rows of other
+    products are errors. A product may appear only once.
+    """
+    clues = check_clues(normalize_clues(clues))
+    rows = tuple(rows)
+    allowed = frozenset(product_ids) if product_ids is not None else None
+    records: list[Record] = []
+    errors: list[FieldError] = []
+    seen: set[int] = set()
+    for index, row in enumerate(rows):
+        for rule in (ProductMustBelongToGrid(row.product_id, allowed),
+                     ProductOnlyOnceInGrid(row.product_id, seen)):
+            if rule.is_broken():
+                errors.append(FieldError(index, row.product_id, GridField.PRODUCT,
+                                         rule.get_message()))
+        seen.add(row.product_id)
+        row_records, row_errors = validate_row(clues, row)
+        records += row_records
+        errors += [FieldError(index, row.product_id, f, m) for f, m in row_errors]
+    if errors:
+        return GridValidation(clues, rows, (), tuple(errors))
+    return GridValidation(clues, rows, tuple(records), ())
+
+
+def rows_from_records(records: Iterable[Record]) -> dict[int, GridRow]:
+    """The stored records of one unit shown back as grid rows, keyed by product id.
+
+    Records made by the grid share their row's monthly patients; should stored records of one
+    product disagree (older imports), the shortage's value is shown.
+    """
+    by_product: dict[int, list[Record]] = defaultdict(list)
+    units = set()
+    for r in records:
+        by_product[r.product_id].append(r)
+        units.add(r.clues)
+    if len(units) > 1:
+        raise ValueError("rows_from_records takes the records of one unit")
+    rows: dict[int, GridRow] = {}
+    for product_id, recs in by_product.items():
+        recs.sort(key=lambda r: (r.kind is not RecordKind.SHORTAGE, r.modality.value))
+        values = {EVENT_FIELDS[(r.kind, r.modality)].value: str(r.monthly_events) for r in recs}
+        cause = next((r.cause for r in recs if r.cause is not None), None)
+        rows[product_id] = GridRow(product_id=product_id, cause=cause.value if cause else "",
+                                   monthly_patients=str(recs[0].monthly_patients), **values)
+    return rows
+
+
+def grid_rows(product_ids: Sequence[int], records: Iterable[Record]) -> list[GridRow]:
+    """One row per product of the grid, in catalog order; blank where nothing is stored."""
+    stored = rows_from_records(records)
+    return [stored.get(p) or GridRow(product_id=p) for p in product_ids]

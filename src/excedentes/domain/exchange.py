@@ -1,0 +1,921 @@
+"""Exchange opportunities (E15): match faltantes (shortages) with excedentes (surpluses).
+
+The purpose of the whole collection: a shortage of a product in one medical unit can be
+covered by another unit's surplus of the *same product and modality* (outpatient or
+inpatient). This module is the pure matching core: no I/O, standard library + attrs +
+``shared.kernel`` only.
+
+Vocabulary
+----------
+* A **candidate** is an admissible (shortage, surplus) pair. Its **tier** says how near the
+  provider is:
+
+  1. ``SAME_ENTITY``: same institution and same entity (OOAD/UMAE, delegación ...);
+  2. ``SAME_STATE``: same state, not tier 1 (another institution, or another entity of the
+     same institution located in the state, e.g. an UMAE);
+  3. ``NEIGHBOUR_STATE``: the provider's state shares a land border with the requester's
+     (``states.ADJACENCY``).
+
+  Everything farther is never a candidate, nor is a pair inside one unit.
+* ``ExchangeCriteria`` (data, serialisable) narrows candidates: which tiers count, whether
+  institutions may exchange with each other, which institutions take part, and the minimum
+  number of patients an exchange must move to be worth proposing.
+* An **allocation** gives each candidate pair a number of monthly patients. It never exceeds
+  a surplus's ``monthly_patients`` (capacity) nor a shortage's ``monthly_patients`` (need); a
+  shortage may be split over several providers. ``check_allocation`` verifies all of it.
+
+Two allocations are computed
+----------------------------
+* **Greedy** (what a person would do by hand): candidate pairs ordered by tier, then by the
+  shortage's id, then by the surplus's id; each pair gets as much as both sides still allow.
+  A pair whose amount would fall below ``min_patients`` is skipped.
+* **Optimal**: the most shortage patients covered and, among those, the smallest total
+  ``tier x patients`` (nearer providers preferred). Per product+modality (further split into
+  connected components of the candidate graph, since they share nothing) this is a
+  **min-cost max-flow**::
+
+      source --(capacity = surplus.monthly_patients, cost 0)--> surplus
+      surplus --(capacity = min(capacity, need), cost = tier)--> shortage   (each candidate)
+      shortage --(capacity = shortage.monthly_patients, cost 0)--> sink
+
+  solved by successive shortest paths (``mincostflow.MinCostFlow``). A maximum flow covers
+  the most patients; minimum cost among maximum flows prefers nearer tiers.
+
+The minimum-patients rule
+-------------------------
+"Each exchange moves 0 or at least *m* patients" is not a flow constraint (it makes the
+problem combinatorial). We handle it in a well-defined, documented way:
+
+1. pairs that could never carry *m* (``min(capacity, need) < m``) are not candidates;
+2. solve the flow; if some pair carries between 1 and *m-1* patients, drop all such pairs
+   and re-solve without them, until every used pair carries at least *m* (terminates: each
+   round removes at least one pair);
+3. keep whichever is better, that repaired flow or the greedy allocation of the same
+   component, so the "optimum" is never worse than greedy.
+
+With ``min_patients == 1`` (the default) step 2 never triggers and the result is exactly
+optimal. Otherwise ``Allocation.exact`` says whether optimality is proven (the repaired
+result still matches the unconstrained optimum in patients and cost).
+
+Determinism: every ordering uses stable ids (numeric ids in numeric order), so the same
+records and criteria give the same exchanges whatever order they arrive in.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from typing import Any, Iterable, Mapping
+
+import attrs
+
+from excedentes.domain.mincostflow import MinCostFlow
+from excedentes.domain.states import ADJACENCY, canonical_state
+from shared.kernel.errors import DomainError, ValidationError
+
+# --------------------------------------------------------------------------------------------
+# Small value types
+# --------------------------------------------------------------------------------------------
+
+
+class Modality(str, enum.Enum):
+    OUTPATIENT = "outpatient"  # ambulatorio
+    INPATIENT = "inpatient"  # hospitalario
+
+    @property
+    def label(self) -> str:
+        return "Ambulatorio" if self is Modality.OUTPATIENT else "Hospitalario"
+
+
+_MODALITY_ALIASES = {
+    "outpatient": Modality.OUTPATIENT,
+    "ambulatorio": Modality.OUTPATIENT,
+    "ambulatoria": Modality.OUTPATIENT,
+    "inpatient": Modality.INPATIENT,
+    "hospitalario": Modality.INPATIENT,
+    "hospitalaria": Modality.INPATIENT,
+}
+
+
+def _to_modality(value: object) -> Modality:
+    if isinstance(value, Modality):
+        return value
+    # Accept another str-valued enum (e.g. the model's own) or the Spanish words.
+    raw = getattr(value, "value", value)
+    if isinstance(raw, str):
+        found = _MODALITY_ALIASES.get(raw.strip().lower())
+        if found is not None:
+            return found
+    raise ValidationError(
+        f"Modalidad desconocida: {value!r} (ambulatorio u hospitalario).",
+        log_message=f"unknown modality {value!r}",
+        code="unknown_modality",
+    )
+
+
+class Tier(enum.IntEnum):
+    """How near a provider is; the number is also the cost per patient in the optimum."""
+
+    SAME_ENTITY = 1
+    SAME_STATE = 2
+    NEIGHBOUR_STATE = 3
+
+    @property
+    def label(self) -> str:
+        return _TIER_LABELS[self]
+
+
+_TIER_LABELS = {
+    Tier.SAME_ENTITY: "Misma entidad",
+    Tier.SAME_STATE: "Mismo estado",
+    Tier.NEIGHBOUR_STATE: "Estado vecino",
+}
+
+
+def _invalid(spanish: str, english: str, code: str = "invalid_exchange_input") -> ValidationError:
+    return ValidationError(spanish, log_message=english, code=code)
+
+
+def _to_text(value: object) -> str:
+    """Identifiers may come as ints (database ids) or strings; we keep them as text."""
+    if isinstance(value, bool) or value is None:
+        raise _invalid(f"Identificador inválido: {value!r}.", f"invalid identifier {value!r}")
+    text = str(value).strip()
+    if not text:
+        raise _invalid("Identificador vacío.", "empty identifier")
+    return text
+
+
+def id_sort_key(value: str) -> tuple[int, int, str]:
+    """Natural order for ids: numeric ids numerically (``"9" < "10"``), then the others."""
+    if value.isdigit():
+        return (0, int(value), value)
+    return (1, 0, value)
+
+
+def _whole(minimum: int):
+    def check(instance: object, attribute: attrs.Attribute, value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _invalid(
+                f"{attribute.name}: se espera un número entero mayor o igual a {minimum}.",
+                f"{type(instance).__name__}.{attribute.name} must be an int >= {minimum}, "
+                f"got {value!r}",
+            )
+    return check
+
+
+# --------------------------------------------------------------------------------------------
+# Criteria
+# --------------------------------------------------------------------------------------------
+
+
+def _to_tiers(value: Iterable[object]) -> frozenset[Tier]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise _invalid("Niveles de intercambio inválidos.", f"tiers must be a list, got {value!r}",
+                       "invalid_criteria")
+    tiers = set()
+    for item in value:
+        tiers.add(_to_tier(item))
+    if not tiers:
+        raise _invalid("Seleccione al menos un nivel de intercambio.", "no tier selected",
+                       "invalid_criteria")
+    return frozenset(tiers)
+
+
+def _to_tier(item: object) -> Tier:
+    if isinstance(item, Tier):
+        return item
+    if isinstance(item, int) and not isinstance(item, bool) and item in (1, 2, 3):
+        return Tier(item)
+    if isinstance(item, str):
+        key = item.strip().upper()
+        if key.isdigit() and int(key) in (1, 2, 3):
+            return Tier(int(key))
+        if key in Tier.__members__:
+            return Tier[key]
+    raise _invalid(f"Nivel de intercambio desconocido: {item!r} (1, 2 o 3).",
+                   f"unknown tier {item!r}", "invalid_criteria")
+
+
+def _to_institutions(value: object) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise _invalid("Instituciones inválidas: se espera una lista.",
+                       f"institutions must be a list or null, got {value!r}", "invalid_criteria")
+    names = frozenset(_to_text(v) for v in value)
+    if not names:
+        # Why refuse: an empty list would silently produce an empty analysis; "all" is null.
+        raise _invalid("Seleccione al menos una institución (o ninguna para incluir todas).",
+                       "empty institution list", "invalid_criteria")
+    return names
+
+
+def _is_bool(instance: object, attribute: attrs.Attribute, value: object) -> None:
+    if not isinstance(value, bool):
+        raise _invalid(f"{attribute.name}: se espera verdadero o falso.",
+                       f"{attribute.name} must be a bool, got {value!r}", "invalid_criteria")
+
+
+_CRITERIA_KEYS = ("tiers", "cross_institution", "institutions", "min_patients")
+
+
+@attrs.frozen
+class ExchangeCriteria:
+    """Which pairs count as an exchange. Data, so that an analysis can be saved with the
+    criteria it used and replayed (``to_dict``/``from_dict``; the CLI reads the same JSON)."""
+
+    tiers: frozenset[Tier] = attrs.field(default=frozenset(Tier), converter=_to_tiers)
+    cross_institution: bool = attrs.field(default=True, validator=_is_bool)
+    institutions: frozenset[str] | None = attrs.field(default=None, converter=_to_institutions)
+    min_patients: int = attrs.field(default=1, validator=_whole(1))
+
+    def takes_part(self, institution: str) -> bool:
+        return self.institutions is None or institution in self.institutions
+
+    def admits(self, shortage: "ExchangeRecord", surplus: "ExchangeRecord", tier: Tier) -> bool:
+        """Whether criteria allow this pair at this tier (``min_patients`` is about amounts
+        and is checked where amounts are known)."""
+        if tier not in self.tiers:
+            return False
+        if not self.cross_institution and shortage.institution != surplus.institution:
+            return False
+        return self.takes_part(shortage.institution) and self.takes_part(surplus.institution)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict; lists sorted so that saved criteria compare textually."""
+        return {
+            "tiers": sorted(int(t) for t in self.tiers),
+            "cross_institution": self.cross_institution,
+            "institutions": None if self.institutions is None else sorted(self.institutions),
+            "min_patients": self.min_patients,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ExchangeCriteria":
+        """Build from a plain dict (e.g. parsed JSON). Missing keys take defaults; unknown
+        keys are refused so that a typo in a criteria file is not silently ignored."""
+        if not isinstance(data, Mapping):
+            raise _invalid("Los criterios deben ser un objeto JSON.",
+                           f"criteria must be a mapping, got {type(data).__name__}",
+                           "invalid_criteria")
+        unknown = sorted(str(k) for k in data if k not in _CRITERIA_KEYS)
+        if unknown:
+            raise _invalid(f"Criterios desconocidos: {', '.join(unknown)}.",
+                           f"unknown criteria keys {unknown}", "invalid_criteria")
+        kwargs = {k: data[k] for k in _CRITERIA_KEYS if k in data}
+        return cls(**kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Records and the problem
+# --------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ExchangeRecord:
+    """One faltante or excedente row as the matching needs it (the aggregate lives in the
+    model; this is a read-only projection). ``monthly_patients`` is the need of a shortage
+    or the capacity of a surplus."""
+
+    record_id: str = attrs.field(converter=_to_text)
+    unit: str = attrs.field(converter=_to_text)
+    entity: str = attrs.field(converter=_to_text)
+    institution: str = attrs.field(converter=_to_text)
+    state: str = attrs.field(converter=canonical_state)
+    product: str = attrs.field(converter=_to_text)
+    modality: Modality = attrs.field(converter=_to_modality)
+    monthly_patients: int = attrs.field(validator=_whole(1))
+    monthly_events: int = attrs.field(default=0, validator=_whole(0))
+
+
+def exchange_tier(shortage: ExchangeRecord, surplus: ExchangeRecord) -> Tier | None:
+    """The tier of a pair by geography and organisation alone (criteria not applied)."""
+    if shortage.unit == surplus.unit:
+        return None  # a unit cannot exchange with itself
+    if shortage.product != surplus.product or shortage.modality != surplus.modality:
+        return None
+    if shortage.institution == surplus.institution and shortage.entity == surplus.entity:
+        return Tier.SAME_ENTITY
+    if shortage.state == surplus.state:
+        return Tier.SAME_STATE
+    if surplus.state in ADJACENCY[shortage.state]:
+        return Tier.NEIGHBOUR_STATE
+    return None
+
+
+@attrs.frozen
+class Candidate:
+    """An admissible (shortage, surplus) pair and its tier."""
+
+    shortage_id: str
+    surplus_id: str
+    tier: Tier
+
+
+@attrs.frozen
+class ExchangeGroup:
+    """A connected set of candidates of one product and modality: it shares no shortage
+    and no surplus with any other group, so each is solved on its own.
+
+    Kept compact (positions, not objects) because a popular product can have hundreds of
+    thousands of pairs nationally; ``candidates`` materialises them on demand.
+    """
+
+    product: str
+    modality: Modality
+    shortage_ids: tuple[str, ...]  # natural id order
+    surplus_ids: tuple[str, ...]  # natural id order
+    needs: tuple[int, ...]  # monthly patients of each shortage, same order
+    capacities: tuple[int, ...]  # monthly patients of each surplus, same order
+    # (tier, shortage position, surplus position), sorted: exactly the greedy order, since
+    # positions follow the natural order of ids.
+    pairs: tuple[tuple[int, int, int], ...]
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        f_ids, s_ids = self.shortage_ids, self.surplus_ids
+        return tuple(Candidate(f_ids[f], s_ids[s], Tier(t)) for t, f, s in self.pairs)
+
+
+def _unique(records: Iterable[ExchangeRecord], kind: str) -> dict[str, ExchangeRecord]:
+    out: dict[str, ExchangeRecord] = {}
+    for r in records:
+        if not isinstance(r, ExchangeRecord):
+            raise _invalid("Registro de intercambio inválido.",
+                           f"{kind} must be ExchangeRecord, got {type(r).__name__}")
+        if r.record_id in out:
+            raise _invalid(f"Registro duplicado: {r.record_id}.",
+                           f"duplicate {kind} id {r.record_id}", "duplicate_record")
+        out[r.record_id] = r
+    return out
+
+
+def _record_key(r: ExchangeRecord) -> tuple[int, int, str]:
+    return id_sort_key(r.record_id)
+
+
+def _sorted_records(records: Iterable[ExchangeRecord]) -> tuple[ExchangeRecord, ...]:
+    # Why sort on the way in: every later ordering (greedy, flow, output) follows these
+    # positions, which makes results independent of the order records arrive in.
+    return tuple(sorted(records, key=_record_key))
+
+
+@attrs.frozen
+class ExchangeProblem:
+    """The shortages and surpluses of one analysis plus the criteria. Building it indexes
+    the admissible candidates once, partitioned into ``groups``."""
+
+    shortages: tuple[ExchangeRecord, ...] = attrs.field(converter=_sorted_records)
+    surpluses: tuple[ExchangeRecord, ...] = attrs.field(converter=_sorted_records)
+    criteria: ExchangeCriteria = attrs.field(factory=ExchangeCriteria)
+    _index: "_Index" = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.criteria, ExchangeCriteria):
+            raise _invalid("Criterios inválidos.", "criteria must be ExchangeCriteria")
+        object.__setattr__(self, "_index", _Index.build(self))
+
+    def shortage(self, record_id: str) -> ExchangeRecord:
+        return self._index.shortages[record_id]
+
+    def surplus(self, record_id: str) -> ExchangeRecord:
+        return self._index.surpluses[record_id]
+
+    @property
+    def participating_shortages(self) -> tuple[ExchangeRecord, ...]:
+        """Shortages of the institutions that take part: the denominators of potentials."""
+        return self._index.participating
+
+    @property
+    def groups(self) -> tuple[ExchangeGroup, ...]:
+        return self._index.groups
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        """All candidates in greedy order (tier, shortage id, surplus id)."""
+        out = [c for g in self.groups for c in g.candidates]
+        out.sort(key=lambda c: (int(c.tier), id_sort_key(c.shortage_id),
+                                id_sort_key(c.surplus_id)))
+        return tuple(out)
+
+    def candidate_tier(self, shortage_id: str, surplus_id: str) -> Tier | None:
+        """The tier of a pair if criteria admit it as a candidate, else None."""
+        f = self._index.shortages.get(shortage_id)
+        s = self._index.surpluses.get(surplus_id)
+        if f is None or s is None:
+            return None
+        crit = self.criteria
+        if min(f.monthly_patients, s.monthly_patients) < crit.min_patients:
+            return None
+        tier = exchange_tier(f, s)
+        return tier if tier is not None and crit.admits(f, s, tier) else None
+
+
+class _Index:
+    """Derived lookups of a problem (kept off the attrs fields so that equality and repr
+    stay about the input)."""
+
+    __slots__ = ("shortages", "surpluses", "participating", "groups")
+
+    @classmethod
+    def build(cls, problem: ExchangeProblem) -> "_Index":
+        self = cls()
+        crit = problem.criteria
+        self.shortages = _unique(problem.shortages, "shortage")
+        self.surpluses = _unique(problem.surpluses, "surplus")
+        self.participating = tuple(r for r in problem.shortages if crit.takes_part(r.institution))
+
+        # Partition by product+modality (records stay in natural id order inside).
+        by_key: dict[tuple[str, str], tuple[list, list]] = defaultdict(lambda: ([], []))
+        for r in self.participating:
+            by_key[(r.product, r.modality.value)][0].append(r)
+        for r in problem.surpluses:
+            if crit.takes_part(r.institution):
+                by_key[(r.product, r.modality.value)][1].append(r)
+        groups: list[ExchangeGroup] = []
+        for key in sorted(by_key):
+            shorts, surps = by_key[key]
+            if shorts and surps:
+                pairs = _group_pairs(shorts, surps, crit)
+                groups.extend(_components(shorts, surps, pairs))
+        self.groups = tuple(groups)
+        return self
+
+
+def _group_pairs(shorts: list[ExchangeRecord], surps: list[ExchangeRecord],
+                 crit: ExchangeCriteria) -> list[tuple[int, int, int]]:
+    """Admissible (tier, shortage position, surplus position) of one product+modality.
+
+    Surpluses are indexed by entity and by state so that a shortage only looks at providers
+    that can be in tiers 1-3 (a popular product has thousands of records nationally).
+    """
+    minimum = crit.min_patients
+    allowed = crit.tiers
+    cross = crit.cross_institution
+    by_state: dict[str, list[int]] = defaultdict(list)
+    by_entity: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for si, s in enumerate(surps):
+        if s.monthly_patients >= minimum:  # below the minimum it can never be proposed
+            by_state[s.state].append(si)
+            by_entity[(s.institution, s.entity)].append(si)
+    out: list[tuple[int, int, int]] = []
+    for fi, f in enumerate(shorts):
+        if f.monthly_patients < minimum:
+            continue
+        unit, inst, ent = f.unit, f.institution, f.entity
+        if Tier.SAME_ENTITY in allowed:
+            for si in by_entity.get((inst, ent), ()):
+                if surps[si].unit != unit:
+                    out.append((1, fi, si))
+        states = [(f.state, 2)]
+        if Tier.NEIGHBOUR_STATE in allowed:
+            states.extend((st, 3) for st in ADJACENCY[f.state])
+        for state, tier in states:
+            if tier not in allowed:
+                continue
+            for si in by_state.get(state, ()):
+                s = surps[si]
+                if s.institution == inst:
+                    if s.entity == ent:
+                        continue  # tier 1, handled above
+                elif not cross:
+                    continue
+                if s.unit != unit:
+                    out.append((tier, fi, si))
+    return out
+
+
+def _components(shorts: list[ExchangeRecord], surps: list[ExchangeRecord],
+                pairs: list[tuple[int, int, int]]) -> list[ExchangeGroup]:
+    """Split one product+modality into connected components (union-find on positions:
+    shortages ``0..F-1``, surpluses ``F..F+S-1``)."""
+    if not pairs:
+        return []
+    offset = len(shorts)
+    parent = list(range(offset + len(surps)))
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
+
+    for _, fi, si in pairs:
+        a, b = find(fi), find(offset + si)
+        if a != b:
+            parent[max(a, b)] = min(a, b)  # root = smallest position: a shortage
+    members: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    pairs.sort()  # tier, then shortage position, then surplus position
+    for pair in pairs:
+        members[find(pair[1])].append(pair)
+    product, modality = shorts[0].product, shorts[0].modality
+    groups = []
+    for root in sorted(members):  # ordered by the group's first shortage
+        comp = members[root]
+        f_pos = sorted({fi for _, fi, _ in comp})
+        s_pos = sorted({si for _, _, si in comp})
+        f_map = {p: k for k, p in enumerate(f_pos)}
+        s_map = {p: k for k, p in enumerate(s_pos)}
+        groups.append(ExchangeGroup(
+            product, modality,
+            tuple(shorts[p].record_id for p in f_pos),
+            tuple(surps[p].record_id for p in s_pos),
+            tuple(shorts[p].monthly_patients for p in f_pos),
+            tuple(surps[p].monthly_patients for p in s_pos),
+            tuple((t, f_map[fi], s_map[si]) for t, fi, si in comp),
+        ))
+    return groups
+
+
+# --------------------------------------------------------------------------------------------
+# Allocations
+# --------------------------------------------------------------------------------------------
+
+
+class AllocationMethod(str, enum.Enum):
+    GREEDY = "greedy"
+    OPTIMAL = "optimal"
+
+
+@attrs.frozen
+class ProposedExchange:
+    """One line of the result: the requesting unit receives ``patients`` monthly patients
+    of ``product`` from the providing unit."""
+
+    shortage_id: str
+    surplus_id: str
+    requesting_unit: str
+    providing_unit: str
+    requesting_institution: str
+    requesting_entity: str
+    providing_institution: str
+    providing_entity: str
+    product: str
+    modality: Modality
+    patients: int
+    tier: Tier
+
+    @classmethod
+    def of(cls, problem: ExchangeProblem, shortage_id: str, surplus_id: str, tier: Tier,
+           patients: int) -> "ProposedExchange":
+        f = problem.shortage(shortage_id)
+        s = problem.surplus(surplus_id)
+        return cls(f.record_id, s.record_id, f.unit, s.unit, f.institution, f.entity,
+                   s.institution, s.entity, f.product, f.modality, patients, Tier(tier))
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.product, self.modality.value, id_sort_key(self.shortage_id),
+                int(self.tier), id_sort_key(self.surplus_id))
+
+
+@attrs.frozen
+class Allocation:
+    method: AllocationMethod
+    exchanges: tuple[ProposedExchange, ...]
+    exact: bool = True  # optimal only: False when the min-patients repair may have lost value
+
+    @property
+    def patients(self) -> int:
+        return sum(e.patients for e in self.exchanges)
+
+    @property
+    def cost(self) -> int:
+        """Sum of tier x patients: what the optimum minimises after covering the most."""
+        return sum(int(e.tier) * e.patients for e in self.exchanges)
+
+    def patients_by_tier(self) -> dict[Tier, int]:
+        out = {t: 0 for t in Tier}
+        for e in self.exchanges:
+            out[e.tier] += e.patients
+        return out
+
+    def covered_by_shortage(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for e in self.exchanges:
+            out[e.shortage_id] += e.patients
+        return dict(out)
+
+
+# A group's allocation: pair index (into ``group.pairs``) -> patients.
+_Flows = dict[int, int]
+
+
+def _greedy_group(group: ExchangeGroup, minimum: int) -> _Flows:
+    need = list(group.needs)
+    cap = list(group.capacities)
+    out: _Flows = {}
+    for k, (_, fi, si) in enumerate(group.pairs):  # already in greedy order
+        amount = need[fi] if need[fi] < cap[si] else cap[si]
+        if amount >= minimum:
+            out[k] = amount
+            need[fi] -= amount
+            cap[si] -= amount
+    return out
+
+
+def _flow_group(group: ExchangeGroup, excluded: set[int]) -> _Flows:
+    """The min-cost max-flow of one group (formulation in the module docstring).
+
+    Nodes: 0 = source, 1..S = surpluses, S+1..S+F = shortages, S+F+1 = sink.
+    """
+    n_s, n_f = len(group.capacities), len(group.needs)
+    sink = n_s + n_f + 1
+    net = MinCostFlow(sink + 1)
+    net.add_edges([0] * n_s, range(1, n_s + 1), group.capacities, [0] * n_s)
+    keep = [k for k in range(len(group.pairs)) if k not in excluded]
+    pairs, needs, caps = group.pairs, group.needs, group.capacities
+    edges = net.add_edges(
+        [1 + pairs[k][2] for k in keep],
+        [1 + n_s + pairs[k][1] for k in keep],
+        [min(needs[pairs[k][1]], caps[pairs[k][2]]) for k in keep],
+        [pairs[k][0] for k in keep],
+    )
+    net.add_edges(range(n_s + 1, n_s + n_f + 1), [sink] * n_f, needs, [0] * n_f)
+    net.solve(0, sink)
+    return {k: f for k, e in zip(keep, edges) if (f := net.flow_on(e)) > 0}
+
+
+def _value(group: ExchangeGroup, flows: _Flows) -> tuple[int, int]:
+    """Lexicographic objective: more patients first, then lower tier cost."""
+    pairs = group.pairs
+    return (sum(flows.values()), -sum(pairs[k][0] * f for k, f in flows.items()))
+
+
+def _optimal_group(group: ExchangeGroup, minimum: int) -> tuple[_Flows, bool]:
+    flows = _flow_group(group, set())
+    bound = _value(group, flows)  # the unconstrained optimum bounds anything feasible
+    excluded: set[int] = set()
+    while True:
+        small = {k for k, f in flows.items() if f < minimum}
+        if not small:
+            break
+        excluded |= small  # drop every too-small exchange and let the flow re-route
+        flows = _flow_group(group, excluded)
+    if _value(group, flows) == bound:
+        return flows, True
+    greedy = _greedy_group(group, minimum)
+    if _value(group, greedy) > _value(group, flows):
+        flows = greedy
+    return flows, _value(group, flows) == bound
+
+
+def _allocation(problem: ExchangeProblem, method: AllocationMethod,
+                parts: Iterable[tuple[ExchangeGroup, _Flows]], exact: bool = True) -> Allocation:
+    exchanges = []
+    for group, flows in parts:
+        for k, patients in flows.items():
+            tier, fi, si = group.pairs[k]
+            exchanges.append(ProposedExchange.of(problem, group.shortage_ids[fi],
+                                                 group.surplus_ids[si], tier, patients))
+    exchanges.sort(key=lambda e: e.sort_key)
+    return Allocation(method, tuple(exchanges), exact)
+
+
+def greedy_allocation(problem: ExchangeProblem) -> Allocation:
+    """Nearest tier first, then stable ids; as much as possible per pair (see module doc)."""
+    minimum = problem.criteria.min_patients
+    parts = [(g, _greedy_group(g, minimum)) for g in problem.groups]
+    return _allocation(problem, AllocationMethod.GREEDY, parts)
+
+
+def optimal_allocation(problem: ExchangeProblem) -> Allocation:
+    """Most patients covered, then nearest tiers (min-cost max-flow per group)."""
+    minimum = problem.criteria.min_patients
+    parts = []
+    exact = True
+    for group in problem.groups:
+        flows, group_exact = _optimal_group(group, minimum)
+        parts.append((group, flows))
+        exact = exact and group_exact
+    return _allocation(problem, AllocationMethod.OPTIMAL, parts, exact)
+
+
+# --------------------------------------------------------------------------------------------
+# Verification
+# --------------------------------------------------------------------------------------------
+
+
+class InvalidAllocation(DomainError):
+    code = "invalid_allocation"
+    status = 422
+
+
+def allocation_violations(problem: ExchangeProblem, allocation: Allocation) -> tuple[str, ...]:
+    """Every way ``allocation`` breaks capacity, need or the criteria (English, for logs and
+    tests); empty when the allocation is valid."""
+    problems: list[str] = []
+    crit = problem.criteria
+    given: dict[str, int] = defaultdict(int)
+    received: dict[str, int] = defaultdict(int)
+    pairs: set[tuple[str, str]] = set()
+    idx = problem._index
+    for e in allocation.exchanges:
+        where = f"exchange {e.shortage_id}<-{e.surplus_id}"
+        f = idx.shortages.get(e.shortage_id)
+        s = idx.surpluses.get(e.surplus_id)
+        if f is None or s is None:
+            problems.append(f"{where}: unknown shortage or surplus")
+            continue
+        if (e.shortage_id, e.surplus_id) in pairs:
+            problems.append(f"{where}: pair appears more than once")
+        pairs.add((e.shortage_id, e.surplus_id))
+        if isinstance(e.patients, bool) or not isinstance(e.patients, int) or e.patients < 1:
+            problems.append(f"{where}: patients must be a positive int, got {e.patients!r}")
+            continue
+        if e.patients < crit.min_patients:
+            problems.append(f"{where}: {e.patients} patients < minimum {crit.min_patients}")
+        tier = exchange_tier(f, s)
+        if tier is None:
+            problems.append(f"{where}: not an admissible pair (unit, product, modality or "
+                            "distance)")
+        elif not crit.admits(f, s, tier):
+            problems.append(f"{where}: tier {int(tier)} or institutions not allowed by criteria")
+        elif e.tier != tier:
+            problems.append(f"{where}: recorded tier {e.tier!r} but the pair is tier {int(tier)}")
+        expected = (f.unit, s.unit, f.institution, f.entity, s.institution, s.entity,
+                    f.product, f.modality)
+        actual = (e.requesting_unit, e.providing_unit, e.requesting_institution,
+                  e.requesting_entity, e.providing_institution, e.providing_entity,
+                  e.product, e.modality)
+        if expected != actual:
+            problems.append(f"{where}: descriptive fields do not match the records")
+        given[s.record_id] += e.patients
+        received[f.record_id] += e.patients
+    for sid, total in sorted(given.items(), key=lambda kv: id_sort_key(kv[0])):
+        cap = idx.surpluses[sid].monthly_patients
+        if total > cap:
+            problems.append(f"surplus {sid}: allocates {total} > capacity {cap}")
+    for fid, total in sorted(received.items(), key=lambda kv: id_sort_key(kv[0])):
+        need = idx.shortages[fid].monthly_patients
+        if total > need:
+            problems.append(f"shortage {fid}: receives {total} > need {need}")
+    return tuple(problems)
+
+
+def check_allocation(problem: ExchangeProblem, allocation: Allocation) -> None:
+    """Raise ``InvalidAllocation`` (with the list in ``details``) unless the allocation
+    respects every capacity, every need and the criteria."""
+    found = allocation_violations(problem, allocation)
+    if found:
+        raise InvalidAllocation(
+            "La asignación de intercambios no respeta capacidades, necesidades o criterios.",
+            log_message="; ".join(found[:20]),
+            details=list(found),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Results: exchange potential and the greedy-vs-optimum comparison
+# --------------------------------------------------------------------------------------------
+
+
+class PotentialScope(str, enum.Enum):
+    NATIONAL = "national"
+    INSTITUTION = "institution"
+    ENTITY = "entity"
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+@attrs.frozen
+class ExchangePotential:
+    """How much of the shortages of a scope the exchanges cover: by records (fully or
+    partly covered) and by monthly patients."""
+
+    scope: PotentialScope
+    institution: str | None
+    entity: str | None
+    shortage_records: int
+    records_fully_covered: int
+    records_partly_covered: int
+    patients_needed: int
+    patients_covered: int
+
+    @property
+    def records_covered(self) -> int:
+        return self.records_fully_covered + self.records_partly_covered
+
+    @property
+    def share_records_covered(self) -> float:
+        """Share of faltante records covered at least in part (the 2021 "17 %" figure)."""
+        return _share(self.records_covered, self.shortage_records)
+
+    @property
+    def share_records_fully_covered(self) -> float:
+        return _share(self.records_fully_covered, self.shortage_records)
+
+    @property
+    def share_patients_covered(self) -> float:
+        return _share(self.patients_covered, self.patients_needed)
+
+
+@attrs.frozen
+class PotentialReport:
+    national: ExchangePotential
+    by_institution: tuple[ExchangePotential, ...]
+    by_entity: tuple[ExchangePotential, ...]
+
+
+class _Tally:
+    __slots__ = ("records", "full", "partial", "needed", "covered")
+
+    def __init__(self) -> None:
+        self.records = self.full = self.partial = self.needed = self.covered = 0
+
+    def add(self, need: int, covered: int) -> None:
+        self.records += 1
+        self.needed += need
+        self.covered += covered
+        if covered >= need:
+            self.full += 1
+        elif covered > 0:
+            self.partial += 1
+
+    def freeze(self, scope: PotentialScope, institution: str | None,
+               entity: str | None) -> ExchangePotential:
+        return ExchangePotential(scope, institution, entity, self.records, self.full,
+                                 self.partial, self.needed, self.covered)
+
+
+def exchange_potential(problem: ExchangeProblem, allocation: Allocation) -> PotentialReport:
+    """Potentials over the shortages of the participating institutions (all shortages when
+    the criteria name none), including entities with nothing covered."""
+    covered = allocation.covered_by_shortage()
+    national = _Tally()
+    by_inst: dict[str, _Tally] = defaultdict(_Tally)
+    by_entity: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+    for f in problem.participating_shortages:
+        got = covered.get(f.record_id, 0)
+        national.add(f.monthly_patients, got)
+        by_inst[f.institution].add(f.monthly_patients, got)
+        by_entity[(f.institution, f.entity)].add(f.monthly_patients, got)
+    return PotentialReport(
+        national.freeze(PotentialScope.NATIONAL, None, None),
+        tuple(by_inst[i].freeze(PotentialScope.INSTITUTION, i, None) for i in sorted(by_inst)),
+        tuple(by_entity[k].freeze(PotentialScope.ENTITY, k[0], k[1])
+              for k in sorted(by_entity, key=lambda k: (k[0], id_sort_key(k[1])))),
+    )
+
+
+@attrs.frozen
+class AllocationTotals:
+    patients: int
+    exchanges: int
+    records_covered: int
+    records_fully_covered: int
+    cost: int
+    patients_same_entity: int
+    patients_same_state: int
+    patients_neighbour_state: int
+
+    @classmethod
+    def of(cls, allocation: Allocation, potential: PotentialReport) -> "AllocationTotals":
+        tiers = allocation.patients_by_tier()
+        return cls(allocation.patients, len(allocation.exchanges),
+                   potential.national.records_covered, potential.national.records_fully_covered,
+                   allocation.cost, tiers[Tier.SAME_ENTITY], tiers[Tier.SAME_STATE],
+                   tiers[Tier.NEIGHBOUR_STATE])
+
+
+@attrs.frozen
+class ExchangeAnalysis:
+    """Everything E15 shows: the proposed exchanges (the optimum), potentials per entity,
+    institution and country for both methods, and how much the optimum adds to greedy."""
+
+    criteria: ExchangeCriteria
+    greedy: Allocation
+    optimal: Allocation
+    greedy_potential: PotentialReport
+    optimal_potential: PotentialReport
+    greedy_totals: AllocationTotals
+    optimal_totals: AllocationTotals
+
+    @property
+    def exchanges(self) -> tuple[ProposedExchange, ...]:
+        return self.optimal.exchanges
+
+    @property
+    def added_patients(self) -> int:
+        return self.optimal_totals.patients - self.greedy_totals.patients
+
+    @property
+    def added_records_covered(self) -> int:
+        return self.optimal_totals.records_covered - self.greedy_totals.records_covered
+
+
+def analyze_exchanges(problem: ExchangeProblem) -> ExchangeAnalysis:
+    greedy = greedy_allocation(problem)
+    optimal = optimal_allocation(problem)
+    greedy_potential = exchange_potential(problem, greedy)
+    optimal_potential = exchange_potential(problem, optimal)
+    return ExchangeAnalysis(
+        problem.criteria, greedy, optimal, greedy_potential, optimal_potential,
+        AllocationTotals.of(greedy, greedy_potential),
+        AllocationTotals.of(optimal, optimal_potential),
+    )

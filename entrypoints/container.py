@@ -58,18 +58,25 @@ class Container(containers.DeclarativeContainer):
     db_ping = providers.Callable(ping, engine)
 
     hasher = providers.Singleton(Argon2Hasher)
-    scope_directories = providers.List()
+    storage = providers.Singleton(_storage_selector, settings, clock)
+
+    # The bounded contexts, each a container of its own fed with the platform's pieces.
+    excedentes = providers.Container(ExcedentesContainer, settings=settings, sessions=sessions,
+                                     clock=clock, storage=storage)
+    sanece = providers.Container(SaneceContainer, settings=settings, sessions=sessions,
+                                 clock=clock, storage=storage)
+
+    scope_directories = providers.List(excedentes.scope_directory, sanece.scope_directory)
     scope_directory = providers.Singleton(CompositeScopeDirectory, scope_directories)
     identity_uow = providers.Factory(SqlIdentityUnitOfWork, sessions)
     identity = providers.Singleton(IdentityService, uow_factory=identity_uow.provider, hasher=hasher,
                                    clock=clock, scopes=scope_directory)
     audit_query = providers.Singleton(SqlAuditQuery, sessions)
 
-    storage = providers.Singleton(_storage_selector, settings, clock)
     # one store per app instance: a Redis client belongs to the event loop that made it
     session_store = providers.Factory(_session_store, settings)
 
-    demo_loaders = providers.List()
+    demo_loaders = providers.List(excedentes.demo_loader, sanece.demo_loader)
 
 
 def build_container(settings: Settings | None = None) -> Container:

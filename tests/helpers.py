@@ -36,3 +36,24 @@ def page_csrf(client: Any, path: str = "/cuenta/contrasena") -> str:
 
 def api_csrf(client: Any) -> str:
     return client.get("/api/auth/csrf").json()["csrf_token"]
+
+
+def _normalized(response: Any) -> tuple[int, str, str]:
+    ctype = response.headers.get("content-type", "").split(";")[0]
+    body = response.text.replace(response.headers.get("x-request-id", "\x00"), "<rid>")
+    body = re.sub(r'name="csrf_token" value="[^"]+"', "", body)
+    body = re.sub(r"Información al: <span>[^<]*</span>", "", body)
+    return response.status_code, ctype, body
+
+
+def assert_foreign_like_missing(client: Any, foreign_path: str, missing_path: str, method: str = "GET",
+                                **kwargs: Any) -> None:
+    """A resource outside the user's scope must answer exactly like one that does not exist:
+    same status, same content type, same body (request ids and CSRF tokens aside)."""
+    send = getattr(client, method.lower())
+    foreign = send(foreign_path, **kwargs)
+    missing = send(missing_path, **kwargs)
+    f, m = _normalized(foreign), _normalized(missing)
+    assert f[0] == m[0] and f[0] in (404, 303), (f[0], m[0])
+    assert f[1] == m[1]
+    assert f[2].replace(foreign_path, "<path>") == m[2].replace(missing_path, "<path>")

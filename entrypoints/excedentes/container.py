@@ -1,10 +1,71 @@
-"""The excedentes context's own container; the root container supplies its outside needs."""
+"""The excedentes context's own container; the root container supplies its outside needs
+(``settings``, ``sessions``, ``clock``, ``storage``).
+
+Providers (all lazy; nothing is built at import time):
+
+- ``uow`` (factory of ``SqlExcedentesUnitOfWork``), ``read_model``, ``queries``
+  (``ExcedentesQueries``: every page's data, scoped);
+- ports of the documents: ``renderer`` (fpdf2), ``exporter`` (XlsxWriter), ``catalog_files``
+  (CSV/XLSX);
+- use cases: ``answer_step2``, ``save_grid``, ``finalize``, ``reopen``, ``create_period``,
+  ``open_period``, ``close_period``, ``set_capture_window``, ``print_report``,
+  ``upload_signed``, ``open_signed``, ``file_product_request``, ``accept_product_request``,
+  ``reject_product_request``, ``import_catalog``, ``export_catalog``, ``import_units``,
+  ``export_units``, ``export_records``;
+- what the platform asks of every context: ``scope_directory``, ``demo_loader``.
+
+The root container declares it as ``excedentes`` (``providers.Container``).
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from dependency_injector import containers, providers
 
-from entrypoints.plugins import NoDemo, NoScopes
+from entrypoints.demo import demo_password
+from excedentes.adapters.demo import ExcedentesDemoLoader
+from excedentes.adapters.sql.read_model import SqlExcedentesReadModel
+from excedentes.adapters.sql.uow import SqlExcedentesUnitOfWork
+from excedentes.application.directory import ExcedentesScopeDirectory
+from excedentes.application.queries import ExcedentesQueries
+from excedentes.application.use_cases.capture import AnswerStep2, FinalizeReport, SaveGrid
+from excedentes.application.use_cases.catalog import (
+    ExportCatalog,
+    ExportUnits,
+    ImportCatalog,
+    ImportUnits,
+)
+from excedentes.application.use_cases.coordination import (
+    ClosePeriod,
+    CreatePeriod,
+    OpenPeriod,
+    ReopenEntity,
+    SetCaptureWindow,
+)
+from excedentes.application.use_cases.exports import ExportRecords
+from excedentes.application.use_cases.product_requests import (
+    AcceptProductRequest,
+    FileProductRequest,
+    RejectProductRequest,
+)
+from excedentes.application.use_cases.reports import (
+    OpenSignedReport,
+    PrintReport,
+    UploadSignedReport,
+)
+
+# The document adapters, by import path (built on first use).
+RENDERER = "excedentes.adapters.pdf.report:FpdfReportRenderer"
+EXPORTER = "excedentes.adapters.xlsx.export:XlsxRecordsExporter"
+CATALOG_FILES = "excedentes.adapters.files:TabularCatalogFiles"
+
+
+def by_path(path: str, *args: Any, **kwargs: Any) -> Any:
+    """Build ``module:Class`` (imported only when the provider is first called)."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
 
 class ExcedentesContainer(containers.DeclarativeContainer):
@@ -13,6 +74,48 @@ class ExcedentesContainer(containers.DeclarativeContainer):
     clock = providers.Dependency()
     storage = providers.Dependency()
 
+    uow = providers.Factory(SqlExcedentesUnitOfWork, sessions)
+    read_model = providers.Singleton(SqlExcedentesReadModel, sessions)
+    queries = providers.Singleton(ExcedentesQueries, read_model=read_model, clock=clock)
+
+    renderer = providers.Singleton(by_path, RENDERER)
+    exporter = providers.Singleton(by_path, EXPORTER)
+    catalog_files = providers.Singleton(by_path, CATALOG_FILES)
+
+    # Capturista (Pasos 2, 6, 7, 9)
+    answer_step2 = providers.Factory(AnswerStep2, uow_factory=uow.provider, clock=clock)
+    save_grid = providers.Factory(SaveGrid, uow_factory=uow.provider, clock=clock)
+    finalize = providers.Factory(FinalizeReport, uow_factory=uow.provider, clock=clock)
+    upload_signed = providers.Factory(UploadSignedReport, uow_factory=uow.provider, clock=clock,
+                                      storage=storage)
+    file_product_request = providers.Factory(FileProductRequest, uow_factory=uow.provider,
+                                             clock=clock)
+    # Readers of an entity (Paso 8, downloads)
+    print_report = providers.Factory(PrintReport, uow_factory=uow.provider, clock=clock,
+                                     renderer=renderer)
+    open_signed = providers.Factory(OpenSignedReport, uow_factory=uow.provider, clock=clock,
+                                    storage=storage)
+    # Coordinador
+    reopen = providers.Factory(ReopenEntity, uow_factory=uow.provider, clock=clock)
+    create_period = providers.Factory(CreatePeriod, uow_factory=uow.provider, clock=clock)
+    open_period = providers.Factory(OpenPeriod, uow_factory=uow.provider, clock=clock)
+    close_period = providers.Factory(ClosePeriod, uow_factory=uow.provider, clock=clock)
+    set_capture_window = providers.Factory(SetCaptureWindow, uow_factory=uow.provider,
+                                           clock=clock)
+    accept_product_request = providers.Factory(AcceptProductRequest, uow_factory=uow.provider,
+                                               clock=clock)
+    reject_product_request = providers.Factory(RejectProductRequest, uow_factory=uow.provider,
+                                               clock=clock)
+    import_catalog = providers.Factory(ImportCatalog, uow_factory=uow.provider, clock=clock,
+                                       files=catalog_files)
+    import_units = providers.Factory(ImportUnits, uow_factory=uow.provider, clock=clock,
+                                     files=catalog_files)
+    export_catalog = providers.Factory(ExportCatalog, read_model=read_model, files=catalog_files)
+    export_units = providers.Factory(ExportUnits, read_model=read_model, files=catalog_files)
+    export_records = providers.Factory(ExportRecords, read_model=read_model, exporter=exporter)
+
     # What the platform asks of every context.
-    scope_directory = providers.Singleton(NoScopes)
-    demo_loader = providers.Singleton(NoDemo, "excedentes")
+    scope_directory = providers.Singleton(ExcedentesScopeDirectory, read_model)
+    demo_loader = providers.Singleton(ExcedentesDemoLoader, uow_factory=uow.provider,
+                                      clock=clock, storage=storage, password=demo_password)
+

@@ -1,0 +1,126 @@
+"""Rows -> domain objects, explicitly, so that loading re-runs the domain's validation, and a
+few SQL helpers shared by the repositories and the read model."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Sequence, TypeVar
+
+import sqlalchemy as sa
+
+from excedentes.adapters.sql.tables import entities, units
+from excedentes.domain.catalog import Entity, MedicalUnit, Period, UnitLevel, fold_text
+from excedentes.domain.institution import Institution
+from excedentes.domain.records import Cause, Modality, Record, RecordKind
+from excedentes.domain.signed import SignedReport
+
+T = TypeVar("T")
+CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
+
+
+def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for v in values:
+        batch.append(v)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def level_order() -> sa.ColumnElement[int]:
+    """PRIMER, SEGUNDO, TERCER NIVEL, then any other level (Paso 3's headings order)."""
+    return sa.case(*((units.c.level == name, i) for i, name in enumerate(UnitLevel.ORDER)),
+                   else_=len(UnitLevel.ORDER))
+
+
+def entity_code_matches(code: str) -> sa.ColumnElement[bool]:
+    """Entity codes are matched ignoring case (URLs and files vary)."""
+    return sa.func.upper(entities.c.code) == code.strip().upper()
+
+
+def search_key(*parts: Any) -> str:
+    return fold_text(" ".join(str(p) for p in parts if p))
+
+
+def institution_from(r: Any) -> Institution:
+    return Institution(
+        code=r.code, name=r.name, entity_word=r.entity_word,
+        signature_labels=(r.signature_label_1, r.signature_label_2),
+        header_lines=tuple(r.header_lines or ()), signature_name_line=bool(r.signature_name_line),
+        signed_pdf_max_bytes=int(r.signed_pdf_max_bytes),
+        has_specialty_level=bool(r.has_specialty_level), storage_backend=r.storage_backend)
+
+
+def institution_values(inst: Institution, position: int) -> dict[str, Any]:
+    return {"code": inst.code, "name": inst.name, "entity_word": inst.entity_word,
+            "signature_label_1": inst.signature_labels[0],
+            "signature_label_2": inst.signature_labels[1],
+            "header_lines": list(inst.header_lines),
+            "signature_name_line": inst.signature_name_line,
+            "signed_pdf_max_bytes": inst.signed_pdf_max_bytes,
+            "has_specialty_level": inst.has_specialty_level,
+            "storage_backend": inst.storage_backend, "position": position}
+
+
+def entity_from(r: Any) -> Entity:
+    return Entity(r.institution_code, r.code, r.name)
+
+
+def unit_from(r: Any) -> MedicalUnit:
+    """``r`` has clues, name, level, entity_code, institution_code."""
+    return MedicalUnit(r.clues, r.name, r.level, r.entity_code, r.institution_code)
+
+
+def period_from(r: Any) -> Period:
+    return Period(r.institution_code, int(r.year), bool(r.is_open), r.window_start, r.window_end,
+                  r.closed_at)
+
+
+def period_values(p: Period) -> dict[str, Any]:
+    return {"institution_code": p.institution_code, "year": p.year, "is_open": p.is_open,
+            "window_start": p.window_start, "window_end": p.window_end,
+            "closed_at": p.closed_at}
+
+
+def record_from(r: Any) -> Record:
+    return Record(clues=r.clues, product_id=int(r.product_id), kind=RecordKind(r.kind),
+                  modality=Modality(r.modality), monthly_events=int(r.monthly_events),
+                  monthly_patients=int(r.monthly_patients),
+                  cause=Cause(r.cause) if r.cause else None)
+
+
+def record_values(report_id: int, r: Record) -> dict[str, Any]:
+    return {"report_id": report_id, "clues": r.clues, "product_id": r.product_id,
+            "kind": r.kind.value, "modality": r.modality.value,
+            "monthly_events": r.monthly_events, "monthly_patients": r.monthly_patients,
+            "cause": r.cause.value if r.cause else None}
+
+
+def signed_from(r: Any) -> SignedReport:
+    return SignedReport(
+        version=int(r.version), storage_key=r.storage_key, original_name=r.original_name,
+        size=int(r.size), sha256=r.sha256, uploaded_at=r.uploaded_at, uploaded_by=r.uploaded_by,
+        final_version=int(r.final_version), superseded_at=r.superseded_at,
+        superseded_reason=r.superseded_reason)
+
+
+def signed_values(report_id: int, s: SignedReport) -> dict[str, Any]:
+    return {"report_id": report_id, "version": s.version, "storage_key": s.storage_key,
+            "original_name": s.original_name, "size": s.size, "sha256": s.sha256,
+            "uploaded_at": s.uploaded_at, "uploaded_by": s.uploaded_by,
+            "final_version": s.final_version, "superseded_at": s.superseded_at,
+            "superseded_reason": s.superseded_reason.value if s.superseded_reason else None}
+
+
+def unit_select() -> sa.Select:
+    """Units with their entity and institution codes."""
+    return (sa.select(units.c.clues, units.c.name, units.c.level,
+                      entities.c.code.label("entity_code"), entities.c.institution_code)
+            .select_from(units.join(entities, entities.c.id == units.c.entity_id)))
+
+
+def executemany(session: Any, stmt: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk writes as executemany (``conn.execute(insert(t), rows)``), never one VALUES list."""
+    if rows:
+        session.execute(stmt, list(rows))

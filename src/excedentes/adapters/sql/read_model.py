@@ -1,0 +1,519 @@
+"""The excedentes read model: dashboards and lists straight from SQL into attrs rows.
+
+Each method opens a short session of its own (streams keep theirs open while iterated). No
+scope rules here: ``excedentes.application.queries`` applies them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from excedentes.adapters.sql import tables as t
+from excedentes.adapters.sql.mappers import (
+    entity_code_matches,
+    entity_from,
+    institution_from,
+    level_order,
+    period_from,
+    record_from,
+    signed_from,
+    unit_from,
+    unit_select,
+)
+from excedentes.application.documents import ExportRow
+from excedentes.application.ports import (
+    DashboardSource,
+    GridProduct,
+    GroupInfo,
+    ReportStatus,
+    SpecialtyInfo,
+)
+from excedentes.application.views import (
+    FinalPrintView,
+    GroupItem,
+    GroupNode,
+    ProductRequestView,
+    ServiceBlock,
+    ServiceNode,
+    SpecialtyItem,
+    SpecialtyNode,
+    TracedPrint,
+    UnitItem,
+)
+from excedentes.domain.catalog import Entity, MedicalUnit, Period, fold_text
+from excedentes.domain.dashboard import ReportFacts
+from excedentes.domain.imports import CatalogRow, UnitRow
+from excedentes.domain.institution import Institution
+from excedentes.domain.model import Answer
+from excedentes.domain.product_requests import RequestStatus
+from excedentes.domain.records import Cause, Modality, Record, RecordKind
+from excedentes.domain.signed import SignedReport
+
+STREAM_BATCH = 2000
+
+
+def _report_id_q(institution_code: str, entity_code: str, year: int) -> sa.ScalarSelect:
+    return (sa.select(t.reports.c.id)
+            .join(t.periods, t.periods.c.id == t.reports.c.period_id)
+            .join(t.entities, t.entities.c.id == t.reports.c.entity_id)
+            .where(t.periods.c.institution_code == institution_code,
+                   t.periods.c.year == int(year),
+                   t.entities.c.institution_code == institution_code,
+                   entity_code_matches(entity_code))
+            .scalar_subquery())
+
+
+class SqlExcedentesReadModel:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def _all(self, q: Any) -> Sequence[Any]:
+        with self._sessions() as s:
+            return s.execute(q).all()
+
+    def _first(self, q: Any) -> Any:
+        with self._sessions() as s:
+            return s.execute(q).first()
+
+    # ----------------------------------------------------------------- organisation
+
+    def institution(self, code: str) -> Institution | None:
+        row = self._first(sa.select(t.institutions).where(
+            t.institutions.c.code == (code or "").strip().upper()))
+        return institution_from(row) if row else None
+
+    def institutions(self) -> Sequence[Institution]:
+        return [institution_from(r) for r in self._all(sa.select(t.institutions).order_by(
+            t.institutions.c.position, t.institutions.c.code))]
+
+    def entity(self, institution_code: str, code: str) -> Entity | None:
+        row = self._first(sa.select(t.entities).where(
+            t.entities.c.institution_code == institution_code.upper(), entity_code_matches(code)))
+        return entity_from(row) if row else None
+
+    def entities(self, institution_code: str) -> Sequence[Entity]:
+        return [entity_from(r) for r in self._all(sa.select(t.entities).where(
+            t.entities.c.institution_code == institution_code.upper()).order_by(
+            t.entities.c.position, t.entities.c.id))]
+
+    def find_entities(self, institution_code: str, text: str) -> Sequence[Entity]:
+        key = fold_text(text)
+        if not key:
+            return []
+        everything = self.entities(institution_code)
+        exact = [e for e in everything if key in (fold_text(e.code), fold_text(e.name))]
+        if exact:
+            return exact
+        return [e for e in everything if key in fold_text(e.name)]
+
+    def period(self, institution_code: str, year: int) -> Period | None:
+        row = self._first(sa.select(t.periods).where(
+            t.periods.c.institution_code == institution_code.upper(),
+            t.periods.c.year == int(year)))
+        return period_from(row) if row else None
+
+    def periods(self, institution_code: str) -> Sequence[Period]:
+        return [period_from(r) for r in self._all(sa.select(t.periods).where(
+            t.periods.c.institution_code == institution_code.upper()).order_by(
+            t.periods.c.year.desc()))]
+
+    # ----------------------------------------------------------------- Paso 1
+
+    def dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]:
+        inst = institution_code.upper()
+        in_period = (t.periods.c.institution_code == inst, t.periods.c.year == int(year))
+        rep = (sa.select(t.reports.c.id, t.reports.c.entity_id, t.reports.c.answer,
+                         t.reports.c.finalized_at)
+               .join(t.periods, t.periods.c.id == t.reports.c.period_id)
+               .where(*in_period).subquery())
+        unit_counts = (sa.select(t.units.c.entity_id, sa.func.count().label("n"))
+                       .join(t.entities, t.entities.c.id == t.units.c.entity_id)
+                       .where(t.entities.c.institution_code == inst)
+                       .group_by(t.units.c.entity_id).subquery())
+        stats = (sa.select(t.records.c.report_id, sa.func.count().label("records"),
+                           sa.func.count(sa.distinct(t.records.c.clues)).label("units"))
+                 .join(t.reports, t.reports.c.id == t.records.c.report_id)
+                 .join(t.periods, t.periods.c.id == t.reports.c.period_id)
+                 .where(*in_period)
+                 .group_by(t.records.c.report_id).subquery())
+        signed = (sa.select(t.signed_reports.c.report_id)
+                  .join(t.reports, t.reports.c.id == t.signed_reports.c.report_id)
+                  .join(t.periods, t.periods.c.id == t.reports.c.period_id)
+                  .where(t.signed_reports.c.superseded_at.is_(None), *in_period)
+                  .group_by(t.signed_reports.c.report_id).subquery())
+        q = (sa.select(t.entities.c.code, t.entities.c.name,
+                       sa.func.coalesce(unit_counts.c.n, 0).label("total"),
+                       rep.c.answer, rep.c.finalized_at,
+                       sa.func.coalesce(stats.c.records, 0).label("records"),
+                       sa.func.coalesce(stats.c.units, 0).label("units"),
+                       signed.c.report_id.label("signed"))
+             .select_from(t.entities
+                          .outerjoin(unit_counts, unit_counts.c.entity_id == t.entities.c.id)
+                          .outerjoin(rep, rep.c.entity_id == t.entities.c.id)
+                          .outerjoin(stats, stats.c.report_id == rep.c.id)
+                          .outerjoin(signed, signed.c.report_id == rep.c.id))
+             .where(t.entities.c.institution_code == inst)
+             .order_by(t.entities.c.position, t.entities.c.id))
+        return [DashboardSource(
+            r.code, r.name, int(r.total),
+            ReportFacts(answer=Answer(r.answer) if r.answer else None,
+                        record_count=int(r.records), units_with_records=int(r.units),
+                        finalized=r.finalized_at is not None,
+                        signed_uploaded=r.signed is not None)) for r in self._all(q)]
+
+    def report_status(self, institution_code: str, entity_code: str,
+                      year: int) -> ReportStatus | None:
+        inst = institution_code.upper()
+        with self._sessions() as s:
+            row = s.execute(sa.select(t.reports).where(
+                t.reports.c.id == _report_id_q(inst, entity_code, year))).first()
+            if row is None:
+                return None
+            n, units = s.execute(sa.select(sa.func.count(),
+                                           sa.func.count(sa.distinct(t.records.c.clues)))
+                                 .where(t.records.c.report_id == row.id)).one()
+            srow = s.execute(sa.select(t.signed_reports).where(
+                t.signed_reports.c.report_id == row.id,
+                t.signed_reports.c.superseded_at.is_(None)).order_by(
+                t.signed_reports.c.version.desc())).first()
+        current = signed_from(srow) if srow else None
+        facts = ReportFacts(answer=Answer(row.answer) if row.answer else None,
+                            record_count=int(n), units_with_records=int(units),
+                            finalized=row.finalized_at is not None,
+                            signed_uploaded=current is not None)
+        return ReportStatus(facts, row.finalized_at, row.finalized_by, int(row.final_version),
+                            row.final_fingerprint, current)
+
+    # ----------------------------------------------------------------- Paso 3
+
+    def unit_count(self, institution_code: str, entity_code: str) -> int:
+        with self._sessions() as s:
+            return int(s.execute(
+                sa.select(sa.func.count()).select_from(
+                    t.units.join(t.entities, t.entities.c.id == t.units.c.entity_id))
+                .where(t.entities.c.institution_code == institution_code.upper(),
+                       entity_code_matches(entity_code))).scalar_one())
+
+    def unit(self, clues: str) -> MedicalUnit | None:
+        row = self._first(unit_select().where(t.units.c.clues == clues))
+        return unit_from(row) if row else None
+
+    def _has_records(self, rid: Any) -> sa.ColumnElement[bool]:
+        return sa.exists().where(t.records.c.report_id == rid,
+                                 t.records.c.clues == t.units.c.clues)
+
+    def _entity_units(self, institution_code: str, entity_code: str, year: int) -> sa.Select:
+        inst = institution_code.upper()
+        rid = _report_id_q(inst, entity_code, year)
+        return (sa.select(t.units.c.clues, t.units.c.name, t.units.c.level,
+                          self._has_records(rid).label("has_records"))
+                .join(t.entities, t.entities.c.id == t.units.c.entity_id)
+                .where(t.entities.c.institution_code == inst, entity_code_matches(entity_code)))
+
+    def unit_item(self, institution_code: str, entity_code: str, year: int,
+                  clues: str) -> UnitItem | None:
+        row = self._first(self._entity_units(institution_code, entity_code, year)
+                          .where(t.units.c.clues == clues))
+        if row is None:
+            return None
+        return UnitItem(0, row.clues, row.name, row.level, bool(row.has_records))
+
+    def units_page(self, institution_code: str, entity_code: str, year: int, search: str,
+                   offset: int, limit: int) -> tuple[Sequence[UnitItem], int]:
+        q = self._entity_units(institution_code, entity_code, year)
+        key = fold_text(search)
+        if key:
+            q = q.where(t.units.c.search_key.contains(key, autoescape=True))
+        with self._sessions() as s:
+            total = int(s.execute(sa.select(sa.func.count()).select_from(q.subquery()))
+                        .scalar_one())
+            rows = s.execute(q.order_by(level_order(), t.units.c.level, t.units.c.search_key,
+                                        t.units.c.clues).offset(offset).limit(limit)).all()
+        return [UnitItem(offset + i, r.clues, r.name, r.level, bool(r.has_records))
+                for i, r in enumerate(rows, 1)], total
+
+    # ----------------------------------------------------------------- Paso 4, 5, 6
+
+    def _unit_product_exists(self, institution_code: str, entity_code: str, year: int,
+                             clues: str, *conditions: Any) -> sa.ColumnElement[bool]:
+        rid = _report_id_q(institution_code.upper(), entity_code, year)
+        return (sa.exists().select_from(t.records.join(
+            t.products, t.products.c.id == t.records.c.product_id))
+            .where(t.records.c.report_id == rid, t.records.c.clues == clues, *conditions))
+
+    def service_groups(self, institution_code: str, entity_code: str, year: int,
+                       clues: str) -> Sequence[ServiceBlock]:
+        has = self._unit_product_exists(institution_code, entity_code, year, clues,
+                                        t.products.c.group_id == t.service_groups.c.id)
+        q = (sa.select(t.services.c.id.label("service_id"), t.services.c.name.label("service"),
+                       t.service_groups.c.id, t.service_groups.c.name, has.label("has"))
+             .select_from(t.service_groups.join(
+                 t.services, t.services.c.id == t.service_groups.c.service_id))
+             .where(t.services.c.institution_code == institution_code.upper())
+             .order_by(t.services.c.search_key, t.services.c.id, t.service_groups.c.search_key,
+                       t.service_groups.c.id))
+        blocks: list[ServiceBlock] = []
+        for r in self._all(q):
+            if not blocks or blocks[-1].service_id != r.service_id:
+                blocks.append(ServiceBlock(len(blocks) + 1, r.service_id, r.service, ()))
+            last = blocks[-1]
+            item = GroupItem(len(last.groups) + 1, r.id, r.name, bool(r.has))
+            blocks[-1] = ServiceBlock(last.number, last.service_id, last.name,
+                                      last.groups + (item,))
+        return blocks
+
+    def group_info(self, group_id: int) -> GroupInfo | None:
+        row = self._first(
+            sa.select(t.service_groups.c.id, t.service_groups.c.name,
+                      t.services.c.id.label("service_id"),
+                      t.services.c.name.label("service_name"), t.services.c.institution_code)
+            .join(t.services, t.services.c.id == t.service_groups.c.service_id)
+            .where(t.service_groups.c.id == int(group_id)))
+        return GroupInfo(row.id, row.name, row.service_id, row.service_name,
+                         row.institution_code) if row else None
+
+    def specialty_info(self, specialty_id: int) -> SpecialtyInfo | None:
+        row = self._first(sa.select(t.specialties).where(t.specialties.c.id == int(specialty_id)))
+        return SpecialtyInfo(row.id, row.name, row.group_id) if row else None
+
+    def specialties(self, institution_code: str, entity_code: str, year: int, clues: str,
+                    group_id: int) -> Sequence[SpecialtyItem]:
+        has = self._unit_product_exists(institution_code, entity_code, year, clues,
+                                        t.products.c.specialty_id == t.specialties.c.id)
+        rows = self._all(sa.select(t.specialties.c.id, t.specialties.c.name, has.label("has"))
+                         .where(t.specialties.c.group_id == int(group_id))
+                         .order_by(t.specialties.c.search_key, t.specialties.c.id))
+        return [SpecialtyItem(i, r.id, r.name, bool(r.has)) for i, r in enumerate(rows, 1)]
+
+    def _grid_q(self, group_id: int, specialty_id: int | None) -> sa.Select:
+        q = sa.select(t.products.c.id, t.products.c.name, t.products.c.unit_of_measure).where(
+            t.products.c.group_id == int(group_id))
+        if specialty_id is not None:
+            q = q.where(t.products.c.specialty_id == int(specialty_id))
+        return q
+
+    def grid_products(self, group_id: int, specialty_id: int | None,
+                      search: str = "") -> Sequence[GridProduct]:
+        q = self._grid_q(group_id, specialty_id)
+        key = fold_text(search)
+        if key:
+            q = q.where(t.products.c.search_key.contains(key, autoescape=True))
+        rows = self._all(q.order_by(t.products.c.search_key, t.products.c.id))
+        return [GridProduct(r.id, r.name, r.unit_of_measure) for r in rows]
+
+    def grid_product_count(self, group_id: int, specialty_id: int | None) -> int:
+        q = self._grid_q(group_id, specialty_id)
+        with self._sessions() as s:
+            return int(s.execute(sa.select(sa.func.count()).select_from(q.subquery()))
+                       .scalar_one())
+
+    def unit_records(self, institution_code: str, entity_code: str, year: int, clues: str,
+                     group_id: int, specialty_id: int | None) -> Sequence[Record]:
+        rid = _report_id_q(institution_code.upper(), entity_code, year)
+        q = (sa.select(t.records).join(t.products, t.products.c.id == t.records.c.product_id)
+             .where(t.records.c.report_id == rid, t.records.c.clues == clues,
+                    t.products.c.group_id == int(group_id)))
+        if specialty_id is not None:
+            q = q.where(t.products.c.specialty_id == int(specialty_id))
+        return [record_from(r) for r in self._all(q)]
+
+    # ----------------------------------------------------------------- signed, prints
+
+    def signed_reports(self, institution_code: str, entity_code: str,
+                       year: int) -> Sequence[SignedReport]:
+        rid = _report_id_q(institution_code.upper(), entity_code, year)
+        return [signed_from(r) for r in self._all(
+            sa.select(t.signed_reports).where(t.signed_reports.c.report_id == rid)
+            .order_by(t.signed_reports.c.version))]
+
+    def final_prints(self, institution_code: str, entity_code: str,
+                     year: int) -> Sequence[FinalPrintView]:
+        rid = _report_id_q(institution_code.upper(), entity_code, year)
+        return [FinalPrintView(r.folio, r.fingerprint, r.final_version, r.printed_at,
+                               r.printed_by, r.pages) for r in self._all(
+            sa.select(t.final_prints).where(t.final_prints.c.report_id == rid)
+            .order_by(t.final_prints.c.id.desc()))]
+
+    def trace_prints(self, text: str) -> Sequence[TracedPrint]:
+        key = (text or "").strip().upper()
+        if not key:
+            return []
+        fp, rep, ent, per = t.final_prints, t.reports, t.entities, t.periods
+        rows = self._all(
+            sa.select(fp, ent.c.institution_code, ent.c.code.label("entity_code"),
+                      ent.c.name.label("entity_name"), per.c.year,
+                      rep.c.finalized_at, rep.c.final_fingerprint.label("current_fp"),
+                      rep.c.final_version.label("current_version"))
+            .select_from(fp.join(rep, rep.c.id == fp.c.report_id)
+                         .join(ent, ent.c.id == rep.c.entity_id)
+                         .join(per, per.c.id == rep.c.period_id))
+            .where(sa.or_(sa.func.upper(fp.c.folio) == key, sa.func.upper(fp.c.fingerprint) == key))
+            .order_by(fp.c.id.desc()))
+        return [TracedPrint(
+            entity_key=f"{r.institution_code}:{r.entity_code}", entity_name=r.entity_name,
+            year=int(r.year),
+            printed=FinalPrintView(r.folio, r.fingerprint, r.final_version, r.printed_at,
+                                   r.printed_by, r.pages),
+            still_current=(r.finalized_at is not None and r.current_fp == r.fingerprint
+                           and r.current_version == r.final_version)) for r in rows]
+
+    # ----------------------------------------------------------------- product requests
+
+    def _requests_q(self) -> sa.Select:
+        pr = t.product_requests
+        return (sa.select(pr, t.entities.c.code.label("entity_code"),
+                          t.entities.c.name.label("entity_name"),
+                          t.service_groups.c.name.label("group_name"),
+                          t.services.c.name.label("service_name"),
+                          t.specialties.c.name.label("specialty_name"))
+                .select_from(pr.join(t.entities, t.entities.c.id == pr.c.entity_id)
+                             .join(t.service_groups, t.service_groups.c.id == pr.c.group_id)
+                             .join(t.services, t.services.c.id == t.service_groups.c.service_id)
+                             .outerjoin(t.specialties, t.specialties.c.id == pr.c.specialty_id)))
+
+    @staticmethod
+    def _request_view(r: Any) -> ProductRequestView:
+        status = RequestStatus(r.status)
+        return ProductRequestView(
+            id=r.id, institution_code=r.institution_code,
+            entity_key=f"{r.institution_code}:{r.entity_code}", entity_name=r.entity_name,
+            requested_by=r.requested_by, requested_at=r.requested_at,
+            product_name=r.product_name, unit_of_measure=r.unit_of_measure,
+            service_name=r.service_name, group_id=r.group_id, group_name=r.group_name,
+            specialty_id=r.specialty_id, specialty_name=r.specialty_name,
+            justification=r.justification, status=status.value, status_label=status.label,
+            decided_by=r.decided_by, decided_at=r.decided_at, decision_reason=r.decision_reason,
+            product_id=r.product_id)
+
+    def product_request(self, request_id: int) -> ProductRequestView | None:
+        row = self._first(self._requests_q().where(t.product_requests.c.id == int(request_id)))
+        return self._request_view(row) if row else None
+
+    def product_requests(self, institution_code: str | None, entity_code: str | None,
+                         status: str | None, offset: int, limit: int
+                         ) -> tuple[Sequence[ProductRequestView], int]:
+        pr = t.product_requests
+        q = self._requests_q()
+        if institution_code:
+            q = q.where(pr.c.institution_code == institution_code.upper())
+        if entity_code:
+            q = q.where(entity_code_matches(entity_code))
+        if status:
+            q = q.where(pr.c.status == RequestStatus(status).value)
+        with self._sessions() as s:
+            total = int(s.execute(sa.select(sa.func.count()).select_from(q.subquery()))
+                        .scalar_one())
+            rows = s.execute(q.order_by(pr.c.requested_at.desc(), pr.c.id.desc())
+                             .offset(offset).limit(limit)).all()
+        return [self._request_view(r) for r in rows], total
+
+    # ----------------------------------------------------------------- catalog
+
+    def catalog_tree(self, institution_code: str) -> Sequence[ServiceNode]:
+        inst = institution_code.upper()
+        counts = dict(self._all(
+            sa.select(t.products.c.group_id, sa.func.count())
+            .join(t.service_groups, t.service_groups.c.id == t.products.c.group_id)
+            .join(t.services, t.services.c.id == t.service_groups.c.service_id)
+            .where(t.services.c.institution_code == inst).group_by(t.products.c.group_id)))
+        rows = self._all(
+            sa.select(t.services.c.id.label("sid"), t.services.c.name.label("sname"),
+                      t.service_groups.c.id.label("gid"), t.service_groups.c.name.label("gname"),
+                      t.specialties.c.id.label("pid"), t.specialties.c.name.label("pname"))
+            .select_from(t.services
+                         .join(t.service_groups, t.service_groups.c.service_id == t.services.c.id)
+                         .outerjoin(t.specialties,
+                                    t.specialties.c.group_id == t.service_groups.c.id))
+            .where(t.services.c.institution_code == inst)
+            .order_by(t.services.c.search_key, t.service_groups.c.search_key,
+                      t.specialties.c.search_key))
+        services: dict[int, tuple[str, dict[int, tuple[str, list[SpecialtyNode]]]]] = {}
+        for r in rows:
+            groups = services.setdefault(r.sid, (r.sname, {}))[1]
+            specs = groups.setdefault(r.gid, (r.gname, []))[1]
+            if r.pid is not None:
+                specs.append(SpecialtyNode(r.pid, r.pname))
+        return [ServiceNode(sid, sname, tuple(
+            GroupNode(gid, gname, tuple(specs), int(counts.get(gid, 0)))
+            for gid, (gname, specs) in groups.items()))
+            for sid, (sname, groups) in services.items()]
+
+    def _stream(self, q: Any) -> Iterator[Any]:
+        with self._sessions() as s:
+            yield from s.execute(q.execution_options(yield_per=STREAM_BATCH))
+
+    def catalog_rows(self, institution_code: str) -> Iterator[CatalogRow]:
+        q = (sa.select(t.services.c.name.label("service"), t.service_groups.c.name.label("grp"),
+                       t.specialties.c.name.label("specialty"), t.products.c.name.label("product"),
+                       t.products.c.unit_of_measure)
+             .select_from(t.products
+                          .join(t.service_groups, t.service_groups.c.id == t.products.c.group_id)
+                          .join(t.services, t.services.c.id == t.service_groups.c.service_id)
+                          .outerjoin(t.specialties,
+                                     t.specialties.c.id == t.products.c.specialty_id))
+             .where(t.services.c.institution_code == institution_code.upper())
+             .order_by(t.services.c.search_key, t.service_groups.c.search_key,
+                       sa.func.coalesce(t.specialties.c.search_key, ""), t.products.c.search_key,
+                       t.products.c.id))
+        for line, r in enumerate(self._stream(q), 2):
+            yield CatalogRow(line, r.service, r.grp, r.specialty or "", r.product,
+                             r.unit_of_measure)
+
+    def unit_rows(self, institution_code: str | None) -> Iterator[UnitRow]:
+        q = (sa.select(t.units.c.clues, t.units.c.name, t.units.c.level,
+                       t.entities.c.code.label("entity_code"), t.entities.c.institution_code)
+             .select_from(t.units.join(t.entities, t.entities.c.id == t.units.c.entity_id)
+                          .join(t.institutions,
+                                t.institutions.c.code == t.entities.c.institution_code))
+             .order_by(t.institutions.c.position, t.entities.c.position, level_order(),
+                       t.units.c.search_key, t.units.c.clues))
+        if institution_code:
+            q = q.where(t.entities.c.institution_code == institution_code.upper())
+        for line, r in enumerate(self._stream(q), 2):
+            yield UnitRow(line, r.clues, r.name, r.level, r.entity_code, r.institution_code)
+
+    # ----------------------------------------------------------------- E14 export
+
+    def export_rows(self, year: int, institution_code: str | None,
+                    entity_code: str | None) -> Iterator[ExportRow]:
+        r, p = t.records, t.products
+        q = (sa.select(t.institutions.c.name.label("institution"),
+                       t.entities.c.name.label("entity"), r.c.clues,
+                       t.units.c.name.label("unit"), t.units.c.level,
+                       t.services.c.name.label("service"), t.service_groups.c.name.label("grp"),
+                       t.specialties.c.name.label("specialty"), p.c.name.label("product"),
+                       p.c.unit_of_measure, r.c.kind, r.c.modality, r.c.cause,
+                       r.c.monthly_events, r.c.monthly_patients)
+             .select_from(
+                 r.join(t.reports, t.reports.c.id == r.c.report_id)
+                 .join(t.periods, t.periods.c.id == t.reports.c.period_id)
+                 .join(t.entities, t.entities.c.id == t.reports.c.entity_id)
+                 .join(t.institutions, t.institutions.c.code == t.entities.c.institution_code)
+                 .join(t.units, t.units.c.clues == r.c.clues)
+                 .join(p, p.c.id == r.c.product_id)
+                 .join(t.service_groups, t.service_groups.c.id == p.c.group_id)
+                 .join(t.services, t.services.c.id == t.service_groups.c.service_id)
+                 .outerjoin(t.specialties, t.specialties.c.id == p.c.specialty_id))
+             .where(t.periods.c.year == int(year))
+             .order_by(t.institutions.c.position, t.entities.c.position, level_order(),
+                       t.units.c.search_key, r.c.clues, t.service_groups.c.search_key,
+                       p.c.search_key, p.c.id,
+                       sa.case((r.c.kind == RecordKind.SHORTAGE.value, 0), else_=1),
+                       r.c.modality))
+        if institution_code:
+            q = q.where(t.periods.c.institution_code == institution_code.upper())
+        if entity_code:
+            q = q.where(entity_code_matches(entity_code))
+        for row in self._stream(q):
+            yield ExportRow(
+                institution=row.institution, entity=row.entity, clues=row.clues, unit=row.unit,
+                level=row.level, service=row.service, group=row.grp,
+                specialty=row.specialty or "", product=row.product,
+                unit_of_measure=row.unit_of_measure, kind=RecordKind(row.kind).label,
+                modality=Modality(row.modality).grid_label,
+                cause=Cause(row.cause).label if row.cause else "",
+                monthly_events=int(row.monthly_events),
+                monthly_patients=int(row.monthly_patients))

@@ -1,0 +1,346 @@
+"""Ports of the excedentes application: repositories and the unit of work (write side), and
+the read model (queries answered straight from the tables).
+
+Write side: a use case opens one ``ExcedentesUnitOfWork``, loads aggregates through its
+repositories (which map rows to domain objects explicitly, so the domain's validation re-runs
+on load), calls one domain command, writes through the repositories, records the audit entry
+with ``uow.audit`` and commits once. Repositories never commit.
+
+Read side: ``ExcedentesReadModel`` answers lists and dashboards with plain rows; the query
+services in ``queries.py`` add the scope rules around it.
+
+The renderer, exporter and catalog-file ports live in ``documents.py``; file storage is the
+platform's ``shared.storage.domain.StorageSelector``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+
+import attrs
+
+from excedentes.application.documents import ExportRow
+from excedentes.application.views import (
+    FinalPrintView,
+    ProductRequestView,
+    ServiceBlock,
+    ServiceNode,
+    SpecialtyItem,
+    TracedPrint,
+    UnitItem,
+)
+from excedentes.domain.catalog import (
+    Entity,
+    MedicalUnit,
+    Period,
+    Product,
+    ServiceGroup,
+    Specialty,
+)
+from excedentes.domain.dashboard import ReportFacts
+from excedentes.domain.imports import CatalogRow, UnitRow
+from excedentes.domain.institution import Institution
+from excedentes.domain.model import EntityReport, RecordsSaved
+from excedentes.domain.product_requests import ProductRequest
+from excedentes.domain.records import Record
+from excedentes.domain.signed import SignedReport
+from shared.audit.domain import AuditLog
+
+# --------------------------------------------------------------------------- small rows
+
+
+@attrs.frozen
+class FinalPrint:
+    """One printed final version (E11): kept so that a signed paper copy can be traced."""
+
+    folio: str
+    fingerprint: str
+    final_version: int
+    printed_at: datetime
+    printed_by: str
+    pages: int
+
+
+@attrs.frozen
+class ProductLabel:
+    """What a report line needs to know about a product."""
+
+    product_id: int
+    name: str
+    unit_of_measure: str
+    group_name: str
+    service_name: str
+    specialty_name: str | None
+
+
+@attrs.frozen
+class MergeCounts:
+    created: int
+    updated: int
+    unchanged: int
+    product_ids: tuple[int, ...]  # the id of each merged product, in input order
+
+
+@attrs.frozen
+class GroupInfo:
+    id: int
+    name: str
+    service_id: int
+    service_name: str
+    institution_code: str
+
+
+@attrs.frozen
+class SpecialtyInfo:
+    id: int
+    name: str
+    group_id: int
+
+
+@attrs.frozen
+class GridProduct:
+    id: int
+    name: str
+    unit_of_measure: str
+
+
+@attrs.frozen
+class DashboardSource:
+    """One entity of the tablero as SQL aggregates it."""
+
+    entity_code: str
+    entity_name: str
+    total_units: int
+    facts: ReportFacts
+
+
+@attrs.frozen
+class ReportStatus:
+    """The stored state of one entity's report (no record list)."""
+
+    facts: ReportFacts
+    finalized_at: datetime | None
+    finalized_by: str | None
+    final_version: int
+    final_fingerprint: str | None
+    current_signed: SignedReport | None
+
+
+# --------------------------------------------------------------------------- repositories
+
+
+class InstitutionRepository(Protocol):
+    def get(self, code: str) -> Institution | None: ...
+
+    def list(self) -> Sequence[Institution]: ...
+
+    def add(self, institution: Institution, position: int = 0) -> None: ...
+
+
+class EntityRepository(Protocol):
+    def get(self, institution_code: str, code: str) -> Entity | None: ...
+
+    def list(self, institution_code: str) -> Sequence[Entity]: ...
+
+    def codes_by_institution(self) -> Mapping[str, frozenset[str]]: ...
+
+    def add_many(self, entities: Sequence[Entity]) -> None:
+        """Entities keep the given order (the dashboard's "No.")."""
+        ...
+
+
+class UnitRepository(Protocol):
+    def get(self, clues: str) -> MedicalUnit | None: ...
+
+    def get_many(self, clues: Iterable[str]) -> Mapping[str, MedicalUnit]: ...
+
+    def count(self, institution_code: str, entity_code: str) -> int: ...
+
+    def with_records(self, clues: Iterable[str]) -> frozenset[str]:
+        """Which of these units have records in any report (they may not move entity)."""
+        ...
+
+    def add_many(self, units: Sequence[MedicalUnit]) -> None: ...
+
+    def update_many(self, units: Sequence[MedicalUnit]) -> None: ...
+
+
+class PeriodRepository(Protocol):
+    def get(self, institution_code: str, year: int, *, for_update: bool = False
+            ) -> Period | None: ...
+
+    def add(self, period: Period) -> None: ...
+
+    def update(self, period: Period) -> None: ...
+
+
+class ReportRepository(Protocol):
+    """The ``EntityReport`` aggregate, keyed by institution, entity code and year."""
+
+    def get(self, institution_code: str, entity_code: str, year: int, *,
+            for_update: bool = False) -> EntityReport | None:
+        """With its records, signed reports and period; ``for_update`` locks the row."""
+        ...
+
+    def add(self, report: EntityReport) -> None: ...
+
+    def update(self, report: EntityReport) -> None:
+        """Answer and finalization fields."""
+        ...
+
+    def apply_records(self, report: EntityReport, saved: RecordsSaved) -> None:
+        """Write what a ``RecordsSaved`` event changed (delete + executemany insert)."""
+        ...
+
+    def save_signed_reports(self, report: EntityReport) -> None:
+        """Insert new versions, update superseded ones (versions are never deleted)."""
+        ...
+
+    def add_final_print(self, report: EntityReport, printed: FinalPrint) -> None: ...
+
+    def final_prints(self, report: EntityReport) -> Sequence[FinalPrint]: ...
+
+
+class CatalogRepository(Protocol):
+    def group(self, group_id: int) -> ServiceGroup | None: ...
+
+    def group_info(self, group_id: int) -> GroupInfo | None: ...
+
+    def specialty(self, specialty_id: int) -> Specialty | None: ...
+
+    def specialty_info(self, specialty_id: int) -> SpecialtyInfo | None: ...
+
+    def product_ids(self, group_id: int, specialty_id: int | None) -> Sequence[int]:
+        """Products of a Paso 6 grid (every product of the group when ``specialty_id`` is
+        None)."""
+        ...
+
+    def labels(self, product_ids: Iterable[int]) -> Mapping[int, ProductLabel]: ...
+
+    def merge_products(self, products: Sequence[Product]) -> MergeCounts:
+        """Add products (creating their Servicio / Grupo / Especialidad by name, ignoring case
+        and accents) or update the unit of measure of the same product; nothing is deleted."""
+        ...
+
+
+class ProductRequestRepository(Protocol):
+    def add(self, request: ProductRequest) -> int: ...
+
+    def get(self, request_id: int, *, for_update: bool = False) -> ProductRequest | None: ...
+
+    def update(self, request: ProductRequest, product_id: int | None = None) -> None: ...
+
+
+class ExcedentesUnitOfWork(Protocol):
+    institutions: InstitutionRepository
+    entities: EntityRepository
+    units: UnitRepository
+    periods: PeriodRepository
+    reports: ReportRepository
+    catalog: CatalogRepository
+    requests: ProductRequestRepository
+    audit: AuditLog
+
+    def __enter__(self) -> "ExcedentesUnitOfWork": ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], ExcedentesUnitOfWork]
+
+
+# --------------------------------------------------------------------------- read model
+
+
+class ExcedentesReadModel(Protocol):
+    """Queries straight from the tables; no scope rules here (``queries.py`` applies them)."""
+
+    def institution(self, code: str) -> Institution | None: ...
+
+    def institutions(self) -> Sequence[Institution]: ...
+
+    def entity(self, institution_code: str, code: str) -> Entity | None: ...
+
+    def entities(self, institution_code: str) -> Sequence[Entity]: ...
+
+    def find_entities(self, institution_code: str, text: str) -> Sequence[Entity]:
+        """Entities whose code or name equals ``text`` ignoring case and accents; when none,
+        those whose name contains it."""
+        ...
+
+    def period(self, institution_code: str, year: int) -> Period | None: ...
+
+    def periods(self, institution_code: str) -> Sequence[Period]:
+        """Newest first."""
+        ...
+
+    def dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]: ...
+
+    def report_status(self, institution_code: str, entity_code: str, year: int
+                      ) -> ReportStatus | None: ...
+
+    def unit_count(self, institution_code: str, entity_code: str) -> int: ...
+
+    def unit(self, clues: str) -> MedicalUnit | None: ...
+
+    def unit_item(self, institution_code: str, entity_code: str, year: int,
+                  clues: str) -> UnitItem | None: ...
+
+    def units_page(self, institution_code: str, entity_code: str, year: int, search: str,
+                   offset: int, limit: int) -> tuple[Sequence[UnitItem], int]:
+        """Units ordered by level (PRIMER, SEGUNDO, TERCER NIVEL, others) and name; ``search``
+        matches CLUES or name ignoring case and accents. Returns (page items, total)."""
+        ...
+
+    def service_groups(self, institution_code: str, entity_code: str, year: int,
+                       clues: str) -> Sequence[ServiceBlock]: ...
+
+    def group_info(self, group_id: int) -> GroupInfo | None: ...
+
+    def specialty_info(self, specialty_id: int) -> SpecialtyInfo | None: ...
+
+    def specialties(self, institution_code: str, entity_code: str, year: int, clues: str,
+                    group_id: int) -> Sequence[SpecialtyItem]: ...
+
+    def grid_products(self, group_id: int, specialty_id: int | None,
+                      search: str = "") -> Sequence[GridProduct]: ...
+
+    def grid_product_count(self, group_id: int, specialty_id: int | None) -> int: ...
+
+    def unit_records(self, institution_code: str, entity_code: str, year: int, clues: str,
+                     group_id: int, specialty_id: int | None) -> Sequence[Record]: ...
+
+    def signed_reports(self, institution_code: str, entity_code: str,
+                       year: int) -> Sequence[SignedReport]: ...
+
+    def final_prints(self, institution_code: str, entity_code: str,
+                     year: int) -> Sequence[FinalPrintView]: ...
+
+    def trace_prints(self, text: str) -> Sequence[TracedPrint]:
+        """Final prints whose folio or fingerprint equals ``text`` (ignoring case)."""
+        ...
+
+    def product_request(self, request_id: int) -> ProductRequestView | None: ...
+
+    def product_requests(self, institution_code: str | None, entity_code: str | None,
+                         status: str | None, offset: int, limit: int
+                         ) -> tuple[Sequence[ProductRequestView], int]: ...
+
+    def catalog_tree(self, institution_code: str) -> Sequence[ServiceNode]: ...
+
+    def catalog_rows(self, institution_code: str) -> Iterator[CatalogRow]:
+        """The catalog in export order (service, group, specialty, product)."""
+        ...
+
+    def unit_rows(self, institution_code: str | None) -> Iterator[UnitRow]: ...
+
+    def export_rows(self, year: int, institution_code: str | None,
+                    entity_code: str | None) -> Iterator[ExportRow]:
+        """Every record of the period(s), streamed in order (institution, entity, unit,
+        group, product, shortages first)."""
+        ...

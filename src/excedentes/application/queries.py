@@ -1,0 +1,397 @@
+"""The read side of the excedentes context: every page's data, with the scope rules.
+
+``ExcedentesQueries`` wraps the ``ExcedentesReadModel`` port (SQL straight to attrs rows) and
+applies the scope of the caller (``shared.kernel.scope.Scope``) to every call: something
+outside the scope raises ``NotFound`` exactly like a missing id. Nothing here writes.
+
+Typical page flow (the guides' steps):
+
+- Paso 1 ``dashboard(scope, "SS", 2026)``
+- Paso 2 / 7 / 8 / 9 ``overview(scope, EntityRef("SS", "BC"), 2026)``
+- Paso 3 ``units(scope, ref, 2026, PageRequest(page, size, search))``
+- Paso 4 ``service_groups(scope, ref, 2026, clues)``
+- Paso 5 ``specialties(scope, ref, 2026, clues, group_id)`` (``skip`` when the institution has
+  no especialidad level)
+- Paso 6 ``grid(scope, ref, 2026, clues, group_id, specialty_id, search)``
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from excedentes.application.access import (
+    ENTITY_NOT_FOUND,
+    GROUP_NOT_FOUND,
+    INSTITUTION_NOT_FOUND,
+    PERIOD_NOT_FOUND,
+    REQUEST_NOT_FOUND,
+    SPECIALTY_NOT_FOUND,
+    UNIT_NOT_FOUND,
+    EntityRef,
+    may_capture,
+    may_manage,
+    require_entity,
+    sees_entity,
+    sees_institution,
+    split_entity_key,
+)
+from excedentes.application.ports import ExcedentesReadModel
+from excedentes.application.views import (
+    UNITS_WITHOUT_RECORDS_NOTE,
+    CatalogTree,
+    DashboardEntry,
+    DashboardView,
+    EntityOverview,
+    EntityView,
+    FinalPrintView,
+    GridLine,
+    GridView,
+    GroupListing,
+    InstitutionView,
+    LevelGroup,
+    PeriodView,
+    ProductRequestView,
+    SignedReportView,
+    SpecialtyListing,
+    TracedPrint,
+    UnitItem,
+    UnitListing,
+    entity_view,
+    institution_view,
+    period_view,
+    signed_view,
+)
+from excedentes.domain.catalog import Entity, Period, fold_text, normalize_clues
+from excedentes.domain.dashboard import (
+    ReportFacts,
+    StatusLight,
+    dashboard_labels,
+    dashboard_row,
+    dashboard_totals,
+    report_state,
+    status_light,
+)
+from excedentes.domain.grid import GridRow, rows_from_records
+from excedentes.domain.institution import Institution
+from excedentes.domain.records import Cause
+from excedentes.domain.rules import FinalizedEntityIsLocked
+from shared.kernel.clock import Clock
+from shared.kernel.errors import NotFound
+from shared.kernel.pagination import Page, PageRequest
+from shared.kernel.scope import Role, Scope, ensure_visible
+
+
+@attrs.define
+class ExcedentesQueries:
+    read_model: ExcedentesReadModel
+    clock: Clock
+
+    # ----------------------------------------------------------------- institutions
+
+    def institutions(self, scope: Scope) -> list[InstitutionView]:
+        """The institutions the caller may open (admin: all; others: their own)."""
+        return [institution_view(i) for i in self.read_model.institutions()
+                if sees_institution(scope, i.code)]
+
+    def institution(self, scope: Scope, code: str) -> InstitutionView:
+        """One institution (wording, signature labels, signed-PDF limit), if visible."""
+        return institution_view(self._institution(scope, code))
+
+    def resolve_institution(self, scope: Scope, text: str) -> InstitutionView:
+        """An institution by short code (IMSS, SS, IMSSB, ISSSTE, PEMEX) or by name, ignoring
+        case and accents."""
+        key = fold_text(text)
+        for inst in self.read_model.institutions():
+            if key in (fold_text(inst.code), fold_text(inst.name)) and \
+                    sees_institution(scope, inst.code):
+                return institution_view(inst)
+        raise NotFound(f"No existe la institución «{text}» (use IMSS, SS, IMSSB, ISSSTE o PEMEX).")
+
+    def periods(self, scope: Scope, institution_code: str) -> list[PeriodView]:
+        """The institution's periods, newest first."""
+        inst = self._institution(scope, institution_code)
+        return [period_view(p, self.clock) for p in self.read_model.periods(inst.code)]
+
+    def period(self, scope: Scope, institution_code: str, year: int) -> PeriodView:
+        """One period: open flag, window, and why capture is refused today (if it is)."""
+        inst = self._institution(scope, institution_code)
+        return period_view(self._period(inst.code, year), self.clock)
+
+    def current_year(self, scope: Scope, institution_code: str) -> int | None:
+        """The newest period's year (what the tablero opens by default), or None."""
+        periods = self.read_model.periods(self._institution(scope, institution_code).code)
+        return periods[0].year if periods else None
+
+    # ----------------------------------------------------------------- entities
+
+    def entities(self, scope: Scope, institution_code: str) -> list[EntityView]:
+        """The institution's entities the caller may open, in the dashboard's order."""
+        inst = self._institution(scope, institution_code)
+        return [entity_view(inst, e, i) for i, e in
+                enumerate(self.read_model.entities(inst.code), 1)
+                if sees_entity(scope, inst.code, e.code)]
+
+    def entity(self, scope: Scope, ref: EntityRef) -> EntityView:
+        """One entity (title "Entidad Federativa BAJA CALIFORNIA", key "SS:BC"), if visible."""
+        inst, entity = self._entity(scope, ref)
+        return entity_view(inst, entity)
+
+    def resolve_entity(self, scope: Scope, institution_code: str, text: str) -> EntityView:
+        """An entity by code or name, ignoring case and accents ("baja california", "bc",
+        "Edo. de Méx. Ote."); a unique partial name match also works."""
+        inst = self._institution(scope, institution_code)
+        found = [e for e in self.read_model.find_entities(inst.code, text)
+                 if sees_entity(scope, inst.code, e.code)]
+        if len(found) == 1:
+            return entity_view(inst, found[0])
+        if not found:
+            raise NotFound(f"No existe la entidad «{text}» en {inst.code}.")
+        names = ", ".join(e.name for e in found[:8])
+        raise NotFound(f"«{text}» coincide con varias entidades de {inst.code}: {names}. "
+                       "Escriba el nombre completo o el código.")
+
+    def entity_for_scope(self, scope: Scope) -> EntityView | None:
+        """A capturista's own entity (for the home page redirect); None for other roles."""
+        if scope.role is not Role.CAPTURISTA:
+            return None
+        parts = split_entity_key(scope.ref)
+        if parts is None:
+            return None
+        inst = self.read_model.institution(parts[0])
+        entity = self.read_model.entity(parts[0], parts[1]) if inst else None
+        return entity_view(inst, entity) if inst and entity else None
+
+    # ----------------------------------------------------------------- Paso 1
+
+    def dashboard(self, scope: Scope, institution_code: str, year: int) -> DashboardView:
+        """The tablero (E3) of an institution for a year: one row per entity with No.,
+        Unidades Médicas Total / Con / Sin Excedentes/Faltantes, the Reporte labels
+        (Preliminar, Finalizar Reporte / Versión Final, Subir / Consultar/Modificar), the
+        Semáforo, totals, the legend and "Captura del periodo YYYY".
+
+        A capturista sees every row of their institution, only theirs ``actionable``."""
+        inst = self._institution(scope, institution_code)
+        period = self._period(inst.code, year)
+        entries = []
+        for number, src in enumerate(self.read_model.dashboard(inst.code, year), 1):
+            row = dashboard_row(number, src.entity_code, src.entity_name, src.total_units,
+                                src.facts)
+            entries.append(DashboardEntry(
+                row=row, entity_key=f"{inst.code}:{src.entity_code}",
+                actionable=sees_entity(scope, inst.code, src.entity_code),
+                can_capture=may_capture(scope, inst.code, src.entity_code)))
+        return DashboardView(
+            institution=institution_view(inst), period=period_view(period, self.clock),
+            title=period.label,
+            legend_finalized=StatusLight.FINALIZED.legend(inst.entity_word),
+            legend_not_finalized=StatusLight.NOT_FINALIZED.legend(inst.entity_word),
+            entries=tuple(entries), totals=dashboard_totals(e.row for e in entries),
+            periods=tuple(p.year for p in self.read_model.periods(inst.code)))
+
+    # ----------------------------------------------------------------- an entity
+
+    def overview(self, scope: Scope, ref: EntityRef, year: int) -> EntityOverview:
+        """One entity in one period: the Paso 2 question and answer, state and labels, units
+        with / without records, why it is locked (finalized or window), folio and fingerprint
+        of the final version, the current signed report, and what the caller may do."""
+        inst, entity = self._entity(scope, ref)
+        period = self._period(inst.code, year)
+        status = self.read_model.report_status(inst.code, entity.code, year)
+        facts = status.facts if status else ReportFacts()
+        state = report_state(facts)
+        finalized_at = status.finalized_at if status else None
+        lock_rule = FinalizedEntityIsLocked(finalized_at)
+        lock_reason = lock_rule.get_message() if lock_rule.is_broken() else \
+            period.capture_refusal(self.clock)
+        total = self.read_model.unit_count(inst.code, entity.code)
+        folio = (f"{inst.code}-{year}-{entity.code}-V{status.final_version}"
+                 if status and finalized_at else None)
+        return EntityOverview(
+            institution=institution_view(inst), entity=entity_view(inst, entity),
+            period=period_view(period, self.clock),
+            step2_question=inst.step2_question(entity.name), answer=facts.answer, state=state,
+            labels=dashboard_labels(state), status_light=status_light(facts),
+            units_total=total, units_with_records=facts.units_with_records,
+            record_count=facts.record_count, lock_reason=lock_reason,
+            can_capture=may_capture(scope, inst.code, entity.code),
+            can_manage=may_manage(scope, inst.code),
+            finalized_at=finalized_at, finalized_by=status.finalized_by if status else None,
+            folio=folio, fingerprint=status.final_fingerprint if status and finalized_at else None,
+            current_signed=signed_view(status.current_signed)
+            if status and status.current_signed else None,
+            finalize_note=UNITS_WITHOUT_RECORDS_NOTE
+            if facts.units_with_records < total else None)
+
+    # ----------------------------------------------------------------- Paso 3 to 6
+
+    def units(self, scope: Scope, ref: EntityRef, year: int,
+              page: PageRequest | None = None) -> UnitListing:
+        """Paso 3: the entity's units (No., CLUES, "NAME, LEVEL", "¿Con excedentes/faltantes?"
+        SI marker) under level headings, searchable by CLUES or name and paginated
+        (``page.summary``: "Mostrando 1 a 10 de N registros")."""
+        page = page or PageRequest()
+        overview = self.overview(scope, ref, year)
+        items, total = self.read_model.units_page(
+            overview.institution.code, overview.entity.code, year, page.search, page.offset,
+            page.size)
+        levels: list[LevelGroup] = []
+        for item in items:
+            if levels and levels[-1].level == item.level:
+                levels[-1] = LevelGroup(item.level, levels[-1].items + (item,))
+            else:
+                levels.append(LevelGroup(item.level, (item,)))
+        return UnitListing(overview, Page(tuple(items), total, page), tuple(levels))
+
+    def service_groups(self, scope: Scope, ref: EntityRef, year: int,
+                       clues: str) -> GroupListing:
+        """Paso 4: the service groups under their Servicio, each with the "¿Con Excedente y/o
+        Faltante?" marker for the unit."""
+        overview, unit = self._unit(scope, ref, year, clues)
+        services = self.read_model.service_groups(overview.institution.code,
+                                                  overview.entity.code, year, unit.clues)
+        return GroupListing(overview, unit, tuple(services),
+                            overview.institution.has_specialty_level)
+
+    def specialties(self, scope: Scope, ref: EntityRef, year: int, clues: str,
+                    group_id: int) -> SpecialtyListing:
+        """Paso 5: the especialidades troncales of a group with the unit's markers; ``skip``
+        is True for institutions without that level (go straight to Paso 6)."""
+        overview, unit = self._unit(scope, ref, year, clues)
+        group = self._group(overview.institution.code, group_id)
+        items = self.read_model.specialties(overview.institution.code, overview.entity.code,
+                                            year, unit.clues, group.id)
+        return SpecialtyListing(overview, unit, group.service_name, group.id, group.name,
+                                tuple(items), not overview.institution.has_specialty_level)
+
+    def grid(self, scope: Scope, ref: EntityRef, year: int, clues: str, group_id: int,
+             specialty_id: int | None = None, search: str = "") -> GridView:
+        """Paso 6: every product of the group (and specialty) with the unit's stored values
+        (blank rows where nothing is stored), optionally filtered by a product search text
+        (case- and accent-insensitive). ``editable`` / ``lock_reason`` say whether "Guardar"
+        is allowed."""
+        overview, unit = self._unit(scope, ref, year, clues)
+        group = self._group(overview.institution.code, group_id)
+        specialty_name = None
+        if specialty_id is not None:
+            spec = self.read_model.specialty_info(specialty_id)
+            if spec is None or spec.group_id != group.id:
+                raise NotFound(SPECIALTY_NOT_FOUND)
+            specialty_name = spec.name
+        products = self.read_model.grid_products(group.id, specialty_id, search)
+        total = (len(products) if not search.strip()
+                 else self.read_model.grid_product_count(group.id, specialty_id))
+        records = self.read_model.unit_records(overview.institution.code, overview.entity.code,
+                                               year, unit.clues, group.id, specialty_id)
+        stored = rows_from_records(records) if records else {}
+        lines = tuple(
+            GridLine(number=i, product_id=p.id, product=p.name, unit_of_measure=p.unit_of_measure,
+                     row=stored.get(p.id) or GridRow(product_id=p.id))
+            for i, p in enumerate(products, 1))
+        return GridView(overview, unit, group.service_name, group.id, group.name, specialty_id,
+                        specialty_name, search, lines, total, tuple(c.label for c in Cause))
+
+    # ----------------------------------------------------------------- signed, prints
+
+    def signed_versions(self, scope: Scope, ref: EntityRef,
+                        year: int) -> list[SignedReportView]:
+        """Every uploaded signed report of the entity, newest first (current and superseded)."""
+        inst, entity = self._entity(scope, ref)
+        self._period(inst.code, year)
+        return [signed_view(s) for s in
+                sorted(self.read_model.signed_reports(inst.code, entity.code, year),
+                       key=lambda s: -s.version)]
+
+    def final_prints(self, scope: Scope, ref: EntityRef, year: int) -> list[FinalPrintView]:
+        """Each printed final version (folio, fingerprint, who, when), newest first."""
+        inst, entity = self._entity(scope, ref)
+        self._period(inst.code, year)
+        return list(self.read_model.final_prints(inst.code, entity.code, year))
+
+    def trace_print(self, scope: Scope, folio_or_fingerprint: str) -> list[TracedPrint]:
+        """Trace a signed paper copy: the final prints with that folio ("SS-2026-BC-V1") or
+        fingerprint ("1A2B-3C4D-5E6F") among the entities the caller may read, newest first,
+        each saying whether the entity still stands by exactly that data."""
+        return [p for p in self.read_model.trace_prints(folio_or_fingerprint)
+                if sees_entity(scope, *p.entity_key.split(":", 1))]
+
+    # ----------------------------------------------------------------- product requests
+
+    def product_requests(self, scope: Scope, institution_code: str | None = None,
+                         entity: EntityRef | None = None, status: str | None = None,
+                         page: PageRequest | None = None) -> Page[ProductRequestView]:
+        """"Solicitar producto" requests, newest first: a capturista sees their entity's; a
+        coordinador their institution's (optionally one entity); an admin any."""
+        page = page or PageRequest()
+        inst_code: str | None = None
+        entity_code: str | None = None
+        if entity is not None:
+            inst, ent = self._entity(scope, entity)
+            inst_code, entity_code = inst.code, ent.code
+        elif scope.role is Role.CAPTURISTA:
+            parts = split_entity_key(scope.ref)
+            if parts is None:
+                raise NotFound(ENTITY_NOT_FOUND)
+            inst, ent = self._entity(scope, EntityRef(*parts))
+            inst_code, entity_code = inst.code, ent.code
+        elif institution_code is not None:
+            inst_code = self._institution(scope, institution_code).code
+        elif scope.role is Role.COORDINADOR:
+            inst_code = self._institution(scope, scope.ref or "").code
+        elif scope.role is not Role.ADMIN:
+            raise NotFound(INSTITUTION_NOT_FOUND)
+        items, total = self.read_model.product_requests(inst_code, entity_code, status,
+                                                        page.offset, page.size)
+        return Page(tuple(items), total, page)
+
+    def product_request(self, scope: Scope, request_id: int) -> ProductRequestView:
+        view = self.read_model.product_request(request_id)
+        visible = view is not None and sees_entity(scope, view.institution_code,
+                                                   view.entity_key.partition(":")[2])
+        ensure_visible(view, visible, REQUEST_NOT_FOUND)
+        assert view is not None
+        return view
+
+    def catalog_tree(self, scope: Scope, institution_code: str) -> CatalogTree:
+        """Servicio > Grupo > Especialidad of an institution (the "solicitar producto" form's
+        choices), with the number of products per group."""
+        inst = self._institution(scope, institution_code)
+        return CatalogTree(institution_view(inst), tuple(self.read_model.catalog_tree(inst.code)))
+
+    # ----------------------------------------------------------------- helpers
+
+    def _institution(self, scope: Scope, code: str) -> Institution:
+        inst = self.read_model.institution((code or "").upper())
+        ensure_visible(inst, inst is not None and sees_institution(scope, inst.code),
+                       INSTITUTION_NOT_FOUND)
+        assert inst is not None
+        return inst
+
+    def _entity(self, scope: Scope, ref: EntityRef) -> tuple[Institution, Entity]:
+        inst = self.read_model.institution(ref.institution_code)
+        entity = self.read_model.entity(ref.institution_code, ref.entity_code) if inst else None
+        require_entity(scope, ref.institution_code, entity.code if entity else ref.entity_code,
+                       entity)
+        assert inst is not None and entity is not None
+        return inst, entity
+
+    def _period(self, institution_code: str, year: int) -> Period:
+        period = self.read_model.period(institution_code, year)
+        if period is None:
+            raise NotFound(PERIOD_NOT_FOUND)
+        return period
+
+    def _unit(self, scope: Scope, ref: EntityRef, year: int,
+              clues: str) -> tuple[EntityOverview, UnitItem]:
+        overview = self.overview(scope, ref, year)
+        unit = self.read_model.unit_item(overview.institution.code, overview.entity.code, year,
+                                         normalize_clues(clues))
+        if unit is None:
+            raise NotFound(UNIT_NOT_FOUND)
+        return overview, unit
+
+    def _group(self, institution_code: str, group_id: int):  # type: ignore[no-untyped-def]
+        group = self.read_model.group_info(group_id)
+        if group is None or group.institution_code != institution_code:
+            raise NotFound(GROUP_NOT_FOUND)
+        return group
+

@@ -1,0 +1,109 @@
+"""What every use case shares: the base class, loading an entity's report inside a unit of
+work with the scope rules, and writing the audit entry in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import attrs
+
+from excedentes.application.access import (
+    INSTITUTION_NOT_FOUND,
+    PERIOD_NOT_FOUND,
+    Actor,
+    EntityRef,
+    require_entity,
+)
+from excedentes.application.ports import ExcedentesUnitOfWork, UnitOfWorkFactory
+from excedentes.domain.catalog import Entity, Period
+from excedentes.domain.institution import Institution
+from excedentes.domain.model import EntityReport
+from excedentes.domain.records import Record
+from shared.audit.domain import AuditEntry
+from shared.kernel.clock import Clock
+from shared.kernel.errors import NotFound
+from shared.kernel.scope import ensure_visible
+
+REPORT_TARGET = "entity_report"
+
+
+@attrs.define
+class UseCase:
+    """A use case: one transaction of ``uow_factory()``; time from ``clock``."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+
+
+@attrs.frozen
+class Loaded:
+    institution: Institution
+    entity: Entity
+    period: Period
+    report: EntityReport
+    is_new: bool  # no row yet: ``report`` is ``EntityReport.start(...)``
+
+    @property
+    def ref(self) -> EntityRef:
+        return EntityRef(self.institution.code, self.entity.code)
+
+    @property
+    def target_id(self) -> str:
+        return report_target_id(self.institution.code, self.entity.code, self.period.year)
+
+
+def report_target_id(institution_code: str, entity_code: str, year: int) -> str:
+    """The audit target of an entity's report: ``"SS:BC:2026"``."""
+    return f"{institution_code}:{entity_code}:{year}"
+
+
+def load_entity(uow: ExcedentesUnitOfWork, actor: Actor,
+                ref: EntityRef) -> tuple[Institution, Entity]:
+    """The institution and entity, or the same NotFound for missing and out-of-scope."""
+    institution = uow.institutions.get(ref.institution_code)
+    entity = uow.entities.get(ref.institution_code, ref.entity_code) if institution else None
+    require_entity(actor.scope, ref.institution_code, ref.entity_code, entity)
+    assert institution is not None and entity is not None
+    return institution, entity
+
+
+def load_report(uow: ExcedentesUnitOfWork, actor: Actor, ref: EntityRef, year: int, *,
+                for_update: bool = False) -> Loaded:
+    """Scope first (NotFound), then the period (NotFound), then the aggregate (or a new one)."""
+    institution, entity = load_entity(uow, actor, ref)
+    period = uow.periods.get(institution.code, year)
+    ensure_visible(period, True, PERIOD_NOT_FOUND)
+    assert period is not None
+    report = uow.reports.get(institution.code, entity.code, year, for_update=for_update)
+    if report is None:
+        return Loaded(institution, entity, period, EntityReport.start(entity.code, period), True)
+    return Loaded(institution, entity, period, report, False)
+
+
+def load_institution(uow: ExcedentesUnitOfWork, code: str) -> Institution:
+    institution = uow.institutions.get(code)
+    if institution is None:
+        raise NotFound(INSTITUTION_NOT_FOUND)
+    return institution
+
+
+def unit_names(uow: ExcedentesUnitOfWork, clues: Iterable[str]) -> Mapping[str, str]:
+    """CLUES -> "NAME, LEVEL", to name units in refusals."""
+    return {c: u.label for c, u in uow.units.get_many(clues).items()}
+
+
+def record_text(r: Record) -> str:
+    """A compact, stable line for the audit trail."""
+    cause = r.cause.value if r.cause else ""
+    return (f"{r.clues} producto {r.product_id} {r.kind.value} {r.modality.value} "
+            f"eventos={r.monthly_events} pacientes={r.monthly_patients} {cause}").rstrip()
+
+
+def audit(uow: ExcedentesUnitOfWork, clock: Clock, actor: Actor, action: str, target_type: str,
+          target_id: str, *, before: Mapping[str, Any] | None = None,
+          after: Mapping[str, Any] | None = None, reason: str | None = None) -> None:
+    """Record the audit entry inside the caller's transaction (``excedentes.<action>``)."""
+    uow.audit.record(AuditEntry(
+        at=clock.now(), actor=actor.username, action=f"excedentes.{action}",
+        target_type=target_type, target_id=target_id, before=before, after=after,
+        reason=reason))

@@ -1,0 +1,206 @@
+"""The capturista's steps: Paso 2 answer, Paso 6 grid, Paso 7 finalize.
+
+Each call is one transaction that loads the entity's ``EntityReport`` (locked for update),
+calls one domain command and records the audit entry. Only the entity's capturista (or an
+admin) may call them; an entity outside the caller's scope is ``NotFound``; a coordinador who
+can see the entity gets ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import attrs
+
+from excedentes.application.access import (
+    GROUP_NOT_FOUND,
+    SPECIALTY_NOT_FOUND,
+    UNIT_NOT_FOUND,
+    Actor,
+    EntityRef,
+    require_capture,
+)
+from excedentes.application.use_cases._common import (
+    REPORT_TARGET,
+    UseCase,
+    audit,
+    load_report,
+    record_text,
+    unit_names,
+)
+from excedentes.application.views import (
+    UNITS_WITHOUT_RECORDS_NOTE,
+    AnswerResult,
+    FinalizeResult,
+    SaveGridResult,
+)
+from excedentes.domain.catalog import normalize_clues
+from excedentes.domain.errors import GridInvalid
+from excedentes.domain.grid import GridRow
+from excedentes.domain.model import Answer
+from shared.kernel.errors import NotFound, ValidationError
+
+PASSWORD_NOT_CONFIRMED = ("La contraseña no es correcta; el registro no se finalizó. Escriba su "
+                          "contraseña para confirmar.")
+
+
+# --------------------------------------------------------------------------- Paso 2
+
+
+@attrs.frozen
+class AnswerStep2Command:
+    entity: EntityRef
+    year: int
+    answer: Any  # Answer, "SI"/"NO" (any case, accents), or a bool
+
+
+@attrs.define
+class AnswerStep2(UseCase):
+    """Paso 2: "¿Alguna de las Unidades Médicas de la {entidad} tiene Excedentes/Faltantes …?".
+
+    Saves SI or NO. NO is refused (``Conflict``) while units have records, naming them
+    ("BCSSA001152 3 DE OCTUBRE, PRIMER NIVEL; …"). Refused when the entity is finalized
+    (``EntityLocked``) or the period's window is closed (``CaptureClosed``). Audited as
+    ``excedentes.answer`` with before -> after.
+    """
+
+    def __call__(self, actor: Actor, cmd: AnswerStep2Command) -> AnswerResult:
+        answer = Answer.parse(cmd.answer)
+        with self.uow_factory() as uow:
+            loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
+            require_capture(actor.scope, loaded.institution.code, loaded.entity.code)
+            report = loaded.report
+            names = (unit_names(uow, report.units_with_records)
+                     if answer is Answer.NO and report.units_with_records else None)
+            event = report.set_answer(answer, self.clock, unit_names=names)
+            if loaded.is_new:
+                uow.reports.add(report)
+            else:
+                uow.reports.update(report)
+            if event.before is not event.after:
+                audit(uow, self.clock, actor, "answer", REPORT_TARGET, loaded.target_id,
+                      before={"answer": event.before.value if event.before else None},
+                      after={"answer": event.after.value})
+            uow.commit()
+            return AnswerResult(event.before, event.after)
+
+
+# --------------------------------------------------------------------------- Paso 6
+
+
+@attrs.frozen
+class SaveGridCommand:
+    entity: EntityRef
+    year: int
+    clues: str
+    group_id: int
+    specialty_id: int | None  # None: the whole group (institutions without Paso 5)
+    rows: Sequence[GridRow]  # the rows shown (a filtered grid sends fewer); raw strings
+
+
+@attrs.define
+class SaveGrid(UseCase):
+    """Paso 6 "Guardar": validate every row, then replace the unit's records of the products
+    shown, all or nothing.
+
+    Returns ``SaveGridResult``: ``saved=False`` with every row's ``FieldError`` (and the rows
+    as submitted, to show back) when any row is wrong, in which case nothing is stored;
+    ``saved=True`` otherwise. A blank row deletes what the unit had for that product.
+    ``NotFound`` for a unit of another entity, a group of another institution or a specialty
+    of another group; ``EntityLocked`` / ``CaptureClosed`` when the entity may not change; a
+    ``Conflict`` when Paso 2 was not answered SI and the grid has values. Audited as
+    ``excedentes.grid_saved`` with the records removed and added.
+    """
+
+    def __call__(self, actor: Actor, cmd: SaveGridCommand) -> SaveGridResult:
+        rows = tuple(cmd.rows)
+        clues = normalize_clues(cmd.clues)
+        with self.uow_factory() as uow:
+            loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
+            inst, entity, report = loaded.institution, loaded.entity, loaded.report
+            require_capture(actor.scope, inst.code, entity.code)
+            unit = uow.units.get(clues)
+            if unit is None or (unit.institution_code, unit.entity_code) != (inst.code,
+                                                                                entity.code):
+                raise NotFound(UNIT_NOT_FOUND)
+            group = uow.catalog.group_info(cmd.group_id)
+            if group is None or group.institution_code != inst.code:
+                raise NotFound(GROUP_NOT_FOUND)
+            if cmd.specialty_id is not None:
+                specialty = uow.catalog.specialty_info(cmd.specialty_id)
+                if specialty is None or specialty.group_id != group.id:
+                    raise NotFound(SPECIALTY_NOT_FOUND)
+            allowed = uow.catalog.product_ids(group.id, cmd.specialty_id)
+            try:
+                saved = report.save_grid(clues, rows, self.clock, product_ids=allowed)
+            except GridInvalid as exc:
+                return SaveGridResult(False, rows, tuple(exc.details or ()), exc.message)
+            if saved.changed:
+                if loaded.is_new:  # unreachable in practice: records need Paso 2 = SI
+                    uow.reports.add(report)
+                uow.reports.apply_records(report, saved)
+                audit(uow, self.clock, actor, "grid_saved", REPORT_TARGET, loaded.target_id,
+                      before={"unit": clues, "group": group.name,
+                              "records": [record_text(r) for r in saved.removed]},
+                      after={"unit": clues, "group": group.name,
+                             "records": [record_text(r) for r in saved.added]})
+                uow.commit()
+            n_added, n_removed = len(saved.added), len(saved.removed)
+            return SaveGridResult(True, rows, (), _saved_summary(n_added, n_removed),
+                                  added=n_added, removed=n_removed)
+
+
+def _saved_summary(added: int, removed: int) -> str:
+    if not added and not removed:
+        return "Información guardada: no hubo cambios."
+    return f"Información guardada: {added} registros nuevos o modificados, {removed} eliminados."
+
+
+# --------------------------------------------------------------------------- Paso 7
+
+
+@attrs.frozen
+class FinalizeCommand:
+    entity: EntityRef
+    year: int
+    # The HTTP layer re-authenticates the user (IdentityService.verify_password) after the
+    # confirmation "¿Está seguro de cerrar el registro de información?" and passes the
+    # outcome here; False refuses with a ValidationError and changes nothing.
+    password_confirmed: bool
+
+
+@attrs.define
+class FinalizeReport(UseCase):
+    """Paso 7: close the entity's capture; enables the "Versión Final" and the upload.
+
+    Needs the password confirmation, the Paso 2 answer, records when the answer is SI and none
+    when it is NO. Returns the final folio and fingerprint and a note when some units have no
+    records ("Nota: Existen Unidades Médicas sin Excedentes/Faltantes."). Audited as
+    ``excedentes.finalize``.
+    """
+
+    def __call__(self, actor: Actor, cmd: FinalizeCommand) -> FinalizeResult:
+        with self.uow_factory() as uow:
+            loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
+            inst, entity, report = loaded.institution, loaded.entity, loaded.report
+            require_capture(actor.scope, inst.code, entity.code)
+            if not cmd.password_confirmed:
+                raise ValidationError(PASSWORD_NOT_CONFIRMED, code="password_not_confirmed",
+                                      log_message="finalize without password confirmation")
+            names = unit_names(uow, report.units_with_records) if report.units_with_records \
+                else None
+            event = report.finalize(self.clock, actor.username, unit_names=names)
+            if loaded.is_new:
+                uow.reports.add(report)
+            else:
+                uow.reports.update(report)
+            total = uow.units.count(inst.code, entity.code)
+            audit(uow, self.clock, actor, "finalize", REPORT_TARGET, loaded.target_id,
+                  before={"finalized": False},
+                  after={"finalized": True, "folio": event.folio,
+                         "fingerprint": event.fingerprint, "records": report.record_count,
+                         "units_with_records": event.units_with_records})
+            uow.commit()
+            note = UNITS_WITHOUT_RECORDS_NOTE if event.units_with_records < total else None
+            return FinalizeResult(event.at, event.folio, event.fingerprint,
+                                  event.units_with_records, total, note)

@@ -14,9 +14,10 @@ if TYPE_CHECKING:
 
 
 def http_modules(container: "Container") -> list["HttpModule"]:
-    from entrypoints.http import excedentes, sanece
+    from entrypoints.http import exchange, excedentes, sanece
 
-    return [*excedentes.modules(container), *sanece.modules(container)]
+    return [*excedentes.modules(container), *exchange.modules(container),
+            *sanece.modules(container)]
 
 
 def cli_groups() -> list[Any]:

@@ -91,13 +91,16 @@ def pdf_product(args: argparse.Namespace) -> dict:
 
 
 def pdf_bare(args: argparse.Namespace) -> dict:
+    return bare_pdf(report_document(args.rows, args.units))
+
+
+def bare_pdf(doc) -> dict:  # doc: EntityReportDocument
     """fpdf2 alone: one bordered ``cell()`` per value at a fixed height, same column widths."""
     from fpdf import FPDF
 
     from excedentes.adapters.pdf.report import BODY_PT, SHORTAGES, SURPLUSES
     from shared.adapters.rendering.pdf import FONTS, thousands
 
-    doc = report_document(args.rows, args.units)
     start = time.perf_counter()
     pdf = FPDF(unit="mm", format="Letter")
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
@@ -147,31 +150,33 @@ def xlsx_product(args: argparse.Namespace) -> dict:
 
 
 def xlsx_bare(args: argparse.Namespace) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        return bare_xlsx(export_rows(args.records), Path(tmp) / "bare.xlsx")
+
+
+def bare_xlsx(rows, path: Path) -> dict:  # rows: Iterable[ExportRow]
     """XlsxWriter alone, constant memory: write_string / write_number per cell, a header row."""
     import xlsxwriter
 
     from excedentes.adapters.xlsx.export import COLUMNS
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bare.xlsx"
-        start = time.perf_counter()
-        wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-        ws = wb.add_worksheet("Registros")
-        for c, col in enumerate(COLUMNS):
-            ws.write_string(0, c, col.title)
-        count = 0
-        for r, row in enumerate(export_rows(args.records), start=1):
-            values = (row.institution, row.entity, row.clues, row.unit, row.level, row.service,
-                      row.group, row.specialty, row.product, row.unit_of_measure, row.kind,
-                      row.modality, row.cause)
-            for c, v in enumerate(values):
-                ws.write_string(r, c, v)
-            ws.write_number(r, 13, row.monthly_events)
-            ws.write_number(r, 14, row.monthly_patients)
-            count = r
-        wb.close()
-        return {"seconds": time.perf_counter() - start, "rows": count,
-                "bytes": path.stat().st_size}
+    start = time.perf_counter()
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Registros")
+    for c, col in enumerate(COLUMNS):
+        ws.write_string(0, c, col.title)
+    count = 0
+    for r, row in enumerate(rows, start=1):
+        values = (row.institution, row.entity, row.clues, row.unit, row.level, row.service,
+                  row.group, row.specialty, row.product, row.unit_of_measure, row.kind,
+                  row.modality, row.cause)
+        for c, v in enumerate(values):
+            ws.write_string(r, c, v)
+        ws.write_number(r, 13, row.monthly_events)
+        ws.write_number(r, 14, row.monthly_patients)
+        count = r
+    wb.close()
+    return {"seconds": time.perf_counter() - start, "rows": count, "bytes": path.stat().st_size}
 
 
 def peak_rss_mib() -> float:

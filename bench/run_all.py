@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = ["upload_memory.py", "excedentes_documents.py", "excedentes_national.py"]
+SCRIPTS = ["upload_memory.py", "excedentes_documents.py", "excedentes_national.py", "sanece.py"]
 
 if __name__ == "__main__":
     failed = 0

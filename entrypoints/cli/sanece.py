@@ -1,5 +1,309 @@
-"""`sanece-admin sanece …` commands."""
+"""`sanece-admin sanece …` commands: the review queue (Catálogo II), evaluations, imports,
+extractions, response PDFs and undoing a wrong merge.
+
+The commands act as an administrator (audited as ``cli:<user>``) and call use cases and
+queries only. Units are named by number or by name ("H Gral Zona MF 4", "CAMPECHE (H Gral Zona
+MF 4)"), genéricos by number or name, both ignoring case and accents. Dates are dd/mm/aaaa or
+aaaa-mm-dd. Bad input prints one Spanish line starting with ``Error:`` and exits non-zero.
+"""
 
 from __future__ import annotations
 
-group = None
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+from rich.table import Table
+
+from entrypoints.cli.main import actor, cli_errors, console, err_console, get_container
+from sanece.application.access import Actor
+from sanece.application.inputs import parse_date, parse_optional_date
+from sanece.application.use_cases.documents import ExtractionCommand
+from sanece.application.use_cases.evaluation import EvaluationCommand
+from sanece.application.use_cases.review import ApproveCommand, RejectCommand
+from sanece.domain.values import (
+    EvaluationStatus,
+    ExpiryChangeKind,
+    RequestStatus,
+    RequestType,
+    format_date,
+)
+from shared.kernel.pagination import PageRequest
+from shared.kernel.scope import Role, Scope
+
+ADMIN = Scope(Role.ADMIN)
+# The CLI's words for the request types and statuses (the guide's vocabulary).
+TYPES: dict[str, tuple[RequestType, ExpiryChangeKind | None]] = {
+    "datos-paciente": (RequestType.PATIENT_DATA, None),
+    "homologacion": (RequestType.MERGE, None),
+    "ampliacion": (RequestType.EXPIRY_CHANGE, ExpiryChangeKind.EXTENSION),
+    "baja": (RequestType.EXPIRY_CHANGE, ExpiryChangeKind.CANCELLATION),
+    "fecha-vencimiento": (RequestType.EXPIRY_CHANGE, None),
+    "unidad": (RequestType.UNIT_CHANGE, None),
+    "requerimiento": (RequestType.REQUIREMENT_CHANGE, None),
+}
+STATUSES = {"en-espera": RequestStatus.PENDING, "validado": RequestStatus.APPROVED,
+            "no-validado": RequestStatus.REJECTED, "todos": None}
+EVALUATIONS = {"validada": EvaluationStatus.VALIDATED,
+               "no-validada": EvaluationStatus.NOT_VALIDATED}
+FILTER_STATUSES = {"pendiente": EvaluationStatus.PENDING, "validada": EvaluationStatus.VALIDATED,
+                   "no-validada": EvaluationStatus.NOT_VALIDATED,
+                   "baja": EvaluationStatus.CANCELLED}
+
+
+def _san(ctx: click.Context) -> Any:
+    return get_container(ctx).sanece
+
+
+def _actor() -> Actor:
+    return Actor(actor(), ADMIN)
+
+
+@click.group("sanece")
+def group() -> None:
+    """SAnECE: solicitudes de cambio, evaluaciones, importaciones, extracciones y PDF."""
+
+
+# --- requests ------------------------------------------------------------------------------
+@group.group("requests")
+def requests() -> None:
+    """Solicitudes de cambio (revisión de la Jefatura de área de Catálogo II)."""
+
+
+@requests.command("list")
+@click.option("--status", type=click.Choice(list(STATUSES)), default="en-espera",
+              show_default=True)
+@click.option("--type", "type_", type=click.Choice(list(TYPES)), default=None)
+@click.option("--ooad", default=None, help="Solo las de unidades de esta OOAD/UMAE (nombre).")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Solo las registradas hace al menos N días.")
+@click.option("--search", default="", help="Folio, NSS, agregado o nombre.")
+@click.option("--limit", type=click.IntRange(1, 500), default=100, show_default=True)
+@click.pass_context
+@cli_errors
+def requests_list(ctx: click.Context, status: str, type_: str | None, ooad: str | None,
+                  days: int | None, search: str, limit: int) -> None:
+    """Lista las solicitudes (en espera: la más antigua primero)."""
+    san = _san(ctx)
+    q = san.queries()
+    request_type, kind = TYPES[type_] if type_ else (None, None)
+    ooad_id = _ooad_id(q, ooad) if ooad else None
+    page = q.review_queue(ADMIN, PageRequest(1, limit, search), request_type=request_type,
+                          kind=kind, ooad_id=ooad_id, min_age_days=days,
+                          status=STATUSES[status])
+    table = Table("Id", "Fecha solicitud", "Días", "Tipo de solicitud", "Unidad", "Folio",
+                  "Datos originales", "Datos solicitados", "Estatus de cambio", "Motivo")
+    for r in page.items:
+        table.add_row(str(r.id), r.filed_at.strftime("%Y-%m-%d %H:%M"), str(r.age_days),
+                      r.type_label, r.unit_label, r.folio_number or "", r.original, r.requested,
+                      r.status_label, r.reason or r.motive)
+    console.print(table)
+    console.print(page.summary)
+
+
+def _ooad_id(queries: Any, text: str) -> int:
+    return queries.resolve_ooad(ADMIN, text).id
+
+
+@requests.command("show")
+@click.argument("request_id", type=int)
+@click.pass_context
+@cli_errors
+def requests_show(ctx: click.Context, request_id: int) -> None:
+    """Muestra una solicitud: antes y después, adjuntos y motivo."""
+    d = _san(ctx).queries().request(ADMIN, request_id)
+    r = d.row
+    console.print(f"Solicitud {r.id}: {r.type_label} — {r.status_label}")
+    console.print(f"Unidad: {r.unit_label}  Registró: {r.filed_by} "
+                  f"({r.filed_at:%Y-%m-%d %H:%M})")
+    if r.motive:
+        console.print(f"Motivo: {r.motive}. {d.detail}")
+    table = Table("Dato", "Original", "Solicitado")
+    for c in d.changes:
+        table.add_row(c.label, c.before, c.after)
+    console.print(table)
+    for a in d.attachments:
+        console.print(f"Adjunto {a.index}: {a.original_name} ({a.content_type}, {a.size} bytes)")
+    if r.reason:
+        console.print(f"Motivo de la revisión: {r.reason}")
+
+
+@requests.command("approve")
+@click.argument("request_id", type=int)
+@click.option("--expiry", default=None, help="Fecha final de una ampliación (dd/mm/aaaa).")
+@click.option("--cancel-date", default=None, help="Fecha de baja (por omisión, hoy).")
+@click.pass_context
+@cli_errors
+def requests_approve(ctx: click.Context, request_id: int, expiry: str | None,
+                     cancel_date: str | None) -> None:
+    """Valida una solicitud y aplica el cambio."""
+    decision = _san(ctx).approve_request()(_actor(), ApproveCommand(
+        request_id, parse_optional_date(expiry, "fecha final"),
+        parse_optional_date(cancel_date, "fecha de baja")))
+    console.print(f"Solicitud {decision.request_id}: {decision.status_label}.")
+    for c in decision.applied:
+        console.print(f"  {c.label}: {c.before or '—'} → {c.after or '—'}")
+
+
+@requests.command("reject")
+@click.argument("request_id", type=int)
+@click.option("--reason", required=True, help="Motivo (lo verá el director en «Revisar»).")
+@click.pass_context
+@cli_errors
+def requests_reject(ctx: click.Context, request_id: int, reason: str) -> None:
+    """Marca una solicitud como No Validado, con el motivo."""
+    decision = _san(ctx).reject_request()(_actor(), RejectCommand(request_id, reason))
+    console.print(f"Solicitud {decision.request_id}: {decision.status_label}. "
+                  f"Motivo: {decision.reason}")
+
+
+# --- merge undo ----------------------------------------------------------------------------
+@group.group("merge")
+def merge() -> None:
+    """Homologaciones."""
+
+
+@merge.command("undo")
+@click.argument("request_id", type=int)
+@click.option("--reason", default="", help="Por qué se deshace.")
+@click.pass_context
+@cli_errors
+def merge_undo(ctx: click.Context, request_id: int, reason: str) -> None:
+    """Deshace una homologación Validada por error (los folios regresan al registro)."""
+    undone = _san(ctx).undo_merge()(_actor(), request_id, reason)
+    moved = ", ".join(undone.moved_back) or "ninguno"
+    console.print(f"Homologación de la solicitud {undone.request_id} deshecha: el registro "
+                  f"{undone.record_id} ya no está homologado; folios devueltos: {moved}.")
+
+
+# --- evaluation ----------------------------------------------------------------------------
+@group.command("evaluate")
+@click.argument("folio")
+@click.option("--status", type=click.Choice(list(EVALUATIONS)), required=True)
+@click.option("--months", default=None, help="Periodo (meses) de una Validada.")
+@click.option("--key", "key1", default=None, help="Clave 1.")
+@click.option("--qty", "qty1", default=None, help="Cantidad clave 1.")
+@click.option("--key2", default=None, help="Clave 2 (opcional).")
+@click.option("--qty2", default=None, help="Cantidad clave 2.")
+@click.option("--requirement", default="", help="Requerimiento.")
+@click.option("--observations", default=None, help="Observaciones (obligatorias si No Validada).")
+@click.pass_context
+@cli_errors
+def evaluate(ctx: click.Context, folio: str, status: str, months: str | None, key1: str | None,
+             qty1: str | None, key2: str | None, qty2: str | None, requirement: str,
+             observations: str | None) -> None:
+    """Registra la evaluación de un folio Pendiente."""
+    result = _san(ctx).register_evaluation()(_actor(), EvaluationCommand(
+        folio, EVALUATIONS[status], months, key1, qty1, key2, qty2, requirement, observations))
+    expiry = f"; fecha de vencimiento {format_date(result.expiry_date)}" \
+        if result.expiry_date else ""
+    console.print(f"Folio {result.number}: {result.status_label}{expiry}.")
+
+
+# --- imports -------------------------------------------------------------------------------
+IMPORTS = {"units": ("import_units", "unidades médicas"),
+           "medicines": ("import_medicines", "claves de medicamentos"),
+           "patients": ("import_patients", "pacientes"), "folios": ("import_folios", "folios")}
+
+
+@group.command("import")
+@click.argument("what", type=click.Choice(list(IMPORTS)))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+@cli_errors
+def import_(ctx: click.Context, what: str, file: Path) -> None:
+    """Importa unidades, medicamentos, pacientes o folios de un CSV o XLSX (todo o nada)."""
+    provider, noun = IMPORTS[what]
+    use_case: Callable[..., Any] = getattr(_san(ctx), provider)()
+    with err_console.status(f"Validando e importando {file.name}…"):
+        summary = use_case(_actor(), file, file.name)
+    console.print(f"Importación de {noun}: {summary.created} nuevos, {summary.updated} "
+                  f"actualizados, {summary.unchanged} sin cambios.")
+
+
+# --- extraction and PDF --------------------------------------------------------------------
+@group.command("extract")
+@click.option("--unit", required=True, help="Número o nombre de la unidad médica.")
+@click.option("--from", "start", required=True, help="Fecha de inicio (dd/mm/aaaa).")
+@click.option("--to", "end", required=True, help="Fecha de fin (dd/mm/aaaa).")
+@click.option("--generic", default=None, help="Genérico (por omisión, TODOS).")
+@click.option("--status", type=click.Choice(list(FILTER_STATUSES)), default=None,
+              help="Estatus de evaluación (por omisión, TODOS).")
+@click.option("--by", "mode", type=click.Choice(["folio", "patient"]), default="folio",
+              show_default=True, help="POR FOLIO o POR PACIENTE.")
+@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path))
+@click.pass_context
+@cli_errors
+def extract(ctx: click.Context, unit: str, start: str, end: str, generic: str | None,
+            status: str | None, mode: str, out_path: Path) -> None:
+    """Extracción de datos de una unidad a Excel (.xlsx)."""
+    san = _san(ctx)
+    q = san.queries()
+    cmd = ExtractionCommand(
+        start=parse_date(start, "fecha de inicio"), end=parse_date(end, "fecha de fin"),
+        unit_id=q.resolve_unit(ADMIN, unit).id,
+        medicine_id=q.resolve_medicine(ADMIN, generic).id if generic else None,
+        status=FILTER_STATUSES[status] if status else None,
+        mode="by_folio" if mode == "folio" else "by_patient")
+    with err_console.status("Generando el archivo de Excel…"):
+        result = _write_file(out_path, lambda fh: san.extract()(_actor(), cmd, fh))
+    console.print(f"{result.rows} filas escritas en {out_path}.")
+
+
+def _write_file(out_path: Path, write: Callable[[Any], Any]) -> Any:
+    """Write through a ``.part`` file renamed at the end: a refused or failed document never
+    leaves a file behind (nor replaces an earlier one)."""
+    partial = out_path.with_name(out_path.name + ".part")
+    try:
+        with partial.open("wb") as fh:
+            result = write(fh)
+        partial.replace(out_path)
+        return result
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@group.command("pdf")
+@click.argument("folio")
+@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path))
+@click.pass_context
+@cli_errors
+def pdf(ctx: click.Context, folio: str, out_path: Path) -> None:
+    """Formato de respuesta de un folio en PDF (con los datos actuales)."""
+    printed = _write_file(out_path, lambda fh: _san(ctx).print_response()(_actor(), folio, fh))
+    console.print(f"Formato de respuesta del folio {printed.number} ({printed.pages} "
+                  f"página{'s' if printed.pages != 1 else ''}) en {out_path}.")
+
+
+# --- organisation and comentarios ----------------------------------------------------------
+@group.command("units")
+@click.option("--ooad", default=None, help="Solo las unidades de esta OOAD/UMAE.")
+@click.pass_context
+@cli_errors
+def units(ctx: click.Context, ooad: str | None) -> None:
+    """Lista las unidades médicas con su número (el ámbito de un director)."""
+    q = _san(ctx).queries()
+    table = Table("Número", "OOAD/UMAE", "Unidad médica")
+    for u in q.units(ADMIN, _ooad_id(q, ooad) if ooad else None):
+        table.add_row(str(u.id), u.ooad_name, u.name)
+    console.print(table)
+
+
+@group.group("feedback")
+def feedback() -> None:
+    """Comentarios o sugerencias de los usuarios."""
+
+
+@feedback.command("list")
+@click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
+@click.pass_context
+@cli_errors
+def feedback_list(ctx: click.Context, limit: int) -> None:
+    """Lista los comentarios o sugerencias, los más recientes primero."""
+    page = _san(ctx).queries().feedback(ADMIN, PageRequest(1, limit))
+    table = Table("Id", "Fecha (UTC)", "Tipo", "Usuario", "Unidad", "Comentario")
+    for r in page.items:
+        table.add_row(str(r.id), r.submitted_at.strftime("%Y-%m-%d %H:%M"), r.kind_label,
+                      r.author, r.unit_label or "—", r.text)
+    console.print(table)
+    console.print(page.summary)

@@ -89,9 +89,13 @@ class PatientExtractRow:
 
 
 class ExtractionWriter(Protocol):
-    def write_by_folio(self, rows: Iterable[FolioExtractRow], path: Path) -> int: ...
+    """Writes a genuine .xlsx to ``out`` (a binary stream: a file, a spooled temporary file,
+    a response body), consuming ``rows`` once, in order, in constant memory. Returns the
+    number of data rows."""
 
-    def write_by_patient(self, rows: Iterable[PatientExtractRow], path: Path) -> int: ...
+    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO) -> int: ...
+
+    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO) -> int: ...
 
 
 # --- imports (S16): raw text rows with their line numbers; the application validates ----------
@@ -140,9 +144,14 @@ class FolioImportRow:
     expiry_date: str
     requirement: str
     observations: str
+    cancellation_date: str = ""
 
 
 class SaneceFiles(Protocol):
+    """Reads the S16 import files (CSV or XLSX). Refuses an unreadable file, an empty one or a
+    missing column with ``shared.kernel.imports.ImportInvalid``; the rows themselves are
+    validated by the application, which reports every bad line."""
+
     def read_units(self, path: Path, original_name: str) -> Iterator[UnitImportRow]: ...
 
     def read_medicines(self, path: Path, original_name: str) -> Iterator[MedicineImportRow]: ...

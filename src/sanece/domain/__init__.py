@@ -4,6 +4,7 @@
 - ``model``: OOAD/UMAE, medical units, medicines (genéricos), patients, folios and evaluation.
 - ``requests``: change requests (five types, one state machine), filing, approval, rejection.
 - ``extraction``: the extraction window and criteria.
+- ``feedback``: comentarios o sugerencias.
 - ``rules``: the named business rules with their Spanish messages.
 """
 
@@ -13,7 +14,8 @@ from sanece.domain.extraction import (
     ExtractionWindow,
     broken_window_rules,
 )
-from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
+from sanece.domain.feedback import Feedback, FeedbackKind
+from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient, validity_of
 from sanece.domain.requests import (
     Approval,
     ChangeRequest,
@@ -55,6 +57,7 @@ from sanece.domain.values import (
 __all__ = [
     "Approval", "Attachment", "ChangeRequest", "DrugKey", "DrugQuantity", "EvaluationStatus",
     "ExpiryChangeKind", "ExpiryChangePayload", "ExtractionCriteria", "ExtractionMode",
+    "Feedback", "FeedbackKind", "validity_of",
     "ExtractionWindow", "Folio", "MedicalAggregate", "MedicalUnit", "Medicine", "MergeChoice",
     "MergePayload", "MergePreview", "MergeUndo", "Ooad", "Patient", "PatientDataChange", "RequestStatus",
     "RequestType", "RequirementChangePayload", "UnitChangePayload", "Validity", "approve",

@@ -170,6 +170,14 @@ class Patient:
 # --------------------------------------------------------------------------------------------
 
 
+def validity_of(status: EvaluationStatus, expiry_date: date | None, today: date) -> Validity:
+    """Vigente / vencido of a folio's status and expiry (read models compute it from columns
+    with this same rule)."""
+    if status is not EvaluationStatus.VALIDATED or expiry_date is None:
+        return Validity.NOT_APPLICABLE
+    return Validity.IN_FORCE if expiry_date >= today else Validity.EXPIRED
+
+
 @attrs.define(kw_only=True)
 class Folio:
     """An evaluation folio. Its 11-digit ``number`` is its identity."""
@@ -211,13 +219,10 @@ class Folio:
 
     def is_in_force(self, today: date) -> bool:
         """Vigente: a Validada folio whose expiry date is today or later."""
-        return (self.status is EvaluationStatus.VALIDATED and self.expiry_date is not None
-                and self.expiry_date >= today)
+        return self.validity(today) is Validity.IN_FORCE
 
     def validity(self, today: date) -> Validity:
-        if self.status is not EvaluationStatus.VALIDATED or self.expiry_date is None:
-            return Validity.NOT_APPLICABLE
-        return Validity.IN_FORCE if self.expiry_date >= today else Validity.EXPIRED
+        return validity_of(self.status, self.expiry_date, today)
 
     @property
     def keys_label(self) -> str:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterator
 
 import attrs
+
+from shared.kernel.imports import ImportInvalid
 
 
 @attrs.frozen
@@ -88,3 +93,97 @@ def _xlsx(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
             wb.close()
 
     return header, rows()
+
+
+# --- files with named columns (imports): headings matched by folded aliases ------------------
+
+READABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+
+
+@attrs.frozen
+class TableField:
+    """A column of an import file: ``attr`` in code, ``title`` in messages and exports, and the
+    headings a user may type for it (compared folded: case, accents and punctuation aside)."""
+
+    attr: str
+    title: str
+    aliases: frozenset[str]
+    required: bool = True
+
+    @classmethod
+    def of(cls, attr: str, title: str, *aliases: str, required: bool = True) -> "TableField":
+        return cls(attr, title, frozenset(fold_heading(a) for a in (title, *aliases)), required)
+
+
+def fold_heading(text: object) -> str:
+    """"Grupo (de Servicio)" -> "grupo de servicio"; "UNIDAD MÉDICA" -> "unidad medica"."""
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]", what: str
+               ) -> Iterator[tuple[int, dict[str, str]]]:
+    """Check the file and its headings now (``ImportInvalid`` with a Spanish message naming the
+    problem: unreadable, legacy .xls, empty, no data, missing or duplicated column); then yield
+    ``(line, {attr: value})`` lazily (absent optional columns read as "")."""
+    name = original_name or path.name
+    if not path.is_file():
+        raise ImportInvalid(f"No existe el archivo «{name}».", log_message="missing file")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    suffix = Path(name).suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportInvalid(f"El archivo «{name}» es de Excel 97-2003 (.xls), que no se puede "
+                            "leer: guárdelo como libro de Excel (.xlsx) o como CSV UTF-8.",
+                            log_message="legacy xls refused")
+    if suffix and suffix not in READABLE_SUFFIXES and not head.startswith(b"PK\x03\x04"):
+        raise ImportInvalid(f"El archivo «{name}» no es CSV ni XLSX: importe un archivo .csv o "
+                            ".xlsx.", log_message=f"unsupported file type {suffix!r}")
+
+    def unreadable(exc: Exception) -> ImportInvalid:
+        return ImportInvalid(f"No se pudo leer el archivo «{name}»: verifique que sea un CSV o "
+                             "un libro de Excel (.xlsx) válido.",
+                             log_message=f"unreadable file: {exc!r}")
+
+    try:
+        headers, rows = read_rows(path, name)
+    except Exception as exc:  # noqa: BLE001 - corrupt files fail in many ways (zip, XML)
+        raise unreadable(exc) from exc
+    expected = ", ".join(f.title for f in fields)
+    if not any(headers):
+        raise ImportInvalid(f"El archivo «{name}» está vacío: la primera línea debe tener los "
+                            f"encabezados de {what} ({expected}).", log_message="empty file")
+    by_alias = {alias: f for f in fields for alias in f.aliases}
+    columns: dict[str, str] = {}
+    for header in headers:
+        field = by_alias.get(fold_heading(header))
+        if field is None or not header:
+            continue
+        if field.attr in columns:
+            raise ImportInvalid(f"El archivo «{name}» tiene dos columnas para «{field.title}» "
+                                f"(«{columns[field.attr]}» y «{header}»): deje solo una.",
+                                log_message=f"duplicate column for {field.attr}")
+        columns[field.attr] = header
+    missing = [f.title for f in fields if f.required and f.attr not in columns]
+    if missing:
+        found = ", ".join(h for h in headers if h) or "ninguno"
+        named = ", ".join(f"«{m}»" for m in missing)
+        raise ImportInvalid(f"Faltan columnas obligatorias en el archivo «{name}»: {named}. "
+                            f"Encabezados esperados: {expected}; encabezados encontrados: "
+                            f"{found}.", log_message=f"missing columns: {missing}")
+    try:
+        first = next(rows)
+    except StopIteration:
+        raise ImportInvalid(f"El archivo «{name}» no tiene datos: debajo de los encabezados "
+                            f"({expected}) debe haber al menos una línea.",
+                            log_message="no data rows") from None
+    except Exception as exc:  # noqa: BLE001
+        raise unreadable(exc) from exc
+
+    def picked() -> Iterator[tuple[int, dict[str, str]]]:
+        for row in chain((first,), rows):
+            yield row.line, {f.attr: row.values.get(columns[f.attr], "") if f.attr in columns
+                             else "" for f in fields}
+
+    return picked()

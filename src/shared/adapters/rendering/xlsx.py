@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, BinaryIO, Iterable, Sequence
 
 import attrs
 import xlsxwriter
@@ -15,7 +15,7 @@ import xlsxwriter
 class Column:
     title: str
     width: float = 14
-    kind: str = "text"  # text | int | date | datetime
+    kind: str = "text"  # text | int | date | datetime | percent (a share 0..1)
 
 
 class SheetWriter:
@@ -27,6 +27,7 @@ class SheetWriter:
         self.date_fmt = workbook.add_format({"num_format": "dd/mm/yyyy"})
         self.dt_fmt = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
         self.int_fmt = workbook.add_format({"num_format": "#,##0"})
+        self.pct_fmt = workbook.add_format({"num_format": "0.0%"})
         for i, col in enumerate(self.columns):
             self.ws.set_column(i, i, col.width)
             self.ws.write_string(0, i, col.title, head)
@@ -46,6 +47,8 @@ class SheetWriter:
                 ws.write_datetime(r, i, value.replace(tzinfo=None), self.dt_fmt)
             elif col.kind == "int" and isinstance(value, (int, float)):
                 ws.write_number(r, i, value, self.int_fmt)
+            elif col.kind == "percent" and isinstance(value, (int, float)):
+                ws.write_number(r, i, value, self.pct_fmt)
             else:
                 ws.write_string(r, i, str(value))
 
@@ -53,15 +56,19 @@ class SheetWriter:
         self.ws.autofilter(0, 0, max(self.row, 1), len(self.columns) - 1)
 
 
-def write_workbook(path: Path, sheets: Iterable[tuple[str, Sequence[Column], Iterable[Sequence[Any]]]],
+def write_workbook(path: Path | BinaryIO,
+                   sheets: Iterable[tuple[str, Sequence[Column], Iterable[Sequence[Any]]]],
                    tmpdir: Path | None = None) -> int:
-    """Write one or more sheets to ``path``; returns the number of data rows written."""
+    """Write one or more sheets to ``path`` (a file name, or a binary stream that receives the
+    finished .xlsx: rows still go through temporary files, so memory stays flat); returns the
+    number of data rows written."""
     options: dict[str, Any] = {"constant_memory": True, "strings_to_numbers": False,
                                "remove_timezone": True}
     if tmpdir is not None:
         tmpdir.mkdir(parents=True, exist_ok=True)
         options["tmpdir"] = str(tmpdir)
-    workbook = xlsxwriter.Workbook(str(path), options)
+    target = path if hasattr(path, "write") else str(path)
+    workbook = xlsxwriter.Workbook(target, options)
     total = 0
     try:
         for name, columns, rows in sheets:

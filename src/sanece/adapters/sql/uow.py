@@ -1,0 +1,44 @@
+"""The sanece unit of work: one SQLAlchemy session and transaction, its repositories and the
+audit log (recorded in the same transaction). Leaving the block without ``commit()`` rolls
+back."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sanece.adapters.sql import tables
+from sanece.adapters.sql.repositories import (
+    SqlChangeRequestRepository,
+    SqlFeedbackRepository,
+    SqlFolioRepository,
+    SqlMedicineRepository,
+    SqlOoadRepository,
+    SqlPatientRepository,
+    SqlUnitRepository,
+)
+from shared.adapters.sql.database import SqlUnitOfWork
+
+
+class SqlSaneceUnitOfWork(SqlUnitOfWork):
+    def __enter__(self) -> "SqlSaneceUnitOfWork":
+        super().__enter__()
+        return self
+
+    def _attach(self, session: Session) -> None:
+        super()._attach(session)
+        self.ooads = SqlOoadRepository(session)
+        self.units = SqlUnitRepository(session)
+        self.medicines = SqlMedicineRepository(session)
+        self.patients = SqlPatientRepository(session)
+        self.folios = SqlFolioRepository(session)
+        self.requests = SqlChangeRequestRepository(session)
+        self.feedback = SqlFeedbackRepository(session)
+
+    def refresh_statistics(self) -> None:
+        """ANALYZE the context's tables (after bulk loads, so that the planners of PostgreSQL
+        and SQLite know their sizes). Same SQL on both databases."""
+        assert self.session is not None
+        for table in tables.metadata.sorted_tables:
+            if table.name.startswith("san_"):
+                self.session.execute(sa.text(f"ANALYZE {table.name}"))

@@ -1,0 +1,67 @@
+"""Parsing what people type (forms, CLI options, import cells) into the domain's values, with
+the domain rules' Spanish messages when it does not parse."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from shared.kernel.errors import ValidationError
+from shared.kernel.rules import check_rule
+
+from sanece.domain.rules import DrugQuantityAtLeastOne, PeriodMonthsInRange
+
+
+def _as_int(raw: object) -> object:
+    """An int for digits ("12", " 12 ", 12, 12.0); the raw value otherwise (the rule then
+    refuses it)."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    text = str(raw if raw is not None else "").strip()
+    if text.isascii() and text.lstrip("-").isdigit():
+        return int(text)
+    return text
+
+
+def parse_quantity(raw: object, key: str) -> int:
+    """Cantidad of a clave: a whole number >= 1."""
+    value = _as_int(raw)
+    check_rule(DrugQuantityAtLeastOne(key, value))
+    return value  # type: ignore[return-value]
+
+
+def parse_months(raw: object) -> int:
+    """Periodo (meses): a whole number from 1 to 60."""
+    value = _as_int(raw)
+    check_rule(PeriodMonthsInRange(value))
+    return value  # type: ignore[return-value]
+
+
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y")
+
+
+def parse_date(raw: object, label: str) -> date:
+    """dd/mm/aaaa (as the guides print dates) or aaaa-mm-dd; ``label`` names the field."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw or "").strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    if not text:
+        raise ValidationError(f"Indica la {label}.", log_message=f"missing {label}")
+    raise ValidationError(f"La {label} «{text}» no es una fecha válida (usa dd/mm/aaaa).",
+                          log_message=f"bad date for {label}: {text!r}")
+
+
+def parse_optional_date(raw: object, label: str) -> date | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    return parse_date(raw, label)

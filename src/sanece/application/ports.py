@@ -1,0 +1,287 @@
+"""Ports of the sanece application: repositories and the unit of work (write side), the read
+model (queries answered straight from the tables), file storage and the document renderers.
+
+Write side: a use case opens one ``SaneceUnitOfWork``, loads entities through its repositories
+(which map rows to domain objects explicitly, so the domain's validation re-runs on load),
+calls the domain, writes through the repositories, records the audit entry with ``uow.audit``
+and commits once. Repositories never commit. An ``update`` of a folio or patient that changed
+in another transaction since it was loaded raises ``Conflict``.
+
+Read side: ``SaneceReadModel`` answers lists with plain rows and no scope rules; the query
+service in ``queries.py`` applies the caller's scope around it.
+
+Other ports: ``Clock`` (``shared.kernel.clock``); attachments are kept through the platform's
+``shared.storage.domain.FileStorage``; renderers, the extraction writer and the import files
+are in ``documents.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+
+import attrs
+
+from sanece.application.documents import (
+    ExtractionWriter,
+    FolioExtractRow,
+    FolioPdfRenderer,
+    PatientExtractRow,
+    SaneceFiles,
+)
+from sanece.application.views import (
+    FeedbackRow,
+    FolioRow,
+    HistoryRow,
+    MedicineView,
+    OoadView,
+    PatientRow,
+    UnitView,
+)
+from sanece.domain.extraction import ExtractionCriteria
+from sanece.domain.feedback import Feedback
+from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
+from sanece.domain.requests import ChangeRequest
+from sanece.domain.values import DrugKey, ExpiryChangeKind, RequestStatus, RequestType
+from shared.audit.domain import AuditLog
+from shared.kernel.clock import Clock
+from shared.storage.domain import FileStorage
+
+__all__ = [
+    "Clock", "ExtractionWriter", "FileStorage", "FolioPdfRenderer", "SaneceFiles", "Feedback",
+    "ChangeRequestRepository", "FeedbackRepository", "FolioRepository", "MedicineRepository",
+    "OoadRepository", "PatientRepository", "RequestFilter", "SaneceReadModel",
+    "SaneceUnitOfWork", "StoredRequest", "UnitOfWorkFactory", "UnitRepository",
+]
+
+# --------------------------------------------------------------------------- repositories
+
+
+class OoadRepository(Protocol):
+    def get(self, ooad_id: int) -> Ooad | None: ...
+
+    def find(self, name: str) -> Ooad | None:
+        """By name, ignoring case, accents and spacing."""
+        ...
+
+    def add(self, name: str) -> Ooad: ...
+
+
+class UnitRepository(Protocol):
+    def get(self, unit_id: int) -> MedicalUnit | None: ...
+
+    def find(self, ooad_id: int, name: str) -> MedicalUnit | None:
+        """By name inside an OOAD, ignoring case, accents and spacing."""
+        ...
+
+    def add(self, ooad_id: int, name: str) -> MedicalUnit: ...
+
+
+class MedicineRepository(Protocol):
+    def get(self, medicine_id: int) -> Medicine | None: ...
+
+    def find(self, name: str) -> Medicine | None:
+        """By genérico name, ignoring case, accents and spacing."""
+        ...
+
+    def owner_of_key(self, code: str) -> int | None:
+        """The id of the genérico a clave belongs to (a clave belongs to one genérico)."""
+        ...
+
+    def add(self, name: str) -> Medicine: ...
+
+    def add_key(self, medicine_id: int, key: DrugKey) -> None: ...
+
+    def update_key(self, medicine_id: int, key: DrugKey) -> None:
+        """The presentation text of an existing clave."""
+        ...
+
+
+class PatientRepository(Protocol):
+    def get(self, patient_id: int, *, for_update: bool = False) -> Patient | None: ...
+
+    def by_nss(self, nss: str) -> Sequence[Patient]:
+        """Every record with this NSS (merged ones included), oldest first."""
+        ...
+
+    def add(self, patient: Patient) -> Patient:
+        """Returns the stored patient (with its id)."""
+        ...
+
+    def update(self, patient: Patient) -> None: ...
+
+    def units_of(self, patient_id: int) -> frozenset[int]:
+        """The units where the patient has folios (a director sees the patient from these)."""
+        ...
+
+
+class FolioRepository(Protocol):
+    def get(self, number: str, *, for_update: bool = False) -> Folio | None: ...
+
+    def of_patient(self, patient_id: int, *, for_update: bool = False) -> Sequence[Folio]: ...
+
+    def add(self, folio: Folio) -> None: ...
+
+    def update(self, folio: Folio) -> None: ...
+
+
+class ChangeRequestRepository(Protocol):
+    def get(self, request_id: int, *, for_update: bool = False) -> ChangeRequest | None: ...
+
+    def for_folio(self, number: str) -> Sequence[ChangeRequest]:
+        """Every request filed on the folio (any status)."""
+        ...
+
+    def for_patient(self, patient_id: int) -> Sequence[ChangeRequest]:
+        """Every patient request (data change, merge) filed on the record (any status)."""
+        ...
+
+    def add(self, request: ChangeRequest) -> int:
+        """Returns the new id. A second pending request of the same type on the same target
+        (filed concurrently) raises ``Conflict``."""
+        ...
+
+    def update(self, request: ChangeRequest) -> None:
+        """The decision (status, reviewer, date, reason, outcome)."""
+        ...
+
+    def record_merge_undo(self, request_id: int, by: str, at: datetime) -> None:
+        """Marks an approved merge as undone (the decision itself stays as it was)."""
+        ...
+
+
+class FeedbackRepository(Protocol):
+    def add(self, feedback: Feedback) -> int: ...
+
+
+class SaneceUnitOfWork(Protocol):
+    ooads: OoadRepository
+    units: UnitRepository
+    medicines: MedicineRepository
+    patients: PatientRepository
+    folios: FolioRepository
+    requests: ChangeRequestRepository
+    feedback: FeedbackRepository
+    audit: AuditLog
+
+    def __enter__(self) -> "SaneceUnitOfWork": ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], SaneceUnitOfWork]
+
+
+# --------------------------------------------------------------------------- read model
+
+
+@attrs.frozen
+class StoredRequest:
+    """A change request as stored, with what its lists show about the filing unit."""
+
+    request: ChangeRequest
+    unit_name: str
+    ooad_id: int | None
+    ooad_name: str
+    undone_at: datetime | None = None
+    undone_by: str | None = None
+
+    @property
+    def unit_label(self) -> str:
+        return f"{self.ooad_name} ({self.unit_name})" if self.unit_name else ""
+
+
+@attrs.frozen
+class RequestFilter:
+    """Filters of the request lists; None means any."""
+
+    unit_id: int | None = None  # the filing unit (a director's own lists)
+    type: RequestType | None = None
+    kind: ExpiryChangeKind | None = None
+    status: RequestStatus | None = None
+    ooad_id: int | None = None  # the filing unit's OOAD (review queue)
+    filed_before: datetime | None = None  # age filter: filed at least N days ago
+    search: str = ""
+    oldest_first: bool = False  # the review queue works first in, first out
+
+
+class SaneceReadModel(Protocol):
+    """Queries straight from the tables; no scope rules here (``queries.py`` applies them)."""
+
+    # organisation and catalog
+    def ooads(self) -> Sequence[OoadView]: ...
+
+    def ooad(self, ooad_id: int) -> OoadView | None: ...
+
+    def units(self, ooad_id: int | None = None) -> Sequence[UnitView]:
+        """Ordered by OOAD then unit name."""
+        ...
+
+    def unit(self, unit_id: int) -> UnitView | None: ...
+
+    def units_by_id(self, unit_ids: Iterable[int]) -> Mapping[int, UnitView]: ...
+
+    def medicines(self) -> Sequence[MedicineView]: ...
+
+    def medicine(self, medicine_id: int) -> MedicineView | None: ...
+
+    # folios
+    def folio(self, number: str) -> Folio | None: ...
+
+    def latest_folios(self, unit_id: int | None, search: str, limit_latest: int | None,
+                      offset: int, limit: int, today: date) -> tuple[Sequence[FolioRow], int]:
+        """A unit's (or every unit's) folios, newest first; ``search`` matches folio, genérico,
+        NSS, agregado, name and status label ignoring case and accents. Without a search only
+        the ``limit_latest`` newest count (None: all). Returns (page, total)."""
+        ...
+
+    def pending_folios(self, ooad_id: int | None, unit_id: int | None, search: str,
+                       offset: int, limit: int, today: date) -> tuple[Sequence[FolioRow], int]:
+        """Pendiente folios, oldest first (the evaluator's queue)."""
+        ...
+
+    # patients
+    def patient(self, patient_id: int) -> Patient | None: ...
+
+    def patient_units(self, patient_id: int) -> frozenset[int]: ...
+
+    def recent_patients(self, unit_id: int | None, search: str, limit_latest: int | None,
+                        offset: int, limit: int) -> tuple[Sequence[PatientRow], int]:
+        """Patients with folios in the unit (every patient with folios when None), the most
+        recently evaluated first; same search and cap rules as ``latest_folios``."""
+        ...
+
+    def patients_by_nss(self, nss: str, unit_id: int | None) -> Sequence[PatientRow]:
+        """Not merged records with this NSS (with folios in the unit, when given)."""
+        ...
+
+    def history(self, patient_id: int, today: date) -> Sequence[HistoryRow]:
+        """The patient's folios, newest first."""
+        ...
+
+    # change requests
+    def request(self, request_id: int) -> StoredRequest | None: ...
+
+    def requests(self, flt: RequestFilter, offset: int, limit: int
+                 ) -> tuple[Sequence[StoredRequest], int]: ...
+
+    def pending_patient_requests(self, patient_ids: Iterable[int]
+                                 ) -> Mapping[int, frozenset[RequestType]]: ...
+
+    # extraction
+    def extraction_folios(self, criteria: ExtractionCriteria, today: date
+                          ) -> Iterator[FolioExtractRow]:
+        """POR FOLIO rows, streamed in order of evaluation date and folio."""
+        ...
+
+    def extraction_patients(self, criteria: ExtractionCriteria) -> Iterator[PatientExtractRow]:
+        """POR PACIENTE rows, streamed in order of surnames and names."""
+        ...
+
+    # comentarios o sugerencias
+    def feedback(self, offset: int, limit: int) -> tuple[Sequence[FeedbackRow], int]: ...
+

@@ -1,0 +1,550 @@
+"""The read side of the sanece context: every screen's data (S1–S15), with the scope rules.
+
+``SaneceQueries`` wraps the ``SaneceReadModel`` port (SQL straight to attrs rows) and applies
+the caller's scope (``shared.kernel.scope.Scope``) to every call: a director sees their unit
+only, and a folio, patient, request or unit outside it raises ``NotFound`` exactly like a
+missing id; revisor, evaluador and admin see every unit. Nothing here writes.
+
+Screens and their calls (director unless noted):
+
+- S1 header "OOAD (unidad)": ``unit_label(scope)`` (also ``SaneceScopeDirectory``)
+- S2 Inicio: ``latest_folios(scope, PageRequest(page, 10, search))`` (the 30 newest; a search
+  looks through every folio of the unit)
+- S3 Consultar folio: ``folio(scope, "20250414214")`` (``ValidationError`` unless 11 digits)
+- S4 the PDF: use case ``PrintFolioResponse``
+- S5 Pacientes: ``recent_patients(scope, page)``, ``patient_history(scope, patient_id)``
+- S7/S8 NSS search: ``search_nss(scope, nss)``; the side-by-side ``merge_preview``
+- S6–S11 "Solicitudes realizadas": ``requests(scope, RequestType.X, page)``; "Revisar":
+  ``request(scope, id)`` (attachments: use case ``OpenAttachment``)
+- S9/S10/S11 forms: ``motives(type, kind)``, ``ooads(scope)``, ``units(scope, ooad_id)``,
+  ``folio(...).generic_keys``
+- S12 (revisor/admin) ``review_queue(scope, page, request_type=…, ooad_id=…, min_age_days=…)``
+- S13 ``extraction_form(scope)``; use case ``ExtractFolios``
+- S14 (evaluador/admin) ``pending_evaluations(scope, page)``
+- S15 (admin) ``feedback(scope, page)``
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Mapping
+
+import attrs
+
+from sanece.application.access import (
+    FOLIO_NOT_FOUND,
+    MEDICINE_NOT_FOUND,
+    OOAD_NOT_FOUND,
+    PATIENT_NOT_FOUND,
+    REQUEST_NOT_FOUND,
+    UNIT_NOT_FOUND,
+    director_unit,
+    require_admin,
+    require_evaluator,
+    require_reviewer,
+    require_sanece,
+    require_visible,
+    sees_all,
+    sees_any_unit,
+    sees_unit,
+)
+from sanece.application.ports import RequestFilter, SaneceReadModel, StoredRequest
+from sanece.application.views import (
+    AttachmentView,
+    DrugLineView,
+    ExtractionForm,
+    FeedbackRow,
+    FieldChange,
+    FolioDetail,
+    FolioRow,
+    HistoryRow,
+    MedicineView,
+    MergePreviewView,
+    NssSearch,
+    OoadView,
+    PatientHistory,
+    PatientRow,
+    RequestDetail,
+    RequestRow,
+    UnitView,
+)
+from sanece.domain.extraction import MAX_AGE_YEARS, ExtractionMode, ExtractionWindow
+from sanece.domain.model import PATIENT_FIELD_LABELS, PATIENT_FIELDS, Folio, Patient
+from sanece.domain.requests import (
+    ExpiryChangePayload,
+    RequirementChangePayload,
+    UnitChangePayload,
+    motives_for,
+)
+from sanece.domain.rules import MergeRecordsMustShareNss
+from sanece.domain.values import (
+    EvaluationStatus,
+    ExpiryChangeKind,
+    RequestStatus,
+    RequestType,
+    add_years,
+    format_date,
+    parse_folio_number,
+    parse_nss,
+)
+from shared.kernel.clock import Clock
+from shared.kernel.errors import ValidationError
+from shared.kernel.pagination import Page, PageRequest
+from shared.kernel.rules import check_rule
+from shared.kernel.scope import Scope
+from shared.kernel.text import fold_text
+
+LATEST = 30  # "los 30 pacientes registrados recientemente", the latest folios of Inicio
+SAME_RECORD = "Elige dos registros distintos para comparar."
+EXTENSION_FINAL_PENDING = "(la fija la Jefatura de área de Catálogo II al validar)"
+
+
+@attrs.define
+class SaneceQueries:
+    read_model: SaneceReadModel
+    clock: Clock
+
+    # ----------------------------------------------------------------- S1, organisation
+
+    def unit_label(self, scope: Scope) -> str | None:
+        """The director's header line "CAMPECHE (H Gral Zona MF 4)"; None for other roles."""
+        unit = self.own_unit(scope)
+        return unit.label if unit else None
+
+    def own_unit(self, scope: Scope) -> UnitView | None:
+        unit_id = director_unit(scope)
+        return self.read_model.unit(unit_id) if unit_id is not None else None
+
+    def ooads(self, scope: Scope) -> list[OoadView]:
+        """Every OOAD/UMAE (the destination list of a Cambio de unidad médica)."""
+        require_sanece(scope)
+        return list(self.read_model.ooads())
+
+    def units(self, scope: Scope, ooad_id: int | None = None) -> list[UnitView]:
+        """The units of an OOAD (the dependent select), or every unit."""
+        require_sanece(scope)
+        if ooad_id is not None:
+            ooad = self.read_model.ooad(int(ooad_id))
+            require_visible(ooad, True, OOAD_NOT_FOUND)
+        return list(self.read_model.units(ooad_id))
+
+    def unit(self, scope: Scope, unit_id: int) -> UnitView:
+        """A unit the caller may see (a director: only theirs)."""
+        require_sanece(scope)
+        unit = self.read_model.unit(int(unit_id))
+        require_visible(unit, unit is not None and sees_unit(scope, unit.id), UNIT_NOT_FOUND)
+        assert unit is not None
+        return unit
+
+    def medicines(self, scope: Scope) -> list[MedicineView]:
+        """The genéricos with their claves (Selecciona el genérico, claves of a folio)."""
+        require_sanece(scope)
+        return list(self.read_model.medicines())
+
+    def medicine(self, scope: Scope, medicine_id: int) -> MedicineView:
+        require_sanece(scope)
+        medicine = self.read_model.medicine(int(medicine_id))
+        require_visible(medicine, True, MEDICINE_NOT_FOUND)
+        assert medicine is not None
+        return medicine
+
+    def resolve_unit(self, scope: Scope, text: str) -> UnitView:
+        """A unit by id, or by its name or "OOAD (unidad)" label ignoring case and accents
+        (a unique partial match also works)."""
+        value = str(text).strip()
+        if value.isdigit():
+            return self.unit(scope, int(value))
+        key = fold_text(value)
+        units = [x for x in self.units(scope) if sees_unit(scope, x.id)]
+        exact = [x for x in units if key in (fold_text(x.name), fold_text(x.label))]
+        found = exact or [x for x in units if key and key in fold_text(x.label)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            require_visible(None, False, f"No existe la unidad médica «{value}».")
+        names = "; ".join(x.label for x in found[:8])
+        raise ValidationError(f"«{value}» coincide con varias unidades: {names}. Escriba el "
+                              "nombre completo o el número de la unidad.",
+                              log_message="ambiguous unit")
+
+    def resolve_ooad(self, scope: Scope, text: str) -> OoadView:
+        """An OOAD/UMAE by id or by name ignoring case and accents."""
+        value = str(text).strip()
+        found = [x for x in self.ooads(scope)
+                 if str(x.id) == value or fold_text(x.name) == fold_text(value)]
+        require_visible(found or None, True, f"No existe la OOAD/UMAE «{value}».")
+        return found[0]
+
+    def resolve_medicine(self, scope: Scope, text: str) -> MedicineView:
+        """A genérico by id or by name ignoring case and accents (or a unique partial match)."""
+        value = str(text).strip()
+        if value.isdigit():
+            return self.medicine(scope, int(value))
+        key = fold_text(value)
+        meds = self.medicines(scope)
+        found = [x for x in meds if fold_text(x.name) == key] or \
+            [x for x in meds if key and key in fold_text(x.name)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            require_visible(None, False, f"No existe el genérico «{value}».")
+        raise ValidationError(f"«{value}» coincide con varios genéricos: "
+                              f"{', '.join(x.name for x in found[:8])}.",
+                              log_message="ambiguous medicine")
+
+    @staticmethod
+    def motives(request_type: RequestType | str,
+                kind: ExpiryChangeKind | str | None = None) -> tuple[str, ...]:
+        """Elige el motivo: the list of a folio request type (the expiry change's by kind)."""
+        return motives_for(RequestType(request_type),
+                           ExpiryChangeKind(kind) if kind is not None else None)
+
+    # ----------------------------------------------------------------- S2, S3, S14
+
+    def latest_folios(self, scope: Scope, page: PageRequest,
+                      unit_id: int | None = None) -> Page[FolioRow]:
+        """Estatus de últimos folios registrados en tu unidad: the 30 newest (a search looks
+        through every folio of the unit). Central roles: one unit, or every unit."""
+        unit = self._unit_filter(scope, unit_id)
+        search = fold_text(page.search)
+        rows, total = self.read_model.latest_folios(
+            unit, search, None if search else LATEST, page.offset, page.size,
+            self.clock.today())
+        return Page(tuple(rows), total, page)
+
+    def folio(self, scope: Scope, number: str) -> FolioDetail:
+        """Consultar folio: exactly 11 digits (``ValidationError`` with the rule's message
+        otherwise); a folio of another unit answers like a missing one."""
+        require_sanece(scope)
+        folio = self.read_model.folio(parse_folio_number(number))
+        require_visible(folio, folio is not None and sees_unit(scope, folio.unit_id),
+                        FOLIO_NOT_FOUND)
+        assert folio is not None
+        return self._detail(folio)
+
+    def _detail(self, folio: Folio) -> FolioDetail:
+        rm = self.read_model
+        patient = rm.patient(folio.patient_id)
+        medicine = rm.medicine(folio.medicine_id)
+        unit = rm.unit(folio.unit_id)
+        assert patient is not None and medicine is not None and unit is not None
+        descriptions = {k.code: k.description for k in medicine.keys}
+        return FolioDetail(
+            number=folio.number, generic=medicine.name, medicine_id=medicine.id,
+            generic_keys=medicine.keys, status=folio.status,
+            validity=folio.validity(self.clock.today()), evaluation_date=folio.evaluation_date,
+            period_months=folio.period_months, expiry_date=folio.expiry_date,
+            cancellation_date=folio.cancellation_date, patient_id=folio.patient_id,
+            patient_name=f"{patient.paternal_surname} {patient.maternal_surname} "
+                         f"{patient.given_names}",
+            nss=patient.nss, aggregate=patient.aggregate, diagnosis=folio.diagnosis,
+            ooad_id=unit.ooad_id, ooad=unit.ooad_name, unit_id=unit.id, unit=unit.name,
+            drugs=tuple(DrugLineView(k.key, descriptions.get(k.key, ""), k.quantity)
+                        for k in (folio.key1, folio.key2) if k is not None),
+            requirement=folio.requirement, observations=folio.observations)
+
+    def pending_evaluations(self, scope: Scope, page: PageRequest, *,
+                            ooad_id: int | None = None,
+                            unit_id: int | None = None) -> Page[FolioRow]:
+        """The evaluator's queue: Pendiente folios, oldest first."""
+        require_evaluator(scope)
+        rows, total = self.read_model.pending_folios(ooad_id, unit_id, fold_text(page.search),
+                                                     page.offset, page.size, self.clock.today())
+        return Page(tuple(rows), total, page)
+
+    # ----------------------------------------------------------------- S5
+
+    def recent_patients(self, scope: Scope, page: PageRequest,
+                        unit_id: int | None = None) -> Page[PatientRow]:
+        """Pacientes con solicitudes recientes: the 30 most recently evaluated patients of the
+        unit, newest first (a search looks through every patient of the unit)."""
+        unit = self._unit_filter(scope, unit_id)
+        search = fold_text(page.search)
+        rows, total = self.read_model.recent_patients(unit, search, None if search else LATEST,
+                                                      page.offset, page.size)
+        return Page(tuple(rows), total, page)
+
+    def patient(self, scope: Scope, patient_id: int) -> PatientRow:
+        return _patient_row(self._patient(scope, patient_id))
+
+    def patient_history(self, scope: Scope, patient_id: int) -> PatientHistory:
+        """Historial de evaluaciones (Folio, Genérico, Estatus; Ver detalle by number). A
+        director sees the patient's folios of their unit only."""
+        patient = self._patient(scope, patient_id)
+        return PatientHistory(_patient_row(patient), self._history(scope, patient.id))
+
+    def _history(self, scope: Scope, patient_id: int | None) -> tuple[HistoryRow, ...]:
+        rows = self.read_model.history(int(patient_id or 0), self.clock.today())
+        return tuple(r for r in rows if sees_unit(scope, r.unit_id))
+
+    def _patient(self, scope: Scope, patient_id: int) -> Patient:
+        require_sanece(scope)
+        patient = self.read_model.patient(int(patient_id))
+        visible = patient is not None and sees_any_unit(
+            scope, self.read_model.patient_units(int(patient_id)))
+        require_visible(patient, visible, PATIENT_NOT_FOUND)
+        assert patient is not None
+        return patient
+
+    # ----------------------------------------------------------------- S7, S8
+
+    def search_nss(self, scope: Scope, nss: str) -> NssSearch:
+        """Escribe el número de seguridad social: every not merged record with this NSS that
+        has a folio in the director's unit (every unit for central roles). More than one
+        record means "Solicitar Homologación" is offered."""
+        require_sanece(scope)
+        value = parse_nss(nss)
+        records = tuple(self.read_model.patients_by_nss(value, self._own_or_none(scope)))
+        pending = self.read_model.pending_patient_requests(r.id for r in records)
+        return NssSearch(value, records,
+                         frozenset(pid for pid, t in pending.items()
+                                   if RequestType.PATIENT_DATA in t),
+                         frozenset(pid for pid, t in pending.items() if RequestType.MERGE in t))
+
+    def merge_preview(self, scope: Scope, record_id: int, correct_id: int) -> MergePreviewView:
+        """Both records side by side before filing: the Homologar record's folios are what
+        the merge would move to the Correcto one."""
+        if int(record_id) == int(correct_id):
+            raise ValidationError(SAME_RECORD, log_message="same record")
+        record, correct = self._patient(scope, record_id), self._patient(scope, correct_id)
+        check_rule(MergeRecordsMustShareNss([record.nss, correct.nss]))
+        every = self.read_model.history(int(record.id or 0), self.clock.today())
+        record_folios = tuple(r for r in every if sees_unit(scope, r.unit_id))
+        return MergePreviewView(
+            record=_patient_row(record), correct=_patient_row(correct),
+            record_folios=record_folios, correct_folios=self._history(scope, correct.id),
+            folios_to_move=tuple(sorted(f.number for f in record_folios)),
+            other_folios_to_move=len(every) - len(record_folios))
+
+    # ----------------------------------------------------------------- S6–S12
+
+    def requests(self, scope: Scope, request_type: RequestType | str, page: PageRequest, *,
+                 kind: ExpiryChangeKind | str | None = None,
+                 status: RequestStatus | str | None = None) -> Page[RequestRow]:
+        """Solicitudes realizadas of one type: the director's unit's requests (every unit's for
+        central roles), newest first, with Buscar over folio, NSS, agregado and names."""
+        require_sanece(scope)
+        flt = RequestFilter(unit_id=self._own_or_none(scope), type=RequestType(request_type),
+                            kind=ExpiryChangeKind(kind) if kind else None,
+                            status=RequestStatus(status) if status else None,
+                            search=fold_text(page.search))
+        if not sees_all(scope) and flt.unit_id is None:
+            return Page((), 0, page)
+        return self._request_page(flt, page)
+
+    def review_queue(self, scope: Scope, page: PageRequest, *,
+                     request_type: RequestType | str | None = None,
+                     kind: ExpiryChangeKind | str | None = None, ooad_id: int | None = None,
+                     min_age_days: int | None = None,
+                     status: RequestStatus | str | None = RequestStatus.PENDING
+                     ) -> Page[RequestRow]:
+        """S12: the pending requests of every type, oldest first (first in, first out);
+        filters type (and expiry subtype), the filing unit's OOAD, and age (filed at least N
+        days ago). ``status=None`` lists every request, newest first (the CLI's list)."""
+        require_reviewer(scope)
+        if min_age_days is not None and int(min_age_days) < 0:
+            raise ValidationError("La antigüedad debe ser un número de días de 0 o más.",
+                                  log_message="negative age")
+        filed_before = (self.clock.now() - timedelta(days=int(min_age_days))
+                        if min_age_days else None)
+        chosen = RequestStatus(status) if status else None
+        flt = RequestFilter(type=RequestType(request_type) if request_type else None,
+                            kind=ExpiryChangeKind(kind) if kind else None,
+                            status=chosen, ooad_id=ooad_id,
+                            filed_before=filed_before, search=fold_text(page.search),
+                            oldest_first=chosen is RequestStatus.PENDING)
+        return self._request_page(flt, page)
+
+    def _request_page(self, flt: RequestFilter, page: PageRequest) -> Page[RequestRow]:
+        stored, total = self.read_model.requests(flt, page.offset, page.size)
+        units = self.read_model.units_by_id(_unit_ids(stored))
+        now = self.clock.now()
+        return Page(tuple(request_row(s, units, now) for s in stored), total, page)
+
+    def request(self, scope: Scope, request_id: int) -> RequestDetail:
+        """Revisar: the request with its before/after, motive and detail, attachments, the
+        reviewer's reason, and the target as it is now (when the caller may see it)."""
+        require_sanece(scope)
+        stored = self.read_model.request(int(request_id))
+        visible = stored is not None and (
+            sees_all(scope) or (stored.request.unit_id is not None
+                                and stored.request.unit_id == director_unit(scope)))
+        require_visible(stored, visible, REQUEST_NOT_FOUND)
+        assert stored is not None
+        r = stored.request
+        units = self.read_model.units_by_id(_unit_ids([stored]))
+        row = request_row(stored, units, self.clock.now())
+        folio = current_patient = None
+        if r.folio_number:
+            found = self.read_model.folio(r.folio_number)
+            if found is not None and sees_unit(scope, found.unit_id):
+                folio = self._detail(found)
+        if r.patient_id is not None:
+            patient = self.read_model.patient(r.patient_id)
+            if patient is not None and sees_any_unit(scope,
+                                                     self.read_model.patient_units(patient.id)):
+                current_patient = _patient_row(patient)
+        detail = getattr(r.payload, "detail", "")
+        moved = tuple((r.outcome or {}).get("moved_folios", ())) \
+            if r.type is RequestType.MERGE else ()
+        return RequestDetail(
+            row=row, detail=detail, changes=request_changes(stored, units),
+            attachments=tuple(AttachmentView(i, a.original_name, a.content_type, a.size)
+                              for i, a in enumerate(r.attachments, 1)),
+            moved_folios=moved, undone_by=stored.undone_by, folio=folio,
+            current_patient=current_patient)
+
+    # ----------------------------------------------------------------- S13, S15
+
+    def extraction_form(self, scope: Scope) -> ExtractionForm:
+        """The Extracción page's defaults (the last year up to today) and filter lists."""
+        require_sanece(scope)
+        today = self.clock.today()
+        window = ExtractionWindow.default(today)
+        return ExtractionForm(
+            start=window.start, end=window.end, earliest=add_years(today, -MAX_AGE_YEARS),
+            generics=tuple(self.read_model.medicines()), statuses=tuple(EvaluationStatus),
+            modes=tuple((m.value, m.label) for m in ExtractionMode))
+
+    def feedback(self, scope: Scope, page: PageRequest) -> Page[FeedbackRow]:
+        """Comentarios o sugerencias, newest first (admin)."""
+        require_admin(scope)
+        rows, total = self.read_model.feedback(page.offset, page.size)
+        return Page(tuple(rows), total, page)
+
+    # ----------------------------------------------------------------- helpers
+
+    def _own_or_none(self, scope: Scope) -> int | None:
+        return None if sees_all(scope) else director_unit(scope)
+
+    def _unit_filter(self, scope: Scope, unit_id: int | None) -> int | None:
+        """A director: their unit (asking for another one is NotFound). Central roles: the
+        unit asked for (it must exist), or None for every unit."""
+        require_sanece(scope)
+        if sees_all(scope):
+            if unit_id is not None:
+                self.unit(scope, unit_id)
+            return unit_id
+        own = director_unit(scope)
+        if own is None or (unit_id is not None and int(unit_id) != own):
+            require_visible(None, False, UNIT_NOT_FOUND)
+        return own
+
+
+def _patient_row(p: Patient) -> PatientRow:
+    assert p.id is not None
+    return PatientRow(p.id, p.paternal_surname, p.maternal_surname, p.given_names, p.nss,
+                      p.aggregate, p.merged_into)
+
+
+# --------------------------------------------------------------------------- request views
+
+
+def patient_label(data: Mapping[str, Any]) -> str:
+    """"PACIENTE PRUEBA SANECE 1111111111 - 1F1980OR" from a snapshot's patient data."""
+    return (f"{data.get('given_names', '')} {data.get('paternal_surname', '')} "
+            f"{data.get('maternal_surname', '')} {data.get('nss', '')} - "
+            f"{data.get('aggregate', '')}")
+
+
+def keys_label(data: Mapping[str, Any]) -> str:
+    """Claves y cantidad: "5795 (12)" or "5795 (12), 5796 (2)"."""
+    parts = [f"{data[k]} ({data[q]})" for k, q in (("key1", "quantity1"), ("key2", "quantity2"))
+             if data.get(k)]
+    return ", ".join(parts)
+
+
+def _unit_ids(stored: Iterable[StoredRequest]) -> set[int]:
+    ids: set[int] = set()
+    for s in stored:
+        r = s.request
+        if isinstance(r.payload, UnitChangePayload):
+            ids.add(r.payload.destination_unit_id)
+            if r.snapshot.get("unit_id") is not None:
+                ids.add(int(r.snapshot["unit_id"]))
+    return ids
+
+
+def _unit_text(units: Mapping[int, UnitView], unit_id: Any) -> str:
+    unit = units.get(int(unit_id)) if unit_id is not None else None
+    return unit.label if unit else ""
+
+
+def _iso_day(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def request_row(stored: StoredRequest, units: Mapping[int, UnitView],
+                now: datetime) -> RequestRow:
+    r = stored.request
+    snap, payload = r.snapshot, r.payload
+    original = requested = motive = ""
+    original_expiry = None
+    destination_ooad = destination_unit = ""
+    orig_req = orig_keys = req_req = req_keys = ""
+    if r.type is RequestType.PATIENT_DATA:
+        original, requested = patient_label(snap), patient_label(r.requested_patient_data())
+    elif r.type is RequestType.MERGE:
+        original, requested = patient_label(snap["record"]), patient_label(snap["correct"])
+    elif isinstance(payload, ExpiryChangePayload):
+        motive = payload.motive
+        original_expiry = _iso_day(snap.get("expiry_date"))
+        original = format_date(original_expiry)
+        requested = format_date(r.final_date)
+    elif isinstance(payload, UnitChangePayload):
+        motive = payload.motive
+        dest = units.get(payload.destination_unit_id)
+        destination_ooad = dest.ooad_name if dest else ""
+        destination_unit = dest.name if dest else ""
+        original = _unit_text(units, snap.get("unit_id"))
+        requested = dest.label if dest else ""
+    elif isinstance(payload, RequirementChangePayload):
+        motive = payload.motive
+        orig_req, orig_keys = snap.get("requirement") or "", keys_label(snap)
+        req_req, req_keys = payload.requirement, keys_label(payload.requirement_data())
+        original, requested = orig_req, req_req
+    return RequestRow(
+        id=int(r.id or 0), type=r.type, kind=r.kind, status=r.status, filed_at=r.filed_at,
+        filed_by=r.filed_by, age_days=max(0, (now - r.filed_at).days), unit_id=r.unit_id,
+        unit_label=stored.unit_label, ooad_id=stored.ooad_id, folio_number=r.folio_number,
+        patient_id=r.patient_id, original=original, requested=requested, motive=motive,
+        original_expiry=original_expiry, final_date=r.final_date,
+        destination_ooad=destination_ooad, destination_unit=destination_unit,
+        original_requirement=orig_req, original_keys=orig_keys,
+        requested_requirement=req_req, requested_keys=req_keys, reason=r.reason,
+        decided_at=r.decided_at, decided_by=r.decided_by,
+        attachment_count=len(r.attachments), undone_at=stored.undone_at)
+
+
+def request_changes(stored: StoredRequest, units: Mapping[int, UnitView]
+                    ) -> tuple[FieldChange, ...]:
+    """The before/after lines of "Revisar" (what was asked, against the target at filing)."""
+    r = stored.request
+    snap = r.snapshot
+    if r.type is RequestType.PATIENT_DATA:
+        after = r.requested_patient_data()
+        return tuple(FieldChange(PATIENT_FIELD_LABELS[f], str(snap.get(f) or ""),
+                                 str(after.get(f) or "")) for f in PATIENT_FIELDS)
+    if r.type is RequestType.MERGE:
+        rec, cor = snap["record"], snap["correct"]
+        return tuple(FieldChange(PATIENT_FIELD_LABELS[f], str(rec.get(f) or ""),
+                                 str(cor.get(f) or "")) for f in PATIENT_FIELDS)
+    payload = r.payload
+    if isinstance(payload, ExpiryChangePayload):
+        before = format_date(_iso_day(snap.get("expiry_date")))
+        if payload.kind is ExpiryChangeKind.EXTENSION:
+            final = format_date(r.final_date) if r.final_date else (
+                EXTENSION_FINAL_PENDING if r.is_pending else "")
+            return (FieldChange("Fecha de vencimiento", before, final),)
+        return (FieldChange("Estatus", EvaluationStatus(snap["status"]).label,
+                            EvaluationStatus.CANCELLED.label),
+                FieldChange("Fecha de baja", "", format_date(r.final_date)))
+    if isinstance(payload, UnitChangePayload):
+        return (FieldChange("Unidad médica", _unit_text(units, snap.get("unit_id")),
+                            _unit_text(units, payload.destination_unit_id)),)
+    assert isinstance(payload, RequirementChangePayload)
+    after = payload.requirement_data()
+    return tuple(FieldChange(label, str(snap.get(k) or ""), str(after.get(k) or ""))
+                 for k, label in (("key1", "Clave 1"), ("quantity1", "Cantidad clave 1"),
+                                  ("key2", "Clave 2"), ("quantity2", "Cantidad clave 2"),
+                                  ("requirement", "Requerimiento")))

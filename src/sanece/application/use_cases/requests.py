@@ -1,0 +1,306 @@
+"""Filing the five change requests (S7–S11) with their attachments.
+
+Only a director files, for their own unit, on folios of the unit and on patients that have a
+folio there (anything else answers ``NotFound`` like a missing id). Each filing runs in two
+steps so that nothing is half-written:
+
+1. every rule (the domain's ``file_*`` with provisional attachments whose types were sniffed
+   from their content) is checked in a transaction that is rolled back: a refused request
+   stores no byte;
+2. the files are stored, and the same rules run again in the transaction that adds the
+   request(s) and the audit entry (``sanece.request_filed``). If that fails, the stored files
+   are deleted again.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import attrs
+
+from sanece.application.access import PATIENT_NOT_FOUND, Actor, require_director
+from sanece.application.ports import SaneceUnitOfWork
+from sanece.application.use_cases._common import (
+    REQUEST_TARGET,
+    UseCase,
+    audit,
+    load_folio,
+    load_patient,
+    patient_visible,
+)
+from sanece.application.use_cases.attachments import (
+    UploadedFile,
+    attachments_key,
+    check_uploads,
+    delete_stored,
+    store_uploads,
+)
+from sanece.application.inputs import parse_quantity
+from sanece.application.views import RequestFiled
+from sanece.domain.requests import (
+    ChangeRequest,
+    PatientDataChange,
+    file_expiry_change,
+    file_merge,
+    file_patient_data_change,
+    file_requirement_change,
+    file_unit_change,
+)
+from sanece.domain.values import (
+    Attachment,
+    DrugQuantity,
+    ExpiryChangeKind,
+    MergeChoice,
+    RequestType,
+    parse_drug_key,
+    parse_nss,
+)
+from shared.kernel.errors import NotFound, ValidationError
+from shared.storage.domain import FileStorage
+
+DESTINATION_REQUIRED = "Elige la OOAD y la unidad médica de destino."
+DESTINATION_MISMATCH = "La unidad médica de destino no pertenece a la OOAD elegida."
+
+Build = Callable[[SaneceUnitOfWork, Actor, int, Sequence[Attachment]], list[ChangeRequest]]
+
+
+@attrs.define
+class _FileRequest(UseCase):
+    storage: FileStorage
+    max_bytes: int
+
+    def _file(self, actor: Actor, request_type: RequestType, uploads: Sequence[UploadedFile],
+              build: Build) -> RequestFiled:
+        unit_id = require_director(actor.scope)
+        provisional = check_uploads(uploads, self.max_bytes)
+        with self.uow_factory() as uow:  # every rule before a byte is stored (rolled back)
+            build(uow, actor, unit_id, provisional)
+        stored = store_uploads(self.storage, attachments_key(unit_id, self.clock.now()),
+                               uploads, provisional, self.max_bytes)
+        try:
+            with self.uow_factory() as uow:
+                requests = build(uow, actor, unit_id, stored)
+                ids = []
+                for request in requests:
+                    request_id = uow.requests.add(request)
+                    request.id = request_id
+                    ids.append(request_id)
+                    audit(uow, self.clock, actor, "request_filed", REQUEST_TARGET,
+                          str(request_id), after=_filed_audit(request))
+                uow.commit()
+        except BaseException:
+            delete_stored(self.storage, stored)
+            raise
+        return RequestFiled(tuple(ids), request_type)
+
+
+def _filed_audit(request: ChangeRequest) -> dict[str, object]:
+    return {"type": request.type.value, "folio": request.folio_number,
+            "patient_id": request.patient_id, "unit_id": request.unit_id,
+            "requested": request.payload.to_dict(),
+            "attachments": [a.original_name for a in request.attachments]}
+
+
+# --------------------------------------------------------------------------- S7
+
+
+@attrs.frozen
+class FilePatientDataCommand:
+    """Only the ticked fields carry a value (None: not ticked)."""
+
+    patient_id: int
+    eligibility_proof: Sequence[UploadedFile]  # Adjuntar vigencia: exactly one file
+    nss: str | None = None
+    aggregate: str | None = None
+    paternal_surname: str | None = None
+    maternal_surname: str | None = None
+    given_names: str | None = None
+
+
+@attrs.define
+class FilePatientDataChange(_FileRequest):
+    """Solicitar cambio de datos (S7): at least one real change, new values validated, the
+    vigencia attached (PDF or image), no other pending data change of the record."""
+
+    def __call__(self, actor: Actor, cmd: FilePatientDataCommand) -> RequestFiled:
+        def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
+                  files: Sequence[Attachment]) -> list[ChangeRequest]:
+            patient = load_patient(uow, actor, cmd.patient_id)
+            changes = PatientDataChange(nss=cmd.nss, aggregate=cmd.aggregate,
+                                        paternal_surname=cmd.paternal_surname,
+                                        maternal_surname=cmd.maternal_surname,
+                                        given_names=cmd.given_names)
+            return [file_patient_data_change(
+                patient, changes, eligibility_proof=files,
+                existing=uow.requests.for_patient(cmd.patient_id), filed_by=actor.username,
+                filed_at=self.clock.now(), unit_id=unit_id)]
+
+        return self._file(actor, RequestType.PATIENT_DATA, cmd.eligibility_proof, build)
+
+
+# --------------------------------------------------------------------------- S8
+
+
+@attrs.frozen
+class FileMergeCommand:
+    """Homologación: the records the NSS search found, each with Correcto / Homologar / No
+    aplica (a record without a choice counts as No aplica)."""
+
+    nss: str
+    choices: Mapping[int, MergeChoice | str]
+    eligibility_proof: Sequence[UploadedFile]
+
+
+@attrs.define
+class FileMerge(_FileRequest):
+    """Solicitar homologar registros (S8): exactly one Correcto, at least one Homologar, every
+    record with the NSS searched; one request per Homologar record."""
+
+    def __call__(self, actor: Actor, cmd: FileMergeCommand) -> RequestFiled:
+        nss = parse_nss(cmd.nss)
+        try:
+            choices = {int(pid): MergeChoice(c) for pid, c in cmd.choices.items()}
+        except ValueError:
+            raise ValidationError("Elige Correcto, Homologar o No aplica para cada registro.",
+                                  log_message="bad merge choice") from None
+
+        def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
+                  files: Sequence[Attachment]) -> list[ChangeRequest]:
+            records = [p for p in uow.patients.by_nss(nss)
+                       if not p.is_merged and patient_visible(uow, actor, p)]
+            listed = {p.id for p in records}
+            if set(choices) - listed:
+                raise NotFound(PATIENT_NOT_FOUND)
+            existing = [r for pid in sorted(listed) for r in uow.requests.for_patient(pid)]
+            return file_merge(records, choices, eligibility_proof=files, existing=existing,
+                              filed_by=actor.username, filed_at=self.clock.now(),
+                              unit_id=unit_id)
+
+        return self._file(actor, RequestType.MERGE, cmd.eligibility_proof, build)
+
+
+# --------------------------------------------------------------------------- S9
+
+
+@attrs.frozen
+class FileExpiryChangeCommand:
+    folio_number: str
+    kind: ExpiryChangeKind | str  # Baja de folio / Ampliación de fecha de vencimiento
+    motive: str
+    detail: str
+    attachments: Sequence[UploadedFile]  # 1 to 3
+
+
+@attrs.define
+class FileExpiryChange(_FileRequest):
+    """Baja de folio (vigente folio) or Ampliación / prórroga (Validada folio) (S9)."""
+
+    def __call__(self, actor: Actor, cmd: FileExpiryChangeCommand) -> RequestFiled:
+        try:
+            kind = ExpiryChangeKind(cmd.kind)
+        except ValueError:
+            raise ValidationError("Elige Baja de folio o Ampliación de fecha de vencimiento.",
+                                  log_message=f"bad expiry change kind {cmd.kind!r}") from None
+
+        def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
+                  files: Sequence[Attachment]) -> list[ChangeRequest]:
+            folio = load_folio(uow, actor, cmd.folio_number)
+            return [file_expiry_change(
+                folio, kind, motive=cmd.motive, detail=cmd.detail, attachments=files,
+                existing=uow.requests.for_folio(folio.number), today=self.clock.today(),
+                filed_by=actor.username, filed_at=self.clock.now(), unit_id=unit_id)]
+
+        return self._file(actor, RequestType.EXPIRY_CHANGE, cmd.attachments, build)
+
+
+# --------------------------------------------------------------------------- S10
+
+
+@attrs.frozen
+class FileUnitChangeCommand:
+    folio_number: str
+    motive: str
+    detail: str
+    destination_ooad_id: int | None
+    destination_unit_id: int | None
+    attachments: Sequence[UploadedFile]
+
+
+@attrs.define
+class FileUnitChange(_FileRequest):
+    """Cambio de unidad médica (S10): vigente folio, a destination unit of the chosen OOAD
+    other than the folio's."""
+
+    def __call__(self, actor: Actor, cmd: FileUnitChangeCommand) -> RequestFiled:
+        def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
+                  files: Sequence[Attachment]) -> list[ChangeRequest]:
+            folio = load_folio(uow, actor, cmd.folio_number)
+            if cmd.destination_ooad_id is None or cmd.destination_unit_id is None:
+                raise ValidationError(DESTINATION_REQUIRED, log_message="no destination")
+            destination = uow.units.get(int(cmd.destination_unit_id))
+            if destination is None or uow.ooads.get(int(cmd.destination_ooad_id)) is None:
+                raise ValidationError(DESTINATION_REQUIRED, log_message="unknown destination")
+            if destination.ooad_id != int(cmd.destination_ooad_id):
+                raise ValidationError(DESTINATION_MISMATCH, log_message="unit not in ooad")
+            return [file_unit_change(
+                folio, destination, motive=cmd.motive, detail=cmd.detail, attachments=files,
+                existing=uow.requests.for_folio(folio.number), today=self.clock.today(),
+                filed_by=actor.username, filed_at=self.clock.now(), unit_id=unit_id)]
+
+        return self._file(actor, RequestType.UNIT_CHANGE, cmd.attachments, build)
+
+
+# --------------------------------------------------------------------------- S11
+
+
+@attrs.frozen
+class FileRequirementChangeCommand:
+    folio_number: str
+    key1: str
+    quantity1: int | str
+    requirement: str
+    motive: str
+    detail: str
+    attachments: Sequence[UploadedFile]
+    key2: str | None = None  # empty: no clave 2 (removes the folio's, if any)
+    quantity2: int | str | None = None
+
+
+@attrs.define
+class FileRequirementChange(_FileRequest):
+    """Cambio de requerimiento (S11): vigente folio, claves of its genérico validado with
+    quantities >= 1, the requerimiento text; something must really change."""
+
+    def __call__(self, actor: Actor, cmd: FileRequirementChangeCommand) -> RequestFiled:
+        key1 = requested_drug(cmd.key1, cmd.quantity1)
+        if key1 is None:
+            raise ValidationError("Selecciona la clave 1.", log_message="no key 1")
+        key2 = requested_drug(cmd.key2, cmd.quantity2)
+
+        def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
+                  files: Sequence[Attachment]) -> list[ChangeRequest]:
+            folio = load_folio(uow, actor, cmd.folio_number)
+            medicine = uow.medicines.get(folio.medicine_id)
+            assert medicine is not None  # a folio always references its genérico (FK)
+            return [file_requirement_change(
+                folio, medicine, key1=key1, key2=key2, requirement=cmd.requirement,
+                motive=cmd.motive, detail=cmd.detail, attachments=files,
+                existing=uow.requests.for_folio(folio.number), today=self.clock.today(),
+                filed_by=actor.username, filed_at=self.clock.now(), unit_id=unit_id)]
+
+        return self._file(actor, RequestType.REQUIREMENT_CHANGE, cmd.attachments, build)
+
+
+def requested_drug(key: str | None, quantity: int | str | None) -> DrugQuantity | None:
+    """A clave with its cantidad from a form (None when no clave was chosen)."""
+    if not (key or "").strip():
+        return None
+    code = parse_drug_key(str(key))
+    return DrugQuantity(code, parse_quantity(quantity, code))
+
+
+__all__ = [
+    "FileExpiryChange", "FileExpiryChangeCommand", "FileMerge", "FileMergeCommand",
+    "FilePatientDataChange", "FilePatientDataCommand", "FileRequirementChange",
+    "FileRequirementChangeCommand", "FileUnitChange", "FileUnitChangeCommand", "requested_drug",
+]

@@ -1,0 +1,470 @@
+"""Plain attrs rows the sanece queries and use cases return (what templates, the JSON API and
+the CLI read). Nothing here knows SQL or HTTP. Dates are ``date``; instants are aware UTC
+``datetime`` (format them in the product's time zone). Labels are the guide's Spanish.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import attrs
+
+from sanece.domain.values import (
+    EvaluationStatus,
+    ExpiryChangeKind,
+    RequestStatus,
+    RequestType,
+    Validity,
+    format_date,
+)
+
+# --------------------------------------------------------------------------- organisation
+
+
+@attrs.frozen
+class OoadView:
+    id: int
+    name: str
+
+
+@attrs.frozen
+class UnitView:
+    id: int
+    name: str
+    ooad_id: int
+    ooad_name: str
+
+    @property
+    def label(self) -> str:
+        """The director's header line and the tables' wording: "CAMPECHE (H Gral Zona MF 4)"."""
+        return f"{self.ooad_name} ({self.name})"
+
+
+@attrs.frozen
+class DrugKeyView:
+    code: str
+    description: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.description}".strip()
+
+
+@attrs.frozen
+class MedicineView:
+    id: int
+    name: str
+    keys: tuple[DrugKeyView, ...]
+
+
+# --------------------------------------------------------------------------- folios
+
+
+@attrs.frozen
+class DrugLineView:
+    """Clave 1 / Clave 2 of a folio with the catalog's presentation text."""
+
+    key: str
+    description: str
+    quantity: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} ({self.quantity})"
+
+
+@attrs.frozen
+class FolioRow:
+    """One line of Inicio (S2), of a patient's history (S5) and of the evaluator's queue."""
+
+    number: str
+    generic: str
+    medicine_id: int
+    evaluation_date: date
+    status: EvaluationStatus
+    validity: Validity
+    keys_label: str  # "5795 (12)" or "5795 (12), 5796 (2)"
+    expiry_date: date | None
+    patient_id: int
+    nss: str
+    aggregate: str
+    patient_name: str  # nombre(s) and surnames
+    unit_id: int
+    unit_label: str  # "CAMPECHE (H Gral Zona MF 4)"
+
+    @property
+    def folio_generic(self) -> str:
+        """Folio (Genérico): "20250414214 (TRASTUZUMAB EMTANSINA)"."""
+        return f"{self.number} ({self.generic})"
+
+    @property
+    def patient_label(self) -> str:
+        """Paciente (nss-agregado): "1111111111-1F1980OR"."""
+        return f"{self.nss}-{self.aggregate}"
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def validity_label(self) -> str:
+        return self.validity.label
+
+    @property
+    def in_force(self) -> bool:
+        return self.validity is Validity.IN_FORCE
+
+    @property
+    def expiry_label(self) -> str:
+        return format_date(self.expiry_date)
+
+
+@attrs.frozen
+class FolioDetail:
+    """Consultar folio (S3) and every "Detalle" window: the folio as it is now."""
+
+    number: str
+    generic: str
+    medicine_id: int
+    generic_keys: tuple[DrugKeyView, ...]  # the genérico's claves (Cambio de requerimiento)
+    status: EvaluationStatus
+    validity: Validity
+    evaluation_date: date
+    period_months: int | None
+    expiry_date: date | None
+    cancellation_date: date | None
+    patient_id: int
+    patient_name: str
+    nss: str
+    aggregate: str
+    diagnosis: str
+    ooad_id: int
+    ooad: str
+    unit_id: int
+    unit: str
+    drugs: tuple[DrugLineView, ...]  # clave 1, clave 2
+    requirement: str
+    observations: str
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def validity_label(self) -> str:
+        return self.validity.label
+
+    @property
+    def in_force(self) -> bool:
+        return self.validity is Validity.IN_FORCE
+
+    @property
+    def nss_aggregate(self) -> str:
+        return f"{self.nss} - {self.aggregate}"
+
+    @property
+    def key1(self) -> DrugLineView | None:
+        return self.drugs[0] if self.drugs else None
+
+    @property
+    def key2(self) -> DrugLineView | None:
+        return self.drugs[1] if len(self.drugs) > 1 else None
+
+    @property
+    def keys_label(self) -> str:
+        return ", ".join(d.label for d in self.drugs)
+
+
+# --------------------------------------------------------------------------- patients
+
+
+@attrs.frozen
+class PatientRow:
+    """Pacientes (S5) and the NSS search of Cambios (S7, S8)."""
+
+    id: int
+    paternal_surname: str
+    maternal_surname: str
+    given_names: str
+    nss: str
+    aggregate: str
+    merged_into: int | None = None
+    last_evaluation: date | None = None  # the newest folio's date in the caller's scope
+    folio_count: int = 0
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.paternal_surname} {self.maternal_surname}"
+
+    @property
+    def nss_aggregate(self) -> str:
+        return f"{self.nss} - {self.aggregate}"
+
+    @property
+    def label(self) -> str:
+        """"MARIA DEL ROCIO XXX GOMEZ 1071533138 - 2F1954OR"."""
+        return f"{self.full_name} {self.nss_aggregate}"
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into is not None
+
+
+@attrs.frozen
+class HistoryRow:
+    """Historial de evaluaciones: Folio, Genérico, Estatus (Ver detalle by number)."""
+
+    number: str
+    generic: str
+    status: EvaluationStatus
+    validity: Validity
+    evaluation_date: date
+    expiry_date: date | None
+    unit_id: int
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def validity_label(self) -> str:
+        return self.validity.label
+
+
+@attrs.frozen
+class PatientHistory:
+    patient: PatientRow
+    folios: tuple[HistoryRow, ...]  # newest first
+
+    @property
+    def heading(self) -> str:
+        """"Prueba Prueba Paciente 1111111111 - 1F1980OR" as the guide's history title."""
+        p = self.patient
+        return f"{p.paternal_surname} {p.maternal_surname} {p.given_names} {p.nss_aggregate}"
+
+
+@attrs.frozen
+class NssSearch:
+    """Every record with one NSS that the caller may see (not merged ones)."""
+
+    nss: str
+    records: tuple[PatientRow, ...]
+    pending_patient_data: frozenset[int]  # record ids with a pending data change
+    pending_merge: frozenset[int]  # record ids with a pending homologación
+
+    @property
+    def can_merge(self) -> bool:
+        """"Solicitar Homologación" appears when the search finds more than one record."""
+        return len(self.records) > 1
+
+
+@attrs.frozen
+class MergePreviewView:
+    """Both records side by side before filing, and what the merge would move."""
+
+    record: PatientRow  # Homologar (Datos anteriores)
+    correct: PatientRow  # Correcto (Datos actuales)
+    record_folios: tuple[HistoryRow, ...]
+    correct_folios: tuple[HistoryRow, ...]
+    folios_to_move: tuple[str, ...]  # those the caller may see
+    other_folios_to_move: int = 0  # folios of the record in other units (not shown)
+
+
+# --------------------------------------------------------------------------- change requests
+
+
+@attrs.frozen
+class AttachmentView:
+    index: int  # 1-based position in the request (Adjunto 1..3)
+    original_name: str
+    content_type: str
+    size: int
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+
+@attrs.frozen
+class FieldChange:
+    """One line of a request's before/after."""
+
+    label: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@attrs.frozen
+class RequestRow:
+    """One row of a "Solicitudes realizadas" table (S7–S11) and of the review queue (S12).
+
+    ``original`` / ``requested`` are the two data columns of each type:
+    PATIENT_DATA Datos originales / Datos solicitados; MERGE Datos anteriores / Datos actuales;
+    EXPIRY_CHANGE Fecha de vencimiento original / Fecha final; UNIT_CHANGE the folio's unit /
+    OOAD/UMAE de destino; REQUIREMENT_CHANGE Requerimiento original / solicitado."""
+
+    id: int
+    type: RequestType
+    kind: ExpiryChangeKind | None
+    status: RequestStatus
+    filed_at: datetime
+    filed_by: str
+    age_days: int
+    unit_id: int | None
+    unit_label: str  # the filing unit: "CAMPECHE (H Gral Zona MF 4)"
+    ooad_id: int | None
+    folio_number: str | None
+    patient_id: int | None
+    original: str
+    requested: str
+    motive: str
+    original_expiry: date | None
+    final_date: date | None
+    destination_ooad: str
+    destination_unit: str
+    original_requirement: str
+    original_keys: str
+    requested_requirement: str
+    requested_keys: str
+    reason: str | None
+    decided_at: datetime | None
+    decided_by: str | None
+    attachment_count: int
+    undone_at: datetime | None = None
+
+    @property
+    def type_label(self) -> str:
+        """Tipo de solicitud: the expiry subtype (Baja de folio / Ampliación…) or the type."""
+        return self.kind.label if self.kind is not None else self.type.label
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is RequestStatus.PENDING
+
+    @property
+    def target_label(self) -> str:
+        return self.folio_number or self.original
+
+    @property
+    def undone(self) -> bool:
+        return self.undone_at is not None
+
+
+@attrs.frozen
+class RequestDetail:
+    """"Revisar": the request with its before/after, attachments and the reviewer's reason."""
+
+    row: RequestRow
+    detail: str  # Detalla el motivo
+    changes: tuple[FieldChange, ...]
+    attachments: tuple[AttachmentView, ...]
+    moved_folios: tuple[str, ...] = ()  # an approved merge: the folios that moved
+    undone_by: str | None = None
+    folio: FolioDetail | None = None  # the folio as it is now (folio requests), if visible
+    current_patient: PatientRow | None = None  # the patient as it is now (patient requests)
+
+
+@attrs.frozen
+class RequestFiled:
+    """What filing returns: the new request(s) (a merge files one per Homologar record)."""
+
+    ids: tuple[int, ...]
+    type: RequestType
+    status: RequestStatus = RequestStatus.PENDING
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+
+@attrs.frozen
+class Decision:
+    """What approving or rejecting returns."""
+
+    request_id: int
+    type: RequestType
+    status: RequestStatus
+    decided_at: datetime
+    reason: str | None = None
+    applied: tuple[FieldChange, ...] = ()
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+
+@attrs.frozen
+class UndoneMerge:
+    request_id: int
+    record_id: int
+    correct_id: int
+    moved_back: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------- other results
+
+
+@attrs.frozen
+class EvaluationResult:
+    number: str
+    status: EvaluationStatus
+    expiry_date: date | None
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+
+@attrs.frozen
+class PrintedResponse:
+    number: str
+    pages: int
+    filename: str  # "respuesta-sanece-20250414214.pdf"
+
+
+@attrs.frozen
+class ExtractionResult:
+    rows: int
+    filename: str  # "extraccion-sanece-<unit>-<from>-<to>.xlsx"
+
+
+@attrs.frozen
+class ExtractionForm:
+    """What the Extracción page proposes: the window rules and the filter lists."""
+
+    start: date  # today - 1 year
+    end: date  # today
+    earliest: date  # today - 3 years
+    generics: tuple[MedicineView, ...]  # TODOS + these
+    statuses: tuple[EvaluationStatus, ...]  # TODOS + these
+    modes: tuple[tuple[str, str], ...]  # (value, label): POR FOLIO, POR PACIENTE
+
+
+@attrs.frozen
+class ImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@attrs.frozen
+class FeedbackRow:
+    id: int
+    kind_label: str
+    text: str
+    author: str
+    role: str
+    unit_label: str
+    submitted_at: datetime

@@ -1,0 +1,38 @@
+"""Line-numbered import errors, shared by the contexts' file imports (all-or-nothing)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import attrs
+
+from shared.kernel.errors import ValidationError
+
+MAX_ERRORS_IN_MESSAGE = 10
+
+
+@attrs.frozen
+class LineError:
+    line: int  # 1-based, as the user sees it (header = line 1)
+    message: str
+
+    def describe(self) -> str:
+        return f"Línea {self.line}: {self.message}"
+
+
+class ImportInvalid(ValidationError):
+    """An import was refused whole; ``details`` holds every ``LineError``."""
+
+    code = "import_invalid"
+
+
+def raise_if_errors(errors: Sequence[LineError]) -> None:
+    """Refuse the whole file when any line is wrong ("No se importó ninguna línea: …")."""
+    if not errors:
+        return
+    shown = "; ".join(e.describe() for e in errors[:MAX_ERRORS_IN_MESSAGE])
+    more = len(errors) - MAX_ERRORS_IN_MESSAGE
+    tail = f"; y {more} errores más" if more > 0 else ""
+    raise ImportInvalid(f"No se importó ninguna línea: {shown}{tail}.",
+                        log_message=f"import refused: {len(errors)} errors",
+                        details=tuple(errors))

@@ -105,8 +105,12 @@ class _FilePart:
 
 
 async def receive_form(request: Request[Any, Any, Any], policy: UploadPolicy, *, max_files: int = 3,
-                       tmp_dir: Path | None = None) -> ReceivedForm:
-    """Parse a multipart form with file parts under ``policy``; the caller must ``cleanup()``."""
+                       tmp_dir: Path | None = None, into: ReceivedForm | None = None) -> ReceivedForm:
+    """Parse a multipart form with file parts under ``policy``; the caller must ``cleanup()``.
+
+    ``into``: fill this form instead of a new one, so that a caller can still read the text
+    fields that arrived before a refusal (a file too large or of the wrong type) and show the
+    form back as typed; its files are removed on a refusal all the same."""
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data") or "boundary=" not in ctype:
         raise ValidationError("El formulario debe enviarse como multipart/form-data con el archivo adjunto.")
@@ -119,7 +123,7 @@ async def receive_form(request: Request[Any, Any, Any], policy: UploadPolicy, *,
     tmp = tmp_dir or Path(request.app.state.container.settings().tmp_dir)
     tmp.mkdir(parents=True, exist_ok=True)
 
-    form = ReceivedForm()
+    form = into if into is not None else ReceivedForm()
     current: _FilePart | None = None
     field_name: str | None = None
     field_buf = bytearray()

@@ -1,9 +1,48 @@
-"""HTTP pages and API of the excedentes context."""
+"""HTTP pages and API of the excedentes context.
+
+Pages (server-rendered, Spanish, the guides' labels) under ``/excedentes``: the tablero
+(Paso 1), an entity's Pasos 2–9, the coordinador's apertura, periods, product requests and
+catalogs, and the Guía de Ayuda. The same operations as JSON under ``/api/excedentes``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from shared.kernel.scope import Role
+
+HERE = Path(__file__).parent
+TABLERO = "/excedentes/tablero"
 
 
 def modules(container: Any) -> list[Any]:
-    return []
+    from entrypoints.http.excedentes.api import EntityApi, InstitutionApi, ProductRequestApi
+    from entrypoints.http.excedentes.capture import CapturePages
+    from entrypoints.http.excedentes.coordination import (
+        CatalogPages,
+        PeriodPages,
+        ReopenPages,
+        RequestPages,
+    )
+    from entrypoints.http.excedentes.dashboard import DashboardPages
+    from entrypoints.http.excedentes.reports import ReportPages
+    from entrypoints.http.rendering import HttpModule, MenuItem
+
+    everyone = frozenset({Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN})
+    managers = frozenset({Role.COORDINADOR, Role.ADMIN})
+    return [HttpModule(
+        name="excedentes",
+        route_handlers=[DashboardPages, CapturePages, ReportPages, ReopenPages, PeriodPages,
+                        RequestPages, CatalogPages, EntityApi, InstitutionApi,
+                        ProductRequestApi],
+        template_dir=HERE / "templates",
+        menu=[
+            MenuItem("Excedentes y Faltantes", TABLERO, everyone),
+            MenuItem("Periodos", "/excedentes/periodos", managers),
+            MenuItem("Solicitudes de producto", "/excedentes/solicitudes", everyone),
+            MenuItem("Catálogos", "/excedentes/catalogos", managers),
+            MenuItem("Guía de Ayuda", "/excedentes/ayuda", everyone),
+        ],
+        home_by_role={Role.CAPTURISTA: TABLERO, Role.COORDINADOR: TABLERO},
+    )]

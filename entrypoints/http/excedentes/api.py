@@ -1,0 +1,441 @@
+"""The JSON API of the excedentes context (``/api/excedentes``): the same operations as the
+pages, returning the application's attrs read-model rows (documented in /schema/openapi.json)
+and taking bodies structured with cattrs (``bodies.py``).
+
+Errors are problem details: a foreign or missing id is 404 (the same body), a refused grid is
+422 with ``errors`` listing every row's field errors, locks and state conflicts are 409.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import attrs
+from anyio import to_thread
+from litestar import Controller, Request, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
+
+from entrypoints.http.bodies import json_body as body
+from entrypoints.http.excedentes.bodies import (
+    AnswerBody,
+    CreatePeriodBody,
+    FinalizeBody,
+    ProductRequestBody,
+    ReasonBody,
+    SaveGridBody,
+    WindowBody,
+)
+from entrypoints.http.excedentes.common import (
+    actor_of,
+    entity_ref,
+    exc,
+    exc_guard,
+    export_catalog_file,
+    export_records,
+    manager_guard,
+    print_report,
+    reauthenticate,
+    scope_of,
+)
+from entrypoints.http.excedentes.coordination import TABULAR_POLICY
+from entrypoints.http.excedentes.reports import open_signed, receive_signed
+from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
+from excedentes.application.use_cases.capture import (
+    AnswerStep2Command,
+    FinalizeCommand,
+    SaveGridCommand,
+)
+from excedentes.application.use_cases.coordination import (
+    CaptureWindowCommand,
+    CreatePeriodCommand,
+    PeriodCommand,
+    ReopenCommand,
+)
+from excedentes.application.use_cases.product_requests import FileProductRequestCommand
+from excedentes.application.views import (
+    AnswerResult,
+    CatalogTree,
+    DashboardView,
+    EntityOverview,
+    FinalizeResult,
+    FinalPrintView,
+    GridView,
+    GroupListing,
+    ImportSummary,
+    InstitutionView,
+    PeriodView,
+    ProductRequestView,
+    ReopenResult,
+    SignedReportView,
+    SpecialtyListing,
+    UnitListing,
+)
+from excedentes.domain.errors import GridInvalid
+from excedentes.domain.grid import GridRow
+from shared.kernel.errors import ValidationError
+from shared.kernel.pagination import PageRequest
+
+ENTITY = "/entities/{inst:str}/{entity:str}/{year:int}"
+GROUP = ENTITY + "/units/{clues:str}/groups/{group_id:int}"
+
+
+# --------------------------------------------------------------------------- responses
+
+
+@attrs.frozen
+class SaveGridOut:
+    """Paso 6 saved (a refusal is a 422 problem whose ``errors`` list every field error)."""
+
+    saved: bool
+    summary: str
+    added: int
+    removed: int
+
+
+@attrs.frozen
+class GridFieldErrorOut:
+    row: int  # 1-based position in the submitted ``rows``
+    product_id: int
+    field: str  # shortage_outpatient, cause, monthly_patients, …
+    label: str  # "Faltante Ambulatoria", "Causa", …
+    message: str
+
+
+@attrs.frozen
+class PeriodChangeOut:
+    period: PeriodView
+    changed: bool
+
+
+@attrs.frozen
+class RequestOutcomeOut:
+    id: int
+    status: str
+    status_label: str
+    product_id: int | None
+
+
+@attrs.frozen
+class RequestPageOut:
+    items: list[ProductRequestView]
+    total: int
+    page: int
+    size: int
+    summary: str
+
+
+@attrs.frozen
+class ImportOut:
+    created: int
+    updated: int
+    unchanged: int
+    total: int
+    message: str
+
+    @classmethod
+    def of(cls, s: ImportSummary) -> "ImportOut":
+        return cls(s.created, s.updated, s.unchanged, s.total, s.message)
+
+
+def _outcome(o: Any) -> RequestOutcomeOut:
+    return RequestOutcomeOut(o.id, o.status.value, o.status_label, o.product_id)
+
+
+# --------------------------------------------------------------------------- entity
+
+
+class EntityApi(Controller):
+    path = "/api/excedentes"
+    guards = [exc_guard]
+    tags = ["Excedentes y Faltantes"]
+
+    @get(ENTITY, sync_to_thread=True, summary="Estado de una entidad en un periodo (Pasos 2, 7–9)")
+    def overview(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                 entity: FromPath[str], year: FromPath[int]) -> EntityOverview:
+        return exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+
+    @put(ENTITY + "/answer", sync_to_thread=True, summary="Paso 2: responder SI / NO",
+         **body(AnswerBody))
+    def answer(self, request: Request[Any, Any, Any], inst: FromPath[str],
+               entity: FromPath[str], year: FromPath[int],
+               data: JSONBody[AnswerBody]) -> AnswerResult:
+        return exc(request).answer_step2()(actor_of(request), AnswerStep2Command(
+            entity_ref(inst, entity), year, data.answer))
+
+    @get(ENTITY + "/units", sync_to_thread=True, summary="Paso 3: unidades médicas")
+    def units(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+              year: FromPath[int], q: Annotated[str, QueryParameter()] = "",
+              page: Annotated[int, QueryParameter(ge=1)] = 1,
+              size: Annotated[int, QueryParameter(ge=1, le=500)] = 25) -> UnitListing:
+        return exc(request).queries().units(scope_of(request), entity_ref(inst, entity), year,
+                                            PageRequest(page, size, q.strip()[:120]))
+
+    @get(ENTITY + "/units/{clues:str}/groups", sync_to_thread=True,
+         summary="Paso 4: grupos de servicio de una unidad")
+    def groups(self, request: Request[Any, Any, Any], inst: FromPath[str],
+               entity: FromPath[str], year: FromPath[int],
+               clues: FromPath[str]) -> GroupListing:
+        return exc(request).queries().service_groups(scope_of(request),
+                                                     entity_ref(inst, entity), year, clues)
+
+    @get(GROUP + "/specialties", sync_to_thread=True,
+         summary="Paso 5: especialidades troncales de un grupo")
+    def specialties(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                    entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
+                    group_id: FromPath[int]) -> SpecialtyListing:
+        return exc(request).queries().specialties(scope_of(request), entity_ref(inst, entity),
+                                                  year, clues, group_id)
+
+    @get(GROUP + "/grid", sync_to_thread=True, summary="Paso 6: la tabla de productos")
+    def grid(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+             year: FromPath[int], clues: FromPath[str], group_id: FromPath[int],
+             specialty_id: Annotated[int | None, QueryParameter()] = None,
+             q: Annotated[str, QueryParameter()] = "") -> GridView:
+        return exc(request).queries().grid(scope_of(request), entity_ref(inst, entity), year,
+                                           clues, group_id, specialty_id, q.strip()[:120])
+
+    @put(GROUP + "/grid", sync_to_thread=True, summary="Paso 6: guardar (todo o nada)",
+         **body(SaveGridBody))
+    def save_grid(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                  entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
+                  group_id: FromPath[int], data: JSONBody[SaveGridBody]) -> SaveGridOut:
+        rows = [GridRow(r.product_id, r.shortage_outpatient, r.shortage_inpatient, r.cause,
+                        r.surplus_outpatient, r.surplus_inpatient, r.monthly_patients)
+                for r in data.rows]
+        result = exc(request).save_grid()(actor_of(request), SaveGridCommand(
+            entity_ref(inst, entity), year, clues, group_id, data.specialty_id, rows))
+        if not result.saved:
+            raise GridInvalid(result.summary, details=[attrs.asdict(GridFieldErrorOut(
+                e.row_number, e.product_id, e.field.value, e.field.label, e.message))
+                for e in result.errors])
+        return SaveGridOut(True, result.summary, result.added, result.removed)
+
+    @post(ENTITY + "/finalize", sync_to_thread=True, status_code=200,
+          summary="Paso 7: finalizar con la contraseña del usuario", **body(FinalizeBody))
+    def finalize(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                 entity: FromPath[str], year: FromPath[int],
+                 data: JSONBody[FinalizeBody]) -> FinalizeResult:
+        ref = entity_ref(inst, entity)
+        exc(request).queries().overview(scope_of(request), ref, year)  # NotFound first
+        confirmed = reauthenticate(request, data.password)
+        return exc(request).finalize()(actor_of(request), FinalizeCommand(ref, year, confirmed))
+
+    @get(ENTITY + "/reports/preliminary", sync_to_thread=True,
+         summary="Paso 8: reporte Preliminar (PDF, Sin Validez Oficial)",
+         media_type="application/pdf")
+    def preliminary(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                    entity: FromPath[str], year: FromPath[int]) -> Stream:
+        return print_report(request, entity_ref(inst, entity), year, final=False)
+
+    @get(ENTITY + "/reports/final", sync_to_thread=True,
+         summary="Paso 8: reporte Versión Final (PDF para firmas)", media_type="application/pdf")
+    def final(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+              year: FromPath[int]) -> Stream:
+        return print_report(request, entity_ref(inst, entity), year, final=True)
+
+    @get(ENTITY + "/reports/final/prints", sync_to_thread=True,
+         summary="Versiones finales impresas (folio y huella)")
+    def prints(self, request: Request[Any, Any, Any], inst: FromPath[str],
+               entity: FromPath[str], year: FromPath[int]) -> list[FinalPrintView]:
+        return exc(request).queries().final_prints(scope_of(request), entity_ref(inst, entity),
+                                                   year)
+
+    @get(ENTITY + "/signed", sync_to_thread=True,
+         summary="Paso 9: versiones del reporte firmado (la actual y las anteriores)")
+    def signed_versions(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                        entity: FromPath[str], year: FromPath[int]) -> list[SignedReportView]:
+        return exc(request).queries().signed_versions(scope_of(request),
+                                                      entity_ref(inst, entity), year)
+
+    @post(ENTITY + "/signed", summary="Paso 9: subir el reporte firmado (multipart, campo "
+                                      "«archivo», token CSRF antes del archivo)", **UPLOAD_ROUTE)
+    async def upload_signed(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                            entity: FromPath[str], year: FromPath[int]) -> SignedReportView:
+        return await receive_signed(request, entity_ref(inst, entity), year)
+
+    @get(ENTITY + "/signed/current", sync_to_thread=True, media_type="application/pdf",
+         summary="Paso 9: descargar el reporte firmado vigente")
+    def signed_current(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                       entity: FromPath[str], year: FromPath[int]) -> Stream:
+        return open_signed(request, entity_ref(inst, entity), year, None)
+
+    @get(ENTITY + "/signed/{version:int}", sync_to_thread=True, media_type="application/pdf",
+         summary="Paso 9: descargar una versión del reporte firmado")
+    def signed_version(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                       entity: FromPath[str], year: FromPath[int],
+                       version: FromPath[int]) -> Stream:
+        return open_signed(request, entity_ref(inst, entity), year, version)
+
+    @post(ENTITY + "/reopen", sync_to_thread=True, status_code=200,
+          summary="Apertura: regresar la entidad a no finalizada (coordinador)",
+          **body(ReasonBody))
+    def reopen(self, request: Request[Any, Any, Any], inst: FromPath[str],
+               entity: FromPath[str], year: FromPath[int],
+               data: JSONBody[ReasonBody]) -> ReopenResult:
+        return exc(request).reopen()(actor_of(request), ReopenCommand(
+            entity_ref(inst, entity), year, data.reason))
+
+    @get(ENTITY + "/records", sync_to_thread=True,
+         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         summary="Excel de los registros de la entidad")
+    def export(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+               year: FromPath[int]) -> Stream:
+        ref = entity_ref(inst, entity)
+        return export_records(request, year, ref.institution_code, ref.entity_code)
+
+    @post(ENTITY + "/product-requests", sync_to_thread=True,
+          summary="Solicitar producto (desde el Paso 6)", **body(ProductRequestBody))
+    def file_request(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                     entity: FromPath[str], year: FromPath[int],
+                     data: JSONBody[ProductRequestBody]) -> RequestOutcomeOut:
+        return _outcome(exc(request).file_product_request()(
+            actor_of(request), FileProductRequestCommand(
+                entity_ref(inst, entity), data.group_id, data.specialty_id, data.product_name,
+                data.unit_of_measure, data.justification)))
+
+
+# --------------------------------------------------------------------------- institution
+
+
+class InstitutionApi(Controller):
+    path = "/api/excedentes"
+    guards = [exc_guard]
+    tags = ["Excedentes y Faltantes"]
+
+    @get("/institutions", sync_to_thread=True, summary="Instituciones visibles")
+    def institutions(self, request: Request[Any, Any, Any]) -> list[InstitutionView]:
+        return exc(request).queries().institutions(scope_of(request))
+
+    @get("/institutions/{inst:str}/dashboard/{year:int}", sync_to_thread=True,
+         summary="Paso 1: tablero de control de la institución")
+    def dashboard(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                  year: FromPath[int]) -> DashboardView:
+        return exc(request).queries().dashboard(scope_of(request), inst, year)
+
+    @get("/institutions/{inst:str}/periods", sync_to_thread=True,
+         summary="Periodos de captura, el más reciente primero")
+    def periods(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> list[PeriodView]:
+        return exc(request).queries().periods(scope_of(request), inst)
+
+    @post("/institutions/{inst:str}/periods", sync_to_thread=True, guards=[manager_guard],
+          summary="Crear el periodo de un año", **body(CreatePeriodBody))
+    def create_period(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                      data: JSONBody[CreatePeriodBody]) -> PeriodView:
+        return exc(request).create_period()(actor_of(request), CreatePeriodCommand(
+            inst, data.year, data.is_open, data.window_start, data.window_end))
+
+    @post("/institutions/{inst:str}/periods/{year:int}/open", sync_to_thread=True,
+          status_code=200, guards=[manager_guard], summary="Abrir la captura del periodo")
+    def open_period(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                    year: FromPath[int]) -> PeriodChangeOut:
+        change = exc(request).open_period()(actor_of(request), PeriodCommand(inst, year))
+        return PeriodChangeOut(change.period, change.changed)
+
+    @post("/institutions/{inst:str}/periods/{year:int}/close", sync_to_thread=True,
+          status_code=200, guards=[manager_guard], summary="Cerrar la captura del periodo")
+    def close_period(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                     year: FromPath[int]) -> PeriodChangeOut:
+        change = exc(request).close_period()(actor_of(request), PeriodCommand(inst, year))
+        return PeriodChangeOut(change.period, change.changed)
+
+    @put("/institutions/{inst:str}/periods/{year:int}/window", sync_to_thread=True,
+         guards=[manager_guard], summary="Fechas de la captura", **body(WindowBody))
+    def window(self, request: Request[Any, Any, Any], inst: FromPath[str], year: FromPath[int],
+               data: JSONBody[WindowBody]) -> PeriodChangeOut:
+        change = exc(request).set_capture_window()(actor_of(request), CaptureWindowCommand(
+            inst, year, data.window_start, data.window_end))
+        return PeriodChangeOut(change.period, change.changed)
+
+    @get("/institutions/{inst:str}/records/{year:int}", sync_to_thread=True,
+         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         summary="Excel de los registros de la institución (coordinador)")
+    def export(self, request: Request[Any, Any, Any], inst: FromPath[str],
+               year: FromPath[int]) -> Stream:
+        return export_records(request, year, inst.upper(), None)
+
+    @get("/records/{year:int}", sync_to_thread=True, guards=[manager_guard],
+         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         summary="Excel nacional de los registros (administración)")
+    def export_country(self, request: Request[Any, Any, Any], year: FromPath[int]) -> Stream:
+        return export_records(request, year, None, None)
+
+    @get("/institutions/{inst:str}/catalog/tree", sync_to_thread=True,
+         summary="Servicio > Grupo > Especialidad del catálogo")
+    def catalog_tree(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> CatalogTree:
+        return exc(request).queries().catalog_tree(scope_of(request), inst)
+
+    @get("/institutions/{inst:str}/catalog", sync_to_thread=True, guards=[manager_guard],
+         summary="Exportar el catálogo de productos (format=csv|xlsx)")
+    def export_catalog(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                       format: Annotated[str, QueryParameter()] = "csv") -> Stream:
+        return export_catalog_file(request, inst.upper(), "productos", format)
+
+    @get("/institutions/{inst:str}/units", sync_to_thread=True, guards=[manager_guard],
+         summary="Exportar las unidades médicas (format=csv|xlsx)")
+    def export_units(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                     format: Annotated[str, QueryParameter()] = "csv") -> Stream:
+        return export_catalog_file(request, inst.upper(), "unidades", format)
+
+    @post("/institutions/{inst:str}/catalog", guards=[manager_guard], status_code=200,
+          summary="Importar el catálogo (CSV/XLSX, todo o nada)", **UPLOAD_ROUTE)
+    async def import_catalog(self, request: Request[Any, Any, Any],
+                             inst: FromPath[str]) -> ImportOut:
+        use_case = exc(request).import_catalog()
+        # the institution must be visible before a byte of the file is read
+        await to_thread.run_sync(exc(request).queries().institution, scope_of(request), inst)
+        return await _import(request, lambda path, name: use_case(actor_of(request), inst,
+                                                                  path, name))
+
+    @post("/units", guards=[manager_guard], status_code=200,
+          summary="Importar unidades médicas (CSV/XLSX, todo o nada)", **UPLOAD_ROUTE)
+    async def import_units(self, request: Request[Any, Any, Any]) -> ImportOut:
+        use_case = exc(request).import_units()
+        return await _import(request, lambda path, name: use_case(actor_of(request), path, name))
+
+
+async def _import(request: Request[Any, Any, Any], run: Any) -> ImportOut:
+    with await receive_form(request, TABULAR_POLICY, max_files=1) as form:
+        if not form.files:
+            raise ValidationError("Adjunte el archivo CSV o XLSX a importar (campo «archivo»).")
+        received = form.files[0]
+        summary = await to_thread.run_sync(run, received.path, received.original_name)
+    return ImportOut.of(summary)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+class ProductRequestApi(Controller):
+    path = "/api/excedentes/product-requests"
+    guards = [exc_guard]
+    tags = ["Excedentes y Faltantes"]
+
+    @get("/", sync_to_thread=True, summary="Solicitudes de producto (según el ámbito)")
+    def list_requests(self, request: Request[Any, Any, Any],
+             institution: Annotated[str | None, QueryParameter()] = None,
+             status: Annotated[str | None, QueryParameter()] = None,
+             page: Annotated[int, QueryParameter(ge=1)] = 1,
+             size: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> RequestPageOut:
+        result = exc(request).queries().product_requests(
+            scope_of(request), institution, status=status, page=PageRequest(page, size))
+        return RequestPageOut(list(result.items), result.total, page, size, result.summary)
+
+    @get("/{request_id:int}", sync_to_thread=True, summary="Una solicitud de producto")
+    def one(self, request: Request[Any, Any, Any],
+            request_id: FromPath[int]) -> ProductRequestView:
+        return exc(request).queries().product_request(scope_of(request), request_id)
+
+    @post("/{request_id:int}/accept", sync_to_thread=True, status_code=200,
+          guards=[manager_guard], summary="Aceptar: el producto se agrega al catálogo")
+    def accept(self, request: Request[Any, Any, Any],
+               request_id: FromPath[int]) -> RequestOutcomeOut:
+        return _outcome(exc(request).accept_product_request()(actor_of(request), request_id))
+
+    @post("/{request_id:int}/reject", sync_to_thread=True, status_code=200,
+          guards=[manager_guard], summary="Rechazar con un motivo", **body(ReasonBody))
+    def reject(self, request: Request[Any, Any, Any], request_id: FromPath[int],
+               data: JSONBody[ReasonBody]) -> RequestOutcomeOut:
+        return _outcome(exc(request).reject_product_request()(actor_of(request), request_id,
+                                                              data.reason))
+

@@ -1,0 +1,87 @@
+"""JSON request bodies of the excedentes API (attrs classes).
+
+They are structured with the platform's strict cattrs converter (``entrypoints.http.bodies``:
+``@put(..., **json_body(AnswerBody))`` with ``data: JSONBody[AnswerBody]``): malformed JSON
+answers 400 and a body that does not fit (missing field, wrong type, unknown field) 422, both
+as problem details whose ``errors`` list every problem with its JSON path, in Spanish; the
+OpenAPI schema documents each class.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+@attrs.frozen
+class AnswerBody:
+    """Paso 2: "SI" or "NO"."""
+
+    answer: str
+
+
+@attrs.frozen
+class GridRowBody:
+    """One Paso 6 row; quantities may be sent as numbers or text, empty or null = nothing."""
+
+    product_id: int
+    shortage_outpatient: str | None = None
+    shortage_inpatient: str | None = None
+    cause: str | None = None
+    surplus_outpatient: str | None = None
+    surplus_inpatient: str | None = None
+    monthly_patients: str | None = None
+
+
+@attrs.frozen
+class SaveGridBody:
+    """Paso 6 "Guardar": the rows shown (a filtered grid sends fewer; products not sent keep
+    their records). ``specialty_id`` is required for institutions with Paso 5."""
+
+    rows: list[GridRowBody]
+    specialty_id: int | None = None
+
+
+@attrs.frozen
+class FinalizeBody:
+    """Paso 7: the user's own password, re-entered to confirm."""
+
+    password: str
+
+
+@attrs.frozen
+class ReasonBody:
+    """Apertura or rejection: the reason, recorded in the audit trail."""
+
+    reason: str
+
+
+@attrs.frozen
+class CreatePeriodBody:
+    year: int
+    is_open: bool = True
+    window_start: date | None = None
+    window_end: date | None = None
+
+
+@attrs.frozen
+class WindowBody:
+    """Capture window dates (ISO ``AAAA-MM-DD``); null clears a date."""
+
+    window_start: date | None = None
+    window_end: date | None = None
+
+
+@attrs.frozen
+class ProductRequestBody:
+    """"Solicitar producto" from a Paso 6 grid."""
+
+    group_id: int
+    product_name: str
+    unit_of_measure: str
+    specialty_id: int | None = None
+    justification: str = ""

@@ -1,0 +1,330 @@
+"""The capturista's steps as pages: Paso 2 (question), 3 (units), 4 (service groups),
+5 (especialidades troncales), 6 (the grid) and 7 (finalize), plus "solicitar producto".
+
+Every handler derives the caller from the session; an entity outside the caller's scope
+answers exactly like a missing one (the queries raise the same ``NotFound``). Refusals of the
+use cases (locked, window closed, NO with records, wrong password) re-show the page with the
+message and what the user typed.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Any, Mapping
+
+import attrs
+from litestar import Controller, Request, get, post
+from litestar.config.compression import CompressionConfig
+from litestar.enums import RequestEncodingType
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.compression import CompressionMiddleware
+from litestar.params import Body, FromPath
+from markupsafe import Markup, escape
+
+from entrypoints.http.excedentes.common import (
+    actor_of,
+    entity_ref,
+    exc,
+    exc_guard,
+    page_request,
+    parse_int,
+    path_urls,
+    reauthenticate,
+    same_page,
+    scope_of,
+    urls_for,
+    with_query,
+)
+from entrypoints.http.excedentes.pages import render_entity
+from entrypoints.http.rendering import flash, redirect
+from excedentes.application.use_cases.capture import (
+    AnswerStep2Command,
+    FinalizeCommand,
+    SaveGridCommand,
+)
+from excedentes.application.use_cases.product_requests import FileProductRequestCommand
+from excedentes.domain.grid import GridField, GridRow
+from excedentes.domain.model import Answer
+from shared.kernel.errors import Conflict, ValidationError
+
+URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+ENTITY = "/entidades/{inst:str}/{entity:str}/{year:int}"
+UNIT = ENTITY + "/unidades/{clues:str}"
+GROUP = UNIT + "/grupos/{group_id:int}"
+
+# Short input names keep the 2,857-row Cirugía form light: "fa123" = Faltante Ambulatoria
+# of product 123; "p" repeats the product ids in the order shown.
+FIELD_PREFIX = {
+    GridField.SHORTAGE_OUTPATIENT: "fa",
+    GridField.SHORTAGE_INPATIENT: "fh",
+    GridField.CAUSE: "c",
+    GridField.SURPLUS_OUTPATIENT: "ea",
+    GridField.SURPLUS_INPATIENT: "eh",
+    GridField.MONTHLY_PATIENTS: "pm",
+}
+# The Cirugía grid (2,857 rows x 7 inputs) is ~2.4 MB of repetitive HTML: gzip sends ~6 % of it.
+GZIP = [DefineMiddleware(CompressionMiddleware, config=CompressionConfig(
+    backend="gzip", minimum_size=16 * 1024, gzip_compress_level=6))]
+
+
+@attrs.define
+class AnswerForm:
+    respuesta: str = ""
+    csrf_token: str = ""
+
+
+@attrs.define
+class FinalizeForm:
+    desea: str = ""
+    contrasena: str = ""
+    csrf_token: str = ""
+
+
+@attrs.define
+class ProductRequestForm:
+    producto: str = ""
+    unidad_medida: str = ""
+    justificacion: str = ""
+    csrf_token: str = ""
+
+
+def _values(data: Mapping[str, Any], key: str) -> list[str]:
+    value = data.get(key)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def cause_options(causes: tuple[str, ...]) -> Any:
+    """``<option>``s of the Causa select for a stored or typed value, built once per value:
+    the Cirugía grid repeats them 2,857 times."""
+
+    @lru_cache(maxsize=16)
+    def options(value: str) -> Markup:
+        parts = ["<option></option>"]
+        parts += [f"<option{' selected' if c == value else ''}>{escape(c)}</option>"
+                  for c in causes]
+        if value and value not in causes:  # an unknown typed value is shown back to fix
+            parts.append(f"<option selected>{escape(value)}</option>")
+        return Markup("".join(parts))
+
+    return options
+
+
+def _is_yes(raw: str) -> bool:
+    try:
+        return Answer.parse(raw) is Answer.YES
+    except ValidationError:
+        return False
+
+
+def grid_rows_from_form(data: Mapping[str, Any]) -> list[GridRow]:
+    """The rows of a submitted Paso 6 form, in the order shown (``p`` lists the products)."""
+    rows = []
+    for raw in _values(data, "p"):
+        pid = parse_int(raw, "producto")
+        if pid is None:
+            raise ValidationError("Producto no válido.")
+        values = {f.value: (_values(data, f"{prefix}{pid}") or [""])[0]
+                  for f, prefix in FIELD_PREFIX.items()}
+        rows.append(GridRow(product_id=pid, **values))
+    return rows
+
+
+class CapturePages(Controller):
+    path = "/excedentes"
+    guards = [exc_guard]
+    include_in_schema = False
+
+    # ------------------------------------------------------------------ Paso 2
+
+    @get(ENTITY, sync_to_thread=True)
+    def step2(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+              year: FromPath[int]) -> Any:
+        ov = exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+        return render_entity(request, "excedentes/paso2.html", ov,
+                             chosen=ov.answer.value if ov.answer else "", error=None)
+
+    @post(ENTITY + "/respuesta", sync_to_thread=True)
+    def answer(self, request: Request[Any, Any, Any], inst: FromPath[str],
+               entity: FromPath[str], year: FromPath[int],
+               data: Annotated[AnswerForm, URL_FORM]) -> Any:
+        ref = entity_ref(inst, entity)
+        try:
+            result = exc(request).answer_step2()(actor_of(request),
+                                                 AnswerStep2Command(ref, year, data.respuesta))
+        except (ValidationError, Conflict) as refused:
+            ov = exc(request).queries().overview(scope_of(request), ref, year)
+            return render_entity(request, "excedentes/paso2.html", ov,
+                                 status_code=refused.status, chosen=data.respuesta,
+                                 error=refused.message)
+        u = path_urls(ref, year)
+        flash(request, f"Respuesta guardada: {result.after.value}.", "success")
+        return redirect(u.units if result.after is Answer.YES else u.finalize)
+
+    # ------------------------------------------------------------------ Paso 3
+
+    @get(ENTITY + "/unidades", sync_to_thread=True)
+    def units(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+              year: FromPath[int]) -> Any:
+        page = page_request(request)
+        listing = exc(request).queries().units(scope_of(request), entity_ref(inst, entity), year,
+                                               page)
+        base = urls_for(listing.overview).units
+        return render_entity(request, "excedentes/paso3.html", listing.overview,
+                             listing=listing,
+                             page_url=lambda n: with_query(base, q=page.search or None,
+                                                           pagina=n))
+
+    # ------------------------------------------------------------------ Paso 4
+
+    @get(UNIT, sync_to_thread=True)
+    def groups(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+               year: FromPath[int], clues: FromPath[str]) -> Any:
+        listing = exc(request).queries().service_groups(scope_of(request),
+                                                        entity_ref(inst, entity), year, clues)
+        return render_entity(request, "excedentes/paso4.html", listing.overview,
+                             listing=listing, unit=listing.unit)
+
+    # ------------------------------------------------------------------ Paso 5
+
+    @get(GROUP, sync_to_thread=True)
+    def specialties(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                    entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
+                    group_id: FromPath[int]) -> Any:
+        listing = exc(request).queries().specialties(scope_of(request), entity_ref(inst, entity),
+                                                     year, clues, group_id)
+        if listing.skip:  # IMSS: no especialidad troncal level, the group opens its grid
+            return redirect(urls_for(listing.overview).grid(listing.unit.clues, group_id))
+        return render_entity(request, "excedentes/paso5.html", listing.overview,
+                             listing=listing, unit=listing.unit)
+
+    # ------------------------------------------------------------------ Paso 6
+
+    @get(GROUP + "/productos", sync_to_thread=True, middleware=GZIP)
+    def grid(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+             year: FromPath[int], clues: FromPath[str], group_id: FromPath[int]) -> Any:
+        q = request.query_params
+        specialty_id = parse_int(q.get("especialidad"), "especialidad")
+        view = exc(request).queries().grid(scope_of(request), entity_ref(inst, entity), year,
+                                           clues, group_id, specialty_id,
+                                           (q.get("q") or "").strip()[:120])
+        if view.overview.institution.has_specialty_level and specialty_id is None:
+            # the guides' grid is per especialidad troncal: choose it first (Paso 5)
+            return redirect(urls_for(view.overview).group(view.unit.clues, group_id))
+        return self._grid_page(request, view)
+
+    @post(GROUP + "/productos", sync_to_thread=True, middleware=GZIP)
+    def save_grid(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                  entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
+                  group_id: FromPath[int],
+                  data: Annotated[dict[str, Any], URL_FORM]) -> Any:
+        q = request.query_params
+        specialty_id = parse_int(q.get("especialidad"), "especialidad")
+        search = (q.get("q") or "").strip()[:120]
+        ref = entity_ref(inst, entity)
+        rows = grid_rows_from_form(data)
+
+        def page(**kw: Any) -> Any:
+            view = exc(request).queries().grid(scope_of(request), ref, year, clues, group_id,
+                                               specialty_id, search)
+            # a grid that became read-only (finalized, window closed) shows what is stored:
+            # typed values there would look saved
+            return self._grid_page(request, view, rows=rows if view.editable else None, **kw)
+
+        try:
+            result = exc(request).save_grid()(actor_of(request), SaveGridCommand(
+                ref, year, clues, group_id, specialty_id, rows))
+        except Conflict as refused:  # locked, window closed, Paso 2 not answered SI
+            return page(status_code=refused.status, error=refused.message)
+        if not result.saved:
+            errors = {result.rows[i].product_id: {f.value: msgs for f, msgs in fields.items()}
+                      for i, fields in result.errors_by_row().items()}
+            return page(errors=errors, status_code=422, error=result.summary)
+        flash(request, result.summary, "success")
+        return redirect(same_page(request))
+
+    def _grid_page(self, request: Request[Any, Any, Any], view: Any,
+                   rows: list[GridRow] | None = None,
+                   errors: dict[int, dict[str, tuple[str, ...]]] | None = None,
+                   status_code: int = 200, error: str | None = None) -> Any:
+        typed = {r.product_id: r for r in rows or ()}
+        lines = [(line, typed.get(line.product_id, line.row),
+                  (errors or {}).get(line.product_id, {})) for line in view.lines]
+        return render_entity(request, "excedentes/paso6.html", view.overview,
+                             status_code=status_code, view=view, unit=view.unit, lines=lines,
+                             error=error, cause_options=cause_options(view.causes))
+
+    # ------------------------------------------------------------------ solicitar producto
+
+    @get(GROUP + "/solicitar-producto", sync_to_thread=True)
+    def request_product_page(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                             entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
+                             group_id: FromPath[int]) -> Any:
+        return self._request_page(request, inst, entity, year, clues, group_id,
+                                  ProductRequestForm())
+
+    @post(GROUP + "/solicitar-producto", sync_to_thread=True)
+    def request_product(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                        entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
+                        group_id: FromPath[int],
+                        data: Annotated[ProductRequestForm, URL_FORM]) -> Any:
+        ref = entity_ref(inst, entity)
+        specialty_id = parse_int(request.query_params.get("especialidad"), "especialidad")
+        try:
+            outcome = exc(request).file_product_request()(actor_of(request),
+                                                          FileProductRequestCommand(
+                ref, group_id, specialty_id, data.producto, data.unidad_medida,
+                data.justificacion))
+        except ValidationError as refused:
+            return self._request_page(request, inst, entity, year, clues, group_id, data,
+                                      error=refused.message, status_code=refused.status)
+        flash(request, f"Solicitud de producto enviada al coordinador (número {outcome.id}, "
+                       f"{outcome.status_label}).", "success")
+        return redirect(path_urls(ref, year).grid(clues, group_id, specialty_id))
+
+    def _request_page(self, request: Request[Any, Any, Any], inst: str, entity: str, year: int,
+                      clues: str, group_id: int, form: ProductRequestForm,
+                      error: str | None = None, status_code: int = 200) -> Any:
+        specialty_id = parse_int(request.query_params.get("especialidad"), "especialidad")
+        listing = exc(request).queries().specialties(scope_of(request), entity_ref(inst, entity),
+                                                     year, clues, group_id)
+        specialty = next((s for s in listing.specialties if s.specialty_id == specialty_id),
+                         None)
+        return render_entity(request, "excedentes/solicitar_producto.html", listing.overview,
+                             status_code=status_code, listing=listing, unit=listing.unit,
+                             specialty=specialty, specialty_id=specialty_id, form=form,
+                             error=error)
+
+    # ------------------------------------------------------------------ Paso 7
+
+    @get(ENTITY + "/finalizar", sync_to_thread=True)
+    def finalize_page(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                      entity: FromPath[str], year: FromPath[int]) -> Any:
+        ov = exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+        return render_entity(request, "excedentes/paso7.html", ov, error=None, desea="")
+
+    @post(ENTITY + "/finalizar", sync_to_thread=True)
+    def finalize(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                 entity: FromPath[str], year: FromPath[int],
+                 data: Annotated[FinalizeForm, URL_FORM]) -> Any:
+        ref = entity_ref(inst, entity)
+        queries = exc(request).queries()
+        ov = queries.overview(scope_of(request), ref, year)  # NotFound before anything else
+        if not _is_yes(data.desea):
+            return render_entity(request, "excedentes/paso7.html", ov, status_code=422,
+                                 desea=data.desea,
+                                 error="Seleccione SI en «¿Desea finalizar el registro?» para "
+                                       "finalizar; el registro no se finalizó.")
+        confirmed = reauthenticate(request, data.contrasena)
+        try:
+            result = exc(request).finalize()(actor_of(request),
+                                             FinalizeCommand(ref, year, confirmed))
+        except (ValidationError, Conflict) as refused:
+            return render_entity(request, "excedentes/paso7.html", ov,
+                                 status_code=refused.status, desea=data.desea,
+                                 error=refused.message)
+        note = f" {result.note}" if result.note else ""
+        flash(request, f"Registro finalizado. Folio {result.folio}, huella "
+                       f"{result.fingerprint}.{note}", "success")
+        return redirect(urls_for(ov).reports)

@@ -1,0 +1,326 @@
+"""What every excedentes handler shares: who is calling (``Actor`` from the session user),
+the entity in the URL, Spanish parsing of query values, the URLs of each step, the step
+numbers of the guides, and temporary files streamed back as attachments.
+
+Handlers stay thin: parse here, call one query or use case from
+``request.app.state.container.excedentes``, render or return JSON.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+from urllib.parse import urlencode
+
+import attrs
+from litestar import Request
+from litestar.response import Stream
+
+from entrypoints.http.downloads import attachment_headers
+from entrypoints.http.security import NotAuthenticated, current_user, require_roles
+from entrypoints.http.sessions import get_session
+from excedentes.application.access import Actor, EntityRef
+from shared.kernel.errors import NotFound, ValidationError
+from shared.kernel.pagination import PageRequest
+from shared.kernel.scope import Role, Scope
+
+T = TypeVar("T")
+
+# Who may open the excedentes pages at all; the scope rules do the rest.
+EXC_ROLES = (Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN)
+MANAGER_ROLES = (Role.COORDINADOR, Role.ADMIN)
+exc_guard = require_roles(*EXC_ROLES)
+manager_guard = require_roles(*MANAGER_ROLES)
+
+BASE = "/excedentes"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+CSV = "text/csv"  # Litestar appends "; charset=utf-8" to text types
+SYSTEM_TITLE = "Recolección de Excedentes y Faltantes de Servicios Médicos Institucionales"
+UNIT_NOT_FOUND = "La unidad médica solicitada no existe."
+
+
+# --------------------------------------------------------------------------- caller
+
+
+def exc(request: Request[Any, Any, Any]) -> Any:
+    """The excedentes sub-container (``queries()``, ``save_grid()``, …)."""
+    return request.app.state.container.excedentes
+
+
+def actor_of(request: Request[Any, Any, Any]) -> Actor:
+    """The session user as the use cases see them: username (audit) and scope."""
+    user = current_user(request)
+    return Actor(user.username, Scope(user.role, user.scope_ref))
+
+
+def scope_of(request: Request[Any, Any, Any]) -> Scope:
+    return actor_of(request).scope
+
+
+def entity_ref(inst: str, entity: str) -> EntityRef:
+    """The entity named in a URL; a malformed one answers like a missing one."""
+    try:
+        return EntityRef(inst, entity)
+    except ValueError as exc_:
+        raise NotFound("La entidad solicitada no existe.") from exc_
+
+
+def own_institution(scope: Scope) -> str | None:
+    """The institution a capturista or coordinador is bound to (None for admins)."""
+    if scope.role is Role.COORDINADOR:
+        return (scope.ref or "").upper()
+    if scope.role is Role.CAPTURISTA:
+        return (scope.ref or "").partition(":")[0].upper()
+    return None
+
+
+def chosen_institution(request: Request[Any, Any, Any], asked: str | None) -> str:
+    """Capturistas and coordinadores always see their own institution; an admin picks one
+    (the first institution when none is asked for)."""
+    scope = scope_of(request)
+    own = own_institution(scope)
+    if own:
+        return own
+    if asked:
+        return asked.strip().upper()
+    institutions = exc(request).queries().institutions(scope)
+    if not institutions:
+        raise NotFound("No hay instituciones registradas.")
+    return institutions[0].code
+
+
+MAX_PASSWORD_FAILURES = 5
+FAILURES_KEY = "exc_password_failures"
+
+
+def reauthenticate(request: Request[Any, Any, Any], password: str) -> bool:
+    """Paso 7 asks for the user's own password again. Wrong passwords are counted in the
+    session; after five in a row the session ends (someone else may be at the keyboard) and
+    the user must log in again."""
+    user = current_user(request)
+    identity = request.app.state.container.identity()
+    session = get_session(request)
+    if identity.verify_password(user.id, password):
+        session.pop(FAILURES_KEY, None)
+        return True
+    failures = int(session.get(FAILURES_KEY, 0)) + 1
+    if failures >= MAX_PASSWORD_FAILURES:
+        identity.record_logout(user.id)
+        session.destroy()
+        raise NotAuthenticated()
+    session[FAILURES_KEY] = failures
+    return False
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_int(raw: Any, what: str, *, minimum: int | None = None) -> int | None:
+    """A query/form value as a whole number (None when empty), or a Spanish refusal."""
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError as exc_:
+        raise ValidationError(f"«{what}» debe ser un número entero.") from exc_
+    if minimum is not None and value < minimum:
+        raise ValidationError(f"«{what}» debe ser al menos {minimum}.")
+    return value
+
+
+def page_request(request: Request[Any, Any, Any], size: int = 25) -> PageRequest:
+    q = request.query_params
+    page = parse_int(q.get("pagina"), "pagina", minimum=1) or 1
+    return PageRequest(page, size, (q.get("q") or "").strip()[:120])
+
+
+def with_query(path: str, **params: Any) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{path}?{urlencode(clean)}" if clean else path
+
+
+# --------------------------------------------------------------------------- step numbers
+
+
+def step_number(step: int, has_specialty_level: bool) -> int:
+    """The guides number the steps 1–9; the IMSS edition has no Paso 5 (especialidad
+    troncal), so from the grid on its steps are one lower (grid = Paso 5, upload = Paso 8)."""
+    if not has_specialty_level and step >= 6:
+        return step - 1
+    return step
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+@attrs.frozen
+class EntityUrls:
+    """Every page of one entity in one period (templates and redirects use these)."""
+
+    institution_code: str
+    entity_code: str
+    year: int
+
+    @property
+    def root(self) -> str:
+        return f"{BASE}/entidades/{self.institution_code}/{self.entity_code}/{self.year}"
+
+    @property
+    def step2(self) -> str:
+        return self.root
+
+    @property
+    def answer(self) -> str:
+        return f"{self.root}/respuesta"
+
+    @property
+    def units(self) -> str:
+        return f"{self.root}/unidades"
+
+    def unit(self, clues: str) -> str:
+        return f"{self.root}/unidades/{clues}"
+
+    def group(self, clues: str, group_id: int) -> str:
+        return f"{self.root}/unidades/{clues}/grupos/{group_id}"
+
+    def grid(self, clues: str, group_id: int, specialty_id: int | None = None,
+             q: str | None = None) -> str:
+        return with_query(f"{self.group(clues, group_id)}/productos",
+                          especialidad=specialty_id, q=q)
+
+    def request_product(self, clues: str, group_id: int, specialty_id: int | None) -> str:
+        return with_query(f"{self.group(clues, group_id)}/solicitar-producto",
+                          especialidad=specialty_id)
+
+    @property
+    def finalize(self) -> str:
+        return f"{self.root}/finalizar"
+
+    @property
+    def reports(self) -> str:
+        return f"{self.root}/reportes"
+
+    @property
+    def preliminary_pdf(self) -> str:
+        return f"{self.root}/reportes/preliminar"
+
+    @property
+    def final_pdf(self) -> str:
+        return f"{self.root}/reportes/final"
+
+    @property
+    def signed(self) -> str:
+        return f"{self.root}/firmado"
+
+    def signed_download(self, version: int | None = None) -> str:
+        return with_query(f"{self.root}/firmado/descargar", version=version)
+
+    @property
+    def reopen(self) -> str:
+        return f"{self.root}/apertura"
+
+    @property
+    def export(self) -> str:
+        return f"{self.root}/exportar"
+
+
+def path_urls(ref: EntityRef, year: int) -> EntityUrls:
+    return EntityUrls(ref.institution_code, ref.entity_code, year)
+
+
+def same_page(request: Request[Any, Any, Any]) -> str:
+    """The requested path and query (post/redirect/get back to the same page)."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def urls_for(overview: Any) -> EntityUrls:
+    return EntityUrls(overview.institution.code, overview.entity.code, overview.period.year)
+
+
+def dashboard_url(institution_code: str | None = None, year: int | None = None) -> str:
+    return with_query(f"{BASE}/tablero", institucion=institution_code, periodo=year)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def temp_path(request: Request[Any, Any, Any], suffix: str) -> Path:
+    """A fresh temporary file under var/tmp (never the served folders)."""
+    tmp = Path(request.app.state.container.settings().tmp_dir)
+    tmp.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="excedentes-", suffix=suffix, dir=tmp)
+    os.close(fd)
+    return Path(name)
+
+
+def stream_temp_file(path: Path, media_type: str, filename: str) -> Stream:
+    """Send a finished temporary file as an attachment and delete it once sent (or on a
+    broken connection)."""
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            with open(path, "rb") as fh:
+                while block := fh.read(256 * 1024):
+                    yield block
+        finally:
+            path.unlink(missing_ok=True)
+
+    headers = attachment_headers(filename)
+    headers["Content-Length"] = str(path.stat().st_size)
+    return Stream(chunks(), media_type=media_type, headers=headers)
+
+
+def into_temp_file(request: Request[Any, Any, Any], suffix: str,
+                   write: Callable[[Path], T]) -> tuple[Path, T]:
+    """Run ``write(path)`` on a new temporary file; the file is removed if it fails."""
+    path = temp_path(request, suffix)
+    try:
+        return path, write(path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def print_report(request: Request[Any, Any, Any], ref: EntityRef, year: int,
+                 final: bool) -> Stream:
+    """Paso 8: the Preliminar or Versión Final PDF of an entity, as an attachment."""
+    from excedentes.application.use_cases.reports import PrintReportCommand
+
+    use_case = exc(request).print_report()
+    cmd = PrintReportCommand(ref, year, final)
+
+    def write(path: Path) -> Any:
+        with open(path, "wb") as out:
+            return use_case(actor_of(request), cmd, out)
+
+    path, printed = into_temp_file(request, ".pdf", write)
+    return stream_temp_file(path, PDF, printed.filename)
+
+
+def export_records(request: Request[Any, Any, Any], year: int, institution_code: str | None,
+                   entity_code: str | None) -> Stream:
+    """E14: the Excel of the records of an entity, an institution or the country."""
+    from excedentes.application.use_cases.exports import ExportRecordsCommand
+
+    use_case = exc(request).export_records()
+    path, _ = into_temp_file(request, ".xlsx", lambda p: use_case(
+        actor_of(request), ExportRecordsCommand(year, p, institution_code, entity_code)))
+    scope = "-".join(x for x in (institution_code or "nacional", entity_code) if x)
+    return stream_temp_file(path, XLSX, f"excedentes-faltantes-{scope}-{year}.xlsx")
+
+
+def export_catalog_file(request: Request[Any, Any, Any], institution_code: str, what: str,
+                        fmt: str) -> Stream:
+    """E13: the product catalog (``what="productos"``) or the units of an institution."""
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound("El formato solicitado no existe (use csv o xlsx).")
+    use_case = exc(request).export_catalog() if what == "productos" else exc(request).export_units()
+    path, _ = into_temp_file(request, f".{fmt}", lambda p: use_case(
+        actor_of(request), institution_code, p, fmt))
+    media = XLSX if fmt == "xlsx" else CSV
+    return stream_temp_file(path, media, f"{what}-{institution_code}.{fmt}")

@@ -1,0 +1,333 @@
+"""The coordinador's pages: apertura (reopen) of an entity, the capture periods, the queue of
+"solicitar producto" requests, and the catalog and units files (import / export).
+
+Capturistas see their own entity's product requests (read-only); everything else here is the
+institution's coordinador's (an admin picks the institution). Actions outside the caller's
+institution answer like missing ones; inside it, without the role, ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import attrs
+from anyio import to_thread
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Stream
+
+from entrypoints.http.excedentes.capture import ENTITY, URL_FORM
+from entrypoints.http.excedentes.common import (
+    XLSX,
+    actor_of,
+    chosen_institution,
+    dashboard_url,
+    entity_ref,
+    exc,
+    exc_guard,
+    export_catalog_file,
+    manager_guard,
+    page_request,
+    parse_int,
+    scope_of,
+    with_query,
+)
+from entrypoints.http.excedentes.pages import render_entity, render_page
+from entrypoints.http.rendering import flash, redirect
+from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
+from excedentes.application.access import MANAGE_DENIED
+from excedentes.application.use_cases.coordination import (
+    CaptureWindowCommand,
+    CreatePeriodCommand,
+    PeriodCommand,
+    ReopenCommand,
+)
+from excedentes.domain.product_requests import RequestStatus
+from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shared.kernel.scope import Role
+from shared.storage.domain import FileTooLarge, FileTypeNotAllowed, UploadPolicy
+
+STATUSES = tuple((s.value, s.label) for s in RequestStatus)
+TABULAR_MAX_BYTES = 25 * 1024 * 1024
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class TabularUploadPolicy(UploadPolicy):
+    """Catalog and unit files: an .xlsx (a ZIP container) or a text CSV; anything binary
+    (an executable, an image, a PDF renamed .csv) is refused by its first bytes."""
+
+    def check_type(self, head: bytes) -> str:
+        if head.startswith(XLSX_MAGIC):
+            return XLSX
+        if head and b"\x00" not in head and not head.startswith((b"%PDF-", b"\x89PNG",
+                                                                 b"\xff\xd8\xff", b"MZ")):
+            return "text/csv"
+        raise FileTypeNotAllowed("El archivo debe ser CSV o XLSX (se revisa su contenido, no "
+                                 "su nombre).")
+
+
+TABULAR_POLICY = TabularUploadPolicy(TABULAR_MAX_BYTES, frozenset({XLSX, "text/csv"}))
+
+
+@attrs.define
+class ReasonForm:
+    motivo: str = ""
+    csrf_token: str = ""
+
+
+@attrs.define
+class PeriodForm:
+    anio: str = ""
+    inicio: str = ""
+    fin: str = ""
+    estado: str = "abierto"
+    csrf_token: str = ""
+
+
+def parse_date(raw: str, what: str) -> date | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc_:
+        raise ValidationError(f"«{what}» no es una fecha válida (use AAAA-MM-DD).") from exc_
+
+
+def _manager_institution(request: Request[Any, Any, Any], asked: str | None) -> Any:
+    """The institution a coordinador manages (an admin's choice); the view of it."""
+    scope = scope_of(request)
+    code = chosen_institution(request, asked)
+    return exc(request).queries().institution(scope, code)
+
+
+class ReopenPages(Controller):
+    path = "/excedentes"
+    guards = [exc_guard]
+    include_in_schema = False
+
+    @get(ENTITY + "/apertura", sync_to_thread=True)
+    def reopen_page(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                    entity: FromPath[str], year: FromPath[int]) -> Any:
+        return self._page(request, inst, entity, year, "", None)
+
+    @post(ENTITY + "/apertura", sync_to_thread=True)
+    def reopen(self, request: Request[Any, Any, Any], inst: FromPath[str],
+               entity: FromPath[str], year: FromPath[int],
+               data: Annotated[ReasonForm, URL_FORM]) -> Any:
+        ref = entity_ref(inst, entity)
+        try:
+            result = exc(request).reopen()(actor_of(request),
+                                           ReopenCommand(ref, year, data.motivo))
+        except (ValidationError, Conflict) as refused:
+            return self._page(request, inst, entity, year, data.motivo, refused.message,
+                              refused.status)
+        extra = (" El reporte firmado quedó sustituido (se conserva)."
+                 if result.superseded_versions else "")
+        flash(request, f"Apertura registrada para {ref.key} ({year}): la entidad puede volver "
+                       f"a capturar.{extra}", "success")
+        return redirect(dashboard_url(ref.institution_code, year))
+
+    def _page(self, request: Request[Any, Any, Any], inst: str, entity: str, year: int,
+              reason: str, error: str | None, status_code: int = 200) -> Any:
+        ov = exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+        if not ov.can_manage:
+            raise PermissionDenied(MANAGE_DENIED)
+        return render_entity(request, "excedentes/apertura.html", ov, status_code=status_code,
+                             reason=reason, error=error)
+
+
+class PeriodPages(Controller):
+    path = "/excedentes/periodos"
+    guards = [manager_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def periods(self, request: Request[Any, Any, Any]) -> Any:
+        return self._page(request, request.query_params.get("institucion"))
+
+    def _page(self, request: Request[Any, Any, Any], asked: str | None, *,
+              form: PeriodForm | None = None, error: str | None = None,
+              status_code: int = 200) -> Any:
+        scope = scope_of(request)
+        institution = _manager_institution(request, asked)
+        queries = exc(request).queries()
+        return render_page(
+            request, "excedentes/periodos.html", status_code=status_code,
+            institution=institution, periods=queries.periods(scope, institution.code),
+            institutions=queries.institutions(scope) if scope.role is Role.ADMIN else [],
+            form=form or PeriodForm(), error=error,
+            home=dashboard_url(institution.code))
+
+    @post("/{inst:str}", sync_to_thread=True)
+    def create(self, request: Request[Any, Any, Any], inst: FromPath[str],
+               data: Annotated[PeriodForm, URL_FORM]) -> Any:
+        try:
+            year = parse_int(data.anio, "Año", minimum=2000)
+            if year is None:
+                raise ValidationError("Escriba el año del periodo (por ejemplo 2026).")
+            view = exc(request).create_period()(actor_of(request), CreatePeriodCommand(
+                inst, year, data.estado != "cerrado", parse_date(data.inicio, "Inicio"),
+                parse_date(data.fin, "Fin")))
+        except (ValidationError, Conflict) as refused:
+            return self._page(request, inst, form=data, error=refused.message,
+                              status_code=refused.status)
+        flash(request, f"{view.label} creado ({'abierto' if view.is_open else 'cerrado'}).",
+              "success")
+        return redirect(with_query("/excedentes/periodos", institucion=view.institution_code))
+
+    @post("/{inst:str}/{year:int}/abrir", sync_to_thread=True)
+    def open(self, request: Request[Any, Any, Any], inst: FromPath[str],
+             year: FromPath[int]) -> Any:
+        change = exc(request).open_period()(actor_of(request), PeriodCommand(inst, year))
+        p = change.period
+        msg = f"{p.label}: captura abierta." if change.changed else f"{p.label} ya estaba abierto."
+        flash(request, msg + (f" Aviso: {p.refusal}" if p.refusal else ""), "success")
+        return redirect(with_query("/excedentes/periodos", institucion=p.institution_code))
+
+    @post("/{inst:str}/{year:int}/cerrar", sync_to_thread=True)
+    def close(self, request: Request[Any, Any, Any], inst: FromPath[str],
+              year: FromPath[int]) -> Any:
+        change = exc(request).close_period()(actor_of(request), PeriodCommand(inst, year))
+        p = change.period
+        msg = (f"{p.label}: captura cerrada; la herramienta queda de solo consulta."
+               if change.changed else f"{p.label} ya estaba cerrado.")
+        flash(request, msg, "success")
+        return redirect(with_query("/excedentes/periodos", institucion=p.institution_code))
+
+    @post("/{inst:str}/{year:int}/ventana", sync_to_thread=True)
+    def window(self, request: Request[Any, Any, Any], inst: FromPath[str], year: FromPath[int],
+               data: Annotated[PeriodForm, URL_FORM]) -> Any:
+        try:
+            change = exc(request).set_capture_window()(actor_of(request), CaptureWindowCommand(
+                inst, year, parse_date(data.inicio, "Inicio"), parse_date(data.fin, "Fin")))
+        except ValidationError as refused:
+            return self._page(request, inst, error=f"Periodo {year}: {refused.message}",
+                              status_code=refused.status)
+        p = change.period
+        flash(request, f"{p.label}: fechas de captura guardadas.", "success")
+        return redirect(with_query("/excedentes/periodos", institucion=p.institution_code))
+
+
+class RequestPages(Controller):
+    """"Solicitudes de producto": the coordinador's queue; a capturista's own requests."""
+
+    path = "/excedentes/solicitudes"
+    guards = [exc_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def queue(self, request: Request[Any, Any, Any]) -> Any:
+        return self._page(request)
+
+    def _page(self, request: Request[Any, Any, Any], error: str | None = None,
+              status_code: int = 200) -> Any:
+        scope = scope_of(request)
+        q = request.query_params
+        status = q.get("estatus") or None
+        if status not in (None, *dict(STATUSES)):
+            raise ValidationError("Estatus no válido (use pending, accepted o rejected).")
+        queries = exc(request).queries()
+        institution = None
+        if scope.role is not Role.CAPTURISTA:
+            institution = _manager_institution(request, q.get("institucion"))
+        page = queries.product_requests(scope, institution.code if institution else None,
+                                        status=status, page=page_request(request, 50))
+        return render_page(
+            request, "excedentes/solicitudes.html", status_code=status_code, page=page,
+            institution=institution, status=status, statuses=STATUSES, error=error,
+            institutions=queries.institutions(scope) if scope.role is Role.ADMIN else [],
+            decides=scope.role in (Role.COORDINADOR, Role.ADMIN))
+
+    @post("/{request_id:int}/aceptar", sync_to_thread=True, guards=[manager_guard])
+    def accept(self, request: Request[Any, Any, Any], request_id: FromPath[int]) -> Any:
+        try:
+            outcome = exc(request).accept_product_request()(actor_of(request), request_id)
+        except (ValidationError, Conflict) as refused:
+            return self._page(request, refused.message, refused.status)
+        flash(request, f"Solicitud {request_id} aceptada: el producto quedó en el catálogo "
+                       f"(producto {outcome.product_id}).", "success")
+        return redirect(_back(request, "/excedentes/solicitudes"))
+
+    @post("/{request_id:int}/rechazar", sync_to_thread=True, guards=[manager_guard])
+    def reject(self, request: Request[Any, Any, Any], request_id: FromPath[int],
+               data: Annotated[ReasonForm, URL_FORM]) -> Any:
+        try:
+            exc(request).reject_product_request()(actor_of(request), request_id, data.motivo)
+        except (ValidationError, Conflict) as refused:
+            return self._page(request, f"Solicitud {request_id}: {refused.message}",
+                              refused.status)
+        flash(request, f"Solicitud {request_id} rechazada.", "success")
+        return redirect(_back(request, "/excedentes/solicitudes"))
+
+
+def _back(request: Request[Any, Any, Any], path: str) -> str:
+    query = request.url.query
+    return path + (f"?{query}" if query else "")
+
+
+class CatalogPages(Controller):
+    """Catalog and units: import (CSV/XLSX, line-numbered errors, all-or-nothing), export."""
+
+    path = "/excedentes/catalogos"
+    guards = [manager_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def page(self, request: Request[Any, Any, Any]) -> Any:
+        return self._page(request, request.query_params.get("institucion"))
+
+    def _page(self, request: Request[Any, Any, Any], asked: str | None,
+              status_code: int = 200, **context: Any) -> Any:
+        scope = scope_of(request)
+        institution = _manager_institution(request, asked)
+        queries = exc(request).queries()
+        context.setdefault("error", None)
+        context.setdefault("line_errors", ())
+        context.setdefault("target", None)
+        return render_page(
+            request, "excedentes/catalogos.html", status_code=status_code,
+            institution=institution, tree=queries.catalog_tree(scope, institution.code),
+            institutions=queries.institutions(scope) if scope.role is Role.ADMIN else [],
+            home=dashboard_url(institution.code), **context)
+
+    @post("/{inst:str}/productos", **UPLOAD_ROUTE)
+    async def import_catalog(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> Any:
+        use_case = exc(request).import_catalog()
+        return await self._import(request, inst, "productos",
+                                  lambda path, name: use_case(actor_of(request), inst, path,
+                                                              name))
+
+    @post("/{inst:str}/unidades", **UPLOAD_ROUTE)
+    async def import_units(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> Any:
+        use_case = exc(request).import_units()
+        return await self._import(request, inst, "unidades",
+                                  lambda path, name: use_case(actor_of(request), path, name))
+
+    async def _import(self, request: Request[Any, Any, Any], inst: str, target: str,
+                      run: Any) -> Any:
+        # the institution must be visible and managed before a byte is read
+        await to_thread.run_sync(_manager_institution, request, inst)
+        try:
+            with await receive_form(request, TABULAR_POLICY, max_files=1) as form:
+                if not form.files:
+                    raise ValidationError("Seleccione el archivo CSV o XLSX a importar.")
+                received = form.files[0]
+                summary = await to_thread.run_sync(run, received.path, received.original_name)
+        except (ValidationError, FileTooLarge, PermissionDenied) as refused:
+            details = refused.details if isinstance(refused.details, (list, tuple)) else ()
+            return await to_thread.run_sync(lambda: self._page(
+                request, inst, refused.status, error=refused.message,
+                line_errors=tuple(details), target=target))
+        label = "Catálogo de productos" if target == "productos" else "Unidades médicas"
+        flash(request, f"{label} importado: {summary.message}", "success")
+        return redirect(with_query("/excedentes/catalogos", institucion=inst.upper()))
+
+    @get("/{inst:str}/exportar/{what:str}/{fmt:str}", sync_to_thread=True)
+    def export(self, request: Request[Any, Any, Any], inst: FromPath[str], what: FromPath[str],
+               fmt: FromPath[str]) -> Stream:
+        if what not in ("productos", "unidades"):
+            raise NotFound("El archivo solicitado no existe.")
+        institution = _manager_institution(request, inst)
+        return export_catalog_file(request, institution.code, what, fmt)

@@ -1,0 +1,87 @@
+"""Paso 1 (the tablero de control), the institution's Excel export and the Guía de Ayuda."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Redirect, Stream
+
+from entrypoints.http.excedentes.common import (
+    EntityUrls,
+    chosen_institution,
+    exc,
+    exc_guard,
+    export_records,
+    own_institution,
+    parse_int,
+    scope_of,
+)
+from entrypoints.http.excedentes.pages import render_page
+from entrypoints.http.rendering import redirect
+from excedentes.application.access import may_manage
+from shared.kernel.errors import ValidationError
+from shared.kernel.scope import Role
+
+
+class DashboardPages(Controller):
+    path = "/excedentes"
+    guards = [exc_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=False)
+    def index(self, request: Request[Any, Any, Any]) -> Redirect:
+        return redirect("/excedentes/tablero")
+
+    @get("/tablero", sync_to_thread=True)
+    def dashboard(self, request: Request[Any, Any, Any]) -> Any:
+        """Paso 1: one row per entity of the institution for the chosen period."""
+        scope = scope_of(request)
+        q = request.query_params
+        queries = exc(request).queries()
+        inst = chosen_institution(request, q.get("institucion"))
+        institution = queries.institution(scope, inst)
+        year = parse_int(q.get("periodo"), "periodo") or queries.current_year(scope, inst)
+        institutions = queries.institutions(scope) if scope.role is Role.ADMIN else []
+        manages = may_manage(scope, institution.code)
+        if year is None:
+            return render_page(request, "excedentes/tablero_sin_periodo.html",
+                               institution=institution, institutions=institutions,
+                               manages=manages)
+        view = queries.dashboard(scope, institution.code, year)
+        urls = {e.entity_key: EntityUrls(institution.code, e.row.entity_code, year)
+                for e in view.entries}
+        return render_page(request, "excedentes/tablero.html", view=view, urls=urls,
+                           institutions=institutions, manages=manages,
+                           is_admin=scope.role is Role.ADMIN)
+
+    @get("/exportar", sync_to_thread=True)
+    def export(self, request: Request[Any, Any, Any]) -> Stream:
+        """E14: the records of the institution (coordinador, admin) or, for an admin asking
+        ``ambito=pais``, of the whole country, for a period."""
+        scope = scope_of(request)
+        q = request.query_params
+        year = parse_int(q.get("periodo"), "periodo")
+        if year is None:
+            raise ValidationError("Indique el periodo (año) a exportar.")
+        if scope.role is Role.ADMIN and q.get("ambito") == "pais":
+            return export_records(request, year, None, None)
+        if scope.role is Role.CAPTURISTA:
+            # a capturista exports their own entity (the institution is the coordinador's)
+            entity = (scope.ref or "").partition(":")[2]
+            return export_records(request, year, own_institution(scope), entity)
+        return export_records(request, year, chosen_institution(request, q.get("institucion")),
+                              None)
+
+    @get("/ayuda", sync_to_thread=True)
+    def help(self, request: Request[Any, Any, Any]) -> Any:
+        """The Guía de Ayuda, worded for the user's institution when it has one."""
+        scope = scope_of(request)
+        queries = exc(request).queries()
+        own = own_institution(scope)
+        asked = request.query_params.get("institucion")
+        code = own or (asked.strip().upper() if asked else None)
+        institution = queries.institution(scope, code) if code else None
+        institutions = queries.institutions(scope) if own is None else []
+        return render_page(request, "excedentes/ayuda.html", institution=institution,
+                           institutions=institutions)

@@ -1,0 +1,172 @@
+"""Paso 8 (Preliminar and Versión Final PDFs) and Paso 9 (upload of the signed PDF, then
+"Consultar/Modificar": download the current file, see earlier versions, replace it), plus the
+entity's Excel export.
+
+Downloads are always attachments; a foreign entity's file answers exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO, Iterator
+
+from anyio import to_thread
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Stream
+
+from entrypoints.http.downloads import attachment_headers
+from entrypoints.http.excedentes.capture import ENTITY
+from entrypoints.http.excedentes.common import (
+    PDF,
+    actor_of,
+    entity_ref,
+    exc,
+    exc_guard,
+    export_records,
+    parse_int,
+    path_urls,
+    print_report,
+    scope_of,
+    step_number,
+)
+from entrypoints.http.excedentes.pages import render_entity
+from entrypoints.http.rendering import flash, redirect
+from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedFile, receive_form
+from excedentes.application.access import CAPTURE_DENIED, EntityRef
+from excedentes.application.use_cases.reports import UploadSignedCommand
+from excedentes.application.views import SignedReportView
+from shared.kernel.errors import Conflict, PermissionDenied, ValidationError
+from shared.storage.domain import FileTooLarge, UploadPolicy
+
+NO_FILE = "Seleccione el archivo PDF firmado («Seleccionar archivo») antes de guardar."
+SIGNED_FIELD = "archivo"
+
+
+def signed_policy(overview: Any) -> UploadPolicy:
+    """PDF only (sniffed), at most the institution's limit (100 MB; 150 MB for SS)."""
+    return UploadPolicy.pdf_only(overview.institution.signed_pdf_max_bytes)
+
+
+def stream_open_file(stream: BinaryIO, size: int, filename: str,
+                     media_type: str = PDF) -> Stream:
+    def chunks() -> Iterator[bytes]:
+        try:
+            while block := stream.read(256 * 1024):
+                yield block
+        finally:
+            stream.close()
+
+    headers = attachment_headers(filename)
+    headers["Content-Length"] = str(size)
+    return Stream(chunks(), media_type=media_type, headers=headers)
+
+
+def open_signed(request: Request[Any, Any, Any], ref: EntityRef, year: int,
+                version: int | None) -> Stream:
+    download = exc(request).open_signed()(actor_of(request), ref, year, version)
+    return stream_open_file(download.stream, download.report.size, download.filename,
+                            download.content_type)
+
+
+async def receive_signed(request: Request[Any, Any, Any], ref: EntityRef,
+                         year: int) -> SignedReportView:
+    """Scope first (nothing is read for a foreign entity nor for a mere reader), then the
+    streamed upload under the institution's policy (size while reading, PDF by content), then
+    the use case (the state rules, one transaction)."""
+    queries = exc(request).queries()
+    ov = await to_thread.run_sync(queries.overview, scope_of(request), ref, year)
+    if not ov.can_capture:  # a reader of the entity (coordinador) may not upload
+        raise PermissionDenied(CAPTURE_DENIED)
+    with await receive_form(request, signed_policy(ov), max_files=1) as form:
+        files = form.files_for(SIGNED_FIELD) or form.files
+        if not files:
+            raise ValidationError(NO_FILE, code="file_missing")
+        received: ReceivedFile = files[0]
+        use_case = exc(request).upload_signed()
+
+        def store() -> SignedReportView:
+            with received.open() as fh:
+                return use_case(actor_of(request), UploadSignedCommand(
+                    ref, year, fh, received.size, received.original_name,
+                    received.content_type))
+
+        return await to_thread.run_sync(store)
+
+
+class ReportPages(Controller):
+    path = "/excedentes"
+    guards = [exc_guard]
+    include_in_schema = False
+
+    # ------------------------------------------------------------------ Paso 8
+
+    @get(ENTITY + "/reportes", sync_to_thread=True)
+    def reports(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                entity: FromPath[str], year: FromPath[int]) -> Any:
+        ref = entity_ref(inst, entity)
+        queries = exc(request).queries()
+        ov = queries.overview(scope_of(request), ref, year)
+        prints = queries.final_prints(scope_of(request), ref, year)
+        return render_entity(request, "excedentes/paso8.html", ov, prints=prints)
+
+    @get(ENTITY + "/reportes/preliminar", sync_to_thread=True)
+    def preliminary(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                    entity: FromPath[str], year: FromPath[int]) -> Stream:
+        return print_report(request, entity_ref(inst, entity), year, final=False)
+
+    @get(ENTITY + "/reportes/final", sync_to_thread=True)
+    def final(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+              year: FromPath[int]) -> Stream:
+        return print_report(request, entity_ref(inst, entity), year, final=True)
+
+    # ------------------------------------------------------------------ Paso 9
+
+    @get(ENTITY + "/firmado", sync_to_thread=True)
+    def signed_page(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                    entity: FromPath[str], year: FromPath[int]) -> Any:
+        return self._signed_page(request, entity_ref(inst, entity), year)
+
+    def _signed_page(self, request: Request[Any, Any, Any], ref: EntityRef, year: int,
+                     status_code: int = 200, error: str | None = None) -> Any:
+        queries = exc(request).queries()
+        ov = queries.overview(scope_of(request), ref, year)
+        versions = queries.signed_versions(scope_of(request), ref, year)
+        can_upload = ov.can_capture and ov.final_available and ov.period.capture_open
+        if not ov.final_available:
+            step = step_number(7, ov.institution.has_specialty_level)
+            why = (f"El reporte firmado se sube después de finalizar el registro (Paso {step}) "
+                   "e imprimir la Versión Final.")
+        elif not ov.period.capture_open:
+            why = ov.period.refusal
+        else:
+            why = None
+        return render_entity(request, "excedentes/paso9.html", ov, status_code=status_code,
+                             versions=versions, can_upload=can_upload, why_not=why,
+                             error=error, field=SIGNED_FIELD)
+
+    @post(ENTITY + "/firmado", **UPLOAD_ROUTE)
+    async def upload(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                     entity: FromPath[str], year: FromPath[int]) -> Any:
+        ref = entity_ref(inst, entity)
+        try:
+            stored = await receive_signed(request, ref, year)
+        except (ValidationError, Conflict, FileTooLarge) as refused:
+            return await to_thread.run_sync(
+                lambda: self._signed_page(request, ref, year, refused.status, refused.message))
+        flash(request, f"Reporte firmado guardado: «{stored.original_name}» (versión "
+                       f"{stored.version}).", "success")
+        return redirect(path_urls(ref, year).signed)
+
+    @get(ENTITY + "/firmado/descargar", sync_to_thread=True)
+    def download(self, request: Request[Any, Any, Any], inst: FromPath[str],
+                 entity: FromPath[str], year: FromPath[int]) -> Stream:
+        version = parse_int(request.query_params.get("version"), "version", minimum=1)
+        return open_signed(request, entity_ref(inst, entity), year, version)
+
+    # ------------------------------------------------------------------ E14
+
+    @get(ENTITY + "/exportar", sync_to_thread=True)
+    def export(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+               year: FromPath[int]) -> Stream:
+        ref = entity_ref(inst, entity)
+        return export_records(request, year, ref.institution_code, ref.entity_code)

@@ -1,0 +1,92 @@
+"""Parsing what pages and the API receive (query strings, form fields), shared by every
+context: whole numbers with Spanish refusals, the page/search of a paginated table, links
+that keep their filters, and the first value of each submitted field.
+
+(The excedentes pages carry their own copies in ``entrypoints/http/excedentes/common.py``;
+they can switch to these.)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence, TypeVar
+from urllib.parse import urlencode
+
+import attrs
+from litestar import Request
+
+from shared.kernel.errors import ValidationError
+from shared.kernel.pagination import PageRequest
+
+T = TypeVar("T")
+SEARCH_MAX = 120
+
+
+def parse_int(raw: Any, what: str, *, minimum: int | None = None) -> int | None:
+    """A query/form value as a whole number (None when empty), or a Spanish refusal."""
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.lstrip("-").isdigit()):
+        raise ValidationError(f"«{what}» debe ser un número entero.",
+                              log_message=f"not an int for {what}: {text!r}")
+    value = int(text)
+    if minimum is not None and value < minimum:
+        raise ValidationError(f"«{what}» debe ser al menos {minimum}.",
+                              log_message=f"{what} below {minimum}")
+    return value
+
+
+def page_request(request: Request[Any, Any, Any], size: int = 10, *, page_key: str = "pagina",
+                 search_key: str = "q") -> PageRequest:
+    """``?pagina=N&q=text`` (the legacy tables' "Buscar:" box) as a ``PageRequest``."""
+    q = request.query_params
+    page = parse_int(q.get(page_key), "página", minimum=1) or 1
+    return PageRequest(page, size, (q.get(search_key) or "").strip()[:SEARCH_MAX])
+
+
+def with_query(path: str, **params: Any) -> str:
+    """``path?a=1&b=2`` without the empty parameters."""
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{path}?{urlencode(clean)}" if clean else path
+
+
+def same_page(request: Request[Any, Any, Any]) -> str:
+    """The requested path and query (post/redirect/get back to the same page)."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def first_values(fields: Mapping[str, Sequence[str]] | Mapping[str, str]) -> dict[str, str]:
+    """One value per field name (the first one), whatever the mapping holds."""
+    out: dict[str, str] = {}
+    for key, value in fields.items():
+        if isinstance(value, str):
+            out[key] = value
+        elif value:
+            out[key] = str(value[0])
+    return out
+
+
+def fields_into(cls: type[T], fields: Mapping[str, Any]) -> T:
+    """An attrs class of text fields from submitted fields (a form, a query string or a
+    multipart body): fields it does not declare (the CSRF token, buttons) are ignored, missing
+    ones keep their defaults, values stay exactly as typed so a refused form can be shown back."""
+    values = first_values(fields) if not hasattr(fields, "getall") else {
+        k: str(fields.get(k)) for k in fields.keys()}  # type: ignore[attr-defined]
+    names = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in values.items() if k in names})  # type: ignore[call-arg]
+
+
+def page_link(request: Request[Any, Any, Any], page_key: str = "pagina", *,
+              path: str | None = None, **extra: Any) -> Any:
+    """``n -> URL of page n`` keeping every other query parameter (for the pagers). ``path``
+    and ``extra`` serve a page rendered from a POST: the GET page it belongs to and the
+    parameters that show it."""
+    keep = {k: request.query_params.get(k) for k in request.query_params.keys() if k != page_key}
+    keep.update(extra)
+    target = path or request.url.path
+
+    def link(n: int) -> str:
+        return with_query(target, **keep, **{page_key: n})
+
+    return link

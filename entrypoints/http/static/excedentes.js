@@ -1,0 +1,63 @@
+// Excedentes y Faltantes, Paso 6: filter the product rows as you type (the same filter works
+// without JavaScript through "?q="), and warn before leaving a grid with unsaved changes.
+// Confirmations ("data-confirm") are handled by app.js.
+(function () {
+  "use strict";
+
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+
+  function liveFilter(form) {
+    var table = document.querySelector(form.getAttribute("data-live-filter"));
+    var input = form.querySelector("input[type=search]");
+    if (!table || !input) { return; }
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var keys = null; // folded product names, computed once on first use
+    var count = document.getElementById("grid-count");
+    var total = count ? count.getAttribute("data-total") : null;
+    var pending = false;
+
+    function apply() {
+      pending = false;
+      if (keys === null) {
+        keys = rows.map(function (row) { return row.cells.length > 1 ? fold(row.cells[1].textContent) : ""; });
+      }
+      var needle = fold(input.value);
+      var shown = 0;
+      for (var i = 0; i < rows.length; i++) {
+        var hide = needle !== "" && keys[i].indexOf(needle) === -1;
+        if (rows[i].hidden !== hide) { rows[i].hidden = hide; }
+        if (!hide) { shown++; }
+      }
+      if (count) {
+        count.textContent = shown.toLocaleString("es-MX") + " de " +
+          Number(total || rows.length).toLocaleString("es-MX") + " productos";
+      }
+    }
+
+    input.addEventListener("input", function () {
+      if (!pending) { pending = true; window.requestAnimationFrame(apply); }
+    });
+    // With JavaScript the filter is already applied: submitting would reload the page and
+    // lose what was typed in the grid.
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
+  }
+
+  function unsavedGuard(form) {
+    var dirty = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    document.addEventListener("submit", function (ev) {
+      if (ev.target === form && !ev.defaultPrevented) { dirty = false; }
+    });
+    window.addEventListener("beforeunload", function (ev) {
+      if (dirty) { ev.preventDefault(); ev.returnValue = ""; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-live-filter]").forEach(liveFilter);
+    document.querySelectorAll("form[data-grid]").forEach(unsavedGuard);
+  });
+})();

@@ -1,0 +1,182 @@
+"""A capturista goes through Pasos 1–9 in Chromium, by the labels of the guides, and the
+coordinador reopens the entity. Screenshots are kept in the test's temporary folder.
+
+Data: the small demo (``sanece-admin demo load``): Secretaría de Salud, entity
+AGUASCALIENTES (not started), its capturista and the institution's coordinador.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.e2e
+
+CAPTURISTA = ("capturista.ss.as", "Demo-2026-CAP")
+COORDINADOR = ("coordinador.ss", "Demo-2026-COO")
+ENTITY = "AGUASCALIENTES"
+UNIT = "CASA DE SALUD SAN JUAN, PRIMER NIVEL"
+
+
+@pytest.fixture(scope="module")
+def demo(live_server):
+    live_server.admin("demo", "load")
+    return live_server
+
+
+def log_in(page, url: str, user: tuple[str, str]) -> None:
+    page.goto(url + "/login")
+    page.get_by_label("Nombre de usuario").fill(user[0])
+    page.get_by_label("Contraseña").fill(user[1])
+    page.get_by_role("button", name="Iniciar sesión").click()
+
+
+def pdf_text(path: Path) -> str:
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return "\n".join(p.extract_text() for p in reader.pages)
+
+
+def cell(page, name: str):
+    """A Paso 6 input by its accessible name: column heading(s) + product, as a screen reader
+    reads it ("Faltante Ambulatoria Anestesia")."""
+    return page.get_by_role("textbox", name=name, exact=True)
+
+
+def dashboard_row(page):
+    return page.locator("table.exc-dashboard tbody tr", has_text=ENTITY)
+
+
+def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, shots, tmp_path):
+    confirmations: list[str] = []
+
+    def accept(dialog):
+        confirmations.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    log_in(page, demo.url, CAPTURISTA)
+
+    # Paso 1: the tablero, own row actionable
+    assert page.get_by_role("heading", name="Captura del periodo").is_visible()
+    assert page.get_by_text("Paso 1.- Seleccionar la Entidad Federativa").is_visible()
+    shots(page, "01-tablero")
+    # the Preliminar (Sin Validez Oficial) is available before anything is captured
+    with page.expect_download() as got:
+        dashboard_row(page).get_by_role("link", name="Preliminar").click()
+    preliminary = tmp_path / "preliminar.pdf"
+    got.value.save_as(preliminary)
+    text = pdf_text(preliminary)
+    assert "Sin Validez Oficial." in text
+    assert f"La Entidad Federativa {ENTITY} aún no cierra el registro de información." in text
+    dashboard_row(page).get_by_role("link", name=ENTITY).click()
+
+    # Paso 2: SI
+    question = page.get_by_label(re.compile(r"^Paso 2\.- ¿Alguna de las Unidades Médicas"))
+    question.select_option("SI")
+    shots(page, "02-paso2")
+    page.get_by_role("button", name="Guardar").click()
+    assert page.get_by_text("Respuesta guardada: SI.").is_visible()
+
+    # Paso 3: the units under their level headings; search, then pick one
+    assert page.get_by_text("Paso 3.- Del siguiente listado").is_visible()
+    assert page.locator("tr.level", has_text="PRIMER NIVEL").first.is_visible()
+    page.get_by_label("Buscar unidad médica (CLUES o nombre)").fill("san juan")
+    page.get_by_role("button", name="Buscar").click()
+    shots(page, "03-paso3")
+    page.get_by_role("link", name=UNIT).click()
+
+    # Paso 4: the service group, Paso 5: the especialidad troncal
+    assert page.get_by_text("Paso 4.- Seleccionar el grupo de servicio").is_visible()
+    shots(page, "04-paso4")
+    page.get_by_role("link", name="Cirugía", exact=True).click()
+    assert page.get_by_text("Paso 5.- Seleccionar la especialidad troncal").is_visible()
+    shots(page, "05-paso5")
+    page.get_by_role("link", name="Cirugía general").click()
+
+    # Paso 6: the filter works as you type
+    assert page.get_by_text("Paso 6.- Llenar la siguiente tabla").is_visible()
+    rows = page.locator("#grid tbody tr")
+    total = rows.count()
+    page.get_by_label("Buscar producto").fill("anest")
+    expect(page.locator("#grid tbody tr:visible")).to_have_count(1)
+    expect(page.locator("#grid-count")).to_have_text(re.compile(r"^1 de "))
+    page.get_by_label("Buscar producto").fill("")
+    expect(page.locator("#grid tbody tr:visible")).to_have_count(total)
+
+    # one invalid row (a faltante without cause nor patients) and one valid row
+    cell(page, "Faltante Ambulatoria Anestesia").fill("12")
+    cell(page, "Excedente Hospitalaria Dilatación de esófago").fill("5")
+    cell(page, "Pacientes Mensuales Dilatación de esófago").fill("4")
+    page.get_by_role("button", name="Guardar").click()
+    assert page.get_by_text("No se guardó ningún dato").is_visible()
+    assert page.get_by_text("El faltante requiere la causa principal.").is_visible()
+    assert cell(page, "Faltante Ambulatoria Anestesia").input_value() == "12"
+    assert cell(page, "Excedente Hospitalaria Dilatación de esófago").input_value() == "5"
+    shots(page, "06-paso6-errores")
+    # fixed
+    page.get_by_role("combobox", name="Causa Anestesia").select_option("Falta de Equipo")
+    cell(page, "Pacientes Mensuales Anestesia").fill("10")
+    page.get_by_role("button", name="Guardar").click()
+    assert page.get_by_text("Información guardada: 2 registros nuevos o modificados").is_visible()
+    assert any("datos son correctos" in m for m in confirmations)
+    shots(page, "07-paso6-guardado")
+
+    # Paso 7: finalize with the user's password
+    page.get_by_role("link", name="Inicio").first.click()
+    dashboard_row(page).get_by_role("link", name="Finalizar Reporte").click()
+    assert page.get_by_text("¿Está seguro de cerrar el registro de información?").is_visible()
+    page.get_by_label("¿Desea finalizar el registro?").select_option("SI")
+    page.get_by_label("Ingresar contraseña:").fill(CAPTURISTA[1])
+    shots(page, "08-paso7")
+    page.get_by_role("button", name="Guardar").click()
+    assert "¿Está seguro de cerrar el registro de información?" in confirmations
+    assert page.get_by_text("Registro finalizado. Folio SS-").is_visible()
+
+    # Paso 8: the Versión Final, with the folio and no watermark
+    with page.expect_download() as got:
+        page.get_by_role("link", name="Versión Final").click()
+    final = tmp_path / "final.pdf"
+    got.value.save_as(final)
+    text = pdf_text(final)
+    assert "Sin Validez Oficial" not in text and "Anestesia" in text and "SS-" in text
+    shots(page, "09-paso8")
+
+    # Paso 9: upload the signed PDF, then "Consultar/Modificar"
+    page.get_by_role("link", name="Inicio").first.click()
+    dashboard_row(page).get_by_role("link", name="Subir").click()
+    assert page.get_by_text("Solo se aceptan archivos PDF con un peso máximo de 150 Megabytes.").is_visible()
+    page.get_by_label("Subir pdf firmado").set_input_files(str(final))
+    page.get_by_role("button", name="Guardar").click()
+    assert page.get_by_text("Reporte firmado guardado").is_visible()
+    assert page.get_by_role("heading", name="Consultar/Modificar").is_visible()
+    with page.expect_download() as got:
+        page.get_by_role("link", name="Consultar PDF subido").click()
+    assert Path(got.value.path()).read_bytes() == final.read_bytes()
+    shots(page, "10-paso9")
+    page.get_by_role("link", name="Inicio").first.click()
+    assert dashboard_row(page).get_by_role("link", name="Consultar/Modificar").is_visible()
+    shots(page, "11-tablero-final")
+
+    # the coordinador reopens the entity with a reason
+    context = browser.new_context(locale="es-MX", viewport={"width": 1366, "height": 768})
+    coordinador = context.new_page()
+    coordinador.set_default_timeout(15000)
+    coordinador.on("dialog", lambda d: d.accept())
+    log_in(coordinador, demo.url, COORDINADOR)
+    dashboard_row(coordinador).get_by_role("link", name="Apertura").click()
+    coordinador.get_by_label("Motivo de la apertura").fill("Corregir los pacientes de Anestesia")
+    shots(coordinador, "12-apertura")
+    coordinador.get_by_role("button", name="Registrar apertura").click()
+    assert coordinador.get_by_text("Apertura registrada para SS:AS").is_visible()
+    assert dashboard_row(coordinador).get_by_text("Finalizar Reporte").is_visible()
+    shots(coordinador, "13-tablero-reabierto")
+    context.close()
+
+    # the capturista may capture again
+    page.reload()
+    assert dashboard_row(page).get_by_role("link", name="Finalizar Reporte").is_visible()

@@ -1,0 +1,83 @@
+"""Paths and form helpers of the excedentes HTTP tests (the world of
+``tests.integration.excedentes.support``)."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, Mapping
+
+from pypdf import PdfReader
+
+from tests.helpers import csrf_from
+from tests.integration.excedentes.support import YEAR
+
+PREFIXES = ("fa", "fh", "c", "ea", "eh", "pm")
+
+
+def entity_path(inst: str = "SS", entity: str = "BC", year: int = YEAR) -> str:
+    return f"/excedentes/entidades/{inst}/{entity}/{year}"
+
+
+def grid_path(world: Any, clues: str, inst: str = "SS", entity: str = "BC",
+              group: str = "Cirugía", specialty: str | None = "Cirugía general",
+              q: str | None = None) -> str:
+    path = f"{entity_path(inst, entity)}/unidades/{clues}/grupos/{world.gid(group, inst)}/productos"
+    params = []
+    if specialty:
+        params.append(f"especialidad={world.sid(specialty, inst)}")
+    if q:
+        params.append(f"q={q}")
+    return path + ("?" + "&".join(params) if params else "")
+
+
+def api_entity(inst: str = "SS", entity: str = "BC", year: int = YEAR) -> str:
+    return f"/api/excedentes/entities/{inst}/{entity}/{year}"
+
+
+def token(client: Any, path: str = "/excedentes/ayuda") -> str:
+    return csrf_from(client.get(path).text)
+
+
+def grid_form(csrf: str, pids: list[int], values: Mapping[int, Mapping[str, str]]) -> dict:
+    """What the browser sends for the shown rows: ``p`` per row, then the row's inputs
+    (``fa12`` = Faltante Ambulatoria of product 12)."""
+    data: dict[str, Any] = {"csrf_token": csrf, "p": [str(p) for p in pids]}
+    for pid in pids:
+        for prefix in PREFIXES:
+            data[f"{prefix}{pid}"] = values.get(pid, {}).get(prefix, "")
+    return data
+
+
+def post_grid(client: Any, path: str, pids: list[int],
+              values: Mapping[int, Mapping[str, str]]) -> Any:
+    csrf = csrf_from(client.get(path).text)
+    return client.post(path, data=grid_form(csrf, pids, values), follow_redirects=False)
+
+
+def input_value(html: str, name: str) -> str | None:
+    m = re.search(rf'<input name="{name}"(?: value="([^"]*)")?', html)
+    return None if m is None else (m.group(1) or "")
+
+
+def selected_cause(html: str, pid: int) -> str:
+    m = re.search(rf'<select name="c{pid}"[^>]*>(.*?)</select>', html)
+    assert m, f"no cause select for product {pid}"
+    chosen = re.search(r"<option selected>([^<]*)</option>", m.group(1))
+    return chosen.group(1) if chosen else ""
+
+
+def pdf_text(content: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def upload(client: Any, path: str, content: bytes, name: str = "firmado.pdf",
+           ctype: str = "application/pdf", headers: dict | None = None) -> Any:
+    csrf = csrf_from(client.get(path).text)
+    return client.post(path, data={"csrf_token": csrf}, files={"archivo": (name, content, ctype)},
+                       headers=headers, follow_redirects=False)
+
+
+def signed_pdf(note: str = "firmado") -> bytes:
+    return b"%PDF-1.4\n% " + note.encode() + b"\n" + b"0" * 2048 + b"\n%%EOF\n"

@@ -22,5 +22,6 @@ def http_modules(container: "Container") -> list["HttpModule"]:
 
 def cli_groups() -> list[Any]:
     from entrypoints.cli import excedentes, sanece
+    from entrypoints.cli import exchange  # noqa: F401  (adds `excedentes exchange`)
 
     return [g for g in (excedentes.group, sanece.group) if g is not None]

@@ -1,9 +1,28 @@
-"""HTTP pages and API of the exchange opportunities (E15), part of the excedentes context."""
+"""HTTP pages and API of the exchange opportunities (E15), part of the excedentes context.
+
+Pages under ``/intercambios`` (``pages.py``), the JSON API under
+``/api/excedentes/intercambios`` (``api.py``), SVG charts drawn on the server (``charts.py``),
+templates in ``templates/exchange/`` and the stylesheet ``/static/exchange.css``. Open to
+capturistas, coordinadores and admins; what each sees is the application's scope rule.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from shared.kernel.scope import Role
+
+HERE = Path(__file__).parent
+MENU_LABEL = "Oportunidades de intercambio"
 
 
 def modules(container: Any) -> list[Any]:
-    return []
+    from entrypoints.http.exchange.api import ExchangeApi
+    from entrypoints.http.exchange.common import BASE
+    from entrypoints.http.exchange.pages import ExchangePages
+    from entrypoints.http.rendering import HttpModule, MenuItem
+
+    roles = frozenset({Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN})
+    return [HttpModule(name="exchange", route_handlers=[ExchangePages, ExchangeApi],
+                       template_dir=HERE / "templates", menu=[MenuItem(MENU_LABEL, BASE, roles)])]

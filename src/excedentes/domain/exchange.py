@@ -17,6 +17,9 @@ Vocabulary
      (``states.ADJACENCY``).
 
   Everything farther is never a candidate, nor is a pair inside one unit.
+* **The same product** across institutions (each has its own catalog) is recognised by
+  ``product_key``: the folded product name plus the folded unit of measure; records carry
+  that key in ``ExchangeRecord.product``.
 * ``ExchangeCriteria`` (data, serialisable) narrows candidates: which tiers count, whether
   institutions may exchange with each other, which institutions take part, and the minimum
   number of patients an exchange must move to be worth proposing.
@@ -64,6 +67,8 @@ records and criteria give the same exchanges whatever order they arrive in.
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from collections import defaultdict
 from typing import Any, Iterable, Mapping
 
@@ -151,6 +156,33 @@ def id_sort_key(value: str) -> tuple[int, int, str]:
     if value.isdigit():
         return (0, int(value), value)
     return (1, 0, value)
+
+
+_COMBINING = re.compile("[\u0300-\u036f]+")  # the accents NFKD splits off (á -> a + ´)
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def fold_key(text: object) -> str:
+    """Lower case, no accents, punctuation as spaces, single spaces: how names written by
+    different catalogs ("Albúmina en orina." / "ALBUMINA EN ORINA") are compared. (Regular
+    expressions rather than a loop per character: a national catalog has ~50,000 names.)"""
+    plain = _COMBINING.sub("", unicodedata.normalize("NFKD", str(text or ""))).casefold()
+    return _NOT_ALNUM.sub(" ", plain).strip()
+
+
+def product_key(name: object, unit_of_measure: object) -> str:
+    """What makes two catalog products "the same product" for an exchange.
+
+    Each institution keeps its own catalog (its own ids, its own Servicio > Grupo >
+    Especialidad tree), so ids never match across institutions. The intervention is named
+    by the product's name and counted in its unit of measure (Estudio, Sesión,
+    Procedimiento ...): two products are the same when both agree after ``fold_key``. The
+    service group is deliberately left out: institutions file the same intervention under
+    different groups (or specialties), and a different unit of measure already tells apart
+    what is counted differently.
+    """
+    folded = fold_key(name) or str(name or "").strip().casefold()
+    return f"{folded}|{fold_key(unit_of_measure)}"
 
 
 def _whole(minimum: int):
@@ -777,6 +809,7 @@ class PotentialScope(str, enum.Enum):
     NATIONAL = "national"
     INSTITUTION = "institution"
     ENTITY = "entity"
+    STATE = "state"  # the faltantes of the units located in one state
 
 
 def _share(part: int, whole: int) -> float:

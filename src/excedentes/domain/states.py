@@ -189,6 +189,40 @@ def _unknown(value: object) -> ValidationError:
     )
 
 
+# CLUES (Clave Única de Establecimientos de Salud) start with the state's two-letter key
+# (the RENAPO/CURP one: "BC" Baja California, "MC" México, "DF" Ciudad de México ...), then
+# three letters of the institution and six digits. The key is a property of the unit's
+# location, not of the organisation, so it also places units whose entity is not a state
+# (an IMSS OOAD such as "Edo. de Méx. Ote." or an UMAE). Kept apart from ``_ALIASES`` on
+# purpose: several of these keys mean another state as abbreviations ("CS", "CH", "MC").
+CLUES_STATE_PREFIXES: Mapping[str, str] = MappingProxyType({
+    "AS": "01", "BC": "02", "BS": "03", "CC": "04", "CL": "05", "CM": "06", "CS": "07",
+    "CH": "08", "DF": "09", "DG": "10", "GT": "11", "GR": "12", "HG": "13", "JC": "14",
+    "MC": "15", "MN": "16", "MS": "17", "NT": "18", "NL": "19", "OC": "20", "PL": "21",
+    "QT": "22", "QR": "23", "SP": "24", "SL": "25", "SR": "26", "TC": "27", "TS": "28",
+    "TL": "29", "VZ": "30", "YN": "31", "ZS": "32",
+})
+
+
+def state_of_clues(clues: str) -> str | None:
+    """The INEGI code of the state a CLUES belongs to (its two-letter prefix), or None."""
+    return CLUES_STATE_PREFIXES.get((clues or "").strip()[:2].upper())
+
+
+def locate_unit(clues: str, *hints: object) -> str | None:
+    """The state of a medical unit: its CLUES prefix first; failing that, the first hint
+    (entity code, entity name ...) that names a state; None when nothing does."""
+    found = state_of_clues(clues)
+    if found is not None:
+        return found
+    for hint in hints:
+        try:
+            return canonical_state(hint)
+        except ValidationError:
+            continue
+    return None
+
+
 def state_name(code: str) -> str:
     """Display name of a state given any accepted spelling."""
     return STATES[canonical_state(code)]
@@ -210,8 +244,8 @@ def _check_symmetric() -> None:
         for other in around:
             if code not in ADJACENCY[other] or other == code:
                 raise AssertionError(f"asymmetric border {code}-{other}")
-    if set(ADJACENCY) != set(STATES):
-        raise AssertionError("adjacency and state list disagree")
+    if set(ADJACENCY) != set(STATES) or set(CLUES_STATE_PREFIXES.values()) != set(STATES):
+        raise AssertionError("adjacency, CLUES prefixes and state list disagree")
 
 
 _check_symmetric()

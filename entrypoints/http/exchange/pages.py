@@ -1,0 +1,164 @@
+"""Pages of the exchange opportunities (E15), under ``/intercambios``.
+
+- ``GET /intercambios``: the saved analyses the caller may see (with its potential) and,
+  for coordinadores and admins, the "Nuevo análisis" form (``?desde=N`` fills it with the
+  parameters of analysis N); ``POST`` runs and saves one, or shows the form back with the
+  typed values and the error (422).
+- ``GET /intercambios/{id}``: the national view: greedy vs optimum, faltantes vs excedentes
+  per state, potential per state and per institution, the top products in shortage, each
+  chart (server-side SVG) with its table; filters by institution, state and service group.
+- ``GET /intercambios/{id}/propuestas``: the proposed exchanges (the drill-down from a
+  state), as requester or as provider; ``/entidades``: the potential of every entity;
+  ``/excel`` and ``/pdf``: the documents. Every read is inside the caller's scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from anyio import to_thread
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Stream
+
+from entrypoints.http.excedentes.common import (
+    SYSTEM_TITLE,
+    actor_of,
+    exc,
+    exc_guard,
+    manager_guard,
+)
+from entrypoints.http.exchange.charts import overview_charts
+from entrypoints.http.exchange.common import (
+    BASE,
+    analysis_url,
+    download_summary,
+    download_workbook,
+    queries,
+)
+from entrypoints.http.exchange.forms import RunForm, filter_query, page_filter
+from entrypoints.http.forms import page_request, parse_int, with_query
+from entrypoints.http.rendering import flash, redirect, render
+from excedentes.application.exchange import (
+    PotentialLevel,
+    Side,
+    comparison_rows,
+    may_run,
+    percent_text,
+)
+from excedentes.domain.exchange import AllocationMethod
+from shared.kernel.errors import NotFound, ValidationError
+
+# The pages' "metodo" values (Spanish) and what they mean.
+METHODS = (("optima", "Asignación óptima", AllocationMethod.OPTIMAL),
+           ("voraz", "Asignación voraz", AllocationMethod.GREEDY))
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    """What every exchange template reads besides its own data."""
+    return {"system_title": SYSTEM_TITLE, "pct": percent_text, "base": BASE,
+            "analysis_url": analysis_url, **extra}
+
+
+def _method(raw: Any) -> tuple[str, AllocationMethod]:
+    text = (raw or "").strip().lower() or METHODS[0][0]
+    for value, _, method in METHODS:
+        if text in (value, method.value):
+            return value, method
+    raise ValidationError(f"Método desconocido: «{raw}» (optima o voraz).",
+                          code="invalid_method")
+
+
+def _index(request: Request[Any, Any, Any], form: RunForm | None, error: str | None,
+           status: int) -> Any:
+    actor = actor_of(request)
+    q = queries(request)
+    options = q.form_options(actor)
+    page = q.analyses(actor, page_request(request, 20))
+    return render(request, "exchange/lista.html", status_code=status, **_context(
+        page=page, options=options, form=form or RunForm.defaults(options.years),
+        error=error, page_url=lambda n: with_query(BASE, pagina=n)))
+
+
+def _run(request: Request[Any, Any, Any], form: RunForm) -> Any:
+    try:
+        result = exc(request).run_exchange()(actor_of(request), form.command())
+    except (ValidationError, NotFound) as error:  # a refused form: shown back as typed
+        return _index(request, form, error.message, 422)
+    a, figures = result.analysis, result.comparison.optimal.figures
+    message = (f"Análisis {a.id} guardado: la asignación óptima cubre "
+               f"{percent_text(figures.share_records_covered)} de los registros faltantes y "
+               f"{percent_text(figures.share_patients_covered)} de los pacientes.")
+    if result.same_as:
+        message += (f" Mismos criterios y mismos datos que el análisis {result.same_as}: "
+                    "el resultado es el mismo.")
+    flash(request, message, "success")
+    return redirect(f"{BASE}/{a.id}")
+
+
+class ExchangePages(Controller):
+    path = BASE
+    guards = [exc_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def index(self, request: Request[Any, Any, Any]) -> Any:
+        form = None
+        since = parse_int(request.query_params.get("desde"), "desde", minimum=1)
+        if since is not None:
+            form = RunForm.from_analysis(queries(request).analysis(actor_of(request), since))
+        return _index(request, form, None, 200)
+
+    @post("/", guards=[manager_guard])
+    async def run(self, request: Request[Any, Any, Any]) -> Any:
+        form = RunForm.from_form(await request.form())
+        # The matching is CPU work of a few seconds at national scale: off the event loop.
+        return await to_thread.run_sync(_run, request, form)
+
+    @get("/{analysis_id:int}", sync_to_thread=True)
+    def overview(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Any:
+        flt = page_filter(request.query_params)
+        ov = queries(request).overview(actor_of(request), analysis_id, flt)
+        charts = overview_charts(
+            ov, lambda state: analysis_url(analysis_id, flt, "propuestas", estado=state),
+            lambda inst: analysis_url(analysis_id, flt, "propuestas", institucion=inst))
+        return render(request, "exchange/analisis.html", **_context(
+            ov=ov, charts=charts, flt=flt, q=filter_query(flt), options=ov.options,
+            comparison_rows=comparison_rows(ov.comparison),
+            may_run=may_run(actor_of(request).scope)))
+
+    @get("/{analysis_id:int}/propuestas", sync_to_thread=True)
+    def exchanges(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Any:
+        actor = actor_of(request)
+        flt = page_filter(request.query_params)
+        value, method = _method(request.query_params.get("metodo"))
+        q = queries(request)
+        analysis = q.analysis(actor, analysis_id)
+        page = q.exchanges(actor, analysis_id, flt, page_request(request, 50), method)
+        extra = {"metodo": value} if method is not AllocationMethod.OPTIMAL else {}
+        return render(request, "exchange/propuestas.html", **_context(
+            analysis=analysis, page=page, flt=flt, q=filter_query(attrs.evolve(flt, side=None)),
+            options=q.options(actor, analysis_id), method=value, methods=METHODS,
+            sides=[(s.value, s.label) for s in Side],
+            page_url=lambda n: analysis_url(analysis_id, flt, "propuestas", pagina=n, **extra)))
+
+    @get("/{analysis_id:int}/entidades", sync_to_thread=True)
+    def entities(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Any:
+        actor = actor_of(request)
+        flt = page_filter(request.query_params)
+        q = queries(request)
+        analysis = q.analysis(actor, analysis_id)
+        rows = q.potentials(actor, analysis_id, PotentialLevel.ENTITY, flt)
+        total = q.potentials(actor, analysis_id, PotentialLevel.NATIONAL, flt)[0]
+        return render(request, "exchange/entidades.html", **_context(
+            analysis=analysis, rows=rows, total=total, flt=flt, q=filter_query(flt),
+            options=q.options(actor, analysis_id)))
+
+    @get("/{analysis_id:int}/excel", sync_to_thread=True)
+    def excel(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Stream:
+        return download_workbook(request, analysis_id, page_filter(request.query_params))
+
+    @get("/{analysis_id:int}/pdf", sync_to_thread=True)
+    def pdf(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Stream:
+        return download_summary(request, analysis_id, page_filter(request.query_params))

@@ -1,0 +1,45 @@
+"""The exchange pages, API and exports on the small demo data, with the demo's own users."""
+
+from __future__ import annotations
+
+import io
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from entrypoints.cli.main import cli
+from tests.helpers import login
+
+COORDINADOR, CAPTURISTA = ("coordinador.imss", "Demo-2026-COO"), ("capturista.ss.bc",
+                                                                   "Demo-2026-CAP")
+
+
+def test_demo_analysis_for_the_demo_users(container, client, tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo", "load"], obj={"container": container}).exit_code == 0
+    year = container.clock().today().year
+    r = runner.invoke(cli, ["excedentes", "exchange", "--period", str(year), "--out",
+                            str(tmp_path / "demo.xlsx")], obj={"container": container})
+    assert r.exit_code == 0, r.output
+    assert "Análisis 1 guardado" in r.output
+    national = load_workbook(tmp_path / "demo.xlsx")
+    proposals = national["Intercambios"].max_row - 1
+
+    assert login(client, *COORDINADOR).status_code == 303
+    page = client.get("/intercambios/1")
+    assert page.status_code == 200 and "<svg" in page.text
+    assert "Instituto Mexicano del Seguro Social (IMSS)" in page.text
+    view = client.get("/api/excedentes/intercambios/1/overview").json()
+    assert [r["key"] for r in view["institutions"]] == ["IMSS"]
+    assert view["total"]["optimal"]["shortage_records"] > 0
+    mine = client.get("/intercambios/1/excel")
+    rows = list(load_workbook(io.BytesIO(mine.content))["Intercambios"].iter_rows(
+        min_row=2, values_only=True))
+    assert len(rows) <= proposals
+    assert all("IMSS" in (r[2], r[7]) for r in rows)  # requesting or providing institution
+
+    client.cookies.clear()
+    assert login(client, *CAPTURISTA).status_code == 303
+    listed = client.get("/api/excedentes/intercambios").json()
+    assert listed["total"] == 1
+    assert client.get("/intercambios/1/propuestas").status_code == 200

@@ -5,9 +5,6 @@ bytes to this module's strict cattrs converter and documents ``SomeBody`` in the
 schema. Malformed JSON answers 400; a body that does not fit (missing field, wrong type,
 unknown field) answers 422; both are problem details whose ``errors`` list every problem with
 its JSON path, in Spanish (``cattrs.transform_error``).
-
-(The excedentes API has the same machinery in ``entrypoints/http/excedentes/bodies.py``; it
-can switch to this module.)
 """
 
 from __future__ import annotations

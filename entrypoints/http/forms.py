@@ -2,8 +2,8 @@
 context: whole numbers with Spanish refusals, the page/search of a paginated table, links
 that keep their filters, and the first value of each submitted field.
 
-(The excedentes pages carry their own copies in ``entrypoints/http/excedentes/common.py``;
-they can switch to these.)
+(``entrypoints/http/excedentes/common.py`` still carries its own ``parse_int``,
+``page_request`` and ``with_query``; it can switch to these.)
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 temporary file under var/tmp (never a served folder) and streamed, or a file opened from the
 storage port. Memory stays flat whatever the size.
 
-(The excedentes pages carry their own copies in ``entrypoints/http/excedentes/common.py`` and
-``reports.py``; they can switch to these.)
+(``entrypoints/http/excedentes/common.py`` and ``reports.py`` still carry their own copies;
+they can switch to these.)
 """
 
 from __future__ import annotations

@@ -1,9 +1,71 @@
-"""HTTP pages and API of the sanece context."""
+"""HTTP pages and API of the sanece context.
+
+Pages (server-rendered, Spanish, the guide's labels) under ``/sanece``:
+
+- director: Inicio (S2), Consultar folio (S3) and its PDF (S4), Pacientes (S5), Cambios with
+  its five sections (S6–S11), Extracción (S13), Comentarios o sugerencias (S15);
+- revisor (Catálogo II) and admin: the review queue and each request's decision (S12);
+- evaluador and admin: the Pendiente folios and their evaluation (S14);
+- admin: the comentarios received.
+
+The same operations as JSON under ``/api/sanece`` (``api.py``). Templates in
+``templates/sanece/``, the stylesheet and script ``/static/sanece.css`` and ``sanece.js``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from shared.kernel.scope import Role
+
+HERE = Path(__file__).parent
 
 
 def modules(container: Any) -> list[Any]:
-    return []
+    from entrypoints.http.rendering import HttpModule, MenuItem
+    from entrypoints.http.sanece.api import SaneceApi
+    from entrypoints.http.sanece.changes import ChangePages
+    from entrypoints.http.sanece.common import (
+        CAMBIOS,
+        COMENTARIOS,
+        COMENTARIOS_RECIBIDOS,
+        CONSULTAR,
+        EVALUACION,
+        EXTRACCION,
+        INICIO,
+        PACIENTES,
+        REVISION,
+    )
+    from entrypoints.http.sanece.evaluation import EvaluationPages
+    from entrypoints.http.sanece.extraction import (
+        ExtractionPages,
+        FeedbackAdminPages,
+        FeedbackPages,
+    )
+    from entrypoints.http.sanece.folios import FolioPages
+    from entrypoints.http.sanece.review import RequestPages, ReviewPages
+
+    director = frozenset({Role.DIRECTOR})
+    central = frozenset({Role.REVISOR, Role.EVALUADOR})
+    return [HttpModule(
+        name="sanece",
+        route_handlers=[FolioPages, ChangePages, RequestPages, ReviewPages, EvaluationPages,
+                        ExtractionPages, FeedbackPages, FeedbackAdminPages, SaneceApi],
+        template_dir=HERE / "templates",
+        # The guide's menu (Inicio and Cerrar sesión come from the base layout).
+        menu=[
+            MenuItem("Solicitudes de cambio", REVISION, frozenset({Role.REVISOR, Role.ADMIN})),
+            MenuItem("Evaluación de folios", EVALUACION,
+                     frozenset({Role.EVALUADOR, Role.ADMIN})),
+            MenuItem("Consultar folio", CONSULTAR, director | central),
+            MenuItem("Pacientes", PACIENTES, director),
+            MenuItem("Cambios", CAMBIOS, director),
+            MenuItem("Extracción", EXTRACCION, director),
+            MenuItem("Comentarios o sugerencias", COMENTARIOS, director | central),
+            MenuItem("Comentarios SAnECE recibidos", COMENTARIOS_RECIBIDOS,
+                     frozenset({Role.ADMIN})),
+        ],
+        home_by_role={Role.DIRECTOR: INICIO, Role.REVISOR: REVISION,
+                      Role.EVALUADOR: EVALUACION},
+    )]

@@ -1,0 +1,365 @@
+"""Cambios (S6) and its five sections, the director's change requests (S7–S11).
+
+Each section is a page with its search (NSS or folio), its form and its "Solicitudes
+realizadas" table. Filing is a multipart POST whose target (patient, NSS or folio) is in the
+URL, so that a foreign or missing one is refused before a byte is read; the attachments are
+streamed under the attachment policy and handed to the use case as they are. A refusal (a
+rule of the use case, a file of the wrong type or too large) shows the form again with what
+the user typed and the message; success redirects to the section with a confirmation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from anyio import to_thread
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+
+from entrypoints.http.forms import fields_into, page_link, page_request
+from entrypoints.http.rendering import flash, redirect
+from entrypoints.http.sanece.common import (
+    CAMBIOS,
+    DATOS,
+    HOMOLOGACION,
+    REQUERIMIENTO,
+    UNIDAD,
+    VENCIMIENTO,
+    attachment_limit_text,
+    director_guard,
+    file_request,
+    render_san,
+    san,
+    scope_of,
+)
+from entrypoints.http.sanece.folios import lookup_folio
+from entrypoints.http.sanece.forms import (
+    ExpiryChangeForm,
+    MergeForm,
+    PatientDataForm,
+    RequirementChangeForm,
+    UnitChangeForm,
+)
+from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedForm
+from sanece.application.access import PATIENT_NOT_FOUND
+from sanece.application.views import RequestFiled
+from sanece.domain.model import PATIENT_FIELD_LABELS
+from sanece.domain.values import ExpiryChangeKind, MergeChoice, RequestType
+from shared.kernel.errors import Conflict, DomainError, NotFound, ValidationError
+from shared.storage.domain import FileTooLarge
+
+PAGE_SIZE = 10
+FILED = ("Solicitud registrada (En espera). La Jefatura de área de Catálogo II la evaluará; "
+         "actualiza esta pantalla para ver el estatus de cambio.")
+FILED_MERGE = ("Solicitud de homologación registrada: {n} registro(s) por homologar (En "
+               "espera). La Jefatura de área de Catálogo II la evaluará.")
+SINGLE_RECORD = ("La homologación aplica cuando el NSS tiene más de un registro en el SAnECE; "
+                 "este NSS tiene uno solo.")
+PREVIEW_HINT = ("Para ver la vista previa elige un registro Correcto y al menos un registro "
+                "para Homologar.")
+REFUSALS = (ValidationError, Conflict, FileTooLarge)
+
+SECTIONS = (
+    ("Cambio de datos de pacientes", DATOS,
+     "Nombre, apellidos, NSS y agregado médico."),
+    ("Homologación de registros", HOMOLOGACION,
+     "Si el paciente tiene más de un registro en el SAnECE se deben homologar los registros en "
+     "el más actual para conservar el historial para futuras evaluaciones."),
+    ("Cambio de fecha de vencimiento", VENCIMIENTO,
+     "Baja de folio o ampliación de fecha de vencimiento."),
+    ("Cambio de unidad médica", UNIDAD, "Aplica para folios que están vigentes."),
+    ("Cambio de requerimiento", REQUERIMIENTO, "Corrección de dosis y/o requerimiento."),
+)
+PATIENT_FIELDS_SHOWN = tuple(PATIENT_FIELD_LABELS.items())
+KIND_TEXT = {
+    ExpiryChangeKind.CANCELLATION: (
+        "Aplica para folios con fecha de vencimiento vigente que se requiere dar de baja.",
+        "Completa los siguientes datos para registrar la solicitud de baja:", "Solicitar Baja",
+        "se recomienda nota del médico tratante o reporte Vigiflow si aplica."),
+    ExpiryChangeKind.EXTENSION: (
+        "Aplica para folios validados que la fecha de vencimiento se debe de ampliar.",
+        "Completa los siguientes datos para registrar la solicitud de prórroga:",
+        "Solicitar Prórroga", "se recomienda nota del médico tratante."),
+}
+
+
+def _requests(request: Request[Any, Any, Any], request_type: RequestType) -> Any:
+    """Solicitudes realizadas of one type (Buscar and pagination from the query string)."""
+    return san(request).queries().requests(scope_of(request), request_type,
+                                           page_request(request, PAGE_SIZE))
+
+
+def _render(request: Request[Any, Any, Any], template: str, status_code: int = 200, *,
+            get_path: str | None = None, number: str = "", **context: Any) -> Any:
+    """A Cambios page. ``get_path``: the GET page of a form re-shown after a POST (the pager of
+    its "Solicitudes realizadas" must lead there, with the folio that was shown)."""
+    context.setdefault("error", None)
+    pages = page_link(request, path=get_path, folio=number or None) if get_path else \
+        page_link(request)
+    return render_san(request, template, status_code=status_code, sections=SECTIONS,
+                      limits=attachment_limit_text(request), page_url=pages, number=number,
+                      **context)
+
+
+async def _file(request: Request[Any, Any, Any], use_case: Any,
+                command: Callable[[ReceivedForm], Any],
+                refused: Callable[[ReceivedForm, DomainError], Any],
+                reshow: Callable[[ReceivedForm], Any] | None = None) -> Any:
+    """File the request; a refusal renders the form again as typed (``refused``)."""
+    form = ReceivedForm()
+    try:
+        return await file_request(request, use_case, command, into=form, reshow=reshow)
+    except REFUSALS as error:
+        return await to_thread.run_sync(refused, form, error)
+
+
+class ChangePages(Controller):
+    path = CAMBIOS
+    guards = [director_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def index(self, request: Request[Any, Any, Any]) -> Any:
+        return _render(request, "sanece/cambios.html")
+
+    # ------------------------------------------------------------------ S7, S8 search
+
+    @get("/datos-paciente", sync_to_thread=True)
+    def patient_search(self, request: Request[Any, Any, Any]) -> Any:
+        return self._nss_page(request, RequestType.PATIENT_DATA)
+
+    @get("/homologacion", sync_to_thread=True)
+    def merge_search(self, request: Request[Any, Any, Any]) -> Any:
+        return self._nss_page(request, RequestType.MERGE)
+
+    def _nss_page(self, request: Request[Any, Any, Any], section: RequestType) -> Any:
+        nss = (request.query_params.get("nss") or "").strip()[:20]
+        search, error, status = None, None, 200
+        if nss:
+            try:
+                search = san(request).queries().search_nss(scope_of(request), nss)
+            except ValidationError as refused:
+                error, status = refused.message, refused.status
+        return _render(request, "sanece/nss.html", status_code=status, section=section,
+                       nss=nss, search=search, error=error,
+                       requests=_requests(request, section))
+
+    # ------------------------------------------------------------------ S7 form
+
+    @get("/datos-paciente/{patient_id:int}", sync_to_thread=True)
+    def patient_form(self, request: Request[Any, Any, Any], patient_id: FromPath[int]) -> Any:
+        patient = san(request).queries().patient(scope_of(request), patient_id)
+        return self._patient_page(request, patient, PatientDataForm.of(patient))
+
+    def _patient_page(self, request: Request[Any, Any, Any], patient: Any,
+                      form: PatientDataForm, error: str | None = None,
+                      status_code: int = 200) -> Any:
+        return _render(request, "sanece/datos_form.html", status_code=status_code,
+                       patient=patient, form=form, fields=PATIENT_FIELDS_SHOWN, error=error)
+
+    @post("/datos-paciente/{patient_id:int}", **UPLOAD_ROUTE)
+    async def file_patient_data(self, request: Request[Any, Any, Any],
+                                patient_id: FromPath[int]) -> Any:
+        queries = san(request).queries()
+        patient = await to_thread.run_sync(queries.patient, scope_of(request), patient_id)
+
+        def refused(form: ReceivedForm, error: DomainError) -> Any:
+            typed = PatientDataForm.submitted(form).shown(patient)
+            return self._patient_page(request, patient, typed, error.message, error.status)
+
+        filed = await _file(request, san(request).file_patient_data_change(),
+                            lambda f: PatientDataForm.submitted(f).command(patient, f.files),
+                            refused)
+        if not isinstance(filed, RequestFiled):
+            return filed
+        flash(request, FILED, "success")
+        return redirect(f"{DATOS}?nss={patient.nss}")
+
+    # ------------------------------------------------------------------ S8 window
+
+    @get("/homologacion/{nss:str}", sync_to_thread=True)
+    def merge_form(self, request: Request[Any, Any, Any], nss: FromPath[str]) -> Any:
+        q = request.query_params
+        search = self._merge_search(request, nss)
+        if q.get("vista"):
+            form = MergeForm.submitted(q)
+        else:
+            correct = _int(q.get("correcto"))
+            form = MergeForm.proposed(search.records, correct)
+        return self._merge_page(request, search, form, preview=bool(q.get("vista")))
+
+    def _merge_search(self, request: Request[Any, Any, Any], nss: str) -> Any:
+        search = san(request).queries().search_nss(scope_of(request), nss)
+        if not search.records:
+            raise NotFound(PATIENT_NOT_FOUND)
+        return search
+
+    def _merge_page(self, request: Request[Any, Any, Any], search: Any, form: MergeForm, *,
+                    preview: bool, error: str | None = None, status_code: int = 200) -> Any:
+        previews: list[Any] = []
+        hint = None
+        if len(search.records) < 2:
+            error, status_code, preview = error or SINGLE_RECORD, 422, False
+        if preview:
+            correct, merge = form.ids(MergeChoice.CORRECT), form.ids(MergeChoice.MERGE)
+            if len(correct) == 1 and merge:
+                try:
+                    previews = [san(request).queries().merge_preview(scope_of(request), rid,
+                                                                     correct[0])
+                                for rid in merge]
+                except ValidationError as refused:
+                    error, status_code = refused.message, refused.status
+            else:
+                hint = PREVIEW_HINT
+        return _render(request, "sanece/homologacion_form.html", status_code=status_code,
+                       search=search, form=form, previews=previews, hint=hint, error=error,
+                       MergeChoice=MergeChoice, requests=_requests(request, RequestType.MERGE))
+
+    @post("/homologacion/{nss:str}", **UPLOAD_ROUTE)
+    async def file_merge(self, request: Request[Any, Any, Any], nss: FromPath[str]) -> Any:
+        search = await to_thread.run_sync(self._merge_search, request, nss)
+
+        def refused(form: ReceivedForm, error: DomainError) -> Any:
+            return self._merge_page(request, search, MergeForm.submitted(form), preview=True,
+                                    error=error.message, status_code=error.status)
+
+        filed = await _file(request, san(request).file_merge(),
+                            lambda f: MergeForm.submitted(f).command(search.nss, f.files),
+                            refused)
+        if not isinstance(filed, RequestFiled):
+            return filed
+        flash(request, FILED_MERGE.format(n=len(filed.ids)), "success")
+        return redirect(f"{HOMOLOGACION}?nss={search.nss}")
+
+    # ------------------------------------------------------------------ S9
+
+    @get("/fecha-vencimiento", sync_to_thread=True)
+    def expiry_page(self, request: Request[Any, Any, Any]) -> Any:
+        q = request.query_params
+        return self._expiry_page(request, (q.get("folio") or "").strip()[:40],
+                                 ExpiryChangeForm(kind=q.get("kind") or ""))
+
+    def _expiry_page(self, request: Request[Any, Any, Any], number: str,
+                     form: ExpiryChangeForm, error: str | None = None,
+                     status_code: int = 200) -> Any:
+        detail, search_error, search_status = lookup_folio(request, number)
+        kind = form.kind_enum
+        return _render(request, "sanece/vencimiento.html",
+                       status_code=status_code if error else search_status,
+                       get_path=VENCIMIENTO, number=number,
+                       detail=detail, search_error=search_error, form=form, kind=kind,
+                       kinds=tuple(ExpiryChangeKind), kind_text=KIND_TEXT,
+                       motives=san(request).queries().motives(RequestType.EXPIRY_CHANGE, kind)
+                       if kind else (), error=error,
+                       requests=_requests(request, RequestType.EXPIRY_CHANGE))
+
+    @post("/fecha-vencimiento/{number:str}", **UPLOAD_ROUTE)
+    async def file_expiry(self, request: Request[Any, Any, Any], number: FromPath[str]) -> Any:
+        await self._visible_folio(request, number)
+
+        def refused(form: ReceivedForm, error: DomainError) -> Any:
+            return self._expiry_page(request, number, fields_into(ExpiryChangeForm, form.fields),
+                                     error.message, error.status)
+
+        filed = await _file(request, san(request).file_expiry_change(),
+                            lambda f: fields_into(ExpiryChangeForm, f.fields).command(number,
+                                                                                      f.files),
+                            refused)
+        if not isinstance(filed, RequestFiled):
+            return filed
+        flash(request, FILED, "success")
+        return redirect(VENCIMIENTO)
+
+    async def _visible_folio(self, request: Request[Any, Any, Any], number: str) -> Any:
+        """The folio must be visible before a byte of the upload is read."""
+        return await to_thread.run_sync(san(request).queries().folio, scope_of(request), number)
+
+    # ------------------------------------------------------------------ S10
+
+    @get("/unidad-medica", sync_to_thread=True)
+    def unit_page(self, request: Request[Any, Any, Any]) -> Any:
+        q = request.query_params
+        return self._unit_page(request, (q.get("folio") or "").strip()[:40],
+                               fields_into(UnitChangeForm, q))
+
+    def _unit_page(self, request: Request[Any, Any, Any], number: str, form: UnitChangeForm,
+                   error: str | None = None, status_code: int = 200) -> Any:
+        detail, search_error, search_status = lookup_folio(request, number)
+        queries = san(request).queries()
+        scope = scope_of(request)
+        ooads = queries.ooads(scope)
+        ooad_id = form.ooad_id if form.ooad_id in {o.id for o in ooads} else None
+        units = queries.units(scope, ooad_id) if ooad_id is not None else []
+        return _render(request, "sanece/unidad.html",
+                       status_code=status_code if error else search_status,
+                       get_path=UNIDAD, number=number,
+                       detail=detail, search_error=search_error, form=form, ooads=ooads,
+                       ooad_id=ooad_id, units=units, error=error,
+                       motives=queries.motives(RequestType.UNIT_CHANGE),
+                       requests=_requests(request, RequestType.UNIT_CHANGE))
+
+    @post("/unidad-medica/{number:str}", **UPLOAD_ROUTE)
+    async def file_unit(self, request: Request[Any, Any, Any], number: FromPath[str]) -> Any:
+        await self._visible_folio(request, number)
+
+        def refused(form: ReceivedForm, error: DomainError) -> Any:
+            return self._unit_page(request, number, fields_into(UnitChangeForm, form.fields),
+                                   error.message, error.status)
+
+        def reshow(form: ReceivedForm) -> Any:  # "Ver unidades de la OOAD" without JavaScript
+            return self._unit_page(request, number, fields_into(UnitChangeForm, form.fields))
+
+        filed = await _file(request, san(request).file_unit_change(),
+                            lambda f: fields_into(UnitChangeForm, f.fields).command(number,
+                                                                                    f.files),
+                            refused, reshow)
+        if not isinstance(filed, RequestFiled):
+            return filed
+        flash(request, FILED, "success")
+        return redirect(UNIDAD)
+
+    # ------------------------------------------------------------------ S11
+
+    @get("/requerimiento", sync_to_thread=True)
+    def requirement_page(self, request: Request[Any, Any, Any]) -> Any:
+        number = (request.query_params.get("folio") or "").strip()[:40]
+        return self._requirement_page(request, number, None)
+
+    def _requirement_page(self, request: Request[Any, Any, Any], number: str,
+                          form: RequirementChangeForm | None, error: str | None = None,
+                          status_code: int = 200) -> Any:
+        detail, search_error, search_status = lookup_folio(request, number)
+        if form is None:
+            form = RequirementChangeForm.of(detail) if detail else RequirementChangeForm()
+        return _render(request, "sanece/requerimiento.html",
+                       status_code=status_code if error else search_status,
+                       get_path=REQUERIMIENTO, number=number,
+                       detail=detail, search_error=search_error, form=form, error=error,
+                       motives=san(request).queries().motives(RequestType.REQUIREMENT_CHANGE),
+                       requests=_requests(request, RequestType.REQUIREMENT_CHANGE))
+
+    @post("/requerimiento/{number:str}", **UPLOAD_ROUTE)
+    async def file_requirement(self, request: Request[Any, Any, Any],
+                               number: FromPath[str]) -> Any:
+        await self._visible_folio(request, number)
+
+        def refused(form: ReceivedForm, error: DomainError) -> Any:
+            return self._requirement_page(request, number,
+                                          fields_into(RequirementChangeForm, form.fields),
+                                          error.message, error.status)
+
+        filed = await _file(request, san(request).file_requirement_change(),
+                            lambda f: fields_into(RequirementChangeForm, f.fields).command(
+                                number, f.files), refused)
+        if not isinstance(filed, RequestFiled):
+            return filed
+        flash(request, FILED, "success")
+        return redirect(REQUERIMIENTO)
+
+
+def _int(raw: Any) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+__all__ = ["ChangePages"]

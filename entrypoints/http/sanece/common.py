@@ -1,0 +1,192 @@
+"""What every sanece handler shares: the caller as the use cases see them, the guards by role,
+the pages' URLs, the attachment upload policy, and the three downloads (response PDF, Excel
+extraction, a request's attachment) streamed as attachments.
+
+Handlers stay thin: parse here or in ``forms.py``, call one query or use case of
+``request.app.state.container.sanece``, render or return JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from anyio import to_thread
+from litestar import Request
+from litestar.response import Stream, Template
+
+from entrypoints.http.forms import with_query
+from entrypoints.http.rendering import render
+from entrypoints.http.security import current_user, require_roles
+from entrypoints.http.streams import PDF, XLSX, into_temp_file, stream_open_file, stream_temp_file
+from entrypoints.http.uploads import ReceivedForm, receive_form
+from sanece.application.access import Actor
+from sanece.application.use_cases.documents import ExtractionCommand
+from sanece.domain.values import RequestType
+from shared.kernel.scope import Role, Scope
+from shared.storage.domain import UploadPolicy, format_mb
+
+SYSTEM_TITLE = "Módulo del Sistema de Análisis y Evaluación de Casos Específicos (SAnECE)"
+
+# Who may open which pages; the application's scope rules do the rest.
+SANECE_ROLES = (Role.DIRECTOR, Role.REVISOR, Role.EVALUADOR, Role.ADMIN)
+sanece_guard = require_roles(*SANECE_ROLES)
+director_guard = require_roles(Role.DIRECTOR)
+reviewer_guard = require_roles(Role.REVISOR, Role.ADMIN)
+evaluator_guard = require_roles(Role.EVALUADOR, Role.ADMIN)
+admin_guard = require_roles(Role.ADMIN)
+
+# --------------------------------------------------------------------------- URLs
+
+BASE = "/sanece"
+INICIO = f"{BASE}/inicio"
+CONSULTAR = f"{BASE}/consultar"
+PACIENTES = f"{BASE}/pacientes"
+CAMBIOS = f"{BASE}/cambios"
+DATOS = f"{CAMBIOS}/datos-paciente"
+HOMOLOGACION = f"{CAMBIOS}/homologacion"
+VENCIMIENTO = f"{CAMBIOS}/fecha-vencimiento"
+UNIDAD = f"{CAMBIOS}/unidad-medica"
+REQUERIMIENTO = f"{CAMBIOS}/requerimiento"
+SOLICITUDES = f"{BASE}/solicitudes"
+REVISION = f"{BASE}/revision"
+EVALUACION = f"{BASE}/evaluacion"
+EXTRACCION = f"{BASE}/extraccion"
+COMENTARIOS = f"{BASE}/comentarios"
+COMENTARIOS_RECIBIDOS = f"{BASE}/comentarios-recibidos"
+
+
+class Urls:
+    """The links templates need (one place, so a route change is one edit)."""
+
+    inicio = INICIO
+    consultar = CONSULTAR
+    pacientes = PACIENTES
+    cambios = CAMBIOS
+    datos = DATOS
+    homologacion = HOMOLOGACION
+    vencimiento = VENCIMIENTO
+    unidad = UNIDAD
+    requerimiento = REQUERIMIENTO
+    revision = REVISION
+    evaluacion = EVALUACION
+    extraccion = EXTRACCION
+    comentarios = COMENTARIOS
+
+    @staticmethod
+    def folio(number: str) -> str:
+        return with_query(CONSULTAR, folio=number)
+
+    @staticmethod
+    def pdf(number: str) -> str:
+        return f"{BASE}/folios/{number}/pdf"
+
+    @staticmethod
+    def patient(patient_id: int, folio: str | None = None) -> str:
+        return with_query(f"{PACIENTES}/{patient_id}", folio=folio)
+
+    @staticmethod
+    def patient_form(patient_id: int) -> str:
+        return f"{DATOS}/{patient_id}"
+
+    @staticmethod
+    def merge_form(nss: str, correct_id: int | None = None) -> str:
+        return with_query(f"{HOMOLOGACION}/{nss}", correcto=correct_id)
+
+    @staticmethod
+    def request(request_id: int) -> str:
+        return f"{SOLICITUDES}/{request_id}"
+
+    @staticmethod
+    def attachment(request_id: int, index: int) -> str:
+        return f"{SOLICITUDES}/{request_id}/adjuntos/{index}"
+
+    @staticmethod
+    def evaluate(number: str) -> str:
+        return f"{EVALUACION}/{number}"
+
+
+# --------------------------------------------------------------------------- caller
+
+
+def san(request: Request[Any, Any, Any]) -> Any:
+    """The sanece sub-container (``queries()``, ``file_merge()``, …)."""
+    return request.app.state.container.sanece
+
+
+def actor_of(request: Request[Any, Any, Any]) -> Actor:
+    """The session user as the use cases see them: username (audit) and scope."""
+    user = current_user(request)
+    return Actor(user.username, Scope(user.role, user.scope_ref))
+
+
+def scope_of(request: Request[Any, Any, Any]) -> Scope:
+    return actor_of(request).scope
+
+
+def render_san(request: Request[Any, Any, Any], template: str, status_code: int = 200,
+               **context: Any) -> Template:
+    """A sanece page: the module's title, its URLs and the caller's role at hand."""
+    scope = scope_of(request)
+    context.setdefault("RequestType", RequestType)
+    return render(request, template, status_code=status_code, system_title=SYSTEM_TITLE,
+                  u=Urls, role=scope.role, Role=Role, **context)
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+def attachment_policy(request: Request[Any, Any, Any]) -> UploadPolicy:
+    """Change-request attachments: PDF or image (sniffed by content), ``ATTACHMENT_MAX_MB``."""
+    return UploadPolicy.pdf_or_image(request.app.state.container.settings().attachment_max_bytes)
+
+
+MAX_ATTACHMENTS = 3  # Adjunto 1..3 (the vigencia is exactly one: the use case says so)
+
+
+async def file_request(request: Request[Any, Any, Any], use_case: Any,
+                       command: Callable[[ReceivedForm], Any], *,
+                       into: ReceivedForm | None = None,
+                       reshow: Callable[[ReceivedForm], Any] | None = None) -> Any:
+    """Receive a change request's multipart form (attachments streamed under the policy),
+    build the command from it and call the use case (one transaction); the temporary files
+    are removed afterwards. ``into`` keeps the typed fields for the caller even when the
+    upload is refused. ``reshow(form)`` answers a form sent only to reload the page (a
+    ``recargar`` field: "Ver unidades de la OOAD" without JavaScript)."""
+    actor = actor_of(request)
+    with await receive_form(request, attachment_policy(request), max_files=MAX_ATTACHMENTS,
+                            into=into) as form:
+        if reshow is not None and form.get("recargar"):
+            return await to_thread.run_sync(reshow, form)
+        cmd = command(form)
+        return await to_thread.run_sync(use_case, actor, cmd)
+
+
+def attachment_limit_text(request: Request[Any, Any, Any]) -> str:
+    return (f"Se admiten archivos PDF o imagen (PNG, JPEG) de hasta "
+            f"{format_mb(attachment_policy(request).max_bytes)} cada uno.")
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def folio_pdf(request: Request[Any, Any, Any], number: str) -> Stream:
+    """S4: the formato de respuesta of a folio the caller may see, built from current data."""
+    use_case = san(request).print_response()
+    actor = actor_of(request)
+    path, printed = into_temp_file(request, ".pdf", lambda out: use_case(actor, number, out))
+    return stream_temp_file(path, PDF, printed.filename)
+
+
+def extraction_xlsx(request: Request[Any, Any, Any], cmd: ExtractionCommand) -> Stream:
+    """S13: the unit's folios as a genuine .xlsx (written in constant memory, then streamed)."""
+    use_case = san(request).extract()
+    actor = actor_of(request)
+    path, result = into_temp_file(request, ".xlsx", lambda out: use_case(actor, cmd, out))
+    return stream_temp_file(path, XLSX, result.filename)
+
+
+def attachment_download(request: Request[Any, Any, Any], request_id: int, index: int) -> Stream:
+    """Adjunto N of a change request the caller may see (the same 404 otherwise)."""
+    download = san(request).open_attachment()(actor_of(request), request_id, index)
+    return stream_open_file(download.stream, download.size, download.filename,
+                            download.content_type)

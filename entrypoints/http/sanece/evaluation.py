@@ -1,0 +1,70 @@
+"""The evaluador's pages (S14): the Pendiente folios (oldest first, filters OOAD/UMAE and
+Buscar) and the registration of a folio's result: Validada (periodo in months, claves of
+the genérico with quantities, requerimiento) or No Validada (observaciones)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+
+from entrypoints.http.forms import page_link, page_request, parse_int
+from entrypoints.http.rendering import flash, redirect
+from entrypoints.http.sanece.common import (
+    EVALUACION,
+    actor_of,
+    evaluator_guard,
+    render_san,
+    san,
+    scope_of,
+)
+from entrypoints.http.sanece.forms import EvaluationForm
+from sanece.domain.values import EvaluationStatus, format_date
+from shared.kernel.errors import Conflict, ValidationError
+
+URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+QUEUE_SIZE = 25
+RESULTS = (EvaluationStatus.VALIDATED, EvaluationStatus.NOT_VALIDATED)
+
+
+class EvaluationPages(Controller):
+    path = EVALUACION
+    guards = [evaluator_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def queue(self, request: Request[Any, Any, Any]) -> Any:
+        scope = scope_of(request)
+        queries = san(request).queries()
+        ooad_id = parse_int(request.query_params.get("ooad"), "OOAD/UMAE", minimum=1)
+        page = queries.pending_evaluations(scope, page_request(request, QUEUE_SIZE),
+                                           ooad_id=ooad_id)
+        return render_san(request, "sanece/evaluacion.html", page=page,
+                          ooads=queries.ooads(scope), ooad_id=ooad_id,
+                          page_url=page_link(request))
+
+    @get("/{number:str}", sync_to_thread=True)
+    def form(self, request: Request[Any, Any, Any], number: FromPath[str]) -> Any:
+        return self._page(request, number, EvaluationForm())
+
+    def _page(self, request: Request[Any, Any, Any], number: str, form: EvaluationForm,
+              error: str | None = None, status_code: int = 200) -> Any:
+        detail = san(request).queries().folio(scope_of(request), number)
+        return render_san(request, "sanece/evaluar.html", status_code=status_code, d=detail,
+                          form=form, error=error, results=RESULTS,
+                          pending=detail.status is EvaluationStatus.PENDING)
+
+    @post("/{number:str}", sync_to_thread=True)
+    def register(self, request: Request[Any, Any, Any], number: FromPath[str],
+                 data: Annotated[EvaluationForm, URL_FORM]) -> Any:
+        try:
+            result = san(request).register_evaluation()(actor_of(request),
+                                                        data.command(number))
+        except (ValidationError, Conflict) as refused:
+            return self._page(request, number, data, refused.message, refused.status)
+        expiry = (f"; fecha de vencimiento {format_date(result.expiry_date)}"
+                  if result.expiry_date else "")
+        flash(request, f"Folio {result.number}: {result.status_label}{expiry}.", "success")
+        return redirect(EVALUACION)

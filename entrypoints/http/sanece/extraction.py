@@ -1,0 +1,106 @@
+"""Extracción de datos (S13) and Comentarios o sugerencias (S15, with the administrators'
+list).
+
+The extraction is a POST (patient data leaves the system: audited, CSRF-protected); a window
+or filter refusal shows the form again with every broken rule listed; otherwise the browser
+receives a genuine .xlsx as an attachment.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from entrypoints.http.forms import page_link, page_request
+from entrypoints.http.rendering import flash, redirect
+from entrypoints.http.sanece.common import (
+    COMENTARIOS,
+    COMENTARIOS_RECIBIDOS,
+    EXTRACCION,
+    actor_of,
+    admin_guard,
+    director_guard,
+    extraction_xlsx,
+    render_san,
+    san,
+    sanece_guard,
+    scope_of,
+)
+from entrypoints.http.sanece.forms import ExtractionPageForm, FeedbackForm
+from entrypoints.http.streams import XLSX
+from sanece.domain.feedback import FeedbackKind
+from shared.kernel.errors import NotFound, ValidationError
+
+URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+THANKS = ("Gracias por tu comentario: lo recibió la administración del sistema. Agradecemos "
+          "tus opiniones y reportes de posibles fallas o mejoras.")
+
+
+class ExtractionPages(Controller):
+    path = EXTRACCION
+    guards = [director_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def page(self, request: Request[Any, Any, Any]) -> Any:
+        defaults = san(request).queries().extraction_form(scope_of(request))
+        return self._page(request, ExtractionPageForm.of(defaults), defaults)
+
+    def _page(self, request: Request[Any, Any, Any], form: ExtractionPageForm,
+              defaults: Any = None, errors: list[str] | None = None,
+              status_code: int = 200) -> Any:
+        defaults = defaults or san(request).queries().extraction_form(scope_of(request))
+        return render_san(request, "sanece/extraccion.html", status_code=status_code,
+                          form=form, f=defaults, errors=errors or [])
+
+    # The route's media type wins over a streamed response's own (Litestar 2): declare the
+    # .xlsx here; a refusal is a Template, which keeps its text/html.
+    @post("/", sync_to_thread=True, status_code=200, media_type=XLSX)
+    def export(self, request: Request[Any, Any, Any],
+               data: Annotated[ExtractionPageForm, URL_FORM]) -> Any:
+        try:
+            return extraction_xlsx(request, data.command())
+        except (ValidationError, NotFound) as refused:
+            details = refused.details if isinstance(refused.details, (list, tuple)) else None
+            return self._page(request, data, errors=list(details or [refused.message]),
+                              status_code=refused.status)
+
+
+class FeedbackPages(Controller):
+    path = COMENTARIOS
+    guards = [sanece_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def page(self, request: Request[Any, Any, Any]) -> Any:
+        return self._page(request, FeedbackForm())
+
+    def _page(self, request: Request[Any, Any, Any], form: FeedbackForm,
+              error: str | None = None, status_code: int = 200) -> Any:
+        return render_san(request, "sanece/comentarios.html", status_code=status_code,
+                          form=form, error=error, kinds=tuple(FeedbackKind))
+
+    @post("/", sync_to_thread=True)
+    def submit(self, request: Request[Any, Any, Any],
+               data: Annotated[FeedbackForm, URL_FORM]) -> Any:
+        try:
+            san(request).submit_feedback()(actor_of(request), data.command())
+        except ValidationError as refused:
+            return self._page(request, data, refused.message, refused.status)
+        flash(request, THANKS, "success")
+        return redirect(COMENTARIOS)
+
+
+class FeedbackAdminPages(Controller):
+    path = COMENTARIOS_RECIBIDOS
+    guards = [admin_guard]
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def received(self, request: Request[Any, Any, Any]) -> Any:
+        page = san(request).queries().feedback(scope_of(request), page_request(request, 25))
+        return render_san(request, "sanece/comentarios_recibidos.html", page=page,
+                          page_url=page_link(request))

@@ -1,0 +1,310 @@
+"""The sanece forms exactly as typed (text fields), and the commands they become.
+
+Pages and the multipart API share these classes and their field names, which are the use
+cases' command fields (``motive``, ``detail``, ``key1``…): a refused form is shown back with
+what the user typed, and the conversion to a command lives in one place. Every rule stays in
+the use cases; here only the shape of the input is checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import attrs
+
+from entrypoints.http.forms import first_values, parse_int
+from sanece.application.inputs import parse_date, parse_optional_date
+from sanece.application.use_cases.documents import ExtractionCommand
+from sanece.application.use_cases.evaluation import EvaluationCommand
+from sanece.application.use_cases.feedback import FeedbackCommand
+from sanece.application.use_cases.requests import (
+    FileExpiryChangeCommand,
+    FileMergeCommand,
+    FilePatientDataCommand,
+    FileRequirementChangeCommand,
+    FileUnitChangeCommand,
+    UploadedFile,
+)
+from sanece.application.use_cases.review import ApproveCommand, RejectCommand
+from sanece.application.views import FolioDetail, PatientRow
+from sanece.domain.extraction import ExtractionMode
+from sanece.domain.model import PATIENT_FIELD_LABELS, PATIENT_FIELDS
+from sanece.domain.values import ExpiryChangeKind, MergeChoice, normalize_name
+from shared.kernel.errors import ValidationError
+
+TICK_FIRST = ("Marca la casilla de «{label}» para solicitar el cambio de ese dato (o deja el "
+              "valor actual).")
+CHOICE_PREFIX = "choice_"
+
+
+def _fields(source: Any) -> dict[str, str]:
+    """First value of each field of a ``ReceivedForm``, a query string or a plain mapping."""
+    if hasattr(source, "fields") and isinstance(source.fields, Mapping):
+        return first_values(source.fields)
+    if hasattr(source, "getall"):
+        return {k: str(source.get(k)) for k in source.keys()}
+    return first_values(source)
+
+
+def _all(source: Any, name: str) -> tuple[str, ...]:
+    if hasattr(source, "getall"):  # a ReceivedForm or a query string: repeated names
+        try:
+            return tuple(str(v) for v in source.getall(name))
+        except KeyError:
+            return ()
+    value = source.get(name) if isinstance(source, Mapping) else None
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, (list, tuple)) else (str(value),)
+
+
+# --------------------------------------------------------------------------- S7
+
+
+@attrs.frozen
+class PatientDataForm:
+    """"Habilita el dato que deseas corregir": the values shown and the ticked fields
+    (``change``). A body without ``change`` (an API client) asks to change every field sent."""
+
+    nss: str = ""
+    aggregate: str = ""
+    paternal_surname: str = ""
+    maternal_surname: str = ""
+    given_names: str = ""
+    change: tuple[str, ...] = ()
+    sent: tuple[str, ...] = ()  # the value fields that arrived
+
+    @classmethod
+    def of(cls, patient: PatientRow) -> "PatientDataForm":
+        return cls(**{f: getattr(patient, f) for f in PATIENT_FIELDS})
+
+    @classmethod
+    def submitted(cls, source: Any) -> "PatientDataForm":
+        values = _fields(source)
+        sent = tuple(f for f in PATIENT_FIELDS if f in values)
+        return cls(**{f: values.get(f, "") for f in PATIENT_FIELDS},
+                   change=tuple(c for c in _all(source, "change") if c in PATIENT_FIELDS),
+                   sent=sent)
+
+    def shown(self, patient: PatientRow) -> "PatientDataForm":
+        """What the page shows back: typed values, the record's values for fields not sent
+        (disabled inputs are not submitted)."""
+        return attrs.evolve(self, **{f: getattr(patient, f) for f in PATIENT_FIELDS
+                                     if f not in self.sent})
+
+    def ticked(self, name: str) -> bool:
+        return name in self.change
+
+    def command(self, patient: PatientRow,
+                files: Sequence[UploadedFile]) -> FilePatientDataCommand:
+        explicit = bool(self.change)
+        ticked = self.change if explicit else self.sent
+        if explicit:
+            for name in PATIENT_FIELDS:
+                typed = getattr(self, name)
+                if name in self.sent and name not in ticked and \
+                        normalize_name(typed) != normalize_name(getattr(patient, name)):
+                    raise ValidationError(TICK_FIRST.format(label=PATIENT_FIELD_LABELS[name]),
+                                          log_message=f"{name} edited but not ticked")
+        return FilePatientDataCommand(patient.id, list(files),
+                                      **{name: getattr(self, name) for name in ticked})
+
+
+# --------------------------------------------------------------------------- S8
+
+
+@attrs.frozen
+class MergeForm:
+    """"Elegir registros anteriores": record id -> correct / merge / not_applicable."""
+
+    choices: Mapping[int, str] = attrs.field(factory=dict)
+
+    @classmethod
+    def submitted(cls, source: Any) -> "MergeForm":
+        out: dict[int, str] = {}
+        for key, value in _fields(source).items():
+            if key.startswith(CHOICE_PREFIX):
+                record = parse_int(key[len(CHOICE_PREFIX):], "registro", minimum=1)
+                if record is not None:
+                    out[record] = value
+        return cls(out)
+
+    @classmethod
+    def proposed(cls, records: Sequence[PatientRow], correct_id: int | None) -> "MergeForm":
+        """The window as it opens: the clicked row Correcto, every other No aplica."""
+        return cls({r.id: MergeChoice.CORRECT.value if r.id == correct_id
+                    else MergeChoice.NOT_APPLICABLE.value for r in records})
+
+    def choice(self, record_id: int) -> str:
+        return self.choices.get(record_id, MergeChoice.NOT_APPLICABLE.value)
+
+    def ids(self, choice: MergeChoice) -> list[int]:
+        return [pid for pid, c in self.choices.items() if c == choice.value]
+
+    def command(self, nss: str, files: Sequence[UploadedFile]) -> FileMergeCommand:
+        return FileMergeCommand(nss, dict(self.choices), list(files))
+
+
+# --------------------------------------------------------------------------- S9–S11
+
+
+@attrs.frozen
+class ExpiryChangeForm:
+    kind: str = ""  # extension | cancellation
+    motive: str = ""
+    detail: str = ""
+
+    @property
+    def kind_enum(self) -> ExpiryChangeKind | None:
+        try:
+            return ExpiryChangeKind(self.kind)
+        except ValueError:
+            return None
+
+    def command(self, folio: str, files: Sequence[UploadedFile]) -> FileExpiryChangeCommand:
+        return FileExpiryChangeCommand(folio, self.kind, self.motive, self.detail, list(files))
+
+
+@attrs.frozen
+class UnitChangeForm:
+    motive: str = ""
+    detail: str = ""
+    destination_ooad_id: str = ""
+    destination_unit_id: str = ""
+
+    @property
+    def ooad_id(self) -> int | None:
+        return _int_or_none(self.destination_ooad_id)
+
+    @property
+    def unit_id(self) -> int | None:
+        return _int_or_none(self.destination_unit_id)
+
+    def command(self, folio: str, files: Sequence[UploadedFile]) -> FileUnitChangeCommand:
+        return FileUnitChangeCommand(
+            folio, self.motive, self.detail,
+            parse_int(self.destination_ooad_id, "OOAD de destino", minimum=1),
+            parse_int(self.destination_unit_id, "Unidad médica de destino", minimum=1),
+            list(files))
+
+
+@attrs.frozen
+class RequirementChangeForm:
+    key1: str = ""
+    quantity1: str = ""
+    key2: str = ""
+    quantity2: str = ""
+    requirement: str = ""
+    motive: str = ""
+    detail: str = ""
+
+    @classmethod
+    def of(cls, folio: FolioDetail) -> "RequirementChangeForm":
+        """The folio's current claves and requerimiento, to be corrected."""
+        k1, k2 = folio.key1, folio.key2
+        return cls(key1=k1.key if k1 else "", quantity1=str(k1.quantity) if k1 else "",
+                   key2=k2.key if k2 else "", quantity2=str(k2.quantity) if k2 else "",
+                   requirement=folio.requirement)
+
+    def command(self, folio: str, files: Sequence[UploadedFile]
+                ) -> FileRequirementChangeCommand:
+        return FileRequirementChangeCommand(
+            folio, self.key1, self.quantity1, self.requirement, self.motive, self.detail,
+            list(files), key2=self.key2 or None, quantity2=self.quantity2 or None)
+
+
+def _int_or_none(raw: str) -> int | None:
+    text = (raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+# --------------------------------------------------------------------------- S12, S14
+
+
+@attrs.define
+class DecisionForm:
+    """Validado (Fecha final of an ampliación, fecha de baja) or No Validado (motivo)."""
+
+    new_expiry: str = ""
+    cancellation_date: str = ""
+    reason: str = ""
+    csrf_token: str = ""
+
+    def approve(self, request_id: int) -> ApproveCommand:
+        return ApproveCommand(request_id,
+                              parse_optional_date(self.new_expiry, "fecha final"),
+                              parse_optional_date(self.cancellation_date, "fecha de baja"))
+
+    def reject(self, request_id: int) -> RejectCommand:
+        return RejectCommand(request_id, self.reason)
+
+
+@attrs.define
+class EvaluationForm:
+    status: str = ""  # validated | not_validated
+    period_months: str = ""
+    key1: str = ""
+    quantity1: str = ""
+    key2: str = ""
+    quantity2: str = ""
+    requirement: str = ""
+    observations: str = ""
+    csrf_token: str = ""
+
+    def command(self, folio: str) -> EvaluationCommand:
+        return EvaluationCommand(folio, self.status, self.period_months or None,
+                                 self.key1 or None, self.quantity1 or None, self.key2 or None,
+                                 self.quantity2 or None, self.requirement,
+                                 self.observations or None)
+
+
+# --------------------------------------------------------------------------- S13, S15
+
+
+@attrs.define
+class ExtractionPageForm:
+    """Extracción de datos: dates (AAAA-MM-DD from the date inputs, or dd/mm/aaaa),
+    genérico and estatus ("" = TODOS), filtro de extracción."""
+
+    start: str = ""
+    end: str = ""
+    medicine_id: str = ""
+    mode: str = ExtractionMode.BY_FOLIO.value
+    status: str = ""
+    csrf_token: str = ""
+
+    @classmethod
+    def of(cls, form: Any) -> "ExtractionPageForm":
+        return cls(start=form.start.isoformat(), end=form.end.isoformat())
+
+    def command(self) -> ExtractionCommand:
+        errors = []
+        dates = []
+        for raw, label in ((self.start, "fecha de inicio"), (self.end, "fecha de fin")):
+            try:
+                dates.append(parse_date(raw, label))
+            except ValidationError as exc:
+                errors.append(exc.message)
+        if errors:
+            raise ValidationError(" ".join(errors), log_message="extraction dates",
+                                  code="extraction_window", details=errors)
+        return ExtractionCommand(
+            start=dates[0], end=dates[1],
+            medicine_id=parse_int(self.medicine_id, "genérico", minimum=1),
+            status=self.status or None, mode=self.mode or ExtractionMode.BY_FOLIO.value)
+
+
+@attrs.define
+class FeedbackForm:
+    kind: str = "comment"
+    text: str = ""
+    csrf_token: str = ""
+
+    def command(self) -> FeedbackCommand:
+        return FeedbackCommand(self.text, self.kind)
+
+
+__all__ = [
+    "DecisionForm", "EvaluationForm", "ExpiryChangeForm", "ExtractionPageForm", "FeedbackForm",
+    "MergeForm", "PatientDataForm", "RequirementChangeForm", "UnitChangeForm",
+]

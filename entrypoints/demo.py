@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence
+from typing import Protocol, Sequence
 
 from shared.identity.domain import DemoUser
+from shared.kernel.progress import Progress
 from shared.kernel.scope import Role
-
-Progress = Callable[[str, int, int], None]  # (label, done, total)
 
 
 class DemoLoader(Protocol):

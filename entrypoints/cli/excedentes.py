@@ -37,7 +37,7 @@ def _exc(ctx: click.Context) -> Any:
 
 
 def _actor() -> Actor:
-    return Actor(actor(), ADMIN)
+    return Actor.admin(actor())
 
 
 def _institution(exc: Any, text: str) -> str:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from entrypoints.container import Container, build_container
 from shared.audit.domain import AuditFilter
+from shared.kernel.demo import SCALES
 from shared.kernel.errors import DomainError
 from shared.kernel.scope import Role
 
@@ -184,7 +185,7 @@ def demo() -> None:
 
 
 @demo.command("load")
-@click.option("--scale", type=click.Choice(["small", "national"]), default="small", show_default=True)
+@click.option("--scale", type=click.Choice(SCALES), default="small", show_default=True)
 @click.option("--if-empty", is_flag=True, help="Solo si la base de datos no tiene usuarios.")
 @click.pass_context
 @cli_errors

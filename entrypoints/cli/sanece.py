@@ -56,7 +56,7 @@ def _san(ctx: click.Context) -> Any:
 
 
 def _actor() -> Actor:
-    return Actor(actor(), ADMIN)
+    return Actor.admin(actor())
 
 
 @click.group("sanece")

@@ -19,12 +19,10 @@ The root container declares it as ``excedentes`` (``providers.Container``).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from dependency_injector import containers, providers
 
 from entrypoints.demo import demo_password
+from entrypoints.lazy import by_path
 from excedentes.adapters.demo import ExcedentesDemoLoader
 from excedentes.adapters.sql.exchange import (
     SqlExchangeReadModel,
@@ -72,12 +70,6 @@ RENDERER = "excedentes.adapters.pdf.report:FpdfReportRenderer"
 EXPORTER = "excedentes.adapters.xlsx.export:XlsxRecordsExporter"
 CATALOG_FILES = "excedentes.adapters.files:TabularCatalogFiles"
 EXCHANGE_DOCUMENTS = "excedentes.adapters.exchange_docs:ExchangeDocumentsAdapter"
-
-
-def by_path(path: str, *args: Any, **kwargs: Any) -> Any:
-    """Build ``module:Class`` (imported only when the provider is first called)."""
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
 
 class ExcedentesContainer(containers.DeclarativeContainer):

@@ -1,9 +1,6 @@
 """Parsing what pages and the API receive (query strings, form fields), shared by every
 context: whole numbers with Spanish refusals, the page/search of a paginated table, links
-that keep their filters, and the first value of each submitted field.
-
-(``entrypoints/http/excedentes/common.py`` still carries its own ``parse_int``,
-``page_request`` and ``with_query``; it can switch to these.)
+that keep their filters, and the values of each submitted field.
 """
 
 from __future__ import annotations
@@ -36,12 +33,17 @@ def parse_int(raw: Any, what: str, *, minimum: int | None = None) -> int | None:
     return value
 
 
+def search_term(raw: str | None) -> str:
+    """A search box's text, trimmed and capped (a pasted page of text is not a search)."""
+    return (raw or "").strip()[:SEARCH_MAX]
+
+
 def page_request(request: Request[Any, Any, Any], size: int = 10, *, page_key: str = "pagina",
                  search_key: str = "q") -> PageRequest:
     """``?pagina=N&q=text`` (the legacy tables' "Buscar:" box) as a ``PageRequest``."""
     q = request.query_params
     page = parse_int(q.get(page_key), "página", minimum=1) or 1
-    return PageRequest(page, size, (q.get(search_key) or "").strip()[:SEARCH_MAX])
+    return PageRequest(page, size, search_term(q.get(search_key)))
 
 
 def with_query(path: str, **params: Any) -> str:
@@ -67,14 +69,36 @@ def first_values(fields: Mapping[str, Sequence[str]] | Mapping[str, str]) -> dic
     return out
 
 
-def fields_into(cls: type[T], fields: Mapping[str, Any]) -> T:
+def field_values(source: Any) -> dict[str, str]:
+    """The first value of each field of a ``ReceivedForm``, a query string or a mapping."""
+    if isinstance(getattr(source, "fields", None), Mapping):
+        return first_values(source.fields)
+    if hasattr(source, "getall"):
+        return {k: str(source.get(k)) for k in source.keys()}
+    return first_values(source)
+
+
+def all_values(source: Any, name: str) -> tuple[str, ...]:
+    """Every value sent under ``name`` (repeated fields: checkboxes, a grid's product list),
+    from a ``ReceivedForm``, a query string or a parsed form (a list when repeated)."""
+    if hasattr(source, "getall"):
+        try:
+            return tuple(str(v) for v in source.getall(name))
+        except KeyError:
+            return ()
+    value = source.get(name) if isinstance(source, Mapping) else None
+    if value is None:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, (list, tuple)) else (str(value),)
+
+
+def fields_into(cls: type[T], fields: Any) -> T:
     """An attrs class of text fields from submitted fields (a form, a query string or a
     multipart body): fields it does not declare (the CSRF token, buttons) are ignored, missing
     ones keep their defaults, values stay exactly as typed so a refused form can be shown back."""
-    values = first_values(fields) if not hasattr(fields, "getall") else {
-        k: str(fields.get(k)) for k in fields.keys()}  # type: ignore[attr-defined]
     names = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
-    return cls(**{k: v for k, v in values.items() if k in names})  # type: ignore[call-arg]
+    return cls(**{k: v for k, v in field_values(fields).items()  # type: ignore[call-arg]
+                  if k in names})
 
 
 def page_link(request: Request[Any, Any, Any], page_key: str = "pagina", *,

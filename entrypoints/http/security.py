@@ -9,7 +9,7 @@ with ``opt={"csrf": "stream"}`` (the upload reader checks the token itself).
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, TypeVar
 
 from anyio import to_thread
 from litestar import Request
@@ -19,8 +19,9 @@ from litestar.handlers.base import BaseRouteHandler
 from entrypoints.http.sessions import get_session
 from shared.identity.application import UserView
 from shared.kernel.errors import DomainError, PermissionDenied
-from shared.kernel.scope import Role
+from shared.kernel.scope import Actor, Role, Scope
 
+A = TypeVar("A", bound=Actor)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -107,3 +108,14 @@ def current_user(request: Request[Any, Any, Any]) -> UserView:
     if user is None:
         raise NotAuthenticated()
     return user
+
+
+def scope_of(request: Request[Any, Any, Any]) -> Scope:
+    """The session user's scope (what every query of a context is limited to)."""
+    user = current_user(request)
+    return Scope(user.role, user.scope_ref)
+
+
+def session_actor(request: Request[Any, Any, Any], actor_type: type[A]) -> A:
+    """The session user as a context's use cases see them: username (audit) and scope."""
+    return actor_type(current_user(request).username, scope_of(request))

@@ -1,9 +1,6 @@
 """Documents sent to the browser as attachments, for every context: a document written into a
 temporary file under var/tmp (never a served folder) and streamed, or a file opened from the
 storage port. Memory stays flat whatever the size.
-
-(``entrypoints/http/excedentes/common.py`` and ``reports.py`` still carry their own copies;
-they can switch to these.)
 """
 
 from __future__ import annotations
@@ -22,6 +19,7 @@ T = TypeVar("T")
 CHUNK = 256 * 1024
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"  # Litestar appends "; charset=utf-8" to text types
 
 
 def temp_path(request: Request[Any, Any, Any], suffix: str, prefix: str = "doc-") -> Path:
@@ -33,17 +31,28 @@ def temp_path(request: Request[Any, Any, Any], suffix: str, prefix: str = "doc-"
     return Path(name)
 
 
-def into_temp_file(request: Request[Any, Any, Any], suffix: str,
-                   write: Callable[[BinaryIO], T]) -> tuple[Path, T]:
-    """Run ``write(stream)`` on a new temporary file; the file is removed if it fails (a
-    refused document never leaves a file behind)."""
+def into_temp_path(request: Request[Any, Any, Any], suffix: str,
+                   write: Callable[[Path], T]) -> tuple[Path, T]:
+    """Run ``write(path)`` on a new temporary file (for writers that open the path
+    themselves); the file is removed if it fails (a refused document never leaves a file
+    behind)."""
     path = temp_path(request, suffix)
     try:
-        with open(path, "wb") as out:
-            return path, write(out)
+        return path, write(path)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def into_temp_file(request: Request[Any, Any, Any], suffix: str,
+                   write: Callable[[BinaryIO], T]) -> tuple[Path, T]:
+    """Run ``write(stream)`` on a new temporary file opened for writing; removed if it fails."""
+
+    def to_stream(path: Path) -> T:
+        with open(path, "wb") as out:
+            return write(out)
+
+    return into_temp_path(request, suffix, to_stream)
 
 
 def stream_temp_file(path: Path, media_type: str, filename: str) -> Stream:

@@ -25,7 +25,7 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from entrypoints.demo import demo_password
-from entrypoints.excedentes.container import by_path
+from entrypoints.lazy import by_path
 from sanece.adapters.sql.read_model import SqlSaneceReadModel
 from sanece.adapters.sql.uow import SqlSaneceUnitOfWork
 from sanece.application.directory import SaneceScopeDirectory

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from sanece.adapters.demo import tiny_pdf, tiny_png
+from shared.adapters.rendering.samples import tiny_pdf, tiny_png
 
 pytestmark = pytest.mark.e2e
 

@@ -40,6 +40,7 @@ from entrypoints.http.excedentes.common import (
 )
 from entrypoints.http.excedentes.coordination import TABULAR_POLICY
 from entrypoints.http.excedentes.reports import open_signed, receive_signed
+from entrypoints.http.forms import search_term
 from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
 from excedentes.application.use_cases.capture import (
     AnswerStep2Command,
@@ -169,7 +170,7 @@ class EntityApi(Controller):
               page: Annotated[int, QueryParameter(ge=1)] = 1,
               size: Annotated[int, QueryParameter(ge=1, le=500)] = 25) -> UnitListing:
         return exc(request).queries().units(scope_of(request), entity_ref(inst, entity), year,
-                                            PageRequest(page, size, q.strip()[:120]))
+                                            PageRequest(page, size, search_term(q)))
 
     @get(ENTITY + "/units/{clues:str}/groups", sync_to_thread=True,
          summary="Paso 4: grupos de servicio de una unidad")
@@ -193,7 +194,7 @@ class EntityApi(Controller):
              specialty_id: Annotated[int | None, QueryParameter()] = None,
              q: Annotated[str, QueryParameter()] = "") -> GridView:
         return exc(request).queries().grid(scope_of(request), entity_ref(inst, entity), year,
-                                           clues, group_id, specialty_id, q.strip()[:120])
+                                           clues, group_id, specialty_id, search_term(q))
 
     @put(GROUP + "/grid", sync_to_thread=True, summary="Paso 6: guardar (todo o nada)",
          **body(SaveGridBody))

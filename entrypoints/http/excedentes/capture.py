@@ -26,16 +26,20 @@ from entrypoints.http.excedentes.common import (
     entity_ref,
     exc,
     exc_guard,
-    page_request,
-    parse_int,
     path_urls,
     reauthenticate,
-    same_page,
     scope_of,
     urls_for,
-    with_query,
 )
 from entrypoints.http.excedentes.pages import render_entity
+from entrypoints.http.forms import (
+    all_values,
+    page_request,
+    parse_int,
+    same_page,
+    search_term,
+    with_query,
+)
 from entrypoints.http.rendering import flash, redirect
 from excedentes.application.use_cases.capture import (
     AnswerStep2Command,
@@ -88,13 +92,6 @@ class ProductRequestForm:
     csrf_token: str = ""
 
 
-def _values(data: Mapping[str, Any], key: str) -> list[str]:
-    value = data.get(key)
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
 def cause_options(causes: tuple[str, ...]) -> Any:
     """``<option>``s of the Causa select for a stored or typed value, built once per value:
     the Cirugía grid repeats them 2,857 times."""
@@ -121,11 +118,11 @@ def _is_yes(raw: str) -> bool:
 def grid_rows_from_form(data: Mapping[str, Any]) -> list[GridRow]:
     """The rows of a submitted Paso 6 form, in the order shown (``p`` lists the products)."""
     rows = []
-    for raw in _values(data, "p"):
+    for raw in all_values(data, "p"):
         pid = parse_int(raw, "producto")
         if pid is None:
             raise ValidationError("Producto no válido.")
-        values = {f.value: (_values(data, f"{prefix}{pid}") or [""])[0]
+        values = {f.value: (all_values(data, f"{prefix}{pid}") or ("",))[0]
                   for f, prefix in FIELD_PREFIX.items()}
         rows.append(GridRow(product_id=pid, **values))
     return rows
@@ -167,7 +164,7 @@ class CapturePages(Controller):
     @get(ENTITY + "/unidades", sync_to_thread=True)
     def units(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
               year: FromPath[int]) -> Any:
-        page = page_request(request)
+        page = page_request(request, 25)
         listing = exc(request).queries().units(scope_of(request), entity_ref(inst, entity), year,
                                                page)
         base = urls_for(listing.overview).units
@@ -208,7 +205,7 @@ class CapturePages(Controller):
         specialty_id = parse_int(q.get("especialidad"), "especialidad")
         view = exc(request).queries().grid(scope_of(request), entity_ref(inst, entity), year,
                                            clues, group_id, specialty_id,
-                                           (q.get("q") or "").strip()[:120])
+                                           search_term(q.get("q")))
         if view.overview.institution.has_specialty_level and specialty_id is None:
             # the guides' grid is per especialidad troncal: choose it first (Paso 5)
             return redirect(urls_for(view.overview).group(view.unit.clues, group_id))
@@ -221,7 +218,7 @@ class CapturePages(Controller):
                   data: Annotated[dict[str, Any], URL_FORM]) -> Any:
         q = request.query_params
         specialty_id = parse_int(q.get("especialidad"), "especialidad")
-        search = (q.get("q") or "").strip()[:120]
+        search = search_term(q.get("q"))
         ref = entity_ref(inst, entity)
         rows = grid_rows_from_form(data)
 

@@ -1,6 +1,7 @@
 """What every excedentes handler shares: who is calling (``Actor`` from the session user),
-the entity in the URL, Spanish parsing of query values, the URLs of each step, the step
-numbers of the guides, and temporary files streamed back as attachments.
+the entity in the URL, the URLs of each step, the step numbers of the guides, and the
+documents (PDF, Excel, CSV) streamed back as attachments. Query values are parsed with the
+platform's ``entrypoints.http.forms``; files are streamed with ``entrypoints.http.streams``.
 
 Handlers stay thin: parse here, call one query or use case from
 ``request.app.state.container.excedentes``, render or return JSON.
@@ -8,25 +9,32 @@ Handlers stay thin: parse here, call one query or use case from
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
-from urllib.parse import urlencode
+from typing import Any
 
 import attrs
 from litestar import Request
 from litestar.response import Stream
 
-from entrypoints.http.downloads import attachment_headers
-from entrypoints.http.security import NotAuthenticated, current_user, require_roles
+from entrypoints.http.forms import with_query
+from entrypoints.http.security import (
+    NotAuthenticated,
+    current_user,
+    require_roles,
+    scope_of,
+    session_actor,
+)
 from entrypoints.http.sessions import get_session
+from entrypoints.http.streams import (
+    CSV,
+    PDF,
+    XLSX,
+    into_temp_file,
+    into_temp_path,
+    stream_temp_file,
+)
 from excedentes.application.access import Actor, EntityRef
-from shared.kernel.errors import NotFound, ValidationError
-from shared.kernel.pagination import PageRequest
+from shared.kernel.errors import NotFound
 from shared.kernel.scope import Role, Scope
-
-T = TypeVar("T")
 
 # Who may open the excedentes pages at all; the scope rules do the rest.
 EXC_ROLES = (Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN)
@@ -35,9 +43,6 @@ exc_guard = require_roles(*EXC_ROLES)
 manager_guard = require_roles(*MANAGER_ROLES)
 
 BASE = "/excedentes"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF = "application/pdf"
-CSV = "text/csv"  # Litestar appends "; charset=utf-8" to text types
 SYSTEM_TITLE = "Recolección de Excedentes y Faltantes de Servicios Médicos Institucionales"
 UNIT_NOT_FOUND = "La unidad médica solicitada no existe."
 
@@ -51,13 +56,8 @@ def exc(request: Request[Any, Any, Any]) -> Any:
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
-    """The session user as the use cases see them: username (audit) and scope."""
-    user = current_user(request)
-    return Actor(user.username, Scope(user.role, user.scope_ref))
-
-
-def scope_of(request: Request[Any, Any, Any]) -> Scope:
-    return actor_of(request).scope
+    """The session user as the excedentes use cases see them: username (audit) and scope."""
+    return session_actor(request, Actor)
 
 
 def entity_ref(inst: str, entity: str) -> EntityRef:
@@ -113,34 +113,6 @@ def reauthenticate(request: Request[Any, Any, Any], password: str) -> bool:
         raise NotAuthenticated()
     session[FAILURES_KEY] = failures
     return False
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-def parse_int(raw: Any, what: str, *, minimum: int | None = None) -> int | None:
-    """A query/form value as a whole number (None when empty), or a Spanish refusal."""
-    text = "" if raw is None else str(raw).strip()
-    if not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError as exc_:
-        raise ValidationError(f"«{what}» debe ser un número entero.") from exc_
-    if minimum is not None and value < minimum:
-        raise ValidationError(f"«{what}» debe ser al menos {minimum}.")
-    return value
-
-
-def page_request(request: Request[Any, Any, Any], size: int = 25) -> PageRequest:
-    q = request.query_params
-    page = parse_int(q.get("pagina"), "pagina", minimum=1) or 1
-    return PageRequest(page, size, (q.get("q") or "").strip()[:120])
-
-
-def with_query(path: str, **params: Any) -> str:
-    clean = {k: v for k, v in params.items() if v not in (None, "")}
-    return f"{path}?{urlencode(clean)}" if clean else path
 
 
 # --------------------------------------------------------------------------- step numbers
@@ -232,12 +204,6 @@ def path_urls(ref: EntityRef, year: int) -> EntityUrls:
     return EntityUrls(ref.institution_code, ref.entity_code, year)
 
 
-def same_page(request: Request[Any, Any, Any]) -> str:
-    """The requested path and query (post/redirect/get back to the same page)."""
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
-
-
 def urls_for(overview: Any) -> EntityUrls:
     return EntityUrls(overview.institution.code, overview.entity.code, overview.period.year)
 
@@ -249,43 +215,6 @@ def dashboard_url(institution_code: str | None = None, year: int | None = None) 
 # --------------------------------------------------------------------------- files
 
 
-def temp_path(request: Request[Any, Any, Any], suffix: str) -> Path:
-    """A fresh temporary file under var/tmp (never the served folders)."""
-    tmp = Path(request.app.state.container.settings().tmp_dir)
-    tmp.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="excedentes-", suffix=suffix, dir=tmp)
-    os.close(fd)
-    return Path(name)
-
-
-def stream_temp_file(path: Path, media_type: str, filename: str) -> Stream:
-    """Send a finished temporary file as an attachment and delete it once sent (or on a
-    broken connection)."""
-
-    def chunks() -> Iterator[bytes]:
-        try:
-            with open(path, "rb") as fh:
-                while block := fh.read(256 * 1024):
-                    yield block
-        finally:
-            path.unlink(missing_ok=True)
-
-    headers = attachment_headers(filename)
-    headers["Content-Length"] = str(path.stat().st_size)
-    return Stream(chunks(), media_type=media_type, headers=headers)
-
-
-def into_temp_file(request: Request[Any, Any, Any], suffix: str,
-                   write: Callable[[Path], T]) -> tuple[Path, T]:
-    """Run ``write(path)`` on a new temporary file; the file is removed if it fails."""
-    path = temp_path(request, suffix)
-    try:
-        return path, write(path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-
-
 def print_report(request: Request[Any, Any, Any], ref: EntityRef, year: int,
                  final: bool) -> Stream:
     """Paso 8: the Preliminar or Versión Final PDF of an entity, as an attachment."""
@@ -293,12 +222,8 @@ def print_report(request: Request[Any, Any, Any], ref: EntityRef, year: int,
 
     use_case = exc(request).print_report()
     cmd = PrintReportCommand(ref, year, final)
-
-    def write(path: Path) -> Any:
-        with open(path, "wb") as out:
-            return use_case(actor_of(request), cmd, out)
-
-    path, printed = into_temp_file(request, ".pdf", write)
+    path, printed = into_temp_file(request, ".pdf",
+                                   lambda out: use_case(actor_of(request), cmd, out))
     return stream_temp_file(path, PDF, printed.filename)
 
 
@@ -308,7 +233,7 @@ def export_records(request: Request[Any, Any, Any], year: int, institution_code:
     from excedentes.application.use_cases.exports import ExportRecordsCommand
 
     use_case = exc(request).export_records()
-    path, _ = into_temp_file(request, ".xlsx", lambda p: use_case(
+    path, _ = into_temp_path(request, ".xlsx", lambda p: use_case(
         actor_of(request), ExportRecordsCommand(year, p, institution_code, entity_code)))
     scope = "-".join(x for x in (institution_code or "nacional", entity_code) if x)
     return stream_temp_file(path, XLSX, f"excedentes-faltantes-{scope}-{year}.xlsx")
@@ -320,7 +245,7 @@ def export_catalog_file(request: Request[Any, Any, Any], institution_code: str, 
     if fmt not in ("csv", "xlsx"):
         raise NotFound("El formato solicitado no existe (use csv o xlsx).")
     use_case = exc(request).export_catalog() if what == "productos" else exc(request).export_units()
-    path, _ = into_temp_file(request, f".{fmt}", lambda p: use_case(
+    path, _ = into_temp_path(request, f".{fmt}", lambda p: use_case(
         actor_of(request), institution_code, p, fmt))
     media = XLSX if fmt == "xlsx" else CSV
     return stream_temp_file(path, media, f"{what}-{institution_code}.{fmt}")

@@ -19,7 +19,6 @@ from litestar.response import Stream
 
 from entrypoints.http.excedentes.capture import ENTITY, URL_FORM
 from entrypoints.http.excedentes.common import (
-    XLSX,
     actor_of,
     chosen_institution,
     dashboard_url,
@@ -28,13 +27,12 @@ from entrypoints.http.excedentes.common import (
     exc_guard,
     export_catalog_file,
     manager_guard,
-    page_request,
-    parse_int,
     scope_of,
-    with_query,
 )
 from entrypoints.http.excedentes.pages import render_entity, render_page
+from entrypoints.http.forms import page_request, parse_int, with_query
 from entrypoints.http.rendering import flash, redirect
+from entrypoints.http.streams import CSV, XLSX
 from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
 from excedentes.application.access import MANAGE_DENIED
 from excedentes.application.use_cases.coordination import (
@@ -62,12 +60,12 @@ class TabularUploadPolicy(UploadPolicy):
             return XLSX
         if head and b"\x00" not in head and not head.startswith((b"%PDF-", b"\x89PNG",
                                                                  b"\xff\xd8\xff", b"MZ")):
-            return "text/csv"
+            return CSV
         raise FileTypeNotAllowed("El archivo debe ser CSV o XLSX (se revisa su contenido, no "
                                  "su nombre).")
 
 
-TABULAR_POLICY = TabularUploadPolicy(TABULAR_MAX_BYTES, frozenset({XLSX, "text/csv"}))
+TABULAR_POLICY = TabularUploadPolicy(TABULAR_MAX_BYTES, frozenset({XLSX, CSV}))
 
 
 @attrs.define

@@ -14,10 +14,10 @@ from entrypoints.http.excedentes.common import (
     exc_guard,
     export_records,
     own_institution,
-    parse_int,
     scope_of,
 )
 from entrypoints.http.excedentes.pages import render_page
+from entrypoints.http.forms import parse_int
 from entrypoints.http.rendering import redirect
 from excedentes.application.access import may_manage
 from shared.kernel.errors import ValidationError

@@ -7,30 +7,29 @@ Downloads are always attachments; a foreign entity's file answers exactly like a
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO, Iterator
+from typing import Any
 
 from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
 
-from entrypoints.http.downloads import attachment_headers
 from entrypoints.http.excedentes.capture import ENTITY
 from entrypoints.http.excedentes.common import (
-    PDF,
     actor_of,
     entity_ref,
     exc,
     exc_guard,
     export_records,
-    parse_int,
     path_urls,
     print_report,
     scope_of,
     step_number,
 )
 from entrypoints.http.excedentes.pages import render_entity
+from entrypoints.http.forms import parse_int
 from entrypoints.http.rendering import flash, redirect
+from entrypoints.http.streams import stream_open_file
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedFile, receive_form
 from excedentes.application.access import CAPTURE_DENIED, EntityRef
 from excedentes.application.use_cases.reports import UploadSignedCommand
@@ -45,20 +44,6 @@ SIGNED_FIELD = "archivo"
 def signed_policy(overview: Any) -> UploadPolicy:
     """PDF only (sniffed), at most the institution's limit (100 MB; 150 MB for SS)."""
     return UploadPolicy.pdf_only(overview.institution.signed_pdf_max_bytes)
-
-
-def stream_open_file(stream: BinaryIO, size: int, filename: str,
-                     media_type: str = PDF) -> Stream:
-    def chunks() -> Iterator[bytes]:
-        try:
-            while block := stream.read(256 * 1024):
-                yield block
-        finally:
-            stream.close()
-
-    headers = attachment_headers(filename)
-    headers["Content-Length"] = str(size)
-    return Stream(chunks(), media_type=media_type, headers=headers)
 
 
 def open_signed(request: Request[Any, Any, Any], ref: EntityRef, year: int,

@@ -3,22 +3,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from litestar import Request
 from litestar.response import Stream
 
-from entrypoints.http.excedentes.common import (
-    PDF,
-    XLSX,
-    actor_of,
-    exc,
-    into_temp_file,
-    stream_temp_file,
-)
+from entrypoints.http.excedentes.common import actor_of, exc
 from entrypoints.http.exchange.forms import filter_query
 from entrypoints.http.forms import with_query
+from entrypoints.http.streams import PDF, XLSX, into_temp_file, into_temp_path, stream_temp_file
 from excedentes.application.exchange import ViewFilter
 
 BASE = "/intercambios"
@@ -40,8 +33,7 @@ def download_workbook(request: Request[Any, Any, Any], analysis_id: int,
                       flt: ViewFilter) -> Stream:
     use_case = exc(request).export_exchange()
     actor = actor_of(request)
-    path, _ = into_temp_file(request, ".xlsx",
-                             lambda p: use_case(actor, analysis_id, flt, Path(p)))
+    path, _ = into_temp_path(request, ".xlsx", lambda p: use_case(actor, analysis_id, flt, p))
     return stream_temp_file(path, XLSX, f"oportunidades-intercambio-analisis-{analysis_id}.xlsx")
 
 
@@ -50,9 +42,5 @@ def download_summary(request: Request[Any, Any, Any], analysis_id: int,
     use_case = exc(request).print_exchange()
     actor = actor_of(request)
 
-    def write(path: Path) -> int:
-        with open(path, "wb") as out:
-            return use_case(actor, analysis_id, flt, out)
-
-    path, _ = into_temp_file(request, ".pdf", write)
+    path, _ = into_temp_file(request, ".pdf", lambda out: use_case(actor, analysis_id, flt, out))
     return stream_temp_file(path, PDF, f"oportunidades-intercambio-analisis-{analysis_id}.pdf")

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 import attrs
 
-from entrypoints.http.forms import parse_int
+from entrypoints.http.forms import all_values, parse_int
 from excedentes.application.exchange import AnalysisView, Side, ViewFilter
 from excedentes.application.use_cases.exchange import RunExchangeCommand
 from excedentes.domain.exchange import ExchangeCriteria, Tier
@@ -61,10 +61,9 @@ class RunForm:
     def from_form(cls, form: Any) -> "RunForm":
         """From the submitted form (a multi-dict: checkboxes repeat their name)."""
         return cls(periodo=(form.get("periodo") or "").strip(),
-                   niveles=tuple(form.getall("nivel")) if "nivel" in form else (),
+                   niveles=all_values(form, "nivel"),
                    entre_instituciones=form.get("entre_instituciones") == "1",
-                   instituciones=tuple(form.getall("institucion"))
-                   if "institucion" in form else (),
+                   instituciones=all_values(form, "institucion"),
                    minimo=(form.get("minimo") or "").strip(),
                    estado=(form.get("estado") or "").strip(),
                    grupo=(form.get("grupo") or "").strip())

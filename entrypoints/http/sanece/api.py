@@ -21,7 +21,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from entrypoints.http.bodies import json_body
-from entrypoints.http.forms import fields_into
+from entrypoints.http.forms import fields_into, search_term
 from entrypoints.http.sanece.common import (
     actor_of,
     admin_guard,
@@ -227,7 +227,7 @@ class SaneceApi(Controller):
                unit_id: Annotated[int | None, QueryParameter(
                    description="Unidad médica (solo roles centrales)")] = None) -> FolioPageOut:
         result = san(request).queries().latest_folios(scope_of(request),
-                                                      PageRequest(page, size, q.strip()[:120]),
+                                                      PageRequest(page, size, search_term(q)),
                                                       unit_id)
         return _page(FolioPageOut, result)
 
@@ -244,7 +244,7 @@ class SaneceApi(Controller):
     def patients(self, request: Request[Any, Any, Any], q: Search = "", page: PageNo = 1,
                  size: PageSize = 10) -> PatientPageOut:
         result = san(request).queries().recent_patients(
-            scope_of(request), PageRequest(page, size, q.strip()[:120]))
+            scope_of(request), PageRequest(page, size, search_term(q)))
         return _page(PatientPageOut, result)
 
     @get("/patients/{patient_id:int}", sync_to_thread=True,
@@ -352,7 +352,7 @@ class SaneceApi(Controller):
         if request_type is None:
             raise ValidationError("Indique el tipo de solicitud («type»).")
         result = san(request).queries().requests(
-            scope_of(request), request_type, PageRequest(page, size, q.strip()[:120]),
+            scope_of(request), request_type, PageRequest(page, size, search_term(q)),
             kind=_enum(ExpiryChangeKind, kind, "kind"),
             status=_enum(RequestStatus, status, "status"))
         return _page(ChangeRequestPageOut, result)
@@ -380,7 +380,7 @@ class SaneceApi(Controller):
                          description="pending | approved | rejected | all")] = "pending",
                      q: Search = "", page: PageNo = 1, size: PageSize = 25) -> ChangeRequestPageOut:
         result = san(request).queries().review_queue(
-            scope_of(request), PageRequest(page, size, q.strip()[:120]),
+            scope_of(request), PageRequest(page, size, search_term(q)),
             request_type=_enum(RequestType, type, "type"),
             kind=_enum(ExpiryChangeKind, kind, "kind"), ooad_id=ooad_id,
             min_age_days=min_age_days,
@@ -411,7 +411,7 @@ class SaneceApi(Controller):
                 unit_id: Annotated[int | None, QueryParameter()] = None,
                 q: Search = "", page: PageNo = 1, size: PageSize = 25) -> FolioPageOut:
         result = san(request).queries().pending_evaluations(
-            scope_of(request), PageRequest(page, size, q.strip()[:120]), ooad_id=ooad_id,
+            scope_of(request), PageRequest(page, size, search_term(q)), ooad_id=ooad_id,
             unit_id=unit_id)
         return _page(FolioPageOut, result)
 

@@ -16,13 +16,13 @@ from litestar.response import Stream, Template
 
 from entrypoints.http.forms import with_query
 from entrypoints.http.rendering import render
-from entrypoints.http.security import current_user, require_roles
+from entrypoints.http.security import require_roles, scope_of, session_actor
 from entrypoints.http.streams import PDF, XLSX, into_temp_file, stream_open_file, stream_temp_file
 from entrypoints.http.uploads import ReceivedForm, receive_form
 from sanece.application.access import Actor
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.domain.values import RequestType
-from shared.kernel.scope import Role, Scope
+from shared.kernel.scope import Role
 from shared.storage.domain import UploadPolicy, format_mb
 
 SYSTEM_TITLE = "Módulo del Sistema de Análisis y Evaluación de Casos Específicos (SAnECE)"
@@ -114,13 +114,8 @@ def san(request: Request[Any, Any, Any]) -> Any:
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
-    """The session user as the use cases see them: username (audit) and scope."""
-    user = current_user(request)
-    return Actor(user.username, Scope(user.role, user.scope_ref))
-
-
-def scope_of(request: Request[Any, Any, Any]) -> Scope:
-    return actor_of(request).scope
+    """The session user as the sanece use cases see them: username (audit) and scope."""
+    return session_actor(request, Actor)
 
 
 def render_san(request: Request[Any, Any, Any], template: str, status_code: int = 200,

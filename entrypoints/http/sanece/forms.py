@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import attrs
 
-from entrypoints.http.forms import first_values, parse_int
+from entrypoints.http.forms import all_values, field_values, parse_int
 from sanece.application.inputs import parse_date, parse_optional_date
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
@@ -37,27 +37,6 @@ TICK_FIRST = ("Marca la casilla de «{label}» para solicitar el cambio de ese d
 CHOICE_PREFIX = "choice_"
 
 
-def _fields(source: Any) -> dict[str, str]:
-    """First value of each field of a ``ReceivedForm``, a query string or a plain mapping."""
-    if hasattr(source, "fields") and isinstance(source.fields, Mapping):
-        return first_values(source.fields)
-    if hasattr(source, "getall"):
-        return {k: str(source.get(k)) for k in source.keys()}
-    return first_values(source)
-
-
-def _all(source: Any, name: str) -> tuple[str, ...]:
-    if hasattr(source, "getall"):  # a ReceivedForm or a query string: repeated names
-        try:
-            return tuple(str(v) for v in source.getall(name))
-        except KeyError:
-            return ()
-    value = source.get(name) if isinstance(source, Mapping) else None
-    if value is None:
-        return ()
-    return tuple(value) if isinstance(value, (list, tuple)) else (str(value),)
-
-
 # --------------------------------------------------------------------------- S7
 
 
@@ -80,10 +59,10 @@ class PatientDataForm:
 
     @classmethod
     def submitted(cls, source: Any) -> "PatientDataForm":
-        values = _fields(source)
+        values = field_values(source)
         sent = tuple(f for f in PATIENT_FIELDS if f in values)
         return cls(**{f: values.get(f, "") for f in PATIENT_FIELDS},
-                   change=tuple(c for c in _all(source, "change") if c in PATIENT_FIELDS),
+                   change=tuple(c for c in all_values(source, "change") if c in PATIENT_FIELDS),
                    sent=sent)
 
     def shown(self, patient: PatientRow) -> "PatientDataForm":
@@ -122,7 +101,7 @@ class MergeForm:
     @classmethod
     def submitted(cls, source: Any) -> "MergeForm":
         out: dict[int, str] = {}
-        for key, value in _fields(source).items():
+        for key, value in field_values(source).items():
             if key.startswith(CHOICE_PREFIX):
                 record = parse_int(key[len(CHOICE_PREFIX):], "registro", minimum=1)
                 if record is not None:

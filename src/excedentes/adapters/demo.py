@@ -76,14 +76,15 @@ from excedentes.domain.model import Answer, EntityReport
 from excedentes.domain.product_requests import ProductRequest
 from excedentes.domain.records import Cause, Modality, Record, RecordKind
 from excedentes.domain.signed import PDF_CONTENT_TYPE, SignedReportFile
+from shared.adapters.rendering.samples import tiny_pdf
 from shared.audit.domain import AuditEntry
 from shared.identity.domain import DemoUser
 from shared.kernel.clock import Clock, FixedClock
+from shared.kernel.demo import check_scale
+from shared.kernel.progress import Progress
 from shared.kernel.scope import Role
 from shared.storage.domain import StorageSelector
 
-Progress = Callable[[str, int, int], None]
-SCALES = ("small", "national")
 SEED = 20260310
 NATIONAL_RECORDS = 60_000
 
@@ -144,22 +145,6 @@ def entities_of(inst: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def tiny_pdf(title: str, lines: Sequence[str]) -> bytes:
-    """A small, valid PDF standing for a scanned signed report."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="Letter")
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 14)
-    pdf.cell(0, 10, title.encode("latin-1", "replace").decode("latin-1"))
-    pdf.ln(12)
-    pdf.set_font("helvetica", size=11)
-    for line in lines:
-        pdf.cell(0, 8, line.encode("latin-1", "replace").decode("latin-1"))
-        pdf.ln(8)
-    return bytes(pdf.output())
-
-
 class _Clues:
     """CLUES allocator: ``BCSSA`` + six digits, never reusing a code."""
 
@@ -216,8 +201,7 @@ class ExcedentesDemoLoader:
     # ----------------------------------------------------------------- load
 
     def load(self, scale: str, progress: Progress) -> None:
-        if scale not in SCALES:
-            raise ValueError(f"Escala desconocida: {scale!r} (small o national).")
+        check_scale(scale)
         with self.uow_factory() as uow:
             if uow.institutions.list():
                 progress("excedentes: ya cargado", 1, 1)

@@ -23,6 +23,7 @@ import attrs
 
 from excedentes.domain.catalog import clean_text
 from shared.kernel.errors import PermissionDenied
+from shared.kernel.scope import Actor as KernelActor
 from shared.kernel.scope import Role, Scope, ensure_visible
 
 ENTITY_NOT_FOUND = "La entidad solicitada no existe."
@@ -41,15 +42,8 @@ COUNTRY_DENIED = "La exportación nacional corresponde a la administración del 
 
 
 @attrs.frozen
-class Actor:
-    """Who calls a use case: the username written to the audit trail and their scope."""
-
-    username: str
-    scope: Scope
-
-    @classmethod
-    def admin(cls, username: str = "system") -> "Actor":
-        return cls(username, Scope(Role.ADMIN))
+class Actor(KernelActor):
+    """The kernel's ``Actor`` (username and scope) with the excedentes roles' constructors."""
 
     @classmethod
     def capturista(cls, username: str, entity_key: str) -> "Actor":

@@ -41,7 +41,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Protocol, Sequence
 import attrs
 
 from excedentes.application.access import split_entity_key
-from excedentes.domain.catalog import clean_text, fold_text
+from excedentes.domain.catalog import clean_text
 from excedentes.domain.exchange import (
     AllocationMethod,
     AllocationTotals,
@@ -54,6 +54,7 @@ from excedentes.domain.exchange import (
 from excedentes.domain.states import STATES, canonical_state
 from shared.audit.domain import AuditLog
 from shared.kernel.scope import Role, Scope
+from shared.kernel.text import fold_text
 
 ANALYSIS_NOT_FOUND = "El análisis de intercambio solicitado no existe."
 RUN_DENIED = ("Ejecutar un análisis de intercambio corresponde a la coordinación institucional "

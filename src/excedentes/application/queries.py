@@ -61,7 +61,7 @@ from excedentes.application.views import (
     period_view,
     signed_view,
 )
-from excedentes.domain.catalog import Entity, Period, fold_text, normalize_clues
+from excedentes.domain.catalog import Entity, Period, normalize_clues
 from excedentes.domain.dashboard import (
     ReportFacts,
     StatusLight,
@@ -79,6 +79,7 @@ from shared.kernel.clock import Clock
 from shared.kernel.errors import NotFound
 from shared.kernel.pagination import Page, PageRequest
 from shared.kernel.scope import Role, Scope, ensure_visible
+from shared.kernel.text import fold_text
 
 
 @attrs.define

@@ -180,8 +180,18 @@ class EntityOverview:
 # --------------------------------------------------------------------------- Paso 3 to 6
 
 
+class Marked:
+    """The "¿Con excedentes/faltantes?" column of Pasos 3 to 5: "SI" or empty."""
+
+    __slots__ = ()
+
+    @property
+    def marker(self) -> str:
+        return SI_MARKER if self.has_records else ""  # type: ignore[attr-defined]
+
+
 @attrs.frozen
-class UnitItem:
+class UnitItem(Marked):
     number: int  # "No." in the whole (filtered) list
     clues: str
     name: str
@@ -192,11 +202,6 @@ class UnitItem:
     def label(self) -> str:
         """"3 DE OCTUBRE, PRIMER NIVEL"."""
         return f"{self.name}, {self.level}"
-
-    @property
-    def marker(self) -> str:
-        """"¿Con excedentes/faltantes?": "SI" or empty."""
-        return SI_MARKER if self.has_records else ""
 
 
 @attrs.frozen
@@ -213,15 +218,11 @@ class UnitListing:
 
 
 @attrs.frozen
-class GroupItem:
+class GroupItem(Marked):
     number: int
     group_id: int
     name: str
     has_records: bool
-
-    @property
-    def marker(self) -> str:
-        return SI_MARKER if self.has_records else ""
 
 
 @attrs.frozen
@@ -241,15 +242,11 @@ class GroupListing:
 
 
 @attrs.frozen
-class SpecialtyItem:
+class SpecialtyItem(Marked):
     number: int
     specialty_id: int
     name: str
     has_records: bool
-
-    @property
-    def marker(self) -> str:
-        return SI_MARKER if self.has_records else ""
 
 
 @attrs.frozen

@@ -20,7 +20,6 @@ repository's surrogate key; ``None`` until stored.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 from typing import Any
 
@@ -45,12 +44,6 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 def clean_text(value: Any) -> str:
     """Trim and collapse whitespace: catalog names come from spreadsheets and forms."""
     return _SPACES.sub(" ", str(value or "")).strip()
-
-
-def fold_text(value: Any) -> str:
-    """Case- and accent-insensitive key: form values and spreadsheets vary in both."""
-    decomposed = unicodedata.normalize("NFKD", clean_text(value))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def normalize_clues(value: Any) -> str:

@@ -37,8 +37,3 @@ class SignedReportTooLarge(ValidationError):
 class SignedReportNotPdf(ValidationError):
     code = "file_type_not_allowed"
 
-
-class ImportInvalid(ValidationError):
-    """A catalog or unit import was refused whole; ``details`` holds every ``LineError``."""
-
-    code = "import_invalid"

@@ -2,8 +2,8 @@
 
 The adapters read CSV or XLSX into plain rows (with their 1-based line numbers, the header
 being line 1) and call ``validate_catalog_rows`` / ``validate_unit_rows``. The result holds
-either every valid item or every ``LineError`` ("Línea 7: …"); ``raise_if_invalid`` refuses the
-whole file so that nothing is half-imported.
+either every valid item or every ``LineError`` ("Línea 7: …", ``shared.kernel.imports``);
+``raise_if_invalid`` refuses the whole file so that nothing is half-imported.
 
 Catalog rows share their Servicio / Grupo / Especialidad values: the same name (ignoring case,
 accents and spacing) becomes the same value object, spelled as on its first line.
@@ -22,25 +22,15 @@ from excedentes.domain.catalog import (
     ServiceGroup,
     Specialty,
     clean_text,
-    fold_text,
     normalize_clues,
 )
-from excedentes.domain.errors import ImportInvalid
 from excedentes.domain.institution import Institution
 from excedentes.domain.rules import NameRequired, SpecialtyLevelMatchesInstitution
 from shared.kernel.errors import DomainError
+from shared.kernel.imports import LineError, raise_if_errors
+from shared.kernel.text import fold_text
 
 T = TypeVar("T")
-_MAX_ERRORS_IN_MESSAGE = 10
-
-
-@attrs.frozen
-class LineError:
-    line: int
-    message: str
-
-    def describe(self) -> str:
-        return f"Línea {self.line}: {self.message}"
 
 
 @attrs.frozen
@@ -53,14 +43,8 @@ class ImportResult(Generic[T]):
         return not self.errors
 
     def raise_if_invalid(self) -> None:
-        if self.ok:
-            return
-        shown = "; ".join(e.describe() for e in self.errors[:_MAX_ERRORS_IN_MESSAGE])
-        more = len(self.errors) - _MAX_ERRORS_IN_MESSAGE
-        tail = f"; y {more} errores más" if more > 0 else ""
-        raise ImportInvalid(f"No se importó ninguna línea: {shown}{tail}.",
-                            log_message=f"import refused: {len(self.errors)} errors",
-                            details=self.errors)
+        """``ImportInvalid`` naming every bad line (``shared.kernel.imports``)."""
+        raise_if_errors(self.errors)
 
 
 @attrs.frozen

@@ -44,7 +44,7 @@ from typing import Any, Collection, Iterable, Mapping
 
 import attrs
 
-from excedentes.domain.catalog import Period, check_clues, clean_text, fold_text, normalize_clues
+from excedentes.domain.catalog import Period, check_clues, clean_text, normalize_clues
 from excedentes.domain.grid import GridRow, validate_grid
 from excedentes.domain.records import Record
 from excedentes.domain.rules import (
@@ -69,6 +69,7 @@ from excedentes.domain.signed import (
 from shared.kernel.clock import Clock
 from shared.kernel.errors import ValidationError
 from shared.kernel.rules import BusinessRule, check_rule
+from shared.kernel.text import fold_text
 
 
 class Answer(str, enum.Enum):

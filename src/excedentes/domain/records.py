@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from excedentes.domain.catalog import check_clues, fold_text, normalize_clues
+from excedentes.domain.catalog import check_clues, normalize_clues
 from excedentes.domain.rules import (
     CauseMustBeKnown,
     CauseRequiresShortage,
@@ -29,6 +29,7 @@ from excedentes.domain.rules import (
 )
 from shared.kernel.errors import ValidationError
 from shared.kernel.rules import BusinessRule, check_rule
+from shared.kernel.text import fold_text
 
 
 class Cause(str, enum.Enum):

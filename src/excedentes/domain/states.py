@@ -10,16 +10,16 @@ that only face each other across the Gulf of California (Sonora–Baja Californi
 Sinaloa–Baja California Sur) or that do not touch (Coahuila–Tamaulipas, separated by Nuevo
 León's corridor to the border; Durango–Jalisco) are not neighbours. The lists follow INEGI's
 "colindancias" of each state. The module is pure data plus small lookups: standard library
-only.
+and the shared kernel only.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from types import MappingProxyType
 from typing import Mapping
 
 from shared.kernel.errors import ValidationError
+from shared.kernel.text import strip_accents
 
 # INEGI code -> upper-case name as shown in the product (short common names).
 STATES: Mapping[str, str] = MappingProxyType({
@@ -101,9 +101,7 @@ ADJACENCY: Mapping[str, frozenset[str]] = MappingProxyType(
 
 def _fold(text: str) -> str:
     """Upper case, no accents, single spaces, no dots: how aliases are compared."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.replace(".", " ").upper().split())
+    return " ".join(strip_accents(text).replace(".", " ").upper().split())
 
 
 # Spellings seen in catalogs and imports, mapped to the INEGI code (folded form).

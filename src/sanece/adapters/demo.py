@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import io
 import random
-import struct
-import zlib
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Sequence
 
@@ -75,14 +73,15 @@ from sanece.domain.values import (
     add_months,
     add_years,
 )
+from shared.adapters.rendering.samples import tiny_pdf, tiny_png
 from shared.audit.domain import AuditEntry
 from shared.identity.domain import DemoUser
 from shared.kernel.clock import Clock, FixedClock
+from shared.kernel.demo import check_scale
+from shared.kernel.progress import Progress
 from shared.kernel.scope import Role
 from shared.storage.domain import FileStorage
 
-Progress = Callable[[str, int, int], None]
-SCALES = ("small", "national")
 SEED = 20250502
 NATIONAL_FOLIOS = 100_000
 NATIONAL_REQUESTS = 3_000  # two thirds pending: the review queue at scale
@@ -175,34 +174,6 @@ NATIONAL_OOADS = (
 NATIONAL_KINDS = ("H Gral Zona", "H Gral Regional", "UMF", "H Gral Subzona", "UMAA")
 
 
-def tiny_pdf(title: str, lines: Sequence[str] = ()) -> bytes:
-    """A small, valid PDF standing for a scanned document (vigencia, nota médica)."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="Letter")
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 14)
-    pdf.cell(0, 10, title.encode("latin-1", "replace").decode("latin-1"))
-    pdf.ln(12)
-    pdf.set_font("helvetica", size=11)
-    for line in lines:
-        pdf.cell(0, 8, line.encode("latin-1", "replace").decode("latin-1"))
-        pdf.ln(8)
-    return bytes(pdf.output())
-
-
-def tiny_png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (105, 28, 50)) -> bytes:
-    """A small, valid PNG (a photographed note, in guinda)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
 class _Folios:
     """Folio numbers: the evaluation date and a 3-digit daily sequence, never reused."""
 
@@ -261,8 +232,7 @@ class SaneceDemoLoader:
         return out
 
     def load(self, scale: str, progress: Progress) -> None:
-        if scale not in SCALES:
-            raise ValueError(f"Escala desconocida: {scale!r} (small o national).")
+        check_scale(scale)
         with self.uow_factory() as uow:
             loaded = uow.ooads.find(MAIN_UNIT[0]) is not None
         if loaded:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import attrs
 
 from shared.kernel.errors import PermissionDenied
+from shared.kernel.scope import Actor as KernelActor
 from shared.kernel.scope import Role, Scope, ensure_visible
 
 FOLIO_NOT_FOUND = "El folio solicitado no existe o no corresponde a tu unidad médica."
@@ -42,15 +43,8 @@ ADMIN_DENIED = "Esta acción corresponde a la administración del sistema."
 
 
 @attrs.frozen
-class Actor:
-    """Who calls a use case: the username written to the audit trail and their scope."""
-
-    username: str
-    scope: Scope
-
-    @classmethod
-    def admin(cls, username: str = "system") -> "Actor":
-        return cls(username, Scope(Role.ADMIN))
+class Actor(KernelActor):
+    """The kernel's ``Actor`` (username and scope) with the sanece roles' constructors."""
 
     @classmethod
     def director(cls, username: str, unit_id: int) -> "Actor":

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import attrs
 
+from sanece.domain.model import PatientNames, nss_aggregate
 from sanece.domain.values import (
     EvaluationStatus,
     ExpiryChangeKind,
@@ -17,6 +18,33 @@ from sanece.domain.values import (
     Validity,
     format_date,
 )
+
+# --------------------------------------------------------------------------- labels
+
+
+class StatusLabel:
+    """The Spanish label of a row's ``status`` (an enumeration with ``label``)."""
+
+    __slots__ = ()
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label  # type: ignore[attr-defined]
+
+
+class Evaluated(StatusLabel):
+    """Labels of a folio's evaluation: its ``status`` and its ``validity`` (vigencia)."""
+
+    __slots__ = ()
+
+    @property
+    def validity_label(self) -> str:
+        return self.validity.label  # type: ignore[attr-defined]
+
+    @property
+    def in_force(self) -> bool:
+        return self.validity is Validity.IN_FORCE  # type: ignore[attr-defined]
+
 
 # --------------------------------------------------------------------------- organisation
 
@@ -74,7 +102,7 @@ class DrugLineView:
 
 
 @attrs.frozen
-class FolioRow:
+class FolioRow(Evaluated):
     """One line of Inicio (S2), of a patient's history (S5) and of the evaluator's queue."""
 
     number: str
@@ -103,24 +131,12 @@ class FolioRow:
         return f"{self.nss}-{self.aggregate}"
 
     @property
-    def status_label(self) -> str:
-        return self.status.label
-
-    @property
-    def validity_label(self) -> str:
-        return self.validity.label
-
-    @property
-    def in_force(self) -> bool:
-        return self.validity is Validity.IN_FORCE
-
-    @property
     def expiry_label(self) -> str:
         return format_date(self.expiry_date)
 
 
 @attrs.frozen
-class FolioDetail:
+class FolioDetail(Evaluated):
     """Consultar folio (S3) and every "Detalle" window: the folio as it is now."""
 
     number: str
@@ -147,20 +163,8 @@ class FolioDetail:
     observations: str
 
     @property
-    def status_label(self) -> str:
-        return self.status.label
-
-    @property
-    def validity_label(self) -> str:
-        return self.validity.label
-
-    @property
-    def in_force(self) -> bool:
-        return self.validity is Validity.IN_FORCE
-
-    @property
     def nss_aggregate(self) -> str:
-        return f"{self.nss} - {self.aggregate}"
+        return nss_aggregate(self.nss, self.aggregate)
 
     @property
     def key1(self) -> DrugLineView | None:
@@ -179,7 +183,7 @@ class FolioDetail:
 
 
 @attrs.frozen
-class PatientRow:
+class PatientRow(PatientNames):
     """Pacientes (S5) and the NSS search of Cambios (S7, S8)."""
 
     id: int
@@ -192,26 +196,9 @@ class PatientRow:
     last_evaluation: date | None = None  # the newest folio's date in the caller's scope
     folio_count: int = 0
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.given_names} {self.paternal_surname} {self.maternal_surname}"
-
-    @property
-    def nss_aggregate(self) -> str:
-        return f"{self.nss} - {self.aggregate}"
-
-    @property
-    def label(self) -> str:
-        """"MARIA DEL ROCIO XXX GOMEZ 1071533138 - 2F1954OR"."""
-        return f"{self.full_name} {self.nss_aggregate}"
-
-    @property
-    def is_merged(self) -> bool:
-        return self.merged_into is not None
-
 
 @attrs.frozen
-class HistoryRow:
+class HistoryRow(Evaluated):
     """Historial de evaluaciones: Folio, Genérico, Estatus (Ver detalle by number)."""
 
     number: str
@@ -221,14 +208,6 @@ class HistoryRow:
     evaluation_date: date
     expiry_date: date | None
     unit_id: int
-
-    @property
-    def status_label(self) -> str:
-        return self.status.label
-
-    @property
-    def validity_label(self) -> str:
-        return self.validity.label
 
 
 @attrs.frozen
@@ -299,7 +278,7 @@ class FieldChange:
 
 
 @attrs.frozen
-class RequestRow:
+class RequestRow(StatusLabel):
     """One row of a "Solicitudes realizadas" table (S7–S11) and of the review queue (S12).
 
     ``original`` / ``requested`` are the two data columns of each type:
@@ -342,10 +321,6 @@ class RequestRow:
         return self.kind.label if self.kind is not None else self.type.label
 
     @property
-    def status_label(self) -> str:
-        return self.status.label
-
-    @property
     def is_pending(self) -> bool:
         return self.status is RequestStatus.PENDING
 
@@ -373,20 +348,16 @@ class RequestDetail:
 
 
 @attrs.frozen
-class RequestFiled:
+class RequestFiled(StatusLabel):
     """What filing returns: the new request(s) (a merge files one per Homologar record)."""
 
     ids: tuple[int, ...]
     type: RequestType
     status: RequestStatus = RequestStatus.PENDING
 
-    @property
-    def status_label(self) -> str:
-        return self.status.label
-
 
 @attrs.frozen
-class Decision:
+class Decision(StatusLabel):
     """What approving or rejecting returns."""
 
     request_id: int
@@ -395,10 +366,6 @@ class Decision:
     decided_at: datetime
     reason: str | None = None
     applied: tuple[FieldChange, ...] = ()
-
-    @property
-    def status_label(self) -> str:
-        return self.status.label
 
 
 @attrs.frozen
@@ -413,14 +380,10 @@ class UndoneMerge:
 
 
 @attrs.frozen
-class EvaluationResult:
+class EvaluationResult(StatusLabel):
     number: str
     status: EvaluationStatus
     expiry_date: date | None
-
-    @property
-    def status_label(self) -> str:
-        return self.status.label
 
 
 @attrs.frozen

@@ -102,8 +102,49 @@ PATIENT_FIELD_LABELS = {
 }
 
 
+def person_name(given_names: str, paternal_surname: str, maternal_surname: str) -> str:
+    """Nombre(s) then surnames, as the guide's tables show them."""
+    return f"{given_names} {paternal_surname} {maternal_surname}"
+
+
+def nss_aggregate(nss: str, aggregate: str) -> str:
+    """"1071533138 - 2F1954OR": the NSS and agregado médico that identify a patient."""
+    return f"{nss} - {aggregate}"
+
+
+class PatientNames:
+    """How a patient is named, for the record and for the read model's rows alike (both have
+    the ``PATIENT_FIELDS`` and ``merged_into``)."""
+
+    __slots__ = ()
+    nss: str
+    aggregate: str
+    paternal_surname: str
+    maternal_surname: str
+    given_names: str
+    merged_into: int | None
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into is not None
+
+    @property
+    def full_name(self) -> str:
+        """Nombre(s) then surnames, as the guide's homologación table shows them."""
+        return person_name(self.given_names, self.paternal_surname, self.maternal_surname)
+
+    @property
+    def nss_aggregate(self) -> str:
+        return nss_aggregate(self.nss, self.aggregate)
+
+    @property
+    def label(self) -> str:
+        """"MARIA DEL ROCIO XXX GOMEZ 1071533138 - 2F1954OR" (Datos originales / anteriores)."""
+        return f"{self.full_name} {self.nss_aggregate}"
+
+
 @attrs.define(kw_only=True)
-class Patient:
+class Patient(PatientNames):
     """A patient record. Several records may share an NSS (that is what homologación fixes);
     a merged record keeps existing for traceability with ``merged_into`` set."""
 
@@ -116,24 +157,6 @@ class Patient:
     merged_into: int | None = None
     merged_at: datetime | None = None
     version: int = 0
-
-    @property
-    def is_merged(self) -> bool:
-        return self.merged_into is not None
-
-    @property
-    def full_name(self) -> str:
-        """Nombre(s) then surnames, as the guide's homologación table shows them."""
-        return f"{self.given_names} {self.paternal_surname} {self.maternal_surname}"
-
-    @property
-    def nss_aggregate(self) -> str:
-        return f"{self.nss} - {self.aggregate}"
-
-    @property
-    def label(self) -> str:
-        """"MARIA DEL ROCIO XXX GOMEZ 1071533138 - 2F1954OR" (Datos originales / anteriores)."""
-        return f"{self.full_name} {self.nss_aggregate}"
 
     def data(self) -> dict[str, Any]:
         """The editable data plus the merge mark (JSON-ready; used for snapshots and audit)."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import attrs
 
 from shared.kernel.imports import ImportInvalid
+from shared.kernel.text import strip_accents
 
 
 @attrs.frozen
@@ -102,31 +102,51 @@ READABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 
 @attrs.frozen
 class TableField:
-    """A column of an import file: ``attr`` in code, ``title`` in messages and exports, and the
-    headings a user may type for it (compared folded: case, accents and punctuation aside)."""
+    """A column of an import file: ``attr`` in code, ``title`` in messages and exports, the
+    headings a user may type for it (compared folded: case, accents and punctuation aside), and
+    its width when the table is written to Excel."""
 
     attr: str
     title: str
     aliases: frozenset[str]
     required: bool = True
+    width: float = 20
 
     @classmethod
-    def of(cls, attr: str, title: str, *aliases: str, required: bool = True) -> "TableField":
-        return cls(attr, title, frozenset(fold_heading(a) for a in (title, *aliases)), required)
+    def of(cls, attr: str, title: str, *aliases: str, required: bool = True,
+           width: float = 20) -> "TableField":
+        return cls(attr, title, frozenset(fold_heading(a) for a in (title, *aliases)), required,
+                   width)
 
 
 def fold_heading(text: object) -> str:
     """"Grupo (de Servicio)" -> "grupo de servicio"; "UNIDAD MÉDICA" -> "unidad medica"."""
-    decomposed = unicodedata.normalize("NFKD", str(text or ""))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = strip_accents(text).casefold()
     return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
 
 
-def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]", what: str
+# How a refusal names the required columns a file lacks: (their titles, the file's name) -> the
+# sentence's start, e.g. "Faltan columnas obligatorias en el archivo «u.csv»: «Unidad médica»".
+MissingColumns = Callable[[Sequence[str], str], str]
+
+
+def missing_columns(titles: Sequence[str], name: str) -> str:
+    named = ", ".join(f"«{t}»" for t in titles)
+    return f"Faltan columnas obligatorias en el archivo «{name}»: {named}"
+
+
+def _of(what: str) -> str:
+    """"de" + what, contracted before "el" (Spanish: "del catálogo", "de las unidades")."""
+    return f"del {what[3:]}" if what.startswith("el ") else f"de {what}"
+
+
+def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]", what: str,
+               *, missing: MissingColumns = missing_columns
                ) -> Iterator[tuple[int, dict[str, str]]]:
     """Check the file and its headings now (``ImportInvalid`` with a Spanish message naming the
     problem: unreadable, legacy .xls, empty, no data, missing or duplicated column); then yield
-    ``(line, {attr: value})`` lazily (absent optional columns read as "")."""
+    ``(line, {attr: value})`` lazily (absent optional columns read as ""). ``what`` names the
+    file's contents with their article ("las unidades médicas", "el catálogo de productos")."""
     name = original_name or path.name
     if not path.is_file():
         raise ImportInvalid(f"No existe el archivo «{name}».", log_message="missing file")
@@ -135,8 +155,8 @@ def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]",
     suffix = Path(name).suffix.lower()
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportInvalid(f"El archivo «{name}» es de Excel 97-2003 (.xls), que no se puede "
-                            "leer: guárdelo como libro de Excel (.xlsx) o como CSV UTF-8.",
-                            log_message="legacy xls refused")
+                            "leer: guárdelo como libro de Excel (.xlsx) o como CSV UTF-8 e "
+                            "impórtelo de nuevo.", log_message="legacy xls refused")
     if suffix and suffix not in READABLE_SUFFIXES and not head.startswith(b"PK\x03\x04"):
         raise ImportInvalid(f"El archivo «{name}» no es CSV ni XLSX: importe un archivo .csv o "
                             ".xlsx.", log_message=f"unsupported file type {suffix!r}")
@@ -153,7 +173,7 @@ def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]",
     expected = ", ".join(f.title for f in fields)
     if not any(headers):
         raise ImportInvalid(f"El archivo «{name}» está vacío: la primera línea debe tener los "
-                            f"encabezados de {what} ({expected}).", log_message="empty file")
+                            f"encabezados {_of(what)} ({expected}).", log_message="empty file")
     by_alias = {alias: f for f in fields for alias in f.aliases}
     columns: dict[str, str] = {}
     for header in headers:
@@ -165,13 +185,12 @@ def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]",
                                 f"(«{columns[field.attr]}» y «{header}»): deje solo una.",
                                 log_message=f"duplicate column for {field.attr}")
         columns[field.attr] = header
-    missing = [f.title for f in fields if f.required and f.attr not in columns]
-    if missing:
+    absent = [f.title for f in fields if f.required and f.attr not in columns]
+    if absent:
         found = ", ".join(h for h in headers if h) or "ninguno"
-        named = ", ".join(f"«{m}»" for m in missing)
-        raise ImportInvalid(f"Faltan columnas obligatorias en el archivo «{name}»: {named}. "
-                            f"Encabezados esperados: {expected}; encabezados encontrados: "
-                            f"{found}.", log_message=f"missing columns: {missing}")
+        raise ImportInvalid(f"{missing(absent, name)}. Encabezados esperados: {expected}; "
+                            f"encabezados encontrados: {found}.",
+                            log_message=f"missing columns: {absent}")
     try:
         first = next(rows)
     except StopIteration:

@@ -7,6 +7,9 @@ from typing import Any, Mapping, Protocol, Sequence
 
 import attrs
 
+from shared.kernel.clock import Clock
+from shared.kernel.scope import Actor
+
 
 @attrs.frozen
 class AuditEntry:
@@ -41,6 +44,16 @@ class AuditLog(Protocol):
     """Write side: records an entry inside the caller's unit of work (same transaction)."""
 
     def record(self, entry: AuditEntry) -> None: ...
+
+
+def record_action(log: AuditLog, clock: Clock, actor: Actor, action: str, target_type: str,
+                  target_id: str, *, before: Mapping[str, Any] | None = None,
+                  after: Mapping[str, Any] | None = None, reason: str | None = None) -> None:
+    """Record what ``actor`` did now, inside the caller's transaction (``log`` is the unit of
+    work's audit log)."""
+    log.record(AuditEntry(at=clock.now(), actor=actor.username, action=action,
+                          target_type=target_type, target_id=target_id, before=before,
+                          after=after, reason=reason))
 
 
 class AuditQuery(Protocol):

@@ -1,2 +1,3 @@
-"""The pure shared kernel: errors, rules, clock port, pagination, scopes. Standard library and
+"""The pure shared kernel: errors, rules, clock port, pagination, scopes and the ``Actor``,
+text folding, line-numbered import errors, progress and demo scales. Standard library and
 attrs only."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Self
 
 import attrs
 
@@ -75,6 +76,19 @@ class Scope:
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:
             raise PermissionDenied()
+
+
+@attrs.frozen
+class Actor:
+    """Who calls a use case: the username written to the audit trail and their scope. Each
+    context subclasses it with constructors for its own roles."""
+
+    username: str
+    scope: Scope
+
+    @classmethod
+    def admin(cls, username: str = "system") -> Self:
+        return cls(username, Scope(Role.ADMIN))
 
 
 def ensure_visible(found: object | None, visible: bool, message: str = "El recurso solicitado no existe.") -> None:

@@ -10,8 +10,8 @@ from excedentes.application.use_cases.capture import (
     SaveGridCommand,
 )
 from excedentes.application.use_cases.exports import ExportRecordsCommand
-from excedentes.domain.errors import ImportInvalid
 from shared.kernel.errors import NotFound, PermissionDenied
+from shared.kernel.imports import ImportInvalid
 
 from .support import (
     ADMIN,

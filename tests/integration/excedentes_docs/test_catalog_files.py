@@ -9,10 +9,10 @@ from openpyxl import Workbook, load_workbook
 
 from excedentes.adapters.files import TabularCatalogFiles
 from excedentes.application.documents import CatalogFiles
-from excedentes.domain.errors import ImportInvalid
 from excedentes.domain.imports import CatalogRow, UnitRow, validate_catalog_rows, validate_unit_rows
 from excedentes.domain.institution import Institution
 from shared.kernel.errors import ValidationError
+from shared.kernel.imports import ImportInvalid
 
 FILES: CatalogFiles = TabularCatalogFiles()
 SS = Institution(code="SS", name="Secretaría de Salud", entity_word="Entidad Federativa",

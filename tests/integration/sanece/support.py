@@ -19,10 +19,10 @@ from typing import Any
 import attrs
 
 from sanece.application.access import Actor
-from sanece.adapters.demo import tiny_pdf, tiny_png
 from sanece.application.use_cases.attachments import BytesUpload
 from sanece.domain.model import Folio, Patient
 from sanece.domain.values import DrugKey, DrugQuantity
+from shared.adapters.rendering.samples import tiny_pdf, tiny_png
 
 TODAY = date(2026, 3, 10)
 F_VALID, F_PENDING, F_NOT, F_EXPIRED = "20251015001", "20260301002", "20250414079", "20250101003"

@@ -7,7 +7,7 @@ import html
 import re
 from typing import Any
 
-from sanece.adapters.demo import tiny_pdf, tiny_png
+from shared.adapters.rendering.samples import tiny_pdf, tiny_png
 from tests.helpers import csrf_from
 
 EMPTY_FILE = ("adjunto1", ("", b"", "application/octet-stream"))  # an input left empty

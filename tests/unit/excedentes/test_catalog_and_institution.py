@@ -18,7 +18,6 @@ from excedentes.domain.catalog import (
     Specialty,
     UnitLevel,
 )
-from excedentes.domain.errors import ImportInvalid
 from excedentes.domain.imports import (
     CatalogRow,
     UnitRow,
@@ -29,6 +28,7 @@ from excedentes.domain.institution import Institution
 from excedentes.domain.rules import CluesMustBeValid
 from excedentes.domain.signed import SignedReportPolicy
 from shared.kernel.errors import ValidationError
+from shared.kernel.imports import ImportInvalid
 
 from .strategies import clues, clock
 

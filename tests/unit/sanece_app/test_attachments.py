@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from sanece.adapters.demo import tiny_pdf, tiny_png
 from sanece.application.use_cases.attachments import (
     PROVISIONAL_KEY,
     BytesUpload,
@@ -15,6 +14,7 @@ from sanece.application.use_cases.attachments import (
     check_uploads,
     store_uploads,
 )
+from shared.adapters.rendering.samples import tiny_pdf, tiny_png
 from shared.kernel.errors import ValidationError
 from shared.storage.adapters.local import LocalFileStorage
 from shared.storage.domain import FileTooLarge

@@ -16,11 +16,11 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from excedentes.adapters.sql import tables as t
 from excedentes.adapters.sql.exchange_tables import analyses, lines, records
-from excedentes.adapters.sql.mappers import chunked, entity_code_matches
+from excedentes.adapters.sql.mappers import entity_code_matches
 from excedentes.application.exchange import (
     SHORTAGE,
     SURPLUS,
@@ -54,6 +54,7 @@ from excedentes.domain.exchange import (
 from excedentes.domain.records import RecordKind
 from excedentes.domain.states import STATES, locate_unit
 from shared.adapters.sql.database import SqlUnitOfWork
+from shared.adapters.sql.queries import SqlReadModel, chunked
 
 BATCH = 5000  # rows per executemany and per streamed fetch
 
@@ -63,10 +64,7 @@ _KIND = {RecordKind.SHORTAGE.value: SHORTAGE, RecordKind.SURPLUS.value: SURPLUS}
 # --------------------------------------------------------------------------- the source
 
 
-class SqlExchangeSource:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-
+class SqlExchangeSource(SqlReadModel):
     def load(self, year: int, institutions: frozenset[str] | None, service_group: str | None,
              states: frozenset[str] | None) -> ExchangeInput:
         r, rep, per, ent = t.records, t.reports, t.periods, t.entities
@@ -118,32 +116,26 @@ class SqlExchangeSource:
         q = sa.select(t.periods.c.id).where(t.periods.c.year == int(year))
         if institutions is not None:
             q = q.where(t.periods.c.institution_code.in_(sorted(institutions)))
-        with self._sessions() as s:
-            return s.execute(q.limit(1)).first() is not None
+        return self._first(q.limit(1)) is not None
 
     def years(self) -> Sequence[int]:
-        with self._sessions() as s:
-            return [int(y) for y in s.execute(sa.select(t.periods.c.year).distinct()
-                                              .order_by(t.periods.c.year.desc())).scalars()]
+        return [int(r.year) for r in self._all(sa.select(t.periods.c.year).distinct()
+                                               .order_by(t.periods.c.year.desc()))]
 
     def institutions(self) -> Sequence[Option]:
-        with self._sessions() as s:
-            rows = s.execute(sa.select(t.institutions.c.code, t.institutions.c.name).order_by(
-                t.institutions.c.position, t.institutions.c.code)).all()
+        rows = self._all(sa.select(t.institutions.c.code, t.institutions.c.name).order_by(
+            t.institutions.c.position, t.institutions.c.code))
         return [Option(r.code, r.name) for r in rows]
 
     def service_groups(self) -> Sequence[Option]:
         g = t.service_groups
-        with self._sessions() as s:
-            rows = s.execute(sa.select(g.c.search_key, sa.func.min(g.c.name))
-                             .group_by(g.c.search_key).order_by(g.c.search_key)).all()
+        rows = self._all(sa.select(g.c.search_key, sa.func.min(g.c.name))
+                         .group_by(g.c.search_key).order_by(g.c.search_key))
         return [Option(key, name) for key, name in rows]
 
     def entity_name(self, institution: str, entity: str) -> str | None:
-        with self._sessions() as s:
-            return s.execute(sa.select(t.entities.c.name).where(
-                t.entities.c.institution_code == institution.upper(),
-                entity_code_matches(entity))).scalar()
+        return self._scalar(sa.select(t.entities.c.name).where(
+            t.entities.c.institution_code == institution.upper(), entity_code_matches(entity)))
 
 
 # --------------------------------------------------------------------------- the write side
@@ -234,10 +226,6 @@ class SqlExchangeRepository:
 class SqlExchangeUnitOfWork(SqlUnitOfWork):
     """One transaction: the analyses repository and the audit log."""
 
-    def __enter__(self) -> "SqlExchangeUnitOfWork":
-        super().__enter__()
-        return self
-
     def _attach(self, session: Session) -> None:
         super()._attach(session)
         self.analyses = SqlExchangeRepository(session)
@@ -317,14 +305,7 @@ _PARTY_COLUMNS = ("institution_code", "entity_code", "entity_name", "state", "cl
                   "unit_name")
 
 
-class SqlExchangeReadModel:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-
-    def _all(self, q: Any) -> Sequence[Any]:
-        with self._sessions() as s:
-            return s.execute(q).all()
-
+class SqlExchangeReadModel(SqlReadModel):
     # ----------------------------------------------------------------- analyses
 
     def get(self, analysis_id: int) -> StoredAnalysis | None:
@@ -345,13 +326,9 @@ class SqlExchangeReadModel:
 
     def list(self, viewer: Viewer, username: str, offset: int, limit: int
              ) -> tuple[Sequence[StoredAnalysis], int]:
-        cond = self._visible_cond(viewer, username)
-        with self._sessions() as s:
-            total = int(s.execute(sa.select(sa.func.count()).select_from(analyses).where(cond))
-                        .scalar_one())
-            rows = s.execute(sa.select(analyses).where(cond).order_by(
-                analyses.c.created_at.desc(), analyses.c.id.desc()).offset(offset).limit(limit)
-            ).all()
+        q = sa.select(analyses).where(self._visible_cond(viewer, username))
+        rows, total = self._page(q, (analyses.c.created_at.desc(), analyses.c.id.desc()),
+                                 offset, limit)
         return [_stored_from(r) for r in rows], total
 
     def national_counts(self, analysis_ids: Sequence[int], viewer: Viewer

@@ -1,32 +1,18 @@
 """Rows -> domain objects, explicitly, so that loading re-runs the domain's validation, and a
-few SQL helpers shared by the repositories and the read model."""
+few SQL expressions shared by the repositories and the read model (the generic helpers are
+``shared.adapters.sql.queries``)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 
 from excedentes.adapters.sql.tables import entities, units
-from excedentes.domain.catalog import Entity, MedicalUnit, Period, UnitLevel, fold_text
+from excedentes.domain.catalog import Entity, MedicalUnit, Period, UnitLevel
 from excedentes.domain.institution import Institution
 from excedentes.domain.records import Cause, Modality, Record, RecordKind
 from excedentes.domain.signed import SignedReport
-
-T = TypeVar("T")
-CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
-
-
-def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for v in values:
-        batch.append(v)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
 
 def level_order() -> sa.ColumnElement[int]:
     """PRIMER, SEGUNDO, TERCER NIVEL, then any other level (Paso 3's headings order)."""
@@ -37,10 +23,6 @@ def level_order() -> sa.ColumnElement[int]:
 def entity_code_matches(code: str) -> sa.ColumnElement[bool]:
     """Entity codes are matched ignoring case (URLs and files vary)."""
     return sa.func.upper(entities.c.code) == code.strip().upper()
-
-
-def search_key(*parts: Any) -> str:
-    return fold_text(" ".join(str(p) for p in parts if p))
 
 
 def institution_from(r: Any) -> Institution:
@@ -118,9 +100,3 @@ def unit_select() -> sa.Select:
     return (sa.select(units.c.clues, units.c.name, units.c.level,
                       entities.c.code.label("entity_code"), entities.c.institution_code)
             .select_from(units.join(entities, entities.c.id == units.c.entity_id)))
-
-
-def executemany(session: Any, stmt: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk writes as executemany (``conn.execute(insert(t), rows)``), never one VALUES list."""
-    if rows:
-        session.execute(stmt, list(rows))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, Iterator, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
 
 from excedentes.adapters.sql import tables as t
 from excedentes.adapters.sql.mappers import (
@@ -43,7 +42,7 @@ from excedentes.application.views import (
     TracedPrint,
     UnitItem,
 )
-from excedentes.domain.catalog import Entity, MedicalUnit, Period, fold_text
+from excedentes.domain.catalog import Entity, MedicalUnit, Period
 from excedentes.domain.dashboard import ReportFacts
 from excedentes.domain.imports import CatalogRow, UnitRow
 from excedentes.domain.institution import Institution
@@ -51,8 +50,8 @@ from excedentes.domain.model import Answer
 from excedentes.domain.product_requests import RequestStatus
 from excedentes.domain.records import Cause, Modality, Record, RecordKind
 from excedentes.domain.signed import SignedReport
-
-STREAM_BATCH = 2000
+from shared.adapters.sql.queries import SqlReadModel
+from shared.kernel.text import fold_text
 
 
 def _report_id_q(institution_code: str, entity_code: str, year: int) -> sa.ScalarSelect:
@@ -66,18 +65,7 @@ def _report_id_q(institution_code: str, entity_code: str, year: int) -> sa.Scala
             .scalar_subquery())
 
 
-class SqlExcedentesReadModel:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-
-    def _all(self, q: Any) -> Sequence[Any]:
-        with self._sessions() as s:
-            return s.execute(q).all()
-
-    def _first(self, q: Any) -> Any:
-        with self._sessions() as s:
-            return s.execute(q).first()
-
+class SqlExcedentesReadModel(SqlReadModel):
     # ----------------------------------------------------------------- organisation
 
     def institution(self, code: str) -> Institution | None:
@@ -227,11 +215,8 @@ class SqlExcedentesReadModel:
         key = fold_text(search)
         if key:
             q = q.where(t.units.c.search_key.contains(key, autoescape=True))
-        with self._sessions() as s:
-            total = int(s.execute(sa.select(sa.func.count()).select_from(q.subquery()))
-                        .scalar_one())
-            rows = s.execute(q.order_by(level_order(), t.units.c.level, t.units.c.search_key,
-                                        t.units.c.clues).offset(offset).limit(limit)).all()
+        rows, total = self._page(q, (level_order(), t.units.c.level, t.units.c.search_key,
+                                     t.units.c.clues), offset, limit)
         return [UnitItem(offset + i, r.clues, r.name, r.level, bool(r.has_records))
                 for i, r in enumerate(rows, 1)], total
 
@@ -305,10 +290,7 @@ class SqlExcedentesReadModel:
         return [GridProduct(r.id, r.name, r.unit_of_measure) for r in rows]
 
     def grid_product_count(self, group_id: int, specialty_id: int | None) -> int:
-        q = self._grid_q(group_id, specialty_id)
-        with self._sessions() as s:
-            return int(s.execute(sa.select(sa.func.count()).select_from(q.subquery()))
-                       .scalar_one())
+        return self._count(self._grid_q(group_id, specialty_id))
 
     def unit_records(self, institution_code: str, entity_code: str, year: int, clues: str,
                      group_id: int, specialty_id: int | None) -> Sequence[Record]:
@@ -403,11 +385,7 @@ class SqlExcedentesReadModel:
             q = q.where(entity_code_matches(entity_code))
         if status:
             q = q.where(pr.c.status == RequestStatus(status).value)
-        with self._sessions() as s:
-            total = int(s.execute(sa.select(sa.func.count()).select_from(q.subquery()))
-                        .scalar_one())
-            rows = s.execute(q.order_by(pr.c.requested_at.desc(), pr.c.id.desc())
-                             .offset(offset).limit(limit)).all()
+        rows, total = self._page(q, (pr.c.requested_at.desc(), pr.c.id.desc()), offset, limit)
         return [self._request_view(r) for r in rows], total
 
     # ----------------------------------------------------------------- catalog
@@ -440,10 +418,6 @@ class SqlExcedentesReadModel:
             GroupNode(gid, gname, tuple(specs), int(counts.get(gid, 0)))
             for gid, (gname, specs) in groups.items()))
             for sid, (sname, groups) in services.items()]
-
-    def _stream(self, q: Any) -> Iterator[Any]:
-        with self._sessions() as s:
-            yield from s.execute(q.execution_options(yield_per=STREAM_BATCH))
 
     def catalog_rows(self, institution_code: str) -> Iterator[CatalogRow]:
         q = (sa.select(t.services.c.name.label("service"), t.service_groups.c.name.label("grp"),

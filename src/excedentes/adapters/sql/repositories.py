@@ -14,17 +14,14 @@ from sqlalchemy.orm import Session
 
 from excedentes.adapters.sql import tables as t
 from excedentes.adapters.sql.mappers import (
-    chunked,
     entity_code_matches,
     entity_from,
-    executemany,
     institution_from,
     institution_values,
     period_from,
     period_values,
     record_from,
     record_values,
-    search_key,
     signed_from,
     signed_values,
     unit_from,
@@ -50,6 +47,8 @@ from excedentes.domain.institution import Institution
 from excedentes.domain.model import Answer, EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest, RequestStatus
 from excedentes.domain.records import Record
+from shared.adapters.sql.queries import chunked, executemany
+from shared.kernel.text import search_key
 
 
 class SqlInstitutionRepository:

@@ -4,10 +4,8 @@ rolls back."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from excedentes.adapters.sql import tables
 from excedentes.adapters.sql.repositories import (
     SqlCatalogRepository,
     SqlEntityRepository,
@@ -21,10 +19,6 @@ from shared.adapters.sql.database import SqlUnitOfWork
 
 
 class SqlExcedentesUnitOfWork(SqlUnitOfWork):
-    def __enter__(self) -> "SqlExcedentesUnitOfWork":
-        super().__enter__()
-        return self
-
     def _attach(self, session: Session) -> None:
         super()._attach(session)
         self.institutions = SqlInstitutionRepository(session)
@@ -36,9 +30,5 @@ class SqlExcedentesUnitOfWork(SqlUnitOfWork):
         self.requests = SqlProductRequestRepository(session)
 
     def refresh_statistics(self) -> None:
-        """ANALYZE the context's tables (after bulk loads, so that the planner of PostgreSQL,
-        or SQLite's, knows their sizes). Same SQL on both databases."""
-        assert self.session is not None
-        for table in tables.metadata.sorted_tables:
-            if table.name.startswith("exc_"):
-                self.session.execute(sa.text(f"ANALYZE {table.name}"))
+        """ANALYZE the context's tables (``exc_…``) after bulk loads."""
+        self._analyze("exc_")

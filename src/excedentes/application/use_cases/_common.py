@@ -19,7 +19,7 @@ from excedentes.domain.catalog import Entity, Period
 from excedentes.domain.institution import Institution
 from excedentes.domain.model import EntityReport
 from excedentes.domain.records import Record
-from shared.audit.domain import AuditEntry
+from shared.audit.domain import record_action
 from shared.kernel.clock import Clock
 from shared.kernel.errors import NotFound
 from shared.kernel.scope import ensure_visible
@@ -100,10 +100,8 @@ def record_text(r: Record) -> str:
 
 
 def audit(uow: ExcedentesUnitOfWork, clock: Clock, actor: Actor, action: str, target_type: str,
-          target_id: str, *, before: Mapping[str, Any] | None = None,
-          after: Mapping[str, Any] | None = None, reason: str | None = None) -> None:
-    """Record the audit entry inside the caller's transaction (``excedentes.<action>``)."""
-    uow.audit.record(AuditEntry(
-        at=clock.now(), actor=actor.username, action=f"excedentes.{action}",
-        target_type=target_type, target_id=target_id, before=before, after=after,
-        reason=reason))
+          target_id: str, **changes: Any) -> None:
+    """Record the audit entry inside the caller's transaction (``excedentes.<action>``;
+    ``before``, ``after``, ``reason`` as in ``shared.audit.domain.record_action``)."""
+    record_action(uow.audit, clock, actor, f"excedentes.{action}", target_type, target_id,
+                  **changes)

@@ -30,12 +30,12 @@ from excedentes.application.views import ImportSummary
 from excedentes.domain.catalog import MedicalUnit, clean_text
 from excedentes.domain.imports import (
     ImportResult,
-    LineError,
     UnitRow,
     validate_catalog_rows,
     validate_unit_rows,
 )
 from shared.kernel.errors import NotFound, PermissionDenied
+from shared.kernel.imports import LineError
 from shared.kernel.scope import Role
 
 FORMATS = ("csv", "xlsx")

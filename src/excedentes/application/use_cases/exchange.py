@@ -87,6 +87,7 @@ from excedentes.domain.states import ADJACENCY, STATES, canonical_state
 from shared.kernel.clock import Clock
 from shared.kernel.errors import NotFound, PermissionDenied, ValidationError
 from shared.kernel.pagination import Page, PageRequest
+from shared.kernel.progress import Progress
 from shared.kernel.scope import ensure_visible
 
 ANALYSIS_TARGET = "exchange_analysis"
@@ -94,8 +95,6 @@ OWN_INSTITUTION_REQUIRED = ("El análisis debe incluir a su institución ({code}
                             "las instituciones participantes o no seleccione ninguna.")
 RUN_STEPS = ("Lectura de registros del periodo", "Asignaciones voraz y óptima",
              "Verificación de capacidades y necesidades", "Guardado del análisis")
-
-Progress = Callable[[str, int, int], None]
 
 
 def _year(_inst: object, _attr: attrs.Attribute, value: object) -> None:

@@ -33,12 +33,13 @@ from excedentes.application.use_cases._common import (
     load_report,
 )
 from excedentes.application.views import PrintedReport, SignedReportView, signed_view
-from excedentes.domain.catalog import MedicalUnit, UnitLevel, fold_text
+from excedentes.domain.catalog import MedicalUnit, UnitLevel
 from excedentes.domain.dates import as_utc, local_tz
 from excedentes.domain.model import Answer
 from excedentes.domain.records import Modality, Record, RecordKind
 from excedentes.domain.signed import PDF_CONTENT_TYPE, SignedReportFile
 from shared.kernel.errors import Conflict, NotFound
+from shared.kernel.text import fold_text
 from shared.storage.domain import StorageSelector, display_name
 
 FINAL_NOT_AVAILABLE = ("La Versión Final se habilita al finalizar el registro (Paso 7); mientras "

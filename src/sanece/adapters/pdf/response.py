@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from sanece.application.documents import DrugLine, FolioResponseDocument
+from sanece.domain.model import nss_aggregate
 from sanece.domain.values import format_date
 from shared.adapters.rendering.pdf import BaseDocument
 
@@ -82,7 +83,7 @@ class _ResponsePdf(BaseDocument):
             self._row("Fecha de baja:", format_date(doc.cancellation_date))
         self._section("Paciente")
         self._row("Paciente:", doc.patient_name)
-        self._row("NSS y agregado:", f"{doc.nss} - {doc.aggregate}")
+        self._row("NSS y agregado:", nss_aggregate(doc.nss, doc.aggregate))
         self._row("Diagnóstico:", doc.diagnosis)
         self._section("Unidad médica")
         self._row("OOAD/UMAE:", doc.ooad)

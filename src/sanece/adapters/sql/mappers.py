@@ -3,7 +3,7 @@ search keys the tables keep."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Iterator, Sequence
 
 import sqlalchemy as sa
 
@@ -11,25 +11,7 @@ from sanece.domain.feedback import Feedback
 from sanece.domain.model import PATIENT_FIELDS, Folio, MedicalUnit, Medicine, Ooad, Patient
 from sanece.domain.requests import ChangeRequest, payload_from_dict
 from sanece.domain.values import Attachment, DrugKey, DrugQuantity, RequestType
-from shared.kernel.text import fold_text
-
-T = TypeVar("T")
-CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
-
-
-def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for v in values:
-        batch.append(v)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def search_key(*parts: Any) -> str:
-    return fold_text(" ".join(str(p) for p in parts if p not in (None, "")))
+from shared.kernel.text import search_key
 
 
 def like(term: str) -> str:
@@ -181,7 +163,7 @@ def feedback_values(f: Feedback) -> dict[str, Any]:
 
 
 __all__ = [
-    "chunked", "contains", "decision_values", "feedback_values", "folio_from", "folio_values",
-    "like", "medicine_from", "ooad_from", "patient_from", "patient_search_key",
-    "patient_values", "request_from", "request_values", "search_key", "unit_from",
+    "contains", "decision_values", "feedback_values", "folio_from", "folio_values", "like",
+    "medicine_from", "ooad_from", "patient_from", "patient_search_key", "patient_values",
+    "request_from", "request_values", "unit_from",
 ]

@@ -12,16 +12,9 @@ from datetime import date
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
 
 from sanece.adapters.sql import tables as t
-from sanece.adapters.sql.mappers import (
-    chunked,
-    contains,
-    folio_from,
-    patient_from,
-    request_from,
-)
+from sanece.adapters.sql.mappers import contains, folio_from, patient_from, request_from
 from sanece.application.documents import FolioExtractRow, PatientExtractRow
 from sanece.application.ports import RequestFilter, StoredRequest
 from sanece.application.views import (
@@ -36,11 +29,10 @@ from sanece.application.views import (
 )
 from sanece.domain.extraction import ExtractionCriteria
 from sanece.domain.feedback import FeedbackKind
-from sanece.domain.model import Folio, Patient, validity_of
+from sanece.domain.model import Folio, Patient, person_name, validity_of
 from sanece.domain.values import EvaluationStatus, RequestStatus, RequestType, Validity
+from shared.adapters.sql.queries import SqlReadModel, chunked
 from shared.kernel.text import fold_text
-
-STREAM_BATCH = 2000
 
 f, p, m, u, o = t.folios, t.patients, t.medicines, t.units, t.ooads
 
@@ -92,7 +84,7 @@ def _folio_row(r: Any, today: date) -> FolioRow:
         validity=validity_of(status, r.expiry_date, today), keys_label=_keys_label(r),
         expiry_date=r.expiry_date, patient_id=int(r.patient_id), nss=r.nss,
         aggregate=r.aggregate,
-        patient_name=f"{r.given_names} {r.paternal_surname} {r.maternal_surname}",
+        patient_name=person_name(r.given_names, r.paternal_surname, r.maternal_surname),
         unit_id=int(r.unit_id), unit_label=f"{r.ooad_name} ({r.unit_name})")
 
 
@@ -105,37 +97,7 @@ def _unit_select() -> sa.Select:
             .select_from(u.join(o, o.c.id == u.c.ooad_id)))
 
 
-class SqlSaneceReadModel:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-
-    def _all(self, q: Any) -> Sequence[Any]:
-        with self._sessions() as s:
-            return s.execute(q).all()
-
-    def _first(self, q: Any) -> Any:
-        with self._sessions() as s:
-            return s.execute(q).first()
-
-    def _scalar(self, q: Any) -> Any:
-        with self._sessions() as s:
-            return s.execute(q).scalar()
-
-    def _stream(self, q: Any) -> Iterator[Any]:
-        with self._sessions() as s:
-            yield from s.execute(q.execution_options(yield_per=STREAM_BATCH))
-
-    def _page(self, q: sa.Select, order: Sequence[Any], offset: int, limit: int,
-              cap: int | None) -> tuple[Sequence[Any], int]:
-        """A page of ``q`` and its total; with ``cap`` only the first ``cap`` rows count."""
-        counted = q.order_by(*order).limit(cap) if cap is not None else q
-        total = int(self._scalar(sa.select(sa.func.count()).select_from(
-            counted.subquery())) or 0)
-        size = limit if cap is None else max(0, min(limit, cap - offset))
-        if size == 0:
-            return [], total
-        return self._all(q.order_by(*order).offset(offset).limit(size)), total
-
+class SqlSaneceReadModel(SqlReadModel):
     # ----------------------------------------------------------------- organisation
 
     def ooads(self) -> Sequence[OoadView]:

@@ -27,7 +27,6 @@ from sanece.adapters.sql.mappers import (
     patient_values,
     request_from,
     request_values,
-    search_key,
     unit_from,
 )
 from sanece.domain.feedback import Feedback
@@ -35,6 +34,7 @@ from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
 from sanece.domain.requests import ChangeRequest
 from sanece.domain.values import DrugKey, RequestType
 from shared.kernel.errors import Conflict
+from shared.kernel.text import search_key
 
 CHANGED_MEANWHILE = ("Otro usuario modificó el registro mientras se procesaba la operación; "
                      "vuelve a intentarlo con los datos actuales.")

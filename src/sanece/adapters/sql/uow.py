@@ -4,10 +4,8 @@ back."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sanece.adapters.sql import tables
 from sanece.adapters.sql.repositories import (
     SqlChangeRequestRepository,
     SqlFeedbackRepository,
@@ -21,10 +19,6 @@ from shared.adapters.sql.database import SqlUnitOfWork
 
 
 class SqlSaneceUnitOfWork(SqlUnitOfWork):
-    def __enter__(self) -> "SqlSaneceUnitOfWork":
-        super().__enter__()
-        return self
-
     def _attach(self, session: Session) -> None:
         super()._attach(session)
         self.ooads = SqlOoadRepository(session)
@@ -36,9 +30,5 @@ class SqlSaneceUnitOfWork(SqlUnitOfWork):
         self.feedback = SqlFeedbackRepository(session)
 
     def refresh_statistics(self) -> None:
-        """ANALYZE the context's tables (after bulk loads, so that the planners of PostgreSQL
-        and SQLite know their sizes). Same SQL on both databases."""
-        assert self.session is not None
-        for table in tables.metadata.sorted_tables:
-            if table.name.startswith("san_"):
-                self.session.execute(sa.text(f"ANALYZE {table.name}"))
+        """ANALYZE the context's tables (``san_…``) after bulk loads."""
+        self._analyze("san_")

@@ -4,7 +4,7 @@ transaction."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 import attrs
 
@@ -24,7 +24,7 @@ from sanece.application.ports import SaneceUnitOfWork, UnitOfWorkFactory
 from sanece.domain.model import Folio, Patient
 from sanece.domain.requests import ChangeRequest
 from sanece.domain.values import parse_folio_number
-from shared.audit.domain import AuditEntry
+from shared.audit.domain import record_action
 from shared.kernel.clock import Clock
 
 FOLIO_TARGET = "sanece_folio"
@@ -91,10 +91,8 @@ def load_request(uow: SaneceUnitOfWork, actor: Actor, request_id: int, *,
 
 
 def audit(uow: SaneceUnitOfWork, clock: Clock, actor: Actor, action: str, target_type: str,
-          target_id: str, *, before: Mapping[str, Any] | None = None,
-          after: Mapping[str, Any] | None = None, reason: str | None = None) -> None:
-    """Record the audit entry inside the caller's transaction (``sanece.<action>``)."""
-    uow.audit.record(AuditEntry(
-        at=clock.now(), actor=actor.username, action=f"sanece.{action}",
-        target_type=target_type, target_id=target_id, before=before, after=after,
-        reason=reason))
+          target_id: str, **changes: Any) -> None:
+    """Record the audit entry inside the caller's transaction (``sanece.<action>``;
+    ``before``, ``after``, ``reason`` as in ``shared.audit.domain.record_action``)."""
+    record_action(uow.audit, clock, actor, f"sanece.{action}", target_type, target_id,
+                  **changes)

@@ -6,7 +6,7 @@ SQLite (the default, a file under var/) and PostgreSQL (psycopg 3) run the same 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Self
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -99,7 +99,7 @@ class SqlUnitOfWork:
         self._sessions = sessions
         self.session: Session | None = None
 
-    def __enter__(self) -> "SqlUnitOfWork":
+    def __enter__(self) -> Self:
         self.session = self._sessions()
         self._attach(self.session)
         return self
@@ -124,3 +124,11 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         assert self.session is not None
         self.session.rollback()
+
+    def _analyze(self, table_prefix: str) -> None:
+        """ANALYZE a context's tables (those named ``<prefix>…``) after bulk loads, so that the
+        planner of PostgreSQL, or SQLite's, knows their sizes. Same SQL on both databases."""
+        assert self.session is not None
+        for table in metadata.sorted_tables:
+            if table.name.startswith(table_prefix):
+                self.session.execute(sa.text(f"ANALYZE {table.name}"))

@@ -66,6 +66,7 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         if scope_label is None:
             scope_label = request.app.state.container.identity().describe_scope(user)
             request.state.scope_label = scope_label
+    home_path = request.app.state.home_by_role.get(user.role, "/") if user is not None else "/"
     flashes = session.pop("_flash", []) if "_flash" in session else []
     return {
         "user": user,
@@ -76,6 +77,7 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "info_at": info_at(request),
         "flashes": flashes,
         "path": request.url.path,
+        "home_path": home_path,
         "local_time": lambda v, fmt="%d/%m/%Y %H:%M": local_time(request, v, fmt),
     }
 

@@ -71,6 +71,7 @@ class _FilePart:
     def __init__(self, field: str, client_name: str, tmp_dir: Path, policy: UploadPolicy) -> None:
         self.field = field
         self.name = display_name(client_name)
+        self.named = bool((client_name or "").strip())  # a chosen file, not an empty input
         self.policy = policy
         fd, path = tempfile.mkstemp(prefix="upload-", dir=tmp_dir)
         self.path = Path(path)
@@ -92,6 +93,9 @@ class _FilePart:
         self.out.close()
         if self.size == 0:
             self.path.unlink(missing_ok=True)
+            if self.named:  # a file of 0 bytes was chosen: say so, not "no file"
+                raise ValidationError(f"El archivo «{self.name}» está vacío.",
+                                      log_message="empty file uploaded")
             return None  # an empty file input: the user chose nothing
         if self.ctype is None:
             self.ctype = self.policy.check_type(self.head)

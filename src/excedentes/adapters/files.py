@@ -56,13 +56,11 @@ class TabularCatalogFiles:
     """``CatalogFiles`` port over CSV and XLSX."""
 
     def read_catalog(self, path: Path, original_name: str) -> Iterator[CatalogRow]:
-        rows = open_table(path, original_name, CATALOG_FIELDS, "el catálogo de productos",
-                          missing=_missing_columns)
+        rows = open_table(path, original_name, CATALOG_FIELDS, "el catálogo de productos")
         return (CatalogRow(line, **values) for line, values in rows)
 
     def read_units(self, path: Path, original_name: str) -> Iterator[UnitRow]:
-        rows = open_table(path, original_name, UNIT_FIELDS, "las unidades médicas",
-                          missing=_missing_columns)
+        rows = open_table(path, original_name, UNIT_FIELDS, "las unidades médicas")
         return (UnitRow(line, **values) for line, values in rows)
 
     def write_catalog(self, rows: Iterable[CatalogRow], path: Path, fmt: str) -> int:
@@ -74,22 +72,6 @@ class TabularCatalogFiles:
         return _write(path, fmt, "Unidades", UNIT_FIELDS,
                       ((r.clues, r.name, r.level, r.entity_code, r.institution_code)
                        for r in rows))
-
-
-# ---------------------------------------------------------------------------- reading
-
-
-def _missing_columns(titles: Sequence[str], name: str) -> str:
-    """"Falta la columna obligatoria «Producto» en el archivo «c.csv»", "Faltan las columnas
-    obligatorias «Nivel» y «Institución» en …" (this context's wording)."""
-    named = _join([f"«{t}»" for t in titles])
-    if len(titles) == 1:
-        return f"Falta la columna obligatoria {named} en el archivo «{name}»"
-    return f"Faltan las columnas obligatorias {named} en el archivo «{name}»"
-
-
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " y " + items[-1]
 
 
 # ---------------------------------------------------------------------------- writing

@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import attrs
 
@@ -125,14 +125,20 @@ def fold_heading(text: object) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
 
 
-# How a refusal names the required columns a file lacks: (their titles, the file's name) -> the
-# sentence's start, e.g. "Faltan columnas obligatorias en el archivo «u.csv»: «Unidad médica»".
-MissingColumns = Callable[[Sequence[str], str], str]
-
-
 def missing_columns(titles: Sequence[str], name: str) -> str:
-    named = ", ".join(f"«{t}»" for t in titles)
-    return f"Faltan columnas obligatorias en el archivo «{name}»: {named}"
+    """"Falta la columna obligatoria «Producto» en el archivo «c.csv»", "Faltan las columnas
+    obligatorias «Nivel» y «Institución» en …": one wording for every import."""
+    named = join_words([f"«{t}»" for t in titles])
+    if len(titles) == 1:
+        return f"Falta la columna obligatoria {named} en el archivo «{name}»"
+    return f"Faltan las columnas obligatorias {named} en el archivo «{name}»"
+
+
+def join_words(items: Sequence[str]) -> str:
+    """"a", "a y b", "a, b y c" (a Spanish enumeration)."""
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " y " + items[-1]
 
 
 def _of(what: str) -> str:
@@ -140,8 +146,7 @@ def _of(what: str) -> str:
     return f"del {what[3:]}" if what.startswith("el ") else f"de {what}"
 
 
-def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]", what: str,
-               *, missing: MissingColumns = missing_columns
+def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]", what: str
                ) -> Iterator[tuple[int, dict[str, str]]]:
     """Check the file and its headings now (``ImportInvalid`` with a Spanish message naming the
     problem: unreadable, legacy .xls, empty, no data, missing or duplicated column); then yield
@@ -188,7 +193,7 @@ def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]",
     absent = [f.title for f in fields if f.required and f.attr not in columns]
     if absent:
         found = ", ".join(h for h in headers if h) or "ninguno"
-        raise ImportInvalid(f"{missing(absent, name)}. Encabezados esperados: {expected}; "
+        raise ImportInvalid(f"{missing_columns(absent, name)}. Encabezados esperados: {expected}; "
                             f"encabezados encontrados: {found}.",
                             log_message=f"missing columns: {absent}")
     try:

@@ -30,9 +30,16 @@ def raise_if_errors(errors: Sequence[LineError]) -> None:
     """Refuse the whole file when any line is wrong ("No se importó ninguna línea: …")."""
     if not errors:
         return
-    shown = "; ".join(e.describe() for e in errors[:MAX_ERRORS_IN_MESSAGE])
+    # Each message is a sentence of its own ("…dígitos."): joined with "; " and closed with
+    # one period, their own final periods would double the punctuation ("dígitos.; Línea").
+    shown = "; ".join(_without_final_period(e.describe())
+                      for e in errors[:MAX_ERRORS_IN_MESSAGE])
     more = len(errors) - MAX_ERRORS_IN_MESSAGE
     tail = f"; y {more} errores más" if more > 0 else ""
     raise ImportInvalid(f"No se importó ninguna línea: {shown}{tail}.",
                         log_message=f"import refused: {len(errors)} errors",
                         details=tuple(errors))
+
+
+def _without_final_period(text: str) -> str:
+    return text.rstrip().rstrip(".").rstrip()

@@ -2,19 +2,23 @@
 
 How an analysis flows
 ---------------------
-1. ``ExchangeSource.load`` reads the period's faltantes and excedentes straight from SQL as
-   ``SourceRecord``s: the matching projection (``ExchangeRecord`` whose ``product`` is the
+1. ``ExchangeSource.load`` reads the period's faltantes and excedentes straight from SQL
+   (all of them, or only those of entities whose report is finalized, or finalized and
+   signed: the criteria's ``reports``) as ``ExchangeRecord``s whose ``product`` is the
    domain's ``product_key`` and whose ``state`` comes from the unit's CLUES prefix through
-   ``states.locate_unit``) plus the labels a saved analysis keeps (unit, entity, product,
-   service group). Records whose unit cannot be placed in a state are counted, not matched.
+   ``states.locate_unit``, plus the labels a saved analysis keeps (unit, entity, product,
+   service group), each once. Records whose unit cannot be placed in a state are counted,
+   not matched.
 2. ``RunExchangeAnalysis`` (``use_cases/exchange.py``) runs greedy and optimal, checks both,
-   and saves a snapshot in one transaction with its audit entry: the ``AnalysisHeader``
-   (criteria, parameters, input fingerprint, national totals), every record with what each
-   method covered (faltante) or used (excedente), and every proposed exchange of both methods.
-   A snapshot, not references: capturistas keep editing records, a saved analysis must not
-   change under its readers.
+   and saves the analysis in one transaction with its audit entry: the ``AnalysisHeader``
+   (criteria, parameters, input fingerprint, national totals), the ``AnalysisSnapshot``
+   (``exchange_snapshot.py``: every record with what each method covered or used, and every
+   proposed exchange of both methods, in a compact columnar form) and each entity's
+   ``PartCounts``. A snapshot, not references: capturistas keep editing records, a saved
+   analysis must not change under its readers.
 3. ``ExchangeQueries`` reads saved analyses through ``ExchangeReadModel``, always inside the
-   caller's ``Viewer``.
+   caller's ``Viewer``: lists and visibility from the parts, every figure of a page from
+   the snapshot.
 
 Scope (P5)
 ----------
@@ -36,7 +40,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Protocol, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Mapping, Protocol, Sequence
 
 import attrs
 
@@ -49,12 +53,16 @@ from excedentes.domain.exchange import (
     ExchangePotential,
     ExchangeRecord,
     PotentialScope,
+    ReportSelection,
     Tier,
 )
 from excedentes.domain.states import STATES, canonical_state
 from shared.audit.domain import AuditLog
 from shared.kernel.scope import Role, Scope
 from shared.kernel.text import fold_text
+
+if TYPE_CHECKING:  # the snapshot module builds on this one's types
+    from excedentes.application.exchange_snapshot import AnalysisSnapshot
 
 ANALYSIS_NOT_FOUND = "El análisis de intercambio solicitado no existe."
 RUN_DENIED = ("Ejecutar un análisis de intercambio corresponde a la coordinación institucional "
@@ -169,24 +177,27 @@ class ViewFilter:
 
 
 @attrs.frozen
-class SourceRecord:
-    """One record of the period as the analysis reads it: the matching projection plus the
-    labels a saved analysis keeps."""
+class ProductLabel:
+    """The catalog product of a record as a saved analysis shows it (each institution names
+    the same product in its own catalog)."""
 
-    kind: str  # SHORTAGE | SURPLUS
-    record: ExchangeRecord
-    unit_name: str
-    entity_name: str
-    product_name: str
+    name: str
     unit_of_measure: str
-    group_key: str
+    group_key: str  # folded service group name
     group_name: str
 
 
 @attrs.frozen
 class ExchangeInput:
-    shortages: tuple[SourceRecord, ...]
-    surpluses: tuple[SourceRecord, ...]
+    """The records of the period as the analysis reads them: the matching projection, plus
+    the labels a saved analysis keeps, each once (a unit's name, an entity's name, a
+    record's catalog product)."""
+
+    shortages: tuple[ExchangeRecord, ...]
+    surpluses: tuple[ExchangeRecord, ...]
+    products: Mapping[str, ProductLabel]  # record id -> its catalog product
+    unit_names: Mapping[str, str]  # CLUES -> unit name
+    entity_names: Mapping[tuple[str, str], str]  # (institution, entity code) -> name
     unplaced: int = 0  # records whose unit could not be placed in any state (not matched)
 
 
@@ -202,10 +213,12 @@ class ExchangeSource(Protocol):
     """The period's records and the form's choices, straight from the excedentes tables."""
 
     def load(self, year: int, institutions: frozenset[str] | None, service_group: str | None,
-             states: frozenset[str] | None) -> ExchangeInput:
+             states: frozenset[str] | None,
+             reports: ReportSelection = ReportSelection.ALL) -> ExchangeInput:
         """Every faltante and excedente of the year's periods of those institutions (all
         when None), of the service group (folded name) when given, of units located in
-        ``states`` when given."""
+        ``states`` when given, of the entities whose report is in the state ``reports``
+        asks for (finalized; finalized with a current signed report)."""
         ...
 
     def has_period(self, year: int, institutions: frozenset[str] | None) -> bool: ...
@@ -253,27 +266,21 @@ class AnalysisHeader:
 
 
 @attrs.frozen
-class SnapshotRecord:
-    seq: int
-    source: SourceRecord
-    greedy: int  # faltante: patients covered; excedente: capacity used
-    optimal: int
+class PartCounts:
+    """One entity's part of a saved analysis: its faltante counts for both methods and how
+    many excedentes it brought. Saved beside the snapshot so that the list of analyses and
+    the visibility rule (is anything of mine in it?) are plain SQL."""
 
-
-@attrs.frozen
-class SnapshotLine:
-    method: AllocationMethod
-    seq: int
-    shortage_seq: int
-    surplus_seq: int
-    patients: int
-    tier: Tier
+    institution: str
+    entity: str
+    counts: "PotentialCounts"
+    surplus_records: int
 
 
 class ExchangeRepository(Protocol):
-    def add(self, header: AnalysisHeader, records: Iterable[SnapshotRecord],
-            lines: Iterable[SnapshotLine]) -> int:
-        """Store the snapshot; returns the analysis id. Never commits."""
+    def add(self, header: AnalysisHeader, snapshot: "AnalysisSnapshot",
+            parts: Sequence[PartCounts]) -> int:
+        """Store the analysis; returns its id. Never commits."""
         ...
 
     def latest_same(self, parameters_key: str, input_fingerprint: str) -> int | None:
@@ -419,7 +426,8 @@ class ExchangeLine:
 
 
 class ExchangeReadModel(Protocol):
-    """Saved analyses straight from the tables; ``viewer`` and ``flt`` narrow every read."""
+    """Saved analyses: their headers and parts straight from the tables (lists, visibility)
+    and each one's snapshot, whose figures are computed inside a viewer and a filter."""
 
     def get(self, analysis_id: int) -> StoredAnalysis | None: ...
 
@@ -435,32 +443,8 @@ class ExchangeReadModel(Protocol):
         """The viewer's faltante counts of several analyses at once (the list's figures)."""
         ...
 
-    def potentials(self, analysis_id: int, viewer: Viewer, flt: ViewFilter,
-                   level: PotentialLevel) -> Sequence[PotentialCounts]: ...
-
-    def balances(self, analysis_id: int, viewer: Viewer, flt: ViewFilter
-                 ) -> Sequence[StateBalanceRow]: ...
-
-    def top_products(self, analysis_id: int, viewer: Viewer, flt: ViewFilter,
-                     limit: int) -> Sequence[ProductCounts]: ...
-
-    def tier_counts(self, analysis_id: int, viewer: Viewer, flt: ViewFilter
-                    ) -> Sequence[TierCounts]:
-        """Exchanges and patients per method and tier, by the requesting side."""
-        ...
-
-    def lines(self, analysis_id: int, viewer: Viewer, flt: ViewFilter,
-              method: AllocationMethod, offset: int, limit: int | None
-              ) -> tuple[Sequence[ExchangeLine], int]: ...
-
-    def iter_lines(self, analysis_id: int, viewer: Viewer, flt: ViewFilter,
-                   method: AllocationMethod) -> Iterator[ExchangeLine]:
-        """Every matching line, streamed in the list's order."""
-        ...
-
-    def filter_options(self, analysis_id: int, viewer: Viewer
-                       ) -> tuple[Sequence[str], Sequence[str], Sequence[Option]]:
-        """Institutions, states and service groups present in the viewer's part."""
+    def snapshot(self, stored: StoredAnalysis) -> "AnalysisSnapshot":
+        """The saved result of an analysis (immutable: an adapter may keep it cached)."""
         ...
 
 

@@ -88,11 +88,17 @@ def _surplus(pid: int, patients: int, inpatient: bool = False) -> GridRow:
     return GridRow(pid, surplus_outpatient="1", monthly_patients=str(patients))
 
 
+# The especialidad troncal of the scenario's products in SS (IMSS has no such level).
+SPECIALTY = {CIRUGIA: "Cirugía general", DENTAL: "Consulta externa Odontología",
+             PATOLOGIA: "Anatomía patológica"}
+
+
 def _save(world: World, ref: EntityRef, clues: str, group: str, rows: list[GridRow]) -> None:
     exc = world.exc
-    result = exc.save_grid()(ADMIN, SaveGridCommand(ref, YEAR, clues,
-                                                    world.gid(group, ref.institution_code),
-                                                    None, rows))
+    inst = ref.institution_code
+    specialty = world.sid(SPECIALTY[group], inst) if inst == "SS" else None
+    result = exc.save_grid()(ADMIN, SaveGridCommand(ref, YEAR, clues, world.gid(group, inst),
+                                                    specialty, rows))
     assert result.saved, result
 
 

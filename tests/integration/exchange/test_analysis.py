@@ -28,6 +28,7 @@ from .support import (
     COORD_ISSSTE,
     DILATACION,
     EXPECTED,
+    SPECIALTY,
     U_HOSPITAL,
     U_IMSS_BC,
     U_OCTUBRE,
@@ -133,7 +134,8 @@ def test_parameters_and_reproducibility(exc, xworld):
     assert dental.comparison.optimal.figures.patients_covered == 3 + 5
 
     # The data change: a new fingerprint, and the saved analysis does not move.
-    xworld.exc.save_grid()(ADMIN, SaveGridCommand(BS, YEAR, U_BS, xworld.gid(CIRUGIA), None, [
+    xworld.exc.save_grid()(ADMIN, SaveGridCommand(BS, YEAR, U_BS, xworld.gid(CIRUGIA),
+                                                  xworld.sid(SPECIALTY[CIRUGIA]), [
         _surplus(xworld.pid("Anestesia"), 5), _short(xworld.pid(DILATACION), 3)]))
     changed = run(ADMIN, RunExchangeCommand(YEAR))
     assert changed.same_as is None

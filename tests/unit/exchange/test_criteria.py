@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from excedentes.domain.exchange import ExchangeCriteria, Tier
+from excedentes.domain.exchange import ExchangeCriteria, ReportSelection, Tier
 from shared.kernel.errors import ValidationError
 
 criteria_st = st.builds(
@@ -18,6 +18,7 @@ criteria_st = st.builds(
     institutions=st.none() | st.frozensets(st.sampled_from(["IMSS", "SS", "ISSSTE", "PEMEX"]),
                                            min_size=1),
     min_patients=st.integers(1, 50),
+    reports=st.sampled_from(list(ReportSelection)),
 )
 
 
@@ -34,9 +35,22 @@ def test_defaults_take_everything() -> None:
     assert c.cross_institution is True
     assert c.institutions is None
     assert c.min_patients == 1
+    assert c.reports is ReportSelection.ALL  # every record of the period, as before
     assert c.to_dict() == {"tiers": [1, 2, 3], "cross_institution": True,
-                           "institutions": None, "min_patients": 1}
+                           "institutions": None, "min_patients": 1, "reports": "all"}
     assert ExchangeCriteria.from_dict({}) == c
+    # Criteria saved before the selection existed read as "every record" (what they used).
+    assert ExchangeCriteria.from_dict({"tiers": [1, 2, 3], "cross_institution": True,
+                                       "institutions": None, "min_patients": 1}) == c
+
+
+def test_which_records_an_analysis_reads() -> None:
+    assert ExchangeCriteria.from_dict({"reports": "finalized"}).reports is \
+        ReportSelection.FINALIZED
+    assert ExchangeCriteria(reports=" SIGNED ").reports is ReportSelection.SIGNED
+    assert ReportSelection.SIGNED.label == "Solo entidades con el reporte firmado subido"
+    with pytest.raises(ValidationError, match="Registros del análisis desconocidos"):
+        ExchangeCriteria.from_dict({"reports": "closed"})
 
 
 def test_to_dict_is_sorted_for_stable_files() -> None:
@@ -66,6 +80,8 @@ def test_tiers_accept_names_and_numbers() -> None:
         {"min_patients": True},
         {"min_patients": 2.5},
         {"min_pacients": 2},  # a typo must not be ignored
+        {"reports": "closed"},
+        {"reports": 1},
     ],
 )
 def test_invalid_criteria_are_refused_in_spanish(data: dict) -> None:

@@ -3,7 +3,7 @@ and a unit of work that keeps what was written, in order."""
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import attrs
 
@@ -13,47 +13,71 @@ from excedentes.application.exchange import (
     AnalysisHeader,
     ExchangeInput,
     Option,
-    SnapshotLine,
-    SnapshotRecord,
-    SourceRecord,
+    PartCounts,
+    ProductLabel,
 )
-from excedentes.domain.exchange import ExchangeProblem, ExchangeRecord
+from excedentes.application.exchange_snapshot import AnalysisSnapshot
+from excedentes.domain.exchange import ExchangeProblem, ExchangeRecord, ReportSelection
 from shared.audit.domain import AuditEntry
 
 INSTITUTIONS = (Option("A", "Institución A"), Option("B", "Institución B"),
                 Option("C", "Institución C"), Option("IMSS", "IMSS"), Option("SS", "SS"))
 GROUPS = (Option("cirugia", "Cirugía"), Option("consulta", "Consulta"))
+GROUP_NAMES = {o.value: o.label for o in GROUPS}
 
 
-def source_record(kind: str, r: ExchangeRecord, group: str = "cirugia") -> SourceRecord:
-    return SourceRecord(kind, r, f"Unidad {r.unit}", f"Entidad {r.entity}", r.product.upper(),
-                        "Estudio", group, dict((o.value, o.label) for o in GROUPS)[group])
+@attrs.frozen
+class FakeRecord:
+    """A record the fake source serves: its kind, the matching projection, its group, and
+    whether its entity finalized (``finalized``) and uploaded the signed report (``signed``)."""
+
+    kind: str
+    record: ExchangeRecord
+    group: str = "cirugia"
+    finalized: bool = True
+    signed: bool = True
 
 
-def records_of(problem: ExchangeProblem) -> tuple[list[SourceRecord], list[SourceRecord]]:
+def source_record(kind: str, r: ExchangeRecord, group: str = "cirugia",
+                  finalized: bool = True, signed: bool = True) -> FakeRecord:
+    return FakeRecord(kind, r, group, finalized, signed)
+
+
+def records_of(problem: ExchangeProblem) -> tuple[list[FakeRecord], list[FakeRecord]]:
     return ([source_record(SHORTAGE, r) for r in problem.shortages],
             [source_record(SURPLUS, r) for r in problem.surpluses])
 
 
 @attrs.define
 class FakeSource:
-    shortages: Sequence[SourceRecord] = ()
-    surpluses: Sequence[SourceRecord] = ()
+    shortages: Sequence[FakeRecord] = ()
+    surpluses: Sequence[FakeRecord] = ()
     years_with_period: tuple[int, ...] = (2026,)
     unplaced: int = 0
     calls: list[tuple] = attrs.field(factory=list)
 
-    def load(self, year, institutions, service_group, states) -> ExchangeInput:
-        self.calls.append((year, institutions, service_group, states))
+    def load(self, year, institutions, service_group, states,
+             reports=ReportSelection.ALL) -> ExchangeInput:
+        self.calls.append((year, institutions, service_group, states, reports))
 
-        def keep(s: SourceRecord) -> bool:
+        def keep(s: FakeRecord) -> bool:
             r = s.record
             return ((institutions is None or r.institution in institutions)
-                    and (service_group is None or s.group_key == service_group)
-                    and (states is None or r.state in states))
+                    and (service_group is None or s.group == service_group)
+                    and (states is None or r.state in states)
+                    and (reports is ReportSelection.ALL or s.finalized)
+                    and (reports is not ReportSelection.SIGNED or s.signed))
 
-        return ExchangeInput(tuple(s for s in self.shortages if keep(s)),
-                             tuple(s for s in self.surpluses if keep(s)), self.unplaced)
+        kept = [s for s in (*self.shortages, *self.surpluses) if keep(s)]
+        return ExchangeInput(
+            tuple(s.record for s in kept if s.kind == SHORTAGE),
+            tuple(s.record for s in kept if s.kind == SURPLUS),
+            {s.record.record_id: ProductLabel(s.record.product.upper(), "Estudio", s.group,
+                                              GROUP_NAMES[s.group]) for s in kept},
+            {s.record.unit: f"Unidad {s.record.unit}" for s in kept},
+            {(s.record.institution, s.record.entity): f"Entidad {s.record.entity}"
+             for s in kept},
+            self.unplaced)
 
     def has_period(self, year, institutions) -> bool:
         return year in self.years_with_period
@@ -74,13 +98,13 @@ class FakeSource:
 @attrs.define
 class FakeRepository:
     log: list[str]
-    saved: list[tuple[AnalysisHeader, list[SnapshotRecord], list[SnapshotLine]]] = \
+    saved: list[tuple[AnalysisHeader, AnalysisSnapshot, list[PartCounts]]] = \
         attrs.field(factory=list)
     same: int | None = None
 
-    def add(self, header: AnalysisHeader, records: Iterable[SnapshotRecord],
-            lines: Iterable[SnapshotLine]) -> int:
-        self.saved.append((header, list(records), list(lines)))
+    def add(self, header: AnalysisHeader, snapshot: AnalysisSnapshot,
+            parts: Sequence[PartCounts]) -> int:
+        self.saved.append((header, snapshot, list(parts)))
         self.log.append("add")
         return len(self.saved)
 

@@ -3,6 +3,7 @@ in one transaction with its audit entry; who may run it; parameters and reproduc
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timezone
 
@@ -10,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 
 from excedentes.application.access import Actor
-from excedentes.application.exchange import SHORTAGE, SURPLUS, Figures
+from excedentes.application.exchange import (
+    SHORTAGE,
+    SURPLUS,
+    Figures,
+    PotentialLevel,
+    ViewFilter,
+    Viewer,
+)
+from excedentes.application.exchange_snapshot import AnalysisSnapshot
 from excedentes.application.use_cases.exchange import (
     RUN_STEPS,
     RunExchangeAnalysis,
@@ -40,40 +49,60 @@ def _run(source: FakeSource, actor: Actor = ADMIN, **cmd) -> tuple[object, FakeU
     return result, uow
 
 
+def _rid(snap, position: int) -> str:
+    return str(snap.record_id[position])
+
+
 @settings(max_examples=60, deadline=None)
 @given(problems())
 def test_what_is_saved_is_the_domain_result(problem: ExchangeProblem) -> None:
     shorts, surps = records_of(problem)
     result, uow = _run(FakeSource(shorts, surps), criteria=problem.criteria)
     assert uow.log == ["begin", "add", "audit", "commit", "end"]  # one transaction
-    (header, records, lines), = uow.analyses.saved
+    (header, snap, parts), = uow.analyses.saved
     expected = analyze_exchanges(problem)
     assert header.greedy == expected.greedy_totals
     assert header.optimal == expected.optimal_totals
     assert header.exact == expected.optimal.exact
     assert header.patients_needed == expected.optimal_potential.national.patients_needed
-    by_seq = {r.seq: r for r in records}
-    assert sorted(by_seq) == list(range(1, len(records) + 1))
-    for r in records:
-        assert 0 <= r.greedy <= r.source.record.monthly_patients
-        assert 0 <= r.optimal <= r.source.record.monthly_patients
+    # Every record read (the source reads the participating institutions only), faltantes
+    # first, each kind in natural id order.
+    takes_part = problem.criteria.takes_part
+    read_f = [r.record_id for r in problem.shortages if takes_part(r.institution)]
+    read_s = [r.record_id for r in problem.surpluses if takes_part(r.institution)]
+    assert snap.shortages == len(read_f)
+    assert [_rid(snap, i) for i in range(snap.size)] == read_f + read_s
+    for i in range(snap.size):
+        assert 0 <= snap.greedy[i] <= snap.patients[i]
+        assert 0 <= snap.optimal[i] <= snap.patients[i]
     for method, allocation in ((AllocationMethod.GREEDY, expected.greedy),
                                (AllocationMethod.OPTIMAL, expected.optimal)):
-        mine = [line for line in lines if line.method is method]
-        assert [line.seq for line in mine] == list(range(1, len(mine) + 1))
-        assert sum(line.patients for line in mine) == allocation.patients
-        pairs = [(by_seq[line.shortage_seq].source.record.record_id,
-                  by_seq[line.surplus_seq].source.record.record_id, line.patients,
-                  line.tier) for line in mine]
-        assert pairs == [(e.shortage_id, e.surplus_id, e.patients, e.tier)
-                         for e in allocation.exchanges]
-        assert all(by_seq[line.shortage_seq].source.kind == SHORTAGE and
-                   by_seq[line.surplus_seq].source.kind == SURPLUS for line in mine)
-        column = "greedy" if method is AllocationMethod.GREEDY else "optimal"
-        assert sum(getattr(r, column) for r in records
-                   if r.source.kind == SHORTAGE) == allocation.patients
-        assert sum(getattr(r, column) for r in records
-                   if r.source.kind == SURPLUS) == allocation.patients
+        ls = snap.lines[method]
+        assert [(_rid(snap, f), _rid(snap, s), p, t) for f, s, p, t in
+                zip(ls.shortage, ls.surplus, ls.patients, ls.tier)] == \
+            [(e.shortage_id, e.surplus_id, e.patients, int(e.tier))
+             for e in allocation.exchanges]
+        column = snap.greedy if method is AllocationMethod.GREEDY else snap.optimal
+        assert sum(column[:snap.shortages]) == allocation.patients  # covered faltantes
+        assert sum(column[snap.shortages:]) == allocation.patients  # used excedentes
+    # What the pages read from the snapshot are the domain's potentials.
+    everyone, flt = Viewer(), ViewFilter()
+    for level, g_list, o_list in (
+            (PotentialLevel.NATIONAL, [expected.greedy_potential.national],
+             [expected.optimal_potential.national]),
+            (PotentialLevel.INSTITUTION, expected.greedy_potential.by_institution,
+             expected.optimal_potential.by_institution)):
+        assert [(c.greedy_full, c.greedy_partial, c.greedy_covered, c.optimal_full,
+                 c.optimal_partial, c.optimal_covered, c.shortage_records, c.patients_needed)
+                for c in snap.potentials(everyone, flt, level)] == [
+            (g.records_fully_covered, g.records_partly_covered, g.patients_covered,
+             o.records_fully_covered, o.records_partly_covered, o.patients_covered,
+             g.shortage_records, g.patients_needed) for g, o in zip(g_list, o_list)]
+    assert sum(p.counts.shortage_records for p in parts) == len(read_f)
+    assert sum(p.surplus_records for p in parts) == len(read_s)
+    # The payload round-trips through JSON unchanged.
+    again = AnalysisSnapshot.from_payload(json.loads(json.dumps(snap.to_payload())))
+    assert again.to_payload() == snap.to_payload()
     # The runner (an admin) gets the national figures of the domain.
     assert result.comparison.optimal.figures == Figures.of(
         expected.optimal_potential.national)
@@ -94,11 +123,11 @@ def test_same_records_in_any_order_give_the_same_snapshot(problem: ExchangeProbl
     rng.shuffle(shorts2)
     rng.shuffle(surps2)
     second, uow2 = _run(FakeSource(shorts2, surps2), criteria=problem.criteria)
-    (h1, r1, l1), = uow1.analyses.saved
-    (h2, r2, l2), = uow2.analyses.saved
+    (h1, s1, p1), = uow1.analyses.saved
+    (h2, s2, p2), = uow2.analyses.saved
     assert h1.input_fingerprint == h2.input_fingerprint
     assert h1.parameters_key == h2.parameters_key
-    assert r1 == r2 and l1 == l2
+    assert s1.to_payload() == s2.to_payload() and p1 == p2
 
 
 def _world() -> FakeSource:
@@ -125,11 +154,11 @@ def test_progress_is_reported_step_by_step() -> None:
 def test_one_state_reads_its_neighbours_but_analyses_its_own_faltantes() -> None:
     source = _world()
     result, uow = _run(source, state="Aguascalientes")
-    (_, _, institutions, states), = [c[:4] for c in source.calls]
+    (_, _, institutions, states, reports), = source.calls
     assert states == frozenset({"01"}) | ADJACENCY["01"]
-    header, records, _ = uow.analyses.saved[0]
+    header, snap, _ = uow.analyses.saved[0]
     assert header.state == "01" and header.shortages == 1
-    assert [r.source.record.record_id for r in records if r.source.kind == SHORTAGE] == ["1"]
+    assert [_rid(snap, i) for i in range(snap.shortages)] == ["1"]
     # U1 takes 3 from its own entity and 6 from Jalisco (a neighbour): nobody competes.
     assert result.comparison.optimal.figures.patients_covered == 9
 

@@ -23,7 +23,7 @@ import json
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 
 import attrs
 
@@ -57,9 +57,6 @@ from excedentes.application.exchange import (
     ProductRow,
     RunFormOptions,
     RunResult,
-    SnapshotLine,
-    SnapshotRecord,
-    SourceRecord,
     StateRow,
     StoredAnalysis,
     TierCounts,
@@ -70,12 +67,12 @@ from excedentes.application.exchange import (
     national_counts,
     viewer_of,
 )
+from excedentes.application.exchange_snapshot import AnalysisSnapshot
 from excedentes.application.use_cases._common import audit
 from excedentes.application.views import ExportResult
 from excedentes.domain.catalog import MAX_YEAR, MIN_YEAR, clean_text
 from excedentes.domain.dates import as_utc, local_tz
 from excedentes.domain.exchange import (
-    Allocation,
     AllocationMethod,
     ExchangeAnalysis,
     ExchangeCriteria,
@@ -195,13 +192,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _used_by_surplus(allocation: Allocation) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for e in allocation.exchanges:
-        out[e.surplus_id] += e.patients
-    return out
-
-
 @attrs.define
 class RunExchangeAnalysis:
     """Run E15 on a period and save the result (see the module docstring).
@@ -242,11 +232,10 @@ class RunExchangeAnalysis:
              steps: _Steps) -> RunResult:
         started = self.timer()
         states = None if cmd.state is None else frozenset({cmd.state}) | ADJACENCY[cmd.state]
-        data = self.source.load(cmd.year, crit.institutions, group, states)
+        data = self.source.load(cmd.year, crit.institutions, group, states, crit.reports)
         shortages = data.shortages if cmd.state is None else tuple(
-            r for r in data.shortages if r.record.state == cmd.state)
-        problem = ExchangeProblem([r.record for r in shortages],
-                                  [r.record for r in data.surpluses], crit)
+            r for r in data.shortages if r.state == cmd.state)
+        problem = ExchangeProblem(shortages, data.surpluses, crit)
         steps()
         analysis = analyze_exchanges(problem)
         steps()
@@ -260,18 +249,18 @@ class RunExchangeAnalysis:
             year=cmd.year, created_at=self.clock.now(), created_by=actor.username,
             criteria=crit, state=cmd.state, service_group=group,
             service_group_name=group_name,
-            institutions=tuple(sorted({r.record.institution for r in (*shortages,
-                                                                       *data.surpluses)})),
+            institutions=tuple(sorted({r.institution for r in shortages}
+                                      | {r.institution for r in data.surpluses})),
             shortages=len(problem.shortages), surpluses=len(problem.surpluses),
             unplaced=data.unplaced,
             patients_needed=sum(r.monthly_patients for r in problem.participating_shortages),
             input_fingerprint=fingerprint, parameters_key=key,
             exact=analysis.optimal.exact, elapsed_ms=elapsed_ms,
             greedy=analysis.greedy_totals, optimal=analysis.optimal_totals)
-        records, lines = _snapshot(problem, analysis, shortages, data.surpluses)
+        snapshot = AnalysisSnapshot.build(problem, analysis, data)
         with self.uow_factory() as uow:
             same_as = uow.analyses.latest_same(key, fingerprint)
-            analysis_id = uow.analyses.add(header, records, lines)
+            analysis_id = uow.analyses.add(header, snapshot, snapshot.parts())
             audit(uow, self.clock, actor, "exchange_analysis", ANALYSIS_TARGET, str(analysis_id),
                   after={"year": cmd.year, "criteria": crit.to_dict(), "state": cmd.state,
                          "service_group": group, "shortages": header.shortages,
@@ -305,33 +294,6 @@ class RunExchangeAnalysis:
             if option.value == key:
                 return option.label
         raise ValidationError(GROUP_UNKNOWN.format(name=typed), code="unknown_service_group")
-
-
-def _snapshot(problem: ExchangeProblem, analysis: ExchangeAnalysis,
-              shortages: Sequence[SourceRecord], surpluses: Sequence[SourceRecord]
-              ) -> tuple[list[SnapshotRecord], list[SnapshotLine]]:
-    """Every record with what each method covered / used, then every exchange of both
-    methods, numbered so that lines point at records without database ids."""
-    records: list[SnapshotRecord] = []
-    seqs: dict[str, dict[str, int]] = {}
-    for kind, rows, sources, greedy, optimal in (
-            ("F", problem.shortages, shortages, analysis.greedy.covered_by_shortage(),
-             analysis.optimal.covered_by_shortage()),
-            ("E", problem.surpluses, surpluses, _used_by_surplus(analysis.greedy),
-             _used_by_surplus(analysis.optimal))):
-        by_id = {s.record.record_id: s for s in sources}
-        numbers = seqs[kind] = {}
-        for r in rows:  # natural id order, as the problem keeps them
-            rid = r.record_id
-            seq = numbers[rid] = len(records) + 1
-            records.append(SnapshotRecord(seq, by_id[rid], greedy.get(rid, 0),
-                                          optimal.get(rid, 0)))
-    f_seq, e_seq = seqs["F"], seqs["E"]
-    lines = [SnapshotLine(allocation.method, k, f_seq[e.shortage_id], e_seq[e.surplus_id],
-                          e.patients, e.tier)
-             for allocation in (analysis.greedy, analysis.optimal)
-             for k, e in enumerate(allocation.exchanges, 1)]
-    return records, lines
 
 
 def _run_summary(problem: ExchangeProblem, analysis: ExchangeAnalysis, viewer: Viewer
@@ -422,12 +384,13 @@ class ExchangeQueries:
 
     def _overview(self, stored: StoredAnalysis, viewer: Viewer,
                   flt: ViewFilter) -> ExchangeOverview:
-        rm, aid = self.read_model, stored.id
-        total = self._total(aid, viewer, flt)
-        comparison = Comparison.of(total, rm.tier_counts(aid, viewer, flt))
-        potentials = {c.state: c for c in rm.potentials(aid, viewer, flt, PotentialLevel.STATE)}
+        snap = self.read_model.snapshot(stored)
+        total = PotentialRow.of(snap.potentials(viewer, flt, PotentialLevel.NATIONAL)[0],
+                                PotentialLevel.NATIONAL)
+        comparison = Comparison.of(total, snap.tier_counts(viewer, flt))
+        potentials = {c.state: c for c in snap.potentials(viewer, flt, PotentialLevel.STATE)}
         states = []
-        for b in sorted(rm.balances(aid, viewer, flt), key=lambda b: b.state):
+        for b in snap.balances(viewer, flt):
             row = PotentialRow.of(potentials.get(b.state, EMPTY_COUNTS), PotentialLevel.STATE)
             states.append(StateRow(b.state, STATES[b.state], b.shortage_records,
                                    b.shortage_patients, b.surplus_records, b.surplus_patients,
@@ -436,14 +399,14 @@ class ExchangeQueries:
         order = {code: i for i, code in enumerate(names)}
         institutions = sorted(
             (PotentialRow.of(c, PotentialLevel.INSTITUTION)
-             for c in rm.potentials(aid, viewer, flt, PotentialLevel.INSTITUTION)),
+             for c in snap.potentials(viewer, flt, PotentialLevel.INSTITUTION)),
             key=lambda r: (order.get(r.institution or "", len(order)), r.key))
         products = tuple(
             ProductRow(p.key, p.name, p.unit_of_measure, p.group_name, p.shortage_records,
                        p.patients_needed, p.optimal_covered, p.greedy_covered,
                        p.optimal_covered / p.patients_needed if p.patients_needed else 0.0)
-            for p in rm.top_products(aid, viewer, flt, TOP_PRODUCTS))
-        options = self._options(aid, viewer, names)
+            for p in snap.top_products(viewer, flt, TOP_PRODUCTS))
+        options = self._options(snap, viewer, names)
         group_name = next((g.label for g in options.groups if g.value == flt.service_group),
                           None)
         return ExchangeOverview(
@@ -454,29 +417,23 @@ class ExchangeQueries:
     def options(self, actor: Actor, analysis_id: int) -> FilterOptions:
         """What the filters of an analysis may choose from (inside the viewer)."""
         stored, viewer = self._stored(actor, analysis_id)
-        return self._options(stored.id, viewer, {o.value: o.label
-                                                 for o in self.source.institutions()})
+        return self._options(self.read_model.snapshot(stored), viewer,
+                             {o.value: o.label for o in self.source.institutions()})
 
-    def _options(self, analysis_id: int, viewer: Viewer,
+    def _options(self, snap: AnalysisSnapshot, viewer: Viewer,
                  names: Mapping[str, str]) -> FilterOptions:
         order = {code: i for i, code in enumerate(names)}
-        inst_codes, state_codes, groups = self.read_model.filter_options(analysis_id, viewer)
+        inst_codes, state_codes, groups = snap.filter_options(viewer)
         return FilterOptions(
             tuple(Option(c, names.get(c, c)) for c in sorted(
                 inst_codes, key=lambda c: (order.get(c, len(order)), c))),
             tuple(Option(s, STATES[s]) for s in sorted(state_codes)), tuple(groups))
 
-    def _total(self, analysis_id: int, viewer: Viewer, flt: ViewFilter) -> PotentialRow:
-        rows = self.read_model.potentials(analysis_id, viewer, flt, PotentialLevel.NATIONAL)
-        return PotentialRow.of(rows[0] if rows else EMPTY_COUNTS, PotentialLevel.NATIONAL)
-
     def potentials(self, actor: Actor, analysis_id: int, level: PotentialLevel,
                    flt: ViewFilter = ViewFilter()) -> tuple[PotentialRow, ...]:
         """Potentials per entity, institution, state, or the total, greedy and optimal."""
         stored, viewer = self._stored(actor, analysis_id)
-        rows = self.read_model.potentials(stored.id, viewer, flt, level)
-        if level is PotentialLevel.NATIONAL and not rows:
-            rows = [EMPTY_COUNTS]
+        rows = self.read_model.snapshot(stored).potentials(viewer, flt, level)
         return tuple(PotentialRow.of(c, level) for c in rows)
 
     def exchanges(self, actor: Actor, analysis_id: int, flt: ViewFilter = ViewFilter(),
@@ -485,21 +442,20 @@ class ExchangeQueries:
         """The proposed exchanges (the optimum unless told), in which the viewer requests or
         provides; ``flt`` looks at ``flt.side`` (the drill-down from a state)."""
         stored, viewer = self._stored(actor, analysis_id)
-        rows, total = self.read_model.lines(stored.id, viewer, flt, AllocationMethod(method),
-                                            page.offset, page.size)
+        rows, total = self.read_model.snapshot(stored).lines_page(
+            viewer, flt, AllocationMethod(method), page.offset, page.size)
         return Page(rows, total, page)
 
     def report(self, actor: Actor, analysis_id: int, flt: ViewFilter, printed_at: Any,
                with_exchanges: bool) -> ExchangeReport:
-        """Everything a document shows; the exchanges stream lazily from SQL."""
+        """Everything a document shows; the exchanges are produced one at a time."""
         stored, viewer = self._stored(actor, analysis_id)
         overview = self._overview(stored, viewer, flt)
-        entities = tuple(PotentialRow.of(c, PotentialLevel.ENTITY) for c in
-                         self.read_model.potentials(stored.id, viewer, flt,
-                                                    PotentialLevel.ENTITY))
+        snap = self.read_model.snapshot(stored)
+        entities = tuple(PotentialRow.of(c, PotentialLevel.ENTITY)
+                         for c in snap.potentials(viewer, flt, PotentialLevel.ENTITY))
         lines: Iterable[ExchangeLine] = (
-            self.read_model.iter_lines(stored.id, viewer, flt, AllocationMethod.OPTIMAL)
-            if with_exchanges else ())
+            snap.iter_lines(viewer, flt, AllocationMethod.OPTIMAL) if with_exchanges else ())
         return ExchangeReport(overview, entities, printed_at, lines)
 
     def _scope_label(self, viewer: Viewer, names: Mapping[str, str]) -> str:

@@ -9,9 +9,11 @@ as ``cli:<user>``) and call use cases only; bad input prints one Spanish line st
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 from rich.table import Table
@@ -24,8 +26,10 @@ from excedentes.application.use_cases.coordination import (
     PeriodCommand,
     ReopenCommand,
 )
+from excedentes.application.use_cases.catalog import file_format
 from excedentes.application.use_cases.exports import ExportRecordsCommand
 from excedentes.application.use_cases.reports import PrintReportCommand
+from shared.kernel.errors import DomainError
 from shared.kernel.scope import Role, Scope
 
 ADMIN = Scope(Role.ADMIN)
@@ -56,6 +60,69 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"Fecha no válida: «{value}» (use AAAA-MM-DD).") from None
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The I/O failure behind ``exc``, if any: writers wrap it (XlsxWriter raises its own
+    ``FileCreateError`` from the ``OSError``)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+@contextlib.contextmanager
+def output_file(out_path: Path) -> Iterator[Path]:
+    """Where a command writes its file (PDF, XLSX, CSV). The folder is checked first, so that
+    a wrong ``--out`` is one Spanish ``Error:`` line; the file is written under a temporary
+    name in the same folder (same extension, the writers choose their format by it) and put
+    in place only when complete: a failure never leaves a half-written file, nor replaces an
+    earlier one."""
+    target = Path(out_path).expanduser()
+    folder = target.parent
+    if target.is_dir():
+        raise ValueError(f"«{target}» es una carpeta: indique el nombre del archivo de salida.")
+    if not folder.is_dir():
+        raise ValueError(f"No se puede escribir «{target}»: la carpeta «{folder}» no existe.")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix,
+                                    dir=folder)
+    except OSError as exc:
+        raise ValueError(f"No se puede escribir «{target}»: {_reason(exc)}.") from exc
+    os.close(fd)
+    partial = Path(name)
+    try:
+        partial.chmod(0o666 & ~_umask())  # as a plainly created file, not mkstemp's 0600
+        yield partial
+        partial.replace(target)
+    except DomainError:
+        raise
+    except Exception as exc:
+        cause = _os_error(exc)
+        if cause is None:
+            raise
+        raise ValueError(f"No se pudo escribir «{target}»: {_reason(cause)}.") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _reason(exc: OSError) -> str:
+    import errno
+
+    reasons = {errno.EACCES: "no tiene permiso de escritura en la carpeta",
+               errno.EPERM: "no tiene permiso de escritura en la carpeta",
+               errno.ENOSPC: "no queda espacio en el disco",
+               errno.EROFS: "la carpeta es de solo lectura",
+               errno.ENOENT: "la carpeta no existe"}
+    return reasons.get(exc.errno or 0, f"error del sistema ({exc.strerror or exc})")
 
 
 @click.group("excedentes")
@@ -150,7 +217,8 @@ def reopen(ctx: click.Context, institution: str, year: int, entity: str, reason:
     extra = (f" Reporte firmado sustituido: versión "
              f"{', '.join(str(v) for v in result.superseded_versions)}."
              if result.superseded_versions else "")
-    console.print(f"Apertura registrada para {ref.key} ({year}).{extra}")
+    console.print(f"Apertura registrada para la {result.entity_title} ({ref.key}, "
+                  f"{year}).{extra}")
 
 
 # --- report --------------------------------------------------------------------------------
@@ -168,13 +236,8 @@ def report(ctx: click.Context, institution: str, year: int, entity: str, kind: s
     exc = _exc(ctx)
     ref = _entity(exc, _institution(exc, institution), entity)
     use_case = exc.print_report()
-    try:
-        with open(out_path, "wb") as out:
-            printed = use_case(_actor(), PrintReportCommand(ref, year, kind == "final"), out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            out_path.unlink()
-        raise
+    with output_file(out_path) as partial, partial.open("wb") as out:
+        printed = use_case(_actor(), PrintReportCommand(ref, year, kind == "final"), out)
     extra = f"; folio {printed.folio}, huella {printed.fingerprint}" if printed.final else ""
     console.print(f"Reporte {kind} de {ref.key} ({year}): {out_path} "
                   f"({printed.pages} páginas{extra}).")
@@ -208,7 +271,10 @@ def catalog_import(ctx: click.Context, institution: str, file: Path) -> None:
 def catalog_export(ctx: click.Context, institution: str, out_path: Path, fmt: str | None) -> None:
     """Exporta el catálogo a CSV o XLSX."""
     exc = _exc(ctx)
-    n = exc.export_catalog()(_actor(), _institution(exc, institution), out_path, fmt)
+    code = _institution(exc, institution)
+    fmt = file_format(out_path, fmt)  # from the name asked for, not the temporary one
+    with output_file(out_path) as partial:
+        n = exc.export_catalog()(_actor(), code, partial, fmt)
     console.print(f"{n} productos exportados a {out_path}.")
 
 
@@ -238,7 +304,9 @@ def units_export(ctx: click.Context, institution: str | None, out_path: Path,
     """Exporta las unidades médicas a CSV o XLSX."""
     exc = _exc(ctx)
     code = _institution(exc, institution) if institution else None
-    n = exc.export_units()(_actor(), code, out_path, fmt)
+    fmt = file_format(out_path, fmt)
+    with output_file(out_path) as partial:
+        n = exc.export_units()(_actor(), code, partial, fmt)
     console.print(f"{n} unidades exportadas a {out_path}.")
 
 
@@ -260,8 +328,9 @@ def export(ctx: click.Context, institution: str | None, entity: str | None, year
     exc = _exc(ctx)
     code = _institution(exc, institution) if institution else None
     entity_code = _entity(exc, code, entity).entity_code if code and entity else None
-    result = exc.export_records()(_actor(), ExportRecordsCommand(year, out_path, code,
-                                                                 entity_code))
+    with output_file(out_path) as partial:
+        result = exc.export_records()(_actor(), ExportRecordsCommand(year, partial, code,
+                                                                     entity_code))
     console.print(f"{result.rows} registros exportados a {out_path}.")
 
 

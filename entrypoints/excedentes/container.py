@@ -9,7 +9,8 @@ Providers (all lazy; nothing is built at import time):
   (CSV/XLSX);
 - use cases: ``answer_step2``, ``save_grid``, ``finalize``, ``reopen``, ``create_period``,
   ``open_period``, ``close_period``, ``set_capture_window``, ``print_report``,
-  ``upload_signed``, ``open_signed``, ``file_product_request``, ``accept_product_request``,
+  ``upload_signed``, ``open_signed``, ``file_product_request``, ``acknowledge_decisions``,
+  ``accept_product_request``,
   ``reject_product_request``, ``import_catalog``, ``export_catalog``, ``import_units``,
   ``export_units``, ``export_records``;
 - what the platform asks of every context: ``scope_directory``, ``demo_loader``.
@@ -56,6 +57,7 @@ from excedentes.application.use_cases.exchange import (
 from excedentes.application.use_cases.exports import ExportRecords
 from excedentes.application.use_cases.product_requests import (
     AcceptProductRequest,
+    AcknowledgeDecisions,
     FileProductRequest,
     RejectProductRequest,
 )
@@ -94,6 +96,8 @@ class ExcedentesContainer(containers.DeclarativeContainer):
                                       storage=storage)
     file_product_request = providers.Factory(FileProductRequest, uow_factory=uow.provider,
                                              clock=clock)
+    acknowledge_decisions = providers.Factory(AcknowledgeDecisions, uow_factory=uow.provider,
+                                              clock=clock)
     # Readers of an entity (Paso 8, downloads)
     print_report = providers.Factory(PrintReport, uow_factory=uow.provider, clock=clock,
                                      renderer=renderer)

@@ -119,7 +119,7 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     assert cell(page, "Excedente Hospitalaria Dilatación de esófago").input_value() == "5"
     shots(page, "06-paso6-errores")
     # fixed
-    page.get_by_role("combobox", name="Causa Anestesia").select_option("Falta de Equipo")
+    page.get_by_role("combobox", name="Causa Anestesia").fill("Falta de Equipo")
     cell(page, "Pacientes Mensuales Anestesia").fill("10")
     page.get_by_role("button", name="Guardar").click()
     assert page.get_by_text("Información guardada: 2 registros nuevos o modificados").is_visible()

@@ -9,7 +9,6 @@ message and what the user typed.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated, Any, Mapping
 
 import attrs
@@ -19,7 +18,6 @@ from litestar.enums import RequestEncodingType
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.params import Body, FromPath
-from markupsafe import Markup, escape
 
 from entrypoints.http.excedentes.common import (
     actor_of,
@@ -47,6 +45,8 @@ from excedentes.application.use_cases.capture import (
     SaveGridCommand,
 )
 from excedentes.application.use_cases.product_requests import FileProductRequestCommand
+from excedentes.domain.catalog import normalize_clues
+from excedentes.domain.errors import SpecialtyRequired
 from excedentes.domain.grid import GridField, GridRow
 from excedentes.domain.model import Answer
 from shared.kernel.errors import Conflict, ValidationError
@@ -57,7 +57,8 @@ UNIT = ENTITY + "/unidades/{clues:str}"
 GROUP = UNIT + "/grupos/{group_id:int}"
 
 # Short input names keep the 2,857-row Cirugía form light: "fa123" = Faltante Ambulatoria
-# of product 123; "p" repeats the product ids in the order shown.
+# of product 123; "p" lists the product ids in the order shown, in one hidden field
+# (space-separated; repeated "p" fields are read too).
 FIELD_PREFIX = {
     GridField.SHORTAGE_OUTPATIENT: "fa",
     GridField.SHORTAGE_INPATIENT: "fh",
@@ -89,23 +90,14 @@ class ProductRequestForm:
     producto: str = ""
     unidad_medida: str = ""
     justificacion: str = ""
+    especialidad: str = ""  # chosen in the form when the page's address has none
     csrf_token: str = ""
 
 
-def cause_options(causes: tuple[str, ...]) -> Any:
-    """``<option>``s of the Causa select for a stored or typed value, built once per value:
-    the Cirugía grid repeats them 2,857 times."""
-
-    @lru_cache(maxsize=16)
-    def options(value: str) -> Markup:
-        parts = ["<option></option>"]
-        parts += [f"<option{' selected' if c == value else ''}>{escape(c)}</option>"
-                  for c in causes]
-        if value and value not in causes:  # an unknown typed value is shown back to fix
-            parts.append(f"<option selected>{escape(value)}</option>")
-        return Markup("".join(parts))
-
-    return options
+# Rows per chunk of the Paso 6 grid: each chunk is its own table in a block that the browser
+# lays out only when it comes into view (CSS content-visibility), so a 2,857-row grid is
+# usable in about a second instead of eight.
+GRID_CHUNK = 100
 
 
 def _is_yes(raw: str) -> bool:
@@ -118,7 +110,7 @@ def _is_yes(raw: str) -> bool:
 def grid_rows_from_form(data: Mapping[str, Any]) -> list[GridRow]:
     """The rows of a submitted Paso 6 form, in the order shown (``p`` lists the products)."""
     rows = []
-    for raw in all_values(data, "p"):
+    for raw in (pid for value in all_values(data, "p") for pid in value.replace(",", " ").split()):
         pid = parse_int(raw, "producto")
         if pid is None:
             raise ValidationError("Producto no válido.")
@@ -203,12 +195,14 @@ class CapturePages(Controller):
              year: FromPath[int], clues: FromPath[str], group_id: FromPath[int]) -> Any:
         q = request.query_params
         specialty_id = parse_int(q.get("especialidad"), "especialidad")
-        view = exc(request).queries().grid(scope_of(request), entity_ref(inst, entity), year,
-                                           clues, group_id, specialty_id,
-                                           search_term(q.get("q")))
-        if view.overview.institution.has_specialty_level and specialty_id is None:
-            # the guides' grid is per especialidad troncal: choose it first (Paso 5)
-            return redirect(urls_for(view.overview).group(view.unit.clues, group_id))
+        ref = entity_ref(inst, entity)
+        try:
+            view = exc(request).queries().grid(scope_of(request), ref, year, clues, group_id,
+                                               specialty_id, search_term(q.get("q")))
+        except SpecialtyRequired:
+            # the guides' grid is per especialidad troncal: choose it first (Paso 5); the
+            # query checked the scope, the unit and the group before this rule
+            return redirect(path_urls(ref, year).group(normalize_clues(clues), group_id))
         return self._grid_page(request, view)
 
     @post(GROUP + "/productos", sync_to_thread=True, middleware=GZIP)
@@ -248,9 +242,11 @@ class CapturePages(Controller):
         typed = {r.product_id: r for r in rows or ()}
         lines = [(line, typed.get(line.product_id, line.row),
                   (errors or {}).get(line.product_id, {})) for line in view.lines]
+        chunks = [lines[i:i + GRID_CHUNK] for i in range(0, len(lines), GRID_CHUNK)]
         return render_entity(request, "excedentes/paso6.html", view.overview,
-                             status_code=status_code, view=view, unit=view.unit, lines=lines,
-                             error=error, cause_options=cause_options(view.causes))
+                             status_code=status_code, view=view, unit=view.unit, chunks=chunks,
+                             product_ids=" ".join(str(line.product_id) for line in view.lines),
+                             error=error)
 
     # ------------------------------------------------------------------ solicitar producto
 
@@ -258,7 +254,8 @@ class CapturePages(Controller):
     def request_product_page(self, request: Request[Any, Any, Any], inst: FromPath[str],
                              entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
                              group_id: FromPath[int]) -> Any:
-        return self._request_page(request, inst, entity, year, clues, group_id,
+        specialty_id = parse_int(request.query_params.get("especialidad"), "especialidad")
+        return self._request_page(request, inst, entity, year, clues, group_id, specialty_id,
                                   ProductRequestForm())
 
     @post(GROUP + "/solicitar-producto", sync_to_thread=True)
@@ -267,31 +264,40 @@ class CapturePages(Controller):
                         group_id: FromPath[int],
                         data: Annotated[ProductRequestForm, URL_FORM]) -> Any:
         ref = entity_ref(inst, entity)
-        specialty_id = parse_int(request.query_params.get("especialidad"), "especialidad")
+        # the especialidad comes with the page's address, or is chosen in the form (Paso 5
+        # institutions asking from a grid without one)
+        specialty_id = parse_int(request.query_params.get("especialidad") or data.especialidad,
+                                 "especialidad")
         try:
             outcome = exc(request).file_product_request()(actor_of(request),
                                                           FileProductRequestCommand(
                 ref, group_id, specialty_id, data.producto, data.unidad_medida,
                 data.justificacion))
         except ValidationError as refused:
-            return self._request_page(request, inst, entity, year, clues, group_id, data,
-                                      error=refused.message, status_code=refused.status)
+            return self._request_page(request, inst, entity, year, clues, group_id,
+                                      specialty_id, data, error=refused.message,
+                                      status_code=refused.status)
         flash(request, f"Solicitud de producto enviada al coordinador (número {outcome.id}, "
-                       f"{outcome.status_label}).", "success")
+                       f"{outcome.status_label}): «{outcome.product_name}» para "
+                       f"{outcome.grid_path}.", "success")
         return redirect(path_urls(ref, year).grid(clues, group_id, specialty_id))
 
     def _request_page(self, request: Request[Any, Any, Any], inst: str, entity: str, year: int,
-                      clues: str, group_id: int, form: ProductRequestForm,
-                      error: str | None = None, status_code: int = 200) -> Any:
-        specialty_id = parse_int(request.query_params.get("especialidad"), "especialidad")
-        listing = exc(request).queries().specialties(scope_of(request), entity_ref(inst, entity),
-                                                     year, clues, group_id)
-        specialty = next((s for s in listing.specialties if s.specialty_id == specialty_id),
-                         None)
+                      clues: str, group_id: int, specialty_id: int | None,
+                      form: ProductRequestForm, error: str | None = None,
+                      status_code: int = 200) -> Any:
+        # a specialty that is not of the group answers like a missing one, before any typing
+        target = exc(request).queries().request_target(
+            scope_of(request), entity_ref(inst, entity), year, clues, group_id, specialty_id)
+        listing = target.listing
         return render_entity(request, "excedentes/solicitar_producto.html", listing.overview,
                              status_code=status_code, listing=listing, unit=listing.unit,
-                             specialty=specialty, specialty_id=specialty_id, form=form,
-                             error=error)
+                             specialty=target.specialty,
+                             specialty_id=target.specialty.specialty_id
+                             if target.specialty else None,
+                             choose_specialty=target.specialty is None
+                             and listing.overview.institution.has_specialty_level,
+                             form=form, error=error)
 
     # ------------------------------------------------------------------ Paso 7
 

@@ -9,10 +9,14 @@
   }
 
   function liveFilter(form) {
-    var table = document.querySelector(form.getAttribute("data-live-filter"));
+    // The grid is a header table plus chunks of rows (".grid-chunk", each laid out only when
+    // it scrolls into view): a chunk left without matching rows is hidden too, so that the
+    // rows found stay together instead of behind the space of empty chunks.
+    var grid = document.querySelector(form.getAttribute("data-live-filter"));
     var input = form.querySelector("input[type=search]");
-    if (!table || !input) { return; }
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    if (!grid || !input) { return; }
+    var rows = Array.prototype.slice.call(grid.querySelectorAll("tbody tr"));
+    var chunks = Array.prototype.slice.call(grid.querySelectorAll(".grid-chunk"));
     var keys = null; // folded product names, computed once on first use
     var count = document.getElementById("grid-count");
     var total = count ? count.getAttribute("data-total") : null;
@@ -30,6 +34,10 @@
         if (rows[i].hidden !== hide) { rows[i].hidden = hide; }
         if (!hide) { shown++; }
       }
+      chunks.forEach(function (chunk) {
+        var empty = chunk.querySelector("tbody tr:not([hidden])") === null;
+        if (chunk.hidden !== empty) { chunk.hidden = empty; }
+      });
       if (count) {
         count.textContent = shown.toLocaleString("es-MX") + " de " +
           Number(total || rows.length).toLocaleString("es-MX") + " productos";

@@ -231,6 +231,12 @@ class ProductRequestRepository(Protocol):
 
     def update(self, request: ProductRequest, product_id: int | None = None) -> None: ...
 
+    def mark_decisions_seen(self, institution_code: str, entity_code: str, requested_by: str,
+                            at: datetime) -> tuple[int, ...]:
+        """The requester has seen the decisions of their entity's requests: set the time on
+        the decided ones not seen yet; returns their ids (oldest first)."""
+        ...
+
 
 class ExcedentesUnitOfWork(Protocol):
     institutions: InstitutionRepository
@@ -269,8 +275,9 @@ class ExcedentesReadModel(Protocol):
     def entities(self, institution_code: str) -> Sequence[Entity]: ...
 
     def find_entities(self, institution_code: str, text: str) -> Sequence[Entity]:
-        """Entities whose code or name equals ``text`` ignoring case and accents; when none,
-        those whose name contains it."""
+        """Entities whose code or name equals ``text`` ignoring case, accents, punctuation and
+        extra spaces (``excedentes.domain.catalog.name_key``); when none, those whose name
+        contains it."""
         ...
 
     def period(self, institution_code: str, year: int) -> Period | None: ...
@@ -330,6 +337,11 @@ class ExcedentesReadModel(Protocol):
     def product_requests(self, institution_code: str | None, entity_code: str | None,
                          status: str | None, offset: int, limit: int
                          ) -> tuple[Sequence[ProductRequestView], int]: ...
+
+    def unseen_decisions(self, institution_code: str, entity_code: str,
+                         requested_by: str) -> tuple[int, int]:
+        """(accepted, rejected): the requester's decided requests not seen yet."""
+        ...
 
     def catalog_tree(self, institution_code: str) -> Sequence[ServiceNode]: ...
 

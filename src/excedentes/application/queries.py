@@ -40,6 +40,7 @@ from excedentes.application.views import (
     UNITS_WITHOUT_RECORDS_NOTE,
     CatalogTree,
     DashboardEntry,
+    DecisionNotice,
     DashboardView,
     EntityOverview,
     EntityView,
@@ -51,6 +52,7 @@ from excedentes.application.views import (
     LevelGroup,
     PeriodView,
     ProductRequestView,
+    RequestTarget,
     SignedReportView,
     SpecialtyListing,
     TracedPrint,
@@ -61,7 +63,7 @@ from excedentes.application.views import (
     period_view,
     signed_view,
 )
-from excedentes.domain.catalog import Entity, Period, normalize_clues
+from excedentes.domain.catalog import Entity, Period, name_key, normalize_clues
 from excedentes.domain.dashboard import (
     ReportFacts,
     StatusLight,
@@ -74,12 +76,12 @@ from excedentes.domain.dashboard import (
 from excedentes.domain.grid import GridRow, rows_from_records
 from excedentes.domain.institution import Institution
 from excedentes.domain.records import Cause
-from excedentes.domain.rules import FinalizedEntityIsLocked
+from excedentes.domain.rules import FinalizedEntityIsLocked, GridRequiresSpecialty
 from shared.kernel.clock import Clock
 from shared.kernel.errors import NotFound
 from shared.kernel.pagination import Page, PageRequest
+from shared.kernel.rules import check_rule
 from shared.kernel.scope import Role, Scope, ensure_visible
-from shared.kernel.text import fold_text
 
 
 @attrs.define
@@ -100,10 +102,10 @@ class ExcedentesQueries:
 
     def resolve_institution(self, scope: Scope, text: str) -> InstitutionView:
         """An institution by short code (IMSS, SS, IMSSB, ISSSTE, PEMEX) or by name, ignoring
-        case and accents."""
-        key = fold_text(text)
+        case, accents, punctuation and extra spaces ("imss bienestar")."""
+        key = name_key(text)
         for inst in self.read_model.institutions():
-            if key in (fold_text(inst.code), fold_text(inst.name)) and \
+            if key in (name_key(inst.code), name_key(inst.name)) and \
                     sees_institution(scope, inst.code):
                 return institution_view(inst)
         raise NotFound(f"No existe la institución «{text}» (use IMSS, SS, IMSSB, ISSSTE o PEMEX).")
@@ -111,12 +113,14 @@ class ExcedentesQueries:
     def periods(self, scope: Scope, institution_code: str) -> list[PeriodView]:
         """The institution's periods, newest first."""
         inst = self._institution(scope, institution_code)
-        return [period_view(p, self.clock) for p in self.read_model.periods(inst.code)]
+        manager = may_manage(scope, inst.code)
+        return [period_view(p, self.clock, manager) for p in self.read_model.periods(inst.code)]
 
     def period(self, scope: Scope, institution_code: str, year: int) -> PeriodView:
         """One period: open flag, window, and why capture is refused today (if it is)."""
         inst = self._institution(scope, institution_code)
-        return period_view(self._period(inst.code, year), self.clock)
+        return period_view(self._period(inst.code, year), self.clock,
+                           may_manage(scope, inst.code))
 
     def current_year(self, scope: Scope, institution_code: str) -> int | None:
         """The newest period's year (what the tablero opens by default), or None."""
@@ -138,8 +142,9 @@ class ExcedentesQueries:
         return entity_view(inst, entity)
 
     def resolve_entity(self, scope: Scope, institution_code: str, text: str) -> EntityView:
-        """An entity by code or name, ignoring case and accents ("baja california", "bc",
-        "Edo. de Méx. Ote."); a unique partial name match also works."""
+        """An entity by code or name, ignoring case, accents, punctuation and extra spaces
+        ("baja california", "bc", "Edo de Mex Ote" for "Edo. de Méx. Ote."); a unique partial
+        name match also works."""
         inst = self._institution(scope, institution_code)
         found = [e for e in self.read_model.find_entities(inst.code, text)
                  if sees_entity(scope, inst.code, e.code)]
@@ -182,7 +187,8 @@ class ExcedentesQueries:
                 actionable=sees_entity(scope, inst.code, src.entity_code),
                 can_capture=may_capture(scope, inst.code, src.entity_code)))
         return DashboardView(
-            institution=institution_view(inst), period=period_view(period, self.clock),
+            institution=institution_view(inst),
+            period=period_view(period, self.clock, may_manage(scope, inst.code)),
             title=period.label,
             legend_finalized=StatusLight.FINALIZED.legend(inst.entity_word),
             legend_not_finalized=StatusLight.NOT_FINALIZED.legend(inst.entity_word),
@@ -201,21 +207,22 @@ class ExcedentesQueries:
         facts = status.facts if status else ReportFacts()
         state = report_state(facts)
         finalized_at = status.finalized_at if status else None
-        lock_rule = FinalizedEntityIsLocked(finalized_at)
+        manager = may_manage(scope, inst.code)  # refusals tell a coordinador what they can do
+        lock_rule = FinalizedEntityIsLocked(finalized_at, for_manager=manager)
         lock_reason = lock_rule.get_message() if lock_rule.is_broken() else \
-            period.capture_refusal(self.clock)
+            period.capture_refusal(self.clock, for_manager=manager)
         total = self.read_model.unit_count(inst.code, entity.code)
         folio = (f"{inst.code}-{year}-{entity.code}-V{status.final_version}"
                  if status and finalized_at else None)
         return EntityOverview(
             institution=institution_view(inst), entity=entity_view(inst, entity),
-            period=period_view(period, self.clock),
+            period=period_view(period, self.clock, manager),
             step2_question=inst.step2_question(entity.name), answer=facts.answer, state=state,
             labels=dashboard_labels(state), status_light=status_light(facts),
             units_total=total, units_with_records=facts.units_with_records,
             record_count=facts.record_count, lock_reason=lock_reason,
             can_capture=may_capture(scope, inst.code, entity.code),
-            can_manage=may_manage(scope, inst.code),
+            can_manage=manager,
             finalized_at=finalized_at, finalized_by=status.finalized_by if status else None,
             folio=folio, fingerprint=status.final_fingerprint if status and finalized_at else None,
             current_signed=signed_view(status.current_signed)
@@ -269,15 +276,20 @@ class ExcedentesQueries:
         """Paso 6: every product of the group (and specialty) with the unit's stored values
         (blank rows where nothing is stored), optionally filtered by a product search text
         (case- and accent-insensitive). ``editable`` / ``lock_reason`` say whether "Guardar"
-        is allowed."""
+        is allowed. ``SpecialtyRequired`` without ``specialty_id`` where the institution has
+        the especialidad troncal level (its grids are per specialty, Paso 5)."""
         overview, unit = self._unit(scope, ref, year, clues)
-        group = self._group(overview.institution.code, group_id)
+        inst = overview.institution
+        group = self._group(inst.code, group_id)
         specialty_name = None
         if specialty_id is not None:
             spec = self.read_model.specialty_info(specialty_id)
             if spec is None or spec.group_id != group.id:
                 raise NotFound(SPECIALTY_NOT_FOUND)
             specialty_name = spec.name
+        # what cannot be saved is not shown either (SaveGrid checks the same rule)
+        check_rule(GridRequiresSpecialty(inst.code, inst.has_specialty_level,
+                                         specialty_id is not None))
         products = self.read_model.grid_products(group.id, specialty_id, search)
         total = (len(products) if not search.strip()
                  else self.read_model.grid_product_count(group.id, specialty_id))
@@ -351,6 +363,33 @@ class ExcedentesQueries:
         ensure_visible(view, visible, REQUEST_NOT_FOUND)
         assert view is not None
         return view
+
+    def request_target(self, scope: Scope, ref: EntityRef, year: int, clues: str,
+                       group_id: int, specialty_id: int | None = None) -> RequestTarget:
+        """The "solicitar producto" form of a unit's group: the group's especialidades
+        troncales and the one asked for. A specialty that is not of the group (or any
+        specialty where the institution has no such level) is ``NotFound``, like a missing
+        one, before anything is typed."""
+        listing = self.specialties(scope, ref, year, clues, group_id)
+        chosen = None
+        if specialty_id is not None:
+            chosen = next((s for s in listing.specialties if s.specialty_id == specialty_id),
+                          None)
+            if chosen is None:
+                raise NotFound(SPECIALTY_NOT_FOUND)
+        return RequestTarget(listing, chosen)
+
+    def decision_notice(self, scope: Scope, username: str) -> DecisionNotice | None:
+        """A capturista's requests (filed by ``username`` for their entity) decided and not
+        yet seen on their "Solicitudes de producto" page; None when there are none or for
+        other roles."""
+        if scope.role is not Role.CAPTURISTA:
+            return None
+        parts = split_entity_key(scope.ref)
+        if parts is None:
+            return None
+        accepted, rejected = self.read_model.unseen_decisions(parts[0], parts[1], username)
+        return DecisionNotice(accepted, rejected) if accepted or rejected else None
 
     def catalog_tree(self, scope: Scope, institution_code: str) -> CatalogTree:
         """Servicio > Grupo > Especialidad of an institution (the "solicitar producto" form's

@@ -333,6 +333,7 @@ class FinalizeResult:
 class ReopenResult:
     reopened_at: datetime
     superseded_versions: tuple[int, ...]
+    entity_title: str = ""  # "Entidad Federativa BAJA CALIFORNIA": how messages name it
 
 
 @attrs.frozen
@@ -385,6 +386,45 @@ class ProductRequestView:
     decided_at: datetime | None
     decision_reason: str | None
     product_id: int | None  # the catalog product an acceptance created
+    decision_seen_at: datetime | None = None  # when the requester first saw the decision
+
+    @property
+    def grid_path(self) -> str:
+        """"Cirugía / Cirugía general": the Paso 6 table the product belongs to."""
+        return " / ".join(x for x in (self.group_name, self.specialty_name) if x)
+
+
+@attrs.frozen
+class DecisionNotice:
+    """A capturista's product requests decided since they last looked (their tablero's
+    notice): how many were accepted (the product is now in its grid) and rejected."""
+
+    accepted: int
+    rejected: int
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.rejected
+
+    @property
+    def message(self) -> str:
+        parts = []
+        if self.accepted:
+            parts.append(f"{self.accepted} aceptada{'s' if self.accepted != 1 else ''}")
+        if self.rejected:
+            parts.append(f"{self.rejected} rechazada{'s' if self.rejected != 1 else ''}")
+        many = "es" if self.total != 1 else ""
+        return (f"El coordinador decidió {self.total} solicitud{many} de producto suya"
+                f"{'s' if many else ''} ({' y '.join(parts)}).")
+
+
+@attrs.frozen
+class RequestTarget:
+    """Where a "solicitar producto" request would go: the unit's group (Paso 4) and, where
+    the institution has Paso 5, the especialidad troncal chosen (None: to be chosen)."""
+
+    listing: "SpecialtyListing"
+    specialty: "SpecialtyItem | None"
 
 
 @attrs.frozen
@@ -438,8 +478,9 @@ def entity_view(institution: Institution, entity: Entity, position: int = 0) -> 
                       title=institution.entity_title(entity.name), position=position)
 
 
-def period_view(period: Period, clock: Clock) -> PeriodView:
-    refusal = period.capture_refusal(clock)
+def period_view(period: Period, clock: Clock, for_manager: bool = False) -> PeriodView:
+    """``for_manager``: the reader may open the period, and the refusal is worded for them."""
+    refusal = period.capture_refusal(clock, for_manager=for_manager)
     return PeriodView(
         institution_code=period.institution_code, year=period.year, label=period.label,
         is_open=period.is_open, window_start=period.window_start, window_end=period.window_end,

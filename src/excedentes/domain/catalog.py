@@ -30,13 +30,16 @@ from excedentes.domain.rules import (
     CluesMustBeValid,
     NameRequired,
     SpecialtyLevelMatchesInstitution,
+    UnitLevelMustBeKnown,
     WindowEndNotBeforeStart,
 )
 from shared.kernel.clock import Clock
 from shared.kernel.errors import ValidationError
 from shared.kernel.rules import check_rule
+from shared.kernel.text import fold_text
 
 _SPACES = re.compile(r"\s+")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -44,6 +47,13 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 def clean_text(value: Any) -> str:
     """Trim and collapse whitespace: catalog names come from spreadsheets and forms."""
     return _SPACES.sub(" ", str(value or "")).strip()
+
+
+def name_key(value: Any) -> str:
+    """How a typed name is matched to an institution, an entity or a level: case, accents,
+    punctuation and extra spaces ignored ("Edo de Mex Ote" = "Edo. de Méx. Ote." =
+    "edo de mex ote"; "IMSS-BIENESTAR" = "imss bienestar")."""
+    return fold_text(_PUNCTUATION.sub(" ", fold_text(value)))
 
 
 def normalize_clues(value: Any) -> str:
@@ -144,16 +154,20 @@ class Product:
 
 
 class UnitLevel:
-    """Known level names in display order; other names (from imports) sort after them."""
+    """The levels of care, in display order (Paso 3's headings). A unit has one of them; a
+    typed level is matched ignoring case, accents and punctuation ("primer nivel")."""
 
     FIRST = "PRIMER NIVEL"
     SECOND = "SEGUNDO NIVEL"
     THIRD = "TERCER NIVEL"
     ORDER = (FIRST, SECOND, THIRD)
 
-    @staticmethod
-    def normalize(value: Any) -> str:
-        return clean_text(value).upper()
+    @classmethod
+    def normalize(cls, value: Any) -> str:
+        """The known level's spelling, or the text in capitals (then refused as unknown)."""
+        key = name_key(value)
+        return next((level for level in cls.ORDER if name_key(level) == key),
+                    clean_text(value).upper())
 
     @classmethod
     def sort_key(cls, level: str) -> tuple[int, str]:
@@ -174,13 +188,17 @@ class Entity:
     name: str = attrs.field(converter=clean_text, validator=_required("El nombre de la entidad"))
 
 
+def _known_level(_inst: object, _attr: attrs.Attribute, value: str) -> None:
+    check_rule(UnitLevelMustBeKnown(value, UnitLevel.ORDER))
+
+
 @attrs.frozen
 class MedicalUnit:
     clues: str = attrs.field(converter=normalize_clues)
     name: str = attrs.field(converter=clean_text,
                             validator=_required("El nombre de la unidad médica"))
     level: str = attrs.field(converter=UnitLevel.normalize,
-                             validator=_required("El nivel de atención"))
+                             validator=[_required("El nivel de atención"), _known_level])
     entity_code: str = attrs.field(converter=clean_text,
                                    validator=_code("El código de la entidad"))
     institution_code: str = attrs.field(converter=clean_text,
@@ -232,21 +250,26 @@ class Period:
     def label(self) -> str:
         return f"Captura del periodo {self.year}"
 
-    def capture_rule(self, clock: Clock) -> CaptureWindowMustBeOpen:
-        """The rule the entity report checks before any change."""
+    def capture_rule(self, clock: Clock, *, for_manager: bool = False
+                     ) -> CaptureWindowMustBeOpen:
+        """The rule the entity report checks before any change. ``for_manager``: the reader
+        may open the period (coordinador, admin), so the refusal tells them they can, instead
+        of sending them to ask their coordinator."""
         return CaptureWindowMustBeOpen(self.year, self.is_open, self.window_start,
-                                       self.window_end, self.closed_at, clock.today())
+                                       self.window_end, self.closed_at, clock.today(),
+                                       for_manager=for_manager)
 
-    def capture_refusal(self, clock: Clock) -> str | None:
-        """Why capture is not allowed now (Spanish, with the date), or None when it is."""
-        rule = self.capture_rule(clock)
+    def capture_refusal(self, clock: Clock, *, for_manager: bool = False) -> str | None:
+        """Why capture is not allowed now (Spanish, with the date, worded for the reader), or
+        None when it is."""
+        rule = self.capture_rule(clock, for_manager=for_manager)
         return rule.get_message() if rule.is_broken() else None
 
     def is_capture_open(self, clock: Clock) -> bool:
         return not self.capture_rule(clock).is_broken()
 
-    def ensure_capture_open(self, clock: Clock) -> None:
-        check_rule(self.capture_rule(clock))
+    def ensure_capture_open(self, clock: Clock, *, for_manager: bool = False) -> None:
+        check_rule(self.capture_rule(clock, for_manager=for_manager))
 
     # Coordinators' actions return a new value; the application saves it.
     def opened(self) -> "Period":

@@ -29,6 +29,13 @@ class GridInvalid(ValidationError):
     code = "grid_invalid"
 
 
+class SpecialtyRequired(ValidationError):
+    """A Paso 6 grid of an institution with the especialidad troncal level was asked for
+    without its specialty (the pages send the user to Paso 5 instead)."""
+
+    code = "specialty_required"
+
+
 class SignedReportTooLarge(ValidationError):
     code = "file_too_large"
     status = 413

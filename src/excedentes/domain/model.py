@@ -267,9 +267,13 @@ class EntityReport:
         return content_fingerprint(self.institution_code, self.year, self.entity_code,
                                    self.answer, self.records)
 
-    def lock_reason(self, clock: Clock) -> str | None:
-        """Why nothing may change now (finalized first, then the window), or None."""
-        for rule in self._lock_rules(clock):
+    def lock_reason(self, clock: Clock, *, for_manager: bool = False) -> str | None:
+        """Why nothing may change now (finalized first, then the window), or None.
+
+        ``for_manager``: the reader may reopen the entity and open the period (coordinador,
+        admin): the refusal says they can, instead of "solicite la apertura a su coordinador".
+        """
+        for rule in self._lock_rules(clock, for_manager):
             if rule.is_broken():
                 return rule.get_message()
         return None
@@ -277,11 +281,13 @@ class EntityReport:
     def is_editable(self, clock: Clock) -> bool:
         return self.lock_reason(clock) is None
 
-    def _lock_rules(self, clock: Clock) -> tuple[BusinessRule, ...]:
-        return (FinalizedEntityIsLocked(self.finalized_at), self.period.capture_rule(clock))
+    def _lock_rules(self, clock: Clock, for_manager: bool = False) -> tuple[BusinessRule, ...]:
+        return (FinalizedEntityIsLocked(self.finalized_at, for_manager=for_manager),
+                self.period.capture_rule(clock, for_manager=for_manager))
 
-    def ensure_editable(self, clock: Clock) -> None:
-        _check_all(*self._lock_rules(clock))
+    def ensure_editable(self, clock: Clock, *, for_manager: bool = False) -> None:
+        """``EntityLocked`` / ``CaptureClosed`` worded for the reader (see ``lock_reason``)."""
+        _check_all(*self._lock_rules(clock, for_manager))
 
     # ----------------------------------------------------------------- commands
 
@@ -370,10 +376,10 @@ class EntityReport:
         self.final_fingerprint = None
         return Reopened(now, by, reason.strip(), superseded)
 
-    def ensure_can_upload_signed(self, clock: Clock) -> None:
+    def ensure_can_upload_signed(self, clock: Clock, *, for_manager: bool = False) -> None:
         """Before streaming an upload: finalized, and the window allows changes."""
         check_rule(SignedReportRequiresFinalized(self.is_finalized))
-        self.period.ensure_capture_open(clock)
+        self.period.ensure_capture_open(clock, for_manager=for_manager)
 
     def attach_signed_report(self, file: SignedReportFile, policy: SignedReportPolicy,
                              clock: Clock, by: str) -> SignedReportAttached:

@@ -10,14 +10,15 @@ Index:
   ``QuantityAtMostMax``, ``CauseMustBeKnown``, ``ShortageRequiresCause`` (alias
   ``FaltanteRequiresCause``), ``CauseRequiresShortage``, ``ShortageRequiresMonthlyPatients``,
   ``SurplusRequiresMonthlyPatients``, ``MonthlyPatientsRequireEvents``,
-  ``NotShortageAndSurplusInSameModality``, ``ProductOnlyOnceInGrid``, ``ProductMustBelongToGrid``
+  ``NotShortageAndSurplusInSameModality``, ``ProductOnlyOnceInGrid``, ``GridRequiresSpecialty``,
+  ``ProductMustBelongToGrid``
 - the entity report: ``FinalizedEntityIsLocked``, ``CaptureWindowMustBeOpen``,
   ``RecordsRequireAnswerYes``, ``AnswerNoRequiresNoRecords``, ``FinalizeRequiresAnswer``,
   ``AnswerYesRequiresRecords``, ``ReopenRequiresFinalized``, ``ReopenRequiresReason``,
   ``RecordsBelongToUnit``, ``RecordsWithinGrid``, ``OneRecordPerProductAndModality``
 - signed report: ``SignedReportRequiresFinalized``, ``SignedReportMustBePdf``,
   ``SignedReportNotEmpty``, ``SignedReportWithinLimit``
-- catalog, periods, requests: ``CluesMustBeValid``, ``NameRequired``,
+- catalog, periods, requests: ``CluesMustBeValid``, ``UnitLevelMustBeKnown``, ``NameRequired``,
   ``SpecialtyLevelMatchesInstitution``, ``WindowEndNotBeforeStart``,
   ``ProductRequestMustBePending``, ``RejectionRequiresReason``
 """
@@ -35,6 +36,7 @@ from excedentes.domain.errors import (
     EntityLocked,
     SignedReportNotPdf,
     SignedReportTooLarge,
+    SpecialtyRequired,
 )
 from shared.kernel.errors import Conflict, ValidationError
 from shared.kernel.rules import BusinessRule
@@ -206,6 +208,27 @@ class ProductOnlyOnceInGrid(BusinessRule):
         return self.product_id in self.seen
 
 
+class GridRequiresSpecialty(BusinessRule):
+    """Where the catalog has the especialidad troncal level (Paso 5), a Paso 6 grid is the
+    products of one group *and* one specialty, as in the guides; the whole group at once is
+    not a grid a user ever sees, so it is neither shown nor saved."""
+
+    error = SpecialtyRequired
+
+    def __init__(self, institution_code: str, has_specialty_level: bool,
+                 specialty_given: bool) -> None:
+        self.institution_code = institution_code
+        self.has_specialty_level = has_specialty_level
+        self.specialty_given = specialty_given
+
+    def is_broken(self) -> bool:
+        return self.has_specialty_level and not self.specialty_given
+
+    def get_message(self) -> str:
+        return (f"Indique la especialidad troncal (Paso 5): en {self.institution_code} la tabla "
+                "del Paso 6 es de un grupo de servicio y una especialidad troncal.")
+
+
 class ProductMustBelongToGrid(BusinessRule):
     message = "El producto no pertenece a la tabla de este grupo de servicio."
 
@@ -221,33 +244,43 @@ class ProductMustBelongToGrid(BusinessRule):
 
 
 class FinalizedEntityIsLocked(BusinessRule):
+    """Says why and since when; what to do depends on the reader: a capturista asks their
+    coordinator for the apertura, a coordinador (or admin) is the one who registers it."""
+
     error = EntityLocked
 
-    def __init__(self, finalized_at: datetime | None) -> None:
+    def __init__(self, finalized_at: datetime | None, *, for_manager: bool = False) -> None:
         self.finalized_at = finalized_at
+        self.for_manager = for_manager
 
     def is_broken(self) -> bool:
         return self.finalized_at is not None
 
     def get_message(self) -> str:
         assert self.finalized_at is not None
-        return (f"La entidad finalizó el registro el {format_datetime(self.finalized_at)}; "
-                "solicite la apertura a su coordinador.")
+        since = f"La entidad finalizó el registro el {format_datetime(self.finalized_at)}"
+        if self.for_manager:
+            return f"{since}; puede registrar la apertura para que vuelva a capturar."
+        return f"{since}; solicite la apertura a su coordinador."
 
 
 class CaptureWindowMustBeOpen(BusinessRule):
-    """Outside the window the tool is read-only; the message says why and since when."""
+    """Outside the window the tool is read-only; the message says why and since when, and
+    what the reader can do: a capturista asks their coordinator, a coordinador (or admin,
+    ``for_manager``) is told they can open the period or change its dates."""
 
     error = CaptureClosed
 
     def __init__(self, year: int, is_open: bool, window_start: date | None,
-                 window_end: date | None, closed_at: datetime | None, today: date) -> None:
+                 window_end: date | None, closed_at: datetime | None, today: date, *,
+                 for_manager: bool = False) -> None:
         self.year = year
         self.is_open = is_open
         self.window_start = window_start
         self.window_end = window_end
         self.closed_at = closed_at
         self.today = today
+        self.for_manager = for_manager
 
     def is_broken(self) -> bool:
         return self._problem() is not None
@@ -258,15 +291,18 @@ class CaptureWindowMustBeOpen(BusinessRule):
     def _problem(self) -> str | None:
         what = f"La captura del periodo {self.year}"
         read_only = "solo es posible consultar los reportes"
+        ask = "Solicite la apertura del periodo a su coordinador."
         if not self.is_open:
             since = f" desde el {format_datetime(self.closed_at)}" if self.closed_at else ""
-            return (f"{what} está cerrada{since}; {read_only}. Solicite la apertura del periodo "
-                    "a su coordinador.")
+            todo = "Puede abrir el periodo de captura." if self.for_manager else ask
+            return f"{what} está cerrada{since}; {read_only}. {todo}"
         if self.window_start is not None and self.today < self.window_start:
-            return f"{what} inicia el {format_date(self.window_start)}; por ahora {read_only}."
+            todo = " Puede cambiar las fechas de captura." if self.for_manager else ""
+            return (f"{what} inicia el {format_date(self.window_start)}; por ahora "
+                    f"{read_only}.{todo}")
         if self.window_end is not None and self.today > self.window_end:
-            return (f"{what} terminó el {format_date(self.window_end)}; {read_only}. Solicite la "
-                    "apertura del periodo a su coordinador.")
+            todo = "Puede ampliar las fechas de captura." if self.for_manager else ask
+            return f"{what} terminó el {format_date(self.window_end)}; {read_only}. {todo}"
         return None
 
 
@@ -458,6 +494,22 @@ class CluesMustBeValid(BusinessRule):
     def get_message(self) -> str:
         return (f"CLUES no válida: {self.clues!r}; debe tener 11 caracteres, 5 letras y 6 "
                 "dígitos (por ejemplo BCSSA001152).")
+
+
+class UnitLevelMustBeKnown(BusinessRule):
+    """Paso 3 groups units under the levels of care; a level outside them is a typing
+    mistake in an import, not a new heading."""
+
+    def __init__(self, level: str, known: Collection[str]) -> None:
+        self.level = level
+        self.known = tuple(known)
+
+    def is_broken(self) -> bool:
+        return bool(self.level) and self.level not in self.known
+
+    def get_message(self) -> str:
+        options = ", ".join(self.known[:-1]) + " o " + self.known[-1]
+        return f"Nivel de atención no válido: «{self.level}»; use {options}."
 
 
 class NameRequired(BusinessRule):

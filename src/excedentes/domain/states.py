@@ -160,6 +160,8 @@ _LOOKUP.update(_ALIASES)
 def canonical_state(value: object) -> str:
     """The INEGI code of a state given as a code (``"9"``, ``9``, ``"09"``), a name or a
     common abbreviation; raises ``ValidationError`` for anything else."""
+    if type(value) is str and value in STATES:  # already a code: the common case, first
+        return value
     if isinstance(value, bool):  # bool is an int: refuse it explicitly
         raise _unknown(value)
     if isinstance(value, int):

@@ -32,6 +32,8 @@ from .support import (
 
 LOCKED = ("La entidad finalizó el registro el 10/03/2026 10:00; solicite la apertura a su "
           "coordinador.")
+LOCKED_FOR_MANAGER = ("La entidad finalizó el registro el 10/03/2026 10:00; puede registrar la "
+                      "apertura para que vuelva a capturar.")
 
 
 def grid(world, clues, rows, group="Cirugía", specialty="Cirugía general"):
@@ -74,7 +76,8 @@ def test_answer_grid_finalize_reopen_workflow(world, exc, clock):
     with pytest.raises(EntityLocked):
         answer(world, "SI")
     overview = exc.queries().overview(ADMIN_SCOPE, BC, YEAR)
-    assert overview.lock_reason == LOCKED and overview.folio == "SS-2026-BC-V1"
+    # The admin reads what they can do about it; the capturista what to ask for.
+    assert overview.lock_reason == LOCKED_FOR_MANAGER and overview.folio == "SS-2026-BC-V1"
     assert overview.labels.final == "Versión Final" and overview.labels.upload == "Subir"
 
     # Apertura: coordinator only, with a reason.

@@ -31,7 +31,8 @@ def run(container, world):
 def _finalize_bc(world):
     exc = world.exc
     exc.answer_step2()(CAP_BC, AnswerStep2Command(BC, YEAR, "SI"))
-    exc.save_grid()(CAP_BC, SaveGridCommand(BC, YEAR, U_OCTUBRE, world.gid("Cirugía"), None,
+    exc.save_grid()(CAP_BC, SaveGridCommand(BC, YEAR, U_OCTUBRE, world.gid("Cirugía"),
+                                            world.sid("Cirugía general"),
                                             [shortage_row(world.pid("Anestesia"))]))
     exc.finalize()(CAP_BC, FinalizeCommand(BC, YEAR, True))
 
@@ -59,7 +60,7 @@ def test_periods_and_reopen(run, world, container):
     r = run("reopen", "--institution", "SS", "--period", "2026", "--entity", "baja california",
             "--reason", "Solicitud por oficio")
     assert r.exit_code == 0, r.output
-    assert "Apertura registrada para SS:BC (2026)" in r.output
+    assert "Apertura registrada para la Entidad Federativa BAJA CALIFORNIA (SS:BC, 2026)" in r.output
     entry = container.audit_query().list(AuditFilter(action="excedentes.reopen"))[0].entry
     assert entry.actor.startswith("cli") and entry.reason == "Solicitud por oficio"
     assert world.exc.queries().overview(ADMIN_SCOPE, BC, YEAR).lock_reason is None

@@ -140,7 +140,8 @@ def test_units_import_with_bad_lines_imports_nothing(world, exc, tmp_path):
 
 def test_a_unit_with_records_cannot_move(world, exc, tmp_path):
     exc.answer_step2()(CAP_BC, AnswerStep2Command(BC, YEAR, "SI"))
-    exc.save_grid()(CAP_BC, SaveGridCommand(BC, YEAR, U_OCTUBRE, world.gid("Cirugía"), None,
+    exc.save_grid()(CAP_BC, SaveGridCommand(BC, YEAR, U_OCTUBRE, world.gid("Cirugía"),
+                                            world.sid("Cirugía general"),
                                             [shortage_row(world.pid("Anestesia"))]))
     path = _write(tmp_path, "mover.csv",
                   UNITS_HEAD + f"{U_OCTUBRE},3 DE OCTUBRE,PRIMER NIVEL,BS,SS\n")

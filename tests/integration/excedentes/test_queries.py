@@ -10,6 +10,7 @@ from excedentes.application.use_cases.capture import (
     SaveGridCommand,
 )
 from excedentes.domain.dashboard import ReportState, StatusLight
+from excedentes.domain.errors import SpecialtyRequired
 from shared.kernel.errors import NotFound
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role, Scope
@@ -109,12 +110,17 @@ def test_groups_specialties_and_grid(world, exc):
     assert [(line.number, line.product, line.unit_of_measure) for line in full.lines] == [
         (1, "Anestesia", "Procedimiento"), (2, "Dilatación de esófago", "Procedimiento")]
     assert full.editable and full.causes[0] == "Carencia de Servicio"
-    whole = q.grid(CAP_BC.scope, BC, YEAR, U_OCTUBRE, world.gid("Cirugía"))
-    amig = next(line for line in whole.lines if line.product.startswith("Amigdalectomía"))
+    otorrino = q.grid(CAP_BC.scope, BC, YEAR, U_OCTUBRE, world.gid("Cirugía"),
+                      world.sid("Otorrinolaringología"))
+    amig = next(line for line in otorrino.lines if line.product.startswith("Amigdalectomía"))
     assert amig.row.shortage_outpatient == "3" and amig.row.cause == "Falta de Equipo"
-    searched = q.grid(CAP_BC.scope, BC, YEAR, U_OCTUBRE, world.gid("Cirugía"), None, "DILATACION")
+    searched = q.grid(CAP_BC.scope, BC, YEAR, U_OCTUBRE, world.gid("Cirugía"),
+                      world.sid("Cirugía general"), "DILATACION")
     assert [line.product for line in searched.lines] == ["Dilatación de esófago"]
-    assert searched.total_products == 3
+    assert searched.total_products == 2
+    # Where the catalog has especialidades troncales, a grid is one group and one specialty.
+    with pytest.raises(SpecialtyRequired, match="Paso 5"):
+        q.grid(CAP_BC.scope, BC, YEAR, U_OCTUBRE, world.gid("Cirugía"))
 
     # A unit of another entity, a group of another institution, a specialty of another group.
     with pytest.raises(NotFound):

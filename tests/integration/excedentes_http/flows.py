@@ -61,10 +61,10 @@ def input_value(html: str, name: str) -> str | None:
 
 
 def selected_cause(html: str, pid: int) -> str:
-    m = re.search(rf'<select name="c{pid}"[^>]*>(.*?)</select>', html)
-    assert m, f"no cause select for product {pid}"
-    chosen = re.search(r"<option selected>([^<]*)</option>", m.group(1))
-    return chosen.group(1) if chosen else ""
+    """The cause is an input bound to the ``causas`` datalist (one list for the whole grid)."""
+    m = re.search(rf'<input name="c{pid}" list="causas"(?: value="([^"]*)")?', html)
+    assert m, f"no cause input for product {pid}"
+    return m.group(1) or ""
 
 
 def pdf_text(content: bytes) -> tuple[str, int]:

@@ -42,7 +42,7 @@ from excedentes.application.views import (
     TracedPrint,
     UnitItem,
 )
-from excedentes.domain.catalog import Entity, MedicalUnit, Period
+from excedentes.domain.catalog import Entity, MedicalUnit, Period, name_key
 from excedentes.domain.dashboard import ReportFacts
 from excedentes.domain.imports import CatalogRow, UnitRow
 from excedentes.domain.institution import Institution
@@ -88,14 +88,14 @@ class SqlExcedentesReadModel(SqlReadModel):
             t.entities.c.position, t.entities.c.id))]
 
     def find_entities(self, institution_code: str, text: str) -> Sequence[Entity]:
-        key = fold_text(text)
+        key = name_key(text)
         if not key:
             return []
         everything = self.entities(institution_code)
-        exact = [e for e in everything if key in (fold_text(e.code), fold_text(e.name))]
+        exact = [e for e in everything if key in (name_key(e.code), name_key(e.name))]
         if exact:
             return exact
-        return [e for e in everything if key in fold_text(e.name)]
+        return [e for e in everything if key in name_key(e.name)]
 
     def period(self, institution_code: str, year: int) -> Period | None:
         row = self._first(sa.select(t.periods).where(
@@ -368,7 +368,7 @@ class SqlExcedentesReadModel(SqlReadModel):
             specialty_id=r.specialty_id, specialty_name=r.specialty_name,
             justification=r.justification, status=status.value, status_label=status.label,
             decided_by=r.decided_by, decided_at=r.decided_at, decision_reason=r.decision_reason,
-            product_id=r.product_id)
+            product_id=r.product_id, decision_seen_at=r.decision_seen_at)
 
     def product_request(self, request_id: int) -> ProductRequestView | None:
         row = self._first(self._requests_q().where(t.product_requests.c.id == int(request_id)))
@@ -387,6 +387,19 @@ class SqlExcedentesReadModel(SqlReadModel):
             q = q.where(pr.c.status == RequestStatus(status).value)
         rows, total = self._page(q, (pr.c.requested_at.desc(), pr.c.id.desc()), offset, limit)
         return [self._request_view(r) for r in rows], total
+
+    def unseen_decisions(self, institution_code: str, entity_code: str,
+                         requested_by: str) -> tuple[int, int]:
+        pr = t.product_requests
+        counts = dict(self._all(
+            sa.select(pr.c.status, sa.func.count())
+            .join(t.entities, t.entities.c.id == pr.c.entity_id)
+            .where(pr.c.institution_code == institution_code.upper(),
+                   entity_code_matches(entity_code), pr.c.requested_by == requested_by,
+                   pr.c.status != RequestStatus.PENDING.value, pr.c.decision_seen_at.is_(None))
+            .group_by(pr.c.status)))
+        return (int(counts.get(RequestStatus.ACCEPTED.value, 0)),
+                int(counts.get(RequestStatus.REJECTED.value, 0)))
 
     # ----------------------------------------------------------------- catalog
 

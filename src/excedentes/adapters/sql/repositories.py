@@ -7,6 +7,7 @@ re-runs on load; bulk writes are executemany. The same code runs on SQLite and P
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
@@ -544,3 +545,16 @@ class SqlProductRequestRepository:
             values["product_id"] = product_id
         self.s.execute(sa.update(t.product_requests).where(
             t.product_requests.c.id == request.id).values(**values))
+
+    def mark_decisions_seen(self, institution_code: str, entity_code: str, requested_by: str,
+                            at: datetime) -> tuple[int, ...]:
+        pr = t.product_requests
+        ids = tuple(self.s.execute(
+            sa.select(pr.c.id).join(t.entities, t.entities.c.id == pr.c.entity_id)
+            .where(pr.c.institution_code == institution_code.upper(),
+                   entity_code_matches(entity_code), pr.c.requested_by == requested_by,
+                   pr.c.status != RequestStatus.PENDING.value, pr.c.decision_seen_at.is_(None))
+            .order_by(pr.c.decided_at, pr.c.id)).scalars())
+        if ids:
+            self.s.execute(sa.update(pr).where(pr.c.id.in_(ids)).values(decision_seen_at=at))
+        return ids

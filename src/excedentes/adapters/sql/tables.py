@@ -210,6 +210,8 @@ product_requests = sa.Table(
     sa.Column("decided_at", UtcDateTime, nullable=True),
     sa.Column("decision_reason", sa.Text, nullable=True),
     sa.Column("product_id", sa.Integer, sa.ForeignKey("exc_products.id"), nullable=True),
+    # when the requester first saw the decision (their tablero's notice stops then)
+    sa.Column("decision_seen_at", UtcDateTime, nullable=True),
     sa.Index("ix_exc_product_requests_inst", "institution_code", "status"),
     sa.Index("ix_exc_product_requests_entity", "entity_id"),
 )

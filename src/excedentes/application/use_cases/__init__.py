@@ -8,7 +8,7 @@ Every use case is called as ``use_case(actor, command)`` where ``actor`` is an
   ``SetCaptureWindow``
 - ``reports``: ``PrintReport``, ``UploadSignedReport``, ``OpenSignedReport`` (Pasos 8, 9)
 - ``product_requests``: ``FileProductRequest``, ``AcceptProductRequest``,
-  ``RejectProductRequest``
+  ``RejectProductRequest``, ``AcknowledgeDecisions``
 - ``catalog``: ``ImportCatalog``, ``ExportCatalog``, ``ImportUnits``, ``ExportUnits``
 - ``exports``: ``ExportRecords`` (E14)
 """

@@ -12,6 +12,7 @@ from excedentes.application.access import (
     PERIOD_NOT_FOUND,
     Actor,
     EntityRef,
+    may_manage,
     require_entity,
 )
 from excedentes.application.ports import ExcedentesUnitOfWork, UnitOfWorkFactory
@@ -78,6 +79,13 @@ def load_report(uow: ExcedentesUnitOfWork, actor: Actor, ref: EntityRef, year: i
     if report is None:
         return Loaded(institution, entity, period, EntityReport.start(entity.code, period), True)
     return Loaded(institution, entity, period, report, False)
+
+
+def ensure_editable(loaded: Loaded, actor: Actor, clock: Clock) -> None:
+    """The entity may change now, or ``EntityLocked`` / ``CaptureClosed`` worded for the
+    caller: an admin is told they can reopen or open the period, not to ask a coordinator."""
+    loaded.report.ensure_editable(
+        clock, for_manager=may_manage(actor.scope, loaded.institution.code))
 
 
 def load_institution(uow: ExcedentesUnitOfWork, code: str) -> Institution:

@@ -24,6 +24,7 @@ from excedentes.application.use_cases._common import (
     REPORT_TARGET,
     UseCase,
     audit,
+    ensure_editable,
     load_report,
     record_text,
     unit_names,
@@ -38,7 +39,9 @@ from excedentes.domain.catalog import normalize_clues
 from excedentes.domain.errors import GridInvalid
 from excedentes.domain.grid import GridRow
 from excedentes.domain.model import Answer
+from excedentes.domain.rules import GridRequiresSpecialty
 from shared.kernel.errors import NotFound, ValidationError
+from shared.kernel.rules import check_rule
 
 PASSWORD_NOT_CONFIRMED = ("La contraseña no es correcta; el registro no se finalizó. Escriba su "
                           "contraseña para confirmar.")
@@ -69,6 +72,7 @@ class AnswerStep2(UseCase):
         with self.uow_factory() as uow:
             loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
             require_capture(actor.scope, loaded.institution.code, loaded.entity.code)
+            ensure_editable(loaded, actor, self.clock)
             report = loaded.report
             names = (unit_names(uow, report.units_with_records)
                      if answer is Answer.NO and report.units_with_records else None)
@@ -94,7 +98,9 @@ class SaveGridCommand:
     year: int
     clues: str
     group_id: int
-    specialty_id: int | None  # None: the whole group (institutions without Paso 5)
+    # the grid's especialidad troncal: required where the institution has Paso 5
+    # (``SpecialtyRequired``), None elsewhere (the grid is the whole group, as in IMSS)
+    specialty_id: int | None
     rows: Sequence[GridRow]  # the rows shown (a filtered grid sends fewer); raw strings
 
 
@@ -107,7 +113,8 @@ class SaveGrid(UseCase):
     as submitted, to show back) when any row is wrong, in which case nothing is stored;
     ``saved=True`` otherwise. A blank row deletes what the unit had for that product.
     ``NotFound`` for a unit of another entity, a group of another institution or a specialty
-    of another group; ``EntityLocked`` / ``CaptureClosed`` when the entity may not change; a
+    of another group; ``SpecialtyRequired`` (422) without a specialty where the institution
+    has the especialidad troncal level (Paso 5); ``EntityLocked`` / ``CaptureClosed`` when the entity may not change; a
     ``Conflict`` when Paso 2 was not answered SI and the grid has values. Audited as
     ``excedentes.grid_saved`` with the records removed and added.
     """
@@ -119,6 +126,7 @@ class SaveGrid(UseCase):
             loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
             inst, entity, report = loaded.institution, loaded.entity, loaded.report
             require_capture(actor.scope, inst.code, entity.code)
+            ensure_editable(loaded, actor, self.clock)
             unit = uow.units.get(clues)
             if unit is None or (unit.institution_code, unit.entity_code) != (inst.code,
                                                                                 entity.code):
@@ -130,6 +138,8 @@ class SaveGrid(UseCase):
                 specialty = uow.catalog.specialty_info(cmd.specialty_id)
                 if specialty is None or specialty.group_id != group.id:
                     raise NotFound(SPECIALTY_NOT_FOUND)
+            check_rule(GridRequiresSpecialty(inst.code, inst.has_specialty_level,
+                                             cmd.specialty_id is not None))
             allowed = uow.catalog.product_ids(group.id, cmd.specialty_id)
             try:
                 saved = report.save_grid(clues, rows, self.clock, product_ids=allowed)
@@ -187,6 +197,7 @@ class FinalizeReport(UseCase):
             if not cmd.password_confirmed:
                 raise ValidationError(PASSWORD_NOT_CONFIRMED, code="password_not_confirmed",
                                       log_message="finalize without password confirmation")
+            ensure_editable(loaded, actor, self.clock)
             names = unit_names(uow, report.units_with_records) if report.units_with_records \
                 else None
             event = report.finalize(self.clock, actor.username, unit_names=names)

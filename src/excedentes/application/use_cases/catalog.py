@@ -14,6 +14,7 @@ Callers: the institution's coordinador (their own institution only) or an admin.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Collection, Mapping
 
 import attrs
 
@@ -24,10 +25,10 @@ from excedentes.application.access import (
     require_manage,
 )
 from excedentes.application.documents import CatalogFiles
-from excedentes.application.ports import ExcedentesReadModel
+from excedentes.application.ports import ExcedentesReadModel, ExcedentesUnitOfWork
 from excedentes.application.use_cases._common import UseCase, audit, load_institution
 from excedentes.application.views import ImportSummary
-from excedentes.domain.catalog import MedicalUnit, clean_text
+from excedentes.domain.catalog import MedicalUnit, clean_text, name_key
 from excedentes.domain.imports import (
     ImportResult,
     UnitRow,
@@ -81,7 +82,10 @@ class ImportUnits(UseCase):
     """Import a units file (columns CLUES, Unidad Médica, Nivel, Entidad, Institución).
 
     Rows of institutions the caller does not manage are line errors (as unknown entities).
-    Entity codes are matched ignoring case. Audited as ``excedentes.units_imported``.
+    The Institución column takes the short code or the name, the Entidad column the code or
+    the name, each ignoring case, accents, punctuation and extra spaces (as the CLI resolves
+    them: "Edo de Mex Ote" is the entity MC-OTE); the Nivel must be one of the levels of care.
+    Audited as ``excedentes.units_imported``.
     """
 
     files: CatalogFiles
@@ -95,8 +99,8 @@ class ImportUnits(UseCase):
         with self.uow_factory() as uow:
             known = {inst: codes for inst, codes in uow.entities.codes_by_institution().items()
                      if may_manage(actor.scope, inst)}
-            canonical = {(inst, c.casefold()): c for inst, codes in known.items() for c in codes}
-            rows = [_canonical_row(r, canonical) for r in raw_rows]
+            names = _UnitNames.of(uow, known)
+            rows = [_canonical_row(r, names) for r in raw_rows]
             result = validate_unit_rows(rows, entities=known)
             result.raise_if_invalid()
             existing = uow.units.get_many(u.clues for u in result.items)
@@ -130,9 +134,35 @@ def _home(unit: MedicalUnit) -> tuple[str, str]:
     return (unit.institution_code, unit.entity_code)
 
 
-def _canonical_row(row: UnitRow, canonical: dict[tuple[str, str], str]) -> UnitRow:
-    inst = clean_text(row.institution_code).upper()
-    code = canonical.get((inst, clean_text(row.entity_code).casefold()), row.entity_code)
+@attrs.frozen
+class _UnitNames:
+    """How a units file may name institutions and entities: ``name_key`` of a code or a
+    name -> the code (codes first: a code never loses to another entity's name)."""
+
+    institutions: Mapping[str, str]
+    entities: Mapping[tuple[str, str], str]  # (institution code, key) -> entity code
+
+    @classmethod
+    def of(cls, uow: ExcedentesUnitOfWork, known: Mapping[str, Collection[str]]
+           ) -> "_UnitNames":
+        institutions: dict[str, str] = {}
+        for inst in uow.institutions.list():
+            institutions.setdefault(name_key(inst.name), inst.code)
+            institutions[name_key(inst.code)] = inst.code
+        entities: dict[tuple[str, str], str] = {}
+        for inst in known:
+            listed = uow.entities.list(inst)
+            for e in listed:
+                entities.setdefault((inst, name_key(e.name)), e.code)
+            for e in listed:
+                entities[(inst, name_key(e.code))] = e.code
+        return cls(institutions, entities)
+
+
+def _canonical_row(row: UnitRow, names: _UnitNames) -> UnitRow:
+    inst = names.institutions.get(name_key(row.institution_code),
+                                  clean_text(row.institution_code).upper())
+    code = names.entities.get((inst, name_key(row.entity_code)), row.entity_code)
     return attrs.evolve(row, institution_code=inst, entity_code=code)
 
 

@@ -63,7 +63,8 @@ class ReopenEntity(UseCase):
                          "superseded_signed_versions": list(event.superseded_versions)},
                   reason=event.reason)
             uow.commit()
-            return ReopenResult(event.at, event.superseded_versions)
+            return ReopenResult(event.at, event.superseded_versions,
+                                loaded.institution.entity_title(loaded.entity.name))
 
 
 def _period_snapshot(p: Period) -> dict[str, object]:

@@ -18,11 +18,12 @@ from excedentes.application.access import (
     require_capture,
     require_manage,
     sees_entity,
+    split_entity_key,
 )
 from excedentes.application.use_cases._common import UseCase, audit, load_entity
 from excedentes.domain.product_requests import ProductRequest, RequestStatus
 from shared.kernel.errors import NotFound
-from shared.kernel.scope import ensure_visible
+from shared.kernel.scope import Role, ensure_visible
 
 REQUEST_TARGET = "product_request"
 
@@ -43,10 +44,16 @@ class RequestOutcome:
     status: RequestStatus
     product_id: int | None = None  # set on acceptance
     decided_at: datetime | None = None
+    product_name: str = ""  # how messages name the request ("«Apendicectomía»")
+    grid_path: str = ""  # "Cirugía / Cirugía general": the Paso 6 table of the product
 
     @property
     def status_label(self) -> str:
         return self.status.label
+
+
+def _grid_path(request: ProductRequest) -> str:
+    return " / ".join(x.name for x in (request.group, request.specialty) if x is not None)
 
 
 @attrs.define
@@ -85,7 +92,8 @@ class FileProductRequest(UseCase):
                          "unit_of_measure": request.unit_of_measure,
                          "justification": request.justification})
             uow.commit()
-            return RequestOutcome(request_id, request.status)
+            return RequestOutcome(request_id, request.status, product_name=request.product_name,
+                                  grid_path=_grid_path(request))
 
 
 @attrs.define
@@ -121,7 +129,8 @@ class AcceptProductRequest(_Decide):
                   after={"status": request.status.value, "product_id": product_id,
                          "product": product.name, "created": bool(merged.created)})
             uow.commit()
-            return RequestOutcome(request_id, request.status, product_id, request.decided_at)
+            return RequestOutcome(request_id, request.status, product_id, request.decided_at,
+                                  request.product_name, _grid_path(request))
 
 
 @attrs.define
@@ -138,4 +147,30 @@ class RejectProductRequest(_Decide):
                   before={"status": RequestStatus.PENDING.value},
                   after={"status": request.status.value}, reason=request.decision_reason)
             uow.commit()
-            return RequestOutcome(request_id, request.status, None, request.decided_at)
+            return RequestOutcome(request_id, request.status, None, request.decided_at,
+                                  request.product_name, _grid_path(request))
+
+
+@attrs.define
+class AcknowledgeDecisions(UseCase):
+    """A capturista opens their "Solicitudes de producto" page: the decisions of the requests
+    they filed that they had not seen yet are marked seen (their tablero stops announcing
+    them). Returns those requests' ids, so that the page can show them first. Other roles
+    (coordinador, admin) have nothing to acknowledge: ``()``. Audited as
+    ``excedentes.request_decisions_seen`` when something was marked."""
+
+    def __call__(self, actor: Actor) -> tuple[int, ...]:
+        if actor.scope.role is not Role.CAPTURISTA:
+            return ()
+        parts = split_entity_key(actor.scope.ref)
+        if parts is None:
+            return ()
+        with self.uow_factory() as uow:
+            inst, entity = load_entity(uow, actor, EntityRef(*parts))
+            seen = uow.requests.mark_decisions_seen(inst.code, entity.code, actor.username,
+                                                    self.clock.now())
+            if seen:
+                audit(uow, self.clock, actor, "request_decisions_seen", REQUEST_TARGET,
+                      ",".join(str(i) for i in seen), after={"seen": list(seen)})
+                uow.commit()
+            return seen

@@ -18,7 +18,13 @@ from typing import BinaryIO, Iterable, Mapping
 
 import attrs
 
-from excedentes.application.access import SIGNED_NOT_FOUND, Actor, EntityRef, require_capture
+from excedentes.application.access import (
+    SIGNED_NOT_FOUND,
+    Actor,
+    EntityRef,
+    may_manage,
+    require_capture,
+)
 from excedentes.application.documents import (
     EntityReportDocument,
     ReportLine,
@@ -211,7 +217,8 @@ class UploadSignedReport(UseCase):
             loaded = load_report(uow, actor, cmd.entity, cmd.year)
             inst, entity = loaded.institution, loaded.entity
             require_capture(actor.scope, inst.code, entity.code)
-            loaded.report.ensure_can_upload_signed(self.clock)
+            loaded.report.ensure_can_upload_signed(
+                self.clock, for_manager=may_manage(actor.scope, inst.code))
             policy = inst.signed_report_policy
             policy.check_file(SignedReportFile("", name, cmd.size, "", cmd.content_type))
         storage = self.storage.for_institution(inst.code)

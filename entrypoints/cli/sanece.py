@@ -9,18 +9,22 @@ aaaa-mm-dd. Bad input prints one Spanish line starting with ``Error:`` and exits
 
 from __future__ import annotations
 
+import errno
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 import click
 from rich.table import Table
 
-from entrypoints.cli.main import actor, cli_errors, console, err_console, get_container
+from entrypoints.cli.main import CliError, actor, cli_errors, console, err_console, get_container
 from sanece.application.access import Actor
 from sanece.application.inputs import parse_date, parse_optional_date
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.review import ApproveCommand, RejectCommand
+from sanece.domain.rules import PeriodMonthsInRange
 from sanece.domain.values import (
     EvaluationStatus,
     ExpiryChangeKind,
@@ -59,6 +63,18 @@ def _actor() -> Actor:
     return Actor.admin(actor())
 
 
+TIME_FORMAT = "%d/%m/%Y %H:%M"  # as the web pages show instants
+
+
+def _zone(ctx: click.Context) -> str:
+    """The product's time zone (``APP_TIMEZONE``): instants are printed there, like the web."""
+    return str(get_container(ctx).settings().timezone)
+
+
+def _local(ctx: click.Context, at: datetime | None) -> str:
+    return at.astimezone(ZoneInfo(_zone(ctx))).strftime(TIME_FORMAT) if at else ""
+
+
 @click.group("sanece")
 def group() -> None:
     """SAnECE: solicitudes de cambio, evaluaciones, importaciones, extracciones y PDF."""
@@ -91,12 +107,16 @@ def requests_list(ctx: click.Context, status: str, type_: str | None, ooad: str 
     page = q.review_queue(ADMIN, PageRequest(1, limit, search), request_type=request_type,
                           kind=kind, ooad_id=ooad_id, min_age_days=days,
                           status=STATUSES[status])
-    table = Table("Id", "Fecha solicitud", "Días", "Tipo de solicitud", "Unidad", "Folio",
-                  "Datos originales", "Datos solicitados", "Estatus de cambio", "Motivo")
+    # The director's motive and the reviewer's reason are different things: two columns.
+    table = Table()
+    for title in ("Id", f"Fecha solicitud ({_zone(ctx)})", "Días", "Tipo de solicitud",
+                  "Unidad", "Folio", "Datos originales", "Datos solicitados",
+                  "Estatus de cambio", "Motivo", "Motivo de la revisión"):
+        table.add_column(title, no_wrap=title.startswith(("Id", "Fecha", "Días", "Folio")))
     for r in page.items:
-        table.add_row(str(r.id), r.filed_at.strftime("%Y-%m-%d %H:%M"), str(r.age_days),
-                      r.type_label, r.unit_label, r.folio_number or "", r.original, r.requested,
-                      r.status_label, r.reason or r.motive)
+        table.add_row(str(r.id), _local(ctx, r.filed_at), str(r.age_days), r.type_label,
+                      r.unit_label, r.folio_number or "", r.original, r.requested,
+                      r.status_label, r.motive, r.reason or "")
     console.print(table)
     console.print(page.summary)
 
@@ -115,7 +135,7 @@ def requests_show(ctx: click.Context, request_id: int) -> None:
     r = d.row
     console.print(f"Solicitud {r.id}: {r.type_label} — {r.status_label}")
     console.print(f"Unidad: {r.unit_label}  Registró: {r.filed_by} "
-                  f"({r.filed_at:%Y-%m-%d %H:%M})")
+                  f"({_local(ctx, r.filed_at)}, {_zone(ctx)})")
     if r.motive:
         console.print(f"Motivo: {r.motive}. {d.detail}")
     table = Table("Dato", "Original", "Solicitado")
@@ -130,7 +150,10 @@ def requests_show(ctx: click.Context, request_id: int) -> None:
 
 @requests.command("approve")
 @click.argument("request_id", type=int)
-@click.option("--expiry", default=None, help="Fecha final de una ampliación (dd/mm/aaaa).")
+@click.option("--expiry", default=None,
+              help=f"Fecha final de una ampliación (dd/mm/aaaa): a lo más "
+                   f"{PeriodMonthsInRange.MAX} meses después de la fecha de vencimiento actual "
+                   "(o de hoy, si ya venció).")
 @click.option("--cancel-date", default=None, help="Fecha de baja (por omisión, hoy).")
 @click.pass_context
 @cli_errors
@@ -165,7 +188,8 @@ def merge() -> None:
 
 @merge.command("undo")
 @click.argument("request_id", type=int)
-@click.option("--reason", default="", help="Por qué se deshace.")
+@click.option("--reason", required=True, help="Por qué se deshace (obligatorio; queda en la "
+                                             "bitácora).")
 @click.pass_context
 @cli_errors
 def merge_undo(ctx: click.Context, request_id: int, reason: str) -> None:
@@ -252,15 +276,40 @@ def extract(ctx: click.Context, unit: str, start: str, end: str, generic: str | 
 
 def _write_file(out_path: Path, write: Callable[[Any], Any]) -> Any:
     """Write through a ``.part`` file renamed at the end: a refused or failed document never
-    leaves a file behind (nor replaces an earlier one)."""
+    leaves a file behind (nor replaces an earlier one). A file that cannot be written is one
+    Spanish line naming ``out_path`` (never the OS's English text nor the ``.part`` name)."""
     partial = out_path.with_name(out_path.name + ".part")
     try:
-        with partial.open("wb") as fh:
+        try:
+            fh = partial.open("wb")
+        except OSError as exc:
+            raise CliError(_cannot_write(out_path, exc)) from exc
+        with fh:
             result = write(fh)
-        partial.replace(out_path)
+        try:
+            partial.replace(out_path)
+        except OSError as exc:
+            raise CliError(_cannot_write(out_path, exc)) from exc
         return result
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _cannot_write(out_path: Path, exc: OSError) -> str:
+    folder = out_path.parent
+    if exc.errno == errno.ENOENT or not folder.exists():
+        why = f"la carpeta «{folder}» no existe"
+    elif not folder.is_dir():
+        why = f"«{folder}» no es una carpeta"
+    elif out_path.is_dir():
+        why = "es una carpeta; indique el nombre del archivo"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "no hay permiso para escribir ahí"
+    elif exc.errno == errno.ENOSPC:
+        why = "no hay espacio en el disco"
+    else:
+        why = "el sistema no permitió escribirlo"
+    return f"No se puede escribir el archivo «{out_path}»: {why}."
 
 
 @group.command("pdf")
@@ -301,9 +350,10 @@ def feedback() -> None:
 def feedback_list(ctx: click.Context, limit: int) -> None:
     """Lista los comentarios o sugerencias, los más recientes primero."""
     page = _san(ctx).queries().feedback(ADMIN, PageRequest(1, limit))
-    table = Table("Id", "Fecha (UTC)", "Tipo", "Usuario", "Unidad", "Comentario")
+    table = Table("Id", f"Fecha ({_zone(ctx)})", "Tipo", "Usuario", "Rol", "Unidad",
+                  "Comentario")
     for r in page.items:
-        table.add_row(str(r.id), r.submitted_at.strftime("%Y-%m-%d %H:%M"), r.kind_label,
-                      r.author, r.unit_label or "—", r.text)
+        table.add_row(str(r.id), _local(ctx, r.submitted_at), r.kind_label, r.author,
+                      r.role_label, r.unit_label or "—", r.text)
     console.print(table)
     console.print(page.summary)

@@ -9,7 +9,8 @@ Providers (all lazy; nothing is built at import time):
 - ports of the documents: ``pdf_renderer`` (fpdf2), ``extraction_writer`` (XlsxWriter),
   ``files`` (CSV/XLSX imports);
 - use cases, director: ``file_patient_data_change``, ``file_merge``, ``file_expiry_change``,
-  ``file_unit_change``, ``file_requirement_change``, ``open_attachment``,
+  ``file_unit_change``, ``file_requirement_change``, ``check_filing`` (the same rules before
+  the form), ``open_attachment``,
   ``print_response``, ``extract``, ``submit_feedback``; revisor: ``approve_request``,
   ``reject_request``; evaluador: ``register_evaluation``; admin: ``undo_merge``,
   ``import_units``, ``import_medicines``, ``import_patients``, ``import_folios``;
@@ -41,6 +42,7 @@ from sanece.application.use_cases.imports import (
     ImportUnits,
 )
 from sanece.application.use_cases.requests import (
+    CheckFiling,
     FileExpiryChange,
     FileMerge,
     FilePatientDataChange,
@@ -85,6 +87,7 @@ class SaneceContainer(containers.DeclarativeContainer):
     file_expiry_change = providers.Factory(FileExpiryChange, **_filing)
     file_unit_change = providers.Factory(FileUnitChange, **_filing)
     file_requirement_change = providers.Factory(FileRequirementChange, **_filing)
+    check_filing = providers.Factory(CheckFiling, uow_factory=uow.provider, clock=clock)
     open_attachment = providers.Factory(OpenAttachment, uow_factory=uow.provider, clock=clock,
                                         storage=attachment_storage)
     print_response = providers.Factory(PrintFolioResponse, uow_factory=uow.provider,

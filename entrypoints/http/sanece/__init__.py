@@ -6,7 +6,8 @@ Pages (server-rendered, Spanish, the guide's labels) under ``/sanece``:
   its five sections (S6–S11), Extracción (S13), Comentarios o sugerencias (S15);
 - revisor (Catálogo II) and admin: the review queue and each request's decision (S12);
 - evaluador and admin: the Pendiente folios and their evaluation (S14);
-- admin: the comentarios received.
+- admin: the comentarios received and the validated homologaciones ("Deshacer
+  homologación").
 
 The same operations as JSON under ``/api/sanece`` (``api.py``). Templates in
 ``templates/sanece/``, the stylesheet and script ``/static/sanece.css`` and ``sanece.js``.
@@ -33,6 +34,7 @@ def modules(container: Any) -> list[Any]:
         CONSULTAR,
         EVALUACION,
         EXTRACCION,
+        HOMOLOGACIONES,
         INICIO,
         PACIENTES,
         REVISION,
@@ -44,27 +46,30 @@ def modules(container: Any) -> list[Any]:
         FeedbackPages,
     )
     from entrypoints.http.sanece.folios import FolioPages
+    from entrypoints.http.sanece.merges import MergePages
     from entrypoints.http.sanece.review import RequestPages, ReviewPages
 
     director = frozenset({Role.DIRECTOR})
     central = frozenset({Role.REVISOR, Role.EVALUADOR})
+    admin = frozenset({Role.ADMIN})
     return [HttpModule(
         name="sanece",
         route_handlers=[FolioPages, ChangePages, RequestPages, ReviewPages, EvaluationPages,
-                        ExtractionPages, FeedbackPages, FeedbackAdminPages, SaneceApi],
+                        ExtractionPages, FeedbackPages, FeedbackAdminPages, MergePages,
+                        SaneceApi],
         template_dir=HERE / "templates",
         # The guide's menu (Inicio and Cerrar sesión come from the base layout).
         menu=[
             MenuItem("Solicitudes de cambio", REVISION, frozenset({Role.REVISOR, Role.ADMIN})),
             MenuItem("Evaluación de folios", EVALUACION,
                      frozenset({Role.EVALUADOR, Role.ADMIN})),
-            MenuItem("Consultar folio", CONSULTAR, director | central),
+            MenuItem("Consultar folio", CONSULTAR, director | central | admin),
             MenuItem("Pacientes", PACIENTES, director),
             MenuItem("Cambios", CAMBIOS, director),
             MenuItem("Extracción", EXTRACCION, director),
             MenuItem("Comentarios o sugerencias", COMENTARIOS, director | central),
-            MenuItem("Comentarios SAnECE recibidos", COMENTARIOS_RECIBIDOS,
-                     frozenset({Role.ADMIN})),
+            MenuItem("Comentarios SAnECE recibidos", COMENTARIOS_RECIBIDOS, admin),
+            MenuItem("Homologaciones validadas", HOMOLOGACIONES, admin),
         ],
         home_by_role={Role.DIRECTOR: INICIO, Role.REVISOR: REVISION,
                       Role.EVALUADOR: EVALUACION},

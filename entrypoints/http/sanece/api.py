@@ -55,6 +55,7 @@ from sanece.application.views import (
     EvaluationResult,
     ExtractionForm,
     FeedbackRow,
+    FilingCheck,
     FolioDetail,
     FolioRow,
     MedicineView,
@@ -66,6 +67,7 @@ from sanece.application.views import (
     RequestDetail,
     RequestFiled,
     RequestRow,
+    UndoneMerge,
     UnitView,
 )
 from sanece.domain.values import ExpiryChangeKind, RequestStatus, RequestType
@@ -76,6 +78,8 @@ E = TypeVar("E", bound=enum.Enum)
 PageNo = Annotated[int, QueryParameter(ge=1, description="Página (1 = la primera)")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=500, description="Registros por página")]
 Search = Annotated[str, QueryParameter(description="Buscar: folio, NSS, agregado o nombre")]
+FOLIO_TYPE_REQUIRED = ("Indique el tipo de solicitud sobre el folio («type»: expiry_change, "
+                       "unit_change o requirement_change).")
 MULTIPART = ("Formulario multipart/form-data: el campo csrf_token (o el encabezado "
              "X-CSRF-Token) antes de los archivos; adjuntos PDF o imagen, hasta 3.")
 
@@ -155,6 +159,13 @@ class ApproveBody:
 @attrs.frozen
 class RejectBody:
     """No Validado: the reason the director reads in "Revisar"."""
+
+    reason: str
+
+
+@attrs.frozen
+class UndoMergeBody:
+    """Deshacer homologación: why (required; audited)."""
 
     reason: str
 
@@ -331,6 +342,29 @@ class SaneceApi(Controller):
                                   lambda f: fields_into(RequirementChangeForm, f.fields).command(
                                       number, f.files))
 
+    @get("/folios/{number:str}/filing-check", sync_to_thread=True, guards=[director_guard],
+         summary="¿Se puede solicitar este cambio sobre el folio? (las mismas reglas que al "
+         "registrar la solicitud)")
+    def folio_filing_check(self, request: Request[Any, Any, Any], number: FromPath[str],
+                           type: Annotated[str, QueryParameter(
+                               description="expiry_change | unit_change | requirement_change")],
+                           kind: Annotated[str | None, QueryParameter(
+                               description="extension | cancellation (expiry_change)")] = None
+                           ) -> FilingCheck:
+        request_type = _enum(RequestType, type, "type")
+        if request_type is None or request_type.targets_patient:
+            raise ValidationError(FOLIO_TYPE_REQUIRED, log_message=f"filing check type {type!r}")
+        return san(request).check_filing().folio(actor_of(request), number, request_type,
+                                                 _enum(ExpiryChangeKind, kind, "kind"))
+
+    @get("/patients/{patient_id:int}/filing-check", sync_to_thread=True,
+         guards=[director_guard],
+         summary="¿Se puede solicitar un cambio de datos del paciente? (las mismas reglas que "
+         "al registrar la solicitud)")
+    def patient_filing_check(self, request: Request[Any, Any, Any],
+                             patient_id: FromPath[int]) -> FilingCheck:
+        return san(request).check_filing().patient_data(actor_of(request), patient_id)
+
     async def _visible(self, request: Request[Any, Any, Any], number: str) -> None:
         """The folio must be visible before a byte of the upload is read."""
         await to_thread.run_sync(san(request).queries().folio, scope_of(request), number)
@@ -401,6 +435,20 @@ class SaneceApi(Controller):
                data: JSONBody[RejectBody]) -> Decision:
         return san(request).reject_request()(actor_of(request),
                                              RejectCommand(request_id, data.reason))
+
+    @get("/merges", sync_to_thread=True, guards=[admin_guard],
+         summary="Homologaciones validadas, con los folios que trasladó cada una")
+    def merges(self, request: Request[Any, Any, Any], q: Search = "", page: PageNo = 1,
+               size: PageSize = 25) -> ChangeRequestPageOut:
+        return _page(ChangeRequestPageOut, san(request).queries().merges(
+            scope_of(request), PageRequest(page, size, search_term(q))))
+
+    @post("/merges/{request_id:int}/undo", sync_to_thread=True, status_code=200,
+          guards=[admin_guard], summary="Deshacer una homologación validada por error",
+          **json_body(UndoMergeBody))
+    def undo_merge(self, request: Request[Any, Any, Any], request_id: FromPath[int],
+                   data: JSONBody[UndoMergeBody]) -> UndoneMerge:
+        return san(request).undo_merge()(actor_of(request), request_id, data.reason)
 
     # ------------------------------------------------------------------ S14
 

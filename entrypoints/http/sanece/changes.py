@@ -25,6 +25,7 @@ from entrypoints.http.sanece.common import (
     REQUERIMIENTO,
     UNIDAD,
     VENCIMIENTO,
+    actor_of,
     attachment_limit_text,
     director_guard,
     file_request,
@@ -53,8 +54,6 @@ FILED = ("Solicitud registrada (En espera). La Jefatura de área de Catálogo II
          "actualiza esta pantalla para ver el estatus de cambio.")
 FILED_MERGE = ("Solicitud de homologación registrada: {n} registro(s) por homologar (En "
                "espera). La Jefatura de área de Catálogo II la evaluará.")
-SINGLE_RECORD = ("La homologación aplica cuando el NSS tiene más de un registro en el SAnECE; "
-                 "este NSS tiene uno solo.")
 PREVIEW_HINT = ("Para ver la vista previa elige un registro Correcto y al menos un registro "
                 "para Homologar.")
 REFUSALS = (ValidationError, Conflict, FileTooLarge)
@@ -94,6 +93,7 @@ def _render(request: Request[Any, Any, Any], template: str, status_code: int = 2
     """A Cambios page. ``get_path``: the GET page of a form re-shown after a POST (the pager of
     its "Solicitudes realizadas" must lead there, with the folio that was shown)."""
     context.setdefault("error", None)
+    context.setdefault("refusal", None)
     pages = page_link(request, path=get_path, folio=number or None) if get_path else \
         page_link(request)
     return render_san(request, template, status_code=status_code, sections=SECTIONS,
@@ -154,8 +154,10 @@ class ChangePages(Controller):
     def _patient_page(self, request: Request[Any, Any, Any], patient: Any,
                       form: PatientDataForm, error: str | None = None,
                       status_code: int = 200) -> Any:
+        check = san(request).check_filing().patient_data(actor_of(request), patient.id)
         return _render(request, "sanece/datos_form.html", status_code=status_code,
-                       patient=patient, form=form, fields=PATIENT_FIELDS_SHOWN, error=error)
+                       patient=patient, form=form, fields=PATIENT_FIELDS_SHOWN,
+                       **_refusal(check, error))
 
     @post("/datos-paciente/{patient_id:int}", **UPLOAD_ROUTE)
     async def file_patient_data(self, request: Request[Any, Any, Any],
@@ -198,8 +200,8 @@ class ChangePages(Controller):
                     preview: bool, error: str | None = None, status_code: int = 200) -> Any:
         previews: list[Any] = []
         hint = None
-        if len(search.records) < 2:
-            error, status_code, preview = error or SINGLE_RECORD, 422, False
+        if search.merge_refusal:  # shown instead of the window
+            status_code, preview = 422, False
         if preview:
             correct, merge = form.ids(MergeChoice.CORRECT), form.ids(MergeChoice.MERGE)
             if len(correct) == 1 and merge:
@@ -244,13 +246,14 @@ class ChangePages(Controller):
                      status_code: int = 200) -> Any:
         detail, search_error, search_status = lookup_folio(request, number)
         kind = form.kind_enum
+        check = _folio_check(request, detail, RequestType.EXPIRY_CHANGE, kind) if kind else None
         return _render(request, "sanece/vencimiento.html",
                        status_code=status_code if error else search_status,
                        get_path=VENCIMIENTO, number=number,
                        detail=detail, search_error=search_error, form=form, kind=kind,
                        kinds=tuple(ExpiryChangeKind), kind_text=KIND_TEXT,
                        motives=san(request).queries().motives(RequestType.EXPIRY_CHANGE, kind)
-                       if kind else (), error=error,
+                       if kind else (), **_refusal(check, error),
                        requests=_requests(request, RequestType.EXPIRY_CHANGE))
 
     @post("/fecha-vencimiento/{number:str}", **UPLOAD_ROUTE)
@@ -290,11 +293,12 @@ class ChangePages(Controller):
         ooads = queries.ooads(scope)
         ooad_id = form.ooad_id if form.ooad_id in {o.id for o in ooads} else None
         units = queries.units(scope, ooad_id) if ooad_id is not None else []
+        check = _folio_check(request, detail, RequestType.UNIT_CHANGE)
         return _render(request, "sanece/unidad.html",
                        status_code=status_code if error else search_status,
                        get_path=UNIDAD, number=number,
                        detail=detail, search_error=search_error, form=form, ooads=ooads,
-                       ooad_id=ooad_id, units=units, error=error,
+                       ooad_id=ooad_id, units=units, **_refusal(check, error),
                        motives=queries.motives(RequestType.UNIT_CHANGE),
                        requests=_requests(request, RequestType.UNIT_CHANGE))
 
@@ -331,10 +335,12 @@ class ChangePages(Controller):
         detail, search_error, search_status = lookup_folio(request, number)
         if form is None:
             form = RequirementChangeForm.of(detail) if detail else RequirementChangeForm()
+        check = _folio_check(request, detail, RequestType.REQUIREMENT_CHANGE)
         return _render(request, "sanece/requerimiento.html",
                        status_code=status_code if error else search_status,
                        get_path=REQUERIMIENTO, number=number,
-                       detail=detail, search_error=search_error, form=form, error=error,
+                       detail=detail, search_error=search_error, form=form,
+                       **_refusal(check, error),
                        motives=san(request).queries().motives(RequestType.REQUIREMENT_CHANGE),
                        requests=_requests(request, RequestType.REQUIREMENT_CHANGE))
 
@@ -355,6 +361,23 @@ class ChangePages(Controller):
             return filed
         flash(request, FILED, "success")
         return redirect(REQUERIMIENTO)
+
+
+def _folio_check(request: Request[Any, Any, Any], detail: Any, request_type: RequestType,
+                 kind: ExpiryChangeKind | None = None) -> Any:
+    """Whether the folio found may get a request of this type (the filing's own rules), so
+    that a refusal replaces the form; None when no folio was found."""
+    if detail is None:
+        return None
+    return san(request).check_filing().folio(actor_of(request), detail.number, request_type,
+                                             kind)
+
+
+def _refusal(check: Any, error: str | None) -> dict[str, Any]:
+    """The template's ``refusal`` (shown instead of the form) and ``error`` (a refused
+    submission), without saying the same thing twice."""
+    refusal = check.message if check is not None and not check.allowed else None
+    return {"refusal": refusal, "error": None if error == refusal else error}
 
 
 def _int(raw: Any) -> int | None:

@@ -53,6 +53,7 @@ EVALUACION = f"{BASE}/evaluacion"
 EXTRACCION = f"{BASE}/extraccion"
 COMENTARIOS = f"{BASE}/comentarios"
 COMENTARIOS_RECIBIDOS = f"{BASE}/comentarios-recibidos"
+HOMOLOGACIONES = f"{BASE}/homologaciones"
 
 
 class Urls:
@@ -71,6 +72,7 @@ class Urls:
     evaluacion = EVALUACION
     extraccion = EXTRACCION
     comentarios = COMENTARIOS
+    homologaciones = HOMOLOGACIONES
 
     @staticmethod
     def folio(number: str) -> str:
@@ -103,6 +105,10 @@ class Urls:
     @staticmethod
     def evaluate(number: str) -> str:
         return f"{EVALUACION}/{number}"
+
+    @staticmethod
+    def undo_merge(request_id: int) -> str:
+        return f"{HOMOLOGACIONES}/{request_id}"
 
 
 # --------------------------------------------------------------------------- caller

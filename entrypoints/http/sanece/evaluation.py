@@ -21,6 +21,7 @@ from entrypoints.http.sanece.common import (
     scope_of,
 )
 from entrypoints.http.sanece.forms import EvaluationForm
+from sanece.domain.rules import PeriodMonthsInRange
 from sanece.domain.values import EvaluationStatus, format_date
 from shared.kernel.errors import Conflict, ValidationError
 
@@ -51,10 +52,13 @@ class EvaluationPages(Controller):
 
     def _page(self, request: Request[Any, Any, Any], number: str, form: EvaluationForm,
               error: str | None = None, status_code: int = 200) -> Any:
-        detail = san(request).queries().folio(scope_of(request), number)
+        queries = san(request).queries()
+        detail = queries.folio(scope_of(request), number)
         return render_san(request, "sanece/evaluar.html", status_code=status_code, d=detail,
                           form=form, error=error, results=RESULTS,
-                          pending=detail.status is EvaluationStatus.PENDING)
+                          pending=detail.status is EvaluationStatus.PENDING,
+                          min_months=queries.period_in_force(detail.evaluation_date),
+                          max_months=PeriodMonthsInRange.MAX)
 
     @post("/{number:str}", sync_to_thread=True)
     def register(self, request: Request[Any, Any, Any], number: FromPath[str],

@@ -37,6 +37,7 @@ from entrypoints.http.sanece.common import (
     scope_of,
 )
 from entrypoints.http.sanece.forms import DecisionForm
+from sanece.domain.rules import PeriodMonthsInRange
 from sanece.domain.values import ExpiryChangeKind, RequestStatus, RequestType
 from shared.kernel.errors import Conflict, ValidationError
 from shared.kernel.scope import Role
@@ -95,7 +96,8 @@ class RequestPages(Controller):
         return render_san(request, "sanece/solicitud.html", status_code=status_code,
                           d=detail, r=detail.row, form=form, error=error, decides=decides,
                           back=back, today=today, RequestType=RequestType,
-                          ExpiryChangeKind=ExpiryChangeKind)
+                          ExpiryChangeKind=ExpiryChangeKind,
+                          longest_months=PeriodMonthsInRange.MAX)
 
     @get("/{request_id:int}/adjuntos/{index:int}", sync_to_thread=True)
     def attachment(self, request: Request[Any, Any, Any], request_id: FromPath[int],

@@ -328,7 +328,7 @@ class _Small:
                 requirement=requirement or f"Clave {key.code} {generic.capitalize()} "
                                            f"{key.description}. {quantity} envase(s) por mes.",
                 observations=self.rng.choice(OBSERVATIONS) if observations is None
-                else observations)
+                else observations, today=day)  # evaluated on its own date
         elif state == "not_validated":
             folio.register_not_validated(
                 observations=observations or self.rng.choice(NOT_VALIDATED_OBSERVATIONS))
@@ -661,7 +661,7 @@ class _National:
                     medicine=med, period_months=rng.choice((3, 6, 12, 12)),
                     key1=DrugQuantity(med.keys[0].code, qty),
                     requirement=f"Clave {med.keys[0].code} {med.keys[0].description}. "
-                                f"{qty} envase(s) por mes.")
+                                f"{qty} envase(s) por mes.", today=day)
             else:
                 folio.register_not_validated(observations=rng.choice(NOT_VALIDATED_OBSERVATIONS))
             batch.append(folio_values(folio))

@@ -69,11 +69,18 @@ from sanece.application.views import (
     UnitView,
 )
 from sanece.domain.extraction import MAX_AGE_YEARS, ExtractionMode, ExtractionWindow
-from sanece.domain.model import PATIENT_FIELD_LABELS, PATIENT_FIELDS, Folio, Patient
+from sanece.domain.model import (
+    PATIENT_FIELD_LABELS,
+    PATIENT_FIELDS,
+    Folio,
+    Patient,
+    minimum_period_in_force,
+)
 from sanece.domain.requests import (
     ExpiryChangePayload,
     RequirementChangePayload,
     UnitChangePayload,
+    extension_window,
     motives_for,
 )
 from sanece.domain.rules import MergeRecordsMustShareNss
@@ -89,7 +96,7 @@ from sanece.domain.values import (
 )
 from shared.kernel.clock import Clock
 from shared.kernel.errors import ValidationError
-from shared.kernel.pagination import Page, PageRequest
+from shared.kernel.pagination import Page, PageRequest, paginate
 from shared.kernel.rules import check_rule
 from shared.kernel.scope import Scope
 from shared.kernel.text import fold_text
@@ -207,10 +214,9 @@ class SaneceQueries:
         through every folio of the unit). Central roles: one unit, or every unit."""
         unit = self._unit_filter(scope, unit_id)
         search = fold_text(page.search)
-        rows, total = self.read_model.latest_folios(
-            unit, search, None if search else LATEST, page.offset, page.size,
-            self.clock.today())
-        return Page(tuple(rows), total, page)
+        today = self.clock.today()
+        return paginate(page, lambda offset, limit: self.read_model.latest_folios(
+            unit, search, None if search else LATEST, offset, limit, today))
 
     def folio(self, scope: Scope, number: str) -> FolioDetail:
         """Consultar folio: exactly 11 digits (``ValidationError`` with the rule's message
@@ -243,14 +249,19 @@ class SaneceQueries:
                         for k in (folio.key1, folio.key2) if k is not None),
             requirement=folio.requirement, observations=folio.observations)
 
+    def period_in_force(self, evaluation_date: date) -> int | None:
+        """The shortest periodo (months) that leaves a folio of this evaluation date vigente
+        today (what registering it as Validada requires); None when none does."""
+        return minimum_period_in_force(evaluation_date, self.clock.today())
+
     def pending_evaluations(self, scope: Scope, page: PageRequest, *,
                             ooad_id: int | None = None,
                             unit_id: int | None = None) -> Page[FolioRow]:
         """The evaluator's queue: Pendiente folios, oldest first."""
         require_evaluator(scope)
-        rows, total = self.read_model.pending_folios(ooad_id, unit_id, fold_text(page.search),
-                                                     page.offset, page.size, self.clock.today())
-        return Page(tuple(rows), total, page)
+        search, today = fold_text(page.search), self.clock.today()
+        return paginate(page, lambda offset, limit: self.read_model.pending_folios(
+            ooad_id, unit_id, search, offset, limit, today))
 
     # ----------------------------------------------------------------- S5
 
@@ -260,9 +271,8 @@ class SaneceQueries:
         unit, newest first (a search looks through every patient of the unit)."""
         unit = self._unit_filter(scope, unit_id)
         search = fold_text(page.search)
-        rows, total = self.read_model.recent_patients(unit, search, None if search else LATEST,
-                                                      page.offset, page.size)
-        return Page(tuple(rows), total, page)
+        return paginate(page, lambda offset, limit: self.read_model.recent_patients(
+            unit, search, None if search else LATEST, offset, limit))
 
     def patient(self, scope: Scope, patient_id: int) -> PatientRow:
         return _patient_row(self._patient(scope, patient_id))
@@ -356,10 +366,11 @@ class SaneceQueries:
         return self._request_page(flt, page)
 
     def _request_page(self, flt: RequestFilter, page: PageRequest) -> Page[RequestRow]:
-        stored, total = self.read_model.requests(flt, page.offset, page.size)
-        units = self.read_model.units_by_id(_unit_ids(stored))
+        found = paginate(page, lambda offset, limit: self.read_model.requests(flt, offset, limit))
+        units = self.read_model.units_by_id(_unit_ids(found.items))
         now = self.clock.now()
-        return Page(tuple(request_row(s, units, now) for s in stored), total, page)
+        return Page(tuple(request_row(s, units, now) for s in found.items), found.total,
+                    found.request)
 
     def request(self, scope: Scope, request_id: int) -> RequestDetail:
         """Revisar: the request with its before/after, motive and detail, attachments, the
@@ -385,14 +396,23 @@ class SaneceQueries:
                                                      self.read_model.patient_units(patient.id)):
                 current_patient = _patient_row(patient)
         detail = getattr(r.payload, "detail", "")
-        moved = tuple((r.outcome or {}).get("moved_folios", ())) \
-            if r.type is RequestType.MERGE else ()
+        window = None
+        if r.is_pending and r.kind is ExpiryChangeKind.EXTENSION and folio is not None:
+            window = extension_window(folio.expiry_date, self.clock.today())
         return RequestDetail(
             row=row, detail=detail, changes=request_changes(stored, units),
             attachments=tuple(AttachmentView(i, a.original_name, a.content_type, a.size)
                               for i, a in enumerate(r.attachments, 1)),
-            moved_folios=moved, undone_by=stored.undone_by, folio=folio,
-            current_patient=current_patient)
+            moved_folios=row.moved_folios, undone_by=stored.undone_by, folio=folio,
+            current_patient=current_patient, new_expiry_range=window)
+
+    def merges(self, scope: Scope, page: PageRequest) -> Page[RequestRow]:
+        """The validated homologaciones, newest first, with the folios each one moved and
+        whether it was undone (admin: what "Deshacer homologación" works on)."""
+        require_admin(scope)
+        flt = RequestFilter(type=RequestType.MERGE, status=RequestStatus.APPROVED,
+                            search=fold_text(page.search))
+        return self._request_page(flt, page)
 
     # ----------------------------------------------------------------- S13, S15
 
@@ -409,8 +429,7 @@ class SaneceQueries:
     def feedback(self, scope: Scope, page: PageRequest) -> Page[FeedbackRow]:
         """Comentarios o sugerencias, newest first (admin)."""
         require_admin(scope)
-        rows, total = self.read_model.feedback(page.offset, page.size)
-        return Page(tuple(rows), total, page)
+        return paginate(page, self.read_model.feedback)
 
     # ----------------------------------------------------------------- helpers
 
@@ -513,7 +532,9 @@ def request_row(stored: StoredRequest, units: Mapping[int, UnitView],
         original_requirement=orig_req, original_keys=orig_keys,
         requested_requirement=req_req, requested_keys=req_keys, reason=r.reason,
         decided_at=r.decided_at, decided_by=r.decided_by,
-        attachment_count=len(r.attachments), undone_at=stored.undone_at)
+        attachment_count=len(r.attachments), undone_at=stored.undone_at,
+        moved_folios=tuple((r.outcome or {}).get("moved_folios", ()))
+        if r.type is RequestType.MERGE else ())
 
 
 def request_changes(stored: StoredRequest, units: Mapping[int, UnitView]

@@ -10,6 +10,10 @@ from datetime import date, datetime
 import attrs
 
 from sanece.domain.model import PatientNames, nss_aggregate
+from sanece.domain.requests import first_broken, merge_window_rules
+from shared.kernel.errors import DomainError
+from shared.kernel.rules import BusinessRule, check_rule
+from shared.kernel.scope import Role
 from sanece.domain.values import (
     EvaluationStatus,
     ExpiryChangeKind,
@@ -232,9 +236,16 @@ class NssSearch:
     pending_merge: frozenset[int]  # record ids with a pending homologación
 
     @property
+    def merge_refusal(self) -> str | None:
+        """Why the homologación window cannot open for this NSS (the domain's rule: a single
+        record), or None."""
+        broken = first_broken(merge_window_rules(self.records))
+        return broken.get_message() if broken is not None else None
+
+    @property
     def can_merge(self) -> bool:
         """"Solicitar Homologación" appears when the search finds more than one record."""
-        return len(self.records) > 1
+        return self.merge_refusal is None
 
 
 @attrs.frozen
@@ -314,6 +325,7 @@ class RequestRow(StatusLabel):
     decided_by: str | None
     attachment_count: int
     undone_at: datetime | None = None
+    moved_folios: tuple[str, ...] = ()  # an approved merge: the folios that moved
 
     @property
     def type_label(self) -> str:
@@ -345,6 +357,28 @@ class RequestDetail:
     undone_by: str | None = None
     folio: FolioDetail | None = None  # the folio as it is now (folio requests), if visible
     current_patient: PatientRow | None = None  # the patient as it is now (patient requests)
+    # A pending ampliación: the Fecha final the reviewer may set (earliest, latest)
+    new_expiry_range: tuple[date, date] | None = None
+
+
+@attrs.frozen
+class FilingCheck:
+    """Whether a request may be filed on a target now: ``allowed``, or the refusal the filing
+    would give (``message`` in Spanish, ``rule`` its stable code)."""
+
+    type: RequestType
+    allowed: bool
+    message: str | None = None
+    rule: str | None = None
+
+    @classmethod
+    def of(cls, request_type: RequestType, broken: BusinessRule | None) -> "FilingCheck":
+        try:
+            if broken is not None:
+                check_rule(broken)  # the refusal exactly as the filing raises it
+        except DomainError as refused:
+            return cls(request_type, False, refused.message, refused.code)
+        return cls(request_type, True)
 
 
 @attrs.frozen
@@ -428,6 +462,14 @@ class FeedbackRow:
     kind_label: str
     text: str
     author: str
-    role: str
+    role: str  # the author's role code when they wrote (``shared.kernel.scope.Role``)
     unit_label: str
     submitted_at: datetime
+
+    @property
+    def role_label(self) -> str:
+        """"Director de la Unidad Médica" rather than the code ``director``."""
+        try:
+            return Role(self.role).label
+        except ValueError:
+            return self.role

@@ -19,6 +19,7 @@ from sanece.domain.rules import (
     CancelledFolioNeedsDate,
     DrugKeyMustBelongToMedicine,
     DrugKeysMustDiffer,
+    EvaluatedFolioMustBeInForce,
     EvaluationOnlyFromPending,
     ExpiryMustFollowEvaluationDate,
     PeriodMonthsInRange,
@@ -201,6 +202,15 @@ def validity_of(status: EvaluationStatus, expiry_date: date | None, today: date)
     return Validity.IN_FORCE if expiry_date >= today else Validity.EXPIRED
 
 
+def minimum_period_in_force(evaluation_date: date, today: date) -> int | None:
+    """The shortest periodo (months) whose fecha de vencimiento, counted from the evaluation
+    date, is today or later; None when not even the longest period reaches today."""
+    for months in range(PeriodMonthsInRange.MIN, PeriodMonthsInRange.MAX + 1):
+        if add_months(evaluation_date, months) >= today:
+            return months
+    return None
+
+
 @attrs.define(kw_only=True)
 class Folio:
     """An evaluation folio. Its 11-digit ``number`` is its identity."""
@@ -264,11 +274,15 @@ class Folio:
     # ---- evaluation (S14) ---------------------------------------------------------------
 
     def register_validated(self, *, medicine: Medicine, period_months: int, key1: DrugQuantity,
-                           requirement: str, key2: DrugQuantity | None = None,
+                           requirement: str, today: date, key2: DrugQuantity | None = None,
                            expiry_date: date | None = None, observations: str | None = None
                            ) -> None:
         """Validada: period in months, expiry (evaluation date + months unless given), claves of
-        this genérico with quantities >= 1, requerimiento. Only from Pendiente."""
+        this genérico with quantities >= 1, requerimiento. Only from Pendiente.
+
+        ``today``: the day the evaluation is registered; the folio must be vigente that day (an
+        old Pendiente folio needs a period that reaches it). Data of the past registers each
+        folio on its own evaluation date."""
         self._check_medicine(medicine)
         check_rule(EvaluationOnlyFromPending(self))
         check_rule(PeriodMonthsInRange(period_months))
@@ -278,6 +292,9 @@ class Folio:
         expiry = expiry_date if expiry_date is not None else add_months(
             self.evaluation_date, period_months)
         check_rule(ExpiryMustFollowEvaluationDate(self.evaluation_date, expiry))
+        check_rule(EvaluatedFolioMustBeInForce(
+            self.evaluation_date, period_months, expiry, today,
+            minimum_period_in_force(self.evaluation_date, today)))
         obs = clean_text(observations, "observaciones") if observations is not None else None
         self.status = EvaluationStatus.VALIDATED
         self.period_months = period_months

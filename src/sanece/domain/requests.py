@@ -13,13 +13,13 @@ calls these functions and persists what they return.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 import attrs
 
 from shared.kernel.errors import Conflict
-from shared.kernel.rules import check_rule
+from shared.kernel.rules import BusinessRule, check_rule
 
 from sanece.domain.model import PATIENT_FIELDS, Folio, MedicalUnit, Medicine, Patient
 from sanece.domain.rules import (
@@ -33,14 +33,19 @@ from sanece.domain.rules import (
     FolioRequestNeedsOneToThreeAttachments,
     MergeNeedsAtLeastOneRecordToMerge,
     MergeNeedsExactlyOneCorrectRecord,
+    MergeNeedsSeveralRecords,
     MergeRecordsMustShareNss,
+    MergeUndoNeedsReason,
     MotiveMustBeFromList,
     NewExpiryMustBeLater,
     NewExpiryNotInThePast,
     NewExpiryRequired,
+    NewExpiryWithinLongestPeriod,
     OnePendingRequestPerTypeAndTarget,
     PatientChangeMustChangeSomething,
+    PatientIdentityMustBeUnique,
     PatientMustNotBeMerged,
+    PeriodMonthsInRange,
     RejectionNeedsReason,
     RequestMustBePending,
     RequirementChangeMustChangeSomething,
@@ -55,6 +60,7 @@ from sanece.domain.values import (
     MergeChoice,
     RequestStatus,
     RequestType,
+    add_months,
     clean_text,
     parse_aggregate,
     parse_folio_number,
@@ -170,6 +176,10 @@ class PatientDataChange:
     def changes_for(self, patient: Patient) -> dict[str, str]:
         """Only the ticked fields whose value really differs from the patient's."""
         return {n: v for n, v in self.fields().items() if getattr(patient, n) != v}
+
+    def identity_for(self, patient: Patient) -> tuple[str, str]:
+        """(NSS, agregado) the record would have once the change is applied."""
+        return (self.nss or patient.nss, self.aggregate or patient.aggregate)
 
     def to_dict(self) -> dict[str, Any]:
         return self.fields()
@@ -379,10 +389,93 @@ def _target_ref(request_type: RequestType, folio_number: str | None,
     return f"patient:{patient_id}" if request_type.targets_patient else f"folio:{folio_number}"
 
 
+def _pending_rule(existing: Iterable[ChangeRequest], request_type: RequestType,
+                  target_ref: str, target_label: str) -> OnePendingRequestPerTypeAndTarget:
+    count = sum(1 for r in existing if r.is_pending and r.target_key == (request_type, target_ref))
+    return OnePendingRequestPerTypeAndTarget(request_type, target_label, count)
+
+
 def _check_no_pending(existing: Iterable[ChangeRequest], request_type: RequestType,
                       target_ref: str, target_label: str) -> None:
-    count = sum(1 for r in existing if r.is_pending and r.target_key == (request_type, target_ref))
-    check_rule(OnePendingRequestPerTypeAndTarget(request_type, target_label, count))
+    check_rule(_pending_rule(existing, request_type, target_ref, target_label))
+
+
+# --------------------------------------------------------------------------------------------
+# Preconditions: what the target must satisfy before a request is filed on it. The pages and
+# the API check them right after the folio / NSS search (the director sees the refusal instead
+# of a form), and the filing functions below check the very same rules again.
+# --------------------------------------------------------------------------------------------
+
+FOLIO_ACTIONS = {
+    RequestType.UNIT_CHANGE: "El cambio de unidad médica",
+    RequestType.REQUIREMENT_CHANGE: "El cambio de requerimiento",
+}
+CANCELLATION_ACTION = "La baja de folio"
+
+
+def folio_request_rules(request_type: RequestType, folio: Folio, *,
+                        existing: Iterable[ChangeRequest], today: date,
+                        kind: ExpiryChangeKind | None = None) -> tuple[BusinessRule, ...]:
+    """The rules a folio must pass for a request of this type: the type's state rule
+    (ampliación: a Validada folio; baja, cambio de unidad, cambio de requerimiento: a vigente
+    one), then no other request of the type En espera on the folio."""
+    request_type = RequestType(request_type)
+    if request_type is RequestType.EXPIRY_CHANGE:
+        if kind is None:
+            raise ValueError("an expiry change needs its kind")
+        state: BusinessRule = (
+            ExtensionNeedsValidatedFolio(folio) if ExpiryChangeKind(kind) is
+            ExpiryChangeKind.EXTENSION else FolioMustBeInForce(folio, today, CANCELLATION_ACTION))
+    elif request_type in FOLIO_ACTIONS:
+        state = FolioMustBeInForce(folio, today, FOLIO_ACTIONS[request_type])
+    else:
+        raise ValueError(f"{request_type.value} is not a folio request")
+    return (state, _pending_rule(existing, request_type,
+                                 _target_ref(request_type, folio.number, None),
+                                 f"el folio {folio.number}"))
+
+
+def patient_data_rules(patient: Patient, *, existing: Iterable[ChangeRequest]
+                       ) -> tuple[BusinessRule, ...]:
+    """The rules a record must pass for a cambio de datos: not merged into another record, and
+    no other data change of it En espera."""
+    return (PatientMustNotBeMerged(patient),
+            _pending_rule(existing, RequestType.PATIENT_DATA,
+                          _target_ref(RequestType.PATIENT_DATA, None, patient.id),
+                          f"el paciente {patient.nss_aggregate}"))
+
+
+def merge_window_rules(records: Sequence[object]) -> tuple[BusinessRule, ...]:
+    """The homologación window opens only when the NSS search found several records."""
+    return (MergeNeedsSeveralRecords(len(records)),)
+
+
+def first_broken(rules: Iterable[BusinessRule]) -> BusinessRule | None:
+    """The first broken rule (what the refusal says), or None when every rule passes."""
+    return next((rule for rule in rules if rule.is_broken()), None)
+
+
+def check_rules(rules: Iterable[BusinessRule]) -> None:
+    for rule in rules:
+        check_rule(rule)
+
+
+def _check_identity_unique(patient: Patient, changes: Mapping[str, str],
+                           same_nss: Sequence[Patient] | None, *, at_decision: bool) -> None:
+    """A change of NSS or agregado must not give the record the identity of another active
+    record (``same_nss``: the records with the resulting NSS)."""
+    nss = changes.get("nss", patient.nss)
+    aggregate = changes.get("aggregate", patient.aggregate)
+    if (nss, aggregate) == (patient.nss, patient.aggregate):
+        return
+    if same_nss is None:
+        raise ValueError(f"the records with NSS {nss} are needed to check this change")
+    rule = PatientIdentityMustBeUnique(nss, aggregate,
+                                       [o for o in same_nss if o.id != patient.id])
+    if at_decision:
+        recheck(rule)
+    else:
+        check_rule(rule)
 
 
 def _check_filing(filed_by: str) -> None:
@@ -429,18 +522,19 @@ def merge_snapshot(record: Patient, correct: Patient) -> dict[str, Any]:
 def file_patient_data_change(patient: Patient, changes: PatientDataChange, *,
                              eligibility_proof: Sequence[Attachment],
                              existing: Iterable[ChangeRequest], filed_by: str,
-                             filed_at: datetime, unit_id: int | None = None) -> ChangeRequest:
+                             filed_at: datetime, unit_id: int | None = None,
+                             same_nss: Sequence[Patient] | None = None) -> ChangeRequest:
     """Cambio de datos de paciente (S7). ``existing``: the requests already filed on this
-    patient (any status). Only real changes are kept in the payload."""
+    patient (any status). Only real changes are kept in the payload. ``same_nss``: every
+    record with the NSS the patient would have (needed when NSS or agregado change: the new
+    identity must not be another active record's)."""
     _require_id(patient)
     _check_filing(filed_by)
-    check_rule(PatientMustNotBeMerged(patient))
+    check_rules(patient_data_rules(patient, existing=existing))
     real = changes.changes_for(patient)
     check_rule(PatientChangeMustChangeSomething(real))
+    _check_identity_unique(patient, real, same_nss, at_decision=False)
     check_rule(EligibilityProofMustBeOneFile(eligibility_proof))
-    _check_no_pending(existing, RequestType.PATIENT_DATA,
-                      _target_ref(RequestType.PATIENT_DATA, None, patient.id),
-                      f"el paciente {patient.nss_aggregate}")
     return ChangeRequest(type=RequestType.PATIENT_DATA, patient_id=patient.id, unit_id=unit_id,
                          payload=PatientDataChange(**real), snapshot=patient_snapshot(patient),
                          attachments=tuple(eligibility_proof), filed_by=filed_by,
@@ -480,6 +574,7 @@ def file_merge(records: Sequence[Patient], choices: Mapping[int, MergeChoice], *
     unknown = set(choices) - set(by_id)
     if unknown:
         raise ValueError(f"choices for patients that were not listed: {sorted(unknown)}")
+    check_rules(merge_window_rules(records))
     chosen = {pid: MergeChoice(choices.get(pid, MergeChoice.NOT_APPLICABLE)) for pid in by_id}
     correct_ids = [pid for pid, c in chosen.items() if c is MergeChoice.CORRECT]
     merge_ids = [pid for pid, c in chosen.items() if c is MergeChoice.MERGE]
@@ -512,13 +607,11 @@ def file_expiry_change(folio: Folio, kind: ExpiryChangeKind, *, motive: str, det
     one; motive from the kind's list, detail, 1-3 attachments."""
     kind = ExpiryChangeKind(kind)
     _check_filing(filed_by)
-    if kind is ExpiryChangeKind.EXTENSION:
-        check_rule(ExtensionNeedsValidatedFolio(folio))
-    else:
-        check_rule(FolioMustBeInForce(folio, today, "La baja de folio"))
+    check_rules(folio_request_rules(RequestType.EXPIRY_CHANGE, folio, existing=existing,
+                                    today=today, kind=kind))
     payload = ExpiryChangePayload(kind=kind, motive=_parse_motive(motive, motives_for(
         RequestType.EXPIRY_CHANGE, kind)), detail=detail)
-    return _file_folio_request(RequestType.EXPIRY_CHANGE, folio, payload, attachments, existing,
+    return _file_folio_request(RequestType.EXPIRY_CHANGE, folio, payload, attachments,
                                filed_by, filed_at, unit_id)
 
 
@@ -528,13 +621,14 @@ def file_unit_change(folio: Folio, destination: MedicalUnit, *, motive: str, det
                      unit_id: int | None = None) -> ChangeRequest:
     """Cambio de unidad médica (S10): vigente folio, a destination other than its unit."""
     _check_filing(filed_by)
-    check_rule(FolioMustBeInForce(folio, today, "El cambio de unidad médica"))
+    check_rules(folio_request_rules(RequestType.UNIT_CHANGE, folio, existing=existing,
+                                    today=today))
     check_rule(DestinationUnitMustDiffer(folio.unit_id, destination.id))
     payload = UnitChangePayload(motive=_parse_motive(motive, UNIT_CHANGE_MOTIVES),
                                 detail=detail,
                                 destination_ooad_id=destination.ooad_id,
                                 destination_unit_id=destination.id)
-    return _file_folio_request(RequestType.UNIT_CHANGE, folio, payload, attachments, existing,
+    return _file_folio_request(RequestType.UNIT_CHANGE, folio, payload, attachments,
                                filed_by, filed_at, unit_id)
 
 
@@ -548,7 +642,8 @@ def file_requirement_change(folio: Folio, medicine: Medicine, *, key1: DrugQuant
     quantities >= 1, requerimiento text; something must really change."""
     _check_filing(filed_by)
     _check_folio_medicine(folio, medicine)
-    check_rule(FolioMustBeInForce(folio, today, "El cambio de requerimiento"))
+    check_rules(folio_request_rules(RequestType.REQUIREMENT_CHANGE, folio, existing=existing,
+                                    today=today))
     payload = RequirementChangePayload(
         motive=_parse_motive(motive, REQUIREMENT_CHANGE_MOTIVES), detail=detail,
         key1=key1, key2=key2, requirement=requirement)
@@ -556,15 +651,14 @@ def file_requirement_change(folio: Folio, medicine: Medicine, *, key1: DrugQuant
     check_rule(RequirementChangeMustChangeSomething(folio.requirement_data(),
                                                     payload.requirement_data()))
     return _file_folio_request(RequestType.REQUIREMENT_CHANGE, folio, payload, attachments,
-                               existing, filed_by, filed_at, unit_id)
+                               filed_by, filed_at, unit_id)
 
 
 def _file_folio_request(request_type: RequestType, folio: Folio, payload: Payload,
-                        attachments: Sequence[Attachment], existing: Iterable[ChangeRequest],
-                        filed_by: str, filed_at: datetime, unit_id: int | None) -> ChangeRequest:
+                        attachments: Sequence[Attachment], filed_by: str, filed_at: datetime,
+                        unit_id: int | None) -> ChangeRequest:
+    """The request, once ``folio_request_rules`` and the type's own rules passed."""
     check_rule(FolioRequestNeedsOneToThreeAttachments(attachments))
-    _check_no_pending(existing, request_type, _target_ref(request_type, folio.number, None),
-                      f"el folio {folio.number}")
     return ChangeRequest(type=request_type, folio_number=folio.number, unit_id=unit_id,
                          payload=payload, snapshot=folio_snapshot(request_type, folio),
                          attachments=tuple(attachments), filed_by=filed_by, filed_at=filed_at)
@@ -629,11 +723,13 @@ def approve(request: ChangeRequest, *, today: date, now: datetime, reviewer: str
             patient: Patient | None = None, correct_patient: Patient | None = None,
             patient_folios: Sequence[Folio] = (), folio: Folio | None = None,
             medicine: Medicine | None = None, new_expiry: date | None = None,
-            cancellation_date: date | None = None) -> Approval:
+            cancellation_date: date | None = None,
+            same_nss: Sequence[Patient] | None = None) -> Approval:
     """Validado: apply the requested change to its targets, atomically.
 
     Targets by type:
-      PATIENT_DATA        patient
+      PATIENT_DATA        patient; same_nss: every record with the NSS the patient would have
+                          (when NSS or agregado change)
       MERGE               patient (the Homologar record), correct_patient, and patient_folios:
                           EVERY folio of the Homologar record (they move to the correct one)
       EXPIRY_CHANGE       folio; new_expiry for an extension (the Fecha final the reviewer sets);
@@ -650,7 +746,7 @@ def approve(request: ChangeRequest, *, today: date, now: datetime, reviewer: str
         raise ValueError("a decision records its reviewer")
     check_rule(RequestMustBePending(request))
     if request.type is RequestType.PATIENT_DATA:
-        apply, patients, folios = _approve_patient_data(request, patient)
+        apply, patients, folios = _approve_patient_data(request, patient, same_nss)
     elif request.type is RequestType.MERGE:
         apply, patients, folios = _approve_merge(request, patient, correct_patient,
                                                  patient_folios, now)
@@ -673,7 +769,8 @@ def approve(request: ChangeRequest, *, today: date, now: datetime, reviewer: str
 Apply = Callable[[], dict[str, Any]]  # applies the change, returns the outcome
 
 
-def _approve_patient_data(request: ChangeRequest, patient: Patient | None
+def _approve_patient_data(request: ChangeRequest, patient: Patient | None,
+                          same_nss: Sequence[Patient] | None
                           ) -> tuple[Apply, tuple[Patient, ...], tuple[Folio, ...]]:
     if patient is None or patient.id != request.patient_id:
         raise ValueError(f"approving this request needs patient {request.patient_id}")
@@ -683,6 +780,7 @@ def _approve_patient_data(request: ChangeRequest, patient: Patient | None
     payload: PatientDataChange = request.payload  # type: ignore[assignment]
     changes = payload.changes_for(patient)
     recheck(PatientChangeMustChangeSomething(changes))
+    _check_identity_unique(patient, changes, same_nss, at_decision=True)
 
     def apply() -> dict[str, Any]:
         before = patient.data()
@@ -732,6 +830,8 @@ def _approve_expiry_change(request: ChangeRequest, folio: Folio, today: date,
         assert new_expiry is not None
         check_rule(NewExpiryMustBeLater(folio.expiry_date, new_expiry))
         check_rule(NewExpiryNotInThePast(new_expiry, today))
+        check_rule(NewExpiryWithinLongestPeriod(new_expiry, folio.expiry_date, today,
+                                                extension_window(folio.expiry_date, today)[1]))
 
         def extend() -> dict[str, Any]:
             previous = folio.expiry_date
@@ -752,6 +852,15 @@ def _approve_expiry_change(request: ChangeRequest, folio: Folio, today: date,
                 "previous_expiry": _iso(previous_expiry), "cancellation_date": _iso(on)}
 
     return cancel
+
+
+def extension_window(current_expiry: date | None, today: date) -> tuple[date, date]:
+    """(earliest, latest) Fecha final an ampliación may set: after the current fecha de
+    vencimiento and not before today; at most the longest evaluation period (60 months) after
+    the current fecha de vencimiento, or after today when that date already passed."""
+    base = max(current_expiry, today) if current_expiry is not None else today
+    earliest = max(current_expiry + timedelta(days=1), today) if current_expiry else today
+    return earliest, add_months(base, PeriodMonthsInRange.MAX)
 
 
 def _approve_unit_change(request: ChangeRequest, folio: Folio, today: date) -> Apply:
@@ -805,14 +914,16 @@ class MergeUndo:
 
 
 def undo_merge(request: ChangeRequest, *, record: Patient, correct: Patient,
-               folios: Sequence[Folio]) -> MergeUndo:
+               folios: Sequence[Folio], reason: str) -> MergeUndo:
     """Reverse an approved merge from its outcome: the folios that moved (and still belong to
     the correct record) go back, and the record is no longer marked merged. The request itself
-    stays as decided (decisions are final); the caller audits the undo.
+    stays as decided (decisions are final); the caller audits the undo with ``reason``
+    (required: a wrong merge is undone on purpose, and the trail says why).
 
     ``folios``: the folios of the correct record (those not listed in the outcome stay)."""
     if request.type is not RequestType.MERGE or request.status is not RequestStatus.APPROVED:
         raise ValueError("only an approved merge can be undone")
+    check_rule(MergeUndoNeedsReason(clean_text(reason, "motivo")))
     outcome = request.outcome or {}
     if record.id != outcome.get("from_patient_id") or correct.id != outcome.get("into_patient_id"):
         raise ValueError("these are not the records of this merge")
@@ -831,8 +942,9 @@ __all__ = [
     "CANCELLATION_MOTIVES", "EXTENSION_MOTIVES", "OTHER", "REQUIREMENT_CHANGE_MOTIVES",
     "UNIT_CHANGE_MOTIVES", "Approval", "ChangeRequest", "ExpiryChangePayload", "MergePayload",
     "MergePreview", "MergeUndo", "PAYLOAD_TYPES", "Payload", "PatientDataChange", "RequirementChangePayload",
-    "UnitChangePayload", "approve", "file_expiry_change", "file_merge",
-    "file_patient_data_change", "file_requirement_change", "file_unit_change", "folio_snapshot",
-    "merge_snapshot", "motives_for", "patient_snapshot", "payload_from_dict", "preview_merge",
-    "reject", "undo_merge",
+    "UnitChangePayload", "approve", "check_rules", "extension_window", "file_expiry_change",
+    "file_merge", "file_patient_data_change", "file_requirement_change", "file_unit_change",
+    "first_broken", "folio_request_rules", "folio_snapshot", "merge_snapshot",
+    "merge_window_rules", "motives_for", "patient_data_rules", "patient_snapshot",
+    "payload_from_dict", "preview_merge", "reject", "undo_merge",
 ]

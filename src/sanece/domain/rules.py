@@ -222,6 +222,38 @@ class ExpiryMustFollowEvaluationDate(BusinessRule):
                 f"({_fmt(self.evaluation_date)}).")
 
 
+class EvaluatedFolioMustBeInForce(BusinessRule):
+    """A folio validated today must be vigente today: the fecha de vencimiento is counted from
+    the folio's fecha de evaluación (the date in its number), so an old Pendiente folio needs
+    a period long enough to reach today. ``minimum_months``: the shortest period that does
+    (None when not even the longest one does)."""
+
+    def __init__(self, evaluation_date: date, months: int, expiry_date: date, today: date,
+                 minimum_months: int | None) -> None:
+        self.evaluation_date = evaluation_date
+        self.months = months
+        self.expiry_date = expiry_date
+        self.today = today
+        self.minimum_months = minimum_months
+
+    def is_broken(self) -> bool:
+        return self.expiry_date < self.today
+
+    def get_message(self) -> str:
+        start = (f"Con un periodo de {self.months} {_months(self.months)} a partir de la fecha "
+                 f"de evaluación ({_fmt(self.evaluation_date)}), la fecha de vencimiento sería "
+                 f"el {_fmt(self.expiry_date)}, que ya pasó")
+        if self.minimum_months is None:
+            return (f"{start}; ni con el periodo máximo de {PeriodMonthsInRange.MAX} meses el "
+                    f"folio quedaría vigente hoy ({_fmt(self.today)}).")
+        return (f"{start}; indica un periodo de al menos {self.minimum_months} "
+                f"{_months(self.minimum_months)} para que el folio quede vigente.")
+
+
+def _months(n: int) -> str:
+    return "mes" if n == 1 else "meses"
+
+
 class DrugKeyMustBelongToMedicine(BusinessRule):
     def __init__(self, key: str, medicine_keys: Collection[str], medicine_name: str) -> None:
         self.key = key
@@ -336,6 +368,38 @@ class PatientChangeMustChangeSomething(BusinessRule):
 
     def is_broken(self) -> bool:
         return not self.changed_fields
+
+
+class PatientIdentityMustBeUnique(BusinessRule):
+    """Two active records never share NSS and agregado (folio imports find a patient by both):
+    a change to another record's identity is a homologación, not a data change."""
+
+    error = Conflict
+
+    def __init__(self, nss: str, aggregate: str, others: Iterable[Any]) -> None:
+        self.nss = nss
+        self.aggregate = aggregate
+        self.taken = any(o.nss == nss and o.aggregate == aggregate and o.merged_into is None
+                         for o in others)
+
+    def is_broken(self) -> bool:
+        return self.taken
+
+    def get_message(self) -> str:
+        return (f"Ya existe otro registro activo con el NSS {self.nss} y el agregado "
+                f"{self.aggregate}. Si corresponde a la misma persona, solicita la homologación "
+                "de registros en lugar del cambio de datos.")
+
+
+class MergeNeedsSeveralRecords(BusinessRule):
+    message = ("La homologación aplica cuando el NSS tiene más de un registro en el SAnECE; "
+               "este NSS tiene uno solo.")
+
+    def __init__(self, record_count: int) -> None:
+        self.record_count = record_count
+
+    def is_broken(self) -> bool:
+        return self.record_count < 2
 
 
 class MergeNeedsExactlyOneCorrectRecord(BusinessRule):
@@ -513,6 +577,31 @@ class NewExpiryNotInThePast(BusinessRule):
         return self.new_expiry < self.today
 
 
+class NewExpiryWithinLongestPeriod(BusinessRule):
+    """An ampliación extends a folio by at most the longest evaluation period (60 months),
+    counted from its current fecha de vencimiento, or from today when that date already
+    passed: a typing slip such as 2099-12-31 is refused. ``latest``: that limit date."""
+
+    def __init__(self, new_expiry: date, current_expiry: date | None, today: date,
+                 latest: date) -> None:
+        self.new_expiry = new_expiry
+        self.current_expiry = current_expiry
+        self.today = today
+        self.latest = latest
+
+    def is_broken(self) -> bool:
+        return self.new_expiry > self.latest
+
+    def get_message(self) -> str:
+        if self.current_expiry is not None and self.current_expiry >= self.today:
+            since = f"de la fecha de vencimiento actual ({_fmt(self.current_expiry)})"
+        else:
+            since = f"de hoy ({_fmt(self.today)})"
+        return (f"La nueva fecha de vencimiento no puede ser posterior al {_fmt(self.latest)}: "
+                f"una ampliación es de a lo más {PeriodMonthsInRange.MAX} meses (el periodo de "
+                f"evaluación más largo) a partir {since}.")
+
+
 class CancellationDateInRange(BusinessRule):
     def __init__(self, cancellation_date: date, evaluation_date: date, today: date) -> None:
         self.cancellation_date = cancellation_date
@@ -544,6 +633,16 @@ class TargetUnchangedSinceFiling(BusinessRule):
         return (f"No se puede validar la solicitud: {self.target_label} cambió desde que se "
                 "registró la solicitud. Márcala como No Validado; el director puede registrar una "
                 "nueva solicitud con los datos actuales.")
+
+
+class MergeUndoNeedsReason(BusinessRule):
+    message = "Escribe el motivo por el que se deshace la homologación."
+
+    def __init__(self, reason: str | None) -> None:
+        self.reason = reason
+
+    def is_broken(self) -> bool:
+        return not (self.reason or "").strip()
 
 
 def recheck(rule: BusinessRule) -> None:

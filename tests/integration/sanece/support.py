@@ -80,7 +80,8 @@ def _validated(number: str, medicine: Any, unit: int, patient: int, months: int,
                   unit_id=unit, patient_id=patient, diagnosis=diagnosis)
     folio.register_validated(medicine=medicine, period_months=months,
                              key1=DrugQuantity(medicine.keys[0].code, qty),
-                             requirement=f"Clave {medicine.keys[0].code} dosis mensual.")
+                             requirement=f"Clave {medicine.keys[0].code} dosis mensual.",
+                             today=folio.evaluation_date)  # evaluated on its own date
     return folio
 
 

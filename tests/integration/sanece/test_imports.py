@@ -132,7 +132,7 @@ def test_bad_lines_refuse_the_whole_file(san, tmp_path):
 
 
 def test_unreadable_files_and_missing_columns(san, tmp_path):
-    with pytest.raises(ImportInvalid, match="Faltan columnas obligatorias .*«Unidad médica»"):
+    with pytest.raises(ImportInvalid, match="Falta la columna obligatoria «Unidad médica» en el archivo «u.csv»"):
         san.import_units()(ADMIN, csv_file(tmp_path, "u.csv", ["OOAD/UMAE,Nombre corto",
                                                                "CAMPECHE,HGZ"]))
     with pytest.raises(ImportInvalid, match="no tiene datos"):

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from sanece.application.access import Actor
 from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.feedback import FeedbackCommand
 from sanece.application.use_cases.requests import FileExpiryChangeCommand
@@ -80,7 +81,13 @@ def test_inicio_shows_the_30_newest_and_a_search_looks_through_all(world):
     q = world.san.queries()
     page = q.latest_folios(world.director_a.scope, PageRequest(3, 10))
     assert page.summary == "Mostrando 21 a 30 de 30 registros" and len(page.items) == 10
-    assert q.latest_folios(world.director_a.scope, PageRequest(4, 10)).items == ()
+    # a page past the end is the last page, and says so (the review saw "Mostrando 981 a 30")
+    for past in (4, 99):
+        clamped = q.latest_folios(world.director_a.scope, PageRequest(past, 10))
+        assert clamped.items == page.items and clamped.request.page == 3
+        assert clamped.summary == "Mostrando 21 a 30 de 30 registros"
+    assert q.review_queue(Actor.revisor().scope, PageRequest(99, 10)).summary == \
+        "Mostrando 0 a 0 de 0 registros"
     found = q.latest_folios(world.director_a.scope, PageRequest(1, 10, "20240101900"))
     assert found.total == 1  # older than the 30 newest, found by the search
     assert q.recent_patients(world.director_a.scope, PageRequest(1, 10)).total == 4

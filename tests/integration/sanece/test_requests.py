@@ -168,7 +168,10 @@ def test_merge_moves_folios_and_history_and_an_admin_undoes_it(world, container)
     assert detail.moved_folios == (F_M2,) and not detail.row.undone
 
     with pytest.raises(PermissionDenied):
-        world.san.undo_merge()(REVISOR, filed.ids[0])
+        world.san.undo_merge()(REVISOR, filed.ids[0], "Error")
+    with pytest.raises(ValidationError, match="motivo por el que se deshace la homologación"):
+        world.san.undo_merge()(ADMIN, filed.ids[0], "   ")
+    assert world.patient("M2").merged_into == world.patients["M3"]  # nothing was undone
     undone = world.san.undo_merge()(ADMIN, filed.ids[0], "Eran dos beneficiarias distintas.")
     assert undone.moved_back == (F_M2,)
     assert world.folio(F_M2).patient_id == world.patients["M2"]
@@ -177,7 +180,7 @@ def test_merge_moves_folios_and_history_and_an_admin_undoes_it(world, container)
     assert detail.row.undone and detail.undone_by == "admin"
     assert detail.row.status is RequestStatus.APPROVED  # the decision itself stays
     with pytest.raises(Conflict):
-        world.san.undo_merge()(ADMIN, filed.ids[0])
+        world.san.undo_merge()(ADMIN, filed.ids[0], "Otra vez")
     assert container.audit_query().list(AuditFilter(action="sanece.merge_undone"))[
         0].entry.reason == "Eran dos beneficiarias distintas."
 

@@ -95,5 +95,6 @@ def test_comments_are_stored_for_the_administrators(as_user, world):
                                             "text": "Un aviso cuando cambie el estatus."})
     assert "Gracias por tu comentario" in followed(director, done)
     received = text_of(as_user("admin").get("/sanece/comentarios-recibidos").text)
-    assert "Propuesta de mejora dir_a director CAMPECHE (H Gral Zona MF 4) Un aviso cuando " \
-           "cambie el estatus." in received
+    # the role as users know it, not its code
+    assert "Propuesta de mejora dir_a Director de la Unidad Médica CAMPECHE (H Gral Zona MF 4) " \
+           "Un aviso cuando cambie el estatus." in received

@@ -45,7 +45,7 @@ def validated_folio(number: str = "20250414214", *, months: int = 6, patient_id:
     f = pending_folio(number, patient_id=patient_id, unit_id=unit_id, medicine=medicine)
     f.register_validated(medicine=medicine, period_months=months,
                          key1=DrugQuantity(medicine.keys[0].code, 12),
-                         requirement="Dosis 400 mg al mes.")
+                         requirement="Dosis 400 mg al mes.", today=f.evaluation_date)
     return f
 
 

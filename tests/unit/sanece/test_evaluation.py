@@ -25,7 +25,8 @@ def folio_on(day: date, seq: int = 1) -> Folio:
 def test_validated_folio_expires_after_its_period(day: date, months: int, offset: int) -> None:
     f = folio_on(day)
     f.register_validated(medicine=CERTOLIZUMAB, period_months=months,
-                         key1=DrugQuantity("5795", 2), requirement="Dosis 400 mg al mes")
+                         key1=DrugQuantity("5795", 2), requirement="Dosis 400 mg al mes",
+                         today=day)
     assert f.status is EvaluationStatus.VALIDATED
     assert f.period_months == months
     assert f.expiry_date == add_months(day, months)
@@ -39,7 +40,7 @@ def test_given_expiry_date_is_used() -> None:
     f = pending_folio()
     f.register_validated(medicine=CERTOLIZUMAB, period_months=3, key1=DrugQuantity("5795", 1),
                          key2=DrugQuantity("5796", 2), requirement="x",
-                         expiry_date=date(2025, 7, 1))
+                         expiry_date=date(2025, 7, 1), today=f.evaluation_date)
     assert f.expiry_date == date(2025, 7, 1)
     assert f.keys_label == "5795 (1), 5796 (2)"
 
@@ -49,7 +50,7 @@ def test_expiry_must_follow_evaluation_date() -> None:
     with pytest.raises(ValidationError, match="posterior a la fecha de evaluación"):
         f.register_validated(medicine=CERTOLIZUMAB, period_months=3,
                              key1=DrugQuantity("5795", 1), requirement="x",
-                             expiry_date=f.evaluation_date)
+                             expiry_date=f.evaluation_date, today=f.evaluation_date)
     assert f.status is EvaluationStatus.PENDING
 
 
@@ -58,12 +59,12 @@ def test_period_between_1_and_60_months(months: int) -> None:
     f = pending_folio()
     if 1 <= months <= 60:
         f.register_validated(medicine=CERTOLIZUMAB, period_months=months,
-                             key1=DrugQuantity("5795", 1), requirement="x")
+                             key1=DrugQuantity("5795", 1), requirement="x", today=f.evaluation_date)
     else:
         before = attrs.evolve(f)
         with pytest.raises(ValidationError, match="periodo"):
             f.register_validated(medicine=CERTOLIZUMAB, period_months=months,
-                                 key1=DrugQuantity("5795", 1), requirement="x")
+                                 key1=DrugQuantity("5795", 1), requirement="x", today=f.evaluation_date)
         assert f == before
 
 
@@ -71,20 +72,21 @@ def test_keys_must_be_the_medicines_and_distinct() -> None:
     f = pending_folio()
     with pytest.raises(ValidationError, match="no corresponde al genérico CERTOLIZUMAB"):
         f.register_validated(medicine=CERTOLIZUMAB, period_months=3,
-                             key1=DrugQuantity("5434", 1), requirement="x")
+                             key1=DrugQuantity("5434", 1), requirement="x", today=f.evaluation_date)
     with pytest.raises(ValidationError, match="distinta de la clave 1"):
         f.register_validated(medicine=CERTOLIZUMAB, period_months=3,
                              key1=DrugQuantity("5795", 1), key2=DrugQuantity("5795", 1),
-                             requirement="x")
+                             requirement="x", today=f.evaluation_date)
     with pytest.raises(ValueError):
         f.register_validated(medicine=TRASTUZUMAB, period_months=3,
-                             key1=DrugQuantity("5434", 1), requirement="x")
+                             key1=DrugQuantity("5434", 1), requirement="x", today=f.evaluation_date)
 
 
 def test_requirement_required() -> None:
     with pytest.raises(ValidationError, match="requerimiento es obligatorio"):
         pending_folio().register_validated(medicine=CERTOLIZUMAB, period_months=3,
-                                           key1=DrugQuantity("5795", 1), requirement="  ")
+                                           key1=DrugQuantity("5795", 1), requirement="  ",
+                                           today=date(2025, 4, 14))
 
 
 def test_not_validated_needs_observations() -> None:
@@ -109,7 +111,7 @@ def test_evaluation_only_from_pending(make) -> None:  # type: ignore[no-untyped-
         f.register_not_validated(observations="x")
     with pytest.raises(Conflict):
         f.register_validated(medicine=CERTOLIZUMAB, period_months=3,
-                             key1=DrugQuantity("5795", 1), requirement="x")
+                             key1=DrugQuantity("5795", 1), requirement="x", today=f.evaluation_date)
     assert f == before
 
 

@@ -63,7 +63,7 @@ LATER = NOW + timedelta(hours=2)
 def data_change(p=None, existing=(), **changes):  # type: ignore[no-untyped-def]
     return file_patient_data_change(p or patient(), PatientDataChange(**changes),
                                     eligibility_proof=[PDF], existing=existing, unit_id=1,
-                                    **FILED)
+                                    same_nss=(), **FILED)
 
 
 def expiry_change(folio, kind, existing=(), today=TODAY, files=(PDF,), motive=None):  # type: ignore[no-untyped-def]
@@ -98,7 +98,7 @@ def test_guide_example_patient_data_change() -> None:
     assert req.status is RequestStatus.PENDING and req.status.label == "En espera"
     assert req.payload.fields() == {"maternal_surname": "SANECE"}  # only real changes kept
     assert req.snapshot["maternal_surname"] == "PRUEBA"
-    result = approve(req, today=TODAY, now=LATER, reviewer="revisor", patient=p)
+    result = approve(req, today=TODAY, now=LATER, reviewer="revisor", patient=p, same_nss=())
     assert p.maternal_surname == "SANECE"
     assert p.label == "PACIENTE PRUEBA SANECE 1111111111 - 1F1980OR"
     assert result.patients == (p,) and result.folios == ()
@@ -131,7 +131,8 @@ def test_patient_change_values_are_validated(field: str, value: str, match: str)
 def test_patient_change_needs_exactly_one_eligibility_proof(files: list) -> None:  # type: ignore[type-arg]
     p = patient()
     call = lambda: file_patient_data_change(p, PatientDataChange(nss="2222222222"),  # noqa: E731
-                                            eligibility_proof=files, existing=(), **FILED)
+                                            eligibility_proof=files, existing=(), same_nss=(),
+                                            **FILED)
     if len(files) == 1:
         assert call().attachments == tuple(files)
     else:
@@ -154,10 +155,10 @@ def test_patient_change_conflicts_when_patient_changed_since_filing() -> None:
     p = patient()
     a = data_change(p, nss="2222222222")
     b = data_change(p, given_names="JUAN")  # filed elsewhere before `a` was decided
-    approve(a, today=TODAY, now=LATER, reviewer="revisor", patient=p)
+    approve(a, today=TODAY, now=LATER, reviewer="revisor", patient=p, same_nss=())
     before = same(b, p)
     with pytest.raises(Conflict, match="cambió desde que se registró"):
-        approve(b, today=TODAY, now=LATER, reviewer="revisor", patient=p)
+        approve(b, today=TODAY, now=LATER, reviewer="revisor", patient=p, same_nss=())
     assert same(b, p) == before
     reject(b, reason="Datos desactualizados", now=LATER, reviewer="revisor")
 
@@ -167,7 +168,7 @@ def test_merged_patient_cannot_be_changed() -> None:
     req = data_change(p, nss="2222222222")
     p.mark_merged_into(9, NOW)
     with pytest.raises(Conflict, match="No se puede validar la solicitud: el registro del paciente"):
-        approve(req, today=TODAY, now=LATER, reviewer="revisor", patient=p)
+        approve(req, today=TODAY, now=LATER, reviewer="revisor", patient=p, same_nss=())
     with pytest.raises(ValidationError, match="ya fue homologado"):
         data_change(p, nss="3333333333")
 
@@ -179,13 +180,13 @@ def test_decisions_are_final(first_approves: bool, then_approves: bool) -> None:
     p = patient()
     req = data_change(p, nss="2222222222")
     if first_approves:
-        approve(req, today=TODAY, now=LATER, reviewer="revisor", patient=p)
+        approve(req, today=TODAY, now=LATER, reviewer="revisor", patient=p, same_nss=())
     else:
         reject(req, reason="No procede", now=LATER, reviewer="revisor")
     before = same(req, p)
     with pytest.raises(Conflict, match="decisiones son definitivas"):
         if then_approves:
-            approve(req, today=TODAY, now=LATER, reviewer="otro", patient=p)
+            approve(req, today=TODAY, now=LATER, reviewer="otro", patient=p, same_nss=())
         else:
             reject(req, reason="otra", now=LATER, reviewer="otro")
     assert same(req, p) == before
@@ -229,7 +230,12 @@ def test_guide_example_merge() -> None:
     assert req.outcome["moved_folios"] == ["20240101001", "20240301002"]
     assert req.outcome["merged_record"]["aggregate"] == "2F1954OR"
     # an admin can undo a wrong merge from the outcome
-    undone = undo_merge(req, record=old, correct=current, folios=folios)
+    before = same(req, old, current, folios)
+    with pytest.raises(ValidationError, match="motivo por el que se deshace"):
+        undo_merge(req, record=old, correct=current, folios=folios, reason="  ")
+    assert same(req, old, current, folios) == before
+    undone = undo_merge(req, record=old, correct=current, folios=folios,
+                        reason="Eran dos beneficiarias distintas.")
     assert old.merged_into is None and all(f.patient_id == 2 for f in folios)
     assert list(undone.folios) == folios
     assert req.status is RequestStatus.APPROVED
@@ -546,6 +552,6 @@ def test_undo_refuses_when_the_record_is_no_longer_merged_there() -> None:
     [req] = file_merge([a, b], {1: MergeChoice.CORRECT, 2: MergeChoice.MERGE},
                        eligibility_proof=[PDF], existing=(), **FILED)
     approve(req, today=TODAY, now=LATER, reviewer="r", patient=b, correct_patient=a)
-    undo_merge(req, record=b, correct=a, folios=[])
+    undo_merge(req, record=b, correct=a, folios=[], reason="Error de captura")
     with pytest.raises(Conflict, match="deshacer"):
-        undo_merge(req, record=b, correct=a, folios=[])
+        undo_merge(req, record=b, correct=a, folios=[], reason="Error de captura")

@@ -80,7 +80,8 @@ class ChangeRequestWorkflow(RuleBasedStateMachine):
             if months:
                 m = MEDICINES[med]
                 f.register_validated(medicine=m, period_months=months,
-                                     key1=DrugQuantity(m.keys[0].code, 4), requirement="Dosis")
+                                     key1=DrugQuantity(m.keys[0].code, 4), requirement="Dosis",
+                                     today=day)
             self.folios[f.number] = f
         self.requests: list[ChangeRequest] = []
         self.decided: dict[int, ChangeRequest] = {}
@@ -132,7 +133,7 @@ class ChangeRequestWorkflow(RuleBasedStateMachine):
         if validated:
             self._attempt(lambda: f.register_validated(
                 medicine=m, period_months=months, key1=DrugQuantity(m.keys[0].code, qty),
-                requirement="Dosis inicial"))
+                requirement="Dosis inicial", today=self.today))
         else:
             self._attempt(lambda: f.register_not_validated(observations="Falta resumen"))
 
@@ -144,7 +145,8 @@ class ChangeRequestWorkflow(RuleBasedStateMachine):
         pool = {"nss": NSS_VALUES, "aggregate": AGGREGATES}.get(field, NAMES)
         change = PatientDataChange(**{field: pool[j % len(pool)]})
         self._add(self._attempt(lambda: file_patient_data_change(
-            p, change, eligibility_proof=files, unit_id=1, **self._filing())))
+            p, change, eligibility_proof=files, unit_id=1,
+            same_nss=list(self.patients.values()), **self._filing())))
 
     @rule(n=idx, correct=idx, to_merge=st.sets(st.integers(0, 4)),
           random_choices=st.none() | st.lists(st.sampled_from(list(MergeChoice)), min_size=5,
@@ -210,6 +212,8 @@ class ChangeRequestWorkflow(RuleBasedStateMachine):
         kwargs: dict[str, Any] = {"today": self.today, "now": self.now, "reviewer": "revisor"}
         if req.type.targets_patient:
             kwargs["patient"] = self.patients[req.patient_id]  # type: ignore[index]
+            if req.type is RequestType.PATIENT_DATA:
+                kwargs["same_nss"] = list(self.patients.values())
             if isinstance(req.payload, MergePayload):
                 kwargs["correct_patient"] = self.patients[req.payload.correct_patient_id]
                 kwargs["patient_folios"] = [f for f in self.folios.values()
@@ -295,6 +299,11 @@ class ChangeRequestWorkflow(RuleBasedStateMachine):
                 assert r.reason
             if r.status is RequestStatus.APPROVED:
                 assert r.outcome is not None
+
+    @invariant()
+    def active_records_have_distinct_nss_and_aggregate(self) -> None:
+        active = [(p.nss, p.aggregate) for p in self.patients.values() if p.merged_into is None]
+        assert len(active) == len(set(active))
 
     @invariant()
     def at_most_one_pending_request_per_type_and_target(self) -> None:

@@ -65,7 +65,7 @@ def _folio() -> Folio:
     folio = Folio(number="20251015001", medicine_id=1, evaluation_date=date(2025, 10, 15),
                   unit_id=1, patient_id=5)
     folio.register_validated(medicine=CERT, period_months=6, key1=DrugQuantity("5795", 12),
-                             requirement="Dosis mensual.")
+                             requirement="Dosis mensual.", today=folio.evaluation_date)
     return folio
 
 

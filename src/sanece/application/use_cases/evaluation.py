@@ -1,6 +1,7 @@
 """S14: the evaluador registers the result of a Pendiente folio.
 
-Validada: periodo in months (the fecha de vencimiento is the evaluation date plus the months),
+Validada: periodo in months (the fecha de vencimiento is the evaluation date plus the months,
+and the folio must be vigente today: an old Pendiente folio needs a period that reaches today),
 clave 1 (and optionally clave 2) of the folio's genérico with quantities >= 1, and the
 requerimiento; No Validada: the observaciones. Audited as ``sanece.folio_evaluated``.
 """
@@ -57,7 +58,7 @@ class RegisterEvaluation(UseCase):
                 folio.register_validated(
                     medicine=medicine, period_months=parse_months(cmd.period_months), key1=key1,
                     key2=requested_drug(cmd.key2, cmd.quantity2), requirement=cmd.requirement,
-                    observations=cmd.observations)
+                    observations=cmd.observations, today=self.clock.today())
             else:
                 folio.register_not_validated(observations=cmd.observations or "")
             uow.folios.update(folio)

@@ -36,7 +36,7 @@ from sanece.application.use_cases.attachments import (
     store_uploads,
 )
 from sanece.application.inputs import parse_quantity
-from sanece.application.views import RequestFiled
+from sanece.application.views import FilingCheck, RequestFiled
 from sanece.domain.requests import (
     ChangeRequest,
     PatientDataChange,
@@ -45,6 +45,9 @@ from sanece.domain.requests import (
     file_patient_data_change,
     file_requirement_change,
     file_unit_change,
+    first_broken,
+    folio_request_rules,
+    patient_data_rules,
 )
 from sanece.domain.values import (
     Attachment,
@@ -130,10 +133,12 @@ class FilePatientDataChange(_FileRequest):
                                         paternal_surname=cmd.paternal_surname,
                                         maternal_surname=cmd.maternal_surname,
                                         given_names=cmd.given_names)
+            nss, _ = changes.identity_for(patient)
             return [file_patient_data_change(
                 patient, changes, eligibility_proof=files,
                 existing=uow.requests.for_patient(cmd.patient_id), filed_by=actor.username,
-                filed_at=self.clock.now(), unit_id=unit_id)]
+                filed_at=self.clock.now(), unit_id=unit_id,
+                same_nss=uow.patients.by_nss(nss))]
 
         return self._file(actor, RequestType.PATIENT_DATA, cmd.eligibility_proof, build)
 
@@ -196,11 +201,7 @@ class FileExpiryChange(_FileRequest):
     """Baja de folio (vigente folio) or Ampliación / prórroga (Validada folio) (S9)."""
 
     def __call__(self, actor: Actor, cmd: FileExpiryChangeCommand) -> RequestFiled:
-        try:
-            kind = ExpiryChangeKind(cmd.kind)
-        except ValueError:
-            raise ValidationError("Elige Baja de folio o Ampliación de fecha de vencimiento.",
-                                  log_message=f"bad expiry change kind {cmd.kind!r}") from None
+        kind = expiry_kind(cmd.kind)
 
         def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
                   files: Sequence[Attachment]) -> list[ChangeRequest]:
@@ -211,6 +212,14 @@ class FileExpiryChange(_FileRequest):
                 filed_by=actor.username, filed_at=self.clock.now(), unit_id=unit_id)]
 
         return self._file(actor, RequestType.EXPIRY_CHANGE, cmd.attachments, build)
+
+
+def expiry_kind(raw: ExpiryChangeKind | str | None) -> ExpiryChangeKind:
+    try:
+        return ExpiryChangeKind(raw)
+    except ValueError:
+        raise ValidationError("Elige Baja de folio o Ampliación de fecha de vencimiento.",
+                              log_message=f"bad expiry change kind {raw!r}") from None
 
 
 # --------------------------------------------------------------------------- S10
@@ -291,6 +300,41 @@ class FileRequirementChange(_FileRequest):
         return self._file(actor, RequestType.REQUIREMENT_CHANGE, cmd.attachments, build)
 
 
+# --------------------------------------------------------------------------- before the form
+
+
+@attrs.define
+class CheckFiling(UseCase):
+    """Whether a request of a type may be filed on a folio or a patient record, with the same
+    domain rules the filing checks (``folio_request_rules``, ``patient_data_rules``), loaded
+    the same way (scoped: a foreign target is the same ``NotFound`` as a missing one). The
+    pages ask right after the folio / NSS search and show the refusal instead of the form, so
+    that nobody fills a form and attaches files only to learn it cannot be filed. Nothing is
+    written."""
+
+    def folio(self, actor: Actor, folio_number: str, request_type: RequestType | str,
+              kind: ExpiryChangeKind | str | None = None) -> FilingCheck:
+        require_director(actor.scope)
+        request_type = RequestType(request_type)
+        if request_type.targets_patient:
+            raise ValueError(f"{request_type.value} is not a folio request")
+        chosen = expiry_kind(kind) if request_type is RequestType.EXPIRY_CHANGE else None
+        with self.uow_factory() as uow:
+            folio = load_folio(uow, actor, folio_number)
+            rules = folio_request_rules(request_type, folio,
+                                        existing=uow.requests.for_folio(folio.number),
+                                        today=self.clock.today(), kind=chosen)
+        return FilingCheck.of(request_type, first_broken(rules))
+
+    def patient_data(self, actor: Actor, patient_id: int) -> FilingCheck:
+        require_director(actor.scope)
+        with self.uow_factory() as uow:
+            patient = load_patient(uow, actor, patient_id)
+            rules = patient_data_rules(patient,
+                                       existing=uow.requests.for_patient(int(patient_id)))
+        return FilingCheck.of(RequestType.PATIENT_DATA, first_broken(rules))
+
+
 def requested_drug(key: str | None, quantity: int | str | None) -> DrugQuantity | None:
     """A clave with its cantidad from a form (None when no clave was chosen)."""
     if not (key or "").strip():
@@ -300,7 +344,8 @@ def requested_drug(key: str | None, quantity: int | str | None) -> DrugQuantity 
 
 
 __all__ = [
-    "FileExpiryChange", "FileExpiryChangeCommand", "FileMerge", "FileMergeCommand",
+    "CheckFiling", "FileExpiryChange", "FileExpiryChangeCommand", "FileMerge", "FileMergeCommand",
     "FilePatientDataChange", "FilePatientDataCommand", "FileRequirementChange",
-    "FileRequirementChangeCommand", "FileUnitChange", "FileUnitChangeCommand", "requested_drug",
+    "FileRequirementChangeCommand", "FileUnitChange", "FileUnitChangeCommand", "expiry_kind",
+    "requested_drug",
 ]

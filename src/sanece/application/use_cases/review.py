@@ -27,7 +27,7 @@ from sanece.application.use_cases._common import (
 from sanece.application.views import Decision, FieldChange, UndoneMerge
 from sanece.domain.model import PATIENT_FIELD_LABELS
 from sanece.domain.requests import MergePayload, approve, reject, undo_merge
-from sanece.domain.values import RequestStatus, RequestType, format_date
+from sanece.domain.values import RequestStatus, RequestType, clean_text, format_date
 from shared.kernel.errors import Conflict
 
 TARGET_GONE = ("No se puede validar la solicitud: el registro al que se refiere ya no existe. "
@@ -89,7 +89,8 @@ def _targets(uow: SaneceUnitOfWork, request: Any) -> dict[str, Any]:
         patient = uow.patients.get(request.patient_id, for_update=True)
         if patient is None:
             raise Conflict(TARGET_GONE)
-        return {"patient": patient}
+        nss, _ = request.payload.identity_for(patient)
+        return {"patient": patient, "same_nss": uow.patients.by_nss(nss)}
     if request.type is RequestType.MERGE:
         payload: MergePayload = request.payload
         record = uow.patients.get(request.patient_id, for_update=True)
@@ -173,10 +174,12 @@ class RejectRequest(UseCase):
 @attrs.define
 class UndoMerge(UseCase):
     """Reverse a wrong homologación (admin): the folios that moved go back to the old record,
-    which is no longer marked merged. Audited as ``sanece.merge_undone`` with the reason."""
+    which is no longer marked merged. The reason is required; audited as
+    ``sanece.merge_undone`` with it."""
 
-    def __call__(self, actor: Actor, request_id: int, reason: str = "") -> UndoneMerge:
+    def __call__(self, actor: Actor, request_id: int, reason: str) -> UndoneMerge:
         require_admin(actor.scope)
+        reason = clean_text(reason, "motivo")
         with self.uow_factory() as uow:
             request = load_request(uow, actor, request_id, for_update=True)
             if request.type is not RequestType.MERGE or \
@@ -188,7 +191,8 @@ class UndoMerge(UseCase):
             if record is None or correct is None:
                 raise Conflict(TARGET_GONE)
             undone = undo_merge(request, record=record, correct=correct,
-                                folios=uow.folios.of_patient(correct.id, for_update=True))
+                                folios=uow.folios.of_patient(correct.id, for_update=True),
+                                reason=reason)
             uow.patients.update(undone.record)
             for folio in undone.folios:
                 uow.folios.update(folio)
@@ -197,7 +201,7 @@ class UndoMerge(UseCase):
             audit(uow, self.clock, actor, "merge_undone", REQUEST_TARGET, str(request_id),
                   before={"record": record.id, "merged_into": correct.id},
                   after={"record": record.id, "merged_into": None,
-                         "folios_moved_back": list(moved_back)}, reason=reason or None)
+                         "folios_moved_back": list(moved_back)}, reason=reason)
             uow.commit()
             assert record.id is not None and correct.id is not None
             return UndoneMerge(request_id, record.id, correct.id, moved_back)

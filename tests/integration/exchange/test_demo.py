@@ -6,6 +6,7 @@ import io
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from entrypoints.cli.main import cli
 from tests.helpers import login
@@ -32,6 +33,10 @@ def test_demo_analysis_for_the_demo_users(container, client, tmp_path):
     view = client.get("/api/excedentes/intercambios/1/overview").json()
     assert [r["key"] for r in view["institutions"]] == ["IMSS"]
     assert view["total"]["optimal"]["shortage_records"] > 0
+    summary = client.get("/intercambios/1/pdf")
+    assert summary.headers["content-type"] == "application/pdf"
+    first = PdfReader(io.BytesIO(summary.content)).pages[0].extract_text()
+    assert "IMSS" in first
     mine = client.get("/intercambios/1/excel")
     rows = list(load_workbook(io.BytesIO(mine.content))["Intercambios"].iter_rows(
         min_row=2, values_only=True))

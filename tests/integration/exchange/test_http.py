@@ -62,6 +62,11 @@ def test_admin_runs_reads_and_downloads(client, container, xworld):
     assert "BAJA CALIFORNIA SUR (SS)" in entities.text and "Nuevo León" not in entities.text
     filtered = client.get(f"/intercambios/{aid}?institucion=IMSS")
     assert "Filtro: institución IMSS." in filtered.text
+    # A service group with no records in the scenario: the filter is echoed, nothing proposed.
+    by_group = client.get(f"/intercambios/{aid}?grupo=Anatomía patológica")
+    assert by_group.status_code == 200 and "Filtro: grupo Anatomía patológica." in by_group.text
+    none = client.get(f"/intercambios/{aid}/propuestas?grupo=Anatomía patológica")
+    assert "Mostrando 0 a 0 de 0 registros" in none.text
 
     xlsx = client.get(f"/intercambios/{aid}/excel")
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["content-disposition"]

@@ -76,3 +76,35 @@ def test_demo_load_creates_printed_users(run, container):
     assert container.identity().authenticate("admin", "Demo-2026-ADM").role.value == "admin"
     again = run("demo", "load", "--if-empty")
     assert "ya tiene datos" in again.output
+
+
+def test_audit_list_filters_by_user_target_type_and_days(run, container, clock):
+    from datetime import timedelta
+
+    assert run("users", "create", "vieja.cuenta", "--name", "Vieja", "--role", "revisor",
+               "--password", "Clave-Segura-2026").exit_code == 0
+    clock.advance(timedelta(days=10))
+    assert run("users", "create", "nueva.cuenta", "--name", "Nueva", "--role", "revisor",
+               "--password", "Clave-Segura-2026").exit_code == 0
+    identity = container.identity()
+    identity.authenticate("nueva.cuenta", "Clave-Segura-2026")  # a login: actor nueva.cuenta
+
+    recent = run("audit", "list", "--days", "5")
+    assert recent.exit_code == 0
+    assert "nueva.cuenta" in recent.output and "vieja.cuenta" not in recent.output
+    everything = run("audit", "list", "--days", "30")
+    assert "nueva.cuenta" in everything.output and "vieja.cuenta" in everything.output
+
+    by_user = container.audit_query().list(AuditFilter(actor="nueva.cuenta"))
+    assert by_user and {r.entry.actor for r in by_user} == {"nueva.cuenta"}
+    mine = run("audit", "list", "--user", "nueva.cuenta")
+    assert mine.exit_code == 0 and "identity.login" in mine.output
+    assert "identity.user_created" not in mine.output  # created by the CLI's actor, not by her
+
+    users = run("audit", "list", "--target-type", "user")
+    assert users.exit_code == 0 and "identity.user_created" in users.output
+    nothing = run("audit", "list", "--target-type", "no-such-type")
+    assert nothing.exit_code == 0 and "identity." not in nothing.output
+
+    bad = CliRunner().invoke(cli, ["audit", "list", "--days", "-1"], obj={"container": container})
+    assert bad.exit_code != 0 and "Traceback" not in bad.output

@@ -14,6 +14,8 @@ from shared.kernel.scope import Role
 from tests.helpers import login, make_user
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# CI starts Redis beside PostgreSQL: there a missing Redis is a failure, not a skip.
+REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1" or os.environ.get("REQUIRE_POSTGRES") == "1"
 
 
 def _redis_or_skip() -> None:
@@ -22,7 +24,10 @@ def _redis_or_skip() -> None:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+        msg = f"Redis not reachable at {REDIS_URL}: {exc}"
+        if REQUIRE_REDIS:
+            pytest.fail(msg + " (REQUIRE_REDIS=1 or REQUIRE_POSTGRES=1)")
+        pytest.skip(msg)
 
 
 @pytest.fixture(params=["file", "redis"])

@@ -73,13 +73,25 @@ def _csv(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
 def _xlsx(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    # A file object, not the path: uploads are stored under names without a suffix (never the
+    # client's), and openpyxl refuses a path whose suffix is not .xlsx.
+    fh = path.open("rb")
+    try:
+        wb = load_workbook(fh, read_only=True, data_only=True)
+    except BaseException:
+        fh.close()
+        raise
+
+    def close() -> None:
+        wb.close()
+        fh.close()
+
     ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
     try:
         header = [_key(h) for h in next(it)]
     except StopIteration:
-        wb.close()
+        close()
         return [], iter(())
 
     def rows() -> Iterator[SourceRow]:
@@ -90,7 +102,7 @@ def _xlsx(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
                     continue
                 yield SourceRow(line, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)})
         finally:
-            wb.close()
+            close()
 
     return header, rows()
 

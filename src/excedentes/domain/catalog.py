@@ -34,7 +34,7 @@ from excedentes.domain.rules import (
     WindowEndNotBeforeStart,
 )
 from shared.kernel.clock import Clock
-from shared.kernel.errors import ValidationError
+from shared.kernel.errors import DomainError, ValidationError
 from shared.kernel.rules import check_rule
 from shared.kernel.text import fold_text
 
@@ -206,6 +206,22 @@ class MedicalUnit:
 
     def __attrs_post_init__(self) -> None:
         check_clues(self.clues)
+
+    @classmethod
+    def problems(cls, **values: Any) -> list[str]:
+        """Every field's problem at once, in column order ([] when the unit is valid): an
+        import line reports all it has wrong, not only the first."""
+        found: list[str] = []
+        for field in attrs.fields(cls):
+            value = field.converter(values[field.name]) if field.converter else values[field.name]
+            try:
+                if field.validator is not None:
+                    field.validator(None, field, value)
+                if field.name == "clues":
+                    check_clues(value)
+            except DomainError as exc:
+                found.append(exc.message)
+        return found
 
     @property
     def label(self) -> str:

@@ -117,17 +117,15 @@ def validate_unit_rows(rows: Iterable[UnitRow], *,
         if entities is not None and row.entity_code not in entities.get(row.institution_code, ()):
             problems.append(f"La entidad {row.entity_code!r} no existe en la institución "
                             f"{row.institution_code!r}.")
-        try:
-            unit = MedicalUnit(row.clues, row.name, row.level, row.entity_code,
-                               row.institution_code)
-        except DomainError as exc:
-            problems.insert(0, exc.message)
-            unit = None
+        problems[:0] = MedicalUnit.problems(
+            clues=row.clues, name=row.name, level=row.level, entity_code=row.entity_code,
+            institution_code=row.institution_code)
         first_line.setdefault(row.clues, row.line)
-        if problems or unit is None:
+        if problems:
             errors += [LineError(row.line, m) for m in problems]
         else:
-            units.append(unit)
+            units.append(MedicalUnit(row.clues, row.name, row.level, row.entity_code,
+                                     row.institution_code))
     return _result(units, errors)
 
 

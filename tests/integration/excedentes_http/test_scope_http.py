@@ -9,7 +9,7 @@ import io
 from excedentes.application.use_cases.capture import AnswerStep2Command, FinalizeCommand
 from excedentes.application.use_cases.reports import UploadSignedCommand
 from tests.helpers import api_csrf, assert_foreign_like_missing
-from tests.integration.excedentes.support import BS, CAP_BS, U_BS, YEAR
+from tests.integration.excedentes.support import ADMIN_SCOPE, BS, CAP_BS, U_BS, YEAR
 
 from .flows import api_entity, entity_path, signed_pdf, token
 
@@ -46,13 +46,38 @@ def test_foreign_entity_answers_like_a_missing_one(as_user, world):
     files = {"archivo": ("x.pdf", signed_pdf(), "application/pdf")}
     assert_foreign_like_missing(c, foreign + "/firmado", missing + "/firmado", method="POST",
                                 data={"csrf_token": token(c)}, files=files)
+    # Paso 6 save and "solicitar producto", with a well-formed body
+    grid = f"/unidades/{U_BS}/grupos/{group}/productos?especialidad={spec}"
+    anest = world.pid("Anestesia")
+    row = {"fa": "2", "c": "Falta de Equipo", "pm": "2"}
+    grid_data = {"csrf_token": token(c), "p": [str(anest)],
+                 **{f"{k}{anest}": row.get(k, "") for k in ("fa", "fh", "c", "ea", "eh", "pm")}}
+    assert_foreign_like_missing(c, foreign + grid, missing + grid, method="POST", data=grid_data)
+    ask = f"/unidades/{U_BS}/grupos/{group}/solicitar-producto?especialidad={spec}"
+    assert_foreign_like_missing(c, foreign + ask, missing + ask)
+    ask_data = {"csrf_token": token(c), "producto": "Producto nuevo",
+                "unidad_medida": "Procedimiento", "justificacion": "Se realiza"}
+    assert_foreign_like_missing(c, foreign + ask, missing + ask, method="POST", data=ask_data)
 
     # the API and its downloads
     headers = {"x-csrf-token": api_csrf(c)}
     afor, amis = api_entity("SS", "BS"), api_entity("SS", "ZZ")
     for suffix in ("", "/units", f"/units/{U_BS}/groups", "/signed", "/signed/current",
-                   "/signed/1", "/reports/preliminary", "/records"):
+                   "/signed/1", "/reports/preliminary", "/reports/final",
+                   "/reports/final/prints", "/records", f"/units/{U_BS}/groups/{group}/grid"):
         assert_foreign_like_missing(c, afor + suffix, amis + suffix)
+    api_grid = f"/units/{U_BS}/groups/{group}/grid"
+    assert_foreign_like_missing(c, afor + api_grid, amis + api_grid, method="PUT", json={
+        "specialty_id": spec, "rows": [{"product_id": anest, "shortage_outpatient": 2,
+                                        "cause": "Falta de Equipo", "monthly_patients": 2}]},
+        headers=headers)
+    assert_foreign_like_missing(c, afor + "/product-requests", amis + "/product-requests",
+                                method="POST", json={"group_id": group, "specialty_id": spec,
+                                                     "product_name": "Producto nuevo",
+                                                     "unit_of_measure": "Procedimiento",
+                                                     "justification": "Se realiza"},
+                                headers=headers)
+    assert world.exc.queries().product_requests(ADMIN_SCOPE, None).total == 0  # nothing filed
     assert_foreign_like_missing(c, afor + "/answer", amis + "/answer", method="PUT",
                                 json={"answer": "SI"}, headers=headers)
     assert_foreign_like_missing(c, afor + "/finalize", amis + "/finalize", method="POST",

@@ -199,3 +199,15 @@ def test_unit_import_checks_clues_duplicates_and_entities():
     assert "no existe" in result.errors[2].message
     ok = validate_unit_rows(rows[:1])
     assert ok.ok and ok.items[0].clues == "BCSSA001152"
+
+
+def test_a_unit_line_reports_every_problem_it_has():
+    rows = [UnitRow(2, "BCSSA0011", "", "CUARTO NIVEL", "02", "SS")]
+    result = validate_unit_rows(rows, entities={"SS": {"02"}})
+    messages = [e.message for e in result.errors]
+    assert [e.line for e in result.errors] == [2, 2, 2]
+    assert "CLUES no válida" in messages[0]
+    assert "nombre de la unidad médica" in messages[1]
+    assert "CUARTO NIVEL" in messages[2]
+    assert MedicalUnit.problems(clues="BCSSA001152", name="3 DE OCTUBRE", level="primer nivel",
+                                entity_code="02", institution_code="SS") == []

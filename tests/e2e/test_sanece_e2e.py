@@ -212,6 +212,11 @@ def test_director_requests_reviewed_and_extraction(live_server, page, shots, tmp
     assert "Validado. El cambio se aplicó" in _flash(page)
 
     open_request("Homologación de registros", TRIO_NSS)
+    # the reviewer sees both records and the folios that will move, and opens the vigencia
+    assert "pasarán al registro correcto" in page.locator(".san-moves").inner_text()
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile(r"^Adjunto 1:")).click()
+    assert Path(info.value.path()).read_bytes()[:4] in (b"%PDF", b"\x89PNG", b"\xff\xd8\xff\xe0")
     page.get_by_role("button", name="Validado", exact=True).click()
     assert "Validado. El cambio se aplicó" in _flash(page)
 
@@ -250,6 +255,8 @@ def test_director_requests_reviewed_and_extraction(live_server, page, shots, tmp
     _tab(page, "Cambio de datos de pacientes")
     assert "Validado" in page.locator("#solicitudes tr",
                                       has_text="PACIENTE PRUEBA SANECE").inner_text()
+    _tab(page, "Homologación de registros")
+    assert "Validado" in page.locator("#solicitudes tr", has_text=TRIO_NSS).first.inner_text()
     _menu(page, "Consultar folio")
     _search_folio(page, folio)
     detail = page.locator(".san-detail").inner_text()

@@ -78,6 +78,7 @@ from sanece.domain.model import (
 )
 from sanece.domain.requests import (
     ExpiryChangePayload,
+    MergePayload,
     RequirementChangePayload,
     UnitChangePayload,
     extension_window,
@@ -95,7 +96,7 @@ from sanece.domain.values import (
     parse_nss,
 )
 from shared.kernel.clock import Clock
-from shared.kernel.errors import ValidationError
+from shared.kernel.errors import DomainError, ValidationError
 from shared.kernel.pagination import Page, PageRequest, paginate
 from shared.kernel.rules import check_rule
 from shared.kernel.scope import Scope
@@ -247,7 +248,8 @@ class SaneceQueries:
             ooad_id=unit.ooad_id, ooad=unit.ooad_name, unit_id=unit.id, unit=unit.name,
             drugs=tuple(DrugLineView(k.key, descriptions.get(k.key, ""), k.quantity)
                         for k in (folio.key1, folio.key2) if k is not None),
-            requirement=folio.requirement, observations=folio.observations)
+            requirement=folio.requirement, observations=folio.observations,
+            extended=folio.extended)
 
     def period_in_force(self, evaluation_date: date) -> int | None:
         """The shortest periodo (months) that leaves a folio of this evaluation date vigente
@@ -399,12 +401,19 @@ class SaneceQueries:
         window = None
         if r.is_pending and r.kind is ExpiryChangeKind.EXTENSION and folio is not None:
             window = extension_window(folio.expiry_date, self.clock.today())
+        preview = None
+        if r.is_pending and isinstance(r.payload, MergePayload) and current_patient is not None:
+            try:
+                preview = self.merge_preview(scope, current_patient.id,
+                                             r.payload.correct_patient_id)
+            except DomainError:  # the records changed since filing: the decision will say so
+                preview = None
         return RequestDetail(
             row=row, detail=detail, changes=request_changes(stored, units),
             attachments=tuple(AttachmentView(i, a.original_name, a.content_type, a.size)
                               for i, a in enumerate(r.attachments, 1)),
             moved_folios=row.moved_folios, undone_by=stored.undone_by, folio=folio,
-            current_patient=current_patient, new_expiry_range=window)
+            current_patient=current_patient, new_expiry_range=window, merge_preview=preview)
 
     def merges(self, scope: Scope, page: PageRequest) -> Page[RequestRow]:
         """The validated homologaciones, newest first, with the folios each one moved and

@@ -165,6 +165,7 @@ class FolioDetail(Evaluated):
     drugs: tuple[DrugLineView, ...]  # clave 1, clave 2
     requirement: str
     observations: str
+    extended: bool = False  # the expiry was moved by a validated ampliación
 
     @property
     def nss_aggregate(self) -> str:
@@ -359,6 +360,8 @@ class RequestDetail:
     current_patient: PatientRow | None = None  # the patient as it is now (patient requests)
     # A pending ampliación: the Fecha final the reviewer may set (earliest, latest)
     new_expiry_range: tuple[date, date] | None = None
+    # A pending homologación: both records and the folios that validating it would move
+    merge_preview: "MergePreviewView | None" = None
 
 
 @attrs.frozen

@@ -92,6 +92,14 @@ def test_foreign_is_missing_in_the_api(as_user, world, foreign_request):
     assert_foreign_like_missing(a, f"/api/sanece/patients/{pb}/patient-data-requests",
                                 f"/api/sanece/patients/{MISSING_ID}/patient-data-requests",
                                 "POST", **body)
+    # a homologación on another unit's NSS (2222222222 is unit B's patient)
+    merge = {"data": {f"choice_{pb}": "correct"}, "files": [EMPTY_FILE], "headers": headers}
+    assert_foreign_like_missing(a, "/api/sanece/nss/2222222222/merge-requests",
+                                "/api/sanece/nss/3333333333/merge-requests", "POST", **merge)
+    # the NSS search answers an empty result for both (it is a search, not a resource)
+    foreign_nss, missing_nss = (a.get(f"/api/sanece/nss/{n}") for n in ("2222222222", "3333333333"))
+    assert foreign_nss.status_code == missing_nss.status_code == 200
+    assert foreign_nss.json()["records"] == missing_nss.json()["records"] == []
     listed = a.get("/api/sanece/requests?type=expiry_change").json()
     assert listed["total"] == 0 and listed["summary"] == "Mostrando 0 a 0 de 0 registros"
     assert as_user("dir_b").get("/api/sanece/requests?type=expiry_change").json()["total"] == 1

@@ -44,6 +44,7 @@ class FolioResponseDocument:
     drugs: Sequence[DrugLine]
     requirement: str
     observations: str
+    extended: bool = False  # the expiry was moved by a validated ampliación
 
 
 class FolioPdfRenderer(Protocol):

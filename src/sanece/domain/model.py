@@ -258,6 +258,13 @@ class Folio:
         return validity_of(self.status, self.expiry_date, today)
 
     @property
+    def extended(self) -> bool:
+        """The expiry is past the evaluated period (an ampliación was validated): documents
+        say so, since "Periodo (meses)" alone no longer explains the date."""
+        return (self.period_months is not None and self.expiry_date is not None
+                and self.expiry_date > add_months(self.evaluation_date, self.period_months))
+
+    @property
     def keys_label(self) -> str:
         """Clave (Cantidad) column: "5795 (12)" or "5795 (12), 5796 (2)"."""
         return ", ".join(str(k) for k in (self.key1, self.key2) if k is not None)

@@ -66,7 +66,7 @@ def extract(world, actor, **kw):
 def test_extraction_by_folio_is_a_real_workbook(world, container):
     result, wb = extract(world, world.director_a)
     ws = wb.worksheets[0]
-    assert ws.title == "Folios" and result.rows == 6
+    assert ws.title == "POR FOLIO" and result.rows == 6
     header = [c.value for c in ws[1]]
     assert header == ["Folio", "Fecha de evaluación", "Genérico", "Estatus de evaluación", "NSS",
                       "Agregado", "Paciente", "Diagnóstico", "Clave 1", "Cantidad clave 1",
@@ -94,7 +94,7 @@ def test_extraction_filters_and_by_patient(world):
         F_VALID, "20251101011", F_M2}
     result, wb = extract(world, world.director_a, mode="by_patient")
     ws = wb.worksheets[0]
-    assert ws.title == "Pacientes" and ws.freeze_panes == "A2"
+    assert ws.title == "POR PACIENTE" and ws.freeze_panes == "A2"
     assert [c.value for c in ws[1]] == [
         "NSS", "Agregado", "Primer apellido", "Segundo apellido", "Nombre(s)", "Folios",
         "Último folio", "Fecha de evaluación del último folio", "Estatus del último folio"]

@@ -69,6 +69,12 @@ def test_director_header_menu_inicio_search_and_pages(as_user, world):
     assert F_B not in text + second  # another unit's folio
     found = text_of(client.get("/sanece/inicio?q=miguel angel").text)
     assert "de 6 registros" in found and F_M1 in found and F_VALID not in found
+    # Buscar also finds what the table shows in the Clave and Fecha de vencimiento columns
+    by_key = text_of(client.get("/sanece/inicio?q=5795").text)
+    assert F_VALID in by_key and F_EXPIRED not in by_key
+    by_expiry = text_of(client.get("/sanece/inicio?q=15/04/2026").text)
+    assert "de 1 registro" in by_expiry and F_VALID in by_expiry
+    assert F_VALID in text_of(client.get("/sanece/inicio?q=2026-04-15 certolizumab").text)
     assert client.get("/sanece/inicio?pagina=x").status_code == 422
 
 

@@ -199,6 +199,13 @@ def test_five_requests_filed_reviewed_and_applied(as_user, world, settings):
     assert attachment.status_code == 200 and attachment.content.startswith(b"%PDF-")
     assert attachment.headers["content-type"] == "application/pdf"
     assert attachment.headers["content-disposition"].startswith("attachment;")
+    # a homologación shows both records and the folios validating it would move
+    merge_page = text_of(revisor.get(
+        f"/sanece/solicitudes/{ids[('Homologación de registros', str(world.patients['M2']))]}").text)
+    assert "Registros a homologar" in merge_page
+    assert "Datos anteriores (Homologar) MARIA DEL ROCIO XXX GOMEZ 1071533138 - 2F1954OR" in merge_page
+    assert "Datos actuales (Correcto) MARIA DEL ROCIO XXX GOMEZ 1071533138 - 6F1954PE" in merge_page
+    assert f"pasarán al registro correcto los folios: {F_M2}" in merge_page
     # an ampliación needs its Fecha final
     missing = decide(revisor, ext_id, "validar")
     assert missing.status_code == 422 and "Indica la fecha final" in text_of(missing.text)
@@ -227,6 +234,10 @@ def test_five_requests_filed_reviewed_and_applied(as_user, world, settings):
     assert "Revisar" in units
     own = text_of(director.get(f"/sanece/solicitudes/{rejected_id}").text)
     assert "Cambio No Validado" in own and "Falta la nota de contrarreferencia firmada." in own
+    assert f"Descargar el PDF del folio {F_M3}" not in units  # moved to another unit
+    requirement = director.get(REQUERIMIENTO).text
+    assert f'<a href="/sanece/folios/{F_VALID}/pdf">Descargar el PDF del folio {F_VALID}</a>' in requirement
+    assert f'<a href="/sanece/pacientes/{p1}">Historial de evaluaciones</a>' in director.get(DATOS).text
     expiry = text_of(director.get(VENCIMIENTO).text)
     assert f"{F_VALID} 15/04/2026 Ampliación de fecha de vencimiento Validado 15/10/2026" in expiry
     assert f"{F_M1} 01/11/2026 Baja de folio Validado 10/03/2026" in expiry
@@ -246,7 +257,9 @@ def test_five_requests_filed_reviewed_and_applied(as_user, world, settings):
     assert director.get(f"/sanece/consultar?folio={F_M3}").status_code == 404
     assert F_M3 in text_of(as_user("dir_b").get("/sanece/inicio").text)
     text = pdf_text(director.get(f"/sanece/folios/{F_VALID}/pdf"))
-    assert "Fecha de vencimiento: 15/10/2026" in text
+    assert "Fecha de vencimiento: 15/10/2026 (ampliada)" in text
+    consult = text_of(director.get(f"/sanece/consultar?folio={F_VALID}").text)
+    assert "Fecha de vencimiento 15/10/2026 (ampliada)" in consult
     assert "Clave 1: 5796 jeringa prellenada 200 mg — Cantidad: 2" in text
     assert "Requerimiento: Clave 5796 jeringa prellenada. 2 al mes." in text
     assert "Paciente: PRUEBA SANECE PACIENTE" in text
@@ -273,3 +286,23 @@ def test_a_conflict_at_validation_is_shown_and_nothing_changes(as_user, world):
     assert world.folio(F_VALID).key1.key == "5795"
     assert world.san.queries().requests(world.director_a.scope, RequestType.REQUIREMENT_CHANGE,
                                         PageRequest(1, 10)).items[0].status_label == "En espera"
+
+
+def test_buscar_in_solicitudes_realizadas_keeps_the_folio_being_worked_on(as_user, world):
+    director = as_user("dir_a")
+    file_all_five(director, world)
+    for page, keep in ((f"{VENCIMIENTO}?kind=extension&folio={F_VALID}",
+                        {"folio": F_VALID, "kind": "extension"}),
+                       (f"{UNIDAD}?folio={F_M3}", {"folio": F_M3}),
+                       (f"{REQUERIMIENTO}?folio={F_VALID}", {"folio": F_VALID})):
+        html = director.get(page).text
+        form = html.split('data-live-search="#solicitudes"', 1)[1].split("</form>", 1)[0]
+        for name, value in keep.items():
+            assert f'<input type="hidden" name="{name}" value="{value}">' in form, (page, name)
+        # the search itself, without JavaScript: the folio's form stays above the results
+        path = page.split("?", 1)[0]
+        found = director.get(path, params={**keep, "q": "zzz-nada"})
+        assert found.status_code == 200
+        text = text_of(found.text)
+        assert f"Folio: {keep['folio']}" in text or keep["folio"] in text
+        assert "Mostrando 0 a 0 de 0 registros" in text

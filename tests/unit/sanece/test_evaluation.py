@@ -34,6 +34,17 @@ def test_validated_folio_expires_after_its_period(day: date, months: int, offset
     assert f.is_in_force(today) == (today <= f.expiry_date)
     assert f.validity(today) is (Validity.IN_FORCE if today <= f.expiry_date else Validity.EXPIRED)
     assert f.version == 1
+    assert not f.extended
+
+
+@given(dates, st.integers(1, 60), st.integers(1, 5 * 366))
+def test_an_extension_is_visible_as_such(day: date, months: int, days_more: int) -> None:
+    f = folio_on(day)
+    f.register_validated(medicine=CERTOLIZUMAB, period_months=months,
+                         key1=DrugQuantity("5795", 2), requirement="Dosis 400 mg al mes",
+                         today=day)
+    f.extend(add_months(day, months) + timedelta(days=days_more))
+    assert f.extended and f.period_months == months  # the evaluated period is kept
 
 
 def test_given_expiry_date_is_used() -> None:

@@ -58,7 +58,7 @@ def test_the_extraction_streams_to_a_write_only_body():
         "0111111111", "1F1980OR", "PRUEBA", "PRUEBA", "PACIENTE", 2, "20251015001",
         date(2025, 10, 15), "Validada")]), patients)
     ws = load_workbook(io.BytesIO(bytes(patients.data))).worksheets[0]
-    assert ws.title == "Pacientes" and ws["F2"].value == 2 and ws.freeze_panes == "A2"
+    assert ws.title == "POR PACIENTE" and ws["F2"].value == 2 and ws.freeze_panes == "A2"
 
 
 def _folio() -> Folio:

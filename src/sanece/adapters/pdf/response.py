@@ -78,7 +78,8 @@ class _ResponsePdf(BaseDocument):
         self._row("Estatus:", status)
         self._row("Fecha de evaluación:", format_date(doc.evaluation_date))
         self._row("Periodo (meses):", period)
-        self._row("Fecha de vencimiento:", format_date(doc.expiry_date))
+        self._row("Fecha de vencimiento:", format_date(doc.expiry_date)
+                  + (" (ampliada)" if doc.extended else ""))
         if doc.cancellation_date is not None:
             self._row("Fecha de baja:", format_date(doc.cancellation_date))
         self._section("Paciente")

@@ -13,8 +13,8 @@ from typing import BinaryIO, Iterable, Iterator
 from sanece.application.documents import FolioExtractRow, PatientExtractRow
 from shared.adapters.rendering.xlsx import Column, write_workbook
 
-FOLIO_SHEET = "Folios"
-PATIENT_SHEET = "Pacientes"
+FOLIO_SHEET = "POR FOLIO"  # the guide's name of the filter the user chose
+PATIENT_SHEET = "POR PACIENTE"
 FOLIO_COLUMNS = (
     Column("Folio", 14),
     Column("Fecha de evaluación", 12, "date"),

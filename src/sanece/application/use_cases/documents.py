@@ -91,7 +91,8 @@ class PrintFolioResponse(UseCase):
                 ooad=ooad.name if ooad else "", unit=unit.name,
                 drugs=tuple(DrugLine(k.key, descriptions.get(k.key, ""), k.quantity)
                             for k in (folio.key1, folio.key2) if k is not None),
-                requirement=folio.requirement, observations=folio.observations)
+                requirement=folio.requirement, observations=folio.observations,
+                extended=folio.extended)
 
 
 @attrs.frozen

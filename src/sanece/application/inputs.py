@@ -43,6 +43,16 @@ def parse_months(raw: object) -> int:
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y")
 
 
+def typed_date(text: str) -> date | None:
+    """The date in one of ``DATE_FORMATS``, or None when the text is not a date."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 def parse_date(raw: object, label: str) -> date:
     """dd/mm/aaaa (as the guides print dates) or aaaa-mm-dd; ``label`` names the field."""
     if isinstance(raw, datetime):
@@ -50,11 +60,9 @@ def parse_date(raw: object, label: str) -> date:
     if isinstance(raw, date):
         return raw
     text = str(raw or "").strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    found = typed_date(text)
+    if found is not None:
+        return found
     if not text:
         raise ValidationError(f"Indica la {label}.", log_message=f"missing {label}")
     raise ValidationError(f"La {label} «{text}» no es una fecha válida (usa dd/mm/aaaa).",

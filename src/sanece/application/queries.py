@@ -407,7 +407,7 @@ class SaneceQueries:
                 preview = self.merge_preview(scope, current_patient.id,
                                              r.payload.correct_patient_id)
             except DomainError:  # the records changed since filing: the decision will say so
-                preview = None
+                pass
         return RequestDetail(
             row=row, detail=detail, changes=request_changes(stored, units),
             attachments=tuple(AttachmentView(i, a.original_name, a.content_type, a.size)

@@ -8,7 +8,7 @@ names, status label), ignoring case and accents.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sanece.adapters.sql import tables as t
 from sanece.adapters.sql.mappers import contains, folio_from, patient_from, request_from
 from sanece.application.documents import FolioExtractRow, PatientExtractRow
+from sanece.application.inputs import typed_date
 from sanece.application.ports import RequestFilter, StoredRequest
 from sanece.application.views import (
     DrugKeyView,
@@ -42,16 +43,6 @@ def _status_codes(word: str) -> list[str]:
     return [s.value for s in EvaluationStatus if word in fold_text(s.label)]
 
 
-def _typed_date(word: str) -> date | None:
-    """"15/04/2026" (as Inicio shows it) or "2026-04-15"; anything else is not a date."""
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(word, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _folio_search(search: str) -> sa.ColumnElement[bool] | None:
     """Buscar matches what Inicio shows: folio, patient, genérico, estatus, claves and the
     dates (evaluation and expiry) as they are written there."""
@@ -63,7 +54,7 @@ def _folio_search(search: str) -> sa.ColumnElement[bool] | None:
         options = [contains(f.c.number, w), contains(p.c.search_key, w),
                    contains(m.c.search_key, w), f.c.status.in_(_status_codes(w)),
                    contains(f.c.key1, w), contains(f.c.key2, w)]
-        typed = _typed_date(w)
+        typed = typed_date(w)  # "15/04/2026" as Inicio shows it
         if typed is not None:
             options += [f.c.expiry_date == typed, f.c.evaluation_date == typed]
         clauses.append(sa.or_(*options))

@@ -6,6 +6,7 @@ Nothing is built at import time: providers are lazy.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from dependency_injector import containers, providers
@@ -39,6 +40,10 @@ def _storage_selector(settings: Settings, clock: SystemClock) -> ConfiguredStora
                                      settings.storage_by_institution)
 
 
+def _hours(n: int) -> timedelta:
+    return timedelta(hours=n)
+
+
 def _session_store(settings: Settings):  # -> litestar Store
     from litestar.stores.file import FileStore
     from litestar.stores.redis import RedisStore
@@ -69,8 +74,12 @@ class Container(containers.DeclarativeContainer):
     scope_directories = providers.List(excedentes.scope_directory, sanece.scope_directory)
     scope_directory = providers.Singleton(CompositeScopeDirectory, scope_directories)
     identity_uow = providers.Factory(SqlIdentityUnitOfWork, sessions)
+    identity_read_uow = providers.Factory(SqlIdentityUnitOfWork, sessions, read_only=True)
     identity = providers.Singleton(IdentityService, uow_factory=identity_uow.provider, hasher=hasher,
-                                   clock=clock, scopes=scope_directory)
+                                   clock=clock, scopes=scope_directory,
+                                   read_uow_factory=identity_read_uow.provider,
+                                   session_max=providers.Callable(_hours, settings.provided.session_max_hours),
+                                   address_max_failures=settings.provided.login_address_max_failures)
     audit_query = providers.Singleton(SqlAuditQuery, sessions)
 
     # one store per app instance: a Redis client belongs to the event loop that made it
@@ -80,5 +89,13 @@ class Container(containers.DeclarativeContainer):
 
 
 def build_container(settings: Settings | None = None) -> Container:
-    container = Container(settings=settings or Settings.from_env())
+    settings = settings or Settings.from_env()
+    container = Container(settings=settings)
+    # Every CSV/XLSX import of this process reads within the configured limits.
+    from shared.adapters.tabular import configure_import_limits
+    from shared.kernel.imports import ImportLimits
+
+    configure_import_limits(ImportLimits(settings.import_max_bytes, settings.import_max_rows,
+                                         settings.import_max_unzipped_bytes,
+                                         settings.import_max_line_chars))
     return container

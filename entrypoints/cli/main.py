@@ -5,18 +5,19 @@ from __future__ import annotations
 import functools
 import sys
 from datetime import timedelta, timezone
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from entrypoints.container import Container, build_container
-from shared.audit.domain import AuditFilter
 from shared.kernel.demo import SCALES
 from shared.kernel.errors import DomainError
 from shared.kernel.scope import Role
+
+if TYPE_CHECKING:  # the container (every context, SQLAlchemy...) is imported on first use
+    from entrypoints.container import Container
 
 # Wide when piped (tables are read by scripts and tests); the terminal's width otherwise.
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -47,6 +48,8 @@ def cli_errors(fn: F) -> F:
 def get_container(ctx: click.Context) -> Container:
     obj = ctx.ensure_object(dict)
     if "container" not in obj:
+        from entrypoints.container import build_container
+
         try:
             obj["container"] = build_container()
         except ValueError as exc:
@@ -68,7 +71,35 @@ def rich_progress() -> Progress:
                     TimeElapsedColumn(), console=err_console, transient=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ContextGroups(click.Group):
+    """The contexts' command groups, imported only when one of them is run (``--help`` and
+    the platform's own commands start without importing any context)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from entrypoints.modules import CLI_GROUPS
+
+        return sorted({*super().list_commands(ctx), *CLI_GROUPS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from entrypoints.modules import CLI_GROUPS, cli_group
+
+        if cmd_name in CLI_GROUPS and cmd_name not in self.commands:
+            self.add_command(cli_group(cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from entrypoints.modules import CLI_GROUPS
+
+        rows = [(name, CLI_GROUPS[name][1] if name in CLI_GROUPS and name not in self.commands
+                 else self.commands[name].get_short_help_str(formatter.width))
+                for name in self.list_commands(ctx)
+                if name in CLI_GROUPS or not self.commands[name].hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=ContextGroups, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Administración de SAnECE y Excedentes y Faltantes."""
@@ -161,9 +192,19 @@ def users_enable(ctx: click.Context, username: str) -> None:
 @click.pass_context
 @cli_errors
 def users_reset_password(ctx: click.Context, username: str, password: str) -> None:
-    """Restablece la contraseña (y desbloquea la cuenta)."""
+    """Restablece la contraseña, desbloquea la cuenta y cierra sus sesiones."""
     get_container(ctx).identity().reset_password(actor(), username, password)
     console.print(f"Contraseña de «{username}» restablecida.")
+
+
+@users.command("unlock")
+@click.argument("username")
+@click.pass_context
+@cli_errors
+def users_unlock(ctx: click.Context, username: str) -> None:
+    """Desbloquea una cuenta bloqueada por intentos fallidos (queda en la bitácora)."""
+    view = get_container(ctx).identity().unlock(actor(), username)
+    console.print(f"Usuario «{view.username}» desbloqueado.")
 
 
 @users.command("grant")
@@ -173,7 +214,7 @@ def users_reset_password(ctx: click.Context, username: str, password: str) -> No
 @click.pass_context
 @cli_errors
 def users_grant(ctx: click.Context, username: str, role: str, scope_ref: str | None) -> None:
-    """Asigna rol y ámbito."""
+    """Asigna rol y ámbito (cierra las sesiones abiertas del usuario)."""
     view = get_container(ctx).identity().grant(actor(), username, Role(role), scope_ref)
     console.print(f"«{view.username}»: {view.role.label} ({view.scope_ref or 'global'}).")
 
@@ -250,6 +291,8 @@ def audit_list(ctx: click.Context, actor_: str | None, action: str | None, targe
     """Lista entradas de la bitácora (más recientes primero)."""
     container = get_container(ctx)
     since = container.clock().now() - timedelta(days=days) if days is not None else None
+    from shared.audit.domain import AuditFilter
+
     rows = container.audit_query().list(AuditFilter(actor_, action, target_type, target_id, since, None, limit))
     table = Table("Id", "Fecha (UTC)", "Usuario", "Acción", "Objeto", "Antes → Después", "Motivo")
     for r in rows:
@@ -259,6 +302,21 @@ def audit_list(ctx: click.Context, actor_: str | None, action: str | None, targe
         table.add_row(str(r.id), e.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"), e.actor,
                       e.action, f"{e.target_type} {e.target_id}", change, e.reason or "")
     console.print(table)
+
+
+@audit.command("verify")
+@click.pass_context
+@cli_errors
+def audit_verify(ctx: click.Context) -> None:
+    """Comprueba la cadena de hashes de la bitácora (detecta entradas alteradas o borradas)."""
+    from shared.audit.chain import verify_chain
+
+    report = verify_chain(get_container(ctx).audit_query().chain())
+    if not report.intact:
+        raise CliError(f"la bitácora fue alterada: {report.problem}; {report.checked - 1} "
+                       "entradas anteriores están íntegras.")
+    # The head hash, kept outside the database, also reveals a rewrite of the whole tail.
+    console.print(f"Bitácora íntegra: {report.checked} entradas; hash final {report.head}.")
 
 
 # --- serve ---------------------------------------------------------------------------------
@@ -276,16 +334,6 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     uvicorn.run("entrypoints.http.app:app_from_env", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers or settings.workers, log_config=None,
                 access_log=False, proxy_headers=False)
-
-
-def _register_context_groups() -> None:
-    from entrypoints.modules import cli_groups
-
-    for group in cli_groups():
-        cli.add_command(group)
-
-
-_register_context_groups()
 
 
 def main() -> None:  # pragma: no cover

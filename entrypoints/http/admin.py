@@ -1,4 +1,5 @@
-"""Admin pages: the audit trail and the user list (read-only; changes go through the CLI)."""
+"""Admin pages: the audit trail and the user list (changes go through the CLI, except
+unlocking an account locked by failed logins, which the help desk needs at once)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 
-from entrypoints.http.rendering import MenuItem, render
-from entrypoints.http.security import require_roles
+from entrypoints.http.rendering import MenuItem, flash, redirect, render
+from entrypoints.http.security import current_user, require_roles
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import ValidationError
 from shared.kernel.scope import Role
@@ -62,6 +64,12 @@ class AdminPages(Controller):
         users = request.app.state.container.identity().list_users()
         return render(request, "admin_users.html", users=users)
 
+    @post("/usuarios/{username:str}/desbloquear", sync_to_thread=True)
+    def unlock(self, request: Request[Any, Any, Any], username: FromPath[str]) -> Any:
+        view = request.app.state.container.identity().unlock(current_user(request).username, username)
+        flash(request, f"La cuenta «{view.username}» quedó desbloqueada.", "success")
+        return redirect("/admin/usuarios")
+
 
 class AdminApi(Controller):
     path = "/api/admin"
@@ -74,6 +82,11 @@ class AdminApi(Controller):
         return [AuditOut(r.id, r.entry.at, r.entry.actor, r.entry.action, r.entry.target_type,
                          r.entry.target_id, dict(r.entry.before) if r.entry.before else None,
                          dict(r.entry.after) if r.entry.after else None, r.entry.reason) for r in rows]
+
+    @post("/users/{username:str}/unlock", sync_to_thread=True, status_code=204,
+          summary="Desbloquear una cuenta bloqueada por intentos fallidos")
+    def unlock(self, request: Request[Any, Any, Any], username: FromPath[str]) -> None:
+        request.app.state.container.identity().unlock(current_user(request).username, username)
 
 
 ADMIN_MENU = [

@@ -8,14 +8,16 @@ from typing import Any, Sequence
 from litestar import Litestar, Router
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from entrypoints.container import Container, build_container
 from entrypoints.http import admin, identity
 from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.headers import SecurityHeadersMiddleware
 from entrypoints.http.observability import RequestIdMiddleware, configure_logging
+from entrypoints.http.openapi import ProblemJsonRenderPlugin
+from entrypoints.http.read_scope import ReadScopeMiddleware
 from entrypoints.http.rendering import HttpModule
 from entrypoints.http.security import authenticate, check_csrf
 from entrypoints.http.sessions import SessionMiddleware
@@ -49,26 +51,31 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
 
     static = create_static_files_router(path="/static", directories=[HERE / "static"],
                                         opt={"public": True})
-    schema_router = Router(path="/schema", route_handlers=[], opt={"public": True})
+    schema_router = Router(path="/schema", route_handlers=[], opt={"public": True},
+                           include_in_schema=False)  # the document describes the API only
     app = Litestar(
         route_handlers=[static, *[h for m in all_modules for h in m.route_handlers]],
         guards=[authenticate, check_csrf],
         middleware=[
             RequestIdMiddleware,
+            ReadScopeMiddleware,  # one read session per request
             DefineMiddleware(SessionMiddleware, store_factory=container.session_store,
                              idle_seconds=settings.session_idle_minutes * 60,
-                             secure=settings.cookie_secure, now=lambda: container.clock().now()),
+                             secure=settings.cookie_secure, now=lambda: container.clock().now(),
+                             secret=settings.secret_key, max_seconds=settings.session_max_hours * 3600),
         ],
         template_config=TemplateConfig(directory=template_dirs, engine=Engine,
                                        engine_callback=_engine_callback),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="SAnECE y Excedentes y Faltantes — API", version="1.0.0",
-            path="/schema", render_plugins=[JsonRenderPlugin()], openapi_router=schema_router),
+            path="/schema", render_plugins=[ProblemJsonRenderPlugin()], openapi_router=schema_router),
         request_max_body_size=2 * 1024 * 1024,
         logging_config=None,  # our JSON logging is configured above
         debug=False,
     )
+    # Outside the router: unrouted 404s and error answers get the security headers too.
+    app.asgi_handler = SecurityHeadersMiddleware(app.asgi_handler, hsts=settings.cookie_secure)
     app.state.container = container
     app.state.menu = [item for m in all_modules for item in m.menu]
     app.state.home_by_role = {role: path for m in all_modules for role, path in m.home_by_role.items()}

@@ -1,7 +1,14 @@
-"""Login, logout, password change (pages and JSON API), home redirect and health."""
+"""Login, logout, password change and the user's active sessions (pages and JSON API),
+home redirect and health.
+
+Login throttling lives in ``IdentityService.authenticate``: an account locked by failed
+logins refuses new logins with the wrong-password message, while its open sessions go on;
+a client address with too many failures gets 429 with Retry-After."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -11,10 +18,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 
+from entrypoints.http.errors import problem
 from entrypoints.http.rendering import flash, redirect, render
 from entrypoints.http.security import current_user
-from entrypoints.http.sessions import get_session
+from entrypoints.http.sessions import get_session, session_middleware
 from shared.identity.application import UserView
+from shared.identity.domain import LoginThrottled
 from shared.kernel.errors import AuthenticationFailed, DomainError
 
 PUBLIC = {"public": True}
@@ -70,19 +79,97 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _address(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
 def _source(request: Request[Any, Any, Any]) -> str:
-    client = request.client.host if request.client else "-"
-    return f"ip={client}"
+    return f"ip={_address(request) or '-'}"
 
 
-def _start_session(request: Request[Any, Any, Any], user: UserView) -> None:
+def _authenticate(request: Request[Any, Any, Any], username: str, password: str) -> UserView:
+    return request.app.state.container.identity().authenticate(
+        username, password, source=_source(request), address=_address(request))
+
+
+def _start_session(request: Request[Any, Any, Any], user: UserView) -> str:
+    """A new session id and a new CSRF token (nothing from before login survives), indexed
+    under the user so that it can be listed and ended. Returns the new CSRF token."""
     session = get_session(request)
     session.rotate()
-    csrf = session.get("csrf")
     session.clear()
-    if csrf:
-        session["csrf"] = csrf
     session["user_id"] = user.id
+    token = session.new_csrf()
+    assert session.key is not None
+    request.app.state.container.identity().register_session(
+        user.id, session.key, address=_address(request), user_agent=request.headers.get("user-agent"))
+    return token
+
+
+@attrs.frozen
+class SessionOut:
+    started_at: datetime
+    last_seen_at: datetime
+    address: str | None
+    user_agent: str | None
+    current: bool
+
+
+async def _live_sessions(request: Request[Any, Any, Any], user: UserView) -> list[SessionOut]:
+    """The user's sessions still alive in the store (index entries of dead ones are dropped)."""
+    identity = request.app.state.container.identity()
+    records = await to_thread.run_sync(identity.list_sessions, user.id)
+    mw = session_middleware(request)
+    if mw is None:
+        return []
+    data = await mw.peek(r.key for r in records)
+    now = request.app.state.container.clock().now().timestamp()
+    own = get_session(request).key
+    out: list[SessionOut] = []
+    gone: list[str] = []
+    for r in records:
+        meta = (data.get(r.key) or {}).get("_meta") or {}
+        last = meta.get("l")
+        if last is None or now - float(last) > mw.idle or now - float(meta.get("s") or last) > mw.max:
+            gone.append(r.key)
+            continue
+        out.append(SessionOut(r.started_at, datetime.fromtimestamp(float(last), tz=timezone.utc), r.address,
+                              r.user_agent, r.key == own))
+    if gone:
+        await to_thread.run_sync(identity.forget_sessions, gone)
+    return out
+
+
+async def _end_other_sessions(request: Request[Any, Any, Any]) -> int:
+    user = current_user(request)
+    own = get_session(request).key
+    assert own is not None
+    ended = await to_thread.run_sync(request.app.state.container.identity().end_other_sessions, user.id, own)
+    await _drop(request, ended)
+    return len(ended)
+
+
+async def _drop(request: Request[Any, Any, Any], keys: list[str]) -> None:
+    # The index is what every request checks, so the sessions are over already; this only
+    # frees their data in the store.
+    mw = session_middleware(request)
+    if mw is not None and keys:
+        await mw.drop(keys)
+
+
+async def _change_password(request: Request[Any, Any, Any], current: str, new: str, confirm: str) -> None:
+    user = current_user(request)
+    ended = await to_thread.run_sync(partial(request.app.state.container.identity().change_password,
+                                             user.id, current, new, confirm,
+                                             keep_session=get_session(request).key))
+    await _drop(request, ended)
+
+
+def _throttled_page(request: Request[Any, Any, Any], exc: LoginThrottled, data: LoginForm) -> Any:
+    page = render(request, "login.html", status_code=429, error=exc.message, username=data.username,
+                  next=_safe_next(data.next), notice=None)
+    page.headers["Retry-After"] = str(exc.retry_after)
+    return page
 
 
 def _me(request: Request[Any, Any, Any], user: UserView) -> MeOut:
@@ -107,9 +194,10 @@ class AuthPages(Controller):
     @post("/login", opt=PUBLIC, sync_to_thread=True)
     def login(self, request: Request[Any, Any, Any],
               data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
-        identity = request.app.state.container.identity()
         try:
-            user = identity.authenticate(data.username, data.password, source=_source(request))
+            user = _authenticate(request, data.username, data.password)
+        except LoginThrottled as exc:
+            return _throttled_page(request, exc, data)
         except AuthenticationFailed as exc:
             return render(request, "login.html", status_code=401, error=exc.message,
                           username=data.username, next=_safe_next(data.next), notice=None)
@@ -123,24 +211,33 @@ class AuthPages(Controller):
     @post("/logout", sync_to_thread=True)
     def logout(self, request: Request[Any, Any, Any]) -> Any:
         user = current_user(request)
-        request.app.state.container.identity().record_logout(user.id)
+        request.app.state.container.identity().record_logout(user.id, get_session(request).key)
         get_session(request).destroy()
         return redirect("/login")
 
-    @get("/cuenta/contrasena", sync_to_thread=False)
-    def password_page(self, request: Request[Any, Any, Any]) -> Any:
-        return render(request, "password.html", error=None)
+    @get("/cuenta/contrasena")
+    async def password_page(self, request: Request[Any, Any, Any]) -> Any:
+        sessions = await _live_sessions(request, current_user(request))
+        return await to_thread.run_sync(partial(render, request, "password.html", error=None, sessions=sessions))
 
-    @post("/cuenta/contrasena", sync_to_thread=True)
-    def change_password(self, request: Request[Any, Any, Any],
-                        data: Annotated[PasswordForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
-        user = current_user(request)
+    @post("/cuenta/contrasena")
+    async def change_password(self, request: Request[Any, Any, Any],
+                              data: Annotated[PasswordForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
         try:
-            request.app.state.container.identity().change_password(user.id, data.current, data.new, data.confirm)
+            await _change_password(request, data.current, data.new, data.confirm)
         except DomainError as exc:
-            return render(request, "password.html", status_code=422, error=exc.message)
-        flash(request, "La contraseña se cambió correctamente.", "success")
+            sessions = await _live_sessions(request, current_user(request))
+            return await to_thread.run_sync(partial(render, request, "password.html", status_code=422,
+                                                    error=exc.message, sessions=sessions))
+        flash(request, "La contraseña se cambió correctamente. Sus otras sesiones se cerraron.", "success")
         return redirect("/")
+
+    @post("/cuenta/sesiones/cerrar-otras")
+    async def close_other_sessions(self, request: Request[Any, Any, Any]) -> Any:
+        ended = await _end_other_sessions(request)
+        flash(request, "Se cerraron las demás sesiones." if ended else "No había otras sesiones abiertas.",
+              "success")
+        return redirect("/cuenta/contrasena")
 
     @get("/", sync_to_thread=False)
     def home(self, request: Request[Any, Any, Any]) -> Any:
@@ -159,27 +256,42 @@ class AuthApi(Controller):
     def csrf(self, request: Request[Any, Any, Any]) -> dict[str, str]:
         return {"csrf_token": get_session(request).csrf_token()}
 
-    @post("/login", opt=PUBLIC, sync_to_thread=True, summary="Iniciar sesión")
-    def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> MeOut:
-        user = request.app.state.container.identity().authenticate(data.username, data.password,
-                                                                   source=_source(request))
-        _start_session(request, user)
-        return _me(request, user)
+    @post("/login", opt=PUBLIC, sync_to_thread=True, summary="Iniciar sesión",
+          description="Abre una sesión nueva. El token CSRF cambia al iniciar sesión: el nuevo viene en la "
+                      "cabecera X-CSRF-Token de la respuesta (o en GET /api/auth/csrf). Demasiados intentos "
+                      "fallidos desde una dirección responden 429 con Retry-After.")
+    def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> Response[MeOut]:
+        try:
+            user = _authenticate(request, data.username, data.password)
+        except LoginThrottled as exc:
+            answer = problem(request, 429, exc.message, exc.code)
+            answer.headers["Retry-After"] = str(exc.retry_after)
+            return answer
+        token = _start_session(request, user)
+        return Response(_me(request, user), status_code=201, headers={"X-CSRF-Token": token})
 
     @post("/logout", sync_to_thread=True, status_code=204, summary="Cerrar sesión")
     def logout(self, request: Request[Any, Any, Any]) -> None:
         user = current_user(request)
-        request.app.state.container.identity().record_logout(user.id)
+        request.app.state.container.identity().record_logout(user.id, get_session(request).key)
         get_session(request).destroy()
 
     @get("/me", sync_to_thread=True, summary="Usuario de la sesión")
     def me(self, request: Request[Any, Any, Any]) -> MeOut:
         return _me(request, current_user(request))
 
-    @post("/password", sync_to_thread=True, status_code=204, summary="Cambiar contraseña")
-    def password(self, request: Request[Any, Any, Any], data: JSONBody[PasswordBody]) -> None:
-        user = current_user(request)
-        request.app.state.container.identity().change_password(user.id, data.current, data.new, data.confirm)
+    @post("/password", status_code=204, summary="Cambiar contraseña",
+          description="Las demás sesiones del usuario se cierran; la actual continúa.")
+    async def password(self, request: Request[Any, Any, Any], data: JSONBody[PasswordBody]) -> None:
+        await _change_password(request, data.current, data.new, data.confirm)
+
+    @get("/sessions", summary="Sesiones activas del usuario")
+    async def sessions(self, request: Request[Any, Any, Any]) -> list[SessionOut]:
+        return await _live_sessions(request, current_user(request))
+
+    @post("/sessions/close-others", summary="Cerrar las demás sesiones")
+    async def close_others(self, request: Request[Any, Any, Any]) -> dict[str, int]:
+        return {"ended": await _end_other_sessions(request)}
 
 
 @get("/health", opt=PUBLIC, sync_to_thread=True, tags=["Operación"], summary="Estado del servicio")

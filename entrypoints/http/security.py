@@ -8,7 +8,6 @@ with ``opt={"csrf": "stream"}`` (the upload reader checks the token itself).
 
 from __future__ import annotations
 
-import secrets
 from typing import Any, TypeVar
 
 from anyio import to_thread
@@ -55,13 +54,13 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     session = get_session(connection)
     user: UserView | None = None
     uid = session.get("user_id")
-    if uid is not None:
+    if uid is not None and session.key is not None:
         identity = container_of(connection).identity()
-        user = await to_thread.run_sync(identity.current_user, int(uid))
-        if user is None:  # disabled or deleted since login: end the session
-            session.destroy()
-        elif user.locked:
-            user = None
+        user = await to_thread.run_sync(identity.session_user, int(uid), session.key)
+        if user is None:
+            # disabled or deleted since login, or the session was ended (password change,
+            # admin action, "Cerrar las demás") on any worker: end it here too. A login lockout
+            # does not: it stops new logins, never the work of someone already signed in.
             session.destroy()
     connection.state.user = user
     if user is not None:
@@ -74,20 +73,18 @@ async def check_csrf(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
     if connection.scope.get("method", "GET") in SAFE_METHODS or handler.opt.get("csrf") == "stream":
         return
     session = get_session(connection)
-    expected = session.get("csrf")
     sent = connection.headers.get(CSRF_HEADER)
     if not sent and isinstance(connection, Request):
         ctype = connection.headers.get("content-type", "")
         if ctype.startswith("application/x-www-form-urlencoded"):
             form = await connection.form()
             sent = form.get(CSRF_FIELD)
-    if not expected or not sent or not secrets.compare_digest(str(expected), str(sent)):
+    if not session.csrf_matches(sent):
         raise CsrfFailed()
 
 
 def token_matches(connection: ASGIConnection[Any, Any, Any, Any], sent: str | None) -> bool:
-    expected = get_session(connection).get("csrf")
-    return bool(expected and sent and secrets.compare_digest(str(expected), str(sent)))
+    return get_session(connection).csrf_matches(sent)
 
 
 def require_roles(*roles: Role):  # -> Guard

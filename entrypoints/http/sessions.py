@@ -1,35 +1,86 @@
-"""Server-side sessions with rotation on login and expiry after inactivity.
+"""Server-side sessions: rotation on login, idle and absolute expiry, writes only when needed.
 
 Litestar's own session middleware keeps whatever id the browser sends (session fixation)
 and cannot rotate the id at login, so this small middleware does the job over a Litestar
 ``Store`` (a file store under var/ shared by every worker, or Redis).
+
+- The store key is a hash of the cookie: a copy of the store (or the index of sessions in
+  the database) does not hand out live cookies.
+- A session is written back only when its data changed, or at most once a minute to renew
+  its idle timestamp (the idle timeout is exact to within that minute).
+- Anonymous visitors get no session: the login form's CSRF token is a signed double-submit
+  cookie, so bots fetching ``/login`` do not grow the store.
+- Behind HTTPS (``secure``) the cookies carry the ``__Host-`` prefix: Secure, Path=/, no
+  Domain, so a sibling sub-domain can neither read nor plant them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import secrets
 from datetime import datetime
 from http.cookies import SimpleCookie
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.stores.base import Store
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "sanece_session"
+CSRF_COOKIE = "sanece_csrf"
+HOST_PREFIX = "__Host-"
 SCOPE_KEY = "app_session"
+MIDDLEWARE_KEY = "app_session_middleware"
+TOUCH_SECONDS = 60  # the idle timestamp is renewed at most this often
+
+
+def store_key(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+class CsrfSigner:
+    """Tokens ``nonce.mac`` for the double-submit cookie: only this server can mint them."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(("csrf-cookie:" + secret).encode()).digest()
+
+    def _mac(self, nonce: str) -> str:
+        digest = hmac.new(self._key, nonce.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+    def new(self) -> str:
+        nonce = secrets.token_urlsafe(24)
+        return f"{nonce}.{self._mac(nonce)}"
+
+    def valid(self, token: str | None) -> str | None:
+        if not token or token.count(".") != 1:
+            return None
+        nonce, mac = token.split(".")
+        return token if nonce and hmac.compare_digest(mac, self._mac(nonce)) else None
 
 
 class Session(dict[str, Any]):
     """Session data plus the bookkeeping the middleware needs."""
 
-    def __init__(self, sid: str | None, data: dict[str, Any] | None = None, expired: bool = False) -> None:
+    def __init__(self, sid: str | None, data: dict[str, Any] | None = None, expired: bool = False, *,
+                 started: float | None = None, last_seen: float | None = None,
+                 pre_csrf: str | None = None, signer: CsrfSigner | None = None) -> None:
         super().__init__(data or {})
         self.sid = sid
+        self.key = store_key(sid) if sid else None
         self.expired = expired  # True when an old session timed out on this request
+        self.started = started
+        self.last_seen = last_seen
+        self._had_cookie = sid is not None
+        self._old_key: str | None = None
         self._rotate = False
         self._destroy = False
+        self._pre_csrf = pre_csrf  # the anonymous double-submit token (already verified)
+        self._new_pre_csrf = False
+        self._signer = signer
         self.modified = False
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -45,33 +96,71 @@ class Session(dict[str, Any]):
             self.modified = True
         return super().pop(key, *default)
 
+    def clear(self) -> None:
+        self.modified = True
+        super().clear()
+
     def rotate(self) -> None:
-        """New id, same data: called at login so a planted id is worthless."""
+        """New id now, same data: called at login so that a planted id is worthless. The new
+        id is known at once, so the login handler can index the session under its key."""
+        if self._old_key is None:
+            self._old_key = self.key
+        self.sid = secrets.token_urlsafe(32)
+        self.key = store_key(self.sid)
+        self.started = None
         self._rotate = True
         self.modified = True
 
     def destroy(self) -> None:
-        self.clear()
+        super().clear()
         self._destroy = True
         self.modified = True
 
+    @property
+    def authenticated(self) -> bool:
+        return "user_id" in self
+
+    def new_csrf(self) -> str:
+        """A fresh synchronizer token (at login: a token seen before login is worthless after)."""
+        token = secrets.token_urlsafe(32)
+        self["csrf"] = token
+        return token
+
     def csrf_token(self) -> str:
         token = self.get("csrf")
-        if not token:
-            token = secrets.token_urlsafe(32)
-            self["csrf"] = token
-        return token
+        if token:
+            return str(token)
+        if self.authenticated:
+            return self.new_csrf()
+        # Anonymous: a signed double-submit cookie, so that showing a form stores no session.
+        if self._pre_csrf is None:
+            self._pre_csrf = self._signer.new() if self._signer else secrets.token_urlsafe(32)
+            self._new_pre_csrf = self._signer is not None
+        return self._pre_csrf
+
+    def csrf_matches(self, sent: Any) -> bool:
+        if not sent:
+            return False
+        expected = self.get("csrf")
+        if not expected and not self.authenticated:
+            expected = self._pre_csrf
+        return bool(expected) and secrets.compare_digest(str(expected), str(sent))
 
 
 class SessionMiddleware:
     def __init__(self, app: ASGIApp, *, store_factory: Callable[[], Store], idle_seconds: int,
-                 secure: bool, now: Callable[[], datetime]) -> None:
+                 secure: bool, now: Callable[[], datetime], secret: str = "",
+                 max_seconds: int = 12 * 3600) -> None:
         self.app = app
         self._store_factory = store_factory
         self._store: Store | None = None
         self.idle = idle_seconds
+        self.max = max_seconds
         self.secure = secure
         self.now = now
+        self.signer = CsrfSigner(secret or secrets.token_urlsafe(32))
+        self.cookie = cookie_name(secure)
+        self.csrf_cookie = (HOST_PREFIX if secure else "") + CSRF_COOKIE
 
     @property
     def store(self) -> Store:
@@ -85,6 +174,7 @@ class SessionMiddleware:
             return
         session = await self._load(scope)
         scope[SCOPE_KEY] = session  # type: ignore[literal-required]
+        scope[MIDDLEWARE_KEY] = self  # type: ignore[literal-required]
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -94,63 +184,97 @@ class SessionMiddleware:
         await self.app(scope, receive, send_wrapper)
 
     async def _load(self, scope: Scope) -> Session:
-        sid = _cookie(scope, COOKIE)
+        cookies = _cookies(scope)
+        pre_csrf = self.signer.valid(cookies.get(self.csrf_cookie))
+        sid = cookies.get(self.cookie)
         if not sid:
-            return Session(None)
-        raw = await self.store.get(sid)
+            return Session(None, pre_csrf=pre_csrf, signer=self.signer)
+        key = store_key(sid)
+        raw = await self.store.get(key)
         if raw is None:
-            return Session(None, expired=True)
+            return Session(None, expired=True, pre_csrf=pre_csrf, signer=self.signer)
         data = json.loads(raw)
-        last_seen = data.get("_last_seen")
+        meta = data.pop("_meta", None) or {}
+        started, last_seen = meta.get("s"), meta.get("l")
         now = self.now().timestamp()
-        if last_seen is not None and now - float(last_seen) > self.idle:
-            await self.store.delete(sid)
-            return Session(None, expired="user_id" in data)
-        session = Session(sid, data)
-        return session
+        if (last_seen is not None and now - float(last_seen) > self.idle) or \
+                (started is not None and now - float(started) > self.max):
+            await self.store.delete(key)
+            return Session(None, expired="user_id" in data, pre_csrf=pre_csrf, signer=self.signer)
+        return Session(sid, data, started=started, last_seen=last_seen, pre_csrf=pre_csrf,
+                       signer=self.signer)
 
     async def _save(self, session: Session, message: Message) -> None:
         headers = MutableScopeHeaders.from_message(message)
+        if session._new_pre_csrf and session._pre_csrf:
+            headers.add("Set-Cookie", self._cookie_header(self.csrf_cookie, session._pre_csrf))
         if session._destroy:
-            if session.sid:
-                await self.store.delete(session.sid)
-            headers.add("Set-Cookie", self._cookie_header("", max_age=0))
+            for key in {session._old_key, session.key} - {None}:
+                await self.store.delete(key)  # type: ignore[arg-type]
+            if session._had_cookie or session._rotate:
+                headers.add("Set-Cookie", self._cookie_header(self.cookie, "", max_age=0))
             return
-        if not session and not session.sid:
-            return  # nothing to keep: anonymous visitor who never needed a session
-        if session._rotate and session.sid:
-            await self.store.delete(session.sid)
-            session.sid = None
+        if session._old_key:
+            await self.store.delete(session._old_key)
+            session._old_key = None
+        if not session and session.sid is None:
+            return  # nothing to keep: an anonymous visitor who never needed a session
         new = session.sid is None
         if new:
             session.sid = secrets.token_urlsafe(32)
-        data = dict(session)
-        data["_last_seen"] = self.now().timestamp()
-        # Renew on every request: the idle timeout counts from the last request.
-        await self.store.set(session.sid, json.dumps(data), expires_in=self.idle)
+            session.key = store_key(session.sid)
+        now = self.now().timestamp()
+        due = session.last_seen is None or now - float(session.last_seen) >= TOUCH_SECONDS
+        if not (new or session._rotate or session.modified or due):
+            return  # unchanged and renewed less than a minute ago: no write
+        if session.started is None:
+            session.started = now
+        session.last_seen = now
+        payload = dict(session)
+        payload["_meta"] = {"s": session.started, "l": now}
+        await self.store.set(session.key, json.dumps(payload), expires_in=self.idle + TOUCH_SECONDS)
         if new or session._rotate:
-            headers.add("Set-Cookie", self._cookie_header(session.sid))
+            headers.add("Set-Cookie", self._cookie_header(self.cookie, session.sid))
 
-    def _cookie_header(self, value: str, max_age: int | None = None) -> str:
-        parts = [f"{COOKIE}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+    def _cookie_header(self, name: str, value: str, max_age: int | None = None) -> str:
+        parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
         if self.secure:
             parts.append("Secure")
         if max_age is not None:
             parts.append(f"Max-Age={max_age}")
         return "; ".join(parts)
 
+    # --- for handlers: read and end sessions other than the request's own ------------------
+    async def peek(self, keys: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """The stored data of the sessions under ``keys`` (None when gone from the store)."""
+        out: dict[str, dict[str, Any] | None] = {}
+        for key in keys:
+            raw = await self.store.get(key)
+            out[key] = json.loads(raw) if raw is not None else None
+        return out
 
-def _cookie(scope: Scope, name: str) -> str | None:
+    async def drop(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            await self.store.delete(key)
+
+
+def cookie_name(secure: bool) -> str:
+    return (HOST_PREFIX if secure else "") + COOKIE
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    out: dict[str, str] = {}
     for key, value in scope.get("headers", []):
         if key == b"cookie":
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header means no session
-                return None
-            if name in jar:
-                return jar[name].value or None
-    return None
+            except Exception:  # noqa: BLE001 - a malformed cookie header means no cookies
+                continue
+            for name, morsel in jar.items():
+                if morsel.value:
+                    out.setdefault(name, morsel.value)
+    return out
 
 
 def get_session(scope_or_request: Any) -> Session:
@@ -161,3 +285,8 @@ def get_session(scope_or_request: Any) -> Session:
         # empty, throw-away session so that error pages still render.
         session = scope[SCOPE_KEY] = Session(None)
     return session
+
+
+def session_middleware(scope_or_request: Any) -> SessionMiddleware | None:
+    scope = getattr(scope_or_request, "scope", scope_or_request)
+    return scope.get(MIDDLEWARE_KEY)

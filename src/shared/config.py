@@ -52,6 +52,8 @@ class Settings:
     workers: int = 1
     redis_url: str | None = None
     session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    login_address_max_failures: int = 30
     cookie_secure: bool = False
     timezone: str = "America/Mexico_City"
     storage_default: str = "local"
@@ -63,6 +65,9 @@ class Settings:
     s3_prefix: str = ""
     attachment_max_bytes: int = 10 * MB
     import_max_bytes: int = 50 * MB
+    import_max_rows: int = 500_000  # data lines of one CSV/XLSX import
+    import_max_unzipped_bytes: int = 300 * MB  # an .xlsx's contents once decompressed
+    import_max_line_chars: int = 20_000  # one line of a CSV
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -98,6 +103,8 @@ class Settings:
             workers=_int(env, "WEB_CONCURRENCY", 1),
             redis_url=env.get("REDIS_URL") or None,
             session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 30),
+            session_max_hours=_int(env, "SESSION_MAX_HOURS", 12),
+            login_address_max_failures=_int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
             cookie_secure=_bool(env.get("COOKIE_SECURE"), False),
             timezone=env.get("APP_TIMEZONE") or "America/Mexico_City",
             storage_default=storage_default,
@@ -109,6 +116,9 @@ class Settings:
             s3_prefix=env.get("S3_PREFIX") or "",
             attachment_max_bytes=_int(env, "ATTACHMENT_MAX_MB", 10) * MB,
             import_max_bytes=_int(env, "IMPORT_MAX_MB", 50) * MB,
+            import_max_rows=_int(env, "IMPORT_MAX_ROWS", 500_000),
+            import_max_unzipped_bytes=_int(env, "IMPORT_MAX_UNZIPPED_MB", 300) * MB,
+            import_max_line_chars=_int(env, "IMPORT_MAX_LINE_CHARS", 20_000),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             log_json=_bool(env.get("LOG_JSON"), True),
         )
@@ -124,6 +134,10 @@ class Settings:
             raise ValueError("S3_BUCKET is required when a storage backend is s3")
         if self.session_idle_minutes < 1:
             raise ValueError("SESSION_IDLE_MINUTES must be at least 1")
+        if self.session_max_hours < 1:
+            raise ValueError("SESSION_MAX_HOURS must be at least 1")
+        if self.login_address_max_failures < 1:
+            raise ValueError("LOGIN_MAX_FAILURES_PER_ADDRESS must be at least 1")
 
 
 def _load_or_create_secret(var_dir: Path) -> str:

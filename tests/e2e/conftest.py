@@ -93,8 +93,16 @@ def page(browser, tmp_path):  # -> playwright Page
                                   accept_downloads=True)
     p = context.new_page()
     p.set_default_timeout(15000)
+    # Any Content-Security-Policy violation (a blocked script, style or frame) fails the test:
+    # Chromium reports each one on the console, and the page's event is relayed there too.
+    violations: list[str] = []
+    p.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text
+         or "securitypolicyviolation" in msg.text else None)
+    context.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error("
+                            "'securitypolicyviolation ' + e.violatedDirective + ' ' + e.blockedURI));")
     yield p
     context.close()
+    assert violations == [], f"CSP violations: {violations}"
 
 
 @pytest.fixture

@@ -100,11 +100,13 @@ def test_session_expires_after_inactivity(client, container, clock):
 
 def test_session_id_rotates_at_login(client, container):
     make_user(container, "gil")
-    client.get("/login")
-    before = client.cookies.get("sanece_session")
     login(client, "gil")
+    before = client.cookies.get("sanece_session")
+    assert login(client, "gil").status_code == 303  # a second login over a live session
     after = client.cookies.get("sanece_session")
     assert before and after and before != after
+    client.cookies.set("sanece_session", before)
+    assert client.get("/", follow_redirects=False).status_code == 303  # the old id is worthless
 
 
 def test_password_change(client, container):
@@ -160,7 +162,11 @@ def test_json_api_login_me_logout(client, container):
     assert r.json()["role"] == "evaluador"
     me = client.get("/api/auth/me").json()
     assert me["full_name"] == "Juan Evaluador"
-    out = client.post("/api/auth/logout", headers={"X-CSRF-Token": token})
+    # the token from before login is worthless after it: the new one comes with the answer
+    new_token = r.headers["x-csrf-token"]
+    assert new_token != token and new_token == api_csrf(client)
+    assert client.post("/api/auth/logout", headers={"X-CSRF-Token": token}).status_code == 403
+    out = client.post("/api/auth/logout", headers={"X-CSRF-Token": new_token})
     assert out.status_code == 204
     assert client.get("/api/auth/me").status_code == 401
 

@@ -67,3 +67,28 @@ def test_redis_store_is_chosen_when_configured(tmp_path):
 
     s = Settings.from_env({"VAR_DIR": str(tmp_path), "SECRET_KEY": "k", "REDIS_URL": REDIS_URL})
     assert isinstance(build_container(s).session_store(), RedisStore)
+
+
+def test_ending_sessions_reaches_every_worker(container, store_factory):
+    """A password change on one worker ends the user's other sessions on another; the store
+    keeps no data of the ended sessions and no session for an anonymous login page."""
+    from tests.helpers import PASSWORD, page_csrf
+
+    if store_factory is not None:
+        container.session_store.override(store_factory)
+    make_user(container, "rev", Role.ADMIN)
+    worker_a, worker_b = create_app(container), create_app(container)
+    with TestClient(app=worker_a, base_url="http://testserver.local") as a, \
+            TestClient(app=worker_b, base_url="http://testserver.local") as b:
+        assert "sanece_session" not in a.get("/login").headers.get("set-cookie", "")
+        login(a, "rev")
+        login(b, "rev")
+        listed = b.get("/api/auth/sessions").json()
+        assert len(listed) == 2  # each worker's session is read from the shared store
+        new = "Nueva-Clave-2027"
+        r = b.post("/cuenta/contrasena", data={"current": PASSWORD, "new": new, "confirm": new,
+                                                "csrf_token": page_csrf(b)}, follow_redirects=False)
+        assert r.status_code == 303
+        assert b.get("/", follow_redirects=False).status_code == 200
+        assert a.get("/", follow_redirects=False).status_code == 303
+        assert len(b.get("/api/auth/sessions").json()) == 1

@@ -7,12 +7,15 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from shared.kernel.errors import ValidationError
+from shared.kernel.errors import DomainError, ValidationError
 from shared.kernel.rules import BusinessRule, check_rule
 from shared.kernel.scope import Role, Scope
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
+# Failures from one client address (any account) before that address waits a window.
+ADDRESS_MAX_FAILURES = 30
+ADDRESS_WINDOW = timedelta(minutes=15)
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -147,3 +150,59 @@ class DemoUser:
     scope_ref: str | None
     password: str
     note: str = ""
+
+
+class LoginThrottled(DomainError):
+    """Too many failed logins from one client address: it waits ``retry_after`` seconds."""
+
+    code = "login_throttled"
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(f"Demasiados intentos fallidos de inicio de sesión desde esta dirección. "
+                         f"Intente de nuevo en {minutes} minuto{'s' if minutes != 1 else ''}.")
+        self.retry_after = retry_after
+
+
+@attrs.define
+class AddressThrottle:
+    """Failed logins counted per client address in a fixed window (spraying many accounts)."""
+
+    address: str
+    failures: int = 0
+    window_start: datetime | None = None
+    blocked_until: datetime | None = None
+
+    def retry_after(self, now: datetime) -> int:
+        """Seconds this address must still wait (0 when it may try)."""
+        if self.blocked_until is None or now >= self.blocked_until:
+            return 0
+        return max(1, int((self.blocked_until - now).total_seconds() + 0.999))
+
+    def register_failure(self, now: datetime, max_failures: int = ADDRESS_MAX_FAILURES) -> bool:
+        """Count one failure; True when it blocks the address."""
+        if self.window_start is None or now - self.window_start >= ADDRESS_WINDOW:
+            self.failures = 0
+            self.window_start = now
+        self.failures += 1
+        if self.failures >= max_failures:
+            self.blocked_until = now + ADDRESS_WINDOW
+            self.failures = 0
+            self.window_start = None
+            return True
+        return False
+
+
+@attrs.frozen
+class SessionRecord:
+    """One live web session of a user (the index that lets sessions be listed and ended).
+
+    ``key`` is the session store's key: a hash of the cookie, never the cookie itself.
+    """
+
+    key: str
+    user_id: int
+    started_at: datetime
+    address: str | None = None
+    user_agent: str | None = None

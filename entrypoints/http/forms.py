@@ -12,10 +12,11 @@ import attrs
 from litestar import Request
 
 from shared.kernel.errors import ValidationError
-from shared.kernel.pagination import PageRequest
+from shared.kernel.pagination import MAX_PAGE, PageRequest
 
 T = TypeVar("T")
 SEARCH_MAX = 120
+INT_DIGITS_MAX = 18  # every whole number of up to 18 digits fits a signed 64-bit integer
 
 
 def parse_int(raw: Any, what: str, *, minimum: int | None = None) -> int | None:
@@ -26,6 +27,10 @@ def parse_int(raw: Any, what: str, *, minimum: int | None = None) -> int | None:
     if not (text.isascii() and text.lstrip("-").isdigit()):
         raise ValidationError(f"«{what}» debe ser un número entero.",
                               log_message=f"not an int for {what}: {text!r}")
+    if len(text.lstrip("-")) > INT_DIGITS_MAX:
+        # Past a 64-bit SQL integer: refused here rather than an overflow in the driver.
+        raise ValidationError(f"«{what}» es demasiado grande.",
+                              log_message=f"{what} has {len(text)} digits")
     value = int(text)
     if minimum is not None and value < minimum:
         raise ValidationError(f"«{what}» debe ser al menos {minimum}.",
@@ -42,7 +47,11 @@ def page_request(request: Request[Any, Any, Any], size: int = 10, *, page_key: s
                  search_key: str = "q") -> PageRequest:
     """``?pagina=N&q=text`` (the legacy tables' "Buscar:" box) as a ``PageRequest``."""
     q = request.query_params
-    page = parse_int(q.get(page_key), "página", minimum=1) or 1
+    raw = str(q.get(page_key) or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) > INT_DIGITS_MAX:
+        # A page number of any size is a page past the end: answered as the last page.
+        raw = str(MAX_PAGE)
+    page = parse_int(raw, "página", minimum=1) or 1
     return PageRequest(page, size, search_term(q.get(search_key)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any, Iterator, Sequence
 
 import attrs
 
-from shared.kernel.imports import ImportInvalid
+from shared.kernel.imports import MB, ImportInvalid, ImportLimits
 from shared.kernel.text import strip_accents
 
 
@@ -38,24 +39,109 @@ def _key(header: str) -> str:
     return " ".join(str(header or "").strip().lower().split())
 
 
-def read_rows(path: Path, original_name: str | None = None) -> tuple[list[str], Iterator[SourceRow]]:
-    """Returns the normalized header names and an iterator of rows (blank rows skipped)."""
-    name = (original_name or path.name).lower()
-    head = path.read_bytes()[:4]
+_limits = ImportLimits()
+
+
+def configure_import_limits(limits: ImportLimits) -> None:
+    """Set the limits every import of this process reads with (the container does it from the
+    settings, ``IMPORT_MAX_*``)."""
+    global _limits
+    _limits = limits
+
+
+def import_limits() -> ImportLimits:
+    return _limits
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.0f} MB" if n >= MB else f"{max(1, n // 1024)} KB"
+
+
+def read_rows(path: Path, original_name: str | None = None, limits: ImportLimits | None = None
+              ) -> tuple[list[str], Iterator[SourceRow]]:
+    """Returns the normalized header names and an iterator of rows (blank rows skipped).
+
+    ``limits`` (default: the configured ones) are checked before parsing (file size, an
+    .xlsx's declared and actual decompressed sizes, its declared rows) and while parsing
+    (rows, CSV line length): past one, ``ImportInvalid`` with a Spanish message."""
+    limits = limits or _limits
+    display = original_name or path.name
+    name = display.lower()
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise ImportInvalid(f"El archivo «{display}» excede el tamaño máximo permitido de "
+                            f"{_mb(limits.max_bytes)}.", log_message=f"import file of {size} bytes")
+    with path.open("rb") as fh:
+        head = fh.read(4)
     if name.endswith(".xlsx") or head.startswith(b"PK\x03\x04"):
-        return _xlsx(path)
-    return _csv(path)
+        _check_zip(path, display, limits)
+        return _xlsx(path, display, limits)
+    return _csv(path, display, limits)
 
 
-def _csv(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
+def _too_many_rows(name: str, limits: ImportLimits) -> ImportInvalid:
+    most = f"{limits.max_rows:,}".replace(",", " ")  # Spanish digit grouping: 500 000
+    return ImportInvalid(f"El archivo «{name}» tiene más de {most} líneas de datos, el máximo "
+                         "de una importación: divídalo en archivos más pequeños.",
+                         log_message="import row limit")
+
+
+def _check_zip(path: Path, name: str, limits: ImportLimits) -> None:
+    """Refuse a zip bomb before openpyxl inflates it: the sizes the archive declares, then the
+    bytes it really inflates to (read in chunks, never held), within ``limits``. The shared
+    strings table is loaded whole by openpyxl, so it has a smaller limit of its own."""
+    too_big = ImportInvalid(
+        f"El contenido del archivo «{name}» ocupa más de {_mb(limits.max_unzipped_bytes)} al "
+        "descomprimirse, el máximo de una importación: divídalo en archivos más pequeños o "
+        "guárdelo como CSV.", log_message="xlsx unzipped size limit")
+    texts_too_big = ImportInvalid(
+        f"Los textos del archivo «{name}» ocupan más de "
+        f"{_mb(limits.max_shared_strings_bytes)} al descomprimirse: revise que ninguna celda "
+        "tenga un texto enorme, o divida el archivo.", log_message="xlsx shared strings limit")
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        if sum(i.file_size for i in infos) > limits.max_unzipped_bytes:
+            raise too_big
+        for info in infos:
+            if _is_shared_strings(info) and info.file_size > limits.max_shared_strings_bytes:
+                raise texts_too_big
+        total = 0
+        for info in infos:
+            part = 0
+            with zf.open(info) as fh:
+                while chunk := fh.read(1024 * 1024):
+                    part += len(chunk)
+                    total += len(chunk)
+                    if total > limits.max_unzipped_bytes:
+                        raise too_big
+                    if _is_shared_strings(info) and part > limits.max_shared_strings_bytes:
+                        raise texts_too_big
+
+
+def _is_shared_strings(info: zipfile.ZipInfo) -> bool:
+    return info.filename.lower().endswith("sharedstrings.xml")
+
+
+def _csv(path: Path, name: str, limits: ImportLimits) -> tuple[list[str], Iterator[SourceRow]]:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")  # Excel on Windows saves CSV as cp1252
+    del raw
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+
+    def lines() -> Iterator[str]:
+        for number, line in enumerate(io.StringIO(text), start=1):
+            if len(line) > limits.max_line_chars:
+                raise ImportInvalid(
+                    f"La línea {number} del archivo «{name}» tiene más de "
+                    f"{limits.max_line_chars} caracteres: revise que sea un CSV con un registro "
+                    "por línea.", log_message="csv line length limit")
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
     try:
         header = [_key(h) for h in next(reader)]
     except StopIteration:
@@ -63,6 +149,8 @@ def _csv(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
 
     def rows() -> Iterator[SourceRow]:
         for line, values in enumerate(reader, start=2):
+            if line - 1 > limits.max_rows:
+                raise _too_many_rows(name, limits)
             if not any(v.strip() for v in values):
                 continue
             yield SourceRow(line, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)})
@@ -70,7 +158,7 @@ def _csv(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
     return header, rows()
 
 
-def _xlsx(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
+def _xlsx(path: Path, name: str, limits: ImportLimits) -> tuple[list[str], Iterator[SourceRow]]:
     from openpyxl import load_workbook
 
     # A file object, not the path: uploads are stored under names without a suffix (never the
@@ -87,6 +175,10 @@ def _xlsx(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
         fh.close()
 
     ws = wb.worksheets[0]
+    declared = getattr(ws, "max_row", None)  # the sheet's <dimension>, when it has one
+    if isinstance(declared, int) and declared - 1 > limits.max_rows:
+        close()
+        raise _too_many_rows(name, limits)
     it = ws.iter_rows(values_only=True)
     try:
         header = [_key(h) for h in next(it)]
@@ -97,6 +189,8 @@ def _xlsx(path: Path) -> tuple[list[str], Iterator[SourceRow]]:
     def rows() -> Iterator[SourceRow]:
         try:
             for line, values in enumerate(it, start=2):
+                if line - 1 > limits.max_rows:  # the dimension may lie or be absent
+                    raise _too_many_rows(name, limits)
                 cells = [_clean(v) for v in values]
                 if not any(cells):
                     continue
@@ -185,6 +279,8 @@ def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]",
 
     try:
         headers, rows = read_rows(path, name)
+    except ImportInvalid:
+        raise
     except Exception as exc:  # noqa: BLE001 - corrupt files fail in many ways (zip, XML)
         raise unreadable(exc) from exc
     expected = ", ".join(f.title for f in fields)
@@ -214,6 +310,8 @@ def open_table(path: Path, original_name: str, fields: "tuple[TableField, ...]",
         raise ImportInvalid(f"El archivo «{name}» no tiene datos: debajo de los encabezados "
                             f"({expected}) debe haber al menos una línea.",
                             log_message="no data rows") from None
+    except ImportInvalid:
+        raise
     except Exception as exc:  # noqa: BLE001
         raise unreadable(exc) from exc
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Protocol, Sequence
 
 import attrs
 
 from shared.kernel.clock import Clock
 from shared.kernel.scope import Actor
+
+if TYPE_CHECKING:
+    from shared.audit.chain import ChainLink
 
 
 @attrs.frozen
@@ -58,3 +61,7 @@ def record_action(log: AuditLog, clock: Clock, actor: Actor, action: str, target
 
 class AuditQuery(Protocol):
     def list(self, flt: AuditFilter) -> Sequence[AuditRecord]: ...
+
+    def chain(self) -> "Iterator[ChainLink]":
+        """Every entry with its chain columns, in chain order (``shared.audit.chain``)."""
+        ...

@@ -9,6 +9,24 @@ import attrs
 from shared.kernel.errors import ValidationError
 
 MAX_ERRORS_IN_MESSAGE = 10
+MB = 1024 * 1024
+
+
+@attrs.frozen
+class ImportLimits:
+    """What one CSV/XLSX import may hold (settings ``IMPORT_MAX_*``): its size as uploaded, its
+    data lines, an .xlsx's decompressed contents (its shared-strings table, loaded whole into
+    memory, may use a tenth of it) and a CSV line's length. A file past any of them is refused
+    before it can exhaust memory or time."""
+
+    max_bytes: int = 50 * MB
+    max_rows: int = 500_000
+    max_unzipped_bytes: int = 300 * MB
+    max_line_chars: int = 20_000
+
+    @property
+    def max_shared_strings_bytes(self) -> int:
+        return max(1, self.max_unzipped_bytes // 10)
 
 
 @attrs.frozen

@@ -14,6 +14,10 @@ import attrs
 
 T = TypeVar("T")
 MAX_SIZE = 500
+# Far past any real list, yet every offset (MAX_PAGE * MAX_SIZE) fits a 64-bit SQL integer: a
+# page number of any size is clamped here and then answered as the last page (``paginate``),
+# never handed to the database as an OFFSET it cannot hold.
+MAX_PAGE = 1_000_000_000
 
 # A query answering one page: (offset, limit) -> (the rows, the total without paging).
 PageQuery = Callable[[int, int], "tuple[Sequence[T], int]"]
@@ -21,7 +25,7 @@ PageQuery = Callable[[int, int], "tuple[Sequence[T], int]"]
 
 @attrs.frozen
 class PageRequest:
-    page: int = attrs.field(default=1, converter=lambda v: max(1, int(v)))
+    page: int = attrs.field(default=1, converter=lambda v: min(MAX_PAGE, max(1, int(v))))
     size: int = attrs.field(default=10, converter=lambda v: min(MAX_SIZE, max(1, int(v))))
     search: str = ""
 

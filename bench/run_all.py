@@ -9,6 +9,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 SCRIPTS = ["upload_memory.py", "excedentes_documents.py", "excedentes_national.py", "sanece.py"]
 SCRIPTS.append("exchange.py")  # E15: national exchange analysis, time and memory
+SCRIPTS.append("http.py")  # issue 12: pages over HTTP beside a bare Litestar + Jinja page
 
 if __name__ == "__main__":
     failed = 0

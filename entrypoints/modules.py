@@ -20,8 +20,25 @@ def http_modules(container: "Container") -> list["HttpModule"]:
             *sanece.modules(container)]
 
 
-def cli_groups() -> list[Any]:
-    from entrypoints.cli import excedentes, sanece
-    from entrypoints.cli import exchange  # noqa: F401  (adds `excedentes exchange`)
+# Each context's CLI group: the modules that define it (imported when the group is run, so that
+# ``sanece-admin --help`` starts fast) and the one-line help that ``--help`` shows meanwhile.
+CLI_GROUPS: dict[str, tuple[tuple[str, ...], str]] = {
+    "excedentes": (("entrypoints.cli.excedentes",
+                    "entrypoints.cli.exchange"),  # adds `excedentes exchange`
+                   "Excedentes y Faltantes: periodos, aperturas, reportes, catálogos, exportaciones."),
+    "sanece": (("entrypoints.cli.sanece",),
+               "SAnECE: solicitudes de cambio, evaluaciones, importaciones, extracciones y PDF."),
+}
 
-    return [g for g in (excedentes.group, sanece.group) if g is not None]
+
+def cli_group(name: str) -> Any:
+    import importlib
+
+    modules, _ = CLI_GROUPS[name]
+    for module in modules:
+        importlib.import_module(module)
+    return importlib.import_module(modules[0]).group
+
+
+def cli_groups() -> list[Any]:
+    return [cli_group(name) for name in CLI_GROUPS]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Any
 
@@ -9,7 +10,10 @@ from typing import Any
 def strip_accents(text: object) -> str:
     """The text without its accents and other combining marks: "Ñuñoa Médica" -> "Nunoa
     Medica" (case and spacing kept)."""
-    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    text = str(text or "")
+    if text.isascii():  # nothing to decompose (NFKD leaves ASCII as it is)
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -18,6 +22,13 @@ def fold_text(text: object) -> str:
 
     Stored in ``search_key`` columns and applied to search terms, so that a search ignores
     case and accents with the same SQL on SQLite and PostgreSQL."""
+    if type(text) is str and len(text) <= 256:
+        return _fold_str(text)  # the same labels (causes, units) are folded row after row
+    return " ".join(strip_accents(text).casefold().split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_str(text: str) -> str:
     return " ".join(strip_accents(text).casefold().split())
 
 

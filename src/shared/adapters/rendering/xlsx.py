@@ -33,24 +33,29 @@ class SheetWriter:
             self.ws.write_string(0, i, col.title, head)
         self.ws.freeze_panes(1, 0)
         self.row = 0
+        # How each column is written, decided once here rather than per cell: (index, writer,
+        # format, accepted types). A value of another type (a "—" in a number column) is
+        # written as text. Dates go to XlsxWriter as they are: it converts ``date`` itself and
+        # drops the time zone of aware datetimes (``remove_timezone``).
+        ws = self.ws
+        typed = {"date": (ws.write_datetime, self.date_fmt, date),
+                 "datetime": (ws.write_datetime, self.dt_fmt, datetime),
+                 "int": (ws.write_number, self.int_fmt, (int, float)),
+                 "percent": (ws.write_number, self.pct_fmt, (int, float))}
+        self._plan = [(i, *typed.get(col.kind, (ws.write_string, None, str)))
+                      for i, col in enumerate(self.columns)]
 
     def append(self, values: Sequence[Any]) -> None:
         self.row += 1
         r = self.row
-        ws = self.ws
-        for i, (col, value) in enumerate(zip(self.columns, values)):
+        write_string = self.ws.write_string
+        for (i, write, fmt, kinds), value in zip(self._plan, values):
             if value is None or value == "":
                 continue
-            if col.kind == "date" and isinstance(value, date):
-                ws.write_datetime(r, i, datetime(value.year, value.month, value.day), self.date_fmt)
-            elif col.kind == "datetime" and isinstance(value, datetime):
-                ws.write_datetime(r, i, value.replace(tzinfo=None), self.dt_fmt)
-            elif col.kind == "int" and isinstance(value, (int, float)):
-                ws.write_number(r, i, value, self.int_fmt)
-            elif col.kind == "percent" and isinstance(value, (int, float)):
-                ws.write_number(r, i, value, self.pct_fmt)
+            if isinstance(value, kinds):
+                write(r, i, value, fmt)
             else:
-                ws.write_string(r, i, str(value))
+                write_string(r, i, str(value))
 
     def finish(self) -> None:
         self.ws.autofilter(0, 0, max(self.row, 1), len(self.columns) - 1)

@@ -79,10 +79,28 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+READ_ONLY = "sanece_read_only"  # execution option of the read side's bind (see ``read_sessions``)
+
+
 def _sqlite_on_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front: two writers then queue instead of failing
     # half-way with "database is locked" on upgrade from a read to a write transaction.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # The read side never writes, so it takes a deferred BEGIN: a snapshot that, under WAL,
+    # neither waits for nor blocks a writer (page views no longer queue on the write lock).
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def read_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """The sessions of the read side: same engine and pool, deferred BEGIN on SQLite.
+
+    Only read models use it; every unit of work keeps ``BEGIN IMMEDIATE`` up front, because a
+    use case that reads and then writes must hold the write lock from its first read."""
+    bind = sessions.kw["bind"]
+    return sessionmaker(bind=bind.execution_options(**{READ_ONLY: True}),
+                        expire_on_commit=False, autoflush=False)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -95,11 +113,26 @@ class SqlUnitOfWork:
     Leaving the block without ``commit()`` rolls back, so nothing is half-written.
     """
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+    def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
+        # ``read_only``: for use cases that only read (deferred BEGIN on SQLite); ``commit``
+        # is refused so that such a unit can never write without the write lock.
+        self._sessions = read_sessions(sessions) if read_only else sessions
+        self._read_only = read_only
+        self._borrowed = False
         self.session: Session | None = None
 
     def __enter__(self) -> Self:
+        if self._read_only:
+            # Inside a request, a read-only unit reads in the request's read session (one
+            # connection and one read transaction for the whole page, see ``read_scope``).
+            from shared.adapters.sql.queries import request_read_session
+
+            shared = request_read_session(self._sessions)
+            if shared is not None:
+                self._borrowed = True
+                self.session = shared
+                self._attach(shared)
+                return self
         self.session = self._sessions()
         self._attach(self.session)
         return self
@@ -111,6 +144,10 @@ class SqlUnitOfWork:
 
     def __exit__(self, *exc: object) -> None:
         assert self.session is not None
+        if self._borrowed:  # the request's session: closed when the request ends
+            self._borrowed = False
+            self.session = None
+            return
         try:
             self.session.rollback()
         finally:
@@ -119,7 +156,13 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self.session is not None
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
+        # Reads later in the same request must see this write: end the request's read snapshot.
+        from shared.adapters.sql.queries import end_read_snapshot
+
+        end_read_snapshot()
 
     def rollback(self) -> None:
         assert self.session is not None

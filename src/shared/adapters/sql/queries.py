@@ -1,17 +1,23 @@
 """SQL helpers the contexts' repositories and read models share: IN lists in chunks, bulk
-writes as executemany, and the base of a read model (one short session per query, large
-results streamed, pages with their totals). The same code runs on SQLite and PostgreSQL."""
+writes as executemany, and the base of a read model (one read session per request, or per
+query outside a request; large results streamed, pages with their totals). The same code runs
+on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.adapters.sql.database import read_sessions
+
 T = TypeVar("T")
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
 STREAM_BATCH = 2000  # rows fetched at a time by ``SqlReadModel._stream``
+MAX_OFFSET = 2**62  # well inside SQLite's and PostgreSQL's 64-bit OFFSET
 
 
 def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -31,26 +37,102 @@ def executemany(session: Any, stmt: Any, rows: Sequence[dict[str, Any]]) -> None
         session.execute(stmt, list(rows))
 
 
+class ReadScope:
+    """The read side of one request: one read session (one connection, one read transaction)
+    per session factory, opened on first use, and a memo of look-ups repeated within the
+    request. A unit of work's commit ends it (``end_read_snapshot``), so a read after a write
+    in the same request sees the write."""
+
+    def __init__(self) -> None:
+        self._open: dict[int, Session] = {}
+        self.memo: dict[Any, Any] = {}
+
+    def session(self, sessions: sessionmaker[Session]) -> Session:
+        # Keyed by the connection pool: every read model on one database shares the session.
+        key = id(sessions.kw["bind"].pool)
+        s = self._open.get(key)
+        if s is None:
+            s = self._open[key] = sessions()
+        return s
+
+    def end(self) -> None:
+        self.memo.clear()
+        open_, self._open = self._open, {}
+        for s in open_.values():
+            s.close()
+
+
+_scope: ContextVar[ReadScope | None] = ContextVar("sql_read_scope", default=None)
+
+
+@contextmanager
+def read_scope() -> Iterator[ReadScope]:
+    """Share one read session among the read models called inside the block (a request)."""
+    scope = ReadScope()
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
+        scope.end()
+
+
+def request_read_session(sessions: sessionmaker[Session]) -> Session | None:
+    """The current request's read session (opened now if need be), or None outside a request."""
+    scope = _scope.get()
+    return scope.session(sessions) if scope is not None else None
+
+
+def end_read_snapshot() -> None:
+    """Called after a commit: later reads of this request start a fresh read transaction."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.end()
+
+
 class SqlReadModel:
-    """Reads straight from the tables, each in a session of its own (nothing is written)."""
+    """Reads straight from the tables (nothing is written), in the request's read session when
+    there is one (``read_scope``), otherwise in a short session per query. Read sessions never
+    take SQLite's write lock."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+        self._sessions = read_sessions(sessions)
 
-    def _all(self, q: Any) -> Sequence[Any]:
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        scope = _scope.get()
+        if scope is not None:
+            yield scope.session(self._sessions)
+            return
         with self._sessions() as s:
-            return s.execute(q).all()
+            yield s
 
-    def _first(self, q: Any) -> Any:
-        with self._sessions() as s:
-            return s.execute(q).first()
+    def _memo(self, key: Any, load: Callable[[], T]) -> T:
+        """``load()`` once per request for ``key`` (reference rows read several times by a page)."""
+        scope = _scope.get()
+        if scope is None:
+            return load()
+        key = (type(self).__name__, key)
+        if key not in scope.memo:
+            scope.memo[key] = load()
+        return scope.memo[key]  # type: ignore[no-any-return]
 
-    def _scalar(self, q: Any) -> Any:
-        with self._sessions() as s:
-            return s.execute(q).scalar()
+    # ``params``: values of a statement built once with ``sa.bindparam`` (hot pages' queries)
+    def _all(self, q: Any, params: dict[str, Any] | None = None) -> Sequence[Any]:
+        with self._read() as s:
+            return s.execute(q, params).all()
+
+    def _first(self, q: Any, params: dict[str, Any] | None = None) -> Any:
+        with self._read() as s:
+            return s.execute(q, params).first()
+
+    def _scalar(self, q: Any, params: dict[str, Any] | None = None) -> Any:
+        with self._read() as s:
+            return s.execute(q, params).scalar()
 
     def _stream(self, q: Any) -> Iterator[Any]:
-        """The rows of ``q`` fetched in batches (exports of national size stay in flat memory)."""
+        """The rows of ``q`` fetched in batches (exports of national size stay in flat memory).
+        A session of its own: the rows are consumed while the response streams."""
         with self._sessions() as s:
             yield from s.execute(q.execution_options(yield_per=STREAM_BATCH))
 
@@ -62,9 +144,12 @@ class SqlReadModel:
               cap: int | None = None) -> tuple[Sequence[Any], int]:
         """A page of ``q`` and its total, read in one session; with ``cap`` only the first
         ``cap`` rows count."""
+        # Bounded like ``PageRequest``: an offset past a 64-bit integer is an overflow in the
+        # driver (a 500), while one past the end is simply an empty page.
+        offset = max(0, min(int(offset), MAX_OFFSET))
         counted = q.order_by(*order).limit(cap) if cap is not None else q
         size = limit if cap is None else max(0, min(limit, cap - offset))
-        with self._sessions() as s:
+        with self._read() as s:
             total = int(s.execute(_count_of(counted)).scalar() or 0)
             if size == 0:
                 return [], total

@@ -2,7 +2,11 @@
 folio and downloads its PDF, files each of the five change requests with an attachment (after
 a refused attempt), the Catálogo II revisor validates four and rejects one with a reason, the
 director reads the statuses and the reason, and extracts one year to Excel. Screenshots are
-kept in the test's temporary folder."""
+kept in the test's temporary folder.
+
+The server runs with its request log on (INFO): at the end, no line of it carries a demo
+patient's NSS or name (searches by NSS or name are POSTed and redirected to an opaque token;
+the homologación window is named by a record's id)."""
 
 from __future__ import annotations
 
@@ -10,11 +14,15 @@ import io
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from shared.adapters.rendering.samples import tiny_pdf, tiny_png
+
+from .conftest import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -22,6 +30,47 @@ DIRECTOR = ("director.campeche", "Demo-2026-DIR")
 REVISOR = ("revisor", "Demo-2026-REV")
 P1_NSS, TRIO_NSS = "1111111111", "1071533138"
 REJECTION = "Falta la nota de contrarreferencia firmada por el médico tratante."
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The shared live server, with the request log (INFO) this module searches."""
+    server = LiveServer(tmp_path_factory.mktemp("live"))
+    server.env["LOG_LEVEL"] = "INFO"
+    server.start()
+    yield server
+    server.stop()
+
+
+def _demo_patients(server: LiveServer) -> tuple[set[str], set[str]]:
+    """Every demo NSS and patient name (the full name, and both surnames)."""
+    engine = sa.create_engine(f"sqlite:///{server.root / 'var' / 'app.db'}")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT nss, given_names, paternal_surname, "
+                                        "maternal_surname FROM san_patients")).all()
+    finally:
+        engine.dispose()
+    nss = {r.nss for r in rows}
+    # whole names (a single given name such as PACIENTE would match the /sanece/pacientes path)
+    names = {f"{r.given_names} {r.paternal_surname} {r.maternal_surname}" for r in rows} | {
+        f"{r.paternal_surname} {r.maternal_surname}" for r in rows}
+    return nss, names
+
+
+def _no_patient_data_in_the_request_log(server: LiveServer) -> None:
+    lines = (server.root / "server.log").read_text(errors="replace").splitlines()
+    requests = [line for line in lines if '"msg": "request"' in line]
+    assert len(requests) > 50, "the request log was not written"
+    nss, names = _demo_patients(server)
+    assert "1111111111" in nss and len(nss) > 10
+    variants = set()
+    for name in names:
+        for form in (name, name.lower(), name.title()):
+            variants |= {form, form.replace(" ", "+"), form.replace(" ", "%20")}
+    for line in lines:
+        assert not [n for n in nss if n in line], line
+        assert not [n for n in variants if n in line], line
 
 
 def _login(page, url: str, user: tuple[str, str]) -> None:
@@ -277,3 +326,9 @@ def test_director_requests_reviewed_and_extraction(live_server, page, shots, tmp
     assert page.get_by_role("heading", name="Estatus de últimos folios registrados en tu "
                                             "unidad").is_visible()
     shots(page, "12-inicio-telefono")
+    # Buscar by a name, and the URL the browser shows carries only a token
+    page.get_by_label("Buscar:").fill("maria del rocio")
+    page.get_by_role("button", name="Buscar").click()
+    assert "maria" not in page.url.lower() and "?b=" in page.url
+    assert "registro" in page.locator(".san-summary").first.inner_text()
+    _no_patient_data_in_the_request_log(live_server)

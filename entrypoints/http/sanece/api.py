@@ -6,6 +6,12 @@ multipart forms (the pages' field names, attachments as file parts after the CSR
 Errors are problem details: a foreign or missing folio, patient, request or attachment is 404
 with the same body; a broken rule is 422 (with ``errors`` when several rules broke, e.g. the
 extraction window); a target that changed since filing is 409.
+
+Optimistic concurrency: ``GET /folios/{number}`` and ``GET /patients/{id}`` answer an ``ETag``
+(the record's version). Registering an evaluation and filing a change request on a folio or a
+patient record need ``If-Match`` with that ETag: 428 without it, 412 (problem JSON naming who
+changed the record and when, with its current values) when it is no longer current; nothing
+changes then.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from typing import Annotated, Any, TypeVar
 
 import attrs
 from anyio import to_thread
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import ResponseHeader
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
@@ -46,6 +53,12 @@ from entrypoints.http.sanece.forms import (
 from entrypoints.http.streams import PDF, XLSX
 from entrypoints.http.uploads import UPLOAD_ROUTE
 from sanece.application.access import PATIENT_NOT_FOUND
+from sanece.application.concurrency import (
+    PreconditionFailed,
+    PreconditionRequired,
+    StaleVersion,
+    parse_version,
+)
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.feedback import FeedbackCommand
@@ -77,11 +90,42 @@ from shared.kernel.pagination import Page, PageRequest
 E = TypeVar("E", bound=enum.Enum)
 PageNo = Annotated[int, QueryParameter(ge=1, description="Página (1 = la primera)")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=500, description="Registros por página")]
-Search = Annotated[str, QueryParameter(description="Buscar: folio, NSS, agregado o nombre")]
 FOLIO_TYPE_REQUIRED = ("Indique el tipo de solicitud sobre el folio («type»: expiry_change, "
                        "unit_change o requirement_change).")
 MULTIPART = ("Formulario multipart/form-data: el campo csrf_token (o el encabezado "
              "X-CSRF-Token) antes de los archivos; adjuntos PDF o imagen, hasta 3.")
+IF_MATCH = (" Requiere el encabezado If-Match con la ETag del GET del registro (428 sin él; "
+            "412 si otro usuario lo modificó después).")
+ETAG = [ResponseHeader(name="ETag", documentation_only=True,
+                       description="Versión del registro: envíela en If-Match al modificarlo.")]
+
+
+def _etag(version: int) -> str:
+    return f'"{int(version)}"'
+
+
+def _if_match(request: Request[Any, Any, Any]) -> int:
+    """The version the client changes (its ETag in ``If-Match``); 428 without one."""
+    expected = parse_version(request.headers.get("if-match"))
+    if expected is None:
+        raise PreconditionRequired()
+    return expected
+
+
+def _versioned(call: Any) -> Any:
+    """Run ``call``; a stale ``If-Match`` is 412 with the same problem body as a page's
+    refusal (who changed the record, when, and its current values)."""
+    try:
+        return call()
+    except StaleVersion as stale:
+        raise PreconditionFailed(stale) from None
+
+
+async def _versioned_async(call: Any) -> Any:
+    try:
+        return await call()
+    except StaleVersion as stale:
+        raise PreconditionFailed(stale) from None
 
 
 def _enum(cls: type[E], raw: str | None, what: str) -> E | None:
@@ -186,6 +230,21 @@ class EvaluationBody:
 
 
 @attrs.frozen
+class NssBody:
+    """The NSS searched (10 digits), in the body so that no URL or log carries it."""
+
+    nss: str
+
+
+@attrs.frozen
+class MergePreviewBody:
+    """``record``: the record to homologate; ``correct``: the Correcto one (same NSS)."""
+
+    record: int
+    correct: int
+
+
+@attrs.frozen
 class ExtractionBody:
     """S13: dates AAAA-MM-DD; ``unit_id`` only for central roles (a director extracts their
     unit); ``medicine_id`` and ``status`` empty = TODOS; ``mode`` by_folio or by_patient."""
@@ -204,6 +263,88 @@ class FeedbackBody:
 
     text: str
     kind: str = "comment"
+
+
+@attrs.frozen
+class SearchBody:
+    """Buscar (folio, NSS, agregado o nombre) and the page: POSTed, because the text may be
+    an NSS or a patient's name, which no URL (logs, proxies) may carry."""
+
+    q: str = ""
+    page: int = 1
+    size: int = 10
+
+
+@attrs.frozen
+class FolioSearchBody(SearchBody):
+    unit_id: int | None = None  # central roles: one unit
+
+
+@attrs.frozen
+class RequestSearchBody(SearchBody):
+    type: str = ""  # patient_data | merge | expiry_change | unit_change | requirement_change
+    kind: str | None = None  # extension | cancellation
+    status: str | None = None  # pending | approved | rejected
+
+
+@attrs.frozen
+class QueueSearchBody(SearchBody):
+    size: int = 25
+    type: str | None = None
+    kind: str | None = None
+    ooad_id: int | None = None
+    min_age_days: int | None = None
+    status: str = "pending"  # pending | approved | rejected | all
+
+
+@attrs.frozen
+class PendingSearchBody(SearchBody):
+    size: int = 25
+    ooad_id: int | None = None
+    unit_id: int | None = None
+
+
+def _asked(body: SearchBody) -> PageRequest:
+    return PageRequest(body.page, body.size, search_term(body.q))
+
+
+def _folios(request: Request[Any, Any, Any], body: FolioSearchBody) -> FolioPageOut:
+    return _page(FolioPageOut, san(request).queries().latest_folios(
+        scope_of(request), _asked(body), body.unit_id))
+
+
+def _patients(request: Request[Any, Any, Any], body: SearchBody) -> PatientPageOut:
+    return _page(PatientPageOut, san(request).queries().recent_patients(
+        scope_of(request), _asked(body)))
+
+
+def _requests(request: Request[Any, Any, Any], body: RequestSearchBody) -> ChangeRequestPageOut:
+    request_type = _enum(RequestType, body.type, "type")
+    if request_type is None:
+        raise ValidationError("Indique el tipo de solicitud («type»).")
+    return _page(ChangeRequestPageOut, san(request).queries().requests(
+        scope_of(request), request_type, _asked(body),
+        kind=_enum(ExpiryChangeKind, body.kind, "kind"),
+        status=_enum(RequestStatus, body.status, "status")))
+
+
+def _review_queue(request: Request[Any, Any, Any],
+                  body: QueueSearchBody) -> ChangeRequestPageOut:
+    return _page(ChangeRequestPageOut, san(request).queries().review_queue(
+        scope_of(request), _asked(body), request_type=_enum(RequestType, body.type, "type"),
+        kind=_enum(ExpiryChangeKind, body.kind, "kind"), ooad_id=body.ooad_id,
+        min_age_days=body.min_age_days,
+        status=None if body.status == "all" else _enum(RequestStatus, body.status, "status")))
+
+
+def _merges(request: Request[Any, Any, Any], body: SearchBody) -> ChangeRequestPageOut:
+    return _page(ChangeRequestPageOut, san(request).queries().merges(scope_of(request),
+                                                                     _asked(body)))
+
+
+def _pending(request: Request[Any, Any, Any], body: PendingSearchBody) -> FolioPageOut:
+    return _page(FolioPageOut, san(request).queries().pending_evaluations(
+        scope_of(request), _asked(body), ooad_id=body.ooad_id, unit_id=body.unit_id))
 
 
 # --------------------------------------------------------------------------- the API
@@ -233,18 +374,24 @@ class SaneceApi(Controller):
 
     @get("/folios", sync_to_thread=True,
          summary="Inicio: estatus de últimos folios registrados en la unidad")
-    def folios(self, request: Request[Any, Any, Any], q: Search = "", page: PageNo = 1,
-               size: PageSize = 10,
+    def folios(self, request: Request[Any, Any, Any], page: PageNo = 1, size: PageSize = 10,
                unit_id: Annotated[int | None, QueryParameter(
                    description="Unidad médica (solo roles centrales)")] = None) -> FolioPageOut:
-        result = san(request).queries().latest_folios(scope_of(request),
-                                                      PageRequest(page, size, search_term(q)),
-                                                      unit_id)
-        return _page(FolioPageOut, result)
+        return _folios(request, FolioSearchBody(page=page, size=size, unit_id=unit_id))
 
-    @get("/folios/{number:str}", sync_to_thread=True, summary="Consultar folio (11 dígitos)")
-    def folio(self, request: Request[Any, Any, Any], number: FromPath[str]) -> FolioDetail:
-        return san(request).queries().folio(scope_of(request), number)
+    @post("/folios/search", sync_to_thread=True, status_code=200,
+          summary="Inicio con Buscar (el texto va en el cuerpo: puede ser un NSS o un nombre)",
+          **json_body(FolioSearchBody))
+    def folio_search(self, request: Request[Any, Any, Any],
+                     data: JSONBody[FolioSearchBody]) -> FolioPageOut:
+        return _folios(request, data)
+
+    @get("/folios/{number:str}", sync_to_thread=True, summary="Consultar folio (11 dígitos)",
+         response_headers=ETAG)
+    def folio(self, request: Request[Any, Any, Any],
+              number: FromPath[str]) -> Response[FolioDetail]:
+        detail = san(request).queries().folio(scope_of(request), number)
+        return Response(detail, headers={"ETag": _etag(detail.version)})
 
     @get("/folios/{number:str}/pdf", sync_to_thread=True, media_type=PDF,
          summary="Formato de respuesta del folio (PDF con los datos actuales)")
@@ -252,95 +399,123 @@ class SaneceApi(Controller):
         return folio_pdf(request, number)
 
     @get("/patients", sync_to_thread=True, summary="Pacientes con solicitudes recientes")
-    def patients(self, request: Request[Any, Any, Any], q: Search = "", page: PageNo = 1,
+    def patients(self, request: Request[Any, Any, Any], page: PageNo = 1,
                  size: PageSize = 10) -> PatientPageOut:
-        result = san(request).queries().recent_patients(
-            scope_of(request), PageRequest(page, size, search_term(q)))
-        return _page(PatientPageOut, result)
+        return _patients(request, SearchBody(page=page, size=size))
+
+    @post("/patients/search", sync_to_thread=True, status_code=200,
+          summary="Pacientes con Buscar (el texto va en el cuerpo: puede ser un NSS o un "
+          "nombre)", **json_body(SearchBody))
+    def patient_search(self, request: Request[Any, Any, Any],
+                       data: JSONBody[SearchBody]) -> PatientPageOut:
+        return _patients(request, data)
 
     @get("/patients/{patient_id:int}", sync_to_thread=True,
-         summary="Historial de evaluaciones de un paciente")
+         summary="Historial de evaluaciones de un paciente", response_headers=ETAG)
     def history(self, request: Request[Any, Any, Any],
-                patient_id: FromPath[int]) -> PatientHistory:
-        return san(request).queries().patient_history(scope_of(request), patient_id)
+                patient_id: FromPath[int]) -> Response[PatientHistory]:
+        history = san(request).queries().patient_history(scope_of(request), patient_id)
+        return Response(history, headers={"ETag": _etag(history.patient.version)})
 
-    @get("/nss/{nss:str}", sync_to_thread=True,
-         summary="Buscar registros por NSS (cambio de datos y homologación)")
-    def nss(self, request: Request[Any, Any, Any], nss: FromPath[str]) -> NssSearch:
-        return san(request).queries().search_nss(scope_of(request), nss)
+    @post("/nss-search", sync_to_thread=True, status_code=200,
+          summary="Buscar registros por NSS (cambio de datos y homologación)",
+          description="El NSS va en el cuerpo, nunca en la URL (bitácoras, proxies).",
+          **json_body(NssBody))
+    def nss(self, request: Request[Any, Any, Any], data: JSONBody[NssBody]) -> NssSearch:
+        return san(request).queries().search_nss(scope_of(request), data.nss)
 
-    @get("/nss/{nss:str}/merge-preview", sync_to_thread=True,
-         summary="Vista previa de una homologación: ambos registros y los folios a mover")
-    def merge_preview(self, request: Request[Any, Any, Any], nss: FromPath[str],
-                      record: Annotated[int, QueryParameter(description="Registro a homologar")],
-                      correct: Annotated[int, QueryParameter(description="Registro correcto")]
-                      ) -> MergePreviewView:
+    @post("/merge-preview", sync_to_thread=True, status_code=200,
+          summary="Vista previa de una homologación: ambos registros y los folios a mover",
+          **json_body(MergePreviewBody))
+    def merge_preview(self, request: Request[Any, Any, Any],
+                      data: JSONBody[MergePreviewBody]) -> MergePreviewView:
         queries = san(request).queries()
-        found = {r.id for r in queries.search_nss(scope_of(request), nss).records}
-        if record not in found or correct not in found:
+        scope = scope_of(request)
+        record = queries.patient(scope, data.record)
+        found = {r.id for r in queries.search_nss(scope, record.nss).records}
+        if data.record not in found or data.correct not in found:
             raise NotFound(PATIENT_NOT_FOUND)
-        return queries.merge_preview(scope_of(request), record, correct)
+        return queries.merge_preview(scope, data.record, data.correct)
 
     # ------------------------------------------------------------------ S7–S11 filing
 
     @post("/patients/{patient_id:int}/patient-data-requests", status_code=201,
           guards=[director_guard], summary="Solicitar cambio de datos de paciente",
           description=MULTIPART + " Campos: nss, aggregate, paternal_surname, "
-          "maternal_surname, given_names (los enviados se cambian); la vigencia como archivo.",
-          **UPLOAD_ROUTE)
+          "maternal_surname, given_names (los enviados se cambian); la vigencia como archivo."
+          + IF_MATCH, **UPLOAD_ROUTE)
     async def file_patient_data(self, request: Request[Any, Any, Any],
                                 patient_id: FromPath[int]) -> RequestFiled:
         queries = san(request).queries()
         patient = await to_thread.run_sync(queries.patient, scope_of(request), patient_id)
-        return await file_request(
+        expected = _if_match(request)
+        return await _versioned_async(lambda: file_request(
             request, san(request).file_patient_data_change(),
-            lambda f: PatientDataForm.submitted(f).command(patient, f.files))
+            lambda f: attrs.evolve(PatientDataForm.submitted(f).command(patient, f.files),
+                                   expected_version=expected)))
 
-    @post("/nss/{nss:str}/merge-requests", status_code=201, guards=[director_guard],
-          summary="Solicitar homologación de registros",
-          description=MULTIPART + " Campos choice_<id del registro> = correct | merge | "
-          "not_applicable; la vigencia como archivo.", **UPLOAD_ROUTE)
+    @post("/patients/{patient_id:int}/merge-requests", status_code=201,
+          guards=[director_guard], summary="Solicitar homologación de registros",
+          description=MULTIPART + " Los registros son los del NSS del registro de la URL "
+          "(por su id: el NSS nunca va en la URL). Campos choice_<id del registro> = correct "
+          "| merge | not_applicable, y opcionalmente version_<id> (la ETag de cada registro); "
+          "la vigencia como archivo." + IF_MATCH, **UPLOAD_ROUTE)
     async def file_merge(self, request: Request[Any, Any, Any],
-                         nss: FromPath[str]) -> RequestFiled:
+                         patient_id: FromPath[int]) -> RequestFiled:
         queries = san(request).queries()
-        search = await to_thread.run_sync(queries.search_nss, scope_of(request), nss)
-        if not search.records:
+        scope = scope_of(request)
+        record = await to_thread.run_sync(queries.patient, scope, patient_id)
+        search = await to_thread.run_sync(queries.search_nss, scope, record.nss)
+        if patient_id not in {r.id for r in search.records}:
             raise NotFound(PATIENT_NOT_FOUND)
-        return await file_request(request, san(request).file_merge(),
-                                  lambda f: MergeForm.submitted(f).command(search.nss, f.files))
+        expected = _if_match(request)  # the URL's record; others by their version_<id> fields
+
+        def command(f: Any) -> Any:
+            cmd = MergeForm.submitted(f).command(search.nss, f.files)
+            return attrs.evolve(cmd, expected_versions={**(cmd.expected_versions or {}),
+                                                        patient_id: expected})
+
+        return await _versioned_async(lambda: file_request(request, san(request).file_merge(),
+                                                           command))
 
     @post("/folios/{number:str}/expiry-change-requests", status_code=201,
           guards=[director_guard], summary="Solicitar baja de folio o ampliación de fecha de "
           "vencimiento", description=MULTIPART + " Campos: kind (cancellation | extension), "
-          "motive, detail.", **UPLOAD_ROUTE)
+          "motive, detail." + IF_MATCH, **UPLOAD_ROUTE)
     async def file_expiry(self, request: Request[Any, Any, Any],
                           number: FromPath[str]) -> RequestFiled:
         await self._visible(request, number)
-        return await file_request(request, san(request).file_expiry_change(),
-                                  lambda f: fields_into(ExpiryChangeForm, f.fields).command(
-                                      number, f.files))
+        expected = _if_match(request)
+        return await _versioned_async(lambda: file_request(
+            request, san(request).file_expiry_change(),
+            lambda f: attrs.evolve(fields_into(ExpiryChangeForm, f.fields).command(number, f.files),
+                                   expected_version=expected)))
 
     @post("/folios/{number:str}/unit-change-requests", status_code=201,
           guards=[director_guard], summary="Solicitar cambio de unidad médica",
           description=MULTIPART + " Campos: motive, detail, destination_ooad_id, "
-          "destination_unit_id.", **UPLOAD_ROUTE)
+          "destination_unit_id." + IF_MATCH, **UPLOAD_ROUTE)
     async def file_unit(self, request: Request[Any, Any, Any],
                         number: FromPath[str]) -> RequestFiled:
         await self._visible(request, number)
-        return await file_request(request, san(request).file_unit_change(),
-                                  lambda f: fields_into(UnitChangeForm, f.fields).command(
-                                      number, f.files))
+        expected = _if_match(request)
+        return await _versioned_async(lambda: file_request(
+            request, san(request).file_unit_change(),
+            lambda f: attrs.evolve(fields_into(UnitChangeForm, f.fields).command(number, f.files),
+                                   expected_version=expected)))
 
     @post("/folios/{number:str}/requirement-change-requests", status_code=201,
           guards=[director_guard], summary="Solicitar cambio de requerimiento",
           description=MULTIPART + " Campos: key1, quantity1, key2, quantity2 (opcionales), "
-          "requirement, motive, detail.", **UPLOAD_ROUTE)
+          "requirement, motive, detail." + IF_MATCH, **UPLOAD_ROUTE)
     async def file_requirement(self, request: Request[Any, Any, Any],
                                number: FromPath[str]) -> RequestFiled:
         await self._visible(request, number)
-        return await file_request(request, san(request).file_requirement_change(),
-                                  lambda f: fields_into(RequirementChangeForm, f.fields).command(
-                                      number, f.files))
+        expected = _if_match(request)
+        return await _versioned_async(lambda: file_request(
+            request, san(request).file_requirement_change(),
+            lambda f: attrs.evolve(fields_into(RequirementChangeForm, f.fields).command(number, f.files),
+                                   expected_version=expected)))
 
     @get("/folios/{number:str}/filing-check", sync_to_thread=True, guards=[director_guard],
          summary="¿Se puede solicitar este cambio sobre el folio? (las mismas reglas que al "
@@ -381,15 +556,16 @@ class SaneceApi(Controller):
                      description="extension | cancellation")] = None,
                  status: Annotated[str | None, QueryParameter(
                      description="pending | approved | rejected")] = None,
-                 q: Search = "", page: PageNo = 1, size: PageSize = 10) -> ChangeRequestPageOut:
-        request_type = _enum(RequestType, type, "type")
-        if request_type is None:
-            raise ValidationError("Indique el tipo de solicitud («type»).")
-        result = san(request).queries().requests(
-            scope_of(request), request_type, PageRequest(page, size, search_term(q)),
-            kind=_enum(ExpiryChangeKind, kind, "kind"),
-            status=_enum(RequestStatus, status, "status"))
-        return _page(ChangeRequestPageOut, result)
+                 page: PageNo = 1, size: PageSize = 10) -> ChangeRequestPageOut:
+        return _requests(request, RequestSearchBody(type=type, kind=kind, status=status,
+                                                    page=page, size=size))
+
+    @post("/requests/search", sync_to_thread=True, status_code=200,
+          summary="Solicitudes realizadas con Buscar (el texto va en el cuerpo)",
+          **json_body(RequestSearchBody))
+    def request_search(self, request: Request[Any, Any, Any],
+                       data: JSONBody[RequestSearchBody]) -> ChangeRequestPageOut:
+        return _requests(request, data)
 
     @get("/requests/{request_id:int}", sync_to_thread=True,
          summary="Revisar: una solicitud con su antes y después, adjuntos y motivo")
@@ -412,14 +588,17 @@ class SaneceApi(Controller):
                      min_age_days: Annotated[int | None, QueryParameter(ge=0)] = None,
                      status: Annotated[str, QueryParameter(
                          description="pending | approved | rejected | all")] = "pending",
-                     q: Search = "", page: PageNo = 1, size: PageSize = 25) -> ChangeRequestPageOut:
-        result = san(request).queries().review_queue(
-            scope_of(request), PageRequest(page, size, search_term(q)),
-            request_type=_enum(RequestType, type, "type"),
-            kind=_enum(ExpiryChangeKind, kind, "kind"), ooad_id=ooad_id,
-            min_age_days=min_age_days,
-            status=None if status == "all" else _enum(RequestStatus, status, "status"))
-        return _page(ChangeRequestPageOut, result)
+                     page: PageNo = 1, size: PageSize = 25) -> ChangeRequestPageOut:
+        return _review_queue(request, QueueSearchBody(
+            type=type, kind=kind, ooad_id=ooad_id, min_age_days=min_age_days, status=status,
+            page=page, size=size))
+
+    @post("/review-queue/search", sync_to_thread=True, status_code=200,
+          guards=[reviewer_guard], summary="Solicitudes de cambio con Buscar (el texto va en "
+          "el cuerpo)", **json_body(QueueSearchBody))
+    def review_queue_search(self, request: Request[Any, Any, Any],
+                            data: JSONBody[QueueSearchBody]) -> ChangeRequestPageOut:
+        return _review_queue(request, data)
 
     @post("/requests/{request_id:int}/approve", sync_to_thread=True, status_code=200,
           guards=[reviewer_guard], summary="Validado: aplicar el cambio",
@@ -438,10 +617,16 @@ class SaneceApi(Controller):
 
     @get("/merges", sync_to_thread=True, guards=[admin_guard],
          summary="Homologaciones validadas, con los folios que trasladó cada una")
-    def merges(self, request: Request[Any, Any, Any], q: Search = "", page: PageNo = 1,
+    def merges(self, request: Request[Any, Any, Any], page: PageNo = 1,
                size: PageSize = 25) -> ChangeRequestPageOut:
-        return _page(ChangeRequestPageOut, san(request).queries().merges(
-            scope_of(request), PageRequest(page, size, search_term(q))))
+        return _merges(request, SearchBody(page=page, size=size))
+
+    @post("/merges/search", sync_to_thread=True, status_code=200, guards=[admin_guard],
+          summary="Homologaciones validadas con Buscar (el texto va en el cuerpo)",
+          **json_body(SearchBody))
+    def merge_search(self, request: Request[Any, Any, Any],
+                     data: JSONBody[SearchBody]) -> ChangeRequestPageOut:
+        return _merges(request, data)
 
     @post("/merges/{request_id:int}/undo", sync_to_thread=True, status_code=200,
           guards=[admin_guard], summary="Deshacer una homologación validada por error",
@@ -457,20 +642,29 @@ class SaneceApi(Controller):
     def pending(self, request: Request[Any, Any, Any],
                 ooad_id: Annotated[int | None, QueryParameter()] = None,
                 unit_id: Annotated[int | None, QueryParameter()] = None,
-                q: Search = "", page: PageNo = 1, size: PageSize = 25) -> FolioPageOut:
-        result = san(request).queries().pending_evaluations(
-            scope_of(request), PageRequest(page, size, search_term(q)), ooad_id=ooad_id,
-            unit_id=unit_id)
-        return _page(FolioPageOut, result)
+                page: PageNo = 1, size: PageSize = 25) -> FolioPageOut:
+        return _pending(request, PendingSearchBody(ooad_id=ooad_id, unit_id=unit_id, page=page,
+                                                   size=size))
+
+    @post("/evaluations/pending/search", sync_to_thread=True, status_code=200,
+          guards=[evaluator_guard], summary="Folios pendientes con Buscar (el texto va en el "
+          "cuerpo)", **json_body(PendingSearchBody))
+    def pending_search(self, request: Request[Any, Any, Any],
+                       data: JSONBody[PendingSearchBody]) -> FolioPageOut:
+        return _pending(request, data)
 
     @post("/folios/{number:str}/evaluation", sync_to_thread=True, status_code=200,
           guards=[evaluator_guard], summary="Registrar la evaluación de un folio Pendiente",
-          **json_body(EvaluationBody))
+          description=IF_MATCH.strip(), **json_body(EvaluationBody))
     def evaluate(self, request: Request[Any, Any, Any], number: FromPath[str],
                  data: JSONBody[EvaluationBody]) -> EvaluationResult:
-        return san(request).register_evaluation()(actor_of(request), EvaluationCommand(
-            number, data.status, data.period_months, data.key1, data.quantity1, data.key2,
-            data.quantity2, data.requirement, data.observations))
+        san(request).queries().folio(scope_of(request), number)  # 404 before 428
+        expected = _if_match(request)
+        return _versioned(lambda: san(request).register_evaluation()(
+            actor_of(request), EvaluationCommand(
+                number, data.status, data.period_months, data.key1, data.quantity1, data.key2,
+                data.quantity2, data.requirement, data.observations,
+                expected_version=expected)))
 
     # ------------------------------------------------------------------ S13, S15
 

@@ -1,8 +1,9 @@
 """Cambios (S6) and its five sections, the director's change requests (S7–S11).
 
 Each section is a page with its search (NSS or folio), its form and its "Solicitudes
-realizadas" table. Filing is a multipart POST whose target (patient, NSS or folio) is in the
-URL, so that a foreign or missing one is refused before a byte is read; the attachments are
+realizadas" table. The NSS search is POSTed and the page redirected to an opaque token of it
+(``?n=``): an NSS is in no URL. Filing is a multipart POST whose target (patient record or
+folio) is in the URL, so that a foreign or missing one is refused before a byte is read; the attachments are
 streamed under the attachment policy and handed to the use case as they are. A refusal (a
 rule of the use case, a file of the wrong type or too large) shows the form again with what
 the user typed and the message; success redirects to the section with a confirmation.
@@ -10,28 +11,35 @@ the user typed and the message; success redirects to the section with a confirma
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
+import attrs
 from anyio import to_thread
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
 
-from entrypoints.http.forms import fields_into, page_link, page_request
+from entrypoints.http.forms import fields_into, page_link
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
     CAMBIOS,
     DATOS,
     HOMOLOGACION,
     REQUERIMIENTO,
+    NSS_TOKEN,
     UNIDAD,
     VENCIMIENTO,
+    Urls,
     actor_of,
     attachment_limit_text,
     director_guard,
     file_request,
+    recalled_search,
+    remember_search,
     render_san,
     san,
     scope_of,
+    search_page,
 )
 from entrypoints.http.sanece.folios import lookup_folio
 from entrypoints.http.sanece.forms import (
@@ -40,16 +48,18 @@ from entrypoints.http.sanece.forms import (
     PatientDataForm,
     RequirementChangeForm,
     UnitChangeForm,
+    stale_view,
 )
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedForm
 from sanece.application.access import PATIENT_NOT_FOUND
 from sanece.application.views import RequestFiled
 from sanece.domain.model import PATIENT_FIELD_LABELS
-from sanece.domain.values import ExpiryChangeKind, MergeChoice, RequestType
+from sanece.domain.values import ExpiryChangeKind, MergeChoice, RequestType, parse_nss
 from shared.kernel.errors import Conflict, DomainError, NotFound, ValidationError
 from shared.storage.domain import FileTooLarge
 
 PAGE_SIZE = 10
+URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 FILED = ("Solicitud registrada (En espera). La Jefatura de área de Catálogo II la evaluará; "
          "actualiza esta pantalla para ver el estatus de cambio.")
 FILED_MERGE = ("Solicitud de homologación registrada: {n} registro(s) por homologar (En "
@@ -85,7 +95,7 @@ KIND_TEXT = {
 def _requests(request: Request[Any, Any, Any], request_type: RequestType) -> Any:
     """Solicitudes realizadas of one type (Buscar and pagination from the query string)."""
     return san(request).queries().requests(scope_of(request), request_type,
-                                           page_request(request, PAGE_SIZE))
+                                           search_page(request, PAGE_SIZE))
 
 
 def _render(request: Request[Any, Any, Any], template: str, status_code: int = 200, *,
@@ -94,6 +104,7 @@ def _render(request: Request[Any, Any, Any], template: str, status_code: int = 2
     its "Solicitudes realizadas" must lead there, with the folio that was shown)."""
     context.setdefault("error", None)
     context.setdefault("refusal", None)
+    context.setdefault("stale", None)
     pages = page_link(request, path=get_path, folio=number or None) if get_path else \
         page_link(request)
     return render_san(request, template, status_code=status_code, sections=SECTIONS,
@@ -113,6 +124,14 @@ async def _file(request: Request[Any, Any, Any], use_case: Any,
         return await to_thread.run_sync(refused, form, error)
 
 
+@attrs.define
+class NssSearchForm:
+    """"Escribe el número de seguridad social (NSS)" (POSTed: an NSS is in no URL)."""
+
+    nss: str = ""
+    csrf_token: str = ""
+
+
 class ChangePages(Controller):
     path = CAMBIOS
     guards = [director_guard]
@@ -126,22 +145,47 @@ class ChangePages(Controller):
 
     @get("/datos-paciente", sync_to_thread=True)
     def patient_search(self, request: Request[Any, Any, Any]) -> Any:
-        return self._nss_page(request, RequestType.PATIENT_DATA)
+        return self._nss_page(request, RequestType.PATIENT_DATA,
+                              recalled_search(request, NSS_TOKEN))
+
+    @post("/datos-paciente", sync_to_thread=True)
+    def patient_search_sent(self, request: Request[Any, Any, Any],
+                            data: Annotated[NssSearchForm, URL_FORM]) -> Any:
+        return self._nss_sent(request, RequestType.PATIENT_DATA, DATOS, data.nss)
 
     @get("/homologacion", sync_to_thread=True)
     def merge_search(self, request: Request[Any, Any, Any]) -> Any:
-        return self._nss_page(request, RequestType.MERGE)
+        return self._nss_page(request, RequestType.MERGE, recalled_search(request, NSS_TOKEN))
 
-    def _nss_page(self, request: Request[Any, Any, Any], section: RequestType) -> Any:
-        nss = (request.query_params.get("nss") or "").strip()[:20]
+    @post("/homologacion", sync_to_thread=True)
+    def merge_search_sent(self, request: Request[Any, Any, Any],
+                          data: Annotated[NssSearchForm, URL_FORM]) -> Any:
+        return self._nss_sent(request, RequestType.MERGE, HOMOLOGACION, data.nss)
+
+    def _nss_sent(self, request: Request[Any, Any, Any], section: RequestType, path: str,
+                  typed: str) -> Any:
+        """A typed NSS: refused in the page as typed, or kept under a token and the page
+        shown by it (post/redirect/get, so reloading does not post again)."""
+        nss = typed.strip()[:20]
+        try:
+            value = parse_nss(nss)
+        except ValidationError as refused:
+            return self._nss_page(request, section, nss, refused)
+        return redirect(Urls.nss_search(path, remember_search(request, value)))
+
+    def _nss_page(self, request: Request[Any, Any, Any], section: RequestType, nss: str,
+                  refused: ValidationError | None = None) -> Any:
         search, error, status = None, None, 200
-        if nss:
+        if refused is not None:
+            error, status = refused.message, refused.status
+        elif nss:
             try:
                 search = san(request).queries().search_nss(scope_of(request), nss)
-            except ValidationError as refused:
-                error, status = refused.message, refused.status
+            except ValidationError as problem:
+                error, status = problem.message, problem.status
         return _render(request, "sanece/nss.html", status_code=status, section=section,
                        nss=nss, search=search, error=error,
+                       nss_token=remember_search(request, search.nss) if search else None,
                        requests=_requests(request, section))
 
     # ------------------------------------------------------------------ S7 form
@@ -153,10 +197,11 @@ class ChangePages(Controller):
 
     def _patient_page(self, request: Request[Any, Any, Any], patient: Any,
                       form: PatientDataForm, error: str | None = None,
-                      status_code: int = 200) -> Any:
+                      status_code: int = 200, stale: Any = None) -> Any:
         check = san(request).check_filing().patient_data(actor_of(request), patient.id)
         return _render(request, "sanece/datos_form.html", status_code=status_code,
-                       patient=patient, form=form, fields=PATIENT_FIELDS_SHOWN,
+                       patient=patient, form=form, fields=PATIENT_FIELDS_SHOWN, stale=stale,
+                       back=Urls.nss_search(DATOS, remember_search(request, patient.nss)),
                        **_refusal(check, error))
 
     @post("/datos-paciente/{patient_id:int}", **UPLOAD_ROUTE)
@@ -166,8 +211,12 @@ class ChangePages(Controller):
         patient = await to_thread.run_sync(queries.patient, scope_of(request), patient_id)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
-            typed = PatientDataForm.submitted(form).shown(patient)
-            return self._patient_page(request, patient, typed, error.message, error.status)
+            submitted = PatientDataForm.submitted(form)
+            stale = stale_view(error, {f: getattr(submitted, f) for f in submitted.change},
+                               PATIENT_FIELDS_SHOWN)
+            now = queries.patient(scope_of(request), patient_id) if stale else patient
+            typed = _fresh(submitted.shown(now), stale)
+            return self._patient_page(request, now, typed, error.message, error.status, stale)
 
         filed = await _file(request, san(request).file_patient_data_change(),
                             lambda f: PatientDataForm.submitted(f).command(patient, f.files),
@@ -175,29 +224,34 @@ class ChangePages(Controller):
         if not isinstance(filed, RequestFiled):
             return filed
         flash(request, FILED, "success")
-        return redirect(f"{DATOS}?nss={patient.nss}")
+        return redirect(Urls.nss_search(DATOS, remember_search(request, patient.nss)))
 
     # ------------------------------------------------------------------ S8 window
 
-    @get("/homologacion/{nss:str}", sync_to_thread=True)
-    def merge_form(self, request: Request[Any, Any, Any], nss: FromPath[str]) -> Any:
+    @get("/homologacion/registro/{record_id:int}", sync_to_thread=True)
+    def merge_form(self, request: Request[Any, Any, Any], record_id: FromPath[int]) -> Any:
+        """The window opened from a row of the NSS search: that record is Correcto; the NSS
+        is the record's (the URL names the record by its id, never by the NSS)."""
         q = request.query_params
-        search = self._merge_search(request, nss)
+        search = self._merge_search(request, record_id)
         if q.get("vista"):
             form = MergeForm.submitted(q)
         else:
-            correct = _int(q.get("correcto"))
-            form = MergeForm.proposed(search.records, correct)
-        return self._merge_page(request, search, form, preview=bool(q.get("vista")))
+            form = MergeForm.proposed(search.records, record_id)
+        return self._merge_page(request, search, form, preview=bool(q.get("vista")),
+                                record_id=record_id)
 
-    def _merge_search(self, request: Request[Any, Any, Any], nss: str) -> Any:
-        search = san(request).queries().search_nss(scope_of(request), nss)
-        if not search.records:
+    def _merge_search(self, request: Request[Any, Any, Any], record_id: int) -> Any:
+        queries = san(request).queries()
+        record = queries.patient(scope_of(request), record_id)
+        search = queries.search_nss(scope_of(request), record.nss)
+        if record_id not in {r.id for r in search.records}:  # a merged record: not offered
             raise NotFound(PATIENT_NOT_FOUND)
         return search
 
     def _merge_page(self, request: Request[Any, Any, Any], search: Any, form: MergeForm, *,
-                    preview: bool, error: str | None = None, status_code: int = 200) -> Any:
+                    preview: bool, record_id: int, error: str | None = None,
+                    status_code: int = 200, stale: Any = None) -> Any:
         previews: list[Any] = []
         hint = None
         if search.merge_refusal:  # shown instead of the window
@@ -215,15 +269,25 @@ class ChangePages(Controller):
                 hint = PREVIEW_HINT
         return _render(request, "sanece/homologacion_form.html", status_code=status_code,
                        search=search, form=form, previews=previews, hint=hint, error=error,
-                       MergeChoice=MergeChoice, requests=_requests(request, RequestType.MERGE))
+                       MergeChoice=MergeChoice, record_id=record_id, stale=stale,
+                       nss_token=remember_search(request, search.nss),
+                       requests=_requests(request, RequestType.MERGE))
 
-    @post("/homologacion/{nss:str}", **UPLOAD_ROUTE)
-    async def file_merge(self, request: Request[Any, Any, Any], nss: FromPath[str]) -> Any:
-        search = await to_thread.run_sync(self._merge_search, request, nss)
+    @post("/homologacion/registro/{record_id:int}", **UPLOAD_ROUTE)
+    async def file_merge(self, request: Request[Any, Any, Any],
+                         record_id: FromPath[int]) -> Any:
+        search = await to_thread.run_sync(self._merge_search, request, record_id)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
-            return self._merge_page(request, search, MergeForm.submitted(form), preview=True,
-                                    error=error.message, status_code=error.status)
+            stale = stale_view(error, labels=PATIENT_FIELDS_SHOWN)
+            # after a stale refusal the window is drawn again from the records as they are now
+            try:
+                now = self._merge_search(request, record_id) if stale else search
+            except NotFound:  # the record itself was merged meanwhile
+                now = search
+            return self._merge_page(request, now, MergeForm.submitted(form), preview=True,
+                                    record_id=record_id, error=error.message,
+                                    status_code=error.status, stale=stale)
 
         filed = await _file(request, san(request).file_merge(),
                             lambda f: MergeForm.submitted(f).command(search.nss, f.files),
@@ -231,7 +295,7 @@ class ChangePages(Controller):
         if not isinstance(filed, RequestFiled):
             return filed
         flash(request, FILED_MERGE.format(n=len(filed.ids)), "success")
-        return redirect(f"{HOMOLOGACION}?nss={search.nss}")
+        return redirect(Urls.nss_search(HOMOLOGACION, remember_search(request, search.nss)))
 
     # ------------------------------------------------------------------ S9
 
@@ -243,13 +307,13 @@ class ChangePages(Controller):
 
     def _expiry_page(self, request: Request[Any, Any, Any], number: str,
                      form: ExpiryChangeForm, error: str | None = None,
-                     status_code: int = 200) -> Any:
+                     status_code: int = 200, stale: Any = None) -> Any:
         detail, search_error, search_status = lookup_folio(request, number)
         kind = form.kind_enum
         check = _folio_check(request, detail, RequestType.EXPIRY_CHANGE, kind) if kind else None
         return _render(request, "sanece/vencimiento.html",
                        status_code=status_code if error else search_status,
-                       get_path=VENCIMIENTO, number=number,
+                       get_path=VENCIMIENTO, number=number, stale=stale,
                        detail=detail, search_error=search_error, form=form, kind=kind,
                        kinds=tuple(ExpiryChangeKind), kind_text=KIND_TEXT,
                        motives=san(request).queries().motives(RequestType.EXPIRY_CHANGE, kind)
@@ -261,8 +325,10 @@ class ChangePages(Controller):
         await self._visible_folio(request, number)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
-            return self._expiry_page(request, number, fields_into(ExpiryChangeForm, form.fields),
-                                     error.message, error.status)
+            stale = stale_view(error)
+            return self._expiry_page(request, number,
+                                     _fresh(fields_into(ExpiryChangeForm, form.fields), stale),
+                                     error.message, error.status, stale)
 
         filed = await _file(request, san(request).file_expiry_change(),
                             lambda f: fields_into(ExpiryChangeForm, f.fields).command(number,
@@ -286,7 +352,7 @@ class ChangePages(Controller):
                                fields_into(UnitChangeForm, q))
 
     def _unit_page(self, request: Request[Any, Any, Any], number: str, form: UnitChangeForm,
-                   error: str | None = None, status_code: int = 200) -> Any:
+                   error: str | None = None, status_code: int = 200, stale: Any = None) -> Any:
         detail, search_error, search_status = lookup_folio(request, number)
         queries = san(request).queries()
         scope = scope_of(request)
@@ -296,7 +362,7 @@ class ChangePages(Controller):
         check = _folio_check(request, detail, RequestType.UNIT_CHANGE)
         return _render(request, "sanece/unidad.html",
                        status_code=status_code if error else search_status,
-                       get_path=UNIDAD, number=number,
+                       get_path=UNIDAD, number=number, stale=stale,
                        detail=detail, search_error=search_error, form=form, ooads=ooads,
                        ooad_id=ooad_id, units=units, **_refusal(check, error),
                        motives=queries.motives(RequestType.UNIT_CHANGE),
@@ -307,8 +373,10 @@ class ChangePages(Controller):
         await self._visible_folio(request, number)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
-            return self._unit_page(request, number, fields_into(UnitChangeForm, form.fields),
-                                   error.message, error.status)
+            stale = stale_view(error)
+            return self._unit_page(request, number,
+                                   _fresh(fields_into(UnitChangeForm, form.fields), stale),
+                                   error.message, error.status, stale)
 
         def reshow(form: ReceivedForm) -> Any:  # "Ver unidades de la OOAD" without JavaScript
             return self._unit_page(request, number, fields_into(UnitChangeForm, form.fields))
@@ -331,14 +399,14 @@ class ChangePages(Controller):
 
     def _requirement_page(self, request: Request[Any, Any, Any], number: str,
                           form: RequirementChangeForm | None, error: str | None = None,
-                          status_code: int = 200) -> Any:
+                          status_code: int = 200, stale: Any = None) -> Any:
         detail, search_error, search_status = lookup_folio(request, number)
         if form is None:
             form = RequirementChangeForm.of(detail) if detail else RequirementChangeForm()
         check = _folio_check(request, detail, RequestType.REQUIREMENT_CHANGE)
         return _render(request, "sanece/requerimiento.html",
                        status_code=status_code if error else search_status,
-                       get_path=REQUERIMIENTO, number=number,
+                       get_path=REQUERIMIENTO, number=number, stale=stale,
                        detail=detail, search_error=search_error, form=form,
                        **_refusal(check, error),
                        motives=san(request).queries().motives(RequestType.REQUIREMENT_CHANGE),
@@ -350,9 +418,10 @@ class ChangePages(Controller):
         await self._visible_folio(request, number)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
-            return self._requirement_page(request, number,
-                                          fields_into(RequirementChangeForm, form.fields),
-                                          error.message, error.status)
+            stale = stale_view(error)
+            return self._requirement_page(
+                request, number, _fresh(fields_into(RequirementChangeForm, form.fields), stale),
+                error.message, error.status, stale)
 
         filed = await _file(request, san(request).file_requirement_change(),
                             lambda f: fields_into(RequirementChangeForm, f.fields).command(
@@ -380,9 +449,10 @@ def _refusal(check: Any, error: str | None) -> dict[str, Any]:
     return {"refusal": refusal, "error": None if error == refusal else error}
 
 
-def _int(raw: Any) -> int | None:
-    text = str(raw or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
+def _fresh(form: Any, stale: Any) -> Any:
+    """After a stale refusal the page is drawn again from the current record: the typed
+    values stay, the version becomes the current one (so a deliberate resubmission works)."""
+    return attrs.evolve(form, version="") if stale is not None else form
 
 
 __all__ = ["ChangePages"]

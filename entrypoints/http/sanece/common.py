@@ -8,20 +8,24 @@ Handlers stay thin: parse here or in ``forms.py``, call one query or use case of
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, Callable
 
+import attrs
 from anyio import to_thread
 from litestar import Request
 from litestar.response import Stream, Template
 
-from entrypoints.http.forms import with_query
+from entrypoints.http.forms import page_request, search_term, with_query
 from entrypoints.http.rendering import render
 from entrypoints.http.security import require_roles, scope_of, session_actor
+from entrypoints.http.sessions import get_session
 from entrypoints.http.streams import PDF, XLSX, into_temp_file, stream_open_file, stream_temp_file
 from entrypoints.http.uploads import ReceivedForm, receive_form
 from sanece.application.access import Actor
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.domain.values import RequestType
+from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role
 from shared.storage.domain import UploadPolicy, format_mb
 
@@ -54,6 +58,16 @@ EXTRACCION = f"{BASE}/extraccion"
 COMENTARIOS = f"{BASE}/comentarios"
 COMENTARIOS_RECIBIDOS = f"{BASE}/comentarios-recibidos"
 HOMOLOGACIONES = f"{BASE}/homologaciones"
+BUSCAR = f"{BASE}/buscar"
+
+# What people search for (a "Buscar:" text, an NSS) may be an NSS or a patient's name: it never
+# travels in a URL (request logs, proxies, browser history). Search forms are POSTed; the text
+# is kept in the server-side session under an opaque token, and the page is redirected to
+# (and paginated with) that token only: ``?b=`` for "Buscar:", ``?n=`` for the NSS search.
+SEARCH_TOKEN = "b"
+NSS_TOKEN = "n"
+_SEARCHES = "_san_searches"
+SEARCHES_KEPT = 40
 
 
 class Urls:
@@ -90,9 +104,16 @@ class Urls:
     def patient_form(patient_id: int) -> str:
         return f"{DATOS}/{patient_id}"
 
+    buscar = BUSCAR
+
     @staticmethod
-    def merge_form(nss: str, correct_id: int | None = None) -> str:
-        return with_query(f"{HOMOLOGACION}/{nss}", correcto=correct_id)
+    def merge_form(record_id: int) -> str:
+        """The homologación window of the NSS of this record (the clicked row: Correcto)."""
+        return f"{HOMOLOGACION}/registro/{record_id}"
+
+    @staticmethod
+    def nss_search(path: str, token: str | None) -> str:
+        return with_query(path, **{NSS_TOKEN: token})
 
     @staticmethod
     def request(request_id: int) -> str:
@@ -109,6 +130,41 @@ class Urls:
     @staticmethod
     def undo_merge(request_id: int) -> str:
         return f"{HOMOLOGACIONES}/{request_id}"
+
+
+# --------------------------------------------------------------------------- searches
+
+
+def remember_search(request: Request[Any, Any, Any], text: str) -> str | None:
+    """The opaque token of a searched text (the same token for the same text, so that pages
+    and their pager keep one URL); None for an empty text."""
+    if not text:
+        return None
+    session = get_session(request)
+    kept: dict[str, str] = dict(session.get(_SEARCHES) or {})
+    for token, value in kept.items():
+        if value == text:
+            return token
+    token = secrets.token_urlsafe(9)
+    kept[token] = text
+    while len(kept) > SEARCHES_KEPT:  # the oldest go first: a session is not an archive
+        kept.pop(next(iter(kept)))
+    session[_SEARCHES] = kept  # a new dict: the session sees the change
+    return token
+
+
+def recalled_search(request: Request[Any, Any, Any], key: str) -> str:
+    """The text behind the token in ``?<key>=`` ("" when absent or forgotten)."""
+    token = request.query_params.get(key) or ""
+    kept = get_session(request).get(_SEARCHES) or {}
+    return str(kept.get(token, "")) if token else ""
+
+
+def search_page(request: Request[Any, Any, Any], size: int = 10) -> PageRequest:
+    """``?pagina=N&b=<token>``: the page asked for, with the "Buscar:" text the token names
+    (a ``q`` in the URL is ignored: the forms never put one there)."""
+    page = page_request(request, size, search_key=SEARCH_TOKEN)
+    return attrs.evolve(page, search=search_term(recalled_search(request, SEARCH_TOKEN)))
 
 
 # --------------------------------------------------------------------------- caller

@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 
-from entrypoints.http.forms import page_link, page_request, parse_int
+from entrypoints.http.forms import page_link, parse_int
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
     EVALUACION,
@@ -19,8 +19,9 @@ from entrypoints.http.sanece.common import (
     render_san,
     san,
     scope_of,
+    search_page,
 )
-from entrypoints.http.sanece.forms import EvaluationForm
+from entrypoints.http.sanece.forms import EvaluationForm, stale_view
 from sanece.domain.rules import PeriodMonthsInRange
 from sanece.domain.values import EvaluationStatus, format_date
 from shared.kernel.errors import Conflict, ValidationError
@@ -40,7 +41,7 @@ class EvaluationPages(Controller):
         scope = scope_of(request)
         queries = san(request).queries()
         ooad_id = parse_int(request.query_params.get("ooad"), "OOAD/UMAE", minimum=1)
-        page = queries.pending_evaluations(scope, page_request(request, QUEUE_SIZE),
+        page = queries.pending_evaluations(scope, search_page(request, QUEUE_SIZE),
                                            ooad_id=ooad_id)
         return render_san(request, "sanece/evaluacion.html", page=page,
                           ooads=queries.ooads(scope), ooad_id=ooad_id,
@@ -51,11 +52,11 @@ class EvaluationPages(Controller):
         return self._page(request, number, EvaluationForm())
 
     def _page(self, request: Request[Any, Any, Any], number: str, form: EvaluationForm,
-              error: str | None = None, status_code: int = 200) -> Any:
+              error: str | None = None, status_code: int = 200, stale: Any = None) -> Any:
         queries = san(request).queries()
         detail = queries.folio(scope_of(request), number)
         return render_san(request, "sanece/evaluar.html", status_code=status_code, d=detail,
-                          form=form, error=error, results=RESULTS,
+                          form=form, error=error, results=RESULTS, stale=stale,
                           pending=detail.status is EvaluationStatus.PENDING,
                           min_months=queries.period_in_force(detail.evaluation_date),
                           max_months=PeriodMonthsInRange.MAX)
@@ -67,7 +68,9 @@ class EvaluationPages(Controller):
             result = san(request).register_evaluation()(actor_of(request),
                                                         data.command(number))
         except (ValidationError, Conflict) as refused:
-            return self._page(request, number, data, refused.message, refused.status)
+            # a stale save (another evaluador was first): what was typed beside what is saved
+            return self._page(request, number, data, refused.message, refused.status,
+                              stale_view(refused, data.typed()))
         expiry = (f"; fecha de vencimiento {format_date(result.expiry_date)}"
                   if result.expiry_date else "")
         flash(request, f"Folio {result.number}: {result.status_label}{expiry}.", "success")

@@ -14,7 +14,7 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from entrypoints.http.forms import page_link, page_request
+from entrypoints.http.forms import page_link
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
     COMENTARIOS,
@@ -28,6 +28,7 @@ from entrypoints.http.sanece.common import (
     san,
     sanece_guard,
     scope_of,
+    search_page,
 )
 from entrypoints.http.sanece.forms import ExtractionPageForm, FeedbackForm
 from entrypoints.http.streams import XLSX
@@ -101,6 +102,6 @@ class FeedbackAdminPages(Controller):
 
     @get("/", sync_to_thread=True)
     def received(self, request: Request[Any, Any, Any]) -> Any:
-        page = san(request).queries().feedback(scope_of(request), page_request(request, 25))
+        page = san(request).queries().feedback(scope_of(request), search_page(request, 25))
         return render_san(request, "sanece/comentarios_recibidos.html", page=page,
                           page_url=page_link(request))

@@ -7,27 +7,33 @@ same ``NotFound``): on Consultar folio the same message in the page with status 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
 
-from entrypoints.http.forms import page_link, page_request
+from entrypoints.http.forms import page_link, search_term, with_query
 from entrypoints.http.rendering import redirect
 from entrypoints.http.sanece.common import (
     BASE,
+    SEARCH_TOKEN,
     director_guard,
     folio_pdf,
+    remember_search,
     render_san,
     san,
     sanece_guard,
     scope_of,
+    search_page,
 )
 from sanece.application.access import FOLIO_NOT_FOUND
 from shared.kernel.errors import NotFound, ValidationError
 
 PAGE_SIZE = 10  # "Mostrando 1 a 10 de 30 registros"
+OWN_PAGE = re.compile(r"^/sanece/[a-z0-9/_-]*$")  # where a search may lead back (no open redirect)
+NOT_CARRIED = frozenset({"csrf_token", "volver", "q", SEARCH_TOKEN, "pagina"})
 
 
 def lookup_folio(request: Request[Any, Any, Any], number: str) -> tuple[Any, str | None, int]:
@@ -49,10 +55,23 @@ class FolioPages(Controller):
     def root(self, request: Request[Any, Any, Any]) -> Any:
         return redirect("/")  # the role's home page (Inicio, the queue, the evaluations)
 
+    @post("/buscar", guards=[sanece_guard])
+    async def buscar(self, request: Request[Any, Any, Any]) -> Any:
+        """Every "Buscar:" form and filter bar posts here: the text is kept in the session
+        under an opaque token and the browser is sent back to the list (``volver``) with that
+        token and the other filters, so the text (an NSS, a name) is in no URL."""
+        form = await request.form()
+        back = str(form.get("volver") or "")
+        if not OWN_PAGE.match(back):
+            back = "/"
+        carried = {k: str(form.get(k) or "") for k in form.keys() if k not in NOT_CARRIED}
+        carried[SEARCH_TOKEN] = remember_search(request, search_term(form.get("q")))
+        return redirect(with_query(back, **carried))
+
     @get("/inicio", guards=[director_guard], sync_to_thread=True)
     def inicio(self, request: Request[Any, Any, Any]) -> Any:
         page = san(request).queries().latest_folios(scope_of(request),
-                                                     page_request(request, PAGE_SIZE))
+                                                     search_page(request, PAGE_SIZE))
         return render_san(request, "sanece/inicio.html", page=page,
                           page_url=page_link(request))
 
@@ -70,7 +89,7 @@ class FolioPages(Controller):
     @get("/pacientes", guards=[director_guard], sync_to_thread=True)
     def pacientes(self, request: Request[Any, Any, Any]) -> Any:
         page = san(request).queries().recent_patients(scope_of(request),
-                                                       page_request(request, PAGE_SIZE))
+                                                       search_page(request, PAGE_SIZE))
         return render_san(request, "sanece/pacientes.html", page=page,
                           page_url=page_link(request))
 

@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 import attrs
 
 from entrypoints.http.forms import all_values, field_values, parse_int
+from sanece.application.concurrency import StaleVersion, format_moment, parse_version
 from sanece.application.inputs import parse_date, parse_optional_date
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
@@ -29,12 +30,18 @@ from sanece.application.use_cases.review import ApproveCommand, RejectCommand
 from sanece.application.views import FolioDetail, PatientRow
 from sanece.domain.extraction import ExtractionMode
 from sanece.domain.model import PATIENT_FIELD_LABELS, PATIENT_FIELDS
-from sanece.domain.values import ExpiryChangeKind, MergeChoice, normalize_name
+from sanece.domain.values import (
+    EvaluationStatus,
+    ExpiryChangeKind,
+    MergeChoice,
+    normalize_name,
+)
 from shared.kernel.errors import ValidationError
 
 TICK_FIRST = ("Marca la casilla de «{label}» para solicitar el cambio de ese dato (o deja el "
               "valor actual).")
 CHOICE_PREFIX = "choice_"
+VERSION_PREFIX = "version_"
 
 
 # --------------------------------------------------------------------------- S7
@@ -52,6 +59,7 @@ class PatientDataForm:
     given_names: str = ""
     change: tuple[str, ...] = ()
     sent: tuple[str, ...] = ()  # the value fields that arrived
+    version: str = ""  # the record's version the page was drawn from
 
     @classmethod
     def of(cls, patient: PatientRow) -> "PatientDataForm":
@@ -63,7 +71,7 @@ class PatientDataForm:
         sent = tuple(f for f in PATIENT_FIELDS if f in values)
         return cls(**{f: values.get(f, "") for f in PATIENT_FIELDS},
                    change=tuple(c for c in all_values(source, "change") if c in PATIENT_FIELDS),
-                   sent=sent)
+                   sent=sent, version=values.get("version", ""))
 
     def shown(self, patient: PatientRow) -> "PatientDataForm":
         """What the page shows back: typed values, the record's values for fields not sent
@@ -86,6 +94,7 @@ class PatientDataForm:
                     raise ValidationError(TICK_FIRST.format(label=PATIENT_FIELD_LABELS[name]),
                                           log_message=f"{name} edited but not ticked")
         return FilePatientDataCommand(patient.id, list(files),
+                                      expected_version=parse_version(self.version),
                                       **{name: getattr(self, name) for name in ticked})
 
 
@@ -97,16 +106,19 @@ class MergeForm:
     """"Elegir registros anteriores": record id -> correct / merge / not_applicable."""
 
     choices: Mapping[int, str] = attrs.field(factory=dict)
+    versions: Mapping[int, str] = attrs.field(factory=dict)  # version_<id>: as the page showed
 
     @classmethod
     def submitted(cls, source: Any) -> "MergeForm":
         out: dict[int, str] = {}
+        versions: dict[int, str] = {}
         for key, value in field_values(source).items():
-            if key.startswith(CHOICE_PREFIX):
-                record = parse_int(key[len(CHOICE_PREFIX):], "registro", minimum=1)
-                if record is not None:
-                    out[record] = value
-        return cls(out)
+            for prefix, into in ((CHOICE_PREFIX, out), (VERSION_PREFIX, versions)):
+                if key.startswith(prefix):
+                    record = parse_int(key[len(prefix):], "registro", minimum=1)
+                    if record is not None:
+                        into[record] = value
+        return cls(out, versions)
 
     @classmethod
     def proposed(cls, records: Sequence[PatientRow], correct_id: int | None) -> "MergeForm":
@@ -121,7 +133,9 @@ class MergeForm:
         return [pid for pid, c in self.choices.items() if c == choice.value]
 
     def command(self, nss: str, files: Sequence[UploadedFile]) -> FileMergeCommand:
-        return FileMergeCommand(nss, dict(self.choices), list(files))
+        return FileMergeCommand(nss, dict(self.choices), list(files),
+                                expected_versions={pid: parse_version(v)
+                                                   for pid, v in self.versions.items()})
 
 
 # --------------------------------------------------------------------------- S9–S11
@@ -132,6 +146,7 @@ class ExpiryChangeForm:
     kind: str = ""  # extension | cancellation
     motive: str = ""
     detail: str = ""
+    version: str = ""  # the folio's version the page was drawn from
 
     @property
     def kind_enum(self) -> ExpiryChangeKind | None:
@@ -141,7 +156,8 @@ class ExpiryChangeForm:
             return None
 
     def command(self, folio: str, files: Sequence[UploadedFile]) -> FileExpiryChangeCommand:
-        return FileExpiryChangeCommand(folio, self.kind, self.motive, self.detail, list(files))
+        return FileExpiryChangeCommand(folio, self.kind, self.motive, self.detail, list(files),
+                                       expected_version=parse_version(self.version))
 
 
 @attrs.frozen
@@ -150,6 +166,7 @@ class UnitChangeForm:
     detail: str = ""
     destination_ooad_id: str = ""
     destination_unit_id: str = ""
+    version: str = ""  # the folio's version the page was drawn from
 
     @property
     def ooad_id(self) -> int | None:
@@ -164,7 +181,7 @@ class UnitChangeForm:
             folio, self.motive, self.detail,
             parse_int(self.destination_ooad_id, "OOAD de destino", minimum=1),
             parse_int(self.destination_unit_id, "Unidad médica de destino", minimum=1),
-            list(files))
+            list(files), expected_version=parse_version(self.version))
 
 
 @attrs.frozen
@@ -176,6 +193,7 @@ class RequirementChangeForm:
     requirement: str = ""
     motive: str = ""
     detail: str = ""
+    version: str = ""  # the folio's version the page was drawn from
 
     @classmethod
     def of(cls, folio: FolioDetail) -> "RequirementChangeForm":
@@ -189,7 +207,8 @@ class RequirementChangeForm:
                 ) -> FileRequirementChangeCommand:
         return FileRequirementChangeCommand(
             folio, self.key1, self.quantity1, self.requirement, self.motive, self.detail,
-            list(files), key2=self.key2 or None, quantity2=self.quantity2 or None)
+            list(files), key2=self.key2 or None, quantity2=self.quantity2 or None,
+            expected_version=parse_version(self.version))
 
 
 def _int_or_none(raw: str) -> int | None:
@@ -229,12 +248,69 @@ class EvaluationForm:
     requirement: str = ""
     observations: str = ""
     csrf_token: str = ""
+    version: str = ""  # the folio's version the page was drawn from
 
     def command(self, folio: str) -> EvaluationCommand:
         return EvaluationCommand(folio, self.status, self.period_months or None,
                                  self.key1 or None, self.quantity1 or None, self.key2 or None,
                                  self.quantity2 or None, self.requirement,
-                                 self.observations or None)
+                                 self.observations or None,
+                                 expected_version=parse_version(self.version))
+
+    def typed(self) -> dict[str, str]:
+        """What the evaluador typed, by the names of ``folio_values`` (for a stale save)."""
+        try:
+            status = EvaluationStatus(self.status).label
+        except ValueError:
+            status = ""
+        return {"status_label": status, "period_months": self.period_months,
+                "key1": self.key1, "quantity1": self.quantity1, "key2": self.key2,
+                "quantity2": self.quantity2, "requirement": self.requirement,
+                "observations": self.observations}
+
+
+# --------------------------------------------------------------------------- stale saves
+
+FOLIO_LABELS = (("status_label", "Resultado / estatus"), ("period_months", "Periodo (meses)"),
+                ("expiry_date", "Fecha de vencimiento"), ("key1", "Clave 1"),
+                ("quantity1", "Cantidad clave 1"), ("key2", "Clave 2"),
+                ("quantity2", "Cantidad clave 2"), ("requirement", "Requerimiento"),
+                ("observations", "Observaciones"))
+
+
+@attrs.frozen
+class StaleRow:
+    label: str
+    typed: str
+    current: str
+
+
+@attrs.frozen
+class StaleView:
+    """A refused stale save as the page shows it: who saved the current values and when,
+    and each value as typed beside its current one."""
+
+    changed_by: str
+    changed_at: str
+    rows: tuple[StaleRow, ...]
+    with_typed: bool
+
+
+def stale_view(error: Any, typed: Mapping[str, str] | None = None,
+               labels: Sequence[tuple[str, str]] = FOLIO_LABELS) -> StaleView | None:
+    """The comparison of a ``StaleVersion`` refusal (None for any other refusal)."""
+    if not isinstance(error, StaleVersion):
+        return None
+    current = error.current
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    return StaleView(error.changed_by or "otro usuario", format_moment(error.changed_at),
+                     tuple(StaleRow(label, text((typed or {}).get(name)),
+                                    text(current.get(name)))
+                           for name, label in labels),
+                     typed is not None)
 
 
 # --------------------------------------------------------------------------- S13, S15

@@ -17,7 +17,7 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 
-from entrypoints.http.forms import page_link, page_request
+from entrypoints.http.forms import page_link
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
     HOMOLOGACIONES,
@@ -26,6 +26,7 @@ from entrypoints.http.sanece.common import (
     render_san,
     san,
     scope_of,
+    search_page,
 )
 from sanece.application.use_cases.review import ONLY_APPROVED_MERGE
 from sanece.domain.values import RequestStatus, RequestType
@@ -52,7 +53,7 @@ class MergePages(Controller):
     @get("/", sync_to_thread=True)
     def index(self, request: Request[Any, Any, Any]) -> Any:
         page = san(request).queries().merges(scope_of(request),
-                                             page_request(request, PAGE_SIZE))
+                                             search_page(request, PAGE_SIZE))
         return render_san(request, "sanece/homologaciones.html", page=page,
                           page_url=page_link(request))
 

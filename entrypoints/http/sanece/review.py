@@ -17,7 +17,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Stream
 
-from entrypoints.http.forms import page_link, page_request, parse_int, with_query
+from entrypoints.http.forms import page_link, parse_int, with_query
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
     DATOS,
@@ -35,6 +35,7 @@ from entrypoints.http.sanece.common import (
     san,
     sanece_guard,
     scope_of,
+    search_page,
 )
 from entrypoints.http.sanece.forms import DecisionForm
 from sanece.domain.rules import PeriodMonthsInRange
@@ -144,7 +145,7 @@ class ReviewPages(Controller):
         ooads = queries.ooads(scope)
         ooad_id = parse_int(q.get("ooad"), "OOAD/UMAE", minimum=1)
         page = queries.review_queue(
-            scope, page_request(request, QUEUE_SIZE), request_type=request_type, kind=kind,
+            scope, search_page(request, QUEUE_SIZE), request_type=request_type, kind=kind,
             ooad_id=ooad_id, min_age_days=parse_int(q.get("dias"), "Antigüedad (días)",
                                                     minimum=0),
             status=status)

@@ -12,16 +12,21 @@
     if (!target || !window.fetch || !window.DOMParser) { return; }
     var timer = null;
     var last = null;
+    // The search is POSTed (an NSS or a name never goes in a URL); the server answers with a
+    // redirect to the list under an opaque token, which fetch follows.
     function refresh() {
       var params = new URLSearchParams(new FormData(form));
       params.delete("pagina");
-      var url = form.action.split("?")[0] + "?" + params.toString();
-      if (url === last) { return; }
-      last = url;
-      fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      var body = params.toString();
+      if (body === last) { return; }
+      last = body;
+      fetch(form.action, {
+        method: "POST", credentials: "same-origin", body: body,
+        headers: { "Accept": "text/html", "Content-Type": "application/x-www-form-urlencoded" }
+      })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
-          if (html === null || url !== last) { return; }
+          if (html === null || body !== last) { return; }
           var doc = new DOMParser().parseFromString(html, "text/html");
           var fresh = doc.getElementById(target.id);
           if (fresh) { target.innerHTML = fresh.innerHTML; }

@@ -8,7 +8,20 @@ from datetime import date, datetime
 from shared.kernel.errors import ValidationError
 from shared.kernel.rules import check_rule
 
-from sanece.domain.rules import DrugQuantityAtLeastOne, PeriodMonthsInRange
+from sanece.domain.rules import (
+    DrugQuantityAtLeastOne,
+    DrugQuantityWithinLimit,
+    PeriodMonthsInRange,
+)
+
+# Upper bounds of every number a person types (forms, API, CLI). Records are numbered by the
+# databases' 32-bit integer columns: a larger id cannot name one (it is simply not found)
+# instead of reaching the database, where it would overflow (PostgreSQL) or not even bind
+# (SQLite). Ages in days are bounded far above any real queue (page numbers are clamped by
+# ``shared.kernel.pagination``: a page past the end is the last page).
+ID_MAX = 2_147_483_647
+DAYS_MAX = 36_500
+DAYS_TOO_MANY = f"La antigüedad debe ser un número de días de 0 a {DAYS_MAX:,}."
 
 
 def _as_int(raw: object) -> object:
@@ -30,7 +43,28 @@ def parse_quantity(raw: object, key: str) -> int:
     """Cantidad of a clave: a whole number >= 1."""
     value = _as_int(raw)
     check_rule(DrugQuantityAtLeastOne(key, value))
+    check_rule(DrugQuantityWithinLimit(key, value))  # type: ignore[arg-type]
     return value  # type: ignore[return-value]
+
+
+def known_id(raw: object) -> int:
+    """A record id as the lookups use it: 0 (which no record has, so it is not found like
+    any missing one) for an id no integer column can hold."""
+    value = _as_int(raw)
+    return value if isinstance(value, int) and not isinstance(value, bool) \
+        and 0 < value <= ID_MAX else 0
+
+
+def optional_id(raw: object) -> int | None:
+    """``known_id`` of a filter that may be empty (None: no filter)."""
+    return None if raw is None or raw == "" else known_id(raw)
+
+
+def check_age_days(days: int | None) -> int | None:
+    """Antigüedad (días) of the review queue's filter: 0 to ``DAYS_MAX``."""
+    if days is not None and not 0 <= int(days) <= DAYS_MAX:
+        raise ValidationError(DAYS_TOO_MANY, log_message="age in days out of range")
+    return days
 
 
 def parse_months(raw: object) -> int:

@@ -108,7 +108,18 @@ class PatientRepository(Protocol):
         """Returns the stored patient (with its id)."""
         ...
 
-    def update(self, patient: Patient) -> None: ...
+    def add_many(self, patients: Sequence[Patient]) -> None:
+        """Store new patients in one executemany (imports); each gets its id."""
+        ...
+
+    def update(self, patient: Patient, *, expected_version: int | None = None) -> None:
+        """Write the record if it is still at ``expected_version`` (default: the version it
+        was loaded with); ``Conflict`` otherwise."""
+        ...
+
+    def hold(self, patient_id: int, expected_version: int) -> None:
+        """``Conflict`` unless the record is still at ``expected_version`` (atomically)."""
+        ...
 
     def units_of(self, patient_id: int) -> frozenset[int]:
         """The units where the patient has folios (a director sees the patient from these)."""
@@ -122,7 +133,18 @@ class FolioRepository(Protocol):
 
     def add(self, folio: Folio) -> None: ...
 
-    def update(self, folio: Folio) -> None: ...
+    def add_many(self, folios: Sequence[Folio]) -> None:
+        """Store new folios in one executemany (imports)."""
+        ...
+
+    def update(self, folio: Folio, *, expected_version: int | None = None) -> None:
+        """Write the folio if it is still at ``expected_version`` (default: the version it
+        was loaded with); ``Conflict`` otherwise."""
+        ...
+
+    def hold(self, number: str, expected_version: int) -> None:
+        """``Conflict`` unless the folio is still at ``expected_version`` (atomically)."""
+        ...
 
 
 class ChangeRequestRepository(Protocol):

@@ -48,6 +48,7 @@ from sanece.application.access import (
     sees_any_unit,
     sees_unit,
 )
+from sanece.application.inputs import check_age_days, known_id, optional_id
 from sanece.application.ports import RequestFilter, SaneceReadModel, StoredRequest
 from sanece.application.views import (
     AttachmentView,
@@ -132,14 +133,14 @@ class SaneceQueries:
         """The units of an OOAD (the dependent select), or every unit."""
         require_sanece(scope)
         if ooad_id is not None:
-            ooad = self.read_model.ooad(int(ooad_id))
+            ooad = self.read_model.ooad(known_id(ooad_id))
             require_visible(ooad, True, OOAD_NOT_FOUND)
-        return list(self.read_model.units(ooad_id))
+        return list(self.read_model.units(optional_id(ooad_id)))
 
     def unit(self, scope: Scope, unit_id: int) -> UnitView:
         """A unit the caller may see (a director: only theirs)."""
         require_sanece(scope)
-        unit = self.read_model.unit(int(unit_id))
+        unit = self.read_model.unit(known_id(unit_id))
         require_visible(unit, unit is not None and sees_unit(scope, unit.id), UNIT_NOT_FOUND)
         assert unit is not None
         return unit
@@ -151,7 +152,7 @@ class SaneceQueries:
 
     def medicine(self, scope: Scope, medicine_id: int) -> MedicineView:
         require_sanece(scope)
-        medicine = self.read_model.medicine(int(medicine_id))
+        medicine = self.read_model.medicine(known_id(medicine_id))
         require_visible(medicine, True, MEDICINE_NOT_FOUND)
         assert medicine is not None
         return medicine
@@ -249,7 +250,7 @@ class SaneceQueries:
             drugs=tuple(DrugLineView(k.key, descriptions.get(k.key, ""), k.quantity)
                         for k in (folio.key1, folio.key2) if k is not None),
             requirement=folio.requirement, observations=folio.observations,
-            extended=folio.extended)
+            extended=folio.extended, version=folio.version)
 
     def period_in_force(self, evaluation_date: date) -> int | None:
         """The shortest periodo (months) that leaves a folio of this evaluation date vigente
@@ -263,7 +264,7 @@ class SaneceQueries:
         require_evaluator(scope)
         search, today = fold_text(page.search), self.clock.today()
         return paginate(page, lambda offset, limit: self.read_model.pending_folios(
-            ooad_id, unit_id, search, offset, limit, today))
+            optional_id(ooad_id), optional_id(unit_id), search, offset, limit, today))
 
     # ----------------------------------------------------------------- S5
 
@@ -291,9 +292,9 @@ class SaneceQueries:
 
     def _patient(self, scope: Scope, patient_id: int) -> Patient:
         require_sanece(scope)
-        patient = self.read_model.patient(int(patient_id))
+        patient = self.read_model.patient(known_id(patient_id))
         visible = patient is not None and sees_any_unit(
-            scope, self.read_model.patient_units(int(patient_id)))
+            scope, self.read_model.patient_units(known_id(patient_id)))
         require_visible(patient, visible, PATIENT_NOT_FOUND)
         assert patient is not None
         return patient
@@ -354,15 +355,13 @@ class SaneceQueries:
         filters type (and expiry subtype), the filing unit's OOAD, and age (filed at least N
         days ago). ``status=None`` lists every request, newest first (the CLI's list)."""
         require_reviewer(scope)
-        if min_age_days is not None and int(min_age_days) < 0:
-            raise ValidationError("La antigüedad debe ser un número de días de 0 o más.",
-                                  log_message="negative age")
+        check_age_days(min_age_days)
         filed_before = (self.clock.now() - timedelta(days=int(min_age_days))
                         if min_age_days else None)
         chosen = RequestStatus(status) if status else None
         flt = RequestFilter(type=RequestType(request_type) if request_type else None,
                             kind=ExpiryChangeKind(kind) if kind else None,
-                            status=chosen, ooad_id=ooad_id,
+                            status=chosen, ooad_id=optional_id(ooad_id),
                             filed_before=filed_before, search=fold_text(page.search),
                             oldest_first=chosen is RequestStatus.PENDING)
         return self._request_page(flt, page)
@@ -378,7 +377,7 @@ class SaneceQueries:
         """Revisar: the request with its before/after, motive and detail, attachments, the
         reviewer's reason, and the target as it is now (when the caller may see it)."""
         require_sanece(scope)
-        stored = self.read_model.request(int(request_id))
+        stored = self.read_model.request(known_id(request_id))
         visible = stored is not None and (
             sees_all(scope) or (stored.request.unit_id is not None
                                 and stored.request.unit_id == director_unit(scope)))
@@ -462,7 +461,7 @@ class SaneceQueries:
 def _patient_row(p: Patient) -> PatientRow:
     assert p.id is not None
     return PatientRow(p.id, p.paternal_surname, p.maternal_surname, p.given_names, p.nss,
-                      p.aggregate, p.merged_into)
+                      p.aggregate, p.merged_into, version=p.version)
 
 
 # --------------------------------------------------------------------------- request views

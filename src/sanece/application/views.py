@@ -166,6 +166,7 @@ class FolioDetail(Evaluated):
     requirement: str
     observations: str
     extended: bool = False  # the expiry was moved by a validated ampliación
+    version: int = 0  # what a form drawn from this detail carries (optimistic lock, ETag)
 
     @property
     def nss_aggregate(self) -> str:
@@ -200,6 +201,7 @@ class PatientRow(PatientNames):
     merged_into: int | None = None
     last_evaluation: date | None = None  # the newest folio's date in the caller's scope
     folio_count: int = 0
+    version: int = 0  # what a form drawn from this record carries (optimistic lock, ETag)
 
 
 @attrs.frozen

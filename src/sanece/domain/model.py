@@ -158,6 +158,11 @@ class Patient(PatientNames):
     merged_into: int | None = None
     merged_at: datetime | None = None
     version: int = 0
+    changed_by: str | None = None  # who last changed the record, and when (shown to the
+    changed_at: datetime | None = None  # user whose save arrived second)
+
+    def record_change(self, by: str, at: datetime) -> None:
+        self.changed_by, self.changed_at = by, at
 
     def data(self) -> dict[str, Any]:
         """The editable data plus the merge mark (JSON-ready; used for snapshots and audit)."""
@@ -231,6 +236,11 @@ class Folio:
     expiry_date: date | None = None
     cancellation_date: date | None = None
     version: int = 0
+    changed_by: str | None = None  # who last changed the folio, and when (shown to the user
+    changed_at: datetime | None = None  # whose save arrived second)
+
+    def record_change(self, by: str, at: datetime) -> None:
+        self.changed_by, self.changed_at = by, at
 
     def __attrs_post_init__(self) -> None:
         check_rule(SecondKeyNeedsFirstKey(self.key1, self.key2))

@@ -126,6 +126,24 @@ class DrugQuantityAtLeastOne(BusinessRule):
         return f"La cantidad de la clave {self.key} debe ser un número entero de al menos 1."
 
 
+class DrugQuantityWithinLimit(BusinessRule):
+    """An upper bound far above any real prescription for one period, so that a typo (or a
+    pasted number) is refused here instead of overflowing the database's integer."""
+
+    MAX: ClassVar[int] = 99_999
+
+    def __init__(self, key: str, quantity: int) -> None:
+        self.key = key
+        self.quantity = quantity
+
+    def is_broken(self) -> bool:
+        return self.quantity > self.MAX
+
+    def get_message(self) -> str:
+        return (f"La cantidad de la clave {self.key} no puede ser mayor de "
+                f"{self.MAX:,} unidades.")
+
+
 class AttachmentTypeMustBePdfOrImage(BusinessRule):
     ALLOWED: ClassVar[frozenset[str]] = frozenset({"application/pdf", "image/png", "image/jpeg"})
 

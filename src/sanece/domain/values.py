@@ -21,6 +21,7 @@ from sanece.domain.rules import (
     AttachmentTypeMustBePdfOrImage,
     DrugKeyMustBeValid,
     DrugQuantityAtLeastOne,
+    DrugQuantityWithinLimit,
     FolioNumberMustHaveElevenDigits,
     FolioNumberMustStartWithValidDate,
     NameMustBeValid,
@@ -227,6 +228,7 @@ class DrugQuantity:
     @quantity.validator
     def _check_quantity(self, _attr: object, value: int) -> None:
         check_rule(DrugQuantityAtLeastOne(self.key, value))
+        check_rule(DrugQuantityWithinLimit(self.key, value))
 
     def __str__(self) -> str:
         return f"{self.key} ({self.quantity})"

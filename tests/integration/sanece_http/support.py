@@ -43,3 +43,27 @@ def followed(client: Any, response: Any) -> str:
     """The text of the page a post/redirect/get lands on."""
     assert response.status_code == 303, text_of(response.text)[:600]
     return text_of(client.get(response.headers["location"]).text)
+
+
+def searched(client: Any, page_path: str, text: str, **filters: Any) -> Any:
+    """The "Buscar:" box of ``page_path`` as a browser sends it: POSTed to /sanece/buscar,
+    then the list the redirect leads to (its URL carries only an opaque token)."""
+    token = csrf_from(client.get(page_path).text)
+    back = page_path.split("?")[0]
+    sent = client.post("/sanece/buscar", data={"csrf_token": token, "volver": back, "q": text,
+                                               **filters}, follow_redirects=False)
+    assert sent.status_code == 303, sent.text[:300]
+    assert text not in sent.headers["location"] or not text.strip()
+    return client.get(sent.headers["location"])
+
+
+def nss_searched(client: Any, section_path: str, nss: str) -> Any:
+    """"Escribe el número de seguridad social (NSS)" as a browser sends it (POST); the page it
+    leads to (or the refusal shown in place)."""
+    token = csrf_from(client.get(section_path).text)
+    sent = client.post(section_path, data={"csrf_token": token, "nss": nss},
+                       follow_redirects=False)
+    if sent.status_code != 303:
+        return sent
+    assert nss not in sent.headers["location"]
+    return client.get(sent.headers["location"])

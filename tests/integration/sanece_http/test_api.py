@@ -30,12 +30,19 @@ def test_requests_through_the_api(as_user, world):
     h = {"X-CSRF-Token": api_csrf(director)}
     url = f"/api/sanece/folios/{F_VALID}/expiry-change-requests"
     fields = {"kind": "extension", "motive": "Desabasto", "detail": "Sin surtimiento."}
+    # a filing on a folio names the version it is based on (the ETag of its GET)
+    body = problem(director.post(url, data=fields, headers=h,
+                                 files=[upload("attachments", "nota.pdf")]), 428)
+    assert body["code"] == "precondition_required" and "If-Match" in body["detail"]
+    shown = director.get(f"/api/sanece/folios/{F_VALID}")
+    h = {**h, "If-Match": shown.headers["etag"]}
     body = problem(director.post(url, data=fields, files=[EMPTY_FILE], headers=h), 422)
     assert body["detail"].startswith("Adjunta al menos un archivo")
     body = problem(director.post(url, data=fields, headers=h,
                                  files=[upload("attachments", "nota.pdf", "exe")]), 422)
     assert body["code"] == "file_type_not_allowed"
-    problem(director.post(url, data=fields, files=[upload("attachments", "nota.pdf")]), 403)
+    problem(director.post(url, data=fields, files=[upload("attachments", "nota.pdf")],
+                          headers={"If-Match": h["If-Match"]}), 403)  # no CSRF token
     filed = director.post(url, data=fields, headers=h, files=[upload("attachments", "nota.pdf")])
     assert filed.status_code == 201, filed.text
     assert filed.json()["type"] == "expiry_change" and filed.json()["status"] == "pending"
@@ -45,15 +52,26 @@ def test_requests_through_the_api(as_user, world):
     assert "«type»" in problem(director.get("/api/sanece/requests?type=bogus"), 422)["detail"]
 
     p1, m2, m3 = (world.patients[k] for k in ("P1", "M2", "M3"))
-    data_change = director.post(f"/api/sanece/patients/{p1}/patient-data-requests", headers=h,
+    record = director.get(f"/api/sanece/patients/{p1}")
+    data_change = director.post(f"/api/sanece/patients/{p1}/patient-data-requests",
+                                headers={**h, "If-Match": record.headers["etag"]},
                                 data={"given_names": "Paciente Uno"},
                                 files=[upload("vigencia", "vigencia.png", "png")])
     assert data_change.status_code == 201, data_change.text
     proof = director.get(f"/api/sanece/requests/{data_change.json()['ids'][0]}/attachments/1")
     assert proof.headers["content-type"] == "image/png" and proof.content[:4] == b"\x89PNG"
-    preview = director.get(f"/api/sanece/nss/1071533138/merge-preview?record={m2}&correct={m3}")
+    preview = director.post("/api/sanece/merge-preview", headers=h,
+                            json={"record": m2, "correct": m3})
     assert preview.json()["folios_to_move"] == [F_M2]
-    merge = director.post("/api/sanece/nss/1071533138/merge-requests", headers=h,
+    found = director.post("/api/sanece/nss-search", headers=h, json={"nss": "1071533138"})
+    assert {r["id"] for r in found.json()["records"]} == {world.patients[k]
+                                                          for k in ("M1", "M2", "M3")}
+    merge_url = f"/api/sanece/patients/{m3}/merge-requests"
+    problem(director.post(merge_url, headers={"X-CSRF-Token": h["X-CSRF-Token"]},
+                          data={f"choice_{m3}": "correct", f"choice_{m2}": "merge"},
+                          files=[upload("vigencia", "vigencia.pdf")]), 428)
+    etag = director.get(f"/api/sanece/patients/{m3}").headers["etag"]
+    merge = director.post(merge_url, headers={**h, "If-Match": etag},
                           data={f"choice_{m3}": "correct", f"choice_{m2}": "merge"},
                           files=[upload("vigencia", "vigencia.pdf")])
     assert merge.status_code == 201 and len(merge.json()["ids"]) == 1
@@ -96,6 +114,8 @@ def test_evaluation_extraction_feedback_and_schema(as_user, world):
     pending = evaluador.get("/api/sanece/evaluations/pending").json()
     assert [f["number"] for f in pending["items"]] == [F_PENDING]
     url = f"/api/sanece/folios/{F_PENDING}/evaluation"
+    drawn = evaluador.get(f"/api/sanece/folios/{F_PENDING}").headers["etag"]
+    eh = {**eh, "If-Match": drawn}
     body = problem(evaluador.post(url, json={"status": "validated", "period_months": 0,
                                              "key1": "5434", "quantity1": 2}, headers=eh), 422)
     assert "1 a 60 meses" in body["detail"]
@@ -105,8 +125,18 @@ def test_evaluation_extraction_feedback_and_schema(as_user, world):
     assert done.status_code == 200, done.text
     assert done.json() == {"number": F_PENDING, "status": "validated",
                            "expiry_date": "2026-09-01"}
+    # a second evaluation from the same (now stale) version: 412 naming who and when
+    stale = problem(evaluador.post(url, json={"status": "not_validated", "observations": "x"},
+                                   headers=eh), 412)
+    assert stale["code"] == "stale_version" and "por evaluador el " in stale["detail"]
+    assert stale["errors"]["current"]["status"] == "validated"
+    assert stale["errors"]["changed_by"] == "evaluador"
+    fresh = evaluador.get(f"/api/sanece/folios/{F_PENDING}").headers["etag"]
+    assert fresh != drawn
     assert problem(evaluador.post(url, json={"status": "not_validated", "observations": "x"},
-                                  headers=eh), 409)
+                                  headers={**eh, "If-Match": fresh}), 409)
+    problem(evaluador.post(url, json={"status": "not_validated", "observations": "x"},
+                           headers={"X-CSRF-Token": eh["X-CSRF-Token"]}), 428)
 
     director = as_user("dir_a")
     h = {"X-CSRF-Token": api_csrf(director)}
@@ -145,5 +175,14 @@ def test_evaluation_extraction_feedback_and_schema(as_user, world):
     assert approve["responses"]["200"]["content"]["application/json"]["schema"][
         "$ref"].endswith("/Decision")
     for name in ("FolioDetail", "RequestDetail", "NssSearch", "ChangeRequestPageOut",
-                 "EvaluationBody", "ExtractionBody"):
+                 "EvaluationBody", "ExtractionBody", "NssBody", "MergePreviewBody",
+                 "SearchBody", "QueueSearchBody"):
         assert name in schema["components"]["schemas"], name
+    # an NSS or a name is searched by POST (a JSON body), never in a URL
+    assert "post" in schema["paths"]["/api/sanece/nss-search"]
+    assert "post" in schema["paths"]["/api/sanece/patients/{patient_id}/merge-requests"]
+    assert not [p for p in schema["paths"] if "nss}" in p or "{nss" in p]
+    for path in ("/api/sanece/folios", "/api/sanece/patients", "/api/sanece/review-queue"):
+        assert "q" not in {p["name"] for p in schema["paths"][path]["get"].get("parameters", [])}
+    folio = schema["paths"]["/api/sanece/folios/{number}"]["get"]
+    assert "ETag" in folio["responses"]["200"]["headers"]

@@ -20,7 +20,7 @@ from tests.integration.sanece.support import (
     F_VALID,
 )
 
-from .support import text_of
+from .support import nss_searched, searched, text_of
 
 
 def assert_labels(text: str, *labels: str) -> None:
@@ -67,14 +67,14 @@ def test_director_header_menu_inicio_search_and_pages(as_user, world):
            "15/04/2026" in text + second
     assert f"{F_EXPIRED} (USTEKINUMAB)" in text + second and "Vencido" in text + second
     assert F_B not in text + second  # another unit's folio
-    found = text_of(client.get("/sanece/inicio?q=miguel angel").text)
+    found = text_of(searched(client, "/sanece/inicio", "miguel angel").text)
     assert "de 6 registros" in found and F_M1 in found and F_VALID not in found
     # Buscar also finds what the table shows in the Clave and Fecha de vencimiento columns
-    by_key = text_of(client.get("/sanece/inicio?q=5795").text)
+    by_key = text_of(searched(client, "/sanece/inicio", "5795").text)
     assert F_VALID in by_key and F_EXPIRED not in by_key
-    by_expiry = text_of(client.get("/sanece/inicio?q=15/04/2026").text)
+    by_expiry = text_of(searched(client, "/sanece/inicio", "15/04/2026").text)
     assert "de 1 registro" in by_expiry and F_VALID in by_expiry
-    assert F_VALID in text_of(client.get("/sanece/inicio?q=2026-04-15 certolizumab").text)
+    assert F_VALID in text_of(searched(client, "/sanece/inicio", "2026-04-15 certolizumab").text)
     assert client.get("/sanece/inicio?pagina=x").status_code == 422
 
 
@@ -119,7 +119,7 @@ def test_consultar_folio_detail_messages_and_pacientes(as_user, world):
     other = client.get(f"/sanece/pacientes/{p1}?folio={F_M1}")  # not this patient's
     assert other.status_code == 404 and f"Detalle del folio {F_M1}" not in other.text
     assert "Mostrando 1 a 1 de 1 registro" in text_of(
-        client.get("/sanece/pacientes?q=1111111111").text)
+        searched(client, "/sanece/pacientes", "1111111111").text)
 
 
 def test_cambios_sections_extraction_and_comments_render(as_user, world):
@@ -131,7 +131,7 @@ def test_cambios_sections_extraction_and_comments_render(as_user, world):
                   "Cambio de unidad médica", "Cambio de requerimiento",
                   "Debe esperar a que el cambio sea evaluado por la jefatura de área de "
                   "Catálogo II")
-    data = text_of(client.get("/sanece/cambios/datos-paciente?nss=1111111111").text)
+    data = text_of(nss_searched(client, "/sanece/cambios/datos-paciente", "1111111111").text)
     assert_labels(data, "Actualización de datos de pacientes",
                   "Escribe el número de seguridad social (NSS):", "Primer apellido",
                   "Solicitar cambio de datos", "Historial de evaluaciones",
@@ -139,14 +139,14 @@ def test_cambios_sections_extraction_and_comments_render(as_user, world):
                   "Datos solicitados", "Estatus de cambio", "Revisar",
                   "No hay datos disponibles en la tabla", "Mostrando 0 a 0 de 0 registros")
     assert "Solicitar Homologación" not in data  # a single record: nothing to homologate
-    several = text_of(client.get("/sanece/cambios/datos-paciente?nss=1071533138").text)
+    several = text_of(nss_searched(client, "/sanece/cambios/datos-paciente", "1071533138").text)
     assert "Solicitar Homologación" in several and several.count("1071533138") >= 3
-    bad = client.get("/sanece/cambios/datos-paciente?nss=12345")
+    bad = nss_searched(client, "/sanece/cambios/datos-paciente", "12345")
     assert bad.status_code == 422
     assert "El NSS debe tener exactamente 10 dígitos." in text_of(bad.text)
-    none = text_of(client.get("/sanece/cambios/datos-paciente?nss=2222222222").text)
+    none = text_of(nss_searched(client, "/sanece/cambios/datos-paciente", "2222222222").text)
     assert "No se encontraron pacientes con el NSS 2222222222 en tu unidad médica." in none
-    merge = text_of(client.get("/sanece/cambios/homologacion?nss=1071533138").text)
+    merge = text_of(nss_searched(client, "/sanece/cambios/homologacion", "1071533138").text)
     assert_labels(merge, "Homologación de registros de pacientes",
                   "Solicitudes de homologacion realizadas:", "Datos anteriores",
                   "Datos actuales", "Solicitar Homologación")

@@ -16,7 +16,7 @@ from sanece.domain.values import RequestType
 from shared.kernel.pagination import PageRequest
 from tests.integration.sanece.support import F_M1, F_M2, F_M3, F_VALID
 
-from .support import followed, post_form, submit, text_of, upload
+from .support import followed, nss_searched, post_form, searched, submit, text_of, upload
 
 DATOS = "/sanece/cambios/datos-paciente"
 HOMOLOGACION = "/sanece/cambios/homologacion"
@@ -76,15 +76,15 @@ def file_all_five(director, world) -> None:
 
     # S8 — the preview before filing, then no Homologar: refused
     m1, m2, m3 = (world.patients[k] for k in ("M1", "M2", "M3"))
-    window = f"{HOMOLOGACION}/1071533138?correcto={m3}"
+    window = f"{HOMOLOGACION}/registro/{m3}"  # the record's id, never the NSS, in the URL
     opened = director.get(window)
     assert f'name="choice_{m3}" value="correct" checked' in opened.text
-    preview = text_of(director.get(f"{HOMOLOGACION}/1071533138?vista=1&choice_{m3}=correct&"
+    preview = text_of(director.get(f"{window}?vista=1&choice_{m3}=correct&"
                                    f"choice_{m2}=merge&choice_{m1}=not_applicable").text)
     assert "Datos anteriores (Homologar) MARIA DEL ROCIO XXX GOMEZ 1071533138 - 2F1954OR" in preview
     assert "Datos actuales (Correcto) MARIA DEL ROCIO XXX GOMEZ 1071533138 - 6F1954PE" in preview
     assert f"pasarán al registro correcto los folios: {F_M2}" in preview
-    action = f"{HOMOLOGACION}/1071533138"
+    action = window
     none = submit(director, window, action, {f"choice_{m3}": "correct",
                                              f"choice_{m2}": "not_applicable",
                                              f"choice_{m1}": "not_applicable"},
@@ -247,7 +247,7 @@ def test_five_requests_filed_reviewed_and_applied(as_user, world, settings):
     # ... and sees the changes applied
     history = text_of(director.get(f"/sanece/pacientes/{p1}").text)
     assert "PRUEBA SANECE PACIENTE 1111111111 - 1F1980OR" in history
-    search = text_of(director.get(f"{DATOS}?nss=1071533138").text)
+    search = text_of(nss_searched(director, DATOS, "1071533138").text)
     assert "2F1954OR" not in search and "6F1954PE" in search  # the merged record is gone
     assert "Solicitar Homologación" in search  # M1 and M3 remain
     correct = text_of(director.get(f"/sanece/pacientes/{world.patients['M3']}").text)
@@ -300,8 +300,7 @@ def test_buscar_in_solicitudes_realizadas_keeps_the_folio_being_worked_on(as_use
         for name, value in keep.items():
             assert f'<input type="hidden" name="{name}" value="{value}">' in form, (page, name)
         # the search itself, without JavaScript: the folio's form stays above the results
-        path = page.split("?", 1)[0]
-        found = director.get(path, params={**keep, "q": "zzz-nada"})
+        found = searched(director, page, "zzz-nada", **keep)
         assert found.status_code == 200
         text = text_of(found.text)
         assert f"Folio: {keep['folio']}" in text or keep["folio"] in text

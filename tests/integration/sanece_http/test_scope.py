@@ -44,7 +44,8 @@ def test_foreign_is_missing_in_pages(as_user, world, foreign_request):
         (f"/sanece/solicitudes/{foreign_request}", f"/sanece/solicitudes/{MISSING_ID}"),
         (f"/sanece/solicitudes/{foreign_request}/adjuntos/1",
          f"/sanece/solicitudes/{MISSING_ID}/adjuntos/1"),
-        ("/sanece/cambios/homologacion/2222222222", "/sanece/cambios/homologacion/3333333333"),
+        (f"/sanece/cambios/homologacion/registro/{pb}",
+         f"/sanece/cambios/homologacion/registro/{MISSING_ID}"),
     ]
     for foreign, missing in pairs:
         assert_foreign_like_missing(a, foreign, missing)
@@ -94,10 +95,12 @@ def test_foreign_is_missing_in_the_api(as_user, world, foreign_request):
                                 "POST", **body)
     # a homologación on another unit's NSS (2222222222 is unit B's patient)
     merge = {"data": {f"choice_{pb}": "correct"}, "files": [EMPTY_FILE], "headers": headers}
-    assert_foreign_like_missing(a, "/api/sanece/nss/2222222222/merge-requests",
-                                "/api/sanece/nss/3333333333/merge-requests", "POST", **merge)
+    assert_foreign_like_missing(a, f"/api/sanece/patients/{pb}/merge-requests",
+                                f"/api/sanece/patients/{MISSING_ID}/merge-requests", "POST",
+                                **merge)
     # the NSS search answers an empty result for both (it is a search, not a resource)
-    foreign_nss, missing_nss = (a.get(f"/api/sanece/nss/{n}") for n in ("2222222222", "3333333333"))
+    foreign_nss, missing_nss = (a.post("/api/sanece/nss-search", headers=headers,
+                                       json={"nss": n}) for n in ("2222222222", "3333333333"))
     assert foreign_nss.status_code == missing_nss.status_code == 200
     assert foreign_nss.json()["records"] == missing_nss.json()["records"] == []
     listed = a.get("/api/sanece/requests?type=expiry_change").json()

@@ -80,7 +80,7 @@ def test_roles_of_each_action():
     assert not sees_unit(capturista, 3)
 
 
-@given(st.integers(min_value=1, max_value=10**6))
+@given(st.integers(min_value=1, max_value=99_999))
 def test_quantities_of_one_or_more(n):
     assert parse_quantity(n, "5795") == n
     assert parse_quantity(f" {n} ", "5795") == n
@@ -91,6 +91,13 @@ def test_quantities_of_one_or_more(n):
                                                             True, 1.5])))
 def test_other_quantities_are_refused(raw):
     with pytest.raises(ValidationError, match="clave 5795 debe ser un número entero de al menos 1"):
+        parse_quantity(raw, "5795")
+
+
+@given(st.one_of(st.integers(min_value=100_000), st.sampled_from(["2147483648", "3000000000",
+                                                                   "999999999999"])))
+def test_quantities_above_the_bound_are_refused(raw):
+    with pytest.raises(ValidationError, match="clave 5795 no puede ser mayor de 99,999 unidades"):
         parse_quantity(raw, "5795")
 
 

@@ -48,7 +48,8 @@ def patient_from(r: Any) -> Patient:
                    paternal_surname=r.paternal_surname, maternal_surname=r.maternal_surname,
                    given_names=r.given_names,
                    merged_into=int(r.merged_into) if r.merged_into is not None else None,
-                   merged_at=r.merged_at, version=int(r.version))
+                   merged_at=r.merged_at, version=int(r.version), changed_by=r.changed_by,
+                   changed_at=r.changed_at)
 
 
 def patient_search_key(p: Patient) -> str:
@@ -59,6 +60,7 @@ def patient_search_key(p: Patient) -> str:
 def patient_values(p: Patient) -> dict[str, Any]:
     out: dict[str, Any] = {name: getattr(p, name) for name in PATIENT_FIELDS}
     out.update(merged_into=p.merged_into, merged_at=p.merged_at, version=p.version,
+               changed_by=p.changed_by, changed_at=p.changed_at,
                search_key=patient_search_key(p))
     return out
 
@@ -77,7 +79,8 @@ def folio_from(r: Any) -> Folio:
                  key1=_drug(r.key1, r.quantity1), key2=_drug(r.key2, r.quantity2),
                  requirement=r.requirement or "", observations=r.observations or "",
                  period_months=r.period_months, expiry_date=r.expiry_date,
-                 cancellation_date=r.cancellation_date, version=int(r.version))
+                 cancellation_date=r.cancellation_date, version=int(r.version),
+                 changed_by=r.changed_by, changed_at=r.changed_at)
 
 
 def folio_values(f: Folio) -> dict[str, Any]:
@@ -90,7 +93,8 @@ def folio_values(f: Folio) -> dict[str, Any]:
             "quantity2": f.key2.quantity if f.key2 else None,
             "requirement": f.requirement, "observations": f.observations,
             "period_months": f.period_months, "expiry_date": f.expiry_date,
-            "cancellation_date": f.cancellation_date, "version": f.version}
+            "cancellation_date": f.cancellation_date, "version": f.version,
+            "changed_by": f.changed_by, "changed_at": f.changed_at}
 
 
 # --------------------------------------------------------------------------- requests

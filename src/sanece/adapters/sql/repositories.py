@@ -135,14 +135,29 @@ class _Versioned(_Repo):
     def _seen(self, key: Any, version: int) -> None:
         self._loaded[key] = version
 
-    def _update(self, table: sa.Table, pk: Any, key: Any, values: dict[str, Any]) -> None:
+    def _update(self, table: sa.Table, pk: Any, key: Any, values: dict[str, Any],
+                expected: int | None = None) -> None:
+        """Write only if the row still has ``expected`` (the version the user's page was
+        drawn from) or, without one, the version loaded here: one atomic statement."""
         if key not in self._loaded:
             raise ValueError(f"{table.name} {key} was not loaded in this unit of work")
+        version = self._loaded[key] if expected is None else expected
         result = self.s.execute(sa.update(table).where(
-            pk == key, table.c.version == self._loaded[key]).values(**values))
+            pk == key, table.c.version == version).values(**values))
         if result.rowcount != 1:
-            raise Conflict(CHANGED_MEANWHILE, log_message=f"{table.name} {key}: stale version")
+            raise Conflict(CHANGED_MEANWHILE, log_message=f"{table.name} {key}: stale version",
+                           code="stale_version")
         self._loaded[key] = values["version"]
+
+    def _hold(self, table: sa.Table, pk: Any, key: Any, expected: int) -> None:
+        """Refuse unless the row is still at ``expected``, and keep it there until commit (a
+        no-op update: atomic, and a row lock on PostgreSQL) — for a filing that is based on
+        the record without changing it."""
+        result = self.s.execute(sa.update(table).where(
+            pk == key, table.c.version == expected).values(version=table.c.version))
+        if result.rowcount != 1:
+            raise Conflict(CHANGED_MEANWHILE, log_message=f"{table.name} {key}: stale version",
+                           code="stale_version")
 
 
 class SqlPatientRepository(_Versioned):
@@ -169,8 +184,23 @@ class SqlPatientRepository(_Versioned):
         self._seen(patient.id, patient.version)
         return patient
 
-    def update(self, patient: Patient) -> None:
-        self._update(t.patients, t.patients.c.id, patient.id, patient_values(patient))
+    def add_many(self, patients: Sequence[Patient]) -> None:
+        # One executemany, ids back in the order given: an import's write stays short.
+        if not patients:
+            return
+        result = self.s.execute(sa.insert(t.patients).returning(
+            t.patients.c.id, sort_by_parameter_order=True),
+            [patient_values(p) for p in patients])
+        for patient, new_id in zip(patients, result.scalars()):
+            patient.id = int(new_id)
+            self._seen(patient.id, patient.version)
+
+    def update(self, patient: Patient, *, expected_version: int | None = None) -> None:
+        self._update(t.patients, t.patients.c.id, patient.id, patient_values(patient),
+                     expected_version)
+
+    def hold(self, patient_id: int, expected_version: int) -> None:
+        self._hold(t.patients, t.patients.c.id, int(patient_id), expected_version)
 
     def units_of(self, patient_id: int) -> frozenset[int]:
         return frozenset(int(u) for u in self.s.execute(
@@ -199,8 +229,19 @@ class SqlFolioRepository(_Versioned):
         self.s.execute(sa.insert(t.folios).values(**folio_values(folio)))
         self._seen(folio.number, folio.version)
 
-    def update(self, folio: Folio) -> None:
-        self._update(t.folios, t.folios.c.number, folio.number, folio_values(folio))
+    def add_many(self, folios: Sequence[Folio]) -> None:
+        # One executemany (an import's write stays short).
+        if folios:
+            self.s.execute(sa.insert(t.folios), [folio_values(f) for f in folios])
+        for folio in folios:
+            self._seen(folio.number, folio.version)
+
+    def update(self, folio: Folio, *, expected_version: int | None = None) -> None:
+        self._update(t.folios, t.folios.c.number, folio.number, folio_values(folio),
+                     expected_version)
+
+    def hold(self, number: str, expected_version: int) -> None:
+        self._hold(t.folios, t.folios.c.number, number, expected_version)
 
 
 class SqlChangeRequestRepository(_Repo):

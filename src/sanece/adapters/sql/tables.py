@@ -14,7 +14,9 @@ Shape:
 
 ``search_key`` columns hold ``fold_text`` of what a search matches (lower case, no accents), so
 that Buscar is case- and accent-insensitive with the same SQL on SQLite and PostgreSQL.
-``version`` columns are optimistic locks (an update that finds another version is refused).
+``version`` columns are optimistic locks (an update that finds another version is refused);
+``changed_by``/``changed_at`` say who made the current version, for the user whose stale save
+was refused.
 
 Indexes follow the screens at national scale (~100,000 folios): the director's Inicio and
 Extracción read a unit's folios by evaluation date (``ix_san_folios_unit_date``); a patient's
@@ -79,6 +81,8 @@ patients = sa.Table(
     sa.Column("merged_into", sa.Integer, sa.ForeignKey("san_patients.id"), nullable=True),
     sa.Column("merged_at", UtcDateTime, nullable=True),
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("changed_by", sa.String(128), nullable=True),
+    sa.Column("changed_at", UtcDateTime, nullable=True),
     sa.Index("ix_san_patients_nss", "nss", "aggregate"),
 )
 
@@ -102,6 +106,8 @@ folios = sa.Table(
     sa.Column("expiry_date", sa.Date, nullable=True),
     sa.Column("cancellation_date", sa.Date, nullable=True),
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("changed_by", sa.String(128), nullable=True),
+    sa.Column("changed_at", UtcDateTime, nullable=True),
     sa.Index("ix_san_folios_unit_date", "unit_id", "evaluation_date", "number"),
     sa.Index("ix_san_folios_patient", "patient_id", "evaluation_date"),
     sa.Index("ix_san_folios_status_date", "status", "evaluation_date"),

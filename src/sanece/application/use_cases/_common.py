@@ -20,10 +20,11 @@ from sanece.application.access import (
     sees_all,
     sees_unit,
 )
+from sanece.application.inputs import known_id
 from sanece.application.ports import SaneceUnitOfWork, UnitOfWorkFactory
 from sanece.domain.model import Folio, Patient
 from sanece.domain.requests import ChangeRequest
-from sanece.domain.values import parse_folio_number
+from sanece.domain.values import format_date, parse_folio_number
 from shared.audit.domain import record_action
 from shared.kernel.clock import Clock
 
@@ -65,7 +66,7 @@ def load_patient(uow: SaneceUnitOfWork, actor: Actor, patient_id: int, *,
     """The record, or the same NotFound for a missing one and for one without folios in the
     director's unit."""
     require_sanece(actor.scope)
-    patient = uow.patients.get(int(patient_id), for_update=for_update)
+    patient = uow.patients.get(known_id(patient_id), for_update=for_update)
     require_visible(patient, patient is not None and patient_visible(uow, actor, patient),
                     PATIENT_NOT_FOUND)
     assert patient is not None
@@ -83,7 +84,7 @@ def request_visible(actor: Actor, request: ChangeRequest) -> bool:
 def load_request(uow: SaneceUnitOfWork, actor: Actor, request_id: int, *,
                  for_update: bool = False) -> ChangeRequest:
     require_sanece(actor.scope)
-    request = uow.requests.get(int(request_id), for_update=for_update)
+    request = uow.requests.get(known_id(request_id), for_update=for_update)
     require_visible(request, request is not None and request_visible(actor, request),
                     REQUEST_NOT_FOUND)
     assert request is not None
@@ -96,3 +97,11 @@ def audit(uow: SaneceUnitOfWork, clock: Clock, actor: Actor, action: str, target
     ``before``, ``after``, ``reason`` as in ``shared.audit.domain.record_action``)."""
     record_action(uow.audit, clock, actor, f"sanece.{action}", target_type, target_id,
                   **changes)
+
+
+def folio_values(folio: Folio) -> dict[str, Any]:
+    """What a folio's evaluation holds now (shown beside the stale page's typed values)."""
+    return {"status": folio.status.value, "status_label": folio.status.label,
+            "period_months": folio.period_months,
+            "expiry_date": format_date(folio.expiry_date) or None,
+            **folio.requirement_data(), "observations": folio.observations}

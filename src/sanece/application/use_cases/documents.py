@@ -28,6 +28,7 @@ from sanece.application.documents import (
     FolioPdfRenderer,
     FolioResponseDocument,
 )
+from sanece.application.inputs import known_id
 from sanece.application.ports import SaneceReadModel
 from sanece.application.use_cases._common import UseCase, audit, load_folio
 from sanece.application.views import ExtractionResult, PrintedResponse
@@ -125,7 +126,7 @@ class ExtractFolios(UseCase):
         unit_id = cmd.unit_id if cmd.unit_id is not None else own
         if unit_id is None:
             raise ValidationError(UNIT_REQUIRED, log_message="no unit")
-        unit = self.read_model.unit(int(unit_id))
+        unit = self.read_model.unit(known_id(unit_id))
         require_visible(unit, unit is not None and sees_unit(actor.scope, unit.id),
                         UNIT_NOT_FOUND)
         broken = broken_window_rules(cmd.start, cmd.end, self.clock.today())
@@ -133,7 +134,7 @@ class ExtractFolios(UseCase):
             messages = [r.get_message() for r in broken]
             raise ValidationError(" ".join(messages), log_message="extraction window",
                                   code="extraction_window", details=messages)
-        if cmd.medicine_id is not None and self.read_model.medicine(int(cmd.medicine_id)) is None:
+        if cmd.medicine_id is not None and self.read_model.medicine(known_id(cmd.medicine_id)) is None:
             raise ValidationError(MEDICINE_NOT_FOUND, log_message="unknown medicine")
         try:
             status = EvaluationStatus(cmd.status) if cmd.status else None

@@ -4,6 +4,10 @@ Validada: periodo in months (the fecha de vencimiento is the evaluation date plu
 and the folio must be vigente today: an old Pendiente folio needs a period that reaches today),
 clave 1 (and optionally clave 2) of the folio's genérico with quantities >= 1, and the
 requerimiento; No Validada: the observaciones. Audited as ``sanece.folio_evaluated``.
+
+``expected_version`` is the folio's version the evaluador's page was drawn from: when two
+evaluadores open the same Pendiente folio, the second save changes nothing and is told who
+evaluated it and when (``StaleVersion``, with the current values).
 """
 
 from __future__ import annotations
@@ -11,8 +15,15 @@ from __future__ import annotations
 import attrs
 
 from sanece.application.access import Actor, require_evaluator
+from sanece.application.concurrency import check_version
 from sanece.application.inputs import parse_months
-from sanece.application.use_cases._common import FOLIO_TARGET, UseCase, audit, load_folio
+from sanece.application.use_cases._common import (
+    FOLIO_TARGET,
+    UseCase,
+    audit,
+    folio_values,
+    load_folio,
+)
 from sanece.application.use_cases.requests import requested_drug
 from sanece.application.views import EvaluationResult
 from sanece.domain.values import EvaluationStatus, format_date
@@ -32,6 +43,7 @@ class EvaluationCommand:
     quantity2: int | str | None = None
     requirement: str = ""
     observations: str | None = None
+    expected_version: int | None = None  # None: not checked (the CLI acts on what it reads)
 
 
 @attrs.define
@@ -48,6 +60,8 @@ class RegisterEvaluation(UseCase):
             raise ValidationError(STATUS_REQUIRED, log_message=f"status {status.value}")
         with self.uow_factory() as uow:
             folio = load_folio(uow, actor, cmd.folio_number, for_update=True)
+            check_version(f"El folio {folio.number}", folio, cmd.expected_version,
+                          folio_values(folio))
             before = {"status": folio.status.value}
             if status is EvaluationStatus.VALIDATED:
                 key1 = requested_drug(cmd.key1, cmd.quantity1)
@@ -61,7 +75,8 @@ class RegisterEvaluation(UseCase):
                     observations=cmd.observations, today=self.clock.today())
             else:
                 folio.register_not_validated(observations=cmd.observations or "")
-            uow.folios.update(folio)
+            folio.record_change(actor.username, self.clock.now())
+            uow.folios.update(folio, expected_version=cmd.expected_version)
             audit(uow, self.clock, actor, "folio_evaluated", FOLIO_TARGET, folio.number,
                   before=before,
                   after={"status": folio.status.value, "period_months": folio.period_months,

@@ -21,7 +21,7 @@ unchanged, so that a file can be imported again.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar, cast
 
 import attrs
 
@@ -57,6 +57,12 @@ from shared.kernel.imports import LineError, raise_if_errors
 from shared.kernel.text import fold_text
 
 T = TypeVar("T")
+# What a checked file will do (its counts) and the writes that do it, in the write transaction.
+_Planned = tuple[ImportSummary, Callable[[SaneceUnitOfWork], None]]
+
+
+def _nothing(uow: SaneceUnitOfWork) -> None:
+    """The writes of a refused file."""
 
 
 @attrs.define
@@ -65,16 +71,25 @@ class _Import(UseCase):
 
     def _run(self, actor: Actor, what: str, read: Callable[[Path, str], Iterable[T]],
              path: Path, original_name: str | None,
-             apply: Callable[[SaneceUnitOfWork, list[T], list[LineError]], ImportSummary]
+             apply: Callable[[SaneceUnitOfWork, list[T], list[LineError]], _Planned]
              ) -> ImportSummary:
         require_admin(actor.scope)
         name = original_name or Path(path).name
-        # The file is read before the transaction starts (SQLite writers queue on it).
+        # The file is read before any transaction starts (SQLite writers queue on it).
         rows = list(read(Path(path), name))
-        with self.uow_factory() as uow:
+        # Every line is checked in a read-only unit: on SQLite it takes no write lock, so a
+        # long file never stalls the other users; a refused file never takes the lock at all.
+        read_only = cast(Callable[..., SaneceUnitOfWork], self.uow_factory)
+        with read_only(read_only=True) as checking:
             errors: list[LineError] = []
-            summary = apply(uow, rows, errors)
-            raise_if_errors(errors)
+            summary, write = apply(checking, rows, errors)
+        raise_if_errors(errors)
+        # Then one short write transaction, all or nothing. Imports are an administrator's
+        # occasional task: a folio or clave imported by someone else in between is refused by
+        # the tables' keys (the whole file rolls back); two admins importing the same new
+        # patients at once could both add them, which a homologación then merges.
+        with self.uow_factory() as uow:
+            write(uow)
             audit(uow, self.clock, actor, f"{what}_imported", "sanece_import", what,
                   after={"file": name, "lines": len(rows), "created": summary.created,
                          "updated": summary.updated, "unchanged": summary.unchanged})
@@ -110,7 +125,7 @@ class ImportUnits(_Import):
                          self._apply)
 
     def _apply(self, uow: SaneceUnitOfWork, rows: list[UnitImportRow],
-               errors: list[LineError]) -> ImportSummary:
+               errors: list[LineError]) -> _Planned:
         seen: dict[tuple[str, str], int] = {}
         valid: list[tuple[str, str]] = []
         for row in rows:
@@ -126,16 +141,20 @@ class ImportUnits(_Import):
             seen[key] = row.line
             valid.append((ooad, unit))
         if errors:
-            return ImportSummary(0, 0, 0)
-        created = unchanged = 0
+            return ImportSummary(0, 0, 0), _nothing
+        created = 0
         for ooad_name, unit_name in valid:
-            ooad = uow.ooads.find(ooad_name) or uow.ooads.add(ooad_name)
-            if uow.units.find(ooad.id, unit_name) is None:
-                uow.units.add(ooad.id, unit_name)
+            ooad = uow.ooads.find(ooad_name)
+            if ooad is None or uow.units.find(ooad.id, unit_name) is None:
                 created += 1
-            else:
-                unchanged += 1
-        return ImportSummary(created, 0, unchanged)
+
+        def write(w: SaneceUnitOfWork) -> None:
+            for ooad_name, unit_name in valid:
+                ooad = w.ooads.find(ooad_name) or w.ooads.add(ooad_name)
+                if w.units.find(ooad.id, unit_name) is None:
+                    w.units.add(ooad.id, unit_name)
+
+        return ImportSummary(created, 0, len(valid) - created), write
 
 
 # --------------------------------------------------------------------------- medicines
@@ -149,7 +168,7 @@ class ImportMedicines(_Import):
                          self._apply)
 
     def _apply(self, uow: SaneceUnitOfWork, rows: list[MedicineImportRow],
-               errors: list[LineError]) -> ImportSummary:
+               errors: list[LineError]) -> _Planned:
         in_file: dict[str, tuple[str, int]] = {}  # key -> (folded genérico, line)
         valid: list[tuple[str, DrugKey]] = []
         for row in rows:
@@ -173,20 +192,28 @@ class ImportMedicines(_Import):
                     continue
             valid.append((generic, DrugKey(code, description)))
         if errors:
-            return ImportSummary(0, 0, 0)
+            return ImportSummary(0, 0, 0), _nothing
         created = updated = unchanged = 0
         for generic, key in valid:
-            medicine = uow.medicines.find(generic) or uow.medicines.add(generic)
-            existing = {k.code: k for k in medicine.keys}
+            found = uow.medicines.find(generic)
+            existing = {k.code: k for k in found.keys} if found else {}
             if key.code not in existing:
-                uow.medicines.add_key(medicine.id, key)
                 created += 1
             elif existing[key.code].description != key.description:
-                uow.medicines.update_key(medicine.id, key)
                 updated += 1
             else:
                 unchanged += 1
-        return ImportSummary(created, updated, unchanged)
+
+        def write(w: SaneceUnitOfWork) -> None:
+            for generic, key in valid:
+                medicine = w.medicines.find(generic) or w.medicines.add(generic)
+                existing = {k.code: k for k in medicine.keys}
+                if key.code not in existing:
+                    w.medicines.add_key(medicine.id, key)
+                elif existing[key.code].description != key.description:
+                    w.medicines.update_key(medicine.id, key)
+
+        return ImportSummary(created, updated, unchanged), write
 
 
 # --------------------------------------------------------------------------- patients
@@ -203,7 +230,7 @@ class ImportPatients(_Import):
                          self._apply)
 
     def _apply(self, uow: SaneceUnitOfWork, rows: list[PatientImportRow],
-               errors: list[LineError]) -> ImportSummary:
+               errors: list[LineError]) -> _Planned:
         seen: dict[tuple[str, str], int] = {}
         new: list[Patient] = []
         unchanged = 0
@@ -235,10 +262,12 @@ class ImportPatients(_Import):
                                                   "datos se corrigen con una solicitud de "
                                                   "cambio de datos."))
         if errors:
-            return ImportSummary(0, 0, 0)
-        for patient in new:
-            uow.patients.add(patient)
-        return ImportSummary(len(new), 0, unchanged)
+            return ImportSummary(0, 0, 0), _nothing
+
+        def write(w: SaneceUnitOfWork) -> None:
+            w.patients.add_many(new)
+
+        return ImportSummary(len(new), 0, unchanged), write
 
 
 def _same_names(a: Patient, b: Patient) -> bool:
@@ -259,7 +288,7 @@ class ImportFolios(_Import):
                          self._apply)
 
     def _apply(self, uow: SaneceUnitOfWork, rows: list[FolioImportRow],
-               errors: list[LineError]) -> ImportSummary:
+               errors: list[LineError]) -> _Planned:
         lookups = _Lookups(uow)
         seen: dict[str, int] = {}
         new: list[Folio] = []
@@ -284,10 +313,12 @@ class ImportFolios(_Import):
                                                   "datos; los folios cambian con la evaluación "
                                                   "o con las solicitudes de cambio."))
         if errors:
-            return ImportSummary(0, 0, 0)
-        for folio in new:
-            uow.folios.add(folio)
-        return ImportSummary(len(new), 0, unchanged)
+            return ImportSummary(0, 0, 0), _nothing
+
+        def write(w: SaneceUnitOfWork) -> None:
+            w.folios.add_many(new)
+
+        return ImportSummary(len(new), 0, unchanged), write
 
     def _folio(self, row: FolioImportRow, lk: "_Lookups", errors: list[LineError]
                ) -> Folio | None:
@@ -354,7 +385,8 @@ class ImportFolios(_Import):
 
 def _folio_data(folio: Folio) -> dict[str, Any]:
     data = attrs.asdict(folio, recurse=False)
-    data.pop("version")
+    for bookkeeping in ("version", "changed_by", "changed_at"):
+        data.pop(bookkeeping)
     return data
 
 

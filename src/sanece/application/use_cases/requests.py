@@ -10,6 +10,11 @@ steps so that nothing is half-written:
 2. the files are stored, and the same rules run again in the transaction that adds the
    request(s) and the audit entry (``sanece.request_filed``). If that fails, the stored files
    are deleted again.
+
+A command's ``expected_version`` (``expected_versions`` for a homologación) is the version of
+the folio or patient record(s) the director's page was drawn from: a filing based on a record
+that changed since is refused with ``StaleVersion`` (who changed it, when, the current values),
+and the record is held at that version until the filing commits.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sanece.application.use_cases._common import (
     REQUEST_TARGET,
     UseCase,
     audit,
+    folio_values,
     load_folio,
     load_patient,
     patient_visible,
@@ -35,8 +41,10 @@ from sanece.application.use_cases.attachments import (
     delete_stored,
     store_uploads,
 )
-from sanece.application.inputs import parse_quantity
+from sanece.application.concurrency import check_version
+from sanece.application.inputs import known_id, parse_quantity
 from sanece.application.views import FilingCheck, RequestFiled
+from sanece.domain.model import Folio, Patient
 from sanece.domain.requests import (
     ChangeRequest,
     PatientDataChange,
@@ -55,6 +63,7 @@ from sanece.domain.values import (
     ExpiryChangeKind,
     MergeChoice,
     RequestType,
+    format_date,
     parse_drug_key,
     parse_nss,
 )
@@ -118,6 +127,7 @@ class FilePatientDataCommand:
     paternal_surname: str | None = None
     maternal_surname: str | None = None
     given_names: str | None = None
+    expected_version: int | None = None  # the record's version the form was drawn from
 
 
 @attrs.define
@@ -129,6 +139,7 @@ class FilePatientDataChange(_FileRequest):
         def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
                   files: Sequence[Attachment]) -> list[ChangeRequest]:
             patient = load_patient(uow, actor, cmd.patient_id)
+            _unchanged_patient(uow, patient, cmd.expected_version)
             changes = PatientDataChange(nss=cmd.nss, aggregate=cmd.aggregate,
                                         paternal_surname=cmd.paternal_surname,
                                         maternal_surname=cmd.maternal_surname,
@@ -154,6 +165,8 @@ class FileMergeCommand:
     nss: str
     choices: Mapping[int, MergeChoice | str]
     eligibility_proof: Sequence[UploadedFile]
+    # record id -> the version the director's page showed (None: not checked)
+    expected_versions: Mapping[int, int | None] | None = None
 
 
 @attrs.define
@@ -176,6 +189,8 @@ class FileMerge(_FileRequest):
             listed = {p.id for p in records}
             if set(choices) - listed:
                 raise NotFound(PATIENT_NOT_FOUND)
+            for record in records:  # each record as the page showed it
+                _unchanged_patient(uow, record, (cmd.expected_versions or {}).get(record.id))
             existing = [r for pid in sorted(listed) for r in uow.requests.for_patient(pid)]
             return file_merge(records, choices, eligibility_proof=files, existing=existing,
                               filed_by=actor.username, filed_at=self.clock.now(),
@@ -194,6 +209,7 @@ class FileExpiryChangeCommand:
     motive: str
     detail: str
     attachments: Sequence[UploadedFile]  # 1 to 3
+    expected_version: int | None = None  # the folio's version the form was drawn from
 
 
 @attrs.define
@@ -206,6 +222,7 @@ class FileExpiryChange(_FileRequest):
         def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
                   files: Sequence[Attachment]) -> list[ChangeRequest]:
             folio = load_folio(uow, actor, cmd.folio_number)
+            _unchanged_folio(uow, folio, cmd.expected_version)
             return [file_expiry_change(
                 folio, kind, motive=cmd.motive, detail=cmd.detail, attachments=files,
                 existing=uow.requests.for_folio(folio.number), today=self.clock.today(),
@@ -233,6 +250,7 @@ class FileUnitChangeCommand:
     destination_ooad_id: int | None
     destination_unit_id: int | None
     attachments: Sequence[UploadedFile]
+    expected_version: int | None = None  # the folio's version the form was drawn from
 
 
 @attrs.define
@@ -244,10 +262,11 @@ class FileUnitChange(_FileRequest):
         def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
                   files: Sequence[Attachment]) -> list[ChangeRequest]:
             folio = load_folio(uow, actor, cmd.folio_number)
+            _unchanged_folio(uow, folio, cmd.expected_version)
             if cmd.destination_ooad_id is None or cmd.destination_unit_id is None:
                 raise ValidationError(DESTINATION_REQUIRED, log_message="no destination")
-            destination = uow.units.get(int(cmd.destination_unit_id))
-            if destination is None or uow.ooads.get(int(cmd.destination_ooad_id)) is None:
+            destination = uow.units.get(known_id(cmd.destination_unit_id))
+            if destination is None or uow.ooads.get(known_id(cmd.destination_ooad_id)) is None:
                 raise ValidationError(DESTINATION_REQUIRED, log_message="unknown destination")
             if destination.ooad_id != int(cmd.destination_ooad_id):
                 raise ValidationError(DESTINATION_MISMATCH, log_message="unit not in ooad")
@@ -273,6 +292,7 @@ class FileRequirementChangeCommand:
     attachments: Sequence[UploadedFile]
     key2: str | None = None  # empty: no clave 2 (removes the folio's, if any)
     quantity2: int | str | None = None
+    expected_version: int | None = None  # the folio's version the form was drawn from
 
 
 @attrs.define
@@ -289,6 +309,7 @@ class FileRequirementChange(_FileRequest):
         def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
                   files: Sequence[Attachment]) -> list[ChangeRequest]:
             folio = load_folio(uow, actor, cmd.folio_number)
+            _unchanged_folio(uow, folio, cmd.expected_version)
             medicine = uow.medicines.get(folio.medicine_id)
             assert medicine is not None  # a folio always references its genérico (FK)
             return [file_requirement_change(
@@ -333,6 +354,26 @@ class CheckFiling(UseCase):
             rules = patient_data_rules(patient,
                                        existing=uow.requests.for_patient(int(patient_id)))
         return FilingCheck.of(RequestType.PATIENT_DATA, first_broken(rules))
+
+
+def _unchanged_folio(uow: SaneceUnitOfWork, folio: Folio, expected: int | None) -> None:
+    """A filing based on a folio the director's page showed: refused (with the folio as it
+    is now) if it changed since, and held at that version until the filing commits."""
+    if expected is None:
+        return
+    check_version(f"El folio {folio.number}", folio, expected, {
+        **folio_values(folio), "unit_id": folio.unit_id,
+        "cancellation_date": format_date(folio.cancellation_date) or None})
+    uow.folios.hold(folio.number, expected)
+
+
+def _unchanged_patient(uow: SaneceUnitOfWork, patient: Patient, expected: int | None) -> None:
+    """Likewise for a patient record (Solicitar cambio de datos)."""
+    if expected is None:
+        return
+    check_version("El registro del paciente", patient, expected, patient.data())
+    assert patient.id is not None
+    uow.patients.hold(patient.id, expected)
 
 
 def requested_drug(key: str | None, quantity: int | str | None) -> DrugQuantity | None:

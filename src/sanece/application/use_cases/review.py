@@ -56,6 +56,8 @@ class ApproveRequest(UseCase):
             approval = approve(request, today=self.clock.today(), now=self.clock.now(),
                                reviewer=actor.username, new_expiry=cmd.new_expiry,
                                cancellation_date=cmd.cancellation_date, **targets)
+            for changed in (*approval.patients, *approval.folios):
+                changed.record_change(actor.username, self.clock.now())
             for patient in approval.patients:
                 uow.patients.update(patient)
             for folio in approval.folios:
@@ -193,6 +195,8 @@ class UndoMerge(UseCase):
             undone = undo_merge(request, record=record, correct=correct,
                                 folios=uow.folios.of_patient(correct.id, for_update=True),
                                 reason=reason)
+            for changed in (undone.record, *undone.folios):
+                changed.record_change(actor.username, self.clock.now())
             uow.patients.update(undone.record)
             for folio in undone.folios:
                 uow.folios.update(folio)

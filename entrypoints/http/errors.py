@@ -114,7 +114,12 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
         extra["errors"] = exc.extra
     if status >= 500:
         log.error("http error %s: %s", status, exc.detail)
-    return respond(request, status, detail, f"http_{status}", extra or None)
+    response = respond(request, status, detail, f"http_{status}", extra or None)
+    # Headers the exception carries are part of the answer: Allow on 405 (RFC 9110 §15.5.6),
+    # Retry-After on 429/503.
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

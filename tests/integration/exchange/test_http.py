@@ -182,3 +182,16 @@ def test_json_api(client, container, xworld):
     refused = client.post("/api/excedentes/intercambios", headers=headers,
                           json={"year": 2026, "criteria": {"institutions": ["SS"]}})
     assert refused.status_code == 422 and "IMSS" in refused.json()["detail"]
+
+
+def test_analysis_id_past_the_integer_range_answers_like_a_missing_one(client, container,
+                                                                        xworld):
+    # Found by the API fuzzer: such an id reached the database ("int too large": a 500).
+    make_users(container, "coordinador.imss")
+    login_as(client, "coordinador.imss")
+    huge = 12154465332901509120
+    for suffix in ("", "/overview", "/exchanges", "/potentials", "/xlsx", "/pdf"):
+        assert_foreign_like_missing(client, f"/api/excedentes/intercambios/{huge}{suffix}",
+                                    f"/api/excedentes/intercambios/999{suffix}")
+    assert_foreign_like_missing(client, f"/intercambios/{huge}/propuestas",
+                                "/intercambios/999/propuestas")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import expect
@@ -59,6 +60,9 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
         dialog.accept()
 
     page.on("dialog", accept)
+    grid_posts: list[dict[str, list[str]]] = []  # what the Paso 6 form sent
+    page.on("request", lambda r: grid_posts.append(parse_qs(r.post_data or ""))
+            if r.method == "POST" and "/productos" in r.url else None)
     log_in(page, demo.url, CAPTURISTA)
 
     # Paso 1: the tablero, own row actionable
@@ -123,6 +127,10 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     cell(page, "Pacientes Mensuales Anestesia").fill("10")
     page.get_by_role("button", name="Guardar").click()
     assert page.get_by_text("Información guardada: 2 registros nuevos o modificados").is_visible()
+    # excedentes.js posts only the rows changed, each with the values it started from
+    sent = grid_posts[-1]
+    assert len(sent["p"][0].split()) == 2 and sent["version"] == ["0"]
+    assert not any(k.startswith("fa") and k[2:] not in sent["p"][0].split() for k in sent)
     assert any("datos son correctos" in m for m in confirmations)
     shots(page, "07-paso6-guardado")
 

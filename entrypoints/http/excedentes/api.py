@@ -4,6 +4,10 @@ and taking bodies structured with cattrs (``bodies.py``).
 
 Errors are problem details: a foreign or missing id is 404 (the same body), a refused grid is
 422 with ``errors`` listing every row's field errors, locks and state conflicts are 409.
+
+Optimistic concurrency: a GET of a resource two people can edit answers an ``ETag`` (its
+version); a PUT/POST on it needs ``If-Match`` with that ETag (428 without it) and a version
+someone else already replaced answers 412 with who saved it and when; nothing changes.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import attrs
 from anyio import to_thread
 from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.response import Stream
+from litestar.response import Response, Stream
 
 from entrypoints.http.bodies import json_body as body
 from entrypoints.http.excedentes.bodies import (
@@ -32,13 +36,15 @@ from entrypoints.http.excedentes.common import (
     exc,
     exc_guard,
     export_catalog_file,
+    if_match,
     export_records,
     manager_guard,
+    precondition,
     print_report,
     reauthenticate,
     scope_of,
 )
-from entrypoints.http.excedentes.coordination import TABULAR_POLICY
+from entrypoints.http.excedentes.coordination import tabular_policy
 from entrypoints.http.excedentes.reports import open_signed, receive_signed
 from entrypoints.http.forms import search_term
 from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
@@ -56,6 +62,7 @@ from excedentes.application.use_cases.coordination import (
 from excedentes.application.use_cases.product_requests import FileProductRequestCommand
 from excedentes.application.views import (
     AnswerResult,
+    CatalogStateView,
     CatalogTree,
     DashboardView,
     EntityOverview,
@@ -72,12 +79,15 @@ from excedentes.application.views import (
     SpecialtyListing,
     UnitListing,
 )
-from excedentes.domain.errors import GridInvalid
+from excedentes.domain.errors import GridInvalid, StaleVersion, VersionRequired
 from excedentes.domain.grid import GridRow
+from excedentes.domain.versions import VERSION_MISSING, VersionStamp, version_required
 from shared.kernel.errors import ValidationError
 from shared.kernel.pagination import PageRequest
 
 ENTITY = "/entities/{inst:str}/{entity:str}/{year:int}"
+# what an ETag of ``overview`` versions (answer, finalize, reopen)
+REPORT_WHAT = "la entidad (GET de la entidad en el periodo)"
 GROUP = ENTITY + "/units/{clues:str}/groups/{group_id:int}"
 
 
@@ -92,6 +102,7 @@ class SaveGridOut:
     summary: str
     added: int
     removed: int
+    version: int  # the grid's new version (also the response's ETag)
 
 
 @attrs.frozen
@@ -139,6 +150,22 @@ class ImportOut:
         return cls(s.created, s.updated, s.unchanged, s.total, s.message)
 
 
+PERIOD_WHAT = "el periodo (GET /institutions/{inst}/periods/{year})"
+CATALOG_WHAT = "el catálogo (GET /institutions/{inst}/catalog/version)"
+UNITS_WHAT = "las unidades médicas (GET /institutions/{inst}/units/version)"
+REQUEST_WHAT = "la solicitud (GET /product-requests/{id})"
+
+
+def _period_change(request: Request[Any, Any, Any], change: Any) -> Response[PeriodChangeOut]:
+    """Run a period change with the ``If-Match`` version; answer its new ETag."""
+    try:
+        done = change(if_match(request, PERIOD_WHAT))
+    except (StaleVersion, VersionRequired) as refused:
+        raise precondition(refused, PERIOD_WHAT) from None
+    return Response(PeriodChangeOut(done.period, done.changed),
+                    headers={"ETag": done.period.version.etag})
+
+
 def _outcome(o: Any) -> RequestOutcomeOut:
     return RequestOutcomeOut(o.id, o.status.value, o.status_label, o.product_id)
 
@@ -153,16 +180,22 @@ class EntityApi(Controller):
 
     @get(ENTITY, sync_to_thread=True, summary="Estado de una entidad en un periodo (Pasos 2, 7–9)")
     def overview(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                 entity: FromPath[str], year: FromPath[int]) -> EntityOverview:
-        return exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+                 entity: FromPath[str], year: FromPath[int]) -> Response[EntityOverview]:
+        ov = exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+        # the report's version: send it back in If-Match to answer, finalize or reopen
+        return Response(ov, headers={"ETag": ov.version.etag})
 
     @put(ENTITY + "/answer", sync_to_thread=True, summary="Paso 2: responder SI / NO",
          **body(AnswerBody))
     def answer(self, request: Request[Any, Any, Any], inst: FromPath[str],
                entity: FromPath[str], year: FromPath[int],
                data: JSONBody[AnswerBody]) -> AnswerResult:
-        return exc(request).answer_step2()(actor_of(request), AnswerStep2Command(
-            entity_ref(inst, entity), year, data.answer))
+        expected = if_match(request, REPORT_WHAT)
+        try:
+            return exc(request).answer_step2()(actor_of(request), AnswerStep2Command(
+                entity_ref(inst, entity), year, data.answer, expected_version=expected))
+        except (StaleVersion, VersionRequired) as refused:
+            raise precondition(refused, REPORT_WHAT) from None
 
     @get(ENTITY + "/units", sync_to_thread=True, summary="Paso 3: unidades médicas")
     def units(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
@@ -192,25 +225,36 @@ class EntityApi(Controller):
     def grid(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
              year: FromPath[int], clues: FromPath[str], group_id: FromPath[int],
              specialty_id: Annotated[int | None, QueryParameter()] = None,
-             q: Annotated[str, QueryParameter()] = "") -> GridView:
-        return exc(request).queries().grid(scope_of(request), entity_ref(inst, entity), year,
+             q: Annotated[str, QueryParameter()] = "") -> Response[GridView]:
+        view = exc(request).queries().grid(scope_of(request), entity_ref(inst, entity), year,
                                            clues, group_id, specialty_id, search_term(q))
+        # the version of this unit's grid: PUT it back in If-Match
+        return Response(view, headers={"ETag": view.version.etag})
 
-    @put(GROUP + "/grid", sync_to_thread=True, summary="Paso 6: guardar (todo o nada)",
+    @put(GROUP + "/grid", sync_to_thread=True,
+         summary="Paso 6: guardar (todo o nada; If-Match con la ETag del GET)",
          **body(SaveGridBody))
     def save_grid(self, request: Request[Any, Any, Any], inst: FromPath[str],
                   entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
-                  group_id: FromPath[int], data: JSONBody[SaveGridBody]) -> SaveGridOut:
+                  group_id: FromPath[int],
+                  data: JSONBody[SaveGridBody]) -> Response[SaveGridOut]:
+        expected = if_match(request, "la tabla del Paso 6")
         rows = [GridRow(r.product_id, r.shortage_outpatient, r.shortage_inpatient, r.cause,
                         r.surplus_outpatient, r.surplus_inpatient, r.monthly_patients)
                 for r in data.rows]
-        result = exc(request).save_grid()(actor_of(request), SaveGridCommand(
-            entity_ref(inst, entity), year, clues, group_id, data.specialty_id, rows))
+        try:
+            result = exc(request).save_grid()(actor_of(request), SaveGridCommand(
+                entity_ref(inst, entity), year, clues, group_id, data.specialty_id, rows,
+                expected_version=expected))
+        except (StaleVersion, VersionRequired) as refused:
+            raise precondition(refused, "la tabla del Paso 6") from None
         if not result.saved:
             raise GridInvalid(result.summary, details=[attrs.asdict(GridFieldErrorOut(
                 e.row_number, e.product_id, e.field.value, e.field.label, e.message))
                 for e in result.errors])
-        return SaveGridOut(True, result.summary, result.added, result.removed)
+        return Response(SaveGridOut(True, result.summary, result.added, result.removed,
+                                    result.version),
+                        headers={"ETag": VersionStamp(result.version).etag})
 
     @post(ENTITY + "/finalize", sync_to_thread=True, status_code=200,
           summary="Paso 7: finalizar con la contraseña del usuario", **body(FinalizeBody))
@@ -220,7 +264,11 @@ class EntityApi(Controller):
         ref = entity_ref(inst, entity)
         exc(request).queries().overview(scope_of(request), ref, year)  # NotFound first
         confirmed = reauthenticate(request, data.password)
-        return exc(request).finalize()(actor_of(request), FinalizeCommand(ref, year, confirmed))
+        try:
+            return exc(request).finalize()(actor_of(request), FinalizeCommand(
+                ref, year, confirmed, expected_version=if_match(request, REPORT_WHAT)))
+        except (StaleVersion, VersionRequired) as refused:
+            raise precondition(refused, REPORT_WHAT) from None
 
     @get(ENTITY + "/reports/preliminary", sync_to_thread=True,
          summary="Paso 8: reporte Preliminar (PDF, Sin Validez Oficial)",
@@ -274,8 +322,12 @@ class EntityApi(Controller):
     def reopen(self, request: Request[Any, Any, Any], inst: FromPath[str],
                entity: FromPath[str], year: FromPath[int],
                data: JSONBody[ReasonBody]) -> ReopenResult:
-        return exc(request).reopen()(actor_of(request), ReopenCommand(
-            entity_ref(inst, entity), year, data.reason))
+        try:
+            return exc(request).reopen()(actor_of(request), ReopenCommand(
+                entity_ref(inst, entity), year, data.reason,
+                expected_version=if_match(request, REPORT_WHAT)))
+        except (StaleVersion, VersionRequired) as refused:
+            raise precondition(refused, REPORT_WHAT) from None
 
     @get(ENTITY + "/records", sync_to_thread=True,
          media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -326,27 +378,34 @@ class InstitutionApi(Controller):
         return exc(request).create_period()(actor_of(request), CreatePeriodCommand(
             inst, data.year, data.is_open, data.window_start, data.window_end))
 
+    @get("/institutions/{inst:str}/periods/{year:int}", sync_to_thread=True,
+         summary="Un periodo de captura (su ETag se envía en If-Match para cambiarlo)")
+    def period(self, request: Request[Any, Any, Any], inst: FromPath[str],
+               year: FromPath[int]) -> Response[PeriodView]:
+        view = exc(request).queries().period(scope_of(request), inst, year)
+        return Response(view, headers={"ETag": view.version.etag})
+
     @post("/institutions/{inst:str}/periods/{year:int}/open", sync_to_thread=True,
           status_code=200, guards=[manager_guard], summary="Abrir la captura del periodo")
     def open_period(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                    year: FromPath[int]) -> PeriodChangeOut:
-        change = exc(request).open_period()(actor_of(request), PeriodCommand(inst, year))
-        return PeriodChangeOut(change.period, change.changed)
+                    year: FromPath[int]) -> Response[PeriodChangeOut]:
+        return _period_change(request, lambda expected: exc(request).open_period()(
+            actor_of(request), PeriodCommand(inst, year, expected)))
 
     @post("/institutions/{inst:str}/periods/{year:int}/close", sync_to_thread=True,
           status_code=200, guards=[manager_guard], summary="Cerrar la captura del periodo")
     def close_period(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                     year: FromPath[int]) -> PeriodChangeOut:
-        change = exc(request).close_period()(actor_of(request), PeriodCommand(inst, year))
-        return PeriodChangeOut(change.period, change.changed)
+                     year: FromPath[int]) -> Response[PeriodChangeOut]:
+        return _period_change(request, lambda expected: exc(request).close_period()(
+            actor_of(request), PeriodCommand(inst, year, expected)))
 
     @put("/institutions/{inst:str}/periods/{year:int}/window", sync_to_thread=True,
          guards=[manager_guard], summary="Fechas de la captura", **body(WindowBody))
     def window(self, request: Request[Any, Any, Any], inst: FromPath[str], year: FromPath[int],
-               data: JSONBody[WindowBody]) -> PeriodChangeOut:
-        change = exc(request).set_capture_window()(actor_of(request), CaptureWindowCommand(
-            inst, year, data.window_start, data.window_end))
-        return PeriodChangeOut(change.period, change.changed)
+               data: JSONBody[WindowBody]) -> Response[PeriodChangeOut]:
+        return _period_change(request, lambda expected: exc(request).set_capture_window()(
+            actor_of(request), CaptureWindowCommand(inst, year, data.window_start,
+                                                    data.window_end, expected)))
 
     @get("/institutions/{inst:str}/records/{year:int}", sync_to_thread=True,
          media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -378,29 +437,66 @@ class InstitutionApi(Controller):
                      format: Annotated[str, QueryParameter()] = "csv") -> Stream:
         return export_catalog_file(request, inst.upper(), "unidades", format)
 
+    @get("/institutions/{inst:str}/catalog/version", sync_to_thread=True,
+         guards=[manager_guard],
+         summary="Versión del catálogo (su ETag se envía en If-Match para importarlo)")
+    def catalog_version(self, request: Request[Any, Any, Any],
+                        inst: FromPath[str]) -> Response[CatalogStateView]:
+        view = exc(request).queries().catalog_state(scope_of(request), inst)
+        return Response(view, headers={"ETag": view.catalog.etag})
+
+    @get("/institutions/{inst:str}/units/version", sync_to_thread=True,
+         guards=[manager_guard],
+         summary="Versión de las unidades médicas (su ETag se envía en If-Match al importar)")
+    def units_version(self, request: Request[Any, Any, Any],
+                      inst: FromPath[str]) -> Response[CatalogStateView]:
+        view = exc(request).queries().catalog_state(scope_of(request), inst)
+        return Response(view, headers={"ETag": view.units.etag})
+
     @post("/institutions/{inst:str}/catalog", guards=[manager_guard], status_code=200,
-          summary="Importar el catálogo (CSV/XLSX, todo o nada)", **UPLOAD_ROUTE)
+          summary="Importar el catálogo (CSV/XLSX, todo o nada; If-Match con la ETag de "
+                  "GET …/catalog/version)", **UPLOAD_ROUTE)
     async def import_catalog(self, request: Request[Any, Any, Any],
                              inst: FromPath[str]) -> ImportOut:
         use_case = exc(request).import_catalog()
         # the institution must be visible before a byte of the file is read
         await to_thread.run_sync(exc(request).queries().institution, scope_of(request), inst)
-        return await _import(request, lambda path, name: use_case(actor_of(request), inst,
-                                                                  path, name))
+        expected = _import_version(request, CATALOG_WHAT)
+        return await _import(request, CATALOG_WHAT, lambda path, name: use_case(
+            actor_of(request), inst, path, name, expected_version=expected))
 
     @post("/units", guards=[manager_guard], status_code=200,
-          summary="Importar unidades médicas (CSV/XLSX, todo o nada)", **UPLOAD_ROUTE)
-    async def import_units(self, request: Request[Any, Any, Any]) -> ImportOut:
+          summary="Importar unidades médicas (CSV/XLSX, todo o nada; If-Match con la ETag de "
+                  "GET /institutions/{institution}/units/version)", **UPLOAD_ROUTE)
+    async def import_units(self, request: Request[Any, Any, Any],
+                           institution: Annotated[str | None, QueryParameter()] = None
+                           ) -> ImportOut:
+        """``institution``: whose units version ``If-Match`` names (a coordinador's own by
+        default; an admin names it)."""
         use_case = exc(request).import_units()
-        return await _import(request, lambda path, name: use_case(actor_of(request), path, name))
+        expected = _import_version(request, UNITS_WHAT)
+        return await _import(request, UNITS_WHAT, lambda path, name: use_case(
+            actor_of(request), path, name, institution_code=institution,
+            expected_version=expected))
 
 
-async def _import(request: Request[Any, Any, Any], run: Any) -> ImportOut:
-    with await receive_form(request, TABULAR_POLICY, max_files=1) as form:
+def _import_version(request: Request[Any, Any, Any], what: str) -> int:
+    """The ``If-Match`` version of an import, refused (428/412) before the file is read."""
+    expected = if_match(request, what)
+    if expected == VERSION_MISSING:
+        raise precondition(version_required(), what)
+    return expected
+
+
+async def _import(request: Request[Any, Any, Any], what: str, run: Any) -> ImportOut:
+    with await receive_form(request, tabular_policy(request), max_files=1) as form:
         if not form.files:
             raise ValidationError("Adjunte el archivo CSV o XLSX a importar (campo «archivo»).")
         received = form.files[0]
-        summary = await to_thread.run_sync(run, received.path, received.original_name)
+        try:
+            summary = await to_thread.run_sync(run, received.path, received.original_name)
+        except (StaleVersion, VersionRequired) as refused:
+            raise precondition(refused, what) from None
     return ImportOut.of(summary)
 
 
@@ -420,23 +516,34 @@ class ProductRequestApi(Controller):
              size: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> RequestPageOut:
         result = exc(request).queries().product_requests(
             scope_of(request), institution, status=status, page=PageRequest(page, size))
-        return RequestPageOut(list(result.items), result.total, page, size, result.summary)
+        return RequestPageOut(list(result.items), result.total, result.request.page, size,
+                              result.summary)
 
     @get("/{request_id:int}", sync_to_thread=True, summary="Una solicitud de producto")
     def one(self, request: Request[Any, Any, Any],
-            request_id: FromPath[int]) -> ProductRequestView:
-        return exc(request).queries().product_request(scope_of(request), request_id)
+            request_id: FromPath[int]) -> Response[ProductRequestView]:
+        view = exc(request).queries().product_request(scope_of(request), request_id)
+        return Response(view, headers={"ETag": view.version.etag})  # If-Match to decide
 
     @post("/{request_id:int}/accept", sync_to_thread=True, status_code=200,
           guards=[manager_guard], summary="Aceptar: el producto se agrega al catálogo")
     def accept(self, request: Request[Any, Any, Any],
                request_id: FromPath[int]) -> RequestOutcomeOut:
-        return _outcome(exc(request).accept_product_request()(actor_of(request), request_id))
+        try:
+            return _outcome(exc(request).accept_product_request()(
+                actor_of(request), request_id,
+                expected_version=if_match(request, REQUEST_WHAT)))
+        except (StaleVersion, VersionRequired) as refused:
+            raise precondition(refused, REQUEST_WHAT) from None
 
     @post("/{request_id:int}/reject", sync_to_thread=True, status_code=200,
           guards=[manager_guard], summary="Rechazar con un motivo", **body(ReasonBody))
     def reject(self, request: Request[Any, Any, Any], request_id: FromPath[int],
                data: JSONBody[ReasonBody]) -> RequestOutcomeOut:
-        return _outcome(exc(request).reject_product_request()(actor_of(request), request_id,
-                                                              data.reason))
+        try:
+            return _outcome(exc(request).reject_product_request()(
+                actor_of(request), request_id, data.reason,
+                expected_version=if_match(request, REQUEST_WHAT)))
+        except (StaleVersion, VersionRequired) as refused:
+            raise precondition(refused, REQUEST_WHAT) from None
 

@@ -39,8 +39,10 @@ class GridRowBody:
 
 @attrs.frozen
 class SaveGridBody:
-    """Paso 6 "Guardar": the rows shown (a filtered grid sends fewer; products not sent keep
-    their records). ``specialty_id`` is required for institutions with Paso 5."""
+    """Paso 6 "Guardar": the rows to change (products not sent keep their records; a row
+    sent blank deletes that product's records). ``specialty_id`` is required for
+    institutions with Paso 5. Send ``If-Match`` with the ETag of the grid's GET: 428 without
+    it, 412 when someone saved the grid since (nothing is changed)."""
 
     rows: list[GridRowBody]
     specialty_id: int | None = None

@@ -46,9 +46,11 @@ from excedentes.application.use_cases.capture import (
 )
 from excedentes.application.use_cases.product_requests import FileProductRequestCommand
 from excedentes.domain.catalog import normalize_clues
-from excedentes.domain.errors import SpecialtyRequired
-from excedentes.domain.grid import GridField, GridRow
+from excedentes.domain.errors import SpecialtyRequired, StaleVersion, VersionRequired
+from excedentes.domain.grid import GridField, GridRow, changed_rows, differing_fields
 from excedentes.domain.model import Answer
+from excedentes.domain.versions import require_version
+from shared.adapters.sql.queries import end_read_snapshot
 from shared.kernel.errors import Conflict, ValidationError
 
 URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -75,6 +77,7 @@ GZIP = [DefineMiddleware(CompressionMiddleware, config=CompressionConfig(
 @attrs.define
 class AnswerForm:
     respuesta: str = ""
+    version: str = ""  # the report version the page was drawn from
     csrf_token: str = ""
 
 
@@ -82,6 +85,7 @@ class AnswerForm:
 class FinalizeForm:
     desea: str = ""
     contrasena: str = ""
+    version: str = ""
     csrf_token: str = ""
 
 
@@ -107,17 +111,33 @@ def _is_yes(raw: str) -> bool:
         return False
 
 
-def grid_rows_from_form(data: Mapping[str, Any]) -> list[GridRow]:
-    """The rows of a submitted Paso 6 form, in the order shown (``p`` lists the products)."""
+def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "") -> list[GridRow]:
+    """The rows of a submitted Paso 6 form, in the order shown (``p`` lists the products).
+
+    ``prefix="o"`` reads instead the values each row started from: the page sends them in
+    hidden inputs ("ofa123"), only where not blank, so a missing one means blank."""
     rows = []
     for raw in (pid for value in all_values(data, "p") for pid in value.replace(",", " ").split()):
         pid = parse_int(raw, "producto")
         if pid is None:
             raise ValidationError("Producto no válido.")
-        values = {f.value: (all_values(data, f"{prefix}{pid}") or ("",))[0]
-                  for f, prefix in FIELD_PREFIX.items()}
+        values = {f.value: (all_values(data, f"{prefix}{short}{pid}") or ("",))[0]
+                  for f, short in FIELD_PREFIX.items()}
         rows.append(GridRow(product_id=pid, **values))
     return rows
+
+
+def current_beside(typed: list[GridRow], view: Any) -> dict[int, dict[str, str]]:
+    """For a stale save: ``{product: {field: current value}}`` where what the user typed
+    differs from what is stored now ("" = nothing stored)."""
+    now = {line.product_id: line.row for line in view.lines}
+    out: dict[int, dict[str, str]] = {}
+    for row in typed:
+        current = now.get(row.product_id)
+        fields = differing_fields(row, current)
+        if fields:
+            out[row.product_id] = {f.value: current.raw(f) if current else "" for f in fields}
+    return out
 
 
 class CapturePages(Controller):
@@ -140,13 +160,19 @@ class CapturePages(Controller):
                data: Annotated[AnswerForm, URL_FORM]) -> Any:
         ref = entity_ref(inst, entity)
         try:
-            result = exc(request).answer_step2()(actor_of(request),
-                                                 AnswerStep2Command(ref, year, data.respuesta))
+            result = exc(request).answer_step2()(actor_of(request), AnswerStep2Command(
+                ref, year, data.respuesta, expected_version=require_version(data.version)))
         except (ValidationError, Conflict) as refused:
+            is_stale = isinstance(refused, StaleVersion)
+            if is_stale:  # show what the other person saved: read after their commit
+                end_read_snapshot()
             ov = exc(request).queries().overview(scope_of(request), ref, year)
+            # a stale page comes back at the current version, with the current answer shown
+            # beside the one typed; any other refusal keeps the version it was drawn from
             return render_entity(request, "excedentes/paso2.html", ov,
                                  status_code=refused.status, chosen=data.respuesta,
-                                 error=refused.message)
+                                 error=refused.message, stale=is_stale,
+                                 version=None if is_stale else data.version)
         u = path_urls(ref, year)
         flash(request, f"Respuesta guardada: {result.after.value}.", "success")
         return redirect(u.units if result.after is Answer.YES else u.finalize)
@@ -215,6 +241,10 @@ class CapturePages(Controller):
         search = search_term(q.get("q"))
         ref = entity_ref(inst, entity)
         rows = grid_rows_from_form(data)
+        originals = {r.product_id: r for r in grid_rows_from_form(data, "o")}
+        # only what the user changed is saved: an untouched row (even the blank copy of a
+        # record someone saved after this page was drawn) is never sent
+        changed = changed_rows(rows, originals)
 
         def page(**kw: Any) -> Any:
             view = exc(request).queries().grid(scope_of(request), ref, year, clues, group_id,
@@ -224,28 +254,51 @@ class CapturePages(Controller):
             return self._grid_page(request, view, rows=rows if view.editable else None, **kw)
 
         try:
+            expected = require_version((all_values(data, "version") or ("",))[0])
             result = exc(request).save_grid()(actor_of(request), SaveGridCommand(
-                ref, year, clues, group_id, specialty_id, rows))
+                ref, year, clues, group_id, specialty_id, changed, expected_version=expected))
+        except StaleVersion as refused:
+            # re-read after the other person's commit; the page now carries the current
+            # version and values, the user's changes typed in, the current ones beside them
+            end_read_snapshot()
+            view = exc(request).queries().grid(scope_of(request), ref, year, clues, group_id,
+                                               specialty_id, search)
+            if not view.editable:
+                return self._grid_page(request, view, status_code=409, error=refused.message)
+            return self._grid_page(request, view, rows=changed, status_code=409,
+                                   error=refused.message, current=current_beside(changed, view))
         except Conflict as refused:  # locked, window closed, Paso 2 not answered SI
+            return page(status_code=refused.status, error=refused.message)
+        except VersionRequired as refused:
             return page(status_code=refused.status, error=refused.message)
         if not result.saved:
             errors = {result.rows[i].product_id: {f.value: msgs for f, msgs in fields.items()}
                       for i, fields in result.errors_by_row().items()}
-            return page(errors=errors, status_code=422, error=result.summary)
+            # the page keeps the version and starting values it was drawn from
+            return page(errors=errors, status_code=422, error=result.summary,
+                        version=expected, originals=originals)
         flash(request, result.summary, "success")
         return redirect(same_page(request))
 
     def _grid_page(self, request: Request[Any, Any, Any], view: Any,
                    rows: list[GridRow] | None = None,
                    errors: dict[int, dict[str, tuple[str, ...]]] | None = None,
-                   status_code: int = 200, error: str | None = None) -> Any:
+                   status_code: int = 200, error: str | None = None,
+                   version: int | None = None, originals: dict[int, GridRow] | None = None,
+                   current: dict[int, dict[str, str]] | None = None) -> Any:
+        """``version`` / ``originals``: what the form says it started from (default: the
+        view's, i.e. what is stored now); ``current``: a stale save's values shown beside."""
         typed = {r.product_id: r for r in rows or ()}
-        lines = [(line, typed.get(line.product_id, line.row),
-                  (errors or {}).get(line.product_id, {})) for line in view.lines]
+        starts = originals or {}
+        errors, current = errors or {}, current or {}
+        lines = [(line, typed.get(line.product_id, line.row), errors.get(line.product_id, {}),
+                  starts.get(line.product_id, line.row), current.get(line.product_id))
+                 for line in view.lines]
         chunks = [lines[i:i + GRID_CHUNK] for i in range(0, len(lines), GRID_CHUNK)]
         return render_entity(request, "excedentes/paso6.html", view.overview,
                              status_code=status_code, view=view, unit=view.unit, chunks=chunks,
                              product_ids=" ".join(str(line.product_id) for line in view.lines),
+                             version=view.version.version if version is None else version,
                              error=error)
 
     # ------------------------------------------------------------------ solicitar producto
@@ -321,12 +374,17 @@ class CapturePages(Controller):
                                        "finalizar; el registro no se finalizó.")
         confirmed = reauthenticate(request, data.contrasena)
         try:
-            result = exc(request).finalize()(actor_of(request),
-                                             FinalizeCommand(ref, year, confirmed))
+            result = exc(request).finalize()(actor_of(request), FinalizeCommand(
+                ref, year, confirmed, expected_version=require_version(data.version)))
         except (ValidationError, Conflict) as refused:
+            is_stale = isinstance(refused, StaleVersion)
+            if is_stale:  # the page shows the state the other person left
+                end_read_snapshot()
+                ov = queries.overview(scope_of(request), ref, year)
             return render_entity(request, "excedentes/paso7.html", ov,
                                  status_code=refused.status, desea=data.desea,
-                                 error=refused.message)
+                                 error=refused.message,
+                                 version=None if is_stale else data.version)
         note = f" {result.note}" if result.note else ""
         flash(request, f"Registro finalizado. Folio {result.folio}, huella "
                        f"{result.fingerprint}.{note}", "success")

@@ -33,7 +33,9 @@ from entrypoints.http.streams import (
     stream_temp_file,
 )
 from excedentes.application.access import Actor, EntityRef
-from shared.kernel.errors import NotFound
+from excedentes.domain.errors import StaleVersion, VersionRequired
+from excedentes.domain.versions import VERSION_MISSING, parse_version
+from shared.kernel.errors import DomainError, NotFound
 from shared.kernel.scope import Role, Scope
 
 # Who may open the excedentes pages at all; the scope rules do the rest.
@@ -45,6 +47,52 @@ manager_guard = require_roles(*MANAGER_ROLES)
 BASE = "/excedentes"
 SYSTEM_TITLE = "Recolección de Excedentes y Faltantes de Servicios Médicos Institucionales"
 UNIT_NOT_FOUND = "La unidad médica solicitada no existe."
+
+
+# --------------------------------------------------------------------------- versions
+
+
+class PreconditionRequired(DomainError):
+    """An API write on a versioned resource without ``If-Match`` (RFC 6585: 428)."""
+
+    code = "precondition_required"
+    status = 428
+
+
+class PreconditionFailed(DomainError):
+    """``If-Match`` names a version that is no longer current (412): nothing changed."""
+
+    code = "precondition_failed"
+    status = 412
+
+
+def if_match(request: Request[Any, Any, Any], what: str = "el recurso") -> int:
+    """The version an API client says it changes, from ``If-Match`` (the ``ETag`` of its
+    GET). Missing: ``VERSION_MISSING`` (the use case refuses it, the API answers 428 through
+    ``precondition``); not a version we issued (``*``, garbage, a list): 412."""
+    raw = request.headers.get("if-match")
+    if raw is None or not raw.strip():
+        # refused by the use case after its scope checks (a foreign id stays a 404)
+        return VERSION_MISSING
+    version = parse_version(raw)
+    if version is None:
+        raise PreconditionFailed(
+            f"La ETag enviada en If-Match no corresponde a ninguna versión de {what}; "
+            "consúltelo de nuevo.", log_message=f"bad If-Match {raw[:40]!r}")
+    return version
+
+
+def precondition(refused: StaleVersion | VersionRequired,
+                 what: str = "el recurso") -> DomainError:
+    """A use case's version refusal as the API answers it: a stale ``If-Match`` is 412 with
+    the same Spanish message and the current stamp; a missing one is 428."""
+    if isinstance(refused, VersionRequired):
+        return PreconditionRequired(
+            f"Envíe el encabezado If-Match con la ETag que obtuvo al consultar {what}; sin "
+            "ella no se guarda nada, para no sobrescribir lo que otra persona guardó.",
+            log_message="write without If-Match")
+    return PreconditionFailed(refused.message, log_message=refused.log_message,
+                              details=refused.details)
 
 
 # --------------------------------------------------------------------------- caller
@@ -108,7 +156,7 @@ def reauthenticate(request: Request[Any, Any, Any], password: str) -> bool:
         return True
     failures = int(session.get(FAILURES_KEY, 0)) + 1
     if failures >= MAX_PASSWORD_FAILURES:
-        identity.record_logout(user.id)
+        identity.record_logout(user.id, session.key)
         session.destroy()
         raise NotAuthenticated()
     session[FAILURES_KEY] = failures

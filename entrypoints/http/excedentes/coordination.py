@@ -41,13 +41,16 @@ from excedentes.application.use_cases.coordination import (
     PeriodCommand,
     ReopenCommand,
 )
+from excedentes.domain.dates import format_datetime
+from excedentes.domain.errors import StaleVersion, VersionRequired
 from excedentes.domain.product_requests import RequestStatus
+from excedentes.domain.versions import VersionStamp, require_version
+from shared.adapters.sql.queries import end_read_snapshot
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shared.kernel.scope import Role
 from shared.storage.domain import FileTooLarge, FileTypeNotAllowed, UploadPolicy
 
 STATUSES = tuple((s.value, s.label) for s in RequestStatus)
-TABULAR_MAX_BYTES = 25 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -65,12 +68,24 @@ class TabularUploadPolicy(UploadPolicy):
                                  "su nombre).")
 
 
-TABULAR_POLICY = TabularUploadPolicy(TABULAR_MAX_BYTES, frozenset({XLSX, CSV}))
+def tabular_policy(request: Request[Any, Any, Any]) -> TabularUploadPolicy:
+    """Catalog and unit uploads, up to ``IMPORT_MAX_MB`` (the settings' ``import_max_bytes``)."""
+    return TabularUploadPolicy(request.app.state.container.settings().import_max_bytes,
+                               frozenset({XLSX, CSV}))
+
+
+@attrs.define
+class VersionForm:
+    """A form whose only field is the version of what it changes (open / close, accept)."""
+
+    version: str = ""
+    csrf_token: str = ""
 
 
 @attrs.define
 class ReasonForm:
     motivo: str = ""
+    version: str = ""  # the report version of the apertura page
     csrf_token: str = ""
 
 
@@ -80,6 +95,7 @@ class PeriodForm:
     inicio: str = ""
     fin: str = ""
     estado: str = "abierto"
+    version: str = ""  # the window form: the period version it was drawn from
     csrf_token: str = ""
 
 
@@ -116,11 +132,14 @@ class ReopenPages(Controller):
                data: Annotated[ReasonForm, URL_FORM]) -> Any:
         ref = entity_ref(inst, entity)
         try:
-            result = exc(request).reopen()(actor_of(request),
-                                           ReopenCommand(ref, year, data.motivo))
+            result = exc(request).reopen()(actor_of(request), ReopenCommand(
+                ref, year, data.motivo, expected_version=require_version(data.version)))
         except (ValidationError, Conflict) as refused:
+            is_stale = isinstance(refused, StaleVersion)
+            if is_stale:  # show the state another person left: read after their commit
+                end_read_snapshot()
             return self._page(request, inst, entity, year, data.motivo, refused.message,
-                              refused.status)
+                              refused.status, version=None if is_stale else data.version)
         extra = (" El reporte firmado quedó sustituido (se conserva)."
                  if result.superseded_versions else "")
         flash(request, f"Apertura registrada para {ref.key} ({year}): la entidad puede volver "
@@ -128,12 +147,13 @@ class ReopenPages(Controller):
         return redirect(dashboard_url(ref.institution_code, year))
 
     def _page(self, request: Request[Any, Any, Any], inst: str, entity: str, year: int,
-              reason: str, error: str | None, status_code: int = 200) -> Any:
+              reason: str, error: str | None, status_code: int = 200,
+              version: str | None = None) -> Any:
         ov = exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
         if not ov.can_manage:
             raise PermissionDenied(MANAGE_DENIED)
         return render_entity(request, "excedentes/apertura.html", ov, status_code=status_code,
-                             reason=reason, error=error)
+                             reason=reason, error=error, version=version)
 
 
 class PeriodPages(Controller):
@@ -147,7 +167,7 @@ class PeriodPages(Controller):
 
     def _page(self, request: Request[Any, Any, Any], asked: str | None, *,
               form: PeriodForm | None = None, error: str | None = None,
-              status_code: int = 200) -> Any:
+              status_code: int = 200, typed: dict[str, Any] | None = None) -> Any:
         scope = scope_of(request)
         institution = _manager_institution(request, asked)
         queries = exc(request).queries()
@@ -155,7 +175,7 @@ class PeriodPages(Controller):
             request, "excedentes/periodos.html", status_code=status_code,
             institution=institution, periods=queries.periods(scope, institution.code),
             institutions=queries.institutions(scope) if scope.role is Role.ADMIN else [],
-            form=form or PeriodForm(), error=error,
+            form=form or PeriodForm(), error=error, typed=typed,
             home=dashboard_url(institution.code))
 
     @post("/{inst:str}", sync_to_thread=True)
@@ -177,8 +197,12 @@ class PeriodPages(Controller):
 
     @post("/{inst:str}/{year:int}/abrir", sync_to_thread=True)
     def open(self, request: Request[Any, Any, Any], inst: FromPath[str],
-             year: FromPath[int]) -> Any:
-        change = exc(request).open_period()(actor_of(request), PeriodCommand(inst, year))
+             year: FromPath[int], data: Annotated[VersionForm, URL_FORM]) -> Any:
+        try:
+            change = exc(request).open_period()(actor_of(request), PeriodCommand(
+                inst, year, require_version(data.version)))
+        except (StaleVersion, VersionRequired) as refused:
+            return self._refused(request, inst, year, refused)
         p = change.period
         msg = f"{p.label}: captura abierta." if change.changed else f"{p.label} ya estaba abierto."
         flash(request, msg + (f" Aviso: {p.refusal}" if p.refusal else ""), "success")
@@ -186,8 +210,12 @@ class PeriodPages(Controller):
 
     @post("/{inst:str}/{year:int}/cerrar", sync_to_thread=True)
     def close(self, request: Request[Any, Any, Any], inst: FromPath[str],
-              year: FromPath[int]) -> Any:
-        change = exc(request).close_period()(actor_of(request), PeriodCommand(inst, year))
+              year: FromPath[int], data: Annotated[VersionForm, URL_FORM]) -> Any:
+        try:
+            change = exc(request).close_period()(actor_of(request), PeriodCommand(
+                inst, year, require_version(data.version)))
+        except (StaleVersion, VersionRequired) as refused:
+            return self._refused(request, inst, year, refused)
         p = change.period
         msg = (f"{p.label}: captura cerrada; la herramienta queda de solo consulta."
                if change.changed else f"{p.label} ya estaba cerrado.")
@@ -197,15 +225,29 @@ class PeriodPages(Controller):
     @post("/{inst:str}/{year:int}/ventana", sync_to_thread=True)
     def window(self, request: Request[Any, Any, Any], inst: FromPath[str], year: FromPath[int],
                data: Annotated[PeriodForm, URL_FORM]) -> Any:
+        typed = {"year": year, "inicio": data.inicio, "fin": data.fin}
         try:
             change = exc(request).set_capture_window()(actor_of(request), CaptureWindowCommand(
-                inst, year, parse_date(data.inicio, "Inicio"), parse_date(data.fin, "Fin")))
+                inst, year, parse_date(data.inicio, "Inicio"), parse_date(data.fin, "Fin"),
+                require_version(data.version)))
+        except (StaleVersion, VersionRequired) as refused:
+            return self._refused(request, inst, year, refused, typed)
         except ValidationError as refused:
             return self._page(request, inst, error=f"Periodo {year}: {refused.message}",
                               status_code=refused.status)
         p = change.period
         flash(request, f"{p.label}: fechas de captura guardadas.", "success")
         return redirect(with_query("/excedentes/periodos", institucion=p.institution_code))
+
+
+    def _refused(self, request: Request[Any, Any, Any], inst: str, year: int,
+                 refused: StaleVersion | VersionRequired,
+                 typed: dict[str, Any] | None = None) -> Any:
+        """A stale (or version-less) form: nothing changed; the page shows the period as it
+        is now, the dates the user typed kept beside the stored ones."""
+        end_read_snapshot()
+        return self._page(request, inst, error=f"Periodo {year}: {refused.message}",
+                          status_code=refused.status, typed=typed)
 
 
 class RequestPages(Controller):
@@ -220,7 +262,7 @@ class RequestPages(Controller):
         return self._page(request)
 
     def _page(self, request: Request[Any, Any, Any], error: str | None = None,
-              status_code: int = 200) -> Any:
+              status_code: int = 200, typed: dict[str, Any] | None = None) -> Any:
         scope = scope_of(request)
         q = request.query_params
         status = q.get("estatus") or None
@@ -235,15 +277,21 @@ class RequestPages(Controller):
         return render_page(
             request, "excedentes/solicitudes.html", status_code=status_code, page=page,
             institution=institution, status=status, statuses=STATUSES, error=error,
+            typed=typed,
             institutions=queries.institutions(scope) if scope.role is Role.ADMIN else [],
             decides=scope.role in (Role.COORDINADOR, Role.ADMIN))
 
     @post("/{request_id:int}/aceptar", sync_to_thread=True, guards=[manager_guard])
-    def accept(self, request: Request[Any, Any, Any], request_id: FromPath[int]) -> Any:
+    def accept(self, request: Request[Any, Any, Any], request_id: FromPath[int],
+               data: Annotated[VersionForm, URL_FORM]) -> Any:
         try:
-            outcome = exc(request).accept_product_request()(actor_of(request), request_id)
+            outcome = exc(request).accept_product_request()(
+                actor_of(request), request_id, expected_version=require_version(data.version))
         except (ValidationError, Conflict) as refused:
-            return self._page(request, refused.message, refused.status)
+            if isinstance(refused, StaleVersion):  # show the decision the other person took
+                end_read_snapshot()
+            return self._page(request, f"Solicitud {request_id}: {refused.message}",
+                              refused.status)
         flash(request, f"Solicitud {request_id} aceptada: el producto quedó en el catálogo "
                        f"(producto {outcome.product_id}).", "success")
         return redirect(_back(request, "/excedentes/solicitudes"))
@@ -252,10 +300,14 @@ class RequestPages(Controller):
     def reject(self, request: Request[Any, Any, Any], request_id: FromPath[int],
                data: Annotated[ReasonForm, URL_FORM]) -> Any:
         try:
-            exc(request).reject_product_request()(actor_of(request), request_id, data.motivo)
+            exc(request).reject_product_request()(
+                actor_of(request), request_id, data.motivo,
+                expected_version=require_version(data.version))
         except (ValidationError, Conflict) as refused:
+            if isinstance(refused, StaleVersion):
+                end_read_snapshot()
             return self._page(request, f"Solicitud {request_id}: {refused.message}",
-                              refused.status)
+                              refused.status, typed={"id": request_id, "motivo": data.motivo})
         flash(request, f"Solicitud {request_id} rechazada.", "success")
         return redirect(_back(request, "/excedentes/solicitudes"))
 
@@ -263,6 +315,14 @@ class RequestPages(Controller):
 def _back(request: Request[Any, Any, Any], path: str) -> str:
     query = request.url.query
     return path + (f"?{query}" if query else "")
+
+
+def _last_change(stamp: VersionStamp) -> str | None:
+    """'06/12/2026 10:42 (coordinador.ss2)' — None before the first import."""
+    if stamp.updated_at is None:
+        return None
+    return format_datetime(stamp.updated_at) + (f" ({stamp.updated_by})"
+                                                if stamp.updated_by else "")
 
 
 class CatalogPages(Controller):
@@ -284,9 +344,12 @@ class CatalogPages(Controller):
         context.setdefault("error", None)
         context.setdefault("line_errors", ())
         context.setdefault("target", None)
+        state = queries.catalog_state(scope, institution.code)
         return render_page(
             request, "excedentes/catalogos.html", status_code=status_code,
             institution=institution, tree=queries.catalog_tree(scope, institution.code),
+            state=state, catalog_updated=_last_change(state.catalog),
+            units_updated=_last_change(state.units),
             institutions=queries.institutions(scope) if scope.role is Role.ADMIN else [],
             home=dashboard_url(institution.code), **context)
 
@@ -294,29 +357,41 @@ class CatalogPages(Controller):
     async def import_catalog(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> Any:
         use_case = exc(request).import_catalog()
         return await self._import(request, inst, "productos",
-                                  lambda path, name: use_case(actor_of(request), inst, path,
-                                                              name))
+                                  lambda path, name, expected: use_case(
+                                      actor_of(request), inst, path, name,
+                                      expected_version=expected))
 
     @post("/{inst:str}/unidades", **UPLOAD_ROUTE)
     async def import_units(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> Any:
         use_case = exc(request).import_units()
         return await self._import(request, inst, "unidades",
-                                  lambda path, name: use_case(actor_of(request), path, name))
+                                  lambda path, name, expected: use_case(
+                                      actor_of(request), path, name, institution_code=inst,
+                                      expected_version=expected))
 
     async def _import(self, request: Request[Any, Any, Any], inst: str, target: str,
                       run: Any) -> Any:
         # the institution must be visible and managed before a byte is read
         await to_thread.run_sync(_manager_institution, request, inst)
         try:
-            with await receive_form(request, TABULAR_POLICY, max_files=1) as form:
+            with await receive_form(request, tabular_policy(request), max_files=1) as form:
                 if not form.files:
                     raise ValidationError("Seleccione el archivo CSV o XLSX a importar.")
                 received = form.files[0]
-                summary = await to_thread.run_sync(run, received.path, received.original_name)
-        except (ValidationError, FileTooLarge, PermissionDenied) as refused:
+                # the version of the catalog / units the page was drawn from
+                expected = require_version(form.get("version"), "este catálogo" if
+                                           target == "productos" else "las unidades médicas")
+                summary = await to_thread.run_sync(run, received.path, received.original_name,
+                                                   expected)
+        except (ValidationError, FileTooLarge, PermissionDenied, StaleVersion) as refused:
             details = refused.details if isinstance(refused.details, (list, tuple)) else ()
+            message = refused.message
+            if isinstance(refused, StaleVersion):
+                # a browser never keeps a chosen file: say so; show the state now current
+                message += " Vuelva a seleccionar el archivo: no se importó nada."
+                end_read_snapshot()
             return await to_thread.run_sync(lambda: self._page(
-                request, inst, refused.status, error=refused.message,
+                request, inst, refused.status, error=message,
                 line_errors=tuple(details), target=target))
         label = "Catálogo de productos" if target == "productos" else "Unidades médicas"
         flash(request, f"{label} importado: {summary.message}", "success")

@@ -1,5 +1,6 @@
 // Excedentes y Faltantes, Paso 6: filter the product rows as you type (the same filter works
-// without JavaScript through "?q="), and warn before leaving a grid with unsaved changes.
+// without JavaScript through "?q="), warn before leaving a grid with unsaved changes, and post
+// only the rows changed.
 // Confirmations ("data-confirm") are handled by app.js.
 (function () {
   "use strict";
@@ -64,8 +65,39 @@
     });
   }
 
+  // Send only the rows the user changed (the server keeps only those anyway, comparing each
+  // row with the starting values the page carries in hidden "o…" inputs): the 2,857-row
+  // Cirugía form posts a few fields instead of 20,000. The DOM is not touched, so a
+  // cancelled confirmation leaves the form as it was.
+  var GRID_PREFIXES = ["fa", "fh", "c", "ea", "eh", "pm"];
+
+  function changedRowsOnly(form) {
+    form.addEventListener("formdata", function (ev) {
+      var fd = ev.formData;
+      var ids = String(fd.get("p") || "").split(/[\s,]+/).filter(Boolean);
+      var kept = [];
+      ids.forEach(function (pid) {
+        var changed = GRID_PREFIXES.some(function (prefix) {
+          var now = String(fd.get(prefix + pid) || "").trim();
+          var start = String(fd.get("o" + prefix + pid) || "").trim();
+          return now !== start;
+        });
+        if (changed) {
+          kept.push(pid);
+        } else {
+          GRID_PREFIXES.forEach(function (prefix) {
+            fd.delete(prefix + pid);
+            fd.delete("o" + prefix + pid);
+          });
+        }
+      });
+      fd.set("p", kept.join(" "));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-live-filter]").forEach(liveFilter);
     document.querySelectorAll("form[data-grid]").forEach(unsavedGuard);
+    document.querySelectorAll("form[data-grid]").forEach(changedRowsOnly);
   });
 })();

@@ -25,6 +25,7 @@ from excedentes.application.views import (
     FinalPrintView,
     ProductRequestView,
     ServiceBlock,
+    CatalogStateView,
     ServiceNode,
     SpecialtyItem,
     TracedPrint,
@@ -39,12 +40,14 @@ from excedentes.domain.catalog import (
     Specialty,
 )
 from excedentes.domain.dashboard import ReportFacts
+from excedentes.domain.grid import GridRow
 from excedentes.domain.imports import CatalogRow, UnitRow
 from excedentes.domain.institution import Institution
 from excedentes.domain.model import EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest
 from excedentes.domain.records import Record
 from excedentes.domain.signed import SignedReport
+from excedentes.domain.versions import VersionStamp
 from shared.audit.domain import AuditLog
 
 # --------------------------------------------------------------------------- small rows
@@ -125,6 +128,7 @@ class ReportStatus:
     final_version: int
     final_fingerprint: str | None
     current_signed: SignedReport | None
+    version: VersionStamp = attrs.field(factory=VersionStamp)
 
 
 # --------------------------------------------------------------------------- repositories
@@ -136,6 +140,16 @@ class InstitutionRepository(Protocol):
     def list(self) -> Sequence[Institution]: ...
 
     def add(self, institution: Institution, position: int = 0) -> None: ...
+
+    def catalog_version(self, code: str, kind: str) -> VersionStamp:
+        """The version of the institution's ``kind`` ("catalog" or "units")."""
+        ...
+
+    def bump_catalog_version(self, code: str, kind: str, expected: int | None, by: str,
+                             at: datetime) -> bool:
+        """One ``UPDATE … WHERE version = :expected`` (any version when None); False when
+        ``expected`` was not current (or the institution does not exist)."""
+        ...
 
 
 class EntityRepository(Protocol):
@@ -174,6 +188,13 @@ class PeriodRepository(Protocol):
 
     def update(self, period: Period) -> None: ...
 
+    def version(self, institution_code: str, year: int) -> VersionStamp: ...
+
+    def bump_version(self, institution_code: str, year: int, expected: int | None, by: str,
+                     at: datetime) -> bool:
+        """One ``UPDATE … WHERE version = :expected``; False when it was not current."""
+        ...
+
 
 class ReportRepository(Protocol):
     """The ``EntityReport`` aggregate, keyed by institution, entity code and year."""
@@ -191,6 +212,31 @@ class ReportRepository(Protocol):
 
     def apply_records(self, report: EntityReport, saved: RecordsSaved) -> None:
         """Write what a ``RecordsSaved`` event changed (delete + executemany insert)."""
+        ...
+
+    def try_add(self, report: EntityReport) -> bool:
+        """``add``, or False (nothing written) when a concurrent save created it first."""
+        ...
+
+    def report_version(self, report: EntityReport) -> VersionStamp: ...
+
+    def bump_report_version(self, report: EntityReport, expected: int | None, by: str,
+                            at: datetime) -> bool:
+        """Atomically move the report to its next version: one ``UPDATE … WHERE version =
+        :expected`` (any version when ``expected`` is None); False when it was not current."""
+        ...
+
+    def grid_version(self, report: EntityReport, clues: str, group_id: int,
+                     specialty_id: int | None) -> VersionStamp:
+        """The current version of one Paso 6 grid (``NEVER_SAVED`` before its first save)."""
+        ...
+
+    def bump_grid_version(self, report: EntityReport, clues: str, group_id: int,
+                          specialty_id: int | None, expected: int, by: str,
+                          at: datetime) -> bool:
+        """Atomically move the grid from version ``expected`` to the next one (one
+        ``UPDATE … WHERE version = :expected``, or the first insert); False when another
+        save got there first, in which case nothing was written."""
         ...
 
     def save_signed_reports(self, report: EntityReport) -> None:
@@ -230,6 +276,13 @@ class ProductRequestRepository(Protocol):
     def get(self, request_id: int, *, for_update: bool = False) -> ProductRequest | None: ...
 
     def update(self, request: ProductRequest, product_id: int | None = None) -> None: ...
+
+    def version(self, request_id: int) -> VersionStamp: ...
+
+    def bump_version(self, request_id: int, expected: int | None, by: str,
+                     at: datetime) -> bool:
+        """One ``UPDATE … WHERE version = :expected``; False when it was not current."""
+        ...
 
     def mark_decisions_seen(self, institution_code: str, entity_code: str, requested_by: str,
                             at: datetime) -> tuple[int, ...]:
@@ -286,6 +339,10 @@ class ExcedentesReadModel(Protocol):
         """Newest first."""
         ...
 
+    def period_versions(self, institution_code: str) -> Mapping[int, VersionStamp]:
+        """The version of each period of the institution, by year."""
+        ...
+
     def dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]: ...
 
     def report_status(self, institution_code: str, entity_code: str, year: int
@@ -319,8 +376,13 @@ class ExcedentesReadModel(Protocol):
 
     def grid_product_count(self, group_id: int, specialty_id: int | None) -> int: ...
 
-    def unit_records(self, institution_code: str, entity_code: str, year: int, clues: str,
-                     group_id: int, specialty_id: int | None) -> Sequence[Record]: ...
+    def unit_grid_rows(self, institution_code: str, entity_code: str, year: int, clues: str,
+                       group_id: int, specialty_id: int | None) -> Mapping[int, GridRow]:
+        """The unit's stored values of the grid's products as grid rows, by product id."""
+        ...
+
+    def grid_version(self, institution_code: str, entity_code: str, year: int, clues: str,
+                     group_id: int, specialty_id: int | None) -> VersionStamp: ...
 
     def signed_reports(self, institution_code: str, entity_code: str,
                        year: int) -> Sequence[SignedReport]: ...
@@ -344,6 +406,10 @@ class ExcedentesReadModel(Protocol):
         ...
 
     def catalog_tree(self, institution_code: str) -> Sequence[ServiceNode]: ...
+
+    def catalog_state(self, institution_code: str) -> CatalogStateView:
+        """The versions of the institution's catalog and units, and their sizes."""
+        ...
 
     def catalog_rows(self, institution_code: str) -> Iterator[CatalogRow]:
         """The catalog in export order (service, group, specialty, product)."""

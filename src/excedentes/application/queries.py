@@ -38,6 +38,7 @@ from excedentes.application.access import (
 from excedentes.application.ports import ExcedentesReadModel
 from excedentes.application.views import (
     UNITS_WITHOUT_RECORDS_NOTE,
+    CatalogStateView,
     CatalogTree,
     DashboardEntry,
     DecisionNotice,
@@ -64,6 +65,7 @@ from excedentes.application.views import (
     signed_view,
 )
 from excedentes.domain.catalog import Entity, Period, name_key, normalize_clues
+from excedentes.domain.bounds import known_id, known_year
 from excedentes.domain.dashboard import (
     ReportFacts,
     StatusLight,
@@ -73,13 +75,15 @@ from excedentes.domain.dashboard import (
     report_state,
     status_light,
 )
-from excedentes.domain.grid import GridRow, rows_from_records
+from excedentes.domain.grid import GridRow
 from excedentes.domain.institution import Institution
+from excedentes.domain.product_requests import RequestStatus
 from excedentes.domain.records import Cause
 from excedentes.domain.rules import FinalizedEntityIsLocked, GridRequiresSpecialty
+from excedentes.domain.versions import NEVER_SAVED
 from shared.kernel.clock import Clock
-from shared.kernel.errors import NotFound
-from shared.kernel.pagination import Page, PageRequest
+from shared.kernel.errors import NotFound, ValidationError
+from shared.kernel.pagination import Page, PageRequest, paginate
 from shared.kernel.rules import check_rule
 from shared.kernel.scope import Role, Scope, ensure_visible
 
@@ -114,13 +118,17 @@ class ExcedentesQueries:
         """The institution's periods, newest first."""
         inst = self._institution(scope, institution_code)
         manager = may_manage(scope, inst.code)
-        return [period_view(p, self.clock, manager) for p in self.read_model.periods(inst.code)]
+        versions = self.read_model.period_versions(inst.code)
+        return [period_view(p, self.clock, manager, versions.get(p.year, NEVER_SAVED))
+                for p in self.read_model.periods(inst.code)]
 
     def period(self, scope: Scope, institution_code: str, year: int) -> PeriodView:
         """One period: open flag, window, and why capture is refused today (if it is)."""
         inst = self._institution(scope, institution_code)
-        return period_view(self._period(inst.code, year), self.clock,
-                           may_manage(scope, inst.code))
+        period = self._period(inst.code, year)
+        return period_view(period, self.clock, may_manage(scope, inst.code),
+                           self.read_model.period_versions(inst.code).get(period.year,
+                                                                          NEVER_SAVED))
 
     def current_year(self, scope: Scope, institution_code: str) -> int | None:
         """The newest period's year (what the tablero opens by default), or None."""
@@ -228,7 +236,8 @@ class ExcedentesQueries:
             current_signed=signed_view(status.current_signed)
             if status and status.current_signed else None,
             finalize_note=UNITS_WITHOUT_RECORDS_NOTE
-            if facts.units_with_records < total else None)
+            if facts.units_with_records < total else None,
+            version=status.version if status else NEVER_SAVED)
 
     # ----------------------------------------------------------------- Paso 3 to 6
 
@@ -239,9 +248,9 @@ class ExcedentesQueries:
         (``page.summary``: "Mostrando 1 a 10 de N registros")."""
         page = page or PageRequest()
         overview = self.overview(scope, ref, year)
-        items, total = self.read_model.units_page(
-            overview.institution.code, overview.entity.code, year, page.search, page.offset,
-            page.size)
+        found = paginate(page, lambda offset, size: self.read_model.units_page(
+            overview.institution.code, overview.entity.code, year, page.search, offset, size))
+        items, total, page = found.items, found.total, found.request
         levels: list[LevelGroup] = []
         for item in items:
             if levels and levels[-1].level == item.level:
@@ -283,7 +292,8 @@ class ExcedentesQueries:
         group = self._group(inst.code, group_id)
         specialty_name = None
         if specialty_id is not None:
-            spec = self.read_model.specialty_info(specialty_id)
+            spec = self.read_model.specialty_info(specialty_id) if known_id(specialty_id) \
+                else None
             if spec is None or spec.group_id != group.id:
                 raise NotFound(SPECIALTY_NOT_FOUND)
             specialty_name = spec.name
@@ -293,15 +303,19 @@ class ExcedentesQueries:
         products = self.read_model.grid_products(group.id, specialty_id, search)
         total = (len(products) if not search.strip()
                  else self.read_model.grid_product_count(group.id, specialty_id))
-        records = self.read_model.unit_records(overview.institution.code, overview.entity.code,
-                                               year, unit.clues, group.id, specialty_id)
-        stored = rows_from_records(records) if records else {}
+        stored = self.read_model.unit_grid_rows(overview.institution.code,
+                                                overview.entity.code, year, unit.clues,
+                                                group.id, specialty_id)
         lines = tuple(
             GridLine(number=i, product_id=p.id, product=p.name, unit_of_measure=p.unit_of_measure,
                      row=stored.get(p.id) or GridRow(product_id=p.id))
             for i, p in enumerate(products, 1))
+        version = self.read_model.grid_version(overview.institution.code,
+                                               overview.entity.code, year, unit.clues, group.id,
+                                               specialty_id)
         return GridView(overview, unit, group.service_name, group.id, group.name, specialty_id,
-                        specialty_name, search, lines, total, tuple(c.label for c in Cause))
+                        specialty_name, search, lines, total, tuple(c.label for c in Cause),
+                        version)
 
     # ----------------------------------------------------------------- signed, prints
 
@@ -335,6 +349,8 @@ class ExcedentesQueries:
         """"Solicitar producto" requests, newest first: a capturista sees their entity's; a
         coordinador their institution's (optionally one entity); an admin any."""
         page = page or PageRequest()
+        if status is not None and status not in {s.value for s in RequestStatus}:
+            raise ValidationError("Estatus no válido (use pending, accepted o rejected).")
         inst_code: str | None = None
         entity_code: str | None = None
         if entity is not None:
@@ -352,12 +368,11 @@ class ExcedentesQueries:
             inst_code = self._institution(scope, scope.ref or "").code
         elif scope.role is not Role.ADMIN:
             raise NotFound(INSTITUTION_NOT_FOUND)
-        items, total = self.read_model.product_requests(inst_code, entity_code, status,
-                                                        page.offset, page.size)
-        return Page(tuple(items), total, page)
+        return paginate(page, lambda offset, size: self.read_model.product_requests(
+            inst_code, entity_code, status, offset, size))
 
     def product_request(self, scope: Scope, request_id: int) -> ProductRequestView:
-        view = self.read_model.product_request(request_id)
+        view = self.read_model.product_request(request_id) if known_id(request_id) else None
         visible = view is not None and sees_entity(scope, view.institution_code,
                                                    view.entity_key.partition(":")[2])
         ensure_visible(view, visible, REQUEST_NOT_FOUND)
@@ -391,6 +406,12 @@ class ExcedentesQueries:
         accepted, rejected = self.read_model.unseen_decisions(parts[0], parts[1], username)
         return DecisionNotice(accepted, rejected) if accepted or rejected else None
 
+    def catalog_state(self, scope: Scope, institution_code: str) -> CatalogStateView:
+        """The versions (who changed them, when) and sizes of the institution's catalog and
+        units: the Catálogos page and the API's ETags of the imports."""
+        inst = self._institution(scope, institution_code)
+        return self.read_model.catalog_state(inst.code)
+
     def catalog_tree(self, scope: Scope, institution_code: str) -> CatalogTree:
         """Servicio > Grupo > Especialidad of an institution (the "solicitar producto" form's
         choices), with the number of products per group."""
@@ -415,7 +436,7 @@ class ExcedentesQueries:
         return inst, entity
 
     def _period(self, institution_code: str, year: int) -> Period:
-        period = self.read_model.period(institution_code, year)
+        period = self.read_model.period(institution_code, year) if known_year(year) else None
         if period is None:
             raise NotFound(PERIOD_NOT_FOUND)
         return period
@@ -430,7 +451,7 @@ class ExcedentesQueries:
         return overview, unit
 
     def _group(self, institution_code: str, group_id: int):  # type: ignore[no-untyped-def]
-        group = self.read_model.group_info(group_id)
+        group = self.read_model.group_info(group_id) if known_id(group_id) else None
         if group is None or group.institution_code != institution_code:
             raise NotFound(GROUP_NOT_FOUND)
         return group

@@ -22,6 +22,7 @@ from excedentes.domain.grid import FieldError, GridField, GridRow
 from excedentes.domain.institution import Institution
 from excedentes.domain.model import Answer
 from excedentes.domain.signed import SignedReport
+from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.kernel.clock import Clock
 from shared.kernel.pagination import Page
 
@@ -69,6 +70,7 @@ class PeriodView:
     closed_at: datetime | None
     capture_open: bool  # flag and dates allow capture today
     refusal: str | None  # why capture is not allowed today (Spanish), else None
+    version: VersionStamp = NEVER_SAVED  # open / close / window name it
 
 
 # --------------------------------------------------------------------------- Paso 1
@@ -165,6 +167,9 @@ class EntityOverview:
     fingerprint: str | None
     current_signed: SignedReportView | None
     finalize_note: str | None  # "Nota: Existen Unidades Médicas sin Excedentes/Faltantes."
+    # the version of the entity's report the page is drawn from (Paso 2, Paso 7, apertura):
+    # a save names it and is refused when someone saved after it
+    version: VersionStamp = NEVER_SAVED
     finalize_confirmation: str = FINALIZE_CONFIRMATION
 
     @property
@@ -282,6 +287,9 @@ class GridView:
     lines: tuple[GridLine, ...]
     total_products: int  # products of the group/specialty (before the search filter)
     causes: tuple[str, ...]  # the four Causa options, as labels
+    # the version the page is drawn from: a save names it (form field, API If-Match) and is
+    # refused when someone saved this grid after it
+    version: VersionStamp = NEVER_SAVED
 
     @property
     def editable(self) -> bool:
@@ -302,6 +310,7 @@ class SaveGridResult:
     summary: str  # "No se guardó ningún dato: corrija 2 errores …" or a success line
     added: int = 0
     removed: int = 0
+    version: int = 0  # the grid's version after the save (the API's new ETag)
 
     def errors_by_row(self) -> dict[int, dict[GridField, tuple[str, ...]]]:
         out: dict[int, dict[GridField, list[str]]] = {}
@@ -387,6 +396,7 @@ class ProductRequestView:
     decision_reason: str | None
     product_id: int | None  # the catalog product an acceptance created
     decision_seen_at: datetime | None = None  # when the requester first saw the decision
+    version: VersionStamp = NEVER_SAVED  # a decision names it (form field, API If-Match)
 
     @property
     def grid_path(self) -> str:
@@ -455,6 +465,18 @@ class CatalogTree:
 
 
 @attrs.frozen
+class CatalogStateView:
+    """An institution's catalog and units: their versions (each import names the one it was
+    drawn from: ``If-Match`` / the page's hidden field) and how many products and units."""
+
+    institution_code: str
+    catalog: VersionStamp
+    units: VersionStamp
+    products: int
+    unit_count: int
+
+
+@attrs.frozen
 class ExportResult:
     rows: int
     path: str
@@ -478,13 +500,15 @@ def entity_view(institution: Institution, entity: Entity, position: int = 0) -> 
                       title=institution.entity_title(entity.name), position=position)
 
 
-def period_view(period: Period, clock: Clock, for_manager: bool = False) -> PeriodView:
+def period_view(period: Period, clock: Clock, for_manager: bool = False,
+                version: VersionStamp = NEVER_SAVED) -> PeriodView:
     """``for_manager``: the reader may open the period, and the refusal is worded for them."""
     refusal = period.capture_refusal(clock, for_manager=for_manager)
     return PeriodView(
         institution_code=period.institution_code, year=period.year, label=period.label,
         is_open=period.is_open, window_start=period.window_start, window_end=period.window_end,
-        closed_at=period.closed_at, capture_open=refusal is None, refusal=refusal)
+        closed_at=period.closed_at, capture_open=refusal is None, refusal=refusal,
+        version=version)
 
 
 def signed_view(report: SignedReport) -> SignedReportView:

@@ -44,3 +44,18 @@ class SignedReportTooLarge(ValidationError):
 class SignedReportNotPdf(ValidationError):
     code = "file_type_not_allowed"
 
+
+
+class StaleVersion(Conflict):
+    """Optimistic concurrency: the page (or API client) saved from a version that another
+    person already replaced; nothing was changed. ``details`` is the current ``VersionStamp``
+    as a dict (version, updated_by, updated_at)."""
+
+    code = "stale_version"
+
+
+class VersionRequired(ValidationError):
+    """A save that must say which version it was drawn from did not."""
+
+    code = "version_required"
+    status = 428

@@ -38,6 +38,7 @@ LEVEL") is only used to name units in refusals.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from datetime import datetime
 from typing import Any, Collection, Iterable, Mapping
@@ -114,19 +115,20 @@ class RecordsSaved:
     before: tuple[Record, ...]
     after: tuple[Record, ...]
 
-    @property
+    # cached: the use case and the repository each ask (a grid save hashes thousands)
+    @functools.cached_property
     def added(self) -> tuple[Record, ...]:
         old = set(self.before)
         return tuple(r for r in self.after if r not in old)
 
-    @property
+    @functools.cached_property
     def removed(self) -> tuple[Record, ...]:
         new = set(self.after)
         return tuple(r for r in self.before if r not in new)
 
     @property
     def changed(self) -> bool:
-        return set(self.before) != set(self.after)
+        return bool(self.added or self.removed)
 
 
 @attrs.frozen
@@ -321,7 +323,7 @@ class EntityReport:
             RecordsRequireAnswerYes(self.answer is Answer.YES, bool(new)),
         )
         before = tuple(r for r in self.records if r.clues == clues and r.product_id in scope)
-        self.records = _sorted_records(kept + new)
+        self.records = kept + new  # the field's converter sorts them
         return RecordsSaved(clues, scope, before, _sorted_records(new))
 
     def save_grid(self, clues: str, rows: Iterable[GridRow], clock: Clock,

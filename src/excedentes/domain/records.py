@@ -20,6 +20,9 @@ import attrs
 
 from excedentes.domain.catalog import check_clues, normalize_clues
 from excedentes.domain.rules import (
+    CLUES_RE,
+    MAX_QUANTITY,
+    MIN_QUANTITY,
     CauseMustBeKnown,
     CauseRequiresShortage,
     QuantityAtLeastOne,
@@ -49,11 +52,8 @@ class Cause(str, enum.Enum):
         """The cause named by its label or its code, ignoring case and accents; else None."""
         if isinstance(raw, Cause):
             return raw
-        key = fold_text(str(raw or ""))
-        for cause in cls:
-            if key in (fold_text(cause.value), fold_text(cause.name)):
-                return cause
-        return None
+        exact = _CAUSES.get(raw) if type(raw) is str else None
+        return exact if exact is not None else _CAUSE_KEYS.get(fold_text(str(raw or "")))
 
     @classmethod
     def parse(cls, raw: Any) -> "Cause":
@@ -114,6 +114,10 @@ def parse_quantity(raw: Any) -> QuantityParse:
     text = "" if raw is None else str(raw).strip()
     if not text:
         return QuantityParse(None)
+    if text.isascii() and text.isdigit() and len(text) <= 12:  # the usual "12": no rule objects
+        value = int(text)
+        if MIN_QUANTITY <= value <= MAX_QUANTITY:
+            return QuantityParse(value)
     broken = _first_broken(QuantityMustBeWholeNumber(text))
     if broken:
         return QuantityParse(None, broken)
@@ -158,6 +162,36 @@ class Record:
         check_rule(ShortageRequiresCause(is_shortage, self.cause is not None))
         check_rule(CauseRequiresShortage(self.cause is not None, is_shortage))
 
+    @classmethod
+    def checked(cls, clues: str, product_id: int, kind: Any, modality: Any,
+                monthly_events: int, monthly_patients: int, cause: Any = None) -> "Record":
+        """The constructor's checks as plain comparisons, for the bulk paths (a 2,857-row
+        grid, an entity's stored records) where building a rule object per field was most
+        of the time. Anything the fast test does not accept goes through ``Record(...)``,
+        which normalizes it or raises the rule's own error: same result, same messages."""
+        k = _KINDS.get(kind)
+        m = _MODALITIES.get(modality)
+        c = None if cause is None else _CAUSES.get(cause)
+        if (k is None or m is None or (cause is not None and c is None)
+                or type(product_id) is not int or type(monthly_events) is not int
+                or type(monthly_patients) is not int
+                or not MIN_QUANTITY <= monthly_events <= MAX_QUANTITY
+                or not MIN_QUANTITY <= monthly_patients <= MAX_QUANTITY
+                or (k is RecordKind.SHORTAGE) is (c is None)
+                or type(clues) is not str or not CLUES_RE.fullmatch(clues)):
+            return cls(clues=clues, product_id=product_id, kind=kind, modality=modality,
+                       monthly_events=monthly_events, monthly_patients=monthly_patients,
+                       cause=cause)
+        record = _new(cls)
+        _set(record, "clues", clues)
+        _set(record, "product_id", product_id)
+        _set(record, "kind", k)
+        _set(record, "modality", m)
+        _set(record, "monthly_events", monthly_events)
+        _set(record, "monthly_patients", monthly_patients)
+        _set(record, "cause", c)
+        return record
+
     @property
     def key(self) -> tuple[str, int, RecordKind, Modality]:
         return (self.clues, self.product_id, self.kind, self.modality)
@@ -172,3 +206,13 @@ class Record:
         """Unit, product, shortages before surpluses, outpatient before inpatient."""
         return (self.clues, self.product_id, self.kind is RecordKind.SURPLUS,
                 self.modality is Modality.INPATIENT)
+
+
+# ``Record.checked``: members found by member or by value (a str enum hashes as its value).
+_KINDS: dict[Any, RecordKind] = {k.value: k for k in RecordKind}
+_MODALITIES: dict[Any, Modality] = {m.value: m for m in Modality}
+_CAUSES: dict[Any, Cause] = {c.value: c for c in Cause}
+# ``Cause.lookup``: each cause by its label and its code, folded once here instead of per row.
+_CAUSE_KEYS: dict[str, Cause] = {fold_text(t): c for c in Cause for t in (c.value, c.name)}
+_new = object.__new__
+_set = object.__setattr__

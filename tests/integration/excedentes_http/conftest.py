@@ -17,6 +17,7 @@ from tests.integration.excedentes.support import World, load_world
 
 USERS = {
     "cap_bc": (Role.CAPTURISTA, "SS:BC"),
+    "cap_bc2": (Role.CAPTURISTA, "SS:BC"),  # a colleague of cap_bc (concurrent saves)
     "cap_bs": (Role.CAPTURISTA, "SS:BS"),
     "cap_nl": (Role.CAPTURISTA, "IMSS:NL"),
     "coord_ss": (Role.COORDINADOR, "SS"),

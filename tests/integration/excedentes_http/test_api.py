@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.helpers import api_csrf
 from tests.integration.excedentes.support import U_OCTUBRE, YEAR
 
-from .flows import api_entity, pdf_text, signed_pdf
+from .flows import api_entity, api_etag, if_match, pdf_text, signed_pdf
 
 PROBLEM = "application/problem+json"
 
@@ -43,16 +43,19 @@ def test_api_capture_flow_and_problems(as_user, world):
     # records before Paso 2 = SI: conflict
     early = c.put(grid_url(world), json={"specialty_id": spec, "rows": [
         {"product_id": anest, "shortage_outpatient": 2, "cause": "Falta de Equipo",
-         "monthly_patients": 2}]}, headers=h)
+         "monthly_patients": 2}]}, headers={**h, "If-Match": '"0"'})
     assert early.status_code == 409 and early.json()["code"] == "records_require_answer_yes"
 
-    assert c.put(api_entity() + "/answer", json={"answer": "SI"}, headers=h).json() == {
-        "before": None, "after": "SI"}
+    assert c.put(api_entity() + "/answer", json={"answer": "SI"},
+                 headers={**h, **api_etag(c)}).json() == {"before": None, "after": "SI"}
 
     # a refused grid: every row's field errors, nothing stored
+    etag = c.get(grid_url(world), params={"specialty_id": spec}).headers["etag"]
+    assert etag == '"0"'
     refused = c.put(grid_url(world), json={"specialty_id": spec, "rows": [
         {"product_id": anest, "shortage_outpatient": "3"},
-        {"product_id": dil, "surplus_inpatient": 0, "monthly_patients": "2"}]}, headers=h)
+        {"product_id": dil, "surplus_inpatient": 0, "monthly_patients": "2"}]},
+        headers={**h, "If-Match": etag})
     assert refused.status_code == 422 and refused.json()["code"] == "grid_invalid"
     found = {(e["row"], e["field"]) for e in refused.json()["errors"]}
     assert {(1, "cause"), (1, "monthly_patients"), (2, "surplus_inpatient")} <= found
@@ -60,10 +63,29 @@ def test_api_capture_flow_and_problems(as_user, world):
     grid = c.get(grid_url(world), params={"specialty_id": spec}).json()
     assert all(line["row"]["shortage_outpatient"] == "" for line in grid["lines"])
 
-    saved = c.put(grid_url(world), json={"specialty_id": spec, "rows": [
+    body = {"specialty_id": spec, "rows": [
         {"product_id": anest, "shortage_outpatient": 3, "cause": "Falta de Equipo",
-         "monthly_patients": 4}]}, headers=h)
+         "monthly_patients": 4}]}
+    # optimistic concurrency: no If-Match 428, the saved ETag moves on, a stale one 412
+    required = c.put(grid_url(world), json=body, headers=h)
+    assert required.status_code == 428 and required.headers["content-type"] == PROBLEM
+    assert required.json()["code"] == "precondition_required"
+    assert "If-Match" in required.json()["detail"]
+    saved = c.put(grid_url(world), json=body, headers={**h, "If-Match": etag})
     assert saved.status_code == 200 and saved.json()["added"] == 1
+    assert saved.headers["etag"] == '"1"' and saved.json()["version"] == 1
+    assert c.get(grid_url(world), params={"specialty_id": spec}).headers["etag"] == '"1"'
+    stale = c.put(grid_url(world), json={"specialty_id": spec, "rows": [
+        {"product_id": dil, "surplus_outpatient": 5, "monthly_patients": 6}]},
+        headers={**h, "If-Match": etag})
+    assert stale.status_code == 412 and stale.headers["content-type"] == PROBLEM
+    problem = stale.json()
+    assert problem["code"] == "precondition_failed" and problem["errors"]["version"] == 1
+    assert problem["errors"]["updated_by"] == "cap_bc"
+    assert problem["detail"].startswith("Otra persona guardó esta tabla el 10/03/2026")
+    for bad in ("*", '"abc"', '"99999999999999999999"'):
+        assert c.put(grid_url(world), json=body,
+                     headers={**h, "If-Match": bad}).status_code == 412
     grid = c.get(grid_url(world), params={"specialty_id": spec, "q": "anest"}).json()
     assert [(l["product"], l["row"]["shortage_outpatient"]) for l in grid["lines"]] == [
         ("Anestesia", "3")]
@@ -71,11 +93,14 @@ def test_api_capture_flow_and_problems(as_user, world):
     units = c.get(api_entity() + "/units", params={"q": "octubre"}).json()
     assert units["page"]["total"] == 1 and units["page"]["items"][0]["has_records"] is True
 
-    wrong = c.post(api_entity() + "/finalize", json={"password": "nope"}, headers=h)
+    wrong = c.post(api_entity() + "/finalize", json={"password": "nope"},
+                   headers={**h, **api_etag(c)})
     assert wrong.status_code == 422 and wrong.json()["code"] == "password_not_confirmed"
-    done = c.post(api_entity() + "/finalize", json={"password": "Clave-Segura-2026"}, headers=h)
+    done = c.post(api_entity() + "/finalize", json={"password": "Clave-Segura-2026"},
+                  headers={**h, **api_etag(c)})
     assert done.status_code == 200 and done.json()["folio"] == "SS-2026-BC-V1"
-    locked = c.put(api_entity() + "/answer", json={"answer": "NO"}, headers=h)
+    locked = c.put(api_entity() + "/answer", json={"answer": "NO"},
+                   headers={**h, **api_etag(c)})
     assert locked.status_code == 409 and locked.json()["code"] == "finalized_entity_is_locked"
     assert "10/03/2026 10:00" in locked.json()["detail"]
 
@@ -99,8 +124,10 @@ def test_api_capture_flow_and_problems(as_user, world):
     assert c.post(api_entity() + "/reopen", json={"reason": "x"}, headers=h).status_code == 403
     k = as_user("coord_ss")
     hk = {"x-csrf-token": api_csrf(k)}
-    assert k.post(api_entity() + "/reopen", json={"reason": ""}, headers=hk).status_code == 422
-    reopened = k.post(api_entity() + "/reopen", json={"reason": "Corregir"}, headers=hk)
+    assert k.post(api_entity() + "/reopen", json={"reason": ""},
+                  headers={**hk, **api_etag(k)}).status_code == 422
+    reopened = k.post(api_entity() + "/reopen", json={"reason": "Corregir"},
+                      headers={**hk, **api_etag(k)})
     assert reopened.status_code == 200 and reopened.json()["superseded_versions"] == [1]
 
 
@@ -113,18 +140,28 @@ def test_api_periods_requests_and_schema(as_user, world):
     assert created.status_code == 201 and created.json()["label"] == "Captura del periodo 2027"
     again = k.post("/api/excedentes/institutions/SS/periods", json={"year": 2027}, headers=h)
     assert again.status_code == 409
-    bad = k.put("/api/excedentes/institutions/SS/periods/2027/window",
-                json={"window_start": "2027-02-31"}, headers=h)
+    p27 = "/api/excedentes/institutions/SS/periods/2027"
+    assert k.get(p27).headers["etag"] == '"0"'
+    bad = k.put(p27 + "/window", json={"window_start": "2027-02-31"},
+                headers={**h, **if_match(k, p27)})
     assert bad.status_code == 422 and "fecha AAAA-MM-DD" in bad.json()["errors"][0]
-    backwards = k.put("/api/excedentes/institutions/SS/periods/2027/window",
-                      json={"window_start": "2027-03-01", "window_end": "2027-02-01"}, headers=h)
+    backwards = k.put(p27 + "/window",
+                      json={"window_start": "2027-03-01", "window_end": "2027-02-01"},
+                      headers={**h, **if_match(k, p27)})
     assert backwards.status_code == 422
-    closed = k.post("/api/excedentes/institutions/SS/periods/2027/close", headers=h).json()
+    assert k.post(p27 + "/close", headers=h).status_code == 428  # no If-Match
+    closing = k.post(p27 + "/close", headers={**h, "If-Match": '"0"'})
+    assert closing.headers["etag"] == '"1"'
+    closed = closing.json()
     assert closed["changed"] and not closed["period"]["is_open"]
+    assert closed["period"]["version"]["updated_by"] == "coord_ss"
+    stale = k.post(p27 + "/open", headers={**h, "If-Match": '"0"'})  # a page drawn before
+    assert stale.status_code == 412 and "(coord_ss)" in stale.json()["detail"]
+    assert not k.get(p27).json()["is_open"]
     assert [p["year"] for p in k.get("/api/excedentes/institutions/SS/periods").json()] == [
         2027, 2026, 2025]
     assert k.post("/api/excedentes/institutions/IMSS/periods/2026/close",
-                  headers=h).status_code == 404  # another institution: like a missing one
+                  headers={**h, "If-Match": '"0"'}).status_code == 404  # like a missing one
 
     # "solicitar producto": the capturista files, the coordinador decides
     c = as_user("cap_bc")
@@ -135,14 +172,18 @@ def test_api_periods_requests_and_schema(as_user, world):
         "justification": "Se realiza y no aparece"}, headers=hc)
     assert filed.status_code == 201 and filed.json()["status_label"] == "En espera"
     rid = filed.json()["id"]
-    assert c.post(f"/api/excedentes/product-requests/{rid}/accept", headers=hc).status_code == 403
+    one = f"/api/excedentes/product-requests/{rid}"
+    assert c.post(f"{one}/accept", headers={**hc, **if_match(c, one)}).status_code == 403
     queue = k.get("/api/excedentes/product-requests", params={"status": "pending"}).json()
     assert queue["total"] == 1 and queue["items"][0]["product_name"] == "Colecistectomía laparoscópica"
-    accepted = k.post(f"/api/excedentes/product-requests/{rid}/accept", headers=h)
+    page_etag = if_match(k, one)
+    assert k.post(f"{one}/accept", headers=h).status_code == 428
+    accepted = k.post(f"{one}/accept", headers={**h, **page_etag})
     assert accepted.status_code == 200 and accepted.json()["product_id"]
-    twice = k.post(f"/api/excedentes/product-requests/{rid}/reject", json={"reason": "no"},
-                   headers=h)
-    assert twice.status_code == 409
+    twice = k.post(f"{one}/reject", json={"reason": "no"}, headers={**h, **page_etag})
+    assert twice.status_code == 412 and twice.json()["errors"]["updated_by"] == "coord_ss"
+    after = k.post(f"{one}/reject", json={"reason": "no"}, headers={**h, **if_match(k, one)})
+    assert after.status_code == 409  # current version, but already decided
     assert c.get(f"/api/excedentes/product-requests/{rid}").json()["status"] == "accepted"
 
     schema = k.get("/schema/openapi.json").json()
@@ -152,3 +193,13 @@ def test_api_periods_requests_and_schema(as_user, world):
         assert name in components, name
     put_grid = schema["paths"]["/api/excedentes/entities/{inst}/{entity}/{year}/units/{clues}/groups/{group_id}/grid"]["put"]
     assert put_grid["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("SaveGridBody")
+
+
+def test_product_requests_unknown_status_is_a_problem_not_a_crash(as_user):
+    # Found by the API fuzzer: an unknown ?status= reached the read model's enum (500).
+    c = as_user("coord_ss")
+    bad = c.get("/api/excedentes/product-requests", params={"status": "xx"})
+    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
+    assert bad.json()["detail"] == "Estatus no válido (use pending, accepted o rejected)."
+    ok = c.get("/api/excedentes/product-requests", params={"status": "pending"})
+    assert ok.status_code == 200

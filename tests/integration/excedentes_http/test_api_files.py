@@ -10,7 +10,7 @@ import openpyxl
 from tests.helpers import api_csrf
 from tests.integration.excedentes.support import ADMIN_SCOPE, U_OCTUBRE, YEAR
 
-from .flows import api_entity, pdf_text
+from .flows import api_entity, api_etag, if_match, pdf_text
 
 PROBLEM = "application/problem+json"
 INST = "/api/excedentes/institutions/SS"
@@ -25,7 +25,7 @@ def _cirugia_products(container) -> int:
 
 def test_api_catalog_import_is_all_or_nothing_and_exports_round_trip(as_user, world, container):
     k = as_user("coord_ss")
-    h = {"x-csrf-token": api_csrf(k)}
+    h = {"x-csrf-token": api_csrf(k), **if_match(k, f"{INST}/catalog/version")}
     before = _cirugia_products(container)
     bad = (CATALOG_HEADER
            + "Servicios de Atención Médica,Cirugía,Cirugía general,Apendicectomía,Procedimiento\n"
@@ -43,9 +43,11 @@ def test_api_catalog_import_is_all_or_nothing_and_exports_round_trip(as_user, wo
                   headers=h)
     assert done.status_code == 200 and done.json()["created"] == 1 and done.json()["total"] == 1
     assert _cirugia_products(container) == before + 1
+    h = {"x-csrf-token": api_csrf(k), **if_match(k, f"{INST}/catalog/version")}
     again = k.post(f"{INST}/catalog", files={"archivo": ("catalogo.csv", good.encode(), "text/csv")},
                    headers=h)
     assert again.json()["created"] == 0 and again.json()["unchanged"] == 1  # idempotent
+    h = {"x-csrf-token": api_csrf(k), **if_match(k, f"{INST}/catalog/version")}
 
     no_file = k.post(f"{INST}/catalog", data={}, headers=h)
     assert no_file.status_code in (400, 422) and no_file.headers["content-type"] == PROBLEM
@@ -65,6 +67,7 @@ def test_api_catalog_import_is_all_or_nothing_and_exports_round_trip(as_user, wo
     assert rows[0][:5] == ("Servicio", "Grupo de Servicio", "Especialidad", "Producto", "Unidad de Medida")
     assert len(rows) - 1 == len(text.strip().splitlines()) - 1  # same products in both formats
     # the exported file imports back unchanged
+    h = {"x-csrf-token": api_csrf(k), **if_match(k, f"{INST}/catalog/version")}
     back = k.post(f"{INST}/catalog", files={"archivo": ("catalogo.xlsx", xlsx_out.content,
                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}, headers=h)
     assert back.status_code == 200 and back.json()["created"] == 0, back.text
@@ -85,7 +88,7 @@ def test_api_catalog_import_is_all_or_nothing_and_exports_round_trip(as_user, wo
 
 def test_api_units_import_and_export(as_user, world):
     k = as_user("coord_ss")
-    h = {"x-csrf-token": api_csrf(k)}
+    h = {"x-csrf-token": api_csrf(k), **if_match(k, f"{INST}/units/version")}
     foreign = UNITS_HEADER + "BCSSA009999,NUEVA,PRIMER NIVEL,BC,SS\nNLIMS000999,UMF 99,PRIMER NIVEL,NL,IMSS\n"
     refused = k.post("/api/excedentes/units", files={"archivo": ("u.csv", foreign.encode(), "text/csv")},
                      headers=h)
@@ -108,7 +111,8 @@ def test_api_units_import_and_export(as_user, world):
 def test_api_product_request_rejected_with_reason_and_preliminary_report(as_user, world):
     c = as_user("cap_bc")
     hc = {"x-csrf-token": api_csrf(c)}
-    assert c.put(api_entity() + "/answer", json={"answer": "SI"}, headers=hc).status_code == 200
+    assert c.put(api_entity() + "/answer", json={"answer": "SI"},
+                 headers={**hc, **api_etag(c)}).status_code == 200
     prelim = c.get(api_entity() + "/reports/preliminary")
     assert prelim.status_code == 200 and prelim.headers["content-type"] == "application/pdf"
     assert prelim.headers["content-disposition"].startswith("attachment;")
@@ -126,10 +130,11 @@ def test_api_product_request_rejected_with_reason_and_preliminary_report(as_user
     rid = filed.json()["id"]
     k = as_user("coord_ss")
     hk = {"x-csrf-token": api_csrf(k)}
-    empty = k.post(f"/api/excedentes/product-requests/{rid}/reject", json={"reason": "  "}, headers=hk)
+    one = f"/api/excedentes/product-requests/{rid}"
+    empty = k.post(f"{one}/reject", json={"reason": "  "}, headers={**hk, **if_match(k, one)})
     assert empty.status_code == 422 and empty.headers["content-type"] == PROBLEM
-    rejected = k.post(f"/api/excedentes/product-requests/{rid}/reject",
-                      json={"reason": "No se realiza en el sector"}, headers=hk)
+    rejected = k.post(f"{one}/reject", json={"reason": "No se realiza en el sector"},
+                      headers={**hk, **if_match(k, one)})
     assert rejected.status_code == 200
     seen = c.get(f"/api/excedentes/product-requests/{rid}").json()
     assert seen["status"] == "rejected" and seen["decision_reason"] == "No se realiza en el sector"
@@ -139,4 +144,4 @@ def test_api_product_request_rejected_with_reason_and_preliminary_report(as_user
     ho = {"x-csrf-token": api_csrf(other)}
     assert other.get(f"/api/excedentes/product-requests/{rid}").status_code == 404
     assert other.post(f"/api/excedentes/product-requests/{rid}/reject", json={"reason": "x"},
-                      headers=ho).status_code == 404
+                      headers={**ho, "If-Match": '"1"'}).status_code == 404

@@ -14,8 +14,10 @@ from tests.integration.excedentes.support import ADMIN_SCOPE, BC, U_ALGODONES, U
 
 from .flows import (
     entity_path,
+    form_fields,
     grid_path,
     input_value,
+    page_form,
     pdf_text,
     post_grid,
     selected_cause,
@@ -31,14 +33,14 @@ MB = 1024 * 1024
 
 def answer(client, value: str):
     return client.post(entity_path() + "/respuesta",
-                       data={"respuesta": value, "csrf_token": token(client, entity_path())},
+                       data={"respuesta": value, **page_form(client, entity_path())},
                        follow_redirects=False)
 
 
 def finalize(client, password: str, desea: str = "SI"):
     path = entity_path() + "/finalizar"
     return client.post(path, data={"desea": desea, "contrasena": password,
-                                   "csrf_token": token(client, path)}, follow_redirects=False)
+                                   **page_form(client, path)}, follow_redirects=False)
 
 
 def test_capture_flow_pasos_2_to_9(as_user, world, container, clock):
@@ -197,11 +199,11 @@ def test_answer_no_then_finalize_and_reopen(as_user, world, container):
     # the coordinador reopens with a reason (none: refused, the form shown again)
     k = as_user("coord_ss")
     reopen = entity_path() + "/apertura"
-    empty = k.post(reopen, data={"motivo": "  ", "csrf_token": token(k, reopen)},
+    empty = k.post(reopen, data={"motivo": "  ", **page_form(k, reopen)},
                    follow_redirects=False)
     assert empty.status_code == 422 and "motivo" in html.unescape(empty.text).lower()
     done = k.post(reopen, data={"motivo": "Faltó registrar una unidad",
-                                "csrf_token": token(k, reopen)}, follow_redirects=False)
+                                **page_form(k, reopen)}, follow_redirects=False)
     assert done.status_code == 303
     assert "Apertura registrada para SS:BC (2026)" in html.unescape(k.get(done.headers["location"]).text)
     overview = container.excedentes.queries().overview(ADMIN_SCOPE, BC, YEAR)
@@ -218,7 +220,7 @@ def test_answer_no_then_finalize_and_reopen(as_user, world, container):
 def test_closed_window_is_read_only(as_user, world, container):
     k = as_user("coord_ss")
     path = "/excedentes/periodos/SS/2026/cerrar"
-    assert k.post(path, data={"csrf_token": token(k, "/excedentes/periodos")},
+    assert k.post(path, data=form_fields(k, "/excedentes/periodos", path),
                   follow_redirects=False).status_code == 303
     c = as_user("cap_bc")
     closed = answer(c, "SI")
@@ -238,7 +240,7 @@ def test_repeated_wrong_passwords_end_the_session(as_user, world, container):
     assert finalize(c, "Clave-Segura-2026").status_code == 303  # a success resets the count
     k = as_user("coord_ss")
     reopen = entity_path() + "/apertura"
-    k.post(reopen, data={"motivo": "Revisar", "csrf_token": token(k, reopen)})
+    k.post(reopen, data={"motivo": "Revisar", **page_form(k, reopen)})
     for _ in range(4):
         assert finalize(c, "guess-0000").status_code == 422
     ended = finalize(c, "guess-0000")

@@ -20,7 +20,7 @@ from tests.integration.excedentes.support import (
     shortage_row,
 )
 
-from .flows import entity_path, grid_path, token
+from .flows import entity_path, form_fields, grid_path, token
 
 
 def test_periods_pages(as_user, world, container):
@@ -35,27 +35,26 @@ def test_periods_pages(as_user, world, container):
                   follow_redirects=False)
     assert made.status_code == 303
     assert "Captura del periodo 2027 creado (abierto)." in html.unescape(k.get(made.headers["location"]).text)
-    backwards = k.post("/excedentes/periodos/SS/2027/ventana",
-                       data={"inicio": "2027-03-01", "fin": "2027-02-01",
-                             "csrf_token": token(k, page)}, follow_redirects=False)
+    win = "/excedentes/periodos/SS/2027/ventana"
+    backwards = k.post(win, data={"inicio": "2027-03-01", "fin": "2027-02-01",
+                                  **form_fields(k, page, win)}, follow_redirects=False)
     assert backwards.status_code == 422 and "Periodo 2027" in html.unescape(backwards.text)
-    window = k.post("/excedentes/periodos/SS/2027/ventana",
-                    data={"inicio": "2027-01-15", "fin": "", "csrf_token": token(k, page)},
+    window = k.post(win, data={"inicio": "2027-01-15", "fin": "", **form_fields(k, page, win)},
                     follow_redirects=False)
     assert window.status_code == 303
     period = container.excedentes.queries().period(ADMIN_SCOPE, "SS", 2027)
     assert str(period.window_start) == "2027-01-15" and period.window_end is None
-    closed = k.post("/excedentes/periodos/SS/2027/cerrar", data={"csrf_token": token(k, page)},
-                    follow_redirects=False)
+    close = "/excedentes/periodos/SS/2027/cerrar"
+    closed = k.post(close, data=form_fields(k, page, close), follow_redirects=False)
     assert closed.status_code == 303
     assert not container.excedentes.queries().period(ADMIN_SCOPE, "SS", 2027).is_open
-    opened = k.post("/excedentes/periodos/SS/2025/abrir", data={"csrf_token": token(k, page)},
-                    follow_redirects=False)
+    reopen = "/excedentes/periodos/SS/2025/abrir"
+    opened = k.post(reopen, data=form_fields(k, page, reopen), follow_redirects=False)
     assert opened.status_code == 303
     assert container.excedentes.queries().period(ADMIN_SCOPE, "SS", 2025).is_open
     # another institution's period answers like a missing one
     assert k.post("/excedentes/periodos/IMSS/2026/cerrar",
-                  data={"csrf_token": token(k, page)}).status_code == 404
+                  data={"csrf_token": token(k, page), "version": "0"}).status_code == 404
 
 
 def test_product_requests_from_the_grid_to_the_catalog(as_user, world):
@@ -81,18 +80,20 @@ def test_product_requests_from_the_grid_to_the_catalog(as_user, world):
     assert "Colecistectomía laparoscópica" in queue and "Hernioplastia inguinal" in queue
     ids = sorted(int(x) for x in re.findall(r"/excedentes/solicitudes/(\d+)/aceptar", queue))
     assert len(ids) == 2
-    csrf = csrf_from(k.get("/excedentes/solicitudes").text)
-    no_reason = k.post(f"/excedentes/solicitudes/{ids[1]}/rechazar",
-                       data={"motivo": " ", "csrf_token": csrf}, follow_redirects=False)
+    queue_page = "/excedentes/solicitudes"
+    reject, accept = (f"/excedentes/solicitudes/{ids[1]}/rechazar",
+                      f"/excedentes/solicitudes/{ids[0]}/aceptar")
+    no_reason = k.post(reject, data={"motivo": " ", **form_fields(k, queue_page, reject)},
+                       follow_redirects=False)
     assert no_reason.status_code == 422
-    assert k.post(f"/excedentes/solicitudes/{ids[1]}/rechazar",
-                  data={"motivo": "Ya existe como Hernioplastia", "csrf_token": csrf},
+    assert k.post(reject, data={"motivo": "Ya existe como Hernioplastia",
+                                **form_fields(k, queue_page, reject)},
                   follow_redirects=False).status_code == 303
-    assert k.post(f"/excedentes/solicitudes/{ids[0]}/aceptar", data={"csrf_token": csrf},
-                  follow_redirects=False).status_code == 303
-    twice = k.post(f"/excedentes/solicitudes/{ids[0]}/aceptar", data={"csrf_token": csrf},
-                   follow_redirects=False)
+    accept_form = form_fields(k, queue_page, accept)
+    assert k.post(accept, data=accept_form, follow_redirects=False).status_code == 303
+    twice = k.post(accept, data=accept_form, follow_redirects=False)  # the same page again
     assert twice.status_code == 409
+    assert "Otra persona guardó esta solicitud de producto" in html.unescape(twice.text)
 
     # the capturista sees the decisions, and the accepted product is in the grid
     mine = html.unescape(c.get("/excedentes/solicitudes").text)
@@ -103,9 +104,19 @@ def test_product_requests_from_the_grid_to_the_catalog(as_user, world):
                   data={"csrf_token": token(c)}).status_code == 403
 
 
-def _post_file(client, path: str, name: str, content: bytes, ctype: str = "text/csv"):
-    csrf = csrf_from(client.get("/excedentes/catalogos").text)
-    return client.post(path, data={"csrf_token": csrf}, files={"archivo": (name, content, ctype)},
+def _form_version(page: str, path: str) -> str:
+    """The version the import form posting to ``path`` carries (the page it was drawn from)."""
+    form = re.search(rf'action="{re.escape(path)}".*?</form>', page, re.S)
+    assert form, path
+    return re.search(r'name="version" value="(\d+)"', form.group(0)).group(1)
+
+
+def _post_file(client, path: str, name: str, content: bytes, ctype: str = "text/csv",
+               version: str | None = None):
+    page = client.get("/excedentes/catalogos").text
+    data = {"csrf_token": csrf_from(page),
+            "version": _form_version(page, path) if version is None else version}
+    return client.post(path, data=data, files={"archivo": (name, content, ctype)},
                        follow_redirects=False)
 
 

@@ -70,7 +70,7 @@ def test_foreign_entity_answers_like_a_missing_one(as_user, world):
     assert_foreign_like_missing(c, afor + api_grid, amis + api_grid, method="PUT", json={
         "specialty_id": spec, "rows": [{"product_id": anest, "shortage_outpatient": 2,
                                         "cause": "Falta de Equipo", "monthly_patients": 2}]},
-        headers=headers)
+        headers={**headers, "If-Match": '"0"'})
     assert_foreign_like_missing(c, afor + "/product-requests", amis + "/product-requests",
                                 method="POST", json={"group_id": group, "specialty_id": spec,
                                                      "product_name": "Producto nuevo",

@@ -234,3 +234,41 @@ def test_the_cirugia_grid_of_2857_products_validates_quickly():
     result = validate_grid(UNIT, rows, product_ids=range(1, 2858))
     assert result.ok
     assert time.perf_counter() - started < 1.0
+
+
+@settings(max_examples=600, deadline=None)
+@given(raw_rows(7))
+def test_the_plain_path_and_the_rules_agree_on_every_row(row):
+    """``validate_row`` takes a shortcut for plainly valid rows; whatever it accepts, the
+    rule-by-rule judgement accepts with the same records (and what it refuses, the rules
+    word)."""
+    from excedentes.domain.grid import _judge_row, _plainly_valid
+
+    judged_records, judged_errors = _judge_row(UNIT, row)
+    plain = _plainly_valid(UNIT, row)
+    if plain is not None:
+        assert not judged_errors and plain == judged_records
+    assert validate_row(UNIT, row) == (judged_records, judged_errors)
+
+
+def test_the_plain_path_takes_the_usual_rows():
+    from excedentes.domain.grid import _plainly_valid
+
+    row = GridRow(1, shortage_outpatient=" 12 ", cause="falta de equipo",
+                  surplus_inpatient="1,200", monthly_patients="3")
+    records = _plainly_valid(UNIT, row)
+    assert records is not None and len(records) == 2
+    assert records[0].cause is Cause.LACK_OF_EQUIPMENT and records[1].monthly_events == 1200
+    assert _plainly_valid(UNIT, GridRow(1)) == []
+    assert _plainly_valid(UNIT, GridRow(1, cause="Falta de Equipo")) is None  # the rules say why
+
+
+@SETTINGS
+@given(unit_records(unit=UNIT))
+def test_rows_from_stored_columns_equal_rows_from_records(records):
+    """The grid page builds its rows straight from the stored columns (plain strings)."""
+    from excedentes.domain.grid import rows_from_stored
+
+    stored = [(r.product_id, r.kind.value, r.modality.value, r.monthly_events,
+               r.monthly_patients, r.cause.value if r.cause else None) for r in records]
+    assert rows_from_stored(stored) == rows_from_records(records)

@@ -143,3 +143,27 @@ def test_clues_are_normalized_and_the_alias_names_the_same_rule():
     assert r.clues == "BCSSA001152" and r.kind is RecordKind.SURPLUS
     assert r.modality is Modality.INPATIENT and r.slot == ("BCSSA001152", 7, Modality.INPATIENT)
     assert FaltanteRequiresCause is ShortageRequiresCause
+
+
+@SETTINGS
+@given(st.sampled_from(["BCSSA001152", " bcssa001152", "BCSSA0011", "BCSSA001152\n"]),
+       st.sampled_from([1, 7, True, "3"]),
+       st.sampled_from([*RecordKind, "faltante", "excedente", "otro"]),
+       st.sampled_from([*Modality, "ambulatorio", "hospitalario", "x"]),
+       st.sampled_from([1, 12, MAX_QUANTITY, 0, -1, MAX_QUANTITY + 1, 1.5, True]),
+       st.sampled_from([1, 3, 0, MAX_QUANTITY + 1, "2"]),
+       st.sampled_from([None, *Cause, "Falta de Equipo", "Otra", ""]))
+def test_checked_records_equal_constructed_ones_or_fail_the_same_way(
+        c, pid, kind, modality, events, patients, cause):
+    """``Record.checked`` (the bulk paths' constructor) gives the same record, or the same
+    error, as ``Record(...)``."""
+    try:
+        expected = Record(c, pid, kind, modality, events, patients, cause)
+    except (ValidationError, ValueError) as exc:
+        with pytest.raises(type(exc)) as err:
+            Record.checked(c, pid, kind, modality, events, patients, cause)
+        assert str(err.value) == str(exc)
+    else:
+        got = Record.checked(c, pid, kind, modality, events, patients, cause)
+        assert got == expected and type(got.kind) is RecordKind and type(got.modality) is Modality
+        assert got.cause is expected.cause

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from excedentes.adapters.sql.tables import entities, units
 from excedentes.domain.catalog import Entity, MedicalUnit, Period, UnitLevel
 from excedentes.domain.institution import Institution
-from excedentes.domain.records import Cause, Modality, Record, RecordKind
+from excedentes.domain.records import Record
 from excedentes.domain.signed import SignedReport
 
 def level_order() -> sa.ColumnElement[int]:
@@ -66,10 +66,10 @@ def period_values(p: Period) -> dict[str, Any]:
 
 
 def record_from(r: Any) -> Record:
-    return Record(clues=r.clues, product_id=int(r.product_id), kind=RecordKind(r.kind),
-                  modality=Modality(r.modality), monthly_events=int(r.monthly_events),
-                  monthly_patients=int(r.monthly_patients),
-                  cause=Cause(r.cause) if r.cause else None)
+    # ``checked``: the constructor's checks without a rule object per field (an entity's
+    # few thousand records are loaded on every grid save)
+    return Record.checked(r.clues, int(r.product_id), r.kind, r.modality,
+                          int(r.monthly_events), int(r.monthly_patients), r.cause or None)
 
 
 def record_values(report_id: int, r: Record) -> dict[str, Any]:

@@ -6,7 +6,9 @@ scope rules here: ``excedentes.application.queries`` applies them.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+import functools
+
+from typing import Any, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 
@@ -17,7 +19,6 @@ from excedentes.adapters.sql.mappers import (
     institution_from,
     level_order,
     period_from,
-    record_from,
     signed_from,
     unit_from,
     unit_select,
@@ -31,6 +32,7 @@ from excedentes.application.ports import (
     SpecialtyInfo,
 )
 from excedentes.application.views import (
+    CatalogStateView,
     FinalPrintView,
     GroupItem,
     GroupNode,
@@ -44,12 +46,14 @@ from excedentes.application.views import (
 )
 from excedentes.domain.catalog import Entity, MedicalUnit, Period, name_key
 from excedentes.domain.dashboard import ReportFacts
+from excedentes.domain.grid import GridRow, rows_from_stored
 from excedentes.domain.imports import CatalogRow, UnitRow
 from excedentes.domain.institution import Institution
 from excedentes.domain.model import Answer
 from excedentes.domain.product_requests import RequestStatus
-from excedentes.domain.records import Cause, Modality, Record, RecordKind
+from excedentes.domain.records import Cause, Modality, RecordKind
 from excedentes.domain.signed import SignedReport
+from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.adapters.sql.queries import SqlReadModel
 from shared.kernel.text import fold_text
 
@@ -65,12 +69,58 @@ def _report_id_q(institution_code: str, entity_code: str, year: int) -> sa.Scala
             .scalar_subquery())
 
 
+@functools.cache
+def _dashboard_query() -> sa.Select:
+    """Paso 1's statement, built once (building it cost more than running it), with the
+    institution and the year as bound parameters ``inst`` and ``year``."""
+    inst = sa.bindparam("inst", type_=sa.String)
+    in_period = (t.periods.c.institution_code == inst,
+                 t.periods.c.year == sa.bindparam("year", type_=sa.Integer))
+    rep = (sa.select(t.reports.c.id, t.reports.c.entity_id, t.reports.c.answer,
+                     t.reports.c.finalized_at)
+           .join(t.periods, t.periods.c.id == t.reports.c.period_id)
+           .where(*in_period).subquery())
+    unit_counts = (sa.select(t.units.c.entity_id, sa.func.count().label("n"))
+                   .join(t.entities, t.entities.c.id == t.units.c.entity_id)
+                   .where(t.entities.c.institution_code == inst)
+                   .group_by(t.units.c.entity_id).subquery())
+    stats = (sa.select(t.records.c.report_id, sa.func.count().label("records"),
+                       sa.func.count(sa.distinct(t.records.c.clues)).label("units"))
+             .join(t.reports, t.reports.c.id == t.records.c.report_id)
+             .join(t.periods, t.periods.c.id == t.reports.c.period_id)
+             .where(*in_period)
+             .group_by(t.records.c.report_id).subquery())
+    signed = (sa.select(t.signed_reports.c.report_id)
+              .join(t.reports, t.reports.c.id == t.signed_reports.c.report_id)
+              .join(t.periods, t.periods.c.id == t.reports.c.period_id)
+              .where(t.signed_reports.c.superseded_at.is_(None), *in_period)
+              .group_by(t.signed_reports.c.report_id).subquery())
+    q = (sa.select(t.entities.c.code, t.entities.c.name,
+                   sa.func.coalesce(unit_counts.c.n, 0).label("total"),
+                   rep.c.answer, rep.c.finalized_at,
+                   sa.func.coalesce(stats.c.records, 0).label("records"),
+                   sa.func.coalesce(stats.c.units, 0).label("units"),
+                   signed.c.report_id.label("signed"))
+         .select_from(t.entities
+                      .outerjoin(unit_counts, unit_counts.c.entity_id == t.entities.c.id)
+                      .outerjoin(rep, rep.c.entity_id == t.entities.c.id)
+                      .outerjoin(stats, stats.c.report_id == rep.c.id)
+                      .outerjoin(signed, signed.c.report_id == rep.c.id))
+         .where(t.entities.c.institution_code == inst)
+         .order_by(t.entities.c.position, t.entities.c.id))
+    return q
+
+
 class SqlExcedentesReadModel(SqlReadModel):
     # ----------------------------------------------------------------- organisation
 
     def institution(self, code: str) -> Institution | None:
-        row = self._first(sa.select(t.institutions).where(
-            t.institutions.c.code == (code or "").strip().upper()))
+        # Read several times by one page (scope checks, headers): once per request.
+        key = (code or "").strip().upper()
+        return self._memo(("institution", key), lambda: self._institution(key))
+
+    def _institution(self, code: str) -> Institution | None:
+        row = self._first(sa.select(t.institutions).where(t.institutions.c.code == code))
         return institution_from(row) if row else None
 
     def institutions(self) -> Sequence[Institution]:
@@ -98,64 +148,44 @@ class SqlExcedentesReadModel(SqlReadModel):
         return [e for e in everything if key in name_key(e.name)]
 
     def period(self, institution_code: str, year: int) -> Period | None:
+        inst = institution_code.upper()
+        return self._memo(("period", inst, int(year)), lambda: self._period(inst, int(year)))
+
+    def _period(self, institution_code: str, year: int) -> Period | None:
         row = self._first(sa.select(t.periods).where(
-            t.periods.c.institution_code == institution_code.upper(),
-            t.periods.c.year == int(year)))
+            t.periods.c.institution_code == institution_code, t.periods.c.year == year))
         return period_from(row) if row else None
 
     def periods(self, institution_code: str) -> Sequence[Period]:
+        inst = institution_code.upper()
+        return list(self._memo(("periods", inst), lambda: tuple(self._periods(inst))))
+
+    def period_versions(self, institution_code: str) -> dict[int, VersionStamp]:
+        p = t.periods.c
+        return {r.year: VersionStamp(r.version, r.updated_by, r.updated_at)
+                for r in self._all(sa.select(p.year, p.version, p.updated_by, p.updated_at)
+                                   .where(p.institution_code == institution_code.upper()))}
+
+    def _periods(self, institution_code: str) -> Sequence[Period]:
         return [period_from(r) for r in self._all(sa.select(t.periods).where(
-            t.periods.c.institution_code == institution_code.upper()).order_by(
+            t.periods.c.institution_code == institution_code).order_by(
             t.periods.c.year.desc()))]
 
     # ----------------------------------------------------------------- Paso 1
 
     def dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]:
-        inst = institution_code.upper()
-        in_period = (t.periods.c.institution_code == inst, t.periods.c.year == int(year))
-        rep = (sa.select(t.reports.c.id, t.reports.c.entity_id, t.reports.c.answer,
-                         t.reports.c.finalized_at)
-               .join(t.periods, t.periods.c.id == t.reports.c.period_id)
-               .where(*in_period).subquery())
-        unit_counts = (sa.select(t.units.c.entity_id, sa.func.count().label("n"))
-                       .join(t.entities, t.entities.c.id == t.units.c.entity_id)
-                       .where(t.entities.c.institution_code == inst)
-                       .group_by(t.units.c.entity_id).subquery())
-        stats = (sa.select(t.records.c.report_id, sa.func.count().label("records"),
-                           sa.func.count(sa.distinct(t.records.c.clues)).label("units"))
-                 .join(t.reports, t.reports.c.id == t.records.c.report_id)
-                 .join(t.periods, t.periods.c.id == t.reports.c.period_id)
-                 .where(*in_period)
-                 .group_by(t.records.c.report_id).subquery())
-        signed = (sa.select(t.signed_reports.c.report_id)
-                  .join(t.reports, t.reports.c.id == t.signed_reports.c.report_id)
-                  .join(t.periods, t.periods.c.id == t.reports.c.period_id)
-                  .where(t.signed_reports.c.superseded_at.is_(None), *in_period)
-                  .group_by(t.signed_reports.c.report_id).subquery())
-        q = (sa.select(t.entities.c.code, t.entities.c.name,
-                       sa.func.coalesce(unit_counts.c.n, 0).label("total"),
-                       rep.c.answer, rep.c.finalized_at,
-                       sa.func.coalesce(stats.c.records, 0).label("records"),
-                       sa.func.coalesce(stats.c.units, 0).label("units"),
-                       signed.c.report_id.label("signed"))
-             .select_from(t.entities
-                          .outerjoin(unit_counts, unit_counts.c.entity_id == t.entities.c.id)
-                          .outerjoin(rep, rep.c.entity_id == t.entities.c.id)
-                          .outerjoin(stats, stats.c.report_id == rep.c.id)
-                          .outerjoin(signed, signed.c.report_id == rep.c.id))
-             .where(t.entities.c.institution_code == inst)
-             .order_by(t.entities.c.position, t.entities.c.id))
+        rows = self._all(_dashboard_query(), {"inst": institution_code.upper(), "year": int(year)})
         return [DashboardSource(
             r.code, r.name, int(r.total),
             ReportFacts(answer=Answer(r.answer) if r.answer else None,
                         record_count=int(r.records), units_with_records=int(r.units),
                         finalized=r.finalized_at is not None,
-                        signed_uploaded=r.signed is not None)) for r in self._all(q)]
+                        signed_uploaded=r.signed is not None)) for r in rows]
 
     def report_status(self, institution_code: str, entity_code: str,
                       year: int) -> ReportStatus | None:
         inst = institution_code.upper()
-        with self._sessions() as s:
+        with self._read() as s:
             row = s.execute(sa.select(t.reports).where(
                 t.reports.c.id == _report_id_q(inst, entity_code, year))).first()
             if row is None:
@@ -173,12 +203,13 @@ class SqlExcedentesReadModel(SqlReadModel):
                             finalized=row.finalized_at is not None,
                             signed_uploaded=current is not None)
         return ReportStatus(facts, row.finalized_at, row.finalized_by, int(row.final_version),
-                            row.final_fingerprint, current)
+                            row.final_fingerprint, current,
+                            VersionStamp(int(row.version), row.updated_by, row.updated_at))
 
     # ----------------------------------------------------------------- Paso 3
 
     def unit_count(self, institution_code: str, entity_code: str) -> int:
-        with self._sessions() as s:
+        with self._read() as s:
             return int(s.execute(
                 sa.select(sa.func.count()).select_from(
                     t.units.join(t.entities, t.entities.c.id == t.units.c.entity_id))
@@ -292,15 +323,29 @@ class SqlExcedentesReadModel(SqlReadModel):
     def grid_product_count(self, group_id: int, specialty_id: int | None) -> int:
         return self._count(self._grid_q(group_id, specialty_id))
 
-    def unit_records(self, institution_code: str, entity_code: str, year: int, clues: str,
-                     group_id: int, specialty_id: int | None) -> Sequence[Record]:
+    def unit_grid_rows(self, institution_code: str, entity_code: str, year: int, clues: str,
+                       group_id: int, specialty_id: int | None) -> Mapping[int, GridRow]:
+        # straight from the columns to the rows shown: no Record per stored value
         rid = _report_id_q(institution_code.upper(), entity_code, year)
-        q = (sa.select(t.records).join(t.products, t.products.c.id == t.records.c.product_id)
-             .where(t.records.c.report_id == rid, t.records.c.clues == clues,
+        r = t.records.c
+        q = (sa.select(r.product_id, r.kind, r.modality, r.monthly_events, r.monthly_patients,
+                       r.cause)
+             .join(t.products, t.products.c.id == r.product_id)
+             .where(r.report_id == rid, r.clues == clues,
                     t.products.c.group_id == int(group_id)))
         if specialty_id is not None:
             q = q.where(t.products.c.specialty_id == int(specialty_id))
-        return [record_from(r) for r in self._all(q)]
+        with self._read() as s:
+            return rows_from_stored(s.execute(q).tuples())
+
+    def grid_version(self, institution_code: str, entity_code: str, year: int, clues: str,
+                     group_id: int, specialty_id: int | None) -> VersionStamp:
+        g = t.grid_versions.c
+        row = self._first(sa.select(g.version, g.updated_by, g.updated_at).where(
+            g.report_id == _report_id_q(institution_code.upper(), entity_code, year),
+            g.clues == clues, g.group_id == int(group_id),
+            g.specialty_key == int(specialty_id or 0)))
+        return VersionStamp(row.version, row.updated_by, row.updated_at) if row else NEVER_SAVED
 
     # ----------------------------------------------------------------- signed, prints
 
@@ -368,7 +413,8 @@ class SqlExcedentesReadModel(SqlReadModel):
             specialty_id=r.specialty_id, specialty_name=r.specialty_name,
             justification=r.justification, status=status.value, status_label=status.label,
             decided_by=r.decided_by, decided_at=r.decided_at, decision_reason=r.decision_reason,
-            product_id=r.product_id, decision_seen_at=r.decision_seen_at)
+            product_id=r.product_id, decision_seen_at=r.decision_seen_at,
+            version=VersionStamp(r.version, r.updated_by, r.updated_at))
 
     def product_request(self, request_id: int) -> ProductRequestView | None:
         row = self._first(self._requests_q().where(t.product_requests.c.id == int(request_id)))
@@ -402,6 +448,27 @@ class SqlExcedentesReadModel(SqlReadModel):
                 int(counts.get(RequestStatus.REJECTED.value, 0)))
 
     # ----------------------------------------------------------------- catalog
+
+    def catalog_state(self, institution_code: str) -> CatalogStateView:
+        inst = institution_code.upper()
+        c = t.institutions.c
+        with self._read() as s:  # one session: the versions and the counts agree
+            row = s.execute(sa.select(c.catalog_version, c.catalog_updated_by,
+                                      c.catalog_updated_at, c.units_version, c.units_updated_by,
+                                      c.units_updated_at).where(c.code == inst)).first()
+            products = s.execute(
+                sa.select(sa.func.count()).select_from(t.products)
+                .join(t.service_groups, t.service_groups.c.id == t.products.c.group_id)
+                .join(t.services, t.services.c.id == t.service_groups.c.service_id)
+                .where(t.services.c.institution_code == inst)).scalar()
+            units = s.execute(
+                sa.select(sa.func.count()).select_from(t.units)
+                .join(t.entities, t.entities.c.id == t.units.c.entity_id)
+                .where(t.entities.c.institution_code == inst)).scalar()
+        catalog, unit_stamp = (
+            (VersionStamp(row[0], row[1], row[2]), VersionStamp(row[3], row[4], row[5]))
+            if row else (NEVER_SAVED, NEVER_SAVED))
+        return CatalogStateView(inst, catalog, unit_stamp, int(products or 0), int(units or 0))
 
     def catalog_tree(self, institution_code: str) -> Sequence[ServiceNode]:
         inst = institution_code.upper()

@@ -6,6 +6,7 @@ re-runs on load; bulk writes are executemany. The same code runs on SQLite and P
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
@@ -48,6 +49,7 @@ from excedentes.domain.institution import Institution
 from excedentes.domain.model import Answer, EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest, RequestStatus
 from excedentes.domain.records import Record
+from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.adapters.sql.queries import chunked, executemany
 from shared.kernel.text import search_key
 
@@ -69,6 +71,25 @@ class SqlInstitutionRepository:
     def add(self, institution: Institution, position: int = 0) -> None:
         self.s.execute(sa.insert(t.institutions).values(**institution_values(institution,
                                                                              position)))
+
+    def catalog_version(self, code: str, kind: str) -> VersionStamp:
+        c = t.institutions.c
+        row = self.s.execute(sa.select(c[f"{kind}_version"], c[f"{kind}_updated_by"],
+                                       c[f"{kind}_updated_at"])
+                             .where(c.code == code.upper())).first()
+        return VersionStamp(row[0], row[1], row[2]) if row else NEVER_SAVED
+
+    def bump_catalog_version(self, code: str, kind: str, expected: int | None, by: str,
+                             at: datetime) -> bool:
+        """Compare-and-set in one statement: concurrent imports queue on the row's lock and
+        only the first one still finds ``expected``."""
+        c = t.institutions.c
+        version = c[f"{kind}_version"]
+        q = sa.update(t.institutions).where(c.code == code.upper())
+        if expected is not None:
+            q = q.where(version == int(expected))
+        return self.s.execute(q.values({f"{kind}_version": version + 1, f"{kind}_updated_by": by,
+                                         f"{kind}_updated_at": at})).rowcount == 1
 
 
 class SqlEntityRepository:
@@ -189,6 +210,21 @@ class SqlPeriodRepository:
     def add(self, period: Period) -> None:
         self.s.execute(sa.insert(t.periods).values(**period_values(period)))
 
+    def version(self, institution_code: str, year: int) -> VersionStamp:
+        row = self.s.execute(sa.select(t.periods.c.version, t.periods.c.updated_by,
+                                       t.periods.c.updated_at)
+                             .where(*self._where(institution_code, year))).first()
+        return VersionStamp(row.version, row.updated_by, row.updated_at) if row else NEVER_SAVED
+
+    def bump_version(self, institution_code: str, year: int, expected: int | None, by: str,
+                     at: datetime) -> bool:
+        """Compare-and-set in one statement (``expected`` None: move on unconditionally)."""
+        q = sa.update(t.periods).where(*self._where(institution_code, year))
+        if expected is not None:
+            q = q.where(t.periods.c.version == int(expected))
+        return self.s.execute(q.values(version=t.periods.c.version + 1, updated_by=by,
+                                       updated_at=at)).rowcount == 1
+
     def update(self, period: Period) -> None:
         values = period_values(period)
         self.s.execute(sa.update(t.periods).where(
@@ -288,6 +324,67 @@ class SqlReportRepository:
             self.s.execute(base.where(t.records.c.product_id.in_(batch)))
         keep = set(affected)
         self.insert_records(rid, (r for r in saved.after if r.product_id in keep))
+
+    def try_add(self, report: EntityReport) -> bool:
+        """``add`` unless a concurrent first save created the report (False, nothing
+        written): the unique (period, entity) key decides, in a savepoint."""
+        try:
+            with self.s.begin_nested():
+                self.add(report)
+        except sa.exc.IntegrityError:
+            self._ids.pop(self._key(report), None)
+            return False
+        return True
+
+    def report_version(self, report: EntityReport) -> VersionStamp:
+        row = self.s.execute(sa.select(t.reports.c.version, t.reports.c.updated_by,
+                                       t.reports.c.updated_at)
+                             .where(t.reports.c.id == self._report_id(report))).first()
+        return VersionStamp(row.version, row.updated_by, row.updated_at) if row else NEVER_SAVED
+
+    def bump_report_version(self, report: EntityReport, expected: int | None, by: str,
+                            at: datetime) -> bool:
+        """Compare-and-set in one statement (``expected`` None: move on unconditionally)."""
+        q = sa.update(t.reports).where(t.reports.c.id == self._report_id(report))
+        if expected is not None:
+            q = q.where(t.reports.c.version == int(expected))
+        result = self.s.execute(q.values(version=t.reports.c.version + 1, updated_by=by,
+                                         updated_at=at))
+        return result.rowcount == 1
+
+    def _grid_key(self, report: EntityReport, clues: str, group_id: int,
+                  specialty_id: int | None) -> tuple:
+        g = t.grid_versions.c
+        return (g.report_id == self._report_id(report), g.clues == clues,
+                g.group_id == int(group_id), g.specialty_key == int(specialty_id or 0))
+
+    def grid_version(self, report: EntityReport, clues: str, group_id: int,
+                     specialty_id: int | None) -> VersionStamp:
+        row = self.s.execute(sa.select(t.grid_versions).where(
+            *self._grid_key(report, clues, group_id, specialty_id))).first()
+        return VersionStamp(row.version, row.updated_by, row.updated_at) if row else NEVER_SAVED
+
+    def bump_grid_version(self, report: EntityReport, clues: str, group_id: int,
+                          specialty_id: int | None, expected: int, by: str,
+                          at: datetime) -> bool:
+        """Compare-and-set in one statement: False when ``expected`` is no longer current."""
+        if expected == 0:
+            # the first save of this grid: a concurrent first save hits the primary key
+            try:
+                with self.s.begin_nested():
+                    self.s.execute(sa.insert(t.grid_versions).values(
+                        report_id=self._report_id(report), clues=clues, group_id=int(group_id),
+                        specialty_key=int(specialty_id or 0), version=1, updated_by=by,
+                        updated_at=at))
+            except sa.exc.IntegrityError:
+                return False
+            return True
+        result = self.s.execute(
+            sa.update(t.grid_versions)
+            .where(*self._grid_key(report, clues, group_id, specialty_id),
+                   t.grid_versions.c.version == int(expected))
+            .values(version=t.grid_versions.c.version + 1, updated_by=by, updated_at=at))
+        return result.rowcount == 1
 
     def save_signed_reports(self, report: EntityReport) -> None:
         if not report.signed_reports:
@@ -393,6 +490,9 @@ class SqlCatalogRepository:
     def _merge_institution(self, inst: str, products: Sequence[Product],
                            positions: list[int], ids: list[int | None]) -> tuple[int, int, int]:
         s = self.s
+        # Under the write lock: thousands of products repeat a few service, group and
+        # specialty names, and a new product's key is needed twice; fold each text once.
+        key_of = functools.lru_cache(maxsize=None)(search_key)
         services = {r.search_key: r.id for r in s.execute(
             sa.select(t.services.c.id, t.services.c.search_key)
             .where(t.services.c.institution_code == inst))}
@@ -411,14 +511,14 @@ class SqlCatalogRepository:
                                        .where(t.products.c.group_id.in_(group_ids)))}
 
         def service_id(svc: Service) -> int:
-            key = search_key(svc.name)
+            key = key_of(svc.name)
             if key not in services:
                 services[key] = s.execute(sa.insert(t.services).values(
                     institution_code=inst, name=svc.name, search_key=key)).inserted_primary_key[0]
             return services[key]
 
         def group_id(g: ServiceGroup) -> int:
-            key = (service_id(g.service), search_key(g.name))
+            key = (service_id(g.service), key_of(g.name))
             if key not in groups:
                 groups[key] = s.execute(sa.insert(t.service_groups).values(
                     service_id=key[0], name=g.name, search_key=key[1])).inserted_primary_key[0]
@@ -427,7 +527,7 @@ class SqlCatalogRepository:
         def specialty_id(sp: Specialty | None, gid: int) -> int | None:
             if sp is None:
                 return None
-            key = (gid, search_key(sp.name))
+            key = (gid, key_of(sp.name))
             if key not in specs:
                 specs[key] = s.execute(sa.insert(t.specialties).values(
                     group_id=gid, name=sp.name, search_key=key[1])).inserted_primary_key[0]
@@ -442,7 +542,7 @@ class SqlCatalogRepository:
             p = products[i]
             gid = group_id(p.group)
             sid = specialty_id(p.specialty, gid)
-            key = (gid, sid, search_key(p.name))
+            key = (gid, sid, key_of(p.name))
             if key in existing:
                 pid, uom = existing[key]
                 ids[i] = pid
@@ -472,7 +572,7 @@ class SqlCatalogRepository:
             for i in new_positions:
                 p = products[i]
                 gid = group_id(p.group)
-                key = (gid, specialty_id(p.specialty, gid), search_key(p.name))
+                key = (gid, specialty_id(p.specialty, gid), key_of(p.name))
                 ids[i] = new_ids[pending[key]]
         return created, updated, unchanged
 
@@ -545,6 +645,22 @@ class SqlProductRequestRepository:
             values["product_id"] = product_id
         self.s.execute(sa.update(t.product_requests).where(
             t.product_requests.c.id == request.id).values(**values))
+
+    def version(self, request_id: int) -> VersionStamp:
+        pr = t.product_requests
+        row = self.s.execute(sa.select(pr.c.version, pr.c.updated_by, pr.c.updated_at)
+                             .where(pr.c.id == int(request_id))).first()
+        return VersionStamp(row.version, row.updated_by, row.updated_at) if row else NEVER_SAVED
+
+    def bump_version(self, request_id: int, expected: int | None, by: str,
+                     at: datetime) -> bool:
+        """Compare-and-set in one statement (``expected`` None: move on unconditionally)."""
+        pr = t.product_requests
+        q = sa.update(pr).where(pr.c.id == int(request_id))
+        if expected is not None:
+            q = q.where(pr.c.version == int(expected))
+        return self.s.execute(q.values(version=pr.c.version + 1, updated_by=by,
+                                       updated_at=at)).rowcount == 1
 
     def mark_decisions_seen(self, institution_code: str, entity_code: str, requested_by: str,
                             at: datetime) -> tuple[int, ...]:

@@ -41,6 +41,14 @@ institutions = sa.Table(
     sa.Column("has_specialty_level", sa.Boolean, nullable=False),
     sa.Column("storage_backend", sa.String(32), nullable=False),
     sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    # optimistic concurrency of the institution's catalog and of its units (imports, accepted
+    # product requests): a version each, plus who changed it and when
+    sa.Column("catalog_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("catalog_updated_by", sa.String(128), nullable=True),
+    sa.Column("catalog_updated_at", UtcDateTime(timezone=True), nullable=True),
+    sa.Column("units_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("units_updated_by", sa.String(128), nullable=True),
+    sa.Column("units_updated_at", UtcDateTime(timezone=True), nullable=True),
 )
 
 entities = sa.Table(
@@ -121,6 +129,10 @@ periods = sa.Table(
     sa.Column("window_start", sa.Date, nullable=True),
     sa.Column("window_end", sa.Date, nullable=True),
     sa.Column("closed_at", UtcDateTime, nullable=True),
+    # optimistic concurrency of open / close / window
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_by", sa.String(128), nullable=True),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
     sa.UniqueConstraint("institution_code", "year"),
 )
 
@@ -135,6 +147,11 @@ reports = sa.Table(
     sa.Column("finalized_by", sa.String(128), nullable=True),
     sa.Column("final_version", sa.Integer, nullable=False, server_default="0"),
     sa.Column("final_fingerprint", sa.String(32), nullable=True),
+    # optimistic concurrency of the Paso 2 answer, Paso 7 and the apertura (grid saves move it
+    # too: a Paso 7 page drawn before someone's save is stale)
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_by", sa.String(128), nullable=True),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
     sa.UniqueConstraint("period_id", "entity_id"),
     sa.Index("ix_exc_reports_entity", "entity_id"),
 )
@@ -155,6 +172,21 @@ records = sa.Table(
     sa.UniqueConstraint("report_id", "clues", "product_id", "modality"),
     sa.Index("ix_exc_records_product", "product_id"),
     sa.Index("ix_exc_records_clues", "clues"),
+)
+
+# Optimistic concurrency of the Paso 6 grids: one version per report, unit, group and
+# especialidad troncal (0 = the group's whole grid), bumped atomically by every save.
+grid_versions = sa.Table(
+    "exc_grid_versions",
+    metadata,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("exc_reports.id"), primary_key=True),
+    sa.Column("clues", sa.String(11), sa.ForeignKey("exc_units.clues"), primary_key=True),
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("exc_service_groups.id"),
+              primary_key=True),
+    sa.Column("specialty_key", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_by", sa.String(128), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
 signed_reports = sa.Table(
@@ -212,6 +244,10 @@ product_requests = sa.Table(
     sa.Column("product_id", sa.Integer, sa.ForeignKey("exc_products.id"), nullable=True),
     # when the requester first saw the decision (their tablero's notice stops then)
     sa.Column("decision_seen_at", UtcDateTime, nullable=True),
+    # optimistic concurrency of the decision (accept / reject)
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_by", sa.String(128), nullable=True),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
     sa.Index("ix_exc_product_requests_inst", "institution_code", "status"),
     sa.Index("ix_exc_product_requests_entity", "entity_id"),
 )

@@ -16,10 +16,12 @@ from excedentes.application.access import (
     require_entity,
 )
 from excedentes.application.ports import ExcedentesUnitOfWork, UnitOfWorkFactory
+from excedentes.domain.bounds import known_year
 from excedentes.domain.catalog import Entity, Period
 from excedentes.domain.institution import Institution
 from excedentes.domain.model import EntityReport
 from excedentes.domain.records import Record
+from excedentes.domain.versions import NEVER_SAVED, VERSION_MISSING, stale, version_required
 from shared.audit.domain import record_action
 from shared.kernel.clock import Clock
 from shared.kernel.errors import NotFound
@@ -72,7 +74,8 @@ def load_report(uow: ExcedentesUnitOfWork, actor: Actor, ref: EntityRef, year: i
                 for_update: bool = False) -> Loaded:
     """Scope first (NotFound), then the period (NotFound), then the aggregate (or a new one)."""
     institution, entity = load_entity(uow, actor, ref)
-    period = uow.periods.get(institution.code, year)
+    # a year no period can have is answered like a missing period (no out-of-range SQL)
+    period = uow.periods.get(institution.code, year) if known_year(year) else None
     ensure_visible(period, True, PERIOD_NOT_FOUND)
     assert period is not None
     report = uow.reports.get(institution.code, entity.code, year, for_update=for_update)
@@ -86,6 +89,30 @@ def ensure_editable(loaded: Loaded, actor: Actor, clock: Clock) -> None:
     caller: an admin is told they can reopen or open the period, not to ask a coordinator."""
     loaded.report.ensure_editable(
         clock, for_manager=may_manage(actor.scope, loaded.institution.code))
+
+
+REPORT_WHAT = "la información de esta entidad"
+
+
+def claim_report_version(uow: ExcedentesUnitOfWork, loaded: Loaded, expected: int | None,
+                         actor: Actor, clock: Clock) -> None:
+    """Move the entity's report from version ``expected`` to the next one in one statement,
+    before the domain command (whose refusal rolls it back): of two saves from the same page
+    exactly one wins, the other gets ``StaleVersion`` saying who saved and when. A report not
+    created yet is created here (version 0; a concurrent creation makes this one stale).
+    ``expected`` None: a trusted in-process caller; ``VERSION_MISSING``: ``VersionRequired``.
+    After this the report exists: callers ``update`` it."""
+    if expected == VERSION_MISSING:
+        raise version_required(REPORT_WHAT)
+    report = loaded.report
+    if loaded.is_new:
+        if expected:
+            raise stale(NEVER_SAVED, REPORT_WHAT)
+        if not uow.reports.try_add(report):
+            raise stale(uow.reports.report_version(report), REPORT_WHAT)
+        expected = 0
+    if not uow.reports.bump_report_version(report, expected, actor.username, clock.now()):
+        raise stale(uow.reports.report_version(report), REPORT_WHAT)
 
 
 def load_institution(uow: ExcedentesUnitOfWork, code: str) -> Institution:

@@ -24,6 +24,7 @@ from excedentes.application.use_cases._common import (
     REPORT_TARGET,
     UseCase,
     audit,
+    claim_report_version,
     ensure_editable,
     load_report,
     record_text,
@@ -36,10 +37,12 @@ from excedentes.application.views import (
     SaveGridResult,
 )
 from excedentes.domain.catalog import normalize_clues
+from excedentes.domain.bounds import known_id
 from excedentes.domain.errors import GridInvalid
 from excedentes.domain.grid import GridRow
 from excedentes.domain.model import Answer
 from excedentes.domain.rules import GridRequiresSpecialty
+from excedentes.domain.versions import NEVER_SAVED, VERSION_MISSING, stale, version_required
 from shared.kernel.errors import NotFound, ValidationError
 from shared.kernel.rules import check_rule
 
@@ -55,6 +58,9 @@ class AnswerStep2Command:
     entity: EntityRef
     year: int
     answer: Any  # Answer, "SI"/"NO" (any case, accents), or a bool
+    # the report version the page / API client started from (``EntityOverview.version``);
+    # None only for trusted in-process callers
+    expected_version: int | None = None
 
 
 @attrs.define
@@ -73,14 +79,12 @@ class AnswerStep2(UseCase):
             loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
             require_capture(actor.scope, loaded.institution.code, loaded.entity.code)
             ensure_editable(loaded, actor, self.clock)
+            claim_report_version(uow, loaded, cmd.expected_version, actor, self.clock)
             report = loaded.report
             names = (unit_names(uow, report.units_with_records)
                      if answer is Answer.NO and report.units_with_records else None)
             event = report.set_answer(answer, self.clock, unit_names=names)
-            if loaded.is_new:
-                uow.reports.add(report)
-            else:
-                uow.reports.update(report)
+            uow.reports.update(report)
             if event.before is not event.after:
                 audit(uow, self.clock, actor, "answer", REPORT_TARGET, loaded.target_id,
                       before={"answer": event.before.value if event.before else None},
@@ -101,7 +105,11 @@ class SaveGridCommand:
     # the grid's especialidad troncal: required where the institution has Paso 5
     # (``SpecialtyRequired``), None elsewhere (the grid is the whole group, as in IMSS)
     specialty_id: int | None
-    rows: Sequence[GridRow]  # the rows shown (a filtered grid sends fewer); raw strings
+    rows: Sequence[GridRow]  # the rows changed (the pages send only those); raw strings
+    # the grid version the page / API client started from (``GridView.version``): a save
+    # from an older one changes nothing (``StaleVersion``). None only for trusted in-process
+    # callers (imports, tests, benchmarks); every HTTP entry point passes one.
+    expected_version: int | None = None
 
 
 @attrs.define
@@ -117,6 +125,12 @@ class SaveGrid(UseCase):
     has the especialidad troncal level (Paso 5); ``EntityLocked`` / ``CaptureClosed`` when the entity may not change; a
     ``Conflict`` when Paso 2 was not answered SI and the grid has values. Audited as
     ``excedentes.grid_saved`` with the records removed and added.
+
+    Optimistic concurrency: the grid of a unit, group and specialty has a version; the save
+    moves it from ``expected_version`` to the next one in one statement before touching a
+    record, so of two saves from the same page exactly one wins and the other raises
+    ``StaleVersion`` (who saved and when) having changed nothing. The pages send only the
+    rows the user changed (``grid.changed_rows``), so an untouched row never deletes a record.
     """
 
     def __call__(self, actor: Actor, cmd: SaveGridCommand) -> SaveGridResult:
@@ -131,24 +145,32 @@ class SaveGrid(UseCase):
             if unit is None or (unit.institution_code, unit.entity_code) != (inst.code,
                                                                                 entity.code):
                 raise NotFound(UNIT_NOT_FOUND)
-            group = uow.catalog.group_info(cmd.group_id)
+            group = uow.catalog.group_info(cmd.group_id) if known_id(cmd.group_id) else None
             if group is None or group.institution_code != inst.code:
                 raise NotFound(GROUP_NOT_FOUND)
             if cmd.specialty_id is not None:
-                specialty = uow.catalog.specialty_info(cmd.specialty_id)
+                specialty = (uow.catalog.specialty_info(cmd.specialty_id)
+                             if known_id(cmd.specialty_id) else None)
                 if specialty is None or specialty.group_id != group.id:
                     raise NotFound(SPECIALTY_NOT_FOUND)
             check_rule(GridRequiresSpecialty(inst.code, inst.has_specialty_level,
                                              cmd.specialty_id is not None))
             allowed = uow.catalog.product_ids(group.id, cmd.specialty_id)
+            version = self._claim_version(uow, loaded, clues, group.id, cmd, actor,
+                                          bool(rows))
             try:
                 saved = report.save_grid(clues, rows, self.clock, product_ids=allowed)
-            except GridInvalid as exc:
-                return SaveGridResult(False, rows, tuple(exc.details or ()), exc.message)
+            except GridInvalid as exc:  # the rollback undoes the version claimed above
+                return SaveGridResult(False, rows, tuple(exc.details or ()), exc.message,
+                                      version=cmd.expected_version or 0)
+            if not saved.changed:  # nothing is committed: the grid keeps its version
+                version = cmd.expected_version or 0
             if saved.changed:
                 if loaded.is_new:  # unreachable in practice: records need Paso 2 = SI
                     uow.reports.add(report)
                 uow.reports.apply_records(report, saved)
+                # a Paso 2 / Paso 7 page drawn before this save is stale now
+                uow.reports.bump_report_version(report, None, actor.username, self.clock.now())
                 audit(uow, self.clock, actor, "grid_saved", REPORT_TARGET, loaded.target_id,
                       before={"unit": clues, "group": group.name,
                               "records": [record_text(r) for r in saved.removed]},
@@ -157,7 +179,38 @@ class SaveGrid(UseCase):
                 uow.commit()
             n_added, n_removed = len(saved.added), len(saved.removed)
             return SaveGridResult(True, rows, (), _saved_summary(n_added, n_removed),
-                                  added=n_added, removed=n_removed)
+                                  added=n_added, removed=n_removed, version=version)
+
+    def _claim_version(self, uow: Any, loaded: Any, clues: str, group_id: int,
+                       cmd: SaveGridCommand, actor: Actor, has_rows: bool) -> int:
+        """Move the grid from ``cmd.expected_version`` to the next version in one statement
+        (``UPDATE … WHERE version = :expected``), before any record is touched: of two saves
+        from the same page exactly one wins; the other raises ``StaleVersion`` with who saved
+        and when, and its transaction writes nothing."""
+        expected = cmd.expected_version
+        if expected == VERSION_MISSING:
+            raise version_required()
+        if loaded.is_new:
+            # a grid of a report not created yet was never saved: only version 0 is current
+            if expected:
+                raise stale(NEVER_SAVED)
+            return 0
+        if expected is None:  # trusted caller: still bump, so that open pages become stale
+            if not has_rows:
+                return 0
+            expected = uow.reports.grid_version(loaded.report, clues, group_id,
+                                                cmd.specialty_id).version
+        if not has_rows:
+            current = uow.reports.grid_version(loaded.report, clues, group_id,
+                                               cmd.specialty_id)
+            if current.version != expected:
+                raise stale(current)
+            return expected
+        if not uow.reports.bump_grid_version(loaded.report, clues, group_id, cmd.specialty_id,
+                                             expected, actor.username, self.clock.now()):
+            raise stale(uow.reports.grid_version(loaded.report, clues, group_id,
+                                                 cmd.specialty_id))
+        return expected + 1
 
 
 def _saved_summary(added: int, removed: int) -> str:
@@ -177,6 +230,7 @@ class FinalizeCommand:
     # confirmation "¿Está seguro de cerrar el registro de información?" and passes the
     # outcome here; False refuses with a ValidationError and changes nothing.
     password_confirmed: bool
+    expected_version: int | None = None  # as ``AnswerStep2Command``
 
 
 @attrs.define
@@ -198,13 +252,11 @@ class FinalizeReport(UseCase):
                 raise ValidationError(PASSWORD_NOT_CONFIRMED, code="password_not_confirmed",
                                       log_message="finalize without password confirmation")
             ensure_editable(loaded, actor, self.clock)
+            claim_report_version(uow, loaded, cmd.expected_version, actor, self.clock)
             names = unit_names(uow, report.units_with_records) if report.units_with_records \
                 else None
             event = report.finalize(self.clock, actor.username, unit_names=names)
-            if loaded.is_new:
-                uow.reports.add(report)
-            else:
-                uow.reports.update(report)
+            uow.reports.update(report)
             total = uow.units.count(inst.code, entity.code)
             audit(uow, self.clock, actor, "finalize", REPORT_TARGET, loaded.target_id,
                   before={"finalized": False},

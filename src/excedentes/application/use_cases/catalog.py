@@ -8,6 +8,11 @@ a unit with records may not move to another entity. Any bad line refuses the who
 ``ImportInvalid`` ("No se importó ninguna línea: Línea 7: …"), whose ``details`` lists every
 ``LineError``.
 
+Optimistic concurrency: the catalog of an institution and its units each carry a version
+(who changed them, when). An import from a page or API client names the version it was drawn
+from (``expected_version``) and is refused whole with ``StaleVersion`` when another import (or
+an accepted product request) came first; ``None`` (the CLI) acts on the current version.
+
 Callers: the institution's coordinador (their own institution only) or an admin.
 """
 
@@ -29,17 +34,63 @@ from excedentes.application.ports import ExcedentesReadModel, ExcedentesUnitOfWo
 from excedentes.application.use_cases._common import UseCase, audit, load_institution
 from excedentes.application.views import ImportSummary
 from excedentes.domain.catalog import MedicalUnit, clean_text, name_key
+from excedentes.domain.dates import format_datetime
+from excedentes.domain.errors import StaleVersion
 from excedentes.domain.imports import (
     ImportResult,
     UnitRow,
     validate_catalog_rows,
     validate_unit_rows,
 )
-from shared.kernel.errors import NotFound, PermissionDenied
+from excedentes.domain.versions import VERSION_MISSING, VersionStamp, version_required
+from shared.kernel.clock import Clock
+from shared.kernel.errors import NotFound, PermissionDenied, ValidationError
 from shared.kernel.imports import LineError
 from shared.kernel.scope import Role
 
 FORMATS = ("csv", "xlsx")
+
+# the two versioned resources of an institution (columns ``<kind>_version`` …)
+CATALOG = "catalog"
+UNITS = "units"
+CATALOG_WHAT = "este catálogo"
+UNITS_WHAT = "las unidades médicas"
+
+
+def catalog_stale(stamp: VersionStamp, kind: str, institution_code: str) -> StaleVersion:
+    """'Otra persona actualizó el catálogo el 06/12/2026 10:42 (coordinador.ss2); …'."""
+    when = f" el {format_datetime(stamp.updated_at)}" if stamp.updated_at else ""
+    who = f" ({stamp.updated_by})" if stamp.updated_by else ""
+    if kind == CATALOG:
+        what, current = "el catálogo", "el catálogo actual"
+    else:
+        what, current = f"las unidades médicas de {institution_code}", "las unidades actuales"
+    return StaleVersion(f"Otra persona actualizó {what}{when}{who}; revise {current} y vuelva "
+                        "a importar su archivo.", details=stamp.as_dict(),
+                        log_message=f"stale {kind} import: current version {stamp.version}")
+
+
+def check_version(uow: ExcedentesUnitOfWork, code: str, kind: str,
+                  expected: int | None) -> None:
+    """Early refusal (before the file is validated): a missing or stale version."""
+    if expected == VERSION_MISSING:
+        raise version_required(CATALOG_WHAT if kind == CATALOG else UNITS_WHAT)
+    if expected is not None:
+        current = uow.institutions.catalog_version(code, kind)
+        if current.version != expected:
+            raise catalog_stale(current, kind, code)
+
+
+def claim_version(uow: ExcedentesUnitOfWork, clock: Clock, actor: Actor, code: str,
+                  kind: str, expected: int | None) -> None:
+    """Move the version on (from ``expected`` when given) in one compare-and-set UPDATE,
+    first thing in the write transaction: a concurrent import waits on the row and then finds
+    the version moved, so of two imports from the same page exactly one is written."""
+    if expected == VERSION_MISSING:
+        raise version_required(CATALOG_WHAT if kind == CATALOG else UNITS_WHAT)
+    if not uow.institutions.bump_catalog_version(code, kind, expected, actor.username,
+                                                 clock.now()):
+        raise catalog_stale(uow.institutions.catalog_version(code, kind), kind, code)
 
 
 def file_format(path: Path, fmt: str | None = None) -> str:
@@ -54,19 +105,27 @@ def file_format(path: Path, fmt: str | None = None) -> str:
 class ImportCatalog(UseCase):
     """Import an institution's product catalog file (columns Servicio, Grupo, Especialidad,
     Producto, Unidad de Medida). Returns how many products were created / updated /
-    unchanged. Audited as ``excedentes.catalog_imported``."""
+    unchanged. ``expected_version``: the catalog version the page / API client saw (None:
+    the current one). Audited as ``excedentes.catalog_imported``."""
 
     files: CatalogFiles
 
     def __call__(self, actor: Actor, institution_code: str, path: Path,
-                 original_name: str | None = None) -> ImportSummary:
+                 original_name: str | None = None, *,
+                 expected_version: int | None = None) -> ImportSummary:
         # The file is read before the transaction starts (SQLite writers queue on it).
         rows = list(self.files.read_catalog(Path(path), original_name or Path(path).name))
         with self.uow_factory() as uow:
             inst = load_institution(uow, institution_code.upper())
             require_manage(actor.scope, inst.code)
-            result = validate_catalog_rows(inst, rows)
-            result.raise_if_invalid()
+            check_version(uow, inst.code, CATALOG, expected_version)
+        # Every line is validated outside the write transaction (on SQLite it would hold the
+        # write lock, stalling every other user); only a valid file is then written, whole.
+        result = validate_catalog_rows(inst, rows)
+        result.raise_if_invalid()
+        with self.uow_factory() as uow:
+            inst = load_institution(uow, institution_code.upper())
+            claim_version(uow, self.clock, actor, inst.code, CATALOG, expected_version)
             counts = uow.catalog.merge_products(result.items)
             summary = ImportSummary(counts.created, counts.updated, counts.unchanged)
             audit(uow, self.clock, actor, "catalog_imported", "catalog", inst.code,
@@ -85,24 +144,48 @@ class ImportUnits(UseCase):
     The Institución column takes the short code or the name, the Entidad column the code or
     the name, each ignoring case, accents, punctuation and extra spaces (as the CLI resolves
     them: "Edo de Mex Ote" is the entity MC-OTE); the Nivel must be one of the levels of care.
+
+    ``expected_version`` is the version of the units of ``institution_code`` (default: a
+    coordinador's own institution) the page / API client saw; None (the CLI): the current one.
+    The units version of every institution the file touches moves on too.
     Audited as ``excedentes.units_imported``.
     """
 
     files: CatalogFiles
 
     def __call__(self, actor: Actor, path: Path,
-                 original_name: str | None = None) -> ImportSummary:
+                 original_name: str | None = None, *, institution_code: str | None = None,
+                 expected_version: int | None = None) -> ImportSummary:
         if actor.scope.role not in (Role.ADMIN, Role.COORDINADOR):
             raise PermissionDenied("La importación de unidades corresponde al coordinador "
                                    "de la institución.")
+        checked = (institution_code or (actor.scope.ref if actor.scope.role is Role.COORDINADOR
+                                        else None) or "").strip().upper() or None
+        if expected_version is not None:
+            if checked is None:
+                raise ValidationError("Indique la institución cuyas unidades médicas importa "
+                                      "(la versión que consultó es la de esa institución).")
+            with self.uow_factory() as uow:
+                require_manage(actor.scope, load_institution(uow, checked).code)
+                check_version(uow, checked, UNITS, expected_version)
         raw_rows = list(self.files.read_units(Path(path), original_name or Path(path).name))
         with self.uow_factory() as uow:
             known = {inst: codes for inst, codes in uow.entities.codes_by_institution().items()
                      if may_manage(actor.scope, inst)}
             names = _UnitNames.of(uow, known)
-            rows = [_canonical_row(r, names) for r in raw_rows]
-            result = validate_unit_rows(rows, entities=known)
-            result.raise_if_invalid()
+        # Lines are validated outside the write transaction (SQLite's write lock would stall
+        # every other user meanwhile); the writes below stay one transaction, all or nothing.
+        rows = [_canonical_row(r, names) for r in raw_rows]
+        result = validate_unit_rows(rows, entities=known)
+        result.raise_if_invalid()
+        with self.uow_factory() as uow:
+            # sorted: two imports touching the same institutions lock their rows in one order
+            touched = {u.institution_code for u in result.items} | ({checked} if checked and
+                                                                     expected_version is not None
+                                                                     else set())
+            for code in sorted(touched):
+                claim_version(uow, self.clock, actor, code, UNITS,
+                              expected_version if code == checked else None)
             existing = uow.units.get_many(u.clues for u in result.items)
             moving = [u for u in result.items if u.clues in existing
                       and _home(existing[u.clues]) != _home(u)]

@@ -16,15 +16,19 @@ from excedentes.application.access import (
     EntityRef,
     require_manage,
 )
+from excedentes.application.ports import ExcedentesUnitOfWork
 from excedentes.application.use_cases._common import (
     REPORT_TARGET,
     UseCase,
     audit,
+    claim_report_version,
     load_institution,
     load_report,
 )
 from excedentes.application.views import PeriodView, ReopenResult, period_view
+from excedentes.domain.bounds import check_year, known_year
 from excedentes.domain.catalog import Period
+from excedentes.domain.versions import VERSION_MISSING, stale, version_required
 from shared.kernel.errors import Conflict
 from shared.kernel.scope import ensure_visible
 
@@ -36,6 +40,7 @@ class ReopenCommand:
     entity: EntityRef
     year: int
     reason: str
+    expected_version: int | None = None  # the report version of the apertura page
 
 
 @attrs.define
@@ -51,6 +56,7 @@ class ReopenEntity(UseCase):
         with self.uow_factory() as uow:
             loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
             require_manage(actor.scope, loaded.institution.code)
+            claim_report_version(uow, loaded, cmd.expected_version, actor, self.clock)
             report = loaded.report
             before = {"finalized_at": report.finalized_at, "finalized_by": report.finalized_by,
                       "folio": report.folio, "fingerprint": report.final_fingerprint}
@@ -98,6 +104,7 @@ class CreatePeriod(UseCase):
         with self.uow_factory() as uow:
             inst = load_institution(uow, cmd.institution_code.upper())
             require_manage(actor.scope, inst.code)
+            check_year(cmd.year)  # before any SQL: an out-of-range year is a Spanish 422
             if uow.periods.get(inst.code, cmd.year) is not None:
                 raise Conflict(f"El periodo {cmd.year} ya existe para {inst.code}.")
             period = Period(inst.code, cmd.year, cmd.is_open, cmd.window_start, cmd.window_end,
@@ -113,6 +120,9 @@ class CreatePeriod(UseCase):
 class PeriodCommand:
     institution_code: str
     year: int
+    # the period version the page / API client started from (``PeriodView.version``);
+    # None only for trusted in-process callers (CLI, tests)
+    expected_version: int | None = None
 
 
 @attrs.frozen
@@ -121,27 +131,44 @@ class CaptureWindowCommand:
     year: int
     window_start: date | None
     window_end: date | None
+    expected_version: int | None = None  # as ``PeriodCommand``
+
+
+PERIOD_WHAT = "este periodo"
 
 
 @attrs.define
 class _PeriodAction(UseCase):
-    def _load(self, uow, actor: Actor, institution_code: str, year: int) -> Period:  # type: ignore[no-untyped-def]
+    def _load(self, uow: ExcedentesUnitOfWork, actor: Actor, institution_code: str,
+              year: int, expected: int | None) -> Period:
+        """The period, locked, after moving its version from ``expected`` to the next in one
+        statement (a change that turns out to be none is not committed, so the version
+        stays): a stale page changes nothing and is told who changed the period and when."""
         inst = load_institution(uow, institution_code.upper())
         require_manage(actor.scope, inst.code)
-        period = uow.periods.get(inst.code, year, for_update=True)
+        period = uow.periods.get(inst.code, year, for_update=True) if known_year(year) \
+            else None
         ensure_visible(period, True, PERIOD_NOT_FOUND)
+        if expected == VERSION_MISSING:
+            raise version_required(PERIOD_WHAT)
+        if not uow.periods.bump_version(inst.code, year, expected, actor.username,
+                                        self.clock.now()):
+            raise stale(uow.periods.version(inst.code, year), PERIOD_WHAT)
         return period
 
     def _save(self, uow, actor: Actor, before: Period, after: Period, action: str,  # type: ignore[no-untyped-def]
               reason: str | None = None) -> PeriodChange:
         changed = before != after
+        version = uow.periods.version(after.institution_code, after.year)
         if changed:
             uow.periods.update(after)
             audit(uow, self.clock, actor, action, PERIOD_TARGET,
                   f"{after.institution_code}:{after.year}", before=_period_snapshot(before),
                   after=_period_snapshot(after), reason=reason)
             uow.commit()
-        return PeriodChange(period_view(after, self.clock), changed)
+        else:  # nothing is committed: the version claimed in ``_load`` is rolled back
+            version = attrs.evolve(version, version=version.version - 1)
+        return PeriodChange(period_view(after, self.clock, version=version), changed)
 
 
 @attrs.define
@@ -153,7 +180,8 @@ class OpenPeriod(_PeriodAction):
 
     def __call__(self, actor: Actor, cmd: PeriodCommand) -> PeriodChange:
         with self.uow_factory() as uow:
-            period = self._load(uow, actor, cmd.institution_code, cmd.year)
+            period = self._load(uow, actor, cmd.institution_code, cmd.year,
+                                cmd.expected_version)
             return self._save(uow, actor, period, period.opened(), "period_opened")
 
 
@@ -164,9 +192,10 @@ class ClosePeriod(_PeriodAction):
 
     def __call__(self, actor: Actor, cmd: PeriodCommand) -> PeriodChange:
         with self.uow_factory() as uow:
-            period = self._load(uow, actor, cmd.institution_code, cmd.year)
+            period = self._load(uow, actor, cmd.institution_code, cmd.year,
+                                cmd.expected_version)
             if not period.is_open:
-                return PeriodChange(period_view(period, self.clock), False)
+                return self._save(uow, actor, period, period, "period_closed")
             return self._save(uow, actor, period, period.closed(self.clock), "period_closed")
 
 
@@ -177,7 +206,8 @@ class SetCaptureWindow(_PeriodAction):
 
     def __call__(self, actor: Actor, cmd: CaptureWindowCommand) -> PeriodChange:
         with self.uow_factory() as uow:
-            period = self._load(uow, actor, cmd.institution_code, cmd.year)
+            period = self._load(uow, actor, cmd.institution_code, cmd.year,
+                                cmd.expected_version)
             after = period.with_window(cmd.window_start, cmd.window_end)
             return self._save(uow, actor, period, after, "period_window")
 

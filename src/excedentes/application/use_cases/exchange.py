@@ -70,6 +70,7 @@ from excedentes.application.exchange import (
 from excedentes.application.exchange_snapshot import AnalysisSnapshot
 from excedentes.application.use_cases._common import audit
 from excedentes.application.views import ExportResult
+from excedentes.domain.bounds import known_id
 from excedentes.domain.catalog import MAX_YEAR, MIN_YEAR, clean_text
 from excedentes.domain.dates import as_utc, local_tz
 from excedentes.domain.exchange import (
@@ -83,7 +84,7 @@ from excedentes.domain.exchange import (
 from excedentes.domain.states import ADJACENCY, STATES, canonical_state
 from shared.kernel.clock import Clock
 from shared.kernel.errors import NotFound, PermissionDenied, ValidationError
-from shared.kernel.pagination import Page, PageRequest
+from shared.kernel.pagination import Page, PageRequest, paginate
 from shared.kernel.progress import Progress
 from shared.kernel.scope import ensure_visible
 
@@ -341,7 +342,8 @@ class ExchangeQueries:
 
     def _stored(self, actor: Actor, analysis_id: int) -> tuple[StoredAnalysis, Viewer]:
         viewer = self._viewer(actor)
-        stored = self.read_model.get(int(analysis_id))
+        # An id past the INTEGER range names nothing (and the database would refuse it).
+        stored = self.read_model.get(int(analysis_id)) if known_id(analysis_id) else None
         ensure_visible(stored, stored is not None and self.read_model.visible(
             stored.id, viewer, actor.username), ANALYSIS_NOT_FOUND)
         assert stored is not None
@@ -361,7 +363,9 @@ class ExchangeQueries:
 
     def analyses(self, actor: Actor, page: PageRequest) -> Page[AnalysisSummary]:
         viewer = self._viewer(actor)
-        rows, total = self.read_model.list(viewer, actor.username, page.offset, page.size)
+        found = paginate(page, lambda offset, size: self.read_model.list(
+            viewer, actor.username, offset, size))
+        rows, total, page = found.items, found.total, found.request
         # The whole country's figures are saved with each analysis; a part is a GROUP BY.
         counts = ({r.id: national_counts(r.header) for r in rows} if viewer.everything
                   else self.read_model.national_counts([r.id for r in rows], viewer))
@@ -442,9 +446,9 @@ class ExchangeQueries:
         """The proposed exchanges (the optimum unless told), in which the viewer requests or
         provides; ``flt`` looks at ``flt.side`` (the drill-down from a state)."""
         stored, viewer = self._stored(actor, analysis_id)
-        rows, total = self.read_model.snapshot(stored).lines_page(
-            viewer, flt, AllocationMethod(method), page.offset, page.size)
-        return Page(rows, total, page)
+        snapshot = self.read_model.snapshot(stored)
+        return paginate(page, lambda offset, size: snapshot.lines_page(
+            viewer, flt, AllocationMethod(method), offset, size))
 
     def report(self, actor: Actor, analysis_id: int, flt: ViewFilter, printed_at: Any,
                with_exchanges: bool) -> ExchangeReport:

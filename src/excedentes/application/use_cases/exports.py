@@ -25,6 +25,7 @@ from excedentes.application.access import (
 from excedentes.application.documents import RecordsExporter
 from excedentes.application.ports import ExcedentesReadModel
 from excedentes.application.views import ExportResult
+from excedentes.domain.bounds import known_year
 from shared.kernel.errors import NotFound, PermissionDenied
 from shared.kernel.scope import Role, ensure_visible
 
@@ -52,6 +53,8 @@ class ExportRecords:
 
     def __call__(self, actor: Actor, cmd: ExportRecordsCommand) -> ExportResult:
         rm = self.read_model
+        if not known_year(cmd.year):  # no period has it: answered before any SQL
+            raise NotFound(PERIOD_NOT_FOUND)
         inst_code = cmd.institution_code.upper() if cmd.institution_code else None
         entity_code = None
         if inst_code is None:

@@ -21,7 +21,10 @@ from excedentes.application.access import (
     split_entity_key,
 )
 from excedentes.application.use_cases._common import UseCase, audit, load_entity
+from excedentes.application.use_cases.catalog import CATALOG, claim_version
+from excedentes.domain.bounds import known_id
 from excedentes.domain.product_requests import ProductRequest, RequestStatus
+from excedentes.domain.versions import VERSION_MISSING, stale, version_required
 from shared.kernel.errors import NotFound
 from shared.kernel.scope import Role, ensure_visible
 
@@ -69,14 +72,16 @@ class FileProductRequest(UseCase):
         with self.uow_factory() as uow:
             inst, entity = load_entity(uow, actor, cmd.entity)
             require_capture(actor.scope, inst.code, entity.code)
-            info = uow.catalog.group_info(cmd.group_id)
-            group = uow.catalog.group(cmd.group_id)
+            known = known_id(cmd.group_id)  # past the id bound: like a missing group
+            info = uow.catalog.group_info(cmd.group_id) if known else None
+            group = uow.catalog.group(cmd.group_id) if known else None
             if info is None or group is None or info.institution_code != inst.code:
                 raise NotFound(GROUP_NOT_FOUND)
             specialty = None
             if cmd.specialty_id is not None:
-                sinfo = uow.catalog.specialty_info(cmd.specialty_id)
-                specialty = uow.catalog.specialty(cmd.specialty_id)
+                known = known_id(cmd.specialty_id)
+                sinfo = uow.catalog.specialty_info(cmd.specialty_id) if known else None
+                specialty = uow.catalog.specialty(cmd.specialty_id) if known else None
                 if sinfo is None or specialty is None or sinfo.group_id != info.id:
                     raise NotFound(SPECIALTY_NOT_FOUND)
             request = ProductRequest.file(
@@ -96,15 +101,28 @@ class FileProductRequest(UseCase):
                                   grid_path=_grid_path(request))
 
 
+REQUEST_WHAT = "esta solicitud de producto"
+
+
 @attrs.define
 class _Decide(UseCase):
-    def _load(self, uow, actor: Actor, request_id: int) -> ProductRequest:  # type: ignore[no-untyped-def]
-        request = uow.requests.get(request_id, for_update=True)
+    def _load(self, uow, actor: Actor, request_id: int,  # type: ignore[no-untyped-def]
+              expected: int | None) -> ProductRequest:
+        """The request, locked, after moving its version from ``expected`` (the page's or the
+        API's ``If-Match``; None: trusted caller) to the next in one statement: of two
+        coordinators deciding from the same page one wins, the other is told who and when."""
+        request = uow.requests.get(request_id, for_update=True) if known_id(request_id) \
+            else None
         visible = request is not None and sees_entity(actor.scope, request.institution_code,
                                                       request.entity_code)
         ensure_visible(request, visible, REQUEST_NOT_FOUND)
         assert request is not None
         require_manage(actor.scope, request.institution_code)
+        if expected == VERSION_MISSING:
+            raise version_required(REQUEST_WHAT)
+        if not uow.requests.bump_version(request_id, expected, actor.username,
+                                         self.clock.now()):
+            raise stale(uow.requests.version(request_id), REQUEST_WHAT)
         return request
 
 
@@ -112,15 +130,20 @@ class _Decide(UseCase):
 class AcceptProductRequest(_Decide):
     """The coordinador accepts a pending request: the product is added to the institution's
     catalog (or, if the same product already exists, linked to it). Deciding twice is a
-    ``Conflict`` naming the first decision's date. Audited as ``excedentes.request_accepted``.
+    ``Conflict`` naming the first decision's date. The catalog's version moves on (an import
+    from a page drawn before is stale). Audited as ``excedentes.request_accepted``.
     """
 
-    def __call__(self, actor: Actor, request_id: int) -> RequestOutcome:
+    def __call__(self, actor: Actor, request_id: int, *,
+                 expected_version: int | None = None) -> RequestOutcome:
         with self.uow_factory() as uow:
-            request = self._load(uow, actor, request_id)
+            request = self._load(uow, actor, request_id, expected_version)
             inst = uow.institutions.get(request.institution_code)
             product = request.accept(actor.username, self.clock,
                                      has_specialty_level=inst.has_specialty_level if inst else None)
+            # the catalog moves on (pages drawn before are stale); claimed before the product
+            # is written, in the order imports take their locks (no deadlock with one)
+            claim_version(uow, self.clock, actor, request.institution_code, CATALOG, None)
             merged = uow.catalog.merge_products([product])
             product_id = merged.product_ids[0]
             uow.requests.update(request, product_id=product_id)
@@ -138,9 +161,10 @@ class RejectProductRequest(_Decide):
     """The coordinador rejects a pending request with a reason (shown to the requester).
     Audited as ``excedentes.request_rejected`` with the reason."""
 
-    def __call__(self, actor: Actor, request_id: int, reason: str) -> RequestOutcome:
+    def __call__(self, actor: Actor, request_id: int, reason: str, *,
+                 expected_version: int | None = None) -> RequestOutcome:
         with self.uow_factory() as uow:
-            request = self._load(uow, actor, request_id)
+            request = self._load(uow, actor, request_id, expected_version)
             request.reject(actor.username, reason, self.clock)
             uow.requests.update(request)
             audit(uow, self.clock, actor, "request_rejected", REQUEST_TARGET, str(request_id),

@@ -4,6 +4,9 @@ sub-container of the test ``container``; ``world`` loads the small dataset of ``
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
+
+from entrypoints.cli.main import cli
 
 from .support import World, load_world
 
@@ -16,3 +19,14 @@ def san(container):  # -> the sanece sub-container
 @pytest.fixture
 def world(san, clock) -> World:
     return load_world(san)
+
+
+@pytest.fixture
+def run(container, world):
+    """``sanece-admin sanece …`` through click's runner, on the test container."""
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, ["sanece", *args], obj={"container": container})
+
+    return invoke

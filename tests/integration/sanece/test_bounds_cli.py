@@ -5,23 +5,10 @@ and a non-zero exit, on both databases (before: an 81-line traceback for ``--qty
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
-
-from entrypoints.cli.main import cli
 
 from .support import F_PENDING
 
 HUGE = "99999999999999999999"
-
-
-@pytest.fixture
-def run(container, world):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, ["sanece", *args], obj={"container": container})
-
-    return invoke
 
 
 def one_error_line(result) -> str:

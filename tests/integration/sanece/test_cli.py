@@ -5,25 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from entrypoints.cli.main import cli
 from sanece.application.use_cases.requests import FileExpiryChangeCommand
 from shared.audit.domain import AuditFilter
 
 from .support import F_B, F_PENDING, F_VALID, pdf_upload
-
-
-@pytest.fixture
-def run(container, world):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, ["sanece", *args], obj={"container": container})
-
-    return invoke
 
 
 def _file(world, kind="extension", number=F_VALID, actor=None):

@@ -99,10 +99,12 @@ def test_a_stale_paso2_page_shows_the_current_answer_beside_hers(as_user, world)
     assert her.get(api_entity()).headers["etag"] == '"1"'
     missing = her.put(api_entity() + "/answer", json={"answer": "NO"}, headers=h)
     assert missing.status_code == 428 and missing.json()["code"] == "precondition_required"
+    assert missing.json()["title"] == "Versión requerida (If-Match)"
     old = her.put(api_entity() + "/answer", json={"answer": "NO"},
                   headers={**h, "If-Match": '"0"'})
     assert old.status_code == 412 and old.headers["content-type"] == "application/problem+json"
     assert old.json()["errors"]["updated_by"] == "cap_bc2"
+    assert old.json()["title"] == "Versión desactualizada"
     ok = her.put(api_entity() + "/answer", json={"answer": "NO"}, headers={**h, **api_etag(her)})
     assert ok.status_code == 200 and ok.json()["after"] == "NO"
 

@@ -336,7 +336,7 @@ class SqlExcedentesReadModel(SqlReadModel):
         if specialty_id is not None:
             q = q.where(t.products.c.specialty_id == int(specialty_id))
         with self._read() as s:
-            return rows_from_stored(s.execute(q).tuples())
+            return rows_from_stored(s.execute(q))
 
     def grid_version(self, institution_code: str, entity_code: str, year: int, clues: str,
                      group_id: int, specialty_id: int | None) -> VersionStamp:

@@ -38,7 +38,3 @@ def cli_group(name: str) -> Any:
     for module in modules:
         importlib.import_module(module)
     return importlib.import_module(modules[0]).group
-
-
-def cli_groups() -> list[Any]:
-    return [cli_group(name) for name in CLI_GROUPS]

@@ -1,7 +1,7 @@
 """``sanece-admin excedentes exchange``: run the exchange analysis (E15) of a period, save it,
 write its Excel workbook, and print greedy vs optimum.
 
-Added to the ``excedentes`` group when ``entrypoints.modules.cli_groups`` imports this
+Added to the ``excedentes`` group when ``entrypoints.modules.cli_group`` imports this
 module. Acts as an administrator (audited as ``cli:<user>``); bad input prints one Spanish
 line starting with ``Error:`` and exits with a non-zero code.
 

@@ -52,24 +52,23 @@ class SecurityHeadersMiddleware:
         ]
         if hsts:
             common.append(("Strict-Transport-Security", HSTS))
-        self._common = _pairs(common)
-        self._names = {k for k, _ in self._common}
-        self._no_store = _pairs([("Cache-Control", "no-store"), ("Pragma", "no-cache")])
+        # Per kind of path, computed once: the header names replaced and the pairs appended.
+        static_pairs = _pairs(common)
+        dynamic_pairs = static_pairs + _pairs([("Cache-Control", "no-store"), ("Pragma", "no-cache")])
+        static_drop = frozenset(k for k, _ in static_pairs)
+        self._static = (static_drop, static_pairs)
+        self._dynamic = (static_drop | {b"cache-control", b"pragma", b"expires"}, dynamic_pairs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = scope.get("path", "").startswith(STATIC_PREFIX)
+        drop, extra = self._static if scope.get("path", "").startswith(STATIC_PREFIX) else self._dynamic
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", ())
-                           if k.lower() not in self._names
-                           and (static or k.lower() not in (b"cache-control", b"pragma", b"expires"))]
-                headers.extend(self._common)
-                if not static:
-                    headers.extend(self._no_store)
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in drop]
+                headers.extend(extra)
                 message["headers"] = headers
             await send(message)
 

@@ -130,7 +130,7 @@ async def _live_sessions(request: Request[Any, Any, Any], user: UserView) -> lis
     for r in records:
         meta = (data.get(r.key) or {}).get("_meta") or {}
         last = meta.get("l")
-        if last is None or now - float(last) > mw.idle or now - float(meta.get("s") or last) > mw.max:
+        if last is None or mw.expired(meta.get("s") or last, last, now):
             gone.append(r.key)
             continue
         out.append(SessionOut(r.started_at, datetime.fromtimestamp(float(last), tz=timezone.utc), r.address,

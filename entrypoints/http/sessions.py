@@ -29,6 +29,8 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.stores.base import Store
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.identity.domain import SESSION_MAX_LIFETIME
+
 COOKIE = "sanece_session"
 CSRF_COOKIE = "sanece_csrf"
 HOST_PREFIX = "__Host-"
@@ -150,7 +152,7 @@ class Session(dict[str, Any]):
 class SessionMiddleware:
     def __init__(self, app: ASGIApp, *, store_factory: Callable[[], Store], idle_seconds: int,
                  secure: bool, now: Callable[[], datetime], secret: str = "",
-                 max_seconds: int = 12 * 3600) -> None:
+                 max_seconds: int = int(SESSION_MAX_LIFETIME.total_seconds())) -> None:
         self.app = app
         self._store_factory = store_factory
         self._store: Store | None = None
@@ -197,12 +199,16 @@ class SessionMiddleware:
         meta = data.pop("_meta", None) or {}
         started, last_seen = meta.get("s"), meta.get("l")
         now = self.now().timestamp()
-        if (last_seen is not None and now - float(last_seen) > self.idle) or \
-                (started is not None and now - float(started) > self.max):
+        if self.expired(started, last_seen, now):
             await self.store.delete(key)
             return Session(None, expired="user_id" in data, pre_csrf=pre_csrf, signer=self.signer)
         return Session(sid, data, started=started, last_seen=last_seen, pre_csrf=pre_csrf,
                        signer=self.signer)
+
+    def expired(self, started: float | None, last_seen: float | None, now: float) -> bool:
+        """Past the idle timeout or the absolute lifetime (timestamps of the stored ``_meta``)."""
+        return (last_seen is not None and now - float(last_seen) > self.idle) or \
+            (started is not None and now - float(started) > self.max)
 
     async def _save(self, session: Session, message: Message) -> None:
         headers = MutableScopeHeaders.from_message(message)

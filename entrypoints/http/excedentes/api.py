@@ -43,6 +43,7 @@ from entrypoints.http.excedentes.common import (
     print_report,
     reauthenticate,
     scope_of,
+    version_refusals,
 )
 from entrypoints.http.excedentes.coordination import tabular_policy
 from entrypoints.http.excedentes.reports import open_signed, receive_signed
@@ -79,7 +80,7 @@ from excedentes.application.views import (
     SpecialtyListing,
     UnitListing,
 )
-from excedentes.domain.errors import GridInvalid, StaleVersion, VersionRequired
+from excedentes.domain.errors import GridInvalid
 from excedentes.domain.grid import GridRow
 from excedentes.domain.versions import VERSION_MISSING, VersionStamp, version_required
 from shared.kernel.errors import ValidationError
@@ -158,10 +159,8 @@ REQUEST_WHAT = "la solicitud (GET /product-requests/{id})"
 
 def _period_change(request: Request[Any, Any, Any], change: Any) -> Response[PeriodChangeOut]:
     """Run a period change with the ``If-Match`` version; answer its new ETag."""
-    try:
+    with version_refusals(PERIOD_WHAT):
         done = change(if_match(request, PERIOD_WHAT))
-    except (StaleVersion, VersionRequired) as refused:
-        raise precondition(refused, PERIOD_WHAT) from None
     return Response(PeriodChangeOut(done.period, done.changed),
                     headers={"ETag": done.period.version.etag})
 
@@ -191,11 +190,9 @@ class EntityApi(Controller):
                entity: FromPath[str], year: FromPath[int],
                data: JSONBody[AnswerBody]) -> AnswerResult:
         expected = if_match(request, REPORT_WHAT)
-        try:
+        with version_refusals(REPORT_WHAT):
             return exc(request).answer_step2()(actor_of(request), AnswerStep2Command(
                 entity_ref(inst, entity), year, data.answer, expected_version=expected))
-        except (StaleVersion, VersionRequired) as refused:
-            raise precondition(refused, REPORT_WHAT) from None
 
     @get(ENTITY + "/units", sync_to_thread=True, summary="Paso 3: unidades médicas")
     def units(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
@@ -242,12 +239,10 @@ class EntityApi(Controller):
         rows = [GridRow(r.product_id, r.shortage_outpatient, r.shortage_inpatient, r.cause,
                         r.surplus_outpatient, r.surplus_inpatient, r.monthly_patients)
                 for r in data.rows]
-        try:
+        with version_refusals("la tabla del Paso 6"):
             result = exc(request).save_grid()(actor_of(request), SaveGridCommand(
                 entity_ref(inst, entity), year, clues, group_id, data.specialty_id, rows,
                 expected_version=expected))
-        except (StaleVersion, VersionRequired) as refused:
-            raise precondition(refused, "la tabla del Paso 6") from None
         if not result.saved:
             raise GridInvalid(result.summary, details=[attrs.asdict(GridFieldErrorOut(
                 e.row_number, e.product_id, e.field.value, e.field.label, e.message))
@@ -264,11 +259,9 @@ class EntityApi(Controller):
         ref = entity_ref(inst, entity)
         exc(request).queries().overview(scope_of(request), ref, year)  # NotFound first
         confirmed = reauthenticate(request, data.password)
-        try:
+        with version_refusals(REPORT_WHAT):
             return exc(request).finalize()(actor_of(request), FinalizeCommand(
                 ref, year, confirmed, expected_version=if_match(request, REPORT_WHAT)))
-        except (StaleVersion, VersionRequired) as refused:
-            raise precondition(refused, REPORT_WHAT) from None
 
     @get(ENTITY + "/reports/preliminary", sync_to_thread=True,
          summary="Paso 8: reporte Preliminar (PDF, Sin Validez Oficial)",
@@ -322,12 +315,10 @@ class EntityApi(Controller):
     def reopen(self, request: Request[Any, Any, Any], inst: FromPath[str],
                entity: FromPath[str], year: FromPath[int],
                data: JSONBody[ReasonBody]) -> ReopenResult:
-        try:
+        with version_refusals(REPORT_WHAT):
             return exc(request).reopen()(actor_of(request), ReopenCommand(
                 entity_ref(inst, entity), year, data.reason,
                 expected_version=if_match(request, REPORT_WHAT)))
-        except (StaleVersion, VersionRequired) as refused:
-            raise precondition(refused, REPORT_WHAT) from None
 
     @get(ENTITY + "/records", sync_to_thread=True,
          media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -493,10 +484,8 @@ async def _import(request: Request[Any, Any, Any], what: str, run: Any) -> Impor
         if not form.files:
             raise ValidationError("Adjunte el archivo CSV o XLSX a importar (campo «archivo»).")
         received = form.files[0]
-        try:
+        with version_refusals(what):
             summary = await to_thread.run_sync(run, received.path, received.original_name)
-        except (StaleVersion, VersionRequired) as refused:
-            raise precondition(refused, what) from None
     return ImportOut.of(summary)
 
 
@@ -529,21 +518,17 @@ class ProductRequestApi(Controller):
           guards=[manager_guard], summary="Aceptar: el producto se agrega al catálogo")
     def accept(self, request: Request[Any, Any, Any],
                request_id: FromPath[int]) -> RequestOutcomeOut:
-        try:
+        with version_refusals(REQUEST_WHAT):
             return _outcome(exc(request).accept_product_request()(
                 actor_of(request), request_id,
                 expected_version=if_match(request, REQUEST_WHAT)))
-        except (StaleVersion, VersionRequired) as refused:
-            raise precondition(refused, REQUEST_WHAT) from None
 
     @post("/{request_id:int}/reject", sync_to_thread=True, status_code=200,
           guards=[manager_guard], summary="Rechazar con un motivo", **body(ReasonBody))
     def reject(self, request: Request[Any, Any, Any], request_id: FromPath[int],
                data: JSONBody[ReasonBody]) -> RequestOutcomeOut:
-        try:
+        with version_refusals(REQUEST_WHAT):
             return _outcome(exc(request).reject_product_request()(
                 actor_of(request), request_id, data.reason,
                 expected_version=if_match(request, REQUEST_WHAT)))
-        except (StaleVersion, VersionRequired) as refused:
-            raise precondition(refused, REQUEST_WHAT) from None
 

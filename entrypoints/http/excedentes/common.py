@@ -9,7 +9,8 @@ Handlers stay thin: parse here, call one query or use case from
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import attrs
 from litestar import Request
@@ -93,6 +94,15 @@ def precondition(refused: StaleVersion | VersionRequired,
             log_message="write without If-Match")
     return PreconditionFailed(refused.message, log_message=refused.log_message,
                               details=refused.details)
+
+
+@contextmanager
+def version_refusals(what: str = "el recurso") -> Iterator[None]:
+    """Around an API write: a use case's version refusal answers as ``precondition`` says."""
+    try:
+        yield
+    except (StaleVersion, VersionRequired) as refused:
+        raise precondition(refused, what) from None
 
 
 # --------------------------------------------------------------------------- caller

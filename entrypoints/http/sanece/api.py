@@ -53,12 +53,7 @@ from entrypoints.http.sanece.forms import (
 from entrypoints.http.streams import PDF, XLSX
 from entrypoints.http.uploads import UPLOAD_ROUTE
 from sanece.application.access import PATIENT_NOT_FOUND
-from sanece.application.concurrency import (
-    PreconditionFailed,
-    PreconditionRequired,
-    StaleVersion,
-    parse_version,
-)
+from sanece.application.concurrency import StaleVersion, parse_version
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.feedback import FeedbackCommand
@@ -84,7 +79,7 @@ from sanece.application.views import (
     UnitView,
 )
 from sanece.domain.values import ExpiryChangeKind, RequestStatus, RequestType
-from shared.kernel.errors import NotFound, ValidationError
+from shared.kernel.errors import DomainError, NotFound, ValidationError
 from shared.kernel.pagination import Page, PageRequest
 
 E = TypeVar("E", bound=enum.Enum)
@@ -98,6 +93,31 @@ IF_MATCH = (" Requiere el encabezado If-Match con la ETag del GET del registro (
             "412 si otro usuario lo modificó después).")
 ETAG = [ResponseHeader(name="ETag", documentation_only=True,
                        description="Versión del registro: envíela en If-Match al modificarlo.")]
+
+
+# HTTP preconditions of the API (If-Match): statuses of this entrypoint, not of the context.
+
+
+class PreconditionRequired(DomainError):
+    """The API changes a versioned resource only with ``If-Match`` (its ``ETag``)."""
+
+    code = "precondition_required"
+    status = 428
+
+    def __init__(self) -> None:
+        super().__init__("Envía el encabezado If-Match con la ETag que obtuviste al consultar "
+                         "el registro; sin ella no se puede evitar sobrescribir el cambio de "
+                         "otro usuario.", log_message="If-Match missing")
+
+
+class PreconditionFailed(DomainError):
+    """A stale ``If-Match``: the same body as ``StaleVersion``, as HTTP 412."""
+
+    code = "stale_version"
+    status = 412
+
+    def __init__(self, stale: StaleVersion) -> None:
+        super().__init__(stale.message, log_message=stale.log_message, details=stale.details)
 
 
 def _etag(version: int) -> str:
@@ -431,9 +451,8 @@ class SaneceApi(Controller):
                       data: JSONBody[MergePreviewBody]) -> MergePreviewView:
         queries = san(request).queries()
         scope = scope_of(request)
-        record = queries.patient(scope, data.record)
-        found = {r.id for r in queries.search_nss(scope, record.nss).records}
-        if data.record not in found or data.correct not in found:
+        found = {r.id for r in queries.search_nss_of(scope, data.record).records}
+        if data.correct not in found:
             raise NotFound(PATIENT_NOT_FOUND)
         return queries.merge_preview(scope, data.record, data.correct)
 
@@ -462,12 +481,8 @@ class SaneceApi(Controller):
           "la vigencia como archivo." + IF_MATCH, **UPLOAD_ROUTE)
     async def file_merge(self, request: Request[Any, Any, Any],
                          patient_id: FromPath[int]) -> RequestFiled:
-        queries = san(request).queries()
-        scope = scope_of(request)
-        record = await to_thread.run_sync(queries.patient, scope, patient_id)
-        search = await to_thread.run_sync(queries.search_nss, scope, record.nss)
-        if patient_id not in {r.id for r in search.records}:
-            raise NotFound(PATIENT_NOT_FOUND)
+        search = await to_thread.run_sync(san(request).queries().search_nss_of,
+                                          scope_of(request), patient_id)
         expected = _if_match(request)  # the URL's record; others by their version_<id> fields
 
         def command(f: Any) -> Any:

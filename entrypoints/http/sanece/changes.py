@@ -51,7 +51,6 @@ from entrypoints.http.sanece.forms import (
     stale_view,
 )
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedForm
-from sanece.application.access import PATIENT_NOT_FOUND
 from sanece.application.views import RequestFiled
 from sanece.domain.model import PATIENT_FIELD_LABELS
 from sanece.domain.values import ExpiryChangeKind, MergeChoice, RequestType, parse_nss
@@ -242,12 +241,7 @@ class ChangePages(Controller):
                                 record_id=record_id)
 
     def _merge_search(self, request: Request[Any, Any, Any], record_id: int) -> Any:
-        queries = san(request).queries()
-        record = queries.patient(scope_of(request), record_id)
-        search = queries.search_nss(scope_of(request), record.nss)
-        if record_id not in {r.id for r in search.records}:  # a merged record: not offered
-            raise NotFound(PATIENT_NOT_FOUND)
-        return search
+        return san(request).queries().search_nss_of(scope_of(request), record_id)
 
     def _merge_page(self, request: Request[Any, Any, Any], search: Any, form: MergeForm, *,
                     preview: bool, record_id: int, error: str | None = None,

@@ -14,12 +14,13 @@ from typing import Any
 
 import attrs
 
+from excedentes.domain.bounds import MAX_ID
 from excedentes.domain.dates import format_datetime
 from excedentes.domain.errors import StaleVersion, VersionRequired
 
-# A version fits the INTEGER columns on both databases; anything larger is not a version we
-# ever issued (and must not reach PostgreSQL as an out-of-range parameter).
-MAX_VERSION = 2_147_483_647
+# A version fits the INTEGER columns on both databases (the bound of an id); anything larger
+# is not a version we ever issued (and must not reach PostgreSQL as an out-of-range parameter).
+MAX_VERSION = MAX_ID
 
 
 @attrs.frozen

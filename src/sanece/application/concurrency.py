@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.kernel.errors import Conflict, DomainError, ValidationError
+from shared.kernel.errors import Conflict, ValidationError
 
 LOCAL_TIME_ZONE = "America/Mexico_City"
 VERSION_INVALID = "La versión del registro no es válida; vuelve a abrir la página."
@@ -88,25 +88,3 @@ def check_version(what: str, entity: Any, expected: int | None,
     if expected is not None and entity.version != expected:
         raise StaleVersion(what, version=entity.version, changed_by=entity.changed_by,
                            changed_at=entity.changed_at, current=current)
-
-
-class PreconditionRequired(DomainError):
-    """The API changes a versioned resource only with ``If-Match`` (its ``ETag``)."""
-
-    code = "precondition_required"
-    status = 428
-
-    def __init__(self) -> None:
-        super().__init__("Envía el encabezado If-Match con la ETag que obtuviste al consultar "
-                         "el registro; sin ella no se puede evitar sobrescribir el cambio de "
-                         "otro usuario.", log_message="If-Match missing")
-
-
-class PreconditionFailed(DomainError):
-    """A stale ``If-Match``: the same body as ``StaleVersion``, as HTTP 412."""
-
-    code = "stale_version"
-    status = 412
-
-    def __init__(self, stale: StaleVersion) -> None:
-        super().__init__(stale.message, log_message=stale.log_message, details=stale.details)

@@ -97,7 +97,7 @@ from sanece.domain.values import (
     parse_nss,
 )
 from shared.kernel.clock import Clock
-from shared.kernel.errors import DomainError, ValidationError
+from shared.kernel.errors import DomainError, NotFound, ValidationError
 from shared.kernel.pagination import Page, PageRequest, paginate
 from shared.kernel.rules import check_rule
 from shared.kernel.scope import Scope
@@ -313,6 +313,16 @@ class SaneceQueries:
                          frozenset(pid for pid, t in pending.items()
                                    if RequestType.PATIENT_DATA in t),
                          frozenset(pid for pid, t in pending.items() if RequestType.MERGE in t))
+
+    def search_nss_of(self, scope: Scope, record_id: int) -> NssSearch:
+        """The NSS search of a record named by its id (the homologación window and the API
+        name the record, never the NSS): ``NotFound`` when it is not among the records
+        offered (foreign, missing or merged)."""
+        record = self._patient(scope, record_id)
+        search = self.search_nss(scope, record.nss)
+        if record.id not in {r.id for r in search.records}:
+            raise NotFound(PATIENT_NOT_FOUND)
+        return search
 
     def merge_preview(self, scope: Scope, record_id: int, correct_id: int) -> MergePreviewView:
         """Both records side by side before filing: the Homologar record's folios are what

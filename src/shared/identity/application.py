@@ -13,8 +13,8 @@ from typing import Callable, Protocol, Sequence
 import attrs
 
 from shared.audit.domain import AuditEntry, AuditLog
-from shared.identity.domain import (ADDRESS_MAX_FAILURES, AddressThrottle, LoginThrottled, PasswordMustBeStrong,
-                                    SessionRecord, User)
+from shared.identity.domain import (ADDRESS_MAX_FAILURES, MAX_FAILED_ATTEMPTS, SESSION_MAX_LIFETIME,
+                                    AddressThrottle, LoginThrottled, PasswordMustBeStrong, SessionRecord, User)
 from shared.kernel.clock import Clock
 from shared.kernel.errors import AuthenticationFailed, Conflict, NotFound, ValidationError
 from shared.kernel.rules import check_rule
@@ -107,7 +107,7 @@ class IdentityService:
     # Units of work for look-ups that never write (every request's ``current_user``): on
     # SQLite they do not take the write lock. Defaults to ``uow_factory``.
     read_uow_factory: UowFactory | None = None
-    session_max: timedelta = timedelta(hours=12)  # absolute lifetime of a web session
+    session_max: timedelta = SESSION_MAX_LIFETIME  # absolute lifetime of a web session
     address_max_failures: int = ADDRESS_MAX_FAILURES
 
     # --- login -----------------------------------------------------------------------
@@ -137,7 +137,7 @@ class IdentityService:
                     uow.audit.record(AuditEntry(
                         now, "system", "identity.account_locked", "user", str(user.id),
                         after={"locked_until": user.locked_until.isoformat() if user.locked_until else None},
-                        reason=f"5 failed login attempts {source}".strip()))
+                        reason=f"{MAX_FAILED_ATTEMPTS} failed login attempts {source}".strip()))
                 uow.users.update(user)
             if failure is not None:
                 target = str(user.id) if user is not None else (username or "-")

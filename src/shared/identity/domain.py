@@ -16,6 +16,8 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 # Failures from one client address (any account) before that address waits a window.
 ADDRESS_MAX_FAILURES = 30
 ADDRESS_WINDOW = timedelta(minutes=15)
+# Absolute lifetime of a web session, however active (the default of SESSION_MAX_HOURS).
+SESSION_MAX_LIFETIME = timedelta(hours=12)
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")

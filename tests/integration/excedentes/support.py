@@ -10,6 +10,7 @@ León" (2 units), MC-OTE "Edo. de Méx. Ote." (1 unit). Periods: 2026 open for b
 from __future__ import annotations
 
 import io
+import threading
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -27,6 +28,7 @@ from excedentes.domain.catalog import (
     ServiceGroup,
     Specialty,
 )
+from excedentes.domain.errors import StaleVersion
 from excedentes.domain.grid import GridRow
 from shared.kernel.scope import Role, Scope
 
@@ -163,3 +165,22 @@ def pdf_bytes(size: int = 0) -> bytes:
 
 def stream(data: bytes) -> io.BytesIO:
     return io.BytesIO(data)
+
+
+def race(pool: Any, attempt: Any, label: object = None) -> tuple[int, list[Any]]:
+    """Run ``attempt(0)`` and ``attempt(1)`` at the same moment (one barrier) on a two-worker
+    ``pool``; a ``StaleVersion`` refusal is returned, not raised. Exactly one must win:
+    answers the winner's index and both outcomes."""
+    barrier = threading.Barrier(2)
+
+    def run(k: int) -> Any:
+        barrier.wait(timeout=30)
+        try:
+            return attempt(k)
+        except StaleVersion as refused:
+            return refused
+
+    outcomes = list(pool.map(run, (0, 1)))
+    winners = [k for k, o in enumerate(outcomes) if not isinstance(o, StaleVersion)]
+    assert len(winners) == 1, (label, outcomes)
+    return winners[0], outcomes

@@ -5,7 +5,6 @@ and when; of two imports from the same page exactly one is written."""
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -16,7 +15,7 @@ from excedentes.domain.errors import StaleVersion, VersionRequired
 from excedentes.domain.versions import VERSION_MISSING
 from shared.kernel.errors import NotFound, ValidationError
 
-from .support import ADMIN, ADMIN_SCOPE, BC, CAP_BC, COORD_IMSS, COORD_SS
+from .support import ADMIN, ADMIN_SCOPE, BC, CAP_BC, COORD_IMSS, COORD_SS, race
 
 CATALOG_HEAD = "Servicio,Grupo de Servicio,Especialidad,Producto,Unidad de Medida\n"
 UNITS_HEAD = "CLUES,Unidad Médica,Nivel,Entidad,Institución\n"
@@ -153,7 +152,6 @@ def test_twenty_concurrent_pairs_of_imports_have_exactly_one_winner_each(world, 
         for i in range(PAIRS):
             kind = kinds[i % 2]
             start = getattr(_state(exc), kind).version
-            barrier = threading.Barrier(2)
             if kind == "catalog":
                 files = [_catalog_file(tmp_path, f"Producto {i}-{k}", f"c{i}-{k}.csv")
                          for k in (0, 1)]
@@ -161,20 +159,13 @@ def test_twenty_concurrent_pairs_of_imports_have_exactly_one_winner_each(world, 
                 files = [_units_file(tmp_path, f"BCSSA{i:02d}{k}000,UNIDAD {i}-{k},"
                                      "PRIMER NIVEL,BC,SS", name=f"u{i}-{k}.csv") for k in (0, 1)]
 
-            def attempt(k, start=start, barrier=barrier, files=files, kind=kind):
-                barrier.wait(timeout=30)
-                try:
-                    if kind == "catalog":
-                        return exc.import_catalog()(actors[k], "SS", files[k],
-                                                    expected_version=start)
-                    return exc.import_units()(actors[k], files[k], expected_version=start)
-                except StaleVersion as refused:
-                    return refused
+            def attempt(k, start=start, files=files, kind=kind):
+                if kind == "catalog":
+                    return exc.import_catalog()(actors[k], "SS", files[k],
+                                                expected_version=start)
+                return exc.import_units()(actors[k], files[k], expected_version=start)
 
-            outcomes = list(pool.map(attempt, (0, 1)))
-            winners = [k for k, o in enumerate(outcomes) if not isinstance(o, StaleVersion)]
-            assert len(winners) == 1, (i, outcomes)
-            w = winners[0]
+            w, outcomes = race(pool, attempt, i)
             loser = outcomes[1 - w]
             assert outcomes[w].created == 1
             assert f"({actors[w].username})" in loser.message

@@ -4,7 +4,6 @@ deletes a record it did not touch."""
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -20,7 +19,16 @@ from excedentes.domain.errors import StaleVersion, VersionRequired
 from excedentes.domain.grid import GridRow, changed_rows
 from excedentes.domain.versions import VERSION_MISSING, require_version
 
-from .support import ADMIN_SCOPE, BC, CAP_BC, COORD_SS, U_OCTUBRE, YEAR, shortage_row
+from .support import (
+    ADMIN_SCOPE,
+    BC,
+    CAP_BC,
+    COORD_SS,
+    U_OCTUBRE,
+    YEAR,
+    race,
+    shortage_row,
+)
 
 CAP_BC2 = Actor.capturista("capturista.ss.bc2", "SS:BC")
 PAIRS = 50
@@ -52,21 +60,13 @@ def test_fifty_concurrent_pairs_have_exactly_one_winner_each(world):
     with ThreadPoolExecutor(max_workers=2) as pool:
         for i in range(PAIRS):
             start = _view(world).version.version
-            barrier = threading.Barrier(2)
             values = (str(2 * i + 1), str(2 * i + 2))
 
-            def attempt(k, start=start, barrier=barrier, values=values):
-                barrier.wait(timeout=30)
-                try:
-                    return _save(world, actors[k], [shortage_row(anest, events=values[k])],
-                                 start)
-                except StaleVersion as refused:
-                    return refused
+            def attempt(k, start=start, values=values):
+                return _save(world, actors[k], [shortage_row(anest, events=values[k])], start)
 
-            outcomes = list(pool.map(attempt, (0, 1)))
-            winners = [k for k, o in enumerate(outcomes) if not isinstance(o, StaleVersion)]
-            assert len(winners) == 1, (i, outcomes)
-            (w,), loser = winners, outcomes[1 - winners[0]]
+            w, outcomes = race(pool, attempt, i)
+            loser = outcomes[1 - w]
             assert outcomes[w].saved and outcomes[w].version == start + 1
             # the loser is told who saved, when, and that nothing of theirs was stored
             assert actors[w].username in loser.message
@@ -138,21 +138,13 @@ def test_concurrent_answers_have_one_winner_and_grid_saves_move_the_report_on(wo
     with ThreadPoolExecutor(max_workers=2) as pool:
         for i in range(10):
             start = _overview_version(world).version
-            barrier = threading.Barrier(2)
             values = ("SI", "NO") if i % 2 else ("NO", "SI")
 
-            def attempt(k, start=start, barrier=barrier, values=values):
-                barrier.wait(timeout=30)
-                try:
-                    return world.exc.answer_step2()(actors[k], AnswerStep2Command(
-                        BC, YEAR, values[k], expected_version=start))
-                except StaleVersion as refused:
-                    return refused
+            def attempt(k, start=start, values=values):
+                return world.exc.answer_step2()(actors[k], AnswerStep2Command(
+                    BC, YEAR, values[k], expected_version=start))
 
-            outcomes = list(pool.map(attempt, (0, 1)))
-            winners = [k for k, o in enumerate(outcomes) if not isinstance(o, StaleVersion)]
-            assert len(winners) == 1, (i, outcomes)
-            w = winners[0]
+            w, outcomes = race(pool, attempt, i)
             assert "la información de esta entidad" in outcomes[1 - w].message
             now = world.exc.queries().overview(ADMIN_SCOPE, BC, YEAR)
             assert now.answer.value == values[w] and now.version.version == start + 1
@@ -182,17 +174,12 @@ def test_concurrent_answers_have_one_winner_and_grid_saves_move_the_report_on(wo
 
 
 def test_concurrent_first_answers_create_the_report_once(world):
-    barrier = threading.Barrier(2)
+    actors = (CAP_BC, CAP_BC2)
 
-    def attempt(actor):
-        barrier.wait(timeout=30)
-        try:
-            return world.exc.answer_step2()(actor, AnswerStep2Command(BC, YEAR, "SI",
+    def attempt(k):
+        return world.exc.answer_step2()(actors[k], AnswerStep2Command(BC, YEAR, "SI",
                                                                       expected_version=0))
-        except StaleVersion as refused:
-            return refused
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(attempt, (CAP_BC, CAP_BC2)))
-    assert sum(not isinstance(o, StaleVersion) for o in outcomes) == 1
+        race(pool, attempt)  # exactly one winner
     assert _overview_version(world).version == 1

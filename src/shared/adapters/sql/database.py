@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any, Self
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -97,10 +98,18 @@ def read_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     """The sessions of the read side: same engine and pool, deferred BEGIN on SQLite.
 
     Only read models use it; every unit of work keeps ``BEGIN IMMEDIATE`` up front, because a
-    use case that reads and then writes must hold the write lock from its first read."""
-    bind = sessions.kw["bind"]
-    return sessionmaker(bind=bind.execution_options(**{READ_ONLY: True}),
-                        expire_on_commit=False, autoflush=False)
+    use case that reads and then writes must hold the write lock from its first read.
+
+    Made once per ``sessions`` and reused: read-only units of work are built on every request."""
+    twin = _read_twins.get(sessions)
+    if twin is None:
+        bind = sessions.kw["bind"]
+        twin = _read_twins[sessions] = sessionmaker(bind=bind.execution_options(**{READ_ONLY: True}),
+                                                    expire_on_commit=False, autoflush=False)
+    return twin
+
+
+_read_twins: WeakKeyDictionary[sessionmaker[Session], sessionmaker[Session]] = WeakKeyDictionary()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

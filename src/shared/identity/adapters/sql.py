@@ -49,6 +49,11 @@ login_throttle = sa.Table(
     sa.Column("blocked_until", UtcDateTime, nullable=True),
 )
 
+# Every authenticated request runs it: the statement is built once.
+_USER_WITH_SESSION = (sa.select(users).join(platform_sessions, platform_sessions.c.user_id == users.c.id)
+                      .where(users.c.id == sa.bindparam("user_id"),
+                             platform_sessions.c.id == sa.bindparam("key")))
+
 
 def _to_user(row: sa.RowMapping) -> User:
     # Going through the constructor re-runs the domain's validation on load.
@@ -93,9 +98,7 @@ class SqlUserRepository:
 
     def get_with_session(self, user_id: int, session_key: str) -> User | None:
         """The user, only while the session is still in the index (one query per request)."""
-        q = (sa.select(users).join(platform_sessions, platform_sessions.c.user_id == users.c.id)
-             .where(users.c.id == user_id, platform_sessions.c.id == session_key))
-        row = self._s.execute(q).mappings().first()
+        row = self._s.execute(_USER_WITH_SESSION, {"user_id": user_id, "key": session_key}).mappings().first()
         return _to_user(row) if row else None
 
     def list(self, *, role: Role | None = None, active: bool | None = None) -> Sequence[User]:

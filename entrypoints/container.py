@@ -45,13 +45,13 @@ def _hours(n: int) -> timedelta:
 
 
 def _session_store(settings: Settings):  # -> litestar Store
-    from litestar.stores.file import FileStore
-    from litestar.stores.redis import RedisStore
-
     if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
         return RedisStore.with_client(url=settings.redis_url, namespace="sanece-sessions")
-    settings.sessions_dir.mkdir(parents=True, exist_ok=True)
-    return FileStore(settings.sessions_dir, create_directories=True)
+    from entrypoints.http.stores import LocalFileStore
+
+    return LocalFileStore(settings.sessions_dir, create_directories=True)
 
 
 class Container(containers.DeclarativeContainer):

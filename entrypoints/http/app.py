@@ -19,7 +19,7 @@ from entrypoints.http.observability import RequestIdMiddleware, configure_loggin
 from entrypoints.http.openapi import ProblemJsonRenderPlugin
 from entrypoints.http.read_scope import ReadScopeMiddleware
 from entrypoints.http.rendering import HttpModule
-from entrypoints.http.security import authenticate, check_csrf
+from entrypoints.http.security import AccessMiddleware
 from entrypoints.http.sessions import SessionMiddleware
 from entrypoints.modules import http_modules
 
@@ -46,6 +46,8 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
         env = engine.engine
         env.filters["miles"] = lambda n: "" if n is None else f"{int(n):,}"
         env.globals["static_version"] = "1"
+        # Templates ship with the code: no stat() of every template file on every render.
+        env.auto_reload = False
 
     from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 
@@ -55,7 +57,6 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
                            include_in_schema=False)  # the document describes the API only
     app = Litestar(
         route_handlers=[static, *[h for m in all_modules for h in m.route_handlers]],
-        guards=[authenticate, check_csrf],
         middleware=[
             RequestIdMiddleware,
             ReadScopeMiddleware,  # one read session per request
@@ -63,6 +64,7 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
                              idle_seconds=settings.session_idle_minutes * 60,
                              secure=settings.cookie_secure, now=lambda: container.clock().now(),
                              secret=settings.secret_key, max_seconds=settings.session_max_hours * 3600),
+            AccessMiddleware,  # the session's user and the CSRF check, before every handler
         ],
         template_config=TemplateConfig(directory=template_dirs, engine=Engine,
                                        engine_callback=_engine_callback),

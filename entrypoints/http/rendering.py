@@ -62,10 +62,7 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     scope_label = None
     if user is not None:
         menu = [m for m in request.app.state.menu if user.role in m.roles]
-        scope_label = getattr(request.state, "scope_label", None)
-        if scope_label is None:
-            scope_label = request.app.state.container.identity().describe_scope(user)
-            request.state.scope_label = scope_label
+        scope_label = _scope_label(request, session, user)
     home_path = request.app.state.home_by_role.get(user.role, "/") if user is not None else "/"
     flashes = session.pop("_flash", []) if "_flash" in session else []
     return {
@@ -80,6 +77,19 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "home_path": home_path,
         "local_time": lambda v, fmt="%d/%m/%Y %H:%M": local_time(request, v, fmt),
     }
+
+
+def _scope_label(request: Request[Any, Any, Any], session: Any, user: UserView) -> str | None:
+    """The header's name of the user's unit, entity or institution. Looked up once per session
+    (and again if the user's scope changes), not on every page: a rename shows after the next
+    login, and every page saves the look-ups of the scope's names."""
+    key = f"{user.role.value}:{user.scope_ref or ''}"
+    kept = session.get("_scope_label")
+    if isinstance(kept, list) and len(kept) == 2 and kept[0] == key:
+        return kept[1]  # type: ignore[no-any-return]
+    label = request.app.state.container.identity().describe_scope(user)
+    session["_scope_label"] = [key, label]
+    return label
 
 
 def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:

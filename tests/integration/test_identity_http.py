@@ -202,3 +202,22 @@ def test_open_redirect_after_login_is_refused(client, container):
     assert r.headers["location"] == "/"
     r2 = login(client, "lalo", next_="//evil.example/")
     assert r2.headers["location"] == "/"
+
+
+def test_health_reuses_a_healthy_answer_for_a_second_never_a_failure(client, container):
+    from dependency_injector import providers
+
+    from entrypoints.http.identity import HEALTH_OK_SECONDS
+
+    calls: list[bool] = []
+
+    def ping(answer: bool) -> bool:
+        calls.append(answer)
+        return answer
+
+    container.db_ping.override(providers.Callable(ping, False))
+    assert [client.get("/health").status_code for _ in range(3)] == [503, 503, 503]
+    assert calls == [False, False, False]  # a failure is probed again every time
+    container.db_ping.override(providers.Callable(ping, True))
+    assert [client.get("/health").status_code for _ in range(5)] == [200] * 5
+    assert calls.count(True) == 1 and HEALTH_OK_SECONDS <= 1.0  # one probe answers the burst

@@ -92,3 +92,34 @@ def test_ending_sessions_reaches_every_worker(container, store_factory):
         assert b.get("/", follow_redirects=False).status_code == 200
         assert a.get("/", follow_redirects=False).status_code == 303
         assert len(b.get("/api/auth/sessions").json()) == 1
+
+
+def test_local_file_store_keeps_litestar_file_format_and_expiry(tmp_path):
+    """The product's file store reads and writes in the event loop but keeps Litestar's format:
+    a session written by one store object is read by another (another worker), by the stock
+    ``FileStore`` too; expired entries read as missing and are removed."""
+    import asyncio
+
+    from litestar.stores.file import FileStore
+
+    from entrypoints.http.stores import LocalFileStore
+
+    async def run() -> None:
+        ours, other = LocalFileStore(tmp_path / "s", create_directories=True), LocalFileStore(tmp_path / "s")
+        stock = FileStore(tmp_path / "s")
+        assert await ours.get("k") is None and not await ours.exists("k")
+        await ours.set("k", '{"user_id": 7}', expires_in=60)
+        assert await other.get("k") == b'{"user_id": 7}'
+        assert await stock.get("k") == b'{"user_id": 7}'
+        await stock.set("j", b"from-stock", expires_in=60)
+        assert await ours.get("j") == b"from-stock"
+        assert 0 < (await ours.expires_in("k") or 0) <= 60
+        await ours.set("gone", "x", expires_in=-1)
+        assert await other.get("gone") is None
+        assert not await ours.exists("gone")  # expired: removed on read
+        await other.delete("k")
+        await other.delete("k")  # deleting twice is not an error
+        assert await ours.get("k") is None
+        assert [p.name for p in (tmp_path / "s").iterdir() if ".tmp" in p.name] == []
+
+    asyncio.run(run())

@@ -10,7 +10,7 @@ import attrs
 import pytest
 from click.testing import CliRunner
 from dependency_injector import providers
-from litestar.stores.file import FileStore
+from entrypoints.http.stores import LocalFileStore
 from litestar.testing import TestClient
 
 from entrypoints.cli.main import cli
@@ -145,7 +145,7 @@ def test_logged_out_and_expired_sessions_leave_the_list(client, second, containe
 
 
 # --- the store is written only when needed -----------------------------------------------------
-class CountingFileStore(FileStore):
+class CountingFileStore(LocalFileStore):
     writes = 0
 
     async def set(self, key, value, expires_in=None):  # type: ignore[override]

@@ -49,17 +49,20 @@ class ReportState(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            ReportState.NOT_STARTED: "Sin iniciar",
-            ReportState.PRELIMINARY: "En captura",
-            ReportState.TO_FINALIZE: "Por finalizar",
-            ReportState.FINAL: "Finalizado, falta subir el reporte firmado",
-            ReportState.SIGNED_UPLOADED: "Reporte firmado subido",
-        }[self]
+        return _REPORT_STATE_LABELS[self.value]  # keyed by value: hashing a str is cheap
 
     @property
     def is_finalized(self) -> bool:
         return self in (ReportState.FINAL, ReportState.SIGNED_UPLOADED)
+
+
+_REPORT_STATE_LABELS = {
+    ReportState.NOT_STARTED.value: "Sin iniciar",
+    ReportState.PRELIMINARY.value: "En captura",
+    ReportState.TO_FINALIZE.value: "Por finalizar",
+    ReportState.FINAL.value: "Finalizado, falta subir el reporte firmado",
+    ReportState.SIGNED_UPLOADED.value: "Reporte firmado subido",
+}
 
 
 class StatusLight(str, enum.Enum):

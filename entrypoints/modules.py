@@ -36,7 +36,7 @@ CLI_GROUPS: dict[str, tuple[tuple[str, ...], str]] = {
 # group -> ((name in that group, "module:command"), ...). The same command object, so the
 # alias cannot drift from the original.
 CLI_ALIASES: dict[str, tuple[tuple[str, str], ...]] = {
-    "excedentes": (("exchange", "entrypoints.cli.exchange:analyze"),),  # before `exchange analyze`
+    "excedentes": (("exchange", "entrypoints.cli.exchange:analyze"),),
 }
 
 

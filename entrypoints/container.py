@@ -12,6 +12,7 @@ from pathlib import Path
 from dependency_injector import containers, providers
 
 from entrypoints.excedentes.container import ExcedentesContainer
+from entrypoints.exchange.container import ExchangeContainer
 from entrypoints.sanece.container import SaneceContainer
 
 from shared.adapters.clock import SystemClock
@@ -70,6 +71,7 @@ class Container(containers.DeclarativeContainer):
                                      clock=clock, storage=storage)
     sanece = providers.Container(SaneceContainer, settings=settings, sessions=sessions,
                                  clock=clock, storage=storage)
+    exchange = providers.Container(ExchangeContainer, sessions=sessions, clock=clock)
 
     scope_directories = providers.List(excedentes.scope_directory, sanece.scope_directory)
     scope_directory = providers.Singleton(CompositeScopeDirectory, scope_directories)

@@ -23,11 +23,20 @@ def http_modules(container: "Container") -> list["HttpModule"]:
 # Each context's CLI group: the modules that define it (imported when the group is run, so that
 # ``sanece-admin --help`` starts fast) and the one-line help that ``--help`` shows meanwhile.
 CLI_GROUPS: dict[str, tuple[tuple[str, ...], str]] = {
-    "excedentes": (("entrypoints.cli.excedentes",
-                    "entrypoints.cli.exchange"),  # adds `excedentes exchange`
+    "excedentes": (("entrypoints.cli.excedentes",),
                    "Excedentes y Faltantes: periodos, aperturas, reportes, catálogos, exportaciones."),
+    "exchange": (("entrypoints.cli.exchange",),
+                 "Oportunidades de intercambio: análisis de faltantes y excedentes entre unidades."),
     "sanece": (("entrypoints.cli.sanece",),
                "SAnECE: solicitudes de cambio, evaluaciones, importaciones, extracciones y PDF."),
+}
+
+
+# Commands that also answer under a group of another context, by their former name:
+# group -> ((name in that group, "module:command"), ...). The same command object, so the
+# alias cannot drift from the original.
+CLI_ALIASES: dict[str, tuple[tuple[str, str], ...]] = {
+    "excedentes": (("exchange", "entrypoints.cli.exchange:analyze"),),
 }
 
 
@@ -37,4 +46,9 @@ def cli_group(name: str) -> Any:
     modules, _ = CLI_GROUPS[name]
     for module in modules:
         importlib.import_module(module)
-    return importlib.import_module(modules[0]).group
+    group = importlib.import_module(modules[0]).group
+    for alias, path in CLI_ALIASES.get(name, ()):
+        if alias not in group.commands:
+            module, _, attr = path.partition(":")
+            group.add_command(getattr(importlib.import_module(module), attr), alias)
+    return group

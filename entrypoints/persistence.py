@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 import excedentes.adapters.sql.tables  # noqa: F401
-import excedentes.adapters.sql.exchange_tables  # noqa: F401
+import exchange.adapters.sql.tables  # noqa: F401  (the exchange analyses)
 import sanece.adapters.sql.tables  # noqa: F401
 import shared.audit.adapters.sql  # noqa: F401  (defines audit_log)
 import shared.identity.adapters.sql  # noqa: F401  (defines users)

@@ -19,6 +19,7 @@ import click
 from rich.table import Table
 
 from entrypoints.cli.main import actor, cli_errors, console, get_container
+from entrypoints.cli.support import YEAR
 from excedentes.application.access import Actor, EntityRef
 from excedentes.application.use_cases.coordination import (
     CaptureWindowCommand,
@@ -33,7 +34,6 @@ from shared.kernel.errors import DomainError
 from shared.kernel.scope import Role, Scope
 
 ADMIN = Scope(Role.ADMIN)
-YEAR = click.IntRange(2000, 2100)
 
 
 def _exc(ctx: click.Context) -> Any:

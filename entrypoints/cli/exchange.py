@@ -1,9 +1,11 @@
-"""``sanece-admin excedentes exchange``: run the exchange analysis (E15) of a period, save it,
-write its Excel workbook, and print greedy vs optimum.
+"""``sanece-admin exchange …``: the exchange context's commands.
 
-Added to the ``excedentes`` group when ``entrypoints.modules.cli_group`` imports this
-module. Acts as an administrator (audited as ``cli:<user>``); bad input prints one Spanish
-line starting with ``Error:`` and exits with a non-zero code.
+``exchange analyze`` runs the exchange analysis (E15) of a period, saves it, writes its Excel
+workbook and prints greedy vs optimum. ``sanece-admin excedentes exchange`` is the same
+command object under its former name (``entrypoints.modules.CLI_ALIASES``).
+
+Acts as an administrator (audited as ``cli:<user>``); bad input prints one Spanish line
+starting with ``Error:`` and exits with a non-zero code.
 
 The criteria file is the JSON an analysis saves, every key optional::
 
@@ -20,10 +22,11 @@ from typing import Any
 import click
 from rich.table import Table
 
-from entrypoints.cli.excedentes import YEAR, _actor, _exc, _institution, group
-from entrypoints.cli.main import cli_errors, console, rich_progress
-from excedentes.application.exchange import ViewFilter, comparison_rows, percent_text
-from excedentes.application.use_cases.exchange import RUN_STEPS, RunExchangeCommand
+from entrypoints.cli.main import cli_errors, console, get_container, rich_progress
+from entrypoints.cli.support import YEAR, admin_actor, institution_code
+from exchange.application.model import ViewFilter
+from exchange.application.views import comparison_rows, percent_text
+from exchange.application.use_cases import RUN_STEPS, RunExchangeCommand
 
 
 def read_criteria(path: Path | None) -> dict[str, Any]:
@@ -51,7 +54,12 @@ def _signed(value: int) -> str:
     return f"{value:+,}"
 
 
-@group.command("exchange")
+@click.group("exchange")
+def group() -> None:
+    """Oportunidades de intercambio: análisis de faltantes y excedentes entre unidades."""
+
+
+@group.command("analyze")
 @click.option("--period", "year", type=YEAR, required=True, help="Año del periodo.")
 @click.option("--institution", "institutions", multiple=True,
               help="Institución participante (repetible; código o nombre). Sustituye "
@@ -64,27 +72,27 @@ def _signed(value: int) -> str:
               help="Libro de Excel de salida (.xlsx).")
 @click.pass_context
 @cli_errors
-def exchange(ctx: click.Context, year: int, institutions: tuple[str, ...],
+def analyze(ctx: click.Context, year: int, institutions: tuple[str, ...],
              criteria_file: Path | None, state: str | None, service_group: str | None,
              out: Path) -> None:
     """Oportunidades de intercambio: asignación voraz y óptima de un periodo (se guarda)."""
     if out.suffix.lower() != ".xlsx":
         raise ValueError(f"El archivo de salida debe terminar en .xlsx: «{out}».")
-    exc = _exc(ctx)
+    xch = get_container(ctx).exchange
     criteria = read_criteria(criteria_file)
     if institutions:
-        criteria["institutions"] = [_institution(exc, text) for text in institutions]
-    actor = _actor()
+        criteria["institutions"] = [institution_code(ctx, text) for text in institutions]
+    actor = admin_actor()
     with rich_progress() as progress:
         task = progress.add_task(RUN_STEPS[0], total=len(RUN_STEPS))
 
         def report(label: str, done: int, total: int) -> None:
             progress.update(task, description=label, completed=done, total=total)
 
-        result = exc.run_exchange()(actor, RunExchangeCommand(year, criteria, state,
-                                                              service_group), progress=report)
+        result = xch.run_analysis()(actor, RunExchangeCommand(year, criteria, state,
+                                                             service_group), progress=report)
         writing = progress.add_task("Libro de Excel", total=1)
-        exported = exc.export_exchange()(actor, result.analysis.id, ViewFilter(), out)
+        exported = xch.export_workbook()(actor, result.analysis.id, ViewFilter(), out)
         progress.update(writing, completed=1)
     a = result.analysis
     table = Table("Indicador", "Voraz", "Óptima", "Lo que agrega el óptimo",

@@ -25,11 +25,6 @@ from dependency_injector import containers, providers
 from entrypoints.demo import demo_password
 from entrypoints.lazy import by_path
 from excedentes.adapters.demo import ExcedentesDemoLoader
-from excedentes.adapters.sql.exchange import (
-    SqlExchangeReadModel,
-    SqlExchangeSource,
-    SqlExchangeUnitOfWork,
-)
 from excedentes.adapters.sql.read_model import SqlExcedentesReadModel
 from excedentes.adapters.sql.uow import SqlExcedentesUnitOfWork
 from excedentes.application.directory import ExcedentesScopeDirectory
@@ -48,12 +43,6 @@ from excedentes.application.use_cases.coordination import (
     ReopenEntity,
     SetCaptureWindow,
 )
-from excedentes.application.use_cases.exchange import (
-    ExchangeQueries,
-    ExportExchange,
-    PrintExchangeSummary,
-    RunExchangeAnalysis,
-)
 from excedentes.application.use_cases.exports import ExportRecords
 from excedentes.application.use_cases.product_requests import (
     AcceptProductRequest,
@@ -71,7 +60,6 @@ from excedentes.application.use_cases.reports import (
 RENDERER = "excedentes.adapters.pdf.report:FpdfReportRenderer"
 EXPORTER = "excedentes.adapters.xlsx.export:XlsxRecordsExporter"
 CATALOG_FILES = "excedentes.adapters.files:TabularCatalogFiles"
-EXCHANGE_DOCUMENTS = "excedentes.adapters.exchange_docs:ExchangeDocumentsAdapter"
 
 
 class ExcedentesContainer(containers.DeclarativeContainer):
@@ -126,18 +114,3 @@ class ExcedentesContainer(containers.DeclarativeContainer):
     scope_directory = providers.Singleton(ExcedentesScopeDirectory, read_model)
     demo_loader = providers.Singleton(ExcedentesDemoLoader, uow_factory=uow.provider,
                                       clock=clock, storage=storage, password=demo_password)
-
-    # Exchange opportunities (E15): the period's records (source), saved analyses (unit of
-    # work and read model), the Excel/PDF documents, and the use cases.
-    exchange_source = providers.Singleton(SqlExchangeSource, sessions)
-    exchange_read_model = providers.Singleton(SqlExchangeReadModel, sessions)
-    exchange_uow = providers.Factory(SqlExchangeUnitOfWork, sessions)
-    exchange_documents = providers.Singleton(by_path, EXCHANGE_DOCUMENTS)
-    exchange_queries = providers.Singleton(ExchangeQueries, read_model=exchange_read_model,
-                                           source=exchange_source)
-    run_exchange = providers.Factory(RunExchangeAnalysis, uow_factory=exchange_uow.provider,
-                                     clock=clock, source=exchange_source)
-    export_exchange = providers.Factory(ExportExchange, queries=exchange_queries,
-                                        documents=exchange_documents, clock=clock)
-    print_exchange = providers.Factory(PrintExchangeSummary, queries=exchange_queries,
-                                       documents=exchange_documents, clock=clock)

@@ -1,4 +1,4 @@
-"""HTTP pages and API of the exchange opportunities (E15), part of the excedentes context.
+"""HTTP pages and API of the exchange opportunities (E15), the exchange context.
 
 Pages under ``/intercambios`` (``pages.py``), the JSON API under
 ``/api/excedentes/intercambios`` (``api.py``), SVG charts drawn on the server (``charts.py``),

@@ -13,27 +13,28 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from entrypoints.http.bodies import json_body
-from entrypoints.http.excedentes.common import actor_of, exc, exc_guard, manager_guard
 from entrypoints.http.exchange.common import (
     API,
+    actor_of,
     download_summary,
     download_workbook,
+    exchange_guard,
+    manager_guard,
     queries,
+    xch,
 )
 from entrypoints.http.exchange.forms import view_filter
-from excedentes.application.exchange import (
+from exchange.application.model import ExchangeLine, PotentialLevel, Side
+from exchange.application.views import (
     AnalysisSummary,
     AnalysisView,
-    ExchangeLine,
     ExchangeOverview,
-    PotentialLevel,
     PotentialRow,
     RunFormOptions,
     RunResult,
-    Side,
 )
-from excedentes.application.use_cases.exchange import RunExchangeCommand
-from excedentes.domain.exchange import AllocationMethod
+from exchange.application.use_cases import RunExchangeCommand
+from exchange.domain.matching import AllocationMethod
 from shared.kernel.pagination import PageRequest
 
 # --------------------------------------------------------------------------- bodies
@@ -93,7 +94,7 @@ Group = Annotated[str | None, QueryParameter(description="Grupo de servicio (nom
 
 class ExchangeApi(Controller):
     path = API
-    guards = [exc_guard]
+    guards = [exchange_guard]
     tags = ["Oportunidades de intercambio"]
 
     @get("/", sync_to_thread=True, summary="Análisis de intercambio guardados")
@@ -113,7 +114,7 @@ class ExchangeApi(Controller):
           summary="Ejecutar y guardar un análisis de intercambio", **json_body(RunBody))
     def run(self, request: Request[Any, Any, Any], data: JSONBody[RunBody]) -> RunResult:
         criteria = data.criteria.as_dict() if data.criteria is not None else None
-        return exc(request).run_exchange()(actor_of(request), RunExchangeCommand(
+        return xch(request).run_analysis()(actor_of(request), RunExchangeCommand(
             data.year, criteria, data.state, data.service_group))
 
     @get("/{analysis_id:int}", sync_to_thread=True, summary="Un análisis guardado")

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 import attrs
 from markupsafe import Markup, escape
 
-from excedentes.application.exchange import percent_text
+from exchange.application.views import percent_text
 
 WIDTH = 760
 FONT = 12  # px in the viewBox

@@ -1,26 +1,49 @@
-"""What the exchange pages and API share: the queries, the URLs, and the two downloads
-(written to a temporary file under var/tmp, streamed as an attachment, then deleted)."""
+"""What the exchange pages and API share: the exchange container (``xch``), who is calling,
+the guards, the URLs, and the two downloads (written to a temporary file under var/tmp,
+streamed as an attachment, then deleted).
+
+Handlers stay thin: parse, call one query or use case from
+``request.app.state.container.exchange``, render or return JSON."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Request
 from litestar.response import Stream
 
-from entrypoints.http.excedentes.common import actor_of, exc
 from entrypoints.http.exchange.forms import filter_query
 from entrypoints.http.forms import with_query
+from entrypoints.http.security import require_roles, session_actor
 from entrypoints.http.streams import PDF, XLSX, into_temp_file, into_temp_path, stream_temp_file
-from excedentes.application.exchange import ViewFilter
+from exchange.application.model import ViewFilter
+from shared.kernel.scope import Actor, Role
+
+if TYPE_CHECKING:
+    from entrypoints.exchange.container import ExchangeContainer
 
 BASE = "/intercambios"
 API = "/api/excedentes/intercambios"
 
 
+# Who may open the exchange pages at all; the scope rules (``Viewer``) do the rest.
+exchange_guard = require_roles(Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN)
+manager_guard = require_roles(Role.COORDINADOR, Role.ADMIN)
+
+
+def xch(request: Request[Any, Any, Any]) -> "ExchangeContainer":
+    """The exchange sub-container (``queries()``, ``run_analysis()``, …)."""
+    return request.app.state.container.exchange
+
+
+def actor_of(request: Request[Any, Any, Any]) -> Actor:
+    """The session user as the exchange use cases see them: username (audit) and scope."""
+    return session_actor(request, Actor)
+
+
 def queries(request: Request[Any, Any, Any]) -> Any:
-    """``ExchangeQueries`` of the excedentes container."""
-    return exc(request).exchange_queries()
+    """``ExchangeQueries`` of the exchange container."""
+    return xch(request).queries()
 
 
 def analysis_url(analysis_id: int, flt: ViewFilter | None = None, page: str = "",
@@ -31,7 +54,7 @@ def analysis_url(analysis_id: int, flt: ViewFilter | None = None, page: str = ""
 
 def download_workbook(request: Request[Any, Any, Any], analysis_id: int,
                       flt: ViewFilter) -> Stream:
-    use_case = exc(request).export_exchange()
+    use_case = xch(request).export_workbook()
     actor = actor_of(request)
     path, _ = into_temp_path(request, ".xlsx", lambda p: use_case(actor, analysis_id, flt, p))
     return stream_temp_file(path, XLSX, f"oportunidades-intercambio-analisis-{analysis_id}.xlsx")
@@ -39,7 +62,7 @@ def download_workbook(request: Request[Any, Any, Any], analysis_id: int,
 
 def download_summary(request: Request[Any, Any, Any], analysis_id: int,
                      flt: ViewFilter) -> Stream:
-    use_case = exc(request).print_exchange()
+    use_case = xch(request).print_summary()
     actor = actor_of(request)
 
     path, _ = into_temp_file(request, ".pdf", lambda out: use_case(actor, analysis_id, flt, out))

@@ -8,9 +8,10 @@ from typing import Any, Mapping, Sequence
 import attrs
 
 from entrypoints.http.forms import all_values, parse_int
-from excedentes.application.exchange import AnalysisView, Side, ViewFilter
-from excedentes.application.use_cases.exchange import RunExchangeCommand
-from excedentes.domain.exchange import ExchangeCriteria, Tier
+from exchange.application.model import Side, ViewFilter
+from exchange.application.views import AnalysisView
+from exchange.application.use_cases import RunExchangeCommand
+from exchange.domain.matching import ExchangeCriteria, Tier
 from shared.kernel.errors import ValidationError
 
 YEAR_REQUIRED = "Seleccione el periodo del análisis."

@@ -22,32 +22,25 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
 
-from entrypoints.http.excedentes.common import (
-    SYSTEM_TITLE,
-    actor_of,
-    exc,
-    exc_guard,
-    manager_guard,
-)
+from entrypoints.http.excedentes.common import SYSTEM_TITLE
 from entrypoints.http.exchange.charts import overview_charts
 from entrypoints.http.exchange.common import (
     BASE,
+    actor_of,
     analysis_url,
     download_summary,
     download_workbook,
+    exchange_guard,
+    manager_guard,
     queries,
+    xch,
 )
 from entrypoints.http.exchange.forms import RunForm, filter_query, page_filter
 from entrypoints.http.forms import page_request, parse_int, with_query
 from entrypoints.http.rendering import flash, redirect, render
-from excedentes.application.exchange import (
-    PotentialLevel,
-    Side,
-    comparison_rows,
-    may_run,
-    percent_text,
-)
-from excedentes.domain.exchange import AllocationMethod
+from exchange.application.model import PotentialLevel, Side, may_run
+from exchange.application.views import comparison_rows, percent_text
+from exchange.domain.matching import AllocationMethod
 from shared.kernel.errors import NotFound, ValidationError
 
 # The pages' "metodo" values (Spanish) and what they mean.
@@ -83,7 +76,7 @@ def _index(request: Request[Any, Any, Any], form: RunForm | None, error: str | N
 
 def _run(request: Request[Any, Any, Any], form: RunForm) -> Any:
     try:
-        result = exc(request).run_exchange()(actor_of(request), form.command())
+        result = xch(request).run_analysis()(actor_of(request), form.command())
     except (ValidationError, NotFound) as error:  # a refused form: shown back as typed
         return _index(request, form, error.message, 422)
     a, figures = result.analysis, result.comparison.optimal.figures
@@ -99,7 +92,7 @@ def _run(request: Request[Any, Any, Any], form: RunForm) -> Any:
 
 class ExchangePages(Controller):
     path = BASE
-    guards = [exc_guard]
+    guards = [exchange_guard]
     include_in_schema = False
 
     @get("/", sync_to_thread=True)

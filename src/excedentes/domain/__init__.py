@@ -16,5 +16,4 @@ Modules:
 - ``dashboard``: state, status light and labels of the tablero, derived from the aggregate;
 - ``product_requests``: "solicitar producto" requests (pending -> accepted | rejected);
 - ``imports``: line-numbered, all-or-nothing validation of catalog and unit imports;
-- ``exchange``, ``mincostflow``, ``states``: exchange opportunities (E15).
 """

@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from excedentes.application.exchange import (
-    ANALYSIS_NOT_FOUND,
-    PotentialLevel,
-    Side,
-    ViewFilter,
-)
+from exchange.application.model import ANALYSIS_NOT_FOUND, PotentialLevel, Side, ViewFilter
 from excedentes.application.use_cases.capture import SaveGridCommand
-from excedentes.application.use_cases.exchange import RunExchangeCommand
-from excedentes.domain.exchange import AllocationMethod
+from exchange.application.use_cases import RunExchangeCommand
+from exchange.domain.matching import AllocationMethod
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import NotFound, PermissionDenied, ValidationError
 from shared.kernel.pagination import PageRequest
@@ -39,15 +34,15 @@ from .support import (
 )
 
 
-def _lines(exc, actor, analysis_id, **flt):
-    page = exc.exchange_queries().exchanges(actor, analysis_id, ViewFilter(**flt),
+def _lines(xch, actor, analysis_id, **flt):
+    page = xch.queries().exchanges(actor, analysis_id, ViewFilter(**flt),
                                             PageRequest(1, 100))
     return {(e.requesting.clues, e.providing.clues, e.product, e.patients, e.tier_label)
             for e in page.items}
 
 
-def test_the_scenario_by_hand(exc, xworld, container):
-    result = exc.run_exchange()(ADMIN, RunExchangeCommand(YEAR))
+def test_the_scenario_by_hand(xch, exc, xworld, container):
+    result = xch.run_analysis()(ADMIN, RunExchangeCommand(YEAR))
     a = result.analysis
     assert (a.shortages, a.surpluses, a.unplaced, a.exact) == (6, 8, 0, True)
     assert a.institutions == ("IMSS", "SS")
@@ -59,7 +54,7 @@ def test_the_scenario_by_hand(exc, xworld, container):
         assert figures.records_fully_covered == EXPECTED[method]["full"]
     assert result.comparison.added_patients == 2
 
-    q = exc.exchange_queries()
+    q = xch.queries()
     ov = q.overview(ADMIN, a.id)
     # The SQL figures of the saved analysis are the domain's, level by level.
     assert ov.total.optimal == result.comparison.optimal.figures
@@ -81,7 +76,7 @@ def test_the_scenario_by_hand(exc, xworld, container):
                                                  "especificado de otra manera"]
     assert {o.value for o in ov.options.institutions} == {"IMSS", "SS"}
 
-    assert _lines(exc, ADMIN, a.id) == {
+    assert _lines(xch, ADMIN, a.id) == {
         (U_OCTUBRE, "BCSSA000633", "Anestesia", 4, "Misma entidad"),
         (U_OCTUBRE, U_IMSS_BC, "Anestesia", 3, "Mismo estado"),
         (U_OCTUBRE, U_BS, "Anestesia", 3, "Estado vecino"),
@@ -91,13 +86,13 @@ def test_the_scenario_by_hand(exc, xworld, container):
         (U_HOSPITAL, U_BS, "Aplicación de corona", 3, "Estado vecino"),
         ("MCIMS000011", U_SS_MC, "Conducto radicular, no especificado de otra manera", 5,
          "Mismo estado")}
-    greedy = exc.exchange_queries().exchanges(ADMIN, a.id, method=AllocationMethod.GREEDY)
+    greedy = xch.queries().exchanges(ADMIN, a.id, method=AllocationMethod.GREEDY)
     assert sum(e.patients for e in greedy.items) == 21
     # Drill-down from a state, on either side of the exchanges.
-    assert {e[:2] for e in _lines(exc, ADMIN, a.id, state="03")} == {(U_BS, U_HOSPITAL)}
-    assert {e[:2] for e in _lines(exc, ADMIN, a.id, state="03", side=Side.PROVIDING)} == {
+    assert {e[:2] for e in _lines(xch, ADMIN, a.id, state="03")} == {(U_BS, U_HOSPITAL)}
+    assert {e[:2] for e in _lines(xch, ADMIN, a.id, state="03", side=Side.PROVIDING)} == {
         (U_OCTUBRE, U_BS), (U_HOSPITAL, U_BS)}
-    assert _lines(exc, ADMIN, a.id, service_group="Anatomía patológica") == set()
+    assert _lines(xch, ADMIN, a.id, service_group="Anatomía patológica") == set()
 
     entities = {r.key: r for r in q.potentials(ADMIN, a.id, PotentialLevel.ENTITY)}
     assert entities["SS:BS"].optimal.patients_covered == 2
@@ -109,14 +104,14 @@ def test_the_scenario_by_hand(exc, xworld, container):
     assert audit[0].entry.after["patients_optimal"] == 23
 
 
-def test_parameters_and_reproducibility(exc, xworld):
-    run = exc.run_exchange()
+def test_parameters_and_reproducibility(xch, exc, xworld):
+    run = xch.run_analysis()
     first = run(ADMIN, RunExchangeCommand(YEAR))
     again = run(ADMIN, RunExchangeCommand(YEAR))
     assert again.same_as == first.analysis.id
     assert again.analysis.input_fingerprint == first.analysis.input_fingerprint
-    q = exc.exchange_queries()
-    assert _lines(exc, ADMIN, again.analysis.id) == _lines(exc, ADMIN, first.analysis.id)
+    q = xch.queries()
+    assert _lines(xch, ADMIN, again.analysis.id) == _lines(xch, ADMIN, first.analysis.id)
 
     # Only within each institution, only the same entity: the optimum shrinks.
     strict = run(ADMIN, RunExchangeCommand(YEAR, {"cross_institution": False, "tiers": [1]}))
@@ -153,8 +148,8 @@ def test_parameters_and_reproducibility(exc, xworld):
                for i in mine)
 
 
-def test_who_runs_and_who_sees_what(exc, xworld):
-    run = exc.run_exchange()
+def test_who_runs_and_who_sees_what(xch, exc, xworld):
+    run = xch.run_analysis()
     with pytest.raises(PermissionDenied):
         run(CAP_BS, RunExchangeCommand(YEAR))
     with pytest.raises(ValidationError, match="su institución"):
@@ -162,7 +157,7 @@ def test_who_runs_and_who_sees_what(exc, xworld):
     with pytest.raises(NotFound, match="periodo"):
         run(ADMIN, RunExchangeCommand(YEAR + 3))
     aid = run(COORD_IMSS, RunExchangeCommand(YEAR)).analysis.id
-    q = exc.exchange_queries()
+    q = xch.queries()
 
     # The coordinador of IMSS: its faltantes, and exchanges where IMSS requests or provides.
     ov = q.overview(COORD_IMSS, aid)
@@ -170,18 +165,18 @@ def test_who_runs_and_who_sees_what(exc, xworld):
     assert (ov.total.optimal.shortage_records, ov.total.optimal.patients_covered) == (2, 5)
     assert [r.key for r in ov.institutions] == ["IMSS"]
     assert ov.analysis.national_optimal is None
-    assert {e[:2] for e in _lines(exc, COORD_IMSS, aid)} == {
+    assert {e[:2] for e in _lines(xch, COORD_IMSS, aid)} == {
         (U_OCTUBRE, U_IMSS_BC), ("MCIMS000011", U_SS_MC)}
     # The capturista of BS: its one faltante, and the three exchanges it takes part in.
     ov = q.overview(CAP_BS, aid)
     assert (ov.total.optimal.shortage_records, ov.total.optimal.patients_covered) == (1, 2)
     assert {s.state for s in ov.states} == {"03"}
-    assert {e[:2] for e in _lines(exc, CAP_BS, aid)} == {
+    assert {e[:2] for e in _lines(xch, CAP_BS, aid)} == {
         (U_OCTUBRE, U_BS), (U_HOSPITAL, U_BS), (U_BS, U_HOSPITAL)}
     assert [r.key for r in q.potentials(CAP_BS, aid, PotentialLevel.ENTITY)] == ["SS:BS"]
     # A capturista whose entity only has an unmatched faltante still sees the analysis.
     assert q.overview(CAP_NL, aid).total.optimal.patients_covered == 0
-    assert _lines(exc, CAP_NL, aid) == set()
+    assert _lines(xch, CAP_NL, aid) == set()
 
     # Nothing of ISSSTE is in it: a foreign id answers exactly like a missing one.
     for actor in (CAP_CC, COORD_ISSSTE):

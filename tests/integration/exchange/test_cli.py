@@ -1,4 +1,5 @@
-"""`sanece-admin excedentes exchange` through click's runner, on both databases."""
+"""`sanece-admin exchange analyze` (and its former name `excedentes exchange`) through click's
+runner, on both databases."""
 
 from __future__ import annotations
 
@@ -13,18 +14,21 @@ from shared.kernel.pagination import PageRequest
 from tests.integration.excedentes.support import ADMIN
 
 
+COMMAND = ["exchange", "analyze"]
+ALIAS = ["excedentes", "exchange"]
+
+
 @pytest.fixture
 def run(container):
     runner = CliRunner()
 
-    def invoke(*args: str):
-        return runner.invoke(cli, ["excedentes", "exchange", *args],
-                             obj={"container": container})
+    def invoke(*args: str, command: list[str] = COMMAND):
+        return runner.invoke(cli, [*command, *args], obj={"container": container})
 
     return invoke
 
 
-def test_exchange_saves_writes_and_summarises(run, tmp_path, exc, xworld):
+def test_exchange_saves_writes_and_summarises(run, tmp_path, xch, xworld):
     criteria = tmp_path / "criterios.json"
     criteria.write_text(json.dumps({"tiers": [1, 2, 3], "cross_institution": True,
                                     "min_patients": 1}), encoding="utf-8")
@@ -37,7 +41,7 @@ def test_exchange_saves_writes_and_summarises(run, tmp_path, exc, xworld):
                  "8 intercambios propuestos", "Guardado del análisis", "Libro de Excel"):
         assert text in r.output, text
     assert load_workbook(out)["Intercambios"].max_row == 9
-    assert exc.exchange_queries().analyses(ADMIN, PageRequest()).total == 1
+    assert xch.queries().analyses(ADMIN, PageRequest()).total == 1
 
     # --institution narrows the participants (code or name) and says it is the same data.
     r = run("--period", "2026", "--institution", "Secretaría de Salud", "--out",
@@ -81,3 +85,16 @@ def test_other_bad_input(run, tmp_path, xworld):
         r = run(*[x for pair in args.items() for x in pair])
         assert r.exit_code == 1, (extra, r.output)
         assert "Error:" in r.output and message in r.output, (extra, r.output)
+
+
+def test_the_former_name_is_the_same_command(run, tmp_path, xch, xworld):
+    r = run("--period", "2026", "--out", str(tmp_path / "alias.xlsx"), command=ALIAS)
+    assert r.exit_code == 0, r.output
+    assert "Análisis 1 guardado" in r.output and "8 intercambios propuestos" in r.output
+    assert xch.queries().analyses(ADMIN, PageRequest()).total == 1
+    ctx = cli.make_context("sanece-admin", ["exchange", "--help"], resilient_parsing=True)
+    excedentes = cli.get_command(ctx, "excedentes")
+    exchange = cli.get_command(ctx, "exchange")
+    assert excedentes.commands["exchange"] is exchange.commands["analyze"]
+    r = run("--help", command=["excedentes"])
+    assert "exchange" in r.output

@@ -19,7 +19,7 @@ def test_demo_analysis_for_the_demo_users(container, client, tmp_path):
     runner = CliRunner()
     assert runner.invoke(cli, ["demo", "load"], obj={"container": container}).exit_code == 0
     year = container.clock().today().year
-    r = runner.invoke(cli, ["excedentes", "exchange", "--period", str(year), "--out",
+    r = runner.invoke(cli, ["exchange", "analyze", "--period", str(year), "--out",
                             str(tmp_path / "demo.xlsx")], obj={"container": container})
     assert r.exit_code == 0, r.output
     assert "Análisis 1 guardado" in r.output

@@ -8,8 +8,8 @@ import io
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from excedentes.application.exchange import ViewFilter
-from excedentes.application.use_cases.exchange import RunExchangeCommand
+from exchange.application.model import ViewFilter
+from exchange.application.use_cases import RunExchangeCommand
 from tests.integration.excedentes.support import ADMIN, U_BS, U_OCTUBRE, YEAR
 
 from .support import CAP_BS
@@ -20,10 +20,10 @@ def _sheet(wb, name):
     return rows[0], rows[1:]
 
 
-def test_workbook_and_summary(exc, xworld, tmp_path):
-    aid = exc.run_exchange()(ADMIN, RunExchangeCommand(YEAR)).analysis.id
+def test_workbook_and_summary(xch, xworld, tmp_path):
+    aid = xch.run_analysis()(ADMIN, RunExchangeCommand(YEAR)).analysis.id
     path = tmp_path / "nacional.xlsx"
-    exported = exc.export_exchange()(ADMIN, aid, ViewFilter(), path)
+    exported = xch.export_workbook()(ADMIN, aid, ViewFilter(), path)
     assert exported.rows == 8
     wb = load_workbook(path, read_only=False)
     assert wb.sheetnames == ["Resumen", "Comparación", "Potencial", "Productos", "Intercambios"]
@@ -56,7 +56,7 @@ def test_workbook_and_summary(exc, xworld, tmp_path):
 
     # The capturista of BS: only the exchanges BS takes part in.
     mine = tmp_path / "bs.xlsx"
-    assert exc.export_exchange()(CAP_BS, aid, ViewFilter(), mine).rows == 3
+    assert xch.export_workbook()(CAP_BS, aid, ViewFilter(), mine).rows == 3
     wb = load_workbook(mine)
     _, exchanges = _sheet(wb, "Intercambios")
     assert all(U_BS in (r[col["CLUES solicitante"]], r[col["CLUES proveedora"]])
@@ -64,7 +64,7 @@ def test_workbook_and_summary(exc, xworld, tmp_path):
     assert dict(_sheet(wb, "Resumen")[1])["Ámbito"] == "BAJA CALIFORNIA SUR (SS)"
 
     out = io.BytesIO()
-    pages = exc.print_exchange()(ADMIN, aid, ViewFilter(state="02"), out)
+    pages = xch.print_summary()(ADMIN, aid, ViewFilter(state="02"), out)
     reader = PdfReader(io.BytesIO(out.getvalue()))
     assert len(reader.pages) == pages >= 1
     text = "\n".join(p.extract_text() for p in reader.pages)

@@ -9,17 +9,19 @@ import sys
 import time
 from pathlib import Path
 
-import excedentes.domain.exchange as exchange_module
-import excedentes.domain.mincostflow as flow_module
-import excedentes.domain.states as states_module
-from excedentes.domain.exchange import (
+import exchange.domain.flow as flow_module
+import exchange.domain.matching as exchange_module
+import exchange.domain.states as states_module
+import exchange.domain.values as values_module
+from exchange.domain.matching import (
     ExchangeCriteria,
     ExchangeProblem,
     ExchangeRecord,
     analyze_exchanges,
     check_allocation,
 )
-from excedentes.domain.states import STATES
+from exchange.domain.states import STATES
+from tests.unit.exchange.domain.builders import SOLVE
 
 
 def synthetic_country(seed: int, shortages: int, surpluses: int, products: int = 10_000,
@@ -53,7 +55,7 @@ def test_national_scale_instance_is_fast_and_valid() -> None:
     shortages, surpluses = synthetic_country(2021, 39_000, 21_000)
     started = time.perf_counter()
     problem = ExchangeProblem(shortages, surpluses, ExchangeCriteria())
-    analysis = analyze_exchanges(problem)
+    analysis = analyze_exchanges(problem, SOLVE)
     elapsed = time.perf_counter() - started
     check_allocation(problem, analysis.greedy)
     check_allocation(problem, analysis.optimal)
@@ -67,7 +69,7 @@ def test_national_scale_instance_is_fast_and_valid() -> None:
 def test_minimum_patients_at_scale_stays_valid() -> None:
     shortages, surpluses = synthetic_country(7, 6_000, 3_500, products=1_500, units=3_000)
     problem = ExchangeProblem(shortages, surpluses, ExchangeCriteria(min_patients=5))
-    analysis = analyze_exchanges(problem)
+    analysis = analyze_exchanges(problem, SOLVE)
     check_allocation(problem, analysis.optimal)
     check_allocation(problem, analysis.greedy)
     assert analysis.added_patients >= 0
@@ -76,8 +78,8 @@ def test_minimum_patients_at_scale_stays_valid() -> None:
 
 def test_matching_modules_import_only_stdlib_attrs_and_the_kernel() -> None:
     allowed_roots = set(sys.stdlib_module_names) | {"attrs", "__future__"}
-    allowed_prefixes = ("shared.kernel", "excedentes.domain")
-    for module in (exchange_module, flow_module, states_module):
+    allowed_prefixes = ("shared.kernel", "exchange.domain")
+    for module in (exchange_module, flow_module, states_module, values_module):
         tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):

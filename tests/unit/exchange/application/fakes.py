@@ -7,7 +7,7 @@ from typing import Sequence
 
 import attrs
 
-from excedentes.application.exchange import (
+from exchange.application.model import (
     SHORTAGE,
     SURPLUS,
     AnalysisHeader,
@@ -16,8 +16,8 @@ from excedentes.application.exchange import (
     PartCounts,
     ProductLabel,
 )
-from excedentes.application.exchange_snapshot import AnalysisSnapshot
-from excedentes.domain.exchange import ExchangeProblem, ExchangeRecord, ReportSelection
+from exchange.application.snapshot import AnalysisSnapshot
+from exchange.domain.matching import ExchangeProblem, ExchangeRecord, ReportSelection
 from shared.audit.domain import AuditEntry
 
 INSTITUTIONS = (Option("A", "Institución A"), Option("B", "Institución B"),

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from excedentes.domain.exchange import ExchangeCriteria, ReportSelection, Tier
+from exchange.domain.matching import ExchangeCriteria, ReportSelection, Tier
 from shared.kernel.errors import ValidationError
 
 criteria_st = st.builds(

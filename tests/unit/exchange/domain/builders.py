@@ -6,12 +6,17 @@ from functools import lru_cache
 
 from hypothesis import strategies as st
 
-from excedentes.domain.exchange import (
+from exchange.adapters.solver_ortools import OrToolsFlowSolver
+from exchange.domain.matching import (
     ExchangeCriteria,
     ExchangeProblem,
     ExchangeRecord,
     Tier,
 )
+
+# The solver the product runs (the ``FlowSolver`` port's library adapter): every property of
+# the optimum is checked against it.
+SOLVE = OrToolsFlowSolver()
 
 # A tiny map: Aguascalientes, Jalisco and Zacatecas border each other; CDMX borders none of
 # them. Written out here (not read from states.py) so the tests check the module.

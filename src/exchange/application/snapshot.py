@@ -28,7 +28,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import attrs
 
-from excedentes.application.exchange import (
+from exchange.application.model import (
     ExchangeInput,
     ExchangeLine,
     Option,
@@ -43,14 +43,14 @@ from excedentes.application.exchange import (
     ViewFilter,
     Viewer,
 )
-from excedentes.domain.exchange import (
+from exchange.domain.matching import (
     AllocationMethod,
     ExchangeAnalysis,
     ExchangeProblem,
     Modality,
     Tier,
 )
-from excedentes.domain.states import STATES
+from exchange.domain.states import STATES
 
 FORMAT = 1  # the payload's layout; ``from_payload`` refuses any other
 MODALITIES = (Modality.OUTPATIENT, Modality.INPATIENT)  # modality column: index in this

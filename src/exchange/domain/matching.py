@@ -41,7 +41,8 @@ Two allocations are computed
       surplus --(capacity = min(capacity, need), cost = tier)--> shortage   (each candidate)
       shortage --(capacity = shortage.monthly_patients, cost 0)--> sink
 
-  solved by successive shortest paths (``mincostflow.MinCostFlow``). A maximum flow covers
+  stated as a ``flow.FlowNetwork`` and solved by the ``FlowSolver`` port (a library adapter,
+  ``exchange.adapters.solver_ortools``). A maximum flow covers
   the most patients; minimum cost among maximum flows prefers nearer tiers.
 
 The minimum-patients rule
@@ -74,8 +75,8 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import attrs
 
-from excedentes.domain.mincostflow import MinCostFlow
-from excedentes.domain.states import ADJACENCY, canonical_state
+from exchange.domain.flow import FlowNetwork, SolveFlow, flow_violations
+from exchange.domain.states import ADJACENCY, canonical_state
 from shared.kernel.errors import DomainError, ValidationError
 
 # --------------------------------------------------------------------------------------------
@@ -734,26 +735,32 @@ def _greedy_group(group: ExchangeGroup, minimum: int) -> _Flows:
     return out
 
 
-def _flow_group(group: ExchangeGroup, excluded: set[int]) -> _Flows:
+def _flow_group(group: ExchangeGroup, excluded: set[int], solve: SolveFlow) -> _Flows:
     """The min-cost max-flow of one group (formulation in the module docstring).
 
-    Nodes: 0 = source, 1..S = surpluses, S+1..S+F = shortages, S+F+1 = sink.
+    Nodes: 0 = source, 1..S = surpluses, S+1..S+F = shortages, S+F+1 = sink. Arcs: the S
+    source arcs, then the candidate pairs not ``excluded`` (in ``group.pairs`` order), then
+    the F sink arcs.
     """
     n_s, n_f = len(group.capacities), len(group.needs)
     sink = n_s + n_f + 1
-    net = MinCostFlow(sink + 1)
-    net.add_edges([0] * n_s, range(1, n_s + 1), group.capacities, [0] * n_s)
     keep = [k for k in range(len(group.pairs)) if k not in excluded]
     pairs, needs, caps = group.pairs, group.needs, group.capacities
-    edges = net.add_edges(
-        [1 + pairs[k][2] for k in keep],
-        [1 + n_s + pairs[k][1] for k in keep],
-        [min(needs[pairs[k][1]], caps[pairs[k][2]]) for k in keep],
-        [pairs[k][0] for k in keep],
+    network = FlowNetwork(
+        sink + 1, 0, sink,
+        [0] * n_s + [1 + pairs[k][2] for k in keep] + list(range(n_s + 1, n_s + n_f + 1)),
+        list(range(1, n_s + 1)) + [1 + n_s + pairs[k][1] for k in keep] + [sink] * n_f,
+        list(caps) + [min(needs[pairs[k][1]], caps[pairs[k][2]]) for k in keep] + list(needs),
+        [0] * n_s + [pairs[k][0] for k in keep] + [0] * n_f,
     )
-    net.add_edges(range(n_s + 1, n_s + n_f + 1), [sink] * n_f, needs, [0] * n_f)
-    net.solve(0, sink)
-    return {k: f for k, e in zip(keep, edges) if (f := net.flow_on(e)) > 0}
+    flows = solve(network)
+    wrong = flow_violations(network, flows)
+    if wrong:  # a solver adapter that breaks its port: never turn it into exchanges
+        raise InvalidAllocation(
+            "La asignación de intercambios no respeta capacidades, necesidades o criterios.",
+            log_message="the flow solver broke its network: " + "; ".join(wrong[:20]),
+            details=wrong)
+    return {k: f for k, f in zip(keep, flows[n_s:n_s + len(keep)]) if f > 0}
 
 
 def _value(group: ExchangeGroup, flows: _Flows) -> tuple[int, int]:
@@ -766,8 +773,8 @@ def _single_sided(group: ExchangeGroup) -> bool:
     return len(group.needs) == 1 or len(group.capacities) == 1
 
 
-def _optimal_group(group: ExchangeGroup, minimum: int,
-                   greedy: _Flows) -> tuple[_Flows, bool]:
+def _optimal_group(group: ExchangeGroup, minimum: int, greedy: _Flows,
+                   solve: SolveFlow) -> tuple[_Flows, bool]:
     """The optimum of one group and whether it is proven; ``greedy`` is the group's greedy
     allocation (computed once for both methods).
 
@@ -780,7 +787,7 @@ def _optimal_group(group: ExchangeGroup, minimum: int,
     """
     if minimum == 1 and _single_sided(group):
         return greedy, True
-    flows = _flow_group(group, set())
+    flows = _flow_group(group, set(), solve)
     bound = _value(group, flows)  # the unconstrained optimum bounds anything feasible
     excluded: set[int] = set()
     while True:
@@ -788,7 +795,7 @@ def _optimal_group(group: ExchangeGroup, minimum: int,
         if not small:
             break
         excluded |= small  # drop every too-small exchange and let the flow re-route
-        flows = _flow_group(group, excluded)
+        flows = _flow_group(group, excluded, solve)
     if _value(group, flows) == bound:
         return flows, True
     if _value(group, greedy) > _value(group, flows):
@@ -833,12 +840,13 @@ def _greedy_from(problem: ExchangeProblem, flows: Sequence[_Flows]) -> Allocatio
     return _allocation(problem, AllocationMethod.GREEDY, zip(problem.groups, flows))
 
 
-def _optimal_from(problem: ExchangeProblem, greedy: Sequence[_Flows]) -> Allocation:
+def _optimal_from(problem: ExchangeProblem, greedy: Sequence[_Flows],
+                  solve: SolveFlow) -> Allocation:
     minimum = problem.criteria.min_patients
     parts = []
     exact = True
     for group, group_greedy in zip(problem.groups, greedy):
-        flows, group_exact = _optimal_group(group, minimum, group_greedy)
+        flows, group_exact = _optimal_group(group, minimum, group_greedy, solve)
         parts.append((group, flows))
         exact = exact and group_exact
     return _allocation(problem, AllocationMethod.OPTIMAL, parts, exact)
@@ -849,9 +857,10 @@ def greedy_allocation(problem: ExchangeProblem) -> Allocation:
     return _greedy_from(problem, _greedy_flows(problem))
 
 
-def optimal_allocation(problem: ExchangeProblem) -> Allocation:
-    """Most patients covered, then nearest tiers (min-cost max-flow per group)."""
-    return _optimal_from(problem, _greedy_flows(problem))
+def optimal_allocation(problem: ExchangeProblem, solve: SolveFlow) -> Allocation:
+    """Most patients covered, then nearest tiers (min-cost max-flow per group, solved by
+    ``solve``: the ``FlowSolver`` port)."""
+    return _optimal_from(problem, _greedy_flows(problem), solve)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1090,10 +1099,10 @@ class ExchangeAnalysis:
         return self.optimal_totals.records_covered - self.greedy_totals.records_covered
 
 
-def analyze_exchanges(problem: ExchangeProblem) -> ExchangeAnalysis:
+def analyze_exchanges(problem: ExchangeProblem, solve: SolveFlow) -> ExchangeAnalysis:
     greedy_flows = _greedy_flows(problem)  # once: the optimum starts from it
     greedy = _greedy_from(problem, greedy_flows)
-    optimal = _optimal_from(problem, greedy_flows)
+    optimal = _optimal_from(problem, greedy_flows, solve)
     greedy_potential = exchange_potential(problem, greedy)
     optimal_potential = exchange_potential(problem, optimal)
     return ExchangeAnalysis(

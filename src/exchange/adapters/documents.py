@@ -20,15 +20,10 @@ from typing import BinaryIO, Iterable, Iterator, Sequence
 
 import attrs
 
-from excedentes.application.exchange import (
-    ExchangeLine,
-    ExchangeReport,
-    Figures,
-    PotentialRow,
-    comparison_rows,
-)
-from excedentes.application.exchange import percent_text as percent
-from excedentes.domain.dates import format_datetime
+from exchange.application.model import ExchangeLine
+from exchange.application.views import ExchangeReport, Figures, PotentialRow, comparison_rows
+from exchange.application.views import percent_text as percent
+from exchange.domain.values import format_datetime
 from shared.adapters.rendering.pdf import BaseDocument, thousands
 from shared.adapters.rendering.xlsx import Column, write_workbook
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from excedentes.domain.states import (
+from exchange.domain.states import (
     ADJACENCY,
     STATES,
     are_neighbours,

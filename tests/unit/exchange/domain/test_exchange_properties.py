@@ -10,7 +10,7 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from excedentes.domain.exchange import (
+from exchange.domain.matching import (
     AllocationMethod,
     ExchangeCriteria,
     ExchangeProblem,
@@ -22,7 +22,8 @@ from excedentes.domain.exchange import (
     greedy_allocation,
     optimal_allocation,
 )
-from tests.unit.exchange.builders import (
+from tests.unit.exchange.domain.builders import (
+    SOLVE,
     brute_force,
     criteria_st,
     problems,
@@ -39,7 +40,7 @@ def _value(allocation) -> tuple[int, int]:
 @FAST
 @given(problems())
 def test_no_allocation_exceeds_capacity_or_need(problem: ExchangeProblem) -> None:
-    for allocation in (greedy_allocation(problem), optimal_allocation(problem)):
+    for allocation in (greedy_allocation(problem), optimal_allocation(problem, SOLVE)):
         given_out, received = Counter(), Counter()
         for e in allocation.exchanges:
             given_out[e.surplus_id] += e.patients
@@ -54,7 +55,7 @@ def test_no_allocation_exceeds_capacity_or_need(problem: ExchangeProblem) -> Non
 @FAST
 @given(problems())
 def test_every_allocated_pair_satisfies_the_criteria(problem: ExchangeProblem) -> None:
-    for allocation in (greedy_allocation(problem), optimal_allocation(problem)):
+    for allocation in (greedy_allocation(problem), optimal_allocation(problem, SOLVE)):
         pairs = set()
         for e in allocation.exchanges:
             f, s = problem.shortage(e.shortage_id), problem.surplus(e.surplus_id)
@@ -93,7 +94,7 @@ def test_candidates_are_exactly_the_admissible_pairs(problem: ExchangeProblem) -
 @FAST
 @given(problems())
 def test_optimum_covers_at_least_as_much_as_greedy(problem: ExchangeProblem) -> None:
-    greedy, optimal = greedy_allocation(problem), optimal_allocation(problem)
+    greedy, optimal = greedy_allocation(problem), optimal_allocation(problem, SOLVE)
     assert optimal.patients >= greedy.patients
     assert _value(optimal) >= _value(greedy)  # and never farther for the same coverage
 
@@ -103,7 +104,7 @@ def test_optimum_covers_at_least_as_much_as_greedy(problem: ExchangeProblem) -> 
                 criteria=criteria_st.map(lambda c: ExchangeCriteria(
                     c.tiers, c.cross_institution, c.institutions, 1))))
 def test_optimum_equals_brute_force(problem: ExchangeProblem) -> None:
-    optimal = optimal_allocation(problem)
+    optimal = optimal_allocation(problem, SOLVE)
     assert optimal.exact
     assert _value(optimal) == brute_force(problem)
 
@@ -113,7 +114,7 @@ def test_optimum_equals_brute_force(problem: ExchangeProblem) -> None:
 def test_minimum_patients_repair_is_feasible_and_honest(problem: ExchangeProblem) -> None:
     """With a minimum > 1 the repaired flow is a heuristic: feasible, never above the true
     optimum, never below greedy, and equal to the true optimum whenever it claims so."""
-    optimal, greedy = optimal_allocation(problem), greedy_allocation(problem)
+    optimal, greedy = optimal_allocation(problem, SOLVE), greedy_allocation(problem)
     best = brute_force(problem)
     assert _value(greedy) <= _value(optimal) <= best
     if optimal.exact:
@@ -129,15 +130,15 @@ def test_same_input_in_any_order_gives_the_same_result(problem: ExchangeProblem,
     rnd.shuffle(surpluses)
     again = ExchangeProblem(shortages, surpluses, problem.criteria)
     assert again == problem
-    assert analyze_exchanges(again) == analyze_exchanges(problem)
-    assert optimal_allocation(again) == optimal_allocation(problem)
+    assert analyze_exchanges(again, SOLVE) == analyze_exchanges(problem, SOLVE)
+    assert optimal_allocation(again, SOLVE) == optimal_allocation(problem, SOLVE)
     assert greedy_allocation(again) == greedy_allocation(problem)
 
 
 @FAST
 @given(problems())
 def test_potentials_add_up(problem: ExchangeProblem) -> None:
-    analysis = analyze_exchanges(problem)
+    analysis = analyze_exchanges(problem, SOLVE)
     for allocation, report in ((analysis.greedy, analysis.greedy_potential),
                                (analysis.optimal, analysis.optimal_potential)):
         nat = report.national
@@ -164,7 +165,7 @@ def test_potentials_add_up(problem: ExchangeProblem) -> None:
 @FAST
 @given(problems())
 def test_tampered_allocations_are_caught(problem: ExchangeProblem) -> None:
-    optimal = optimal_allocation(problem)
+    optimal = optimal_allocation(problem, SOLVE)
     if not optimal.exchanges:
         return
     first = optimal.exchanges[0]

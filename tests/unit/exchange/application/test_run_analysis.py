@@ -10,31 +10,25 @@ from datetime import datetime, timezone
 import pytest
 from hypothesis import given, settings
 
-from excedentes.application.access import Actor
-from excedentes.application.exchange import (
-    SHORTAGE,
-    SURPLUS,
-    Figures,
-    PotentialLevel,
-    ViewFilter,
-    Viewer,
-)
-from excedentes.application.exchange_snapshot import AnalysisSnapshot
-from excedentes.application.use_cases.exchange import (
+from exchange.application.model import SHORTAGE, SURPLUS, PotentialLevel, ViewFilter, Viewer
+from exchange.application.views import Figures
+from exchange.application.snapshot import AnalysisSnapshot
+from exchange.application.use_cases import (
     RUN_STEPS,
     RunExchangeAnalysis,
     RunExchangeCommand,
 )
-from excedentes.domain.exchange import (
+from exchange.domain.matching import (
     AllocationMethod,
     ExchangeCriteria,
     ExchangeProblem,
     analyze_exchanges,
 )
-from excedentes.domain.states import ADJACENCY
+from exchange.domain.states import ADJACENCY
 from shared.kernel.clock import FixedClock
 from shared.kernel.errors import NotFound, PermissionDenied, ValidationError
-from tests.unit.exchange.builders import problems, record
+from shared.kernel.scope import Actor, Role, Scope
+from tests.unit.exchange.domain.builders import SOLVE, problems, record
 
 from .fakes import FakeSource, FakeUnitOfWork, records_of, source_record
 
@@ -44,7 +38,7 @@ ADMIN = Actor.admin("admin")
 
 def _run(source: FakeSource, actor: Actor = ADMIN, **cmd) -> tuple[object, FakeUnitOfWork]:
     uow = FakeUnitOfWork()
-    use_case = RunExchangeAnalysis(uow, FixedClock(AT), source, timer=iter(range(100)).__next__)
+    use_case = RunExchangeAnalysis(uow, FixedClock(AT), source, SOLVE, timer=iter(range(100)).__next__)
     result = use_case(actor, RunExchangeCommand(2026, **cmd))
     return result, uow
 
@@ -60,7 +54,7 @@ def test_what_is_saved_is_the_domain_result(problem: ExchangeProblem) -> None:
     result, uow = _run(FakeSource(shorts, surps), criteria=problem.criteria)
     assert uow.log == ["begin", "add", "audit", "commit", "end"]  # one transaction
     (header, snap, parts), = uow.analyses.saved
-    expected = analyze_exchanges(problem)
+    expected = analyze_exchanges(problem, SOLVE)
     assert header.greedy == expected.greedy_totals
     assert header.optimal == expected.optimal_totals
     assert header.exact == expected.optimal.exact
@@ -144,7 +138,7 @@ def _world() -> FakeSource:
 def test_progress_is_reported_step_by_step() -> None:
     seen = []
     uow = FakeUnitOfWork()
-    RunExchangeAnalysis(uow, FixedClock(AT), _world())(
+    RunExchangeAnalysis(uow, FixedClock(AT), _world(), SOLVE)(
         ADMIN, RunExchangeCommand(2026), progress=lambda *a: seen.append(a))
     assert [done for _, done, _ in seen] == [0, 1, 2, 3, 4]
     assert {total for _, _, total in seen} == {len(RUN_STEPS)}
@@ -178,7 +172,7 @@ def test_one_service_group_and_its_name() -> None:
 
 
 def test_a_coordinador_must_include_its_institution_and_sees_its_part() -> None:
-    coord = Actor.coordinador("coordinador.b", "B")
+    coord = Actor("coordinador.b", Scope(Role.COORDINADOR, "B"))
     with pytest.raises(ValidationError, match=r"\(B\)"):
         _run(_world(), coord, criteria={"institutions": ["A"]})
     result, uow = _run(_world(), coord, criteria={"institutions": ["a", "b"]})
@@ -191,11 +185,11 @@ def test_a_coordinador_must_include_its_institution_and_sees_its_part() -> None:
     assert result.analysis.national_optimal is None  # national totals: admins only
 
 
-@pytest.mark.parametrize("actor", [Actor.capturista("capturista.a.e1", "A:E1")])
+@pytest.mark.parametrize("actor", [Actor("capturista.a.e1", Scope(Role.CAPTURISTA, "A:E1"))])
 def test_capturistas_do_not_run_analyses(actor: Actor) -> None:
     uow = FakeUnitOfWork()
     with pytest.raises(PermissionDenied):
-        RunExchangeAnalysis(uow, FixedClock(AT), _world())(actor, RunExchangeCommand(2026))
+        RunExchangeAnalysis(uow, FixedClock(AT), _world(), SOLVE)(actor, RunExchangeCommand(2026))
     assert uow.log == []
 
 
@@ -203,7 +197,7 @@ def test_bad_parameters_are_refused_in_spanish_before_anything_is_written() -> N
     with pytest.raises(ValidationError, match="Institución desconocida: ZZ"):
         _run(_world(), criteria={"institutions": ["ZZ"]})
     with pytest.raises(NotFound, match="periodo"):
-        RunExchangeAnalysis(FakeUnitOfWork(), FixedClock(AT), _world())(
+        RunExchangeAnalysis(FakeUnitOfWork(), FixedClock(AT), _world(), SOLVE)(
             ADMIN, RunExchangeCommand(2030))
     with pytest.raises(ValidationError, match="nivel"):
         RunExchangeCommand(2026, {"tiers": []})
@@ -218,7 +212,7 @@ def test_bad_parameters_are_refused_in_spanish_before_anything_is_written() -> N
 def test_an_earlier_identical_analysis_is_named() -> None:
     uow = FakeUnitOfWork()
     uow.analyses.same = 7
-    result = RunExchangeAnalysis(uow, FixedClock(AT), _world())(
+    result = RunExchangeAnalysis(uow, FixedClock(AT), _world(), SOLVE)(
         ADMIN, RunExchangeCommand(2026, ExchangeCriteria(min_patients=2)))
     assert result.same_as == 7
     assert uow.audit.entries[0].after["same_as"] == 7

@@ -13,22 +13,24 @@ from hypothesis import strategies as st
 
 from entrypoints.http.exchange.charts import BarRow, Series, bar_chart, nice_scale, text_width
 from entrypoints.http.exchange.forms import RunForm, filter_query, view_filter
-from excedentes.application.exchange import (
+from exchange.application.model import (
     EMPTY_COUNTS,
-    Comparison,
-    CriteriaView,
     PotentialCounts,
     PotentialLevel,
-    PotentialRow,
     Side,
     TierCounts,
     ViewFilter,
     Viewer,
-    comparison_rows,
-    percent_text,
     viewer_of,
 )
-from excedentes.domain.exchange import AllocationMethod, ExchangeCriteria, Tier
+from exchange.application.views import (
+    Comparison,
+    CriteriaView,
+    PotentialRow,
+    comparison_rows,
+    percent_text,
+)
+from exchange.domain.matching import AllocationMethod, ExchangeCriteria, Tier
 from shared.kernel.errors import ValidationError
 from shared.kernel.scope import Role, Scope
 

@@ -1,16 +1,13 @@
-"""SQL adapters of the exchange opportunities (E15).
+"""SQL adapters of the saved exchange analyses (E15).
 
-- ``SqlExchangeSource`` (``ExchangeSource``): the period's records in one SELECT over the
-  excedentes tables, read through the driver's cursor (plain tuples: at 60,000 rows the
-  ORM's row objects cost as much as the query) and mapped to ``ExchangeRecord``s:
-  ``product_key`` of the product's name and unit of measure (once per product), the state of
-  the unit by its CLUES prefix (``states.locate_unit``, once per unit); labels once each.
 - ``SqlExchangeUnitOfWork`` with ``SqlExchangeRepository``: writes the header, the snapshot
   (``encode_snapshot``: zlib-compressed JSON, one row) and the entities' parts, inside the
   caller's transaction.
 - ``SqlExchangeReadModel`` (``ExchangeReadModel``): headers, lists and visibility from
   ``exc_exchange_analyses`` and ``exc_exchange_parts``; snapshots decoded on demand and kept
   (a saved analysis never changes) in a small LRU cache shared by the requests of a worker.
+
+The period's records are read by ``source.py``.
 """
 
 from __future__ import annotations
@@ -19,154 +16,26 @@ import json
 import threading
 import zlib
 from collections import OrderedDict
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from excedentes.adapters.sql import tables as t
-from excedentes.adapters.sql.exchange_tables import analyses, parts, snapshots
-from excedentes.adapters.sql.mappers import entity_code_matches
-from excedentes.application.exchange import (
+from exchange.adapters.sql.tables import analyses, parts, snapshots
+from exchange.application.model import (
     AnalysisHeader,
-    ExchangeInput,
-    Option,
     PartCounts,
     PotentialCounts,
-    ProductLabel,
     StoredAnalysis,
     Viewer,
 )
-from excedentes.application.exchange_snapshot import FORMAT, AnalysisSnapshot, SnapshotError
-from excedentes.domain.exchange import (
-    AllocationTotals,
-    ExchangeCriteria,
-    ExchangeRecord,
-    ReportSelection,
-    product_key,
-)
-from excedentes.domain.records import RecordKind
-from excedentes.domain.states import locate_unit
+from exchange.application.snapshot import FORMAT, AnalysisSnapshot, SnapshotError
+from exchange.domain.matching import AllocationTotals, ExchangeCriteria
 from shared.adapters.sql.database import SqlUnitOfWork
 from shared.adapters.sql.queries import SqlReadModel
 
-BATCH = 5000  # rows per fetch of the source's cursor
 CACHE_SIZE = 4  # decoded snapshots kept per worker (a national one is ~10 MB of objects)
 COMPRESSION = 6  # zlib level: a national snapshot goes from ~4 MB of JSON to ~0.6 MB
-
-_SHORTAGE = RecordKind.SHORTAGE.value
-
-
-# --------------------------------------------------------------------------- the source
-
-
-def driver_rows(session: Session, query: sa.Select, batch: int = BATCH) -> Iterator[tuple]:
-    """The rows of ``query`` as the DB-API driver returns them (plain tuples), fetched in
-    batches, inside the session's transaction. The statement is compiled by SQLAlchemy for
-    the session's dialect (expanding IN lists), so the SQL is the same as ``execute``'s."""
-    conn = session.connection()
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params: Any = compiled.params
-    if compiled.positional:
-        params = tuple(params[name] for name in compiled.positiontup or ())
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), params)
-        while rows := cursor.fetchmany(batch):
-            yield from rows
-    finally:
-        cursor.close()
-
-
-class SqlExchangeSource(SqlReadModel):
-    def _query(self, year: int, institutions: frozenset[str] | None, service_group: str | None,
-               reports: ReportSelection) -> sa.Select:
-        r, rep, per, ent = t.records, t.reports, t.periods, t.entities
-        u, p, g = t.units, t.products, t.service_groups
-        q = (sa.select(r.c.id, r.c.kind, r.c.modality, r.c.monthly_events,
-                       r.c.monthly_patients, r.c.clues, r.c.product_id, u.c.name,
-                       ent.c.institution_code, ent.c.code, ent.c.name, p.c.name,
-                       p.c.unit_of_measure, g.c.search_key, g.c.name)
-             .select_from(r.join(rep, rep.c.id == r.c.report_id)
-                          .join(per, per.c.id == rep.c.period_id)
-                          .join(ent, ent.c.id == rep.c.entity_id)
-                          .join(u, u.c.clues == r.c.clues)
-                          .join(p, p.c.id == r.c.product_id)
-                          .join(g, g.c.id == p.c.group_id))
-             .where(per.c.year == int(year)))
-        if institutions is not None:
-            q = q.where(per.c.institution_code.in_(sorted(institutions)))
-        if service_group:
-            q = q.where(g.c.search_key == service_group)
-        if reports is not ReportSelection.ALL:
-            q = q.where(rep.c.finalized_at.is_not(None))
-        if reports is ReportSelection.SIGNED:
-            sr = t.signed_reports
-            q = q.where(sa.exists().where(sr.c.report_id == rep.c.id,
-                                          sr.c.superseded_at.is_(None)))
-        return q
-
-    def load(self, year: int, institutions: frozenset[str] | None, service_group: str | None,
-             states: frozenset[str] | None,
-             reports: ReportSelection = ReportSelection.ALL) -> ExchangeInput:
-        q = self._query(year, institutions, service_group, reports)
-        keys: dict[int, tuple[str, ProductLabel]] = {}
-        places: dict[str, str | None] = {}
-        unit_names: dict[str, str] = {}
-        entity_names: dict[tuple[str, str], str] = {}
-        products: dict[str, ProductLabel] = {}
-        shortages: list[ExchangeRecord] = []
-        surpluses: list[ExchangeRecord] = []
-        unplaced = 0
-        with self._sessions() as s:
-            for (rid, kind, modality, events, patients, clues, pid, unit_name, inst, ent,
-                 ent_name, product, uom, gkey, gname) in driver_rows(s, q):
-                state = places.get(clues, "")
-                if state == "":
-                    state = places[clues] = locate_unit(clues, ent, ent_name)
-                    unit_names[clues] = unit_name
-                if state is None:
-                    unplaced += 1
-                    continue
-                if states is not None and state not in states:
-                    continue
-                known = keys.get(pid)
-                if known is None:
-                    known = keys[pid] = (product_key(product, uom),
-                                         ProductLabel(product, uom, gkey, gname))
-                if (inst, ent) not in entity_names:
-                    entity_names[(inst, ent)] = ent_name
-                record = ExchangeRecord(rid, clues, ent, inst, state, known[0], modality,
-                                        patients, events)
-                products[record.record_id] = known[1]
-                (shortages if kind == _SHORTAGE else surpluses).append(record)
-        return ExchangeInput(tuple(shortages), tuple(surpluses), products, unit_names,
-                             entity_names, unplaced)
-
-    def has_period(self, year: int, institutions: frozenset[str] | None) -> bool:
-        q = sa.select(t.periods.c.id).where(t.periods.c.year == int(year))
-        if institutions is not None:
-            q = q.where(t.periods.c.institution_code.in_(sorted(institutions)))
-        return self._first(q.limit(1)) is not None
-
-    def years(self) -> Sequence[int]:
-        return [int(r.year) for r in self._all(sa.select(t.periods.c.year).distinct()
-                                               .order_by(t.periods.c.year.desc()))]
-
-    def institutions(self) -> Sequence[Option]:
-        rows = self._all(sa.select(t.institutions.c.code, t.institutions.c.name).order_by(
-            t.institutions.c.position, t.institutions.c.code))
-        return [Option(r.code, r.name) for r in rows]
-
-    def service_groups(self) -> Sequence[Option]:
-        g = t.service_groups
-        rows = self._all(sa.select(g.c.search_key, sa.func.min(g.c.name))
-                         .group_by(g.c.search_key).order_by(g.c.search_key))
-        return [Option(key, name) for key, name in rows]
-
-    def entity_name(self, institution: str, entity: str) -> str | None:
-        return self._scalar(sa.select(t.entities.c.name).where(
-            t.entities.c.institution_code == institution.upper(), entity_code_matches(entity)))
 
 
 # --------------------------------------------------------------------------- the snapshot

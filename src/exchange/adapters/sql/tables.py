@@ -9,7 +9,7 @@ copies what it read instead of pointing at ``exc_records``:
 - ``exc_exchange_snapshots``: the result itself, one row per analysis: every record that
   took part (with its labels and what each method covered or used) and every proposed
   exchange of both methods, as the compressed JSON of ``AnalysisSnapshot.to_payload``
-  (``exchange_snapshot.py``). Kept apart from the header so that lists never read it;
+  (``exchange.application.snapshot``). Kept apart from the header so that lists never read it;
 - ``exc_exchange_parts``: each entity's part of it (faltante counts of both methods,
   excedentes brought), so that the list of analyses and "is anything of mine in it?" are
   an indexed SQL read, without opening any snapshot.

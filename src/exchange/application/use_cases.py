@@ -9,7 +9,7 @@
   parameters on data with the same fingerprint give the same exchanges (``same_as`` names
   the earlier analysis when that happens).
 - ``ExchangeQueries``: the saved analyses, always inside the caller's ``Viewer`` (see
-  ``excedentes.application.exchange``); a foreign analysis id answers like a missing one.
+  ``exchange.application.model``); a foreign analysis id answers like a missing one.
 - ``ExportExchange`` / ``PrintExchangeSummary``: the Excel workbook and the PDF summary of
   what the caller may see, through the ``ExchangeDocuments`` port.
 """
@@ -27,37 +27,19 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 
 import attrs
 
-from excedentes.application.access import PERIOD_NOT_FOUND, Actor
-from excedentes.application.exchange import (
+from exchange.application.model import (
     ANALYSIS_NOT_FOUND,
     EMPTY_COUNTS,
     GROUP_UNKNOWN,
     NATIONAL_LABEL,
+    PERIOD_NOT_FOUND,
     RUN_DENIED,
-    STATE_OPTIONS,
-    TIER_OPTIONS,
     TOP_PRODUCTS,
     AnalysisHeader,
-    AnalysisSummary,
-    AnalysisView,
-    Comparison,
-    ExchangeDocuments,
     ExchangeLine,
-    ExchangeOverview,
-    ExchangeReadModel,
-    ExchangeReport,
-    ExchangeSource,
-    ExchangeUnitOfWorkFactory,
-    FilterOptions,
-    FilterView,
     Option,
     PotentialCounts,
     PotentialLevel,
-    PotentialRow,
-    ProductRow,
-    RunFormOptions,
-    RunResult,
-    StateRow,
     StoredAnalysis,
     TierCounts,
     ViewFilter,
@@ -67,13 +49,32 @@ from excedentes.application.exchange import (
     national_counts,
     viewer_of,
 )
-from excedentes.application.exchange_snapshot import AnalysisSnapshot
-from excedentes.application.use_cases._common import audit
-from excedentes.application.views import ExportResult
-from excedentes.domain.bounds import known_id
-from excedentes.domain.catalog import MAX_YEAR, MIN_YEAR, clean_text
-from excedentes.domain.dates import as_utc, local_tz
-from excedentes.domain.exchange import (
+from exchange.application.ports import (
+    ExchangeDocuments,
+    ExchangeReadModel,
+    ExchangeSource,
+    ExchangeUnitOfWorkFactory,
+    FlowSolver,
+)
+from exchange.application.views import (
+    STATE_OPTIONS,
+    TIER_OPTIONS,
+    AnalysisSummary,
+    AnalysisView,
+    Comparison,
+    ExchangeOverview,
+    ExchangeReport,
+    ExportResult,
+    FilterOptions,
+    FilterView,
+    PotentialRow,
+    ProductRow,
+    RunFormOptions,
+    RunResult,
+    StateRow,
+)
+from exchange.application.snapshot import AnalysisSnapshot
+from exchange.domain.matching import (
     AllocationMethod,
     ExchangeAnalysis,
     ExchangeCriteria,
@@ -81,14 +82,17 @@ from excedentes.domain.exchange import (
     analyze_exchanges,
     check_allocation,
 )
-from excedentes.domain.states import ADJACENCY, STATES, canonical_state
+from exchange.domain.states import ADJACENCY, STATES, canonical_state
+from exchange.domain.values import MAX_YEAR, MIN_YEAR, as_utc, clean_text, known_id, local_tz
+from shared.audit.domain import record_action
 from shared.kernel.clock import Clock
 from shared.kernel.errors import NotFound, PermissionDenied, ValidationError
 from shared.kernel.pagination import Page, PageRequest, paginate
 from shared.kernel.progress import Progress
-from shared.kernel.scope import ensure_visible
+from shared.kernel.scope import Actor, ensure_visible
 
 ANALYSIS_TARGET = "exchange_analysis"
+AUDIT_ACTION = "excedentes.exchange_analysis"
 OWN_INSTITUTION_REQUIRED = ("El análisis debe incluir a su institución ({code}): agréguela a "
                             "las instituciones participantes o no seleccione ninguna.")
 RUN_STEPS = ("Lectura de registros del periodo", "Asignaciones voraz y óptima",
@@ -206,6 +210,7 @@ class RunExchangeAnalysis:
     uow_factory: ExchangeUnitOfWorkFactory
     clock: Clock
     source: ExchangeSource
+    solver: FlowSolver
     timer: Callable[[], float] = time.perf_counter
 
     def __call__(self, actor: Actor, cmd: RunExchangeCommand,
@@ -238,7 +243,7 @@ class RunExchangeAnalysis:
             r for r in data.shortages if r.state == cmd.state)
         problem = ExchangeProblem(shortages, data.surpluses, crit)
         steps()
-        analysis = analyze_exchanges(problem)
+        analysis = analyze_exchanges(problem, self.solver)
         steps()
         check_allocation(problem, analysis.greedy)
         check_allocation(problem, analysis.optimal)
@@ -262,13 +267,15 @@ class RunExchangeAnalysis:
         with self.uow_factory() as uow:
             same_as = uow.analyses.latest_same(key, fingerprint)
             analysis_id = uow.analyses.add(header, snapshot, snapshot.parts())
-            audit(uow, self.clock, actor, "exchange_analysis", ANALYSIS_TARGET, str(analysis_id),
-                  after={"year": cmd.year, "criteria": crit.to_dict(), "state": cmd.state,
-                         "service_group": group, "shortages": header.shortages,
-                         "surpluses": header.surpluses, "unplaced": header.unplaced,
-                         "patients_greedy": header.greedy.patients,
-                         "patients_optimal": header.optimal.patients,
-                         "input_fingerprint": fingerprint, "same_as": same_as})
+            # The action keeps the name it had inside the collection (audit readers filter on it).
+            record_action(uow.audit, self.clock, actor, AUDIT_ACTION, ANALYSIS_TARGET,
+                          str(analysis_id),
+                          after={"year": cmd.year, "criteria": crit.to_dict(), "state": cmd.state,
+                                 "service_group": group, "shortages": header.shortages,
+                                 "surpluses": header.surpluses, "unplaced": header.unplaced,
+                                 "patients_greedy": header.greedy.patients,
+                                 "patients_optimal": header.optimal.patients,
+                                 "input_fingerprint": fingerprint, "same_as": same_as})
             uow.commit()
         steps.finish()
         view = AnalysisView.of(StoredAnalysis(analysis_id, header), viewer)

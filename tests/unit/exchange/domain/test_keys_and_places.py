@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from excedentes.domain.exchange import fold_key, product_key
-from excedentes.domain.states import (
+from exchange.domain.matching import fold_key, product_key
+from exchange.domain.states import (
     CLUES_STATE_PREFIXES,
     STATES,
     locate_unit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from excedentes.domain.exchange import (
+from exchange.domain.matching import (
     Allocation,
     AllocationMethod,
     ExchangeCriteria,
@@ -23,7 +23,7 @@ from excedentes.domain.exchange import (
     optimal_allocation,
 )
 from shared.kernel.errors import ValidationError
-from tests.unit.exchange.builders import record
+from tests.unit.exchange.domain.builders import SOLVE, record
 
 
 def _pairs(allocation: Allocation) -> dict[tuple[str, str], int]:
@@ -103,10 +103,10 @@ def test_greedy_blocks_a_shortage_the_optimum_serves() -> None:
     s1 = record(10, unit="U3", entity="E1", institution="A", state="14", patients=5)
     s2 = record(11, unit="U4", entity="E7", institution="A", state="01", patients=5)
     problem = ExchangeProblem([f1, f2], [s1, s2])
-    greedy, optimal = greedy_allocation(problem), optimal_allocation(problem)
+    greedy, optimal = greedy_allocation(problem), optimal_allocation(problem, SOLVE)
     assert _pairs(greedy) == {("1", "10"): 5}
     assert _pairs(optimal) == {("1", "11"): 5, ("2", "10"): 5}
-    analysis = analyze_exchanges(problem)
+    analysis = analyze_exchanges(problem, SOLVE)
     assert (analysis.greedy_totals.patients, analysis.optimal_totals.patients) == (5, 10)
     assert analysis.added_patients == 5 and analysis.added_records_covered == 1
     assert analysis.optimal_totals.patients_same_entity == 5
@@ -118,7 +118,7 @@ def test_optimum_prefers_nearer_tiers_at_equal_coverage() -> None:
     f = record(1, unit="U1", entity="E1", institution="A", state="14", patients=4)
     near = record(10, unit="U2", entity="E1", institution="A", state="14", patients=4)
     far = record(9, unit="U3", entity="E5", institution="B", state="32", patients=4)
-    optimal = optimal_allocation(ExchangeProblem([f], [far, near]))
+    optimal = optimal_allocation(ExchangeProblem([f], [far, near]), SOLVE)
     assert _pairs(optimal) == {("1", "10"): 4}
     assert optimal.exchanges[0].tier is Tier.SAME_ENTITY
 
@@ -127,7 +127,7 @@ def test_a_shortage_is_split_over_several_providers() -> None:
     f = record(1, unit="U1", patients=10)
     s = [record(1, unit="U2", patients=6), record(2, unit="U3", patients=7)]
     for allocation in (greedy_allocation(ExchangeProblem([f], s)),
-                       optimal_allocation(ExchangeProblem([f], s))):
+                       optimal_allocation(ExchangeProblem([f], s), SOLVE)):
         assert allocation.patients == 10
         assert len(allocation.exchanges) == 2
 
@@ -135,7 +135,7 @@ def test_a_shortage_is_split_over_several_providers() -> None:
 def test_allocation_lines_describe_both_units() -> None:
     f = record(1, unit="CLUES-A", entity="JAL", institution="IMSS", state="14", patients=3)
     s = record(2, unit="CLUES-B", entity="AGS", institution="SS", state="01", patients=8)
-    (line,) = optimal_allocation(ExchangeProblem([f], [s])).exchanges
+    (line,) = optimal_allocation(ExchangeProblem([f], [s]), SOLVE).exchanges
     assert line == ProposedExchange("1", "2", "CLUES-A", "CLUES-B", "IMSS", "JAL", "SS", "AGS",
                                     "P1", Modality.OUTPATIENT, 3, Tier.NEIGHBOUR_STATE)
 
@@ -168,7 +168,7 @@ def _world():
 )
 def test_criteria_select_providers(criteria: ExchangeCriteria, expected: dict) -> None:
     problem = ExchangeProblem(*_world(), criteria)
-    for allocation in (greedy_allocation(problem), optimal_allocation(problem)):
+    for allocation in (greedy_allocation(problem), optimal_allocation(problem, SOLVE)):
         assert {e.surplus_id: e.patients for e in allocation.exchanges} == expected
 
 
@@ -178,10 +178,10 @@ def test_minimum_patients_repair_is_flagged_when_not_proven() -> None:
     s = [record(1, unit="S", patients=10)]
     f = [record(1, unit="A", patients=6), record(2, unit="B", patients=6)]
     problem = ExchangeProblem(f, s, ExchangeCriteria(min_patients=5))
-    optimal = optimal_allocation(problem)
+    optimal = optimal_allocation(problem, SOLVE)
     check_allocation(problem, optimal)
     assert optimal.patients == 6 and not optimal.exact
-    assert optimal_allocation(ExchangeProblem(f, s)).exact
+    assert optimal_allocation(ExchangeProblem(f, s), SOLVE).exact
 
 
 def test_minimum_patients_lets_the_flow_reroute() -> None:
@@ -194,9 +194,9 @@ def test_minimum_patients_lets_the_flow_reroute() -> None:
     s = [record(1, unit="U2", entity="E", institution="A", state="14", patients=5),
          record(2, unit="U3", entity="X", institution="B", state="14", patients=6)]
     problem = ExchangeProblem(f, s, ExchangeCriteria(min_patients=3))
-    unconstrained = optimal_allocation(ExchangeProblem(f, s))
+    unconstrained = optimal_allocation(ExchangeProblem(f, s), SOLVE)
     assert min(e.patients for e in unconstrained.exchanges) == 2
-    optimal = optimal_allocation(problem)
+    optimal = optimal_allocation(problem, SOLVE)
     check_allocation(problem, optimal)
     assert _pairs(optimal) == {("1", "2"): 6, ("2", "1"): 3}
     assert not optimal.exact
@@ -209,7 +209,7 @@ def test_minimum_patients_lets_the_flow_reroute() -> None:
 def test_check_allocation_names_every_violation() -> None:
     f, s = _world()
     problem = ExchangeProblem(f, s)
-    good = optimal_allocation(problem)
+    good = optimal_allocation(problem, SOLVE)
     check_allocation(problem, good)
     line = good.exchanges[0]
     bad = Allocation(AllocationMethod.OPTIMAL, (
@@ -233,7 +233,7 @@ def test_check_allocation_names_every_violation() -> None:
 
 def test_check_allocation_enforces_criteria_and_minimum() -> None:
     f, s = _world()
-    allocation = optimal_allocation(ExchangeProblem(f, s))
+    allocation = optimal_allocation(ExchangeProblem(f, s), SOLVE)
     with pytest.raises(InvalidAllocation, match="asignación"):
         check_allocation(ExchangeProblem(f, s, ExchangeCriteria(tiers=[1])), allocation)
     with pytest.raises(InvalidAllocation):
@@ -256,7 +256,7 @@ def test_potential_per_entity_institution_and_country() -> None:
         record(2, unit="U8", entity="ZAC", institution="SS", state="32", patients=2,
                product="P2"),
     ]
-    analysis = analyze_exchanges(ExchangeProblem(shortages, surpluses))
+    analysis = analyze_exchanges(ExchangeProblem(shortages, surpluses), SOLVE)
     report = analysis.optimal_potential
     nat = report.national
     # F1 fully (10), F2 partly (2 of 4, Zacatecas borders Jalisco), F4 partly (2 of 6),
@@ -278,12 +278,12 @@ def test_potential_counts_only_participating_institutions() -> None:
     f, s = _world()
     f.append(record(9, unit="U9", entity="X", institution="PEMEX", state="14", patients=7))
     problem = ExchangeProblem(f, s, ExchangeCriteria(institutions=["IMSS", "SS", "ISSSTE"]))
-    nat = analyze_exchanges(problem).optimal_potential.national
+    nat = analyze_exchanges(problem, SOLVE).optimal_potential.national
     assert nat.shortage_records == 1 and nat.patients_needed == 10
 
 
 def test_empty_problem() -> None:
-    analysis = analyze_exchanges(ExchangeProblem([], []))
+    analysis = analyze_exchanges(ExchangeProblem([], []), SOLVE)
     assert analysis.exchanges == ()
     assert analysis.optimal_potential.national.share_patients_covered == 0.0
     assert analysis.optimal_potential.by_entity == ()

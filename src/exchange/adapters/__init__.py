@@ -1,0 +1,2 @@
+"""Adapters of the exchange context: SQL (``sql/``), the Excel/PDF documents and the
+min-cost flow solver."""

@@ -18,7 +18,7 @@ from entrypoints.sanece.container import SaneceContainer
 from shared.adapters.clock import SystemClock
 from shared.adapters.sql.database import create_engine, session_factory
 from shared.adapters.sql.health import ping
-from shared.audit.adapters.sql import SqlAuditQuery
+from shared.audit.adapters.sql import SqlAuditLog, SqlAuditQuery
 from shared.config import Settings
 from shared.identity.adapters.hashing import Argon2Hasher
 from shared.identity.adapters.sql import SqlIdentityUnitOfWork
@@ -75,8 +75,9 @@ class Container(containers.DeclarativeContainer):
 
     scope_directories = providers.List(excedentes.scope_directory, sanece.scope_directory)
     scope_directory = providers.Singleton(CompositeScopeDirectory, scope_directories)
-    identity_uow = providers.Factory(SqlIdentityUnitOfWork, sessions)
-    identity_read_uow = providers.Factory(SqlIdentityUnitOfWork, sessions, read_only=True)
+    identity_uow = providers.Factory(SqlIdentityUnitOfWork, sessions, audit=SqlAuditLog)
+    identity_read_uow = providers.Factory(SqlIdentityUnitOfWork, sessions, audit=SqlAuditLog,
+                                          read_only=True)
     identity = providers.Singleton(IdentityService, uow_factory=identity_uow.provider, hasher=hasher,
                                    clock=clock, scopes=scope_directory,
                                    read_uow_factory=identity_read_uow.provider,

@@ -55,6 +55,7 @@ from excedentes.application.use_cases.reports import (
     PrintReport,
     UploadSignedReport,
 )
+from shared.audit.adapters.sql import SqlAuditLog
 
 # The document adapters, by import path (built on first use).
 RENDERER = "excedentes.adapters.pdf.report:FpdfReportRenderer"
@@ -68,7 +69,7 @@ class ExcedentesContainer(containers.DeclarativeContainer):
     clock = providers.Dependency()
     storage = providers.Dependency()
 
-    uow = providers.Factory(SqlExcedentesUnitOfWork, sessions)
+    uow = providers.Factory(SqlExcedentesUnitOfWork, sessions, audit=SqlAuditLog)
     read_model = providers.Singleton(SqlExcedentesReadModel, sessions)
     queries = providers.Singleton(ExcedentesQueries, read_model=read_model, clock=clock)
 

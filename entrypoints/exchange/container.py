@@ -25,6 +25,7 @@ from exchange.application.use_cases import (
     PrintExchangeSummary,
     RunExchangeAnalysis,
 )
+from shared.audit.adapters.sql import SqlAuditLog
 
 # Adapters with heavy imports, by import path (built on first use).
 DOCUMENTS = "exchange.adapters.documents:ExchangeDocumentsAdapter"
@@ -37,7 +38,7 @@ class ExchangeContainer(containers.DeclarativeContainer):
 
     source = providers.Singleton(SqlExchangeSource, sessions)
     read_model = providers.Singleton(SqlExchangeReadModel, sessions)
-    uow = providers.Factory(SqlExchangeUnitOfWork, sessions)
+    uow = providers.Factory(SqlExchangeUnitOfWork, sessions, audit=SqlAuditLog)
     documents = providers.Singleton(by_path, DOCUMENTS)
     solver = providers.Singleton(by_path, SOLVER)
 

@@ -50,6 +50,7 @@ from sanece.application.use_cases.requests import (
     FileUnitChange,
 )
 from sanece.application.use_cases.review import ApproveRequest, RejectRequest, UndoMerge
+from shared.audit.adapters.sql import SqlAuditLog
 
 SANECE_INSTITUTION = "IMSS"  # the storage of attachments is chosen per institution
 # The document and demo adapters, by import path (built on first use).
@@ -69,7 +70,7 @@ class SaneceContainer(containers.DeclarativeContainer):
     clock = providers.Dependency()
     storage = providers.Dependency()
 
-    uow = providers.Factory(SqlSaneceUnitOfWork, sessions)
+    uow = providers.Factory(SqlSaneceUnitOfWork, sessions, audit=SqlAuditLog)
     read_model = providers.Singleton(SqlSaneceReadModel, sessions)
     queries = providers.Singleton(SaneceQueries, read_model=read_model, clock=clock)
     attachment_storage = providers.Singleton(institution_storage, storage)

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from entrypoints.cli.main import cli
 from shared.adapters.sql.database import SqlUnitOfWork, create_engine
+from shared.audit.adapters.sql import SqlAuditLog
 from shared.audit.chain import GENESIS
 from shared.audit.domain import AuditEntry
 from tests.conftest import START
@@ -25,7 +26,7 @@ def _entry(i: int, **kw) -> AuditEntry:
 
 
 def _record(container, *entries: AuditEntry) -> None:
-    with SqlUnitOfWork(container.sessions()) as uow:
+    with SqlUnitOfWork(container.sessions(), audit=SqlAuditLog) as uow:
         for e in entries:
             uow.audit.record(e)
         uow.commit()
@@ -80,7 +81,7 @@ def test_an_empty_trail_verifies(container, run):
 
 
 def test_a_rolled_back_unit_of_work_appends_nothing(container, db_url):
-    with SqlUnitOfWork(container.sessions()) as uow:
+    with SqlUnitOfWork(container.sessions(), audit=SqlAuditLog) as uow:
         uow.audit.record(_entry(1))  # no commit: the block rolls back
     _record(container, _entry(2))
     rows = _rows(db_url)

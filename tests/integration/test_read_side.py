@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from shared.adapters.sql.queries import read_scope
+from shared.audit.adapters.sql import SqlAuditLog
 
 INSTITUTION = {"name": "Institución de prueba", "entity_word": "Entidad",
                "signature_label_1": "Elaboró", "signature_label_2": "Autorizó",
@@ -69,7 +70,7 @@ def test_a_request_reads_in_one_session_and_sees_its_own_writes(container) -> No
 def test_a_read_only_unit_of_work_cannot_commit(container) -> None:
     from shared.identity.adapters.sql import SqlIdentityUnitOfWork
 
-    with SqlIdentityUnitOfWork(container.sessions(), read_only=True) as uow:
+    with SqlIdentityUnitOfWork(container.sessions(), audit=SqlAuditLog, read_only=True) as uow:
         assert uow.users.list() == []
         with pytest.raises(RuntimeError, match="read-only"):
             uow.commit()

@@ -6,7 +6,7 @@ SQLite (the default, a file under var/) and PostgreSQL (psycopg 3) run the same 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Self
+from typing import Any, Callable, Self
 from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from shared.adapters.sql.read_scope import end_read_snapshot, request_read_session
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -122,9 +124,13 @@ class SqlUnitOfWork:
     Leaving the block without ``commit()`` rolls back, so nothing is half-written.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, audit: Callable[[Session], Any],
+                 read_only: bool = False) -> None:
+        # ``audit``: the audit log's adapter, built on the unit's session (so that an audit
+        # entry commits or rolls back with the change it records); injected by the container.
         # ``read_only``: for use cases that only read (deferred BEGIN on SQLite); ``commit``
         # is refused so that such a unit can never write without the write lock.
+        self._audit = audit
         self._sessions = read_sessions(sessions) if read_only else sessions
         self._read_only = read_only
         self._borrowed = False
@@ -134,8 +140,6 @@ class SqlUnitOfWork:
         if self._read_only:
             # Inside a request, a read-only unit reads in the request's read session (one
             # connection and one read transaction for the whole page, see ``read_scope``).
-            from shared.adapters.sql.queries import request_read_session
-
             shared = request_read_session(self._sessions)
             if shared is not None:
                 self._borrowed = True
@@ -147,9 +151,7 @@ class SqlUnitOfWork:
         return self
 
     def _attach(self, session: Session) -> None:
-        from shared.audit.adapters.sql import SqlAuditLog
-
-        self.audit = SqlAuditLog(session)
+        self.audit = self._audit(session)
 
     def __exit__(self, *exc: object) -> None:
         assert self.session is not None
@@ -169,8 +171,6 @@ class SqlUnitOfWork:
             raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
         # Reads later in the same request must see this write: end the request's read snapshot.
-        from shared.adapters.sql.queries import end_read_snapshot
-
         end_read_snapshot()
 
     def rollback(self) -> None:

@@ -6,13 +6,19 @@ on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.adapters.sql.database import read_sessions
+from shared.adapters.sql.read_scope import (  # noqa: F401 - re-exported
+    ReadScope,
+    _scope,
+    end_read_snapshot,
+    read_scope,
+    request_read_session,
+)
 
 T = TypeVar("T")
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
@@ -35,59 +41,6 @@ def executemany(session: Any, stmt: Any, rows: Sequence[dict[str, Any]]) -> None
     """Bulk writes as executemany (``conn.execute(insert(t), rows)``), never one VALUES list."""
     if rows:
         session.execute(stmt, list(rows))
-
-
-class ReadScope:
-    """The read side of one request: one read session (one connection, one read transaction)
-    per session factory, opened on first use, and a memo of look-ups repeated within the
-    request. A unit of work's commit ends it (``end_read_snapshot``), so a read after a write
-    in the same request sees the write."""
-
-    def __init__(self) -> None:
-        self._open: dict[int, Session] = {}
-        self.memo: dict[Any, Any] = {}
-
-    def session(self, sessions: sessionmaker[Session]) -> Session:
-        # Keyed by the connection pool: every read model on one database shares the session.
-        key = id(sessions.kw["bind"].pool)
-        s = self._open.get(key)
-        if s is None:
-            s = self._open[key] = sessions()
-        return s
-
-    def end(self) -> None:
-        self.memo.clear()
-        open_, self._open = self._open, {}
-        for s in open_.values():
-            s.close()
-
-
-_scope: ContextVar[ReadScope | None] = ContextVar("sql_read_scope", default=None)
-
-
-@contextmanager
-def read_scope() -> Iterator[ReadScope]:
-    """Share one read session among the read models called inside the block (a request)."""
-    scope = ReadScope()
-    token = _scope.set(scope)
-    try:
-        yield scope
-    finally:
-        _scope.reset(token)
-        scope.end()
-
-
-def request_read_session(sessions: sessionmaker[Session]) -> Session | None:
-    """The current request's read session (opened now if need be), or None outside a request."""
-    scope = _scope.get()
-    return scope.session(sessions) if scope is not None else None
-
-
-def end_read_snapshot() -> None:
-    """Called after a commit: later reads of this request start a fresh read transaction."""
-    scope = _scope.get()
-    if scope is not None:
-        scope.end()
 
 
 class SqlReadModel:

@@ -168,8 +168,6 @@ class SqlLoginThrottle:
 
 
 class SqlIdentityUnitOfWork(SqlUnitOfWork):
-    def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
-        super().__init__(sessions, read_only=read_only)
 
     def _attach(self, session: Session) -> None:
         super()._attach(session)

@@ -1,0 +1,69 @@
+"""The read side of one request: one read session (one connection, one read transaction) per
+database, shared by every read model and read-only unit of work called while the request is
+handled, and a memo of look-ups repeated within the request.
+
+Its own module, importing nothing of the SQL helpers, so that the unit of work
+(``database.py``) and the read models (``queries.py``) can both use it without importing
+each other.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
+
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class ReadScope:
+    """The read side of one request: one read session (one connection, one read transaction)
+    per session factory, opened on first use, and a memo of look-ups repeated within the
+    request. A unit of work's commit ends it (``end_read_snapshot``), so a read after a write
+    in the same request sees the write."""
+
+    def __init__(self) -> None:
+        self._open: dict[int, Session] = {}
+        self.memo: dict[Any, Any] = {}
+
+    def session(self, sessions: sessionmaker[Session]) -> Session:
+        # Keyed by the connection pool: every read model on one database shares the session.
+        key = id(sessions.kw["bind"].pool)
+        s = self._open.get(key)
+        if s is None:
+            s = self._open[key] = sessions()
+        return s
+
+    def end(self) -> None:
+        self.memo.clear()
+        open_, self._open = self._open, {}
+        for s in open_.values():
+            s.close()
+
+
+_scope: ContextVar[ReadScope | None] = ContextVar("sql_read_scope", default=None)
+
+
+@contextmanager
+def read_scope() -> Iterator[ReadScope]:
+    """Share one read session among the read models called inside the block (a request)."""
+    scope = ReadScope()
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
+        scope.end()
+
+
+def request_read_session(sessions: sessionmaker[Session]) -> Session | None:
+    """The current request's read session (opened now if need be), or None outside a request."""
+    scope = _scope.get()
+    return scope.session(sessions) if scope is not None else None
+
+
+def end_read_snapshot() -> None:
+    """Called after a commit: later reads of this request start a fresh read transaction."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.end()

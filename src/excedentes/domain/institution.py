@@ -84,8 +84,8 @@ class Institution:
         if isinstance(self.signed_pdf_max_bytes, bool) or \
                 not isinstance(self.signed_pdf_max_bytes, int) or \
                 not 0 < self.signed_pdf_max_bytes <= MAX_SIGNED_PDF_MB * MB:
-            raise ValidationError(f"El tamaño máximo del PDF firmado debe estar entre 1 y "
-                                  f"{MAX_SIGNED_PDF_MB} MB.",
+            raise ValidationError(f"El tamaño máximo del PDF firmado debe ser positivo y de "
+                                  f"hasta {MAX_SIGNED_PDF_MB} MB.",
                                   log_message="bad signed pdf limit")
         if self.storage_backend not in STORAGE_BACKENDS:
             raise ValidationError(f"Almacenamiento no válido: «{self.storage_backend}» (use "

@@ -75,8 +75,9 @@ class CreateInstitution(UseCase):
         institution = self._build(cmd)
         with self.uow_factory() as uow:
             if uow.institutions.get(institution.code) is not None:
-                raise Conflict(f"La institución {institution.code} ya está registrada; para "
-                               "cambiar sus datos use la edición de la institución.",
+                raise Conflict(f"La institución {institution.code} ya está registrada; sus "
+                               "datos se cambian desde la página Instituciones o con "
+                               "«sanece-admin excedentes institution update».",
                                log_message="institution exists")
             uow.institutions.add(institution)
             audit(uow, self.clock, actor, "institution_created", INSTITUTION_TARGET,

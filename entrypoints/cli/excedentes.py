@@ -242,7 +242,9 @@ def _institution_rows(view: Any) -> list[tuple[str, str]]:
             ("PDF firmado", f"hasta {view.signed_pdf_max_mb} MB"),
             ("Especialidad troncal (Paso 5)", "sí" if view.has_specialty_level else "no"),
             ("Almacenamiento", view.storage_backend),
-            ("Versión", str(view.version.version))]
+            ("Versión", str(view.version.version))] + (
+        [("Entidades registradas", f"{view.entity_count}")]
+        if view.entity_count is not None else [])
 
 
 @group.group("institution")
@@ -255,19 +257,53 @@ def institution() -> None:
               help="Edición de la que parte (sus datos; las demás opciones los cambian).")
 @click.option("--code", default=None,
               help="Código de la institución (por omisión, el de la edición).")
+@click.option("--entities", "entities_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV de sus entidades (columnas Código, Nombre; en el orden del tablero). "
+                   "Por omisión, las de la edición.")
 @_settings_options
 @click.pass_context
 @cli_errors
 def institution_create(ctx: click.Context, edition: str | None, code: str | None,
-                       **options: Any) -> None:
-    """Registra una institución (por ejemplo: --edition SS)."""
+                       entities_file: Path | None, **options: Any) -> None:
+    """Registra una institución y sus entidades (por ejemplo: --edition SS)."""
     exc = _exc(ctx)
     base = exc.editions().get(edition) if edition else None
     current = base.settings.signature_labels if base else None
+    entities = _entity_pairs(entities_file) if entities_file else None
     view = exc.create_institution()(_actor(), CreateInstitutionCommand(
-        code, edition, _settings(current, **options)))
-    console.print(f"Institución {view.code} registrada: {view.name}.")
+        code, edition, _settings(current, **options), entities))
+    console.print(f"Institución {view.code} registrada: {view.name}, con {view.entity_count} "
+                  f"entidades ({view.entity_word}).")
     _show_institution(view)
+
+
+def _entity_pairs(path: Path) -> tuple[tuple[str, str], ...]:
+    """(code, name) of each line of a two-column CSV (a header line «Código,Nombre» is
+    skipped); every bad line is named."""
+    import csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"«{path.name}» no es un CSV en UTF-8.") from None
+    pairs, problems = [], []
+    for n, row in enumerate(csv.reader(text.splitlines()), 1):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if n == 1 and [c.casefold() for c in cells[:2]] in (["código", "nombre"],
+                                                              ["codigo", "nombre"]):
+            continue
+        if len(cells) != 2 or not all(cells):
+            problems.append(f"línea {n}: se esperan dos columnas, Código y Nombre")
+            continue
+        pairs.append((cells[0], cells[1]))
+    if problems:
+        raise ValueError(f"«{path.name}»: " + "; ".join(problems) + ".")
+    if not pairs:
+        raise ValueError(f"«{path.name}» no tiene entidades.")
+    return tuple(pairs)
 
 
 @institution.command("list")
@@ -280,13 +316,14 @@ def institution_list(ctx: click.Context) -> None:
         console.print("No hay instituciones registradas (sanece-admin excedentes institution "
                       "create --edition CÓDIGO).")
         return
-    table = Table("Código", "Nombre", "Entidades", "Firmas", "Encabezado", "PDF firmado",
+    table = Table("Código", "Nombre", "Entidades", "Núm.", "Firmas", "Encabezado",
+                  "PDF firmado",
                   "Especialidad troncal", "Almacenamiento", "Versión",
                   title="Instituciones registradas")
     for v in rows:
         signatures = " / ".join(v.signature_labels) + (" (con «Nombre:»)"
                                                        if v.signature_name_line else "")
-        table.add_row(v.code, v.name, v.entity_word, signatures,
+        table.add_row(v.code, v.name, v.entity_word, str(v.entity_count), signatures,
                       " / ".join(v.header_lines) or "(el nombre)", f"{v.signed_pdf_max_mb} MB",
                       "sí" if v.has_specialty_level else "no", v.storage_backend,
                       str(v.version.version))

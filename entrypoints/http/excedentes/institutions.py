@@ -52,6 +52,7 @@ class InstitutionForm:
     pdf_mb: str = ""
     especialidad: str = ""  # "si" / "no" / ""
     almacenamiento: str = ""
+    lista_entidades: str = ""  # registration: "CÓDIGO, Nombre" per row; empty: the edition's
     version: str = ""
     csrf_token: str = ""
 
@@ -74,6 +75,20 @@ class InstitutionForm:
                                         minimum=1),
             has_specialty_level=_yes_no(self.especialidad, "Nivel de especialidad troncal"),
             storage_backend=self.almacenamiento.strip() or None)
+
+    def entities(self) -> tuple[tuple[str, str], ...] | None:
+        """The typed entities (None when the field is empty: the edition's); a row without
+        its comma is refused naming the row."""
+        pairs = []
+        for n, line in enumerate(self.lista_entidades.splitlines(), 1):
+            if not line.strip():
+                continue
+            code, sep, name = line.partition(",")
+            if not sep or not code.strip() or not name.strip():
+                raise ValidationError(f"Entidades, renglón {n}: escriba «CÓDIGO, Nombre» (por "
+                                      "ejemplo «BC, BAJA CALIFORNIA»).")
+            pairs.append((code.strip(), name.strip()))
+        return tuple(pairs) or None
 
     @classmethod
     def of(cls, view: Any) -> "InstitutionForm":
@@ -119,12 +134,14 @@ class InstitutionPages(Controller):
                data: Annotated[InstitutionForm, URL_FORM]) -> Any:
         try:
             view = exc(request).create_institution()(actor_of(request), CreateInstitutionCommand(
-                data.codigo.strip() or None, data.edicion.strip() or None, data.settings()))
+                data.codigo.strip() or None, data.edicion.strip() or None, data.settings(),
+                data.entities()))
         except (ValidationError, Conflict) as refused:
             return self._list(request, form=data, error=refused.message,
                               status_code=refused.status)
-        flash(request, f"Institución {view.code} registrada: {view.name}. Siga con sus periodos, "
-                       "su catálogo y sus unidades médicas.", "success")
+        flash(request, f"Institución {view.code} registrada: {view.name}, con "
+                       f"{view.entity_count} entidades. Siga con sus periodos, su catálogo y sus "
+                       "unidades médicas.", "success")
         return redirect(f"{BASE}/{view.code}")
 
     @get("/{code:str}", sync_to_thread=True)

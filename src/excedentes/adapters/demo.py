@@ -63,7 +63,7 @@ from excedentes.adapters.demo_data import (
     generated_names,
 )
 from excedentes.adapters.editions import JsonInstitutionEditions
-from excedentes.application.ports import InstitutionEditions, UnitOfWorkFactory
+from excedentes.application.ports import Edition, InstitutionEditions, UnitOfWorkFactory
 from excedentes.domain.catalog import (
     Entity,
     MedicalUnit,
@@ -214,7 +214,7 @@ class ExcedentesDemoLoader:
             if uow.institutions.list():
                 progress("excedentes: ya cargado", 1, 1)
                 return
-            _Build(uow, scale, self.clock, self.storage, progress, self.institutions()).run()
+            _Build(uow, scale, self.clock, self.storage, progress, self.editions.all()).run()
             uow.commit()
         with self.uow_factory() as uow:
             uow.refresh_statistics()  # type: ignore[attr-defined]
@@ -229,7 +229,7 @@ _STATE_NOTES = {NOT_STARTED: "sin iniciar", PRELIMINARY: "respondió SI, sin reg
 
 class _Build:
     def __init__(self, uow: Any, scale: str, clock: Clock, storage: StorageSelector,
-                 progress: Progress, institutions: Sequence[Institution]) -> None:
+                 progress: Progress, editions: Sequence[Edition]) -> None:
         self.uow = uow
         self.national = scale == "national"
         self.clock = clock
@@ -238,7 +238,8 @@ class _Build:
         self.rng = random.Random(SEED)
         self.clues = _Clues(self.rng)
         self.year = clock.today().year
-        self.institutions = {i.code: i for i in institutions}
+        self.institutions = {e.code: e.institution() for e in editions}
+        self.entities = {e.code: e.entities for e in editions}
         self.units: dict[tuple[str, str], list[MedicalUnit]] = {}
         self.products: dict[str, list[int]] = {}
         self.by_name: dict[tuple[str, str, str], int] = {}  # (inst, group, name) -> id
@@ -263,7 +264,7 @@ class _Build:
         for pos, inst in enumerate(self.institutions.values(), 1):
             self.uow.institutions.add(inst, pos)
         self.uow.entities.add_many([Entity(code, c, name) for code in self.institutions
-                                    for c, name, _ in entities_of(code)])
+                                    for c, name in self.entities[code]])
         for code in self.institutions:
             self.uow.periods.add(self._open_period(code))
             self.uow.periods.add(self._closed_period(code))

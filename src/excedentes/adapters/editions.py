@@ -1,6 +1,6 @@
 """The editions of the collection as data (E1): ``editions.json`` beside this module holds the
 settings each legacy edition used (IMSS 2020, SS 2021, IMSS-BIENESTAR 2023, ISSSTE 2023,
-PEMEX). ``JsonInstitutionEditions`` implements the ``InstitutionEditions`` port: the
+PEMEX) and its entities (the 32 states; IMSS splits three of them into two OOADs each). ``JsonInstitutionEditions`` implements the ``InstitutionEditions`` port: the
 ``institution create --edition`` command and the demo loader read the same file, so a real
 installation and the demo register identical institutions.
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from excedentes.application.ports import Edition
+from excedentes.domain.catalog import Entity
 from excedentes.domain.institution import InstitutionSettings
 from shared.kernel.errors import DomainError
 
@@ -28,8 +29,14 @@ def _edition(raw: dict[str, Any]) -> Edition:
         signed_pdf_max_mb=int(raw["signed_pdf_max_mb"]),
         has_specialty_level=bool(raw["has_specialty_level"]),
         storage_backend=str(raw.get("storage_backend") or "local"))
-    edition = Edition(str(raw["code"]).upper(), str(raw.get("edition") or raw["code"]), settings)
-    edition.institution()  # a broken file fails here, naming the edition, not at first use
+    entities = tuple((str(code), str(name)) for code, name in raw.get("entities") or ())
+    edition = Edition(str(raw["code"]).upper(), str(raw.get("edition") or raw["code"]), settings,
+                      entities)
+    # a broken file fails here, naming the edition, not at first use
+    institution = edition.institution()
+    codes = [Entity(institution.code, code, name).code for code, name in entities]
+    if len(set(codes)) != len(codes):
+        raise ValueError("entidades repetidas")
     return edition
 
 

@@ -138,6 +138,8 @@ class Edition:
     code: str  # IMSS, SS, IMSSB, ISSSTE, PEMEX
     label: str  # "Secretaría de Salud, marzo 2021"
     settings: InstitutionSettings
+    # its entities (code, name) in dashboard order: the 32 states, IMSS with its OOADs
+    entities: tuple[tuple[str, str], ...] = ()
 
     def institution(self) -> Institution:
         return self.settings.build(self.code)

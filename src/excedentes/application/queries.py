@@ -103,7 +103,8 @@ class InstitutionQueries:
     def list(self, scope: Scope) -> list[InstitutionSettingsView]:
         require_admin(scope)
         versions = self.read_model.institution_versions()
-        return [institution_settings_view(i, versions.get(i.code, NEVER_SAVED))
+        return [institution_settings_view(i, versions.get(i.code, NEVER_SAVED),
+                                          len(self.read_model.entities(i.code)))
                 for i in self.read_model.institutions()]
 
     def get(self, scope: Scope, code: str) -> InstitutionSettingsView:
@@ -112,7 +113,8 @@ class InstitutionQueries:
         assert inst is not None
         require_admin(scope, inst.code)
         return institution_settings_view(
-            inst, self.read_model.institution_versions().get(inst.code, NEVER_SAVED))
+            inst, self.read_model.institution_versions().get(inst.code, NEVER_SAVED),
+            len(self.read_model.entities(inst.code)))
 
     def edition_list(self, scope: Scope) -> list[Edition]:
         """The editions kept as data, those not registered yet first."""

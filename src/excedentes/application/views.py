@@ -537,14 +537,16 @@ class InstitutionSettingsView:
     has_specialty_level: bool
     storage_backend: str
     version: VersionStamp = NEVER_SAVED  # the settings' version: an edit names it
+    entity_count: int | None = None  # its entities (lists and registration say how many)
 
 
-def institution_settings_view(institution: Institution,
-                              version: VersionStamp = NEVER_SAVED) -> InstitutionSettingsView:
+def institution_settings_view(institution: Institution, version: VersionStamp = NEVER_SAVED,
+                              entity_count: int | None = None) -> InstitutionSettingsView:
     return InstitutionSettingsView(
         code=institution.code, name=institution.name, entity_word=institution.entity_word,
         signature_labels=institution.signature_labels, header_lines=institution.header_lines,
         signature_name_line=institution.signature_name_line,
         signed_pdf_max_mb=institution.signed_pdf_max_mb,
         has_specialty_level=institution.has_specialty_level,
-        storage_backend=institution.storage_backend, version=version)
+        storage_backend=institution.storage_backend, version=version,
+        entity_count=entity_count)

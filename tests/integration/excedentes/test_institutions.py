@@ -189,3 +189,28 @@ def test_the_demo_registers_the_same_editions(container):
     loader = container.excedentes.demo_loader()
     assert [i.code for i in loader.institutions()] == [e.code for e in editions.all()]
     assert loader.institutions() == [e.institution() for e in editions.all()]
+
+
+def test_an_edition_registers_its_entities_and_given_entities_replace_them(exc, world):
+    view = exc.create_institution()(ADMIN, CreateInstitutionCommand(edition="IMSSB"))
+    assert view.entity_count == 32
+    entities = exc.read_model().entities("IMSSB")
+    assert (entities[0].code, entities[0].name) == ("AS", "AGUASCALIENTES")
+    assert exc.queries().resolve_entity(ADMIN_SCOPE, "IMSSB", "baja california").code == "BC"
+    own = exc.create_institution()(ADMIN, CreateInstitutionCommand(
+        code="PEMEX", edition="PEMEX", entities=(("TC", "TABASCO"), ("VZ", "VERACRUZ"))))
+    assert own.entity_count == 2
+    assert [e.code for e in exc.read_model().entities("PEMEX")] == ["TC", "VZ"]
+    listed = {v.code: v.entity_count for v in exc.institution_queries().list(ADMIN_SCOPE)}
+    assert listed["IMSSB"] == 32 and listed["PEMEX"] == 2 and listed["SS"] == 3
+
+
+@pytest.mark.parametrize("entities, message", [
+    ((("TC", "TABASCO"), ("tc", "Otra")), "Entidades repetidas: TC, tc"),
+    ((("TC", " "),), "nombre de la entidad"),
+])
+def test_bad_entities_register_nothing(exc, world, entities, message):
+    with pytest.raises(ValidationError, match=message):
+        exc.create_institution()(ADMIN, CreateInstitutionCommand(edition="PEMEX",
+                                                                 entities=entities))
+    assert exc.read_model().institution("PEMEX") is None

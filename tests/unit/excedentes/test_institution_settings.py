@@ -145,3 +145,13 @@ def test_a_broken_editions_file_fails_naming_the_edition(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="repetidos"):
         JsonInstitutionEditions(path).all()
+
+
+def test_the_editions_entities_are_the_demos_entities():
+    from excedentes.adapters.demo import entities_of
+
+    for edition in JsonInstitutionEditions().all():
+        assert list(edition.entities) == [(c, n) for c, n, _ in entities_of(edition.code)]
+    imss = JsonInstitutionEditions().get("IMSS")
+    assert len(imss.entities) == 35 and ("MC-OTE", "Edo. de Méx. Ote.") in imss.entities
+    assert len(JsonInstitutionEditions().get("SS").entities) == 32

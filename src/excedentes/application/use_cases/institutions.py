@@ -21,6 +21,7 @@ from excedentes.application.access import INSTITUTION_NOT_FOUND, Actor, sees_ins
 from excedentes.application.ports import Edition, InstitutionEditions
 from excedentes.application.use_cases._common import UseCase, audit
 from excedentes.application.views import InstitutionSettingsView, institution_settings_view
+from excedentes.domain.catalog import Entity
 from excedentes.domain.institution import (
     Institution,
     InstitutionSettings,
@@ -61,18 +62,29 @@ class CreateInstitutionCommand:
     code: str | None = None
     edition: str | None = None
     settings: InstitutionSettings = InstitutionSettings()
+    # its entities (code, name) in dashboard order; None: the edition's (none without one)
+    entities: tuple[tuple[str, str], ...] | None = None
 
 
 @attrs.define
 class CreateInstitution(UseCase):
-    """Register an institution (``Conflict`` when the code exists; ``ValidationError`` for an
-    unknown edition or a broken setting). Audited as ``excedentes.institution_created``."""
+    """Register an institution and its entities (``Conflict`` when the code exists;
+    ``ValidationError`` for an unknown edition, a broken setting or entity). Audited as
+    ``excedentes.institution_created``; units import and periods work for it at once."""
 
     editions: InstitutionEditions
 
     def __call__(self, actor: Actor, cmd: CreateInstitutionCommand) -> InstitutionSettingsView:
         require_admin(actor.scope)
-        institution = self._build(cmd)
+        institution, edition = self._build(cmd)
+        pairs = cmd.entities if cmd.entities is not None else (edition.entities if edition
+                                                                 else ())
+        entities = [Entity(institution.code, code, name) for code, name in pairs]
+        repeated = sorted({e.code for e in entities
+                           if [x.code.upper() for x in entities].count(e.code.upper()) > 1})
+        if repeated:
+            raise ValidationError(f"Entidades repetidas: {', '.join(repeated)}.",
+                                  log_message="repeated entity codes")
         with self.uow_factory() as uow:
             if uow.institutions.get(institution.code) is not None:
                 raise Conflict(f"La institución {institution.code} ya está registrada; sus "
@@ -80,14 +92,16 @@ class CreateInstitution(UseCase):
                                "«sanece-admin excedentes institution update».",
                                log_message="institution exists")
             uow.institutions.add(institution)
+            uow.entities.add_many(entities)
             audit(uow, self.clock, actor, "institution_created", INSTITUTION_TARGET,
-                  institution.code, after={"code": institution.code, **institution.snapshot()},
+                  institution.code, after={"code": institution.code, **institution.snapshot(),
+                                           "entities": len(entities)},
                   reason=f"edición {cmd.edition.upper()}" if cmd.edition else None)
             version = uow.institutions.version(institution.code)
             uow.commit()
-        return institution_settings_view(institution, version)
+        return institution_settings_view(institution, version, len(entities))
 
-    def _build(self, cmd: CreateInstitutionCommand) -> Institution:
+    def _build(self, cmd: CreateInstitutionCommand) -> tuple[Institution, Edition | None]:
         settings = cmd.settings
         edition: Edition | None = None
         if cmd.edition:
@@ -101,7 +115,7 @@ class CreateInstitution(UseCase):
         if not code:
             raise ValidationError("Indique el código de la institución (por ejemplo SS) o la "
                                   "edición de la que parte.", log_message="no code")
-        return settings.build(code)
+        return settings.build(code), edition
 
 
 @attrs.frozen

@@ -3,6 +3,8 @@ transaction each, audited, admins only, optimistic concurrency on the settings' 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from excedentes.application.access import Actor
@@ -18,7 +20,7 @@ from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shared.kernel.scope import Role, Scope
 
-from .support import ADMIN, ADMIN_SCOPE, CAP_BC, COORD_IMSS, COORD_SS
+from .support import ADMIN, ADMIN_SCOPE, CAP_BC, COORD_IMSS, COORD_SS, race
 
 ADMIN2 = Actor.admin("admin.dos")
 
@@ -214,3 +216,22 @@ def test_bad_entities_register_nothing(exc, world, entities, message):
         exc.create_institution()(ADMIN, CreateInstitutionCommand(edition="PEMEX",
                                                                  entities=entities))
     assert exc.read_model().institution("PEMEX") is None
+
+
+def test_concurrent_saves_of_the_same_form_have_exactly_one_winner(exc, world, container):
+    actors = (ADMIN, ADMIN2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for i in range(8):
+            start = exc.institution_queries().get(ADMIN_SCOPE, "IMSS").version.version
+
+            def attempt(k, start=start, i=i):
+                return exc.update_institution()(actors[k], UpdateInstitutionCommand(
+                    "IMSS", InstitutionSettings(name=f"IMSS {i}-{k}"), expected_version=start))
+
+            w, outcomes = race(pool, attempt, i)
+            assert outcomes[w].changed
+            assert f"({actors[w].username})" in outcomes[1 - w].message
+            view = exc.institution_queries().get(ADMIN_SCOPE, "IMSS")
+            assert view.version.version == start + 1 and view.name == f"IMSS {i}-{w}"
+            assert view.version.updated_by == actors[w].username
+    assert len(_audit(container, "excedentes.institution_updated")) == 8

@@ -1,7 +1,8 @@
 """`sanece-admin excedentes …` commands.
 
-Institutions are named by short code (IMSS, SS, IMSSB, ISSSTE, PEMEX) or name, entities by
-code or name, both ignoring case and accents. The commands act as an administrator (audited
+Institutions are named by short code or name, entities by code or name, both ignoring case
+and accents; the help of ``--institution`` lists the institutions registered in the database
+(``excedentes institution create|list|update`` registers and changes them). The commands act as an administrator (audited
 as ``cli:<user>``) and call use cases only; bad input prints one Spanish line starting with
 ``Error:`` and exits with a non-zero code.
 """
@@ -13,7 +14,7 @@ import os
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import click
 from rich.table import Table
@@ -29,7 +30,12 @@ from excedentes.application.use_cases.coordination import (
 )
 from excedentes.application.use_cases.catalog import file_format
 from excedentes.application.use_cases.exports import ExportRecordsCommand
+from excedentes.application.use_cases.institutions import (
+    CreateInstitutionCommand,
+    UpdateInstitutionCommand,
+)
 from excedentes.application.use_cases.reports import PrintReportCommand
+from excedentes.domain.institution import MAX_SIGNED_PDF_MB, STORAGE_BACKENDS, InstitutionSettings
 from shared.kernel.errors import DomainError
 from shared.kernel.scope import Role, Scope
 
@@ -42,6 +48,37 @@ def _exc(ctx: click.Context) -> Any:
 
 def _actor() -> Actor:
     return Actor.admin(actor())
+
+
+class DynamicHelpOption(click.Option):
+    """An option whose help ends with what the database (or the editions' data) holds now:
+    ``--institution`` lists the registered institutions, not a list written in the code. The
+    help never fails: without a reachable database it says where to look."""
+
+    def __init__(self, *args: Any, help_tail: Callable[[click.Context], str], **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        self._help_head = self.help or ""
+        self._help_tail = help_tail
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        try:
+            tail = self._help_tail(ctx)
+        except Exception:  # noqa: BLE001 - help must print even with no database
+            tail = "(consulte «sanece-admin excedentes institution list»)."
+        self.help = f"{self._help_head} {tail}".strip()
+        return super().get_help_record(ctx)
+
+
+def _registered(ctx: click.Context) -> str:
+    return f"({_exc(ctx).queries().known_codes(ADMIN)})."
+
+
+def institution_option(*decls: str, help: str = "Código o nombre de la institución",
+                       **kwargs: Any) -> Callable[[Any], Any]:
+    """``--institution`` with the registered institutions in its help."""
+    return click.option(*(decls or ("--institution",)), cls=DynamicHelpOption,
+                        help_tail=_registered, help=help, **kwargs)
 
 
 def _institution(exc: Any, text: str) -> str:
@@ -130,6 +167,191 @@ def group() -> None:
     """Excedentes y Faltantes: periodos, aperturas, reportes, catálogos, exportaciones."""
 
 
+# --- institutions --------------------------------------------------------------------------
+def _editions(ctx: click.Context) -> str:
+    codes = [e.code for e in _exc(ctx).editions().all()]
+    return f"Ediciones: {', '.join(codes)}."
+
+
+def _settings_options(fn: Any) -> Any:
+    """The settings of an institution (E1); an option not given keeps the value (update) or
+    takes the edition's (create)."""
+    options = [
+        click.option("--name", default=None, help="Nombre de la institución."),
+        click.option("--entity-word", default=None,
+                     help="Cómo se llaman sus entidades: OOAD/UMAE, Entidad Federativa, "
+                          "Delegación…"),
+        click.option("--signature-1", default=None,
+                     help="Primera leyenda de firma del reporte final (p. ej. «Autoriza "
+                          "TOOAD:»)."),
+        click.option("--signature-2", default=None, help="Segunda leyenda de firma."),
+        click.option("--signature-name-line/--no-signature-name-line", default=None,
+                     help="Imprimir «Nombre:» bajo cada firma (edición ISSSTE)."),
+        click.option("--header-line", "header_lines", multiple=True,
+                     help="Línea del encabezado de los reportes (repita la opción, una por "
+                          "línea)."),
+        click.option("--no-header", is_flag=True,
+                     help="Sin líneas de encabezado (se imprime el nombre)."),
+        click.option("--signed-max-mb", type=click.IntRange(1, MAX_SIGNED_PDF_MB), default=None,
+                     help="Tamaño máximo del reporte firmado, en MB (100; 150 en SS 2021)."),
+        click.option("--specialty-level/--no-specialty-level", default=None,
+                     help="Con el nivel de especialidad troncal (Paso 5)."),
+        click.option("--storage", type=click.Choice(STORAGE_BACKENDS), default=None,
+                     help="Almacenamiento de los archivos."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _settings(current: tuple[str, str] | None, name: str | None, entity_word: str | None,
+              signature_1: str | None, signature_2: str | None,
+              signature_name_line: bool | None, header_lines: tuple[str, ...], no_header: bool,
+              signed_max_mb: int | None, specialty_level: bool | None,
+              storage: str | None) -> InstitutionSettings:
+    """The options as settings. One signature label alone completes the pair with the other
+    one of ``current`` (the stored or the edition's labels)."""
+    if no_header and header_lines:
+        raise ValueError("Use --header-line o --no-header, no ambas.")
+    labels: tuple[str, str] | None = None
+    if signature_1 is not None or signature_2 is not None:
+        if current is None and (signature_1 is None or signature_2 is None):
+            raise ValueError("Indique las dos leyendas de firma: --signature-1 y --signature-2.")
+        base = current or ("", "")
+        labels = (signature_1 if signature_1 is not None else base[0],
+                  signature_2 if signature_2 is not None else base[1])
+    return InstitutionSettings(
+        name=name, entity_word=entity_word, signature_labels=labels,
+        header_lines=() if no_header else (tuple(header_lines) or None),
+        signature_name_line=signature_name_line, signed_pdf_max_mb=signed_max_mb,
+        has_specialty_level=specialty_level, storage_backend=storage)
+
+
+def _show_institution(view: Any) -> None:
+    table = Table("Dato", "Valor", title=f"{view.code} — {view.name}")
+    for label, value in _institution_rows(view):
+        table.add_row(label, value)
+    console.print(table)
+
+
+def _institution_rows(view: Any) -> list[tuple[str, str]]:
+    return [("Entidades", view.entity_word),
+            ("Firma 1", view.signature_labels[0]), ("Firma 2", view.signature_labels[1]),
+            ("«Nombre:» bajo las firmas", "sí" if view.signature_name_line else "no"),
+            ("Encabezado", " / ".join(view.header_lines) or "(el nombre)"),
+            ("PDF firmado", f"hasta {view.signed_pdf_max_mb} MB"),
+            ("Especialidad troncal (Paso 5)", "sí" if view.has_specialty_level else "no"),
+            ("Almacenamiento", view.storage_backend),
+            ("Versión", str(view.version.version))] + (
+        [("Entidades registradas", f"{view.entity_count}")]
+        if view.entity_count is not None else [])
+
+
+@group.group("institution")
+def institution() -> None:
+    """Instituciones: registro (desde una edición o completo) y sus datos."""
+
+
+@institution.command("create")
+@click.option("--edition", default=None, cls=DynamicHelpOption, help_tail=_editions,
+              help="Edición de la que parte (sus datos; las demás opciones los cambian).")
+@click.option("--code", default=None,
+              help="Código de la institución (por omisión, el de la edición).")
+@click.option("--entities", "entities_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV de sus entidades (columnas Código, Nombre; en el orden del tablero). "
+                   "Por omisión, las de la edición.")
+@_settings_options
+@click.pass_context
+@cli_errors
+def institution_create(ctx: click.Context, edition: str | None, code: str | None,
+                       entities_file: Path | None, **options: Any) -> None:
+    """Registra una institución y sus entidades (por ejemplo: --edition SS)."""
+    exc = _exc(ctx)
+    base = exc.editions().get(edition) if edition else None
+    current = base.settings.signature_labels if base else None
+    entities = _entity_pairs(entities_file) if entities_file else None
+    view = exc.create_institution()(_actor(), CreateInstitutionCommand(
+        code, edition, _settings(current, **options), entities))
+    console.print(f"Institución {view.code} registrada: {view.name}, con {view.entity_count} "
+                  f"entidades ({view.entity_word}).")
+    _show_institution(view)
+
+
+def _entity_pairs(path: Path) -> tuple[tuple[str, str], ...]:
+    """(code, name) of each line of a two-column CSV (a header line «Código,Nombre» is
+    skipped); every bad line is named."""
+    import csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"«{path.name}» no es un CSV en UTF-8.") from None
+    pairs, problems = [], []
+    for n, row in enumerate(csv.reader(text.splitlines()), 1):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if n == 1 and [c.casefold() for c in cells[:2]] in (["código", "nombre"],
+                                                              ["codigo", "nombre"]):
+            continue
+        if len(cells) != 2 or not all(cells):
+            problems.append(f"línea {n}: se esperan dos columnas, Código y Nombre")
+            continue
+        pairs.append((cells[0], cells[1]))
+    if problems:
+        raise ValueError(f"«{path.name}»: " + "; ".join(problems) + ".")
+    if not pairs:
+        raise ValueError(f"«{path.name}» no tiene entidades.")
+    return tuple(pairs)
+
+
+@institution.command("list")
+@click.pass_context
+@cli_errors
+def institution_list(ctx: click.Context) -> None:
+    """Lista las instituciones registradas y sus datos."""
+    rows = _exc(ctx).institution_queries().list(ADMIN)
+    if not rows:
+        console.print("No hay instituciones registradas (sanece-admin excedentes institution "
+                      "create --edition CÓDIGO).")
+        return
+    table = Table("Código", "Nombre", "Entidades", "Núm.", "Firmas", "Encabezado",
+                  "PDF firmado",
+                  "Especialidad troncal", "Almacenamiento", "Versión",
+                  title="Instituciones registradas")
+    for v in rows:
+        signatures = " / ".join(v.signature_labels) + (" (con «Nombre:»)"
+                                                       if v.signature_name_line else "")
+        table.add_row(v.code, v.name, v.entity_word, str(v.entity_count), signatures,
+                      " / ".join(v.header_lines) or "(el nombre)", f"{v.signed_pdf_max_mb} MB",
+                      "sí" if v.has_specialty_level else "no", v.storage_backend,
+                      str(v.version.version))
+    console.print(table)
+
+
+@institution.command("update")
+@click.argument("code")
+@_settings_options
+@click.option("--version", "expected", type=click.IntRange(0), default=None,
+              help="Versión que se modifica (la de «institution list»): si otra persona la "
+                   "cambió, no se guarda nada.")
+@click.pass_context
+@cli_errors
+def institution_update(ctx: click.Context, code: str, expected: int | None,
+                       **options: Any) -> None:
+    """Cambia datos de una institución (el código no cambia)."""
+    exc = _exc(ctx)
+    code = _institution(exc, code)
+    current = exc.institution_queries().get(ADMIN, code)
+    change = exc.update_institution()(_actor(), UpdateInstitutionCommand(
+        code, _settings(current.signature_labels, **options), expected))
+    view = change.institution
+    console.print(f"Institución {view.code}: "
+                  + ("datos guardados." if change.changed else "sin cambios."))
+    _show_institution(view)
+
+
 # --- periods -------------------------------------------------------------------------------
 @group.group("period")
 def period() -> None:
@@ -137,7 +359,7 @@ def period() -> None:
 
 
 @period.command("open")
-@click.option("--institution", required=True, help="IMSS, SS, IMSSB, ISSSTE o PEMEX.")
+@institution_option(required=True)
 @click.option("--period", "year", type=YEAR, required=True, help="Año del periodo.")
 @click.pass_context
 @cli_errors
@@ -152,7 +374,7 @@ def period_open(ctx: click.Context, institution: str, year: int) -> None:
 
 
 @period.command("close")
-@click.option("--institution", required=True)
+@institution_option(required=True)
 @click.option("--period", "year", type=YEAR, required=True)
 @click.pass_context
 @cli_errors
@@ -166,7 +388,7 @@ def period_close(ctx: click.Context, institution: str, year: int) -> None:
 
 
 @period.command("create")
-@click.option("--institution", required=True)
+@institution_option(required=True)
 @click.option("--period", "year", type=YEAR, required=True)
 @click.option("--start", default=None, help="Inicio de la captura (AAAA-MM-DD).")
 @click.option("--end", default=None, help="Fin de la captura (AAAA-MM-DD).")
@@ -184,7 +406,7 @@ def period_create(ctx: click.Context, institution: str, year: int, start: str | 
 
 
 @period.command("window")
-@click.option("--institution", required=True)
+@institution_option(required=True)
 @click.option("--period", "year", type=YEAR, required=True)
 @click.option("--start", default=None, help="Inicio (AAAA-MM-DD); vacío: sin fecha.")
 @click.option("--end", default=None, help="Fin (AAAA-MM-DD); vacío: sin fecha.")
@@ -203,7 +425,7 @@ def period_window(ctx: click.Context, institution: str, year: int, start: str | 
 
 # --- reopen --------------------------------------------------------------------------------
 @group.command("reopen")
-@click.option("--institution", required=True)
+@institution_option(required=True)
 @click.option("--period", "year", type=YEAR, required=True)
 @click.option("--entity", required=True, help="Código o nombre de la entidad.")
 @click.option("--reason", required=True, help="Motivo de la apertura.")
@@ -223,7 +445,7 @@ def reopen(ctx: click.Context, institution: str, year: int, entity: str, reason:
 
 # --- report --------------------------------------------------------------------------------
 @group.command("report")
-@click.option("--institution", required=True)
+@institution_option(required=True)
 @click.option("--period", "year", type=YEAR, required=True)
 @click.option("--entity", required=True)
 @click.option("--kind", type=click.Choice(["preliminar", "final"]), required=True)
@@ -250,7 +472,7 @@ def catalog() -> None:
 
 
 @catalog.command("import")
-@click.option("--institution", required=True)
+@institution_option(required=True)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 @cli_errors
@@ -262,7 +484,7 @@ def catalog_import(ctx: click.Context, institution: str, file: Path) -> None:
 
 
 @catalog.command("export")
-@click.option("--institution", required=True)
+@institution_option(required=True)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
               help="Por omisión, según la extensión de --out.")
@@ -294,7 +516,7 @@ def units_import(ctx: click.Context, file: Path) -> None:
 
 
 @units.command("export")
-@click.option("--institution", default=None, help="Por omisión, todas.")
+@institution_option(default=None, help="Por omisión, todas; o el código o nombre de una")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None)
 @click.pass_context
@@ -312,7 +534,7 @@ def units_export(ctx: click.Context, institution: str | None, out_path: Path,
 
 # --- export --------------------------------------------------------------------------------
 @group.command("export")
-@click.option("--institution", default=None, help="Por omisión, todo el país.")
+@institution_option(default=None, help="Por omisión, todo el país; o el código o nombre de una")
 @click.option("--entity", default=None)
 @click.option("--period", "year", type=YEAR, required=True)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
@@ -336,7 +558,7 @@ def export(ctx: click.Context, institution: str | None, entity: str | None, year
 
 # --- status --------------------------------------------------------------------------------
 @group.command("status")
-@click.option("--institution", required=True)
+@institution_option(required=True)
 @click.option("--period", "year", type=YEAR, required=True)
 @click.pass_context
 @cli_errors

@@ -13,6 +13,8 @@ Providers (all lazy; nothing is built at import time):
   ``accept_product_request``,
   ``reject_product_request``, ``import_catalog``, ``export_catalog``, ``import_units``,
   ``export_units``, ``export_records``;
+- institutions (E1, admin): ``editions`` (the editions' settings, data in
+  ``editions.json``), ``institution_queries``, ``create_institution``, ``update_institution``;
 - what the platform asks of every context: ``scope_directory``, ``demo_loader``.
 
 The root container declares it as ``excedentes`` (``providers.Container``).
@@ -25,10 +27,11 @@ from dependency_injector import containers, providers
 from entrypoints.demo import demo_password
 from entrypoints.lazy import by_path
 from excedentes.adapters.demo import ExcedentesDemoLoader
+from excedentes.adapters.editions import JsonInstitutionEditions
 from excedentes.adapters.sql.read_model import SqlExcedentesReadModel
 from excedentes.adapters.sql.uow import SqlExcedentesUnitOfWork
 from excedentes.application.directory import ExcedentesScopeDirectory
-from excedentes.application.queries import ExcedentesQueries
+from excedentes.application.queries import ExcedentesQueries, InstitutionQueries
 from excedentes.application.use_cases.capture import AnswerStep2, FinalizeReport, SaveGrid
 from excedentes.application.use_cases.catalog import (
     ExportCatalog,
@@ -44,6 +47,7 @@ from excedentes.application.use_cases.coordination import (
     SetCaptureWindow,
 )
 from excedentes.application.use_cases.exports import ExportRecords
+from excedentes.application.use_cases.institutions import CreateInstitution, UpdateInstitution
 from excedentes.application.use_cases.product_requests import (
     AcceptProductRequest,
     AcknowledgeDecisions,
@@ -111,7 +115,17 @@ class ExcedentesContainer(containers.DeclarativeContainer):
     export_units = providers.Factory(ExportUnits, read_model=read_model, files=catalog_files)
     export_records = providers.Factory(ExportRecords, read_model=read_model, exporter=exporter)
 
+    # Administrador: the institutions and their settings (E1), the editions as data.
+    editions = providers.Singleton(JsonInstitutionEditions)
+    institution_queries = providers.Singleton(InstitutionQueries, read_model=read_model,
+                                              editions=editions)
+    create_institution = providers.Factory(CreateInstitution, uow_factory=uow.provider,
+                                           clock=clock, editions=editions)
+    update_institution = providers.Factory(UpdateInstitution, uow_factory=uow.provider,
+                                           clock=clock)
+
     # What the platform asks of every context.
     scope_directory = providers.Singleton(ExcedentesScopeDirectory, read_model)
     demo_loader = providers.Singleton(ExcedentesDemoLoader, uow_factory=uow.provider,
-                                      clock=clock, storage=storage, password=demo_password)
+                                      clock=clock, storage=storage, password=demo_password,
+                                      editions=editions)

@@ -2,7 +2,7 @@
 
 Pages (server-rendered, Spanish, the guides' labels) under ``/excedentes``: the tablero
 (Paso 1), an entity's Pasos 2–9, the coordinador's apertura, periods, product requests and
-catalogs, and the Guía de Ayuda. The same operations as JSON under ``/api/excedentes``.
+catalogs, the administrator's Instituciones, and the Guía de Ayuda. The same operations as JSON under ``/api/excedentes``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ def modules(container: Any) -> list[Any]:
         RequestPages,
     )
     from entrypoints.http.excedentes.dashboard import DashboardPages
+    from entrypoints.http.excedentes.institutions import InstitutionPages
     from entrypoints.http.excedentes.reports import ReportPages
     from entrypoints.http.rendering import HttpModule, MenuItem
 
@@ -34,14 +35,15 @@ def modules(container: Any) -> list[Any]:
     return [HttpModule(
         name="excedentes",
         route_handlers=[DashboardPages, CapturePages, ReportPages, ReopenPages, PeriodPages,
-                        RequestPages, CatalogPages, EntityApi, InstitutionApi,
-                        ProductRequestApi],
+                        RequestPages, CatalogPages, InstitutionPages, EntityApi,
+                        InstitutionApi, ProductRequestApi],
         template_dir=HERE / "templates",
         menu=[
             MenuItem("Excedentes y Faltantes", TABLERO, everyone),
             MenuItem("Periodos", "/excedentes/periodos", managers),
             MenuItem("Solicitudes de producto", "/excedentes/solicitudes", everyone),
             MenuItem("Catálogos", "/excedentes/catalogos", managers),
+            MenuItem("Instituciones", "/excedentes/instituciones", frozenset({Role.ADMIN})),
             MenuItem("Guía de Ayuda", "/excedentes/ayuda", everyone),
         ],
         home_by_role={Role.CAPTURISTA: TABLERO, Role.COORDINADOR: TABLERO},

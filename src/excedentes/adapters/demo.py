@@ -2,8 +2,10 @@
 
 What it loads (deterministic: a seeded ``random.Random``):
 
-- the five institutions as data (E1): IMSS (OOAD/UMAE, no especialidad level, 100 MB), SS
-  (Entidad Federativa, 150 MB), IMSS-BIENESTAR, ISSSTE (Delegación, "Nombre:" lines), PEMEX;
+- the five institutions as data (E1), registered from the editions (``InstitutionEditions``,
+  ``editions.json``: what ``institution create --edition`` registers on a real installation):
+  IMSS (OOAD/UMAE, no especialidad level, 100 MB), SS (Entidad Federativa, 150 MB),
+  IMSS-BIENESTAR, ISSSTE (Delegación, "Nombre:" lines), PEMEX;
 - their entities: the 32 states (IMSS with its OOADs "Edo. de Méx. Ote.", "Edo. de Méx.
   Pte.", "CDMX Norte/Sur", "Veracruz Norte/Sur");
 - units with CLUES in the real pattern (BCSSA001152, BCIST000122, CCIST000016, NLIMS000331),
@@ -59,9 +61,9 @@ from excedentes.adapters.demo_data import (
     STATE_BY_PREFIX,
     STATES,
     generated_names,
-    institutions,
 )
-from excedentes.application.ports import UnitOfWorkFactory
+from excedentes.adapters.editions import JsonInstitutionEditions
+from excedentes.application.ports import Edition, InstitutionEditions, UnitOfWorkFactory
 from excedentes.domain.catalog import (
     Entity,
     MedicalUnit,
@@ -173,18 +175,24 @@ class ExcedentesDemoLoader:
     name = "excedentes"
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, storage: StorageSelector,
-                 password: Callable[[Role], str]) -> None:
+                 password: Callable[[Role], str],
+                 editions: InstitutionEditions | None = None) -> None:
         """``password``: the platform's demo password rule (``entrypoints.demo.demo_password``),
-        injected by the container (adapters do not import entrypoints)."""
+        injected by the container (adapters do not import entrypoints); ``editions``: where
+        the institutions' settings come from (the editions file by default)."""
         self.uow_factory = uow_factory
         self.clock = clock
         self.storage = storage
         self.password = password
+        self.editions = editions or JsonInstitutionEditions()
+
+    def institutions(self) -> list[Institution]:
+        return [e.institution() for e in self.editions.all()]
 
     # ----------------------------------------------------------------- users
 
     def users(self, scale: str) -> Sequence[DemoUser]:
-        names = {i.code: i for i in institutions()}
+        names = {i.code: i for i in self.institutions()}
         out = [DemoUser(coordinador_username(code), f"Coordinación {inst.name}", Role.COORDINADOR,
                         code, self.password(Role.COORDINADOR),
                         "periodos, aperturas, solicitudes de producto, catálogos")
@@ -206,7 +214,7 @@ class ExcedentesDemoLoader:
             if uow.institutions.list():
                 progress("excedentes: ya cargado", 1, 1)
                 return
-            _Build(uow, scale, self.clock, self.storage, progress).run()
+            _Build(uow, scale, self.clock, self.storage, progress, self.editions.all()).run()
             uow.commit()
         with self.uow_factory() as uow:
             uow.refresh_statistics()  # type: ignore[attr-defined]
@@ -221,7 +229,7 @@ _STATE_NOTES = {NOT_STARTED: "sin iniciar", PRELIMINARY: "respondió SI, sin reg
 
 class _Build:
     def __init__(self, uow: Any, scale: str, clock: Clock, storage: StorageSelector,
-                 progress: Progress) -> None:
+                 progress: Progress, editions: Sequence[Edition]) -> None:
         self.uow = uow
         self.national = scale == "national"
         self.clock = clock
@@ -230,7 +238,8 @@ class _Build:
         self.rng = random.Random(SEED)
         self.clues = _Clues(self.rng)
         self.year = clock.today().year
-        self.institutions = {i.code: i for i in institutions()}
+        self.institutions = {e.code: e.institution() for e in editions}
+        self.entities = {e.code: e.entities for e in editions}
         self.units: dict[tuple[str, str], list[MedicalUnit]] = {}
         self.products: dict[str, list[int]] = {}
         self.by_name: dict[tuple[str, str, str], int] = {}  # (inst, group, name) -> id
@@ -255,7 +264,7 @@ class _Build:
         for pos, inst in enumerate(self.institutions.values(), 1):
             self.uow.institutions.add(inst, pos)
         self.uow.entities.add_many([Entity(code, c, name) for code in self.institutions
-                                    for c, name, _ in entities_of(code)])
+                                    for c, name in self.entities[code]])
         for code in self.institutions:
             self.uow.periods.add(self._open_period(code))
             self.uow.periods.add(self._closed_period(code))

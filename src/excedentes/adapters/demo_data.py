@@ -1,12 +1,12 @@
-"""Static material of the excedentes demo: institutions, states, OOADs, the catalog of the
+"""Static material of the excedentes demo: institutions (from the editions), states, OOADs, the catalog of the
 guides, unit-name parts and the units named in the guides. Deterministic; no I/O."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from excedentes.adapters.editions import JsonInstitutionEditions
 from excedentes.domain.institution import Institution
-from excedentes.domain.rules import MB
 
 
 class State(NamedTuple):
@@ -78,49 +78,9 @@ INSTITUTION_PREFIX = {"IMSS": "IMS", "SS": "SSA", "IMSSB": "SSA", "ISSSTE": "IST
 
 
 def institutions() -> list[Institution]:
-    """E1: the five institutions of the national agreement, as data."""
-    return [
-        Institution(
-            code="IMSS", name="Instituto Mexicano del Seguro Social", entity_word="OOAD/UMAE",
-            signature_labels=("Autoriza TOOAD:",
-                              "Autoriza Jefe de Servicios de Prestaciones Médicas:"),
-            header_lines=("INSTITUTO MEXICANO DEL SEGURO SOCIAL",
-                          "DIRECCIÓN DE PRESTACIONES MÉDICAS",
-                          "COORDINACIÓN DE PLANEACIÓN DE INFRAESTRUCTURA MÉDICA",
-                          "DIVISIÓN DE COLABORACIÓN CON EL SECTOR SALUD"),
-            signed_pdf_max_bytes=100 * MB, has_specialty_level=False),
-        Institution(
-            code="SS", name="Secretaría de Salud", entity_word="Entidad Federativa",
-            signature_labels=("Autoriza Titular de los Servicios de Salud de la Entidad:",
-                              "Autoriza Responsable de Planeación:"),
-            header_lines=("SALUD", "SECRETARÍA DE SALUD",
-                          "DIRECCIÓN GENERAL DE PLANEACIÓN Y DESARROLLO EN SALUD"),
-            signed_pdf_max_bytes=150 * MB, has_specialty_level=True),
-        Institution(
-            code="IMSSB", name="IMSS-BIENESTAR", entity_word="Entidad Federativa",
-            signature_labels=("Autoriza Coordinación Estatal IMSS-BIENESTAR:",
-                              "Autoriza Responsable de Planeación:"),
-            header_lines=("IMSS-BIENESTAR",
-                          "SERVICIOS DE SALUD DEL INSTITUTO MEXICANO DEL SEGURO SOCIAL PARA EL "
-                          "BIENESTAR"),
-            signed_pdf_max_bytes=100 * MB, has_specialty_level=True),
-        Institution(
-            code="ISSSTE",
-            name="Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado",
-            entity_word="Delegación",
-            signature_labels=("Subdelegación Médica:", "Subdelegación Administrativa:"),
-            signature_name_line=True,
-            header_lines=("INSTITUTO DE SEGURIDAD Y SERVICIOS SOCIALES DE LOS TRABAJADORES DEL "
-                          "ESTADO",),
-            signed_pdf_max_bytes=100 * MB, has_specialty_level=True),
-        Institution(
-            code="PEMEX", name="Petróleos Mexicanos", entity_word="Entidad Federativa",
-            signature_labels=("Autoriza Gerencia de Servicios Médicos:",
-                              "Autoriza Subdirección de Servicios de Salud:"),
-            header_lines=("PETRÓLEOS MEXICANOS", "SUBDIRECCIÓN DE SERVICIOS DE SALUD",
-                          "GERENCIA DE SERVICIOS MÉDICOS"),
-            signed_pdf_max_bytes=100 * MB, has_specialty_level=True),
-    ]
+    """E1: the five institutions of the national agreement, from the editions kept as data
+    (``editions.json``: the same settings ``institution create --edition`` registers)."""
+    return [e.institution() for e in JsonInstitutionEditions().all()]
 
 
 # --------------------------------------------------------------------------- the catalog

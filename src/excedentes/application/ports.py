@@ -42,7 +42,7 @@ from excedentes.domain.catalog import (
 from excedentes.domain.dashboard import ReportFacts
 from excedentes.domain.grid import GridRow
 from excedentes.domain.imports import CatalogRow, UnitRow
-from excedentes.domain.institution import Institution
+from excedentes.domain.institution import Institution, InstitutionSettings
 from excedentes.domain.model import EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest
 from excedentes.domain.records import Record
@@ -131,6 +131,28 @@ class ReportStatus:
     version: VersionStamp = attrs.field(factory=VersionStamp)
 
 
+@attrs.frozen
+class Edition:
+    """The settings one legacy edition used (E1), kept as data outside the code."""
+
+    code: str  # IMSS, SS, IMSSB, ISSSTE, PEMEX
+    label: str  # "Secretaría de Salud, marzo 2021"
+    settings: InstitutionSettings
+    # its entities (code, name) in dashboard order: the 32 states, IMSS with its OOADs
+    entities: tuple[tuple[str, str], ...] = ()
+
+    def institution(self) -> Institution:
+        return self.settings.build(self.code)
+
+
+class InstitutionEditions(Protocol):
+    """The editions an institution can be registered from (``institution create --edition``)."""
+
+    def all(self) -> Sequence[Edition]: ...
+
+    def get(self, code: str) -> Edition | None: ...
+
+
 # --------------------------------------------------------------------------- repositories
 
 
@@ -139,7 +161,26 @@ class InstitutionRepository(Protocol):
 
     def list(self) -> Sequence[Institution]: ...
 
-    def add(self, institution: Institution, position: int = 0) -> None: ...
+    def add(self, institution: Institution, position: int | None = None) -> None:
+        """``position`` None: after the last institution (the order of lists and pickers)."""
+        ...
+
+    def update(self, institution: Institution) -> None:
+        """Write the settings (the code is the key and never changes)."""
+        ...
+
+    def version(self, code: str) -> VersionStamp:
+        """The version of the institution's settings (``NEVER_SAVED`` when missing)."""
+        ...
+
+    def bump_version(self, code: str, expected: int | None, by: str, at: datetime) -> bool:
+        """One ``UPDATE … WHERE version = :expected`` of the settings' version (any version
+        when None); False when ``expected`` was not current."""
+        ...
+
+    def product_count(self, code: str) -> int:
+        """Products in the institution's catalog (the especialidad level is fixed once > 0)."""
+        ...
 
     def catalog_version(self, code: str, kind: str) -> VersionStamp:
         """The version of the institution's ``kind`` ("catalog" or "units")."""
@@ -322,6 +363,10 @@ class ExcedentesReadModel(Protocol):
     def institution(self, code: str) -> Institution | None: ...
 
     def institutions(self) -> Sequence[Institution]: ...
+
+    def institution_versions(self) -> Mapping[str, VersionStamp]:
+        """The version of each institution's settings, by code."""
+        ...
 
     def entity(self, institution_code: str, code: str) -> Entity | None: ...
 

@@ -35,7 +35,8 @@ from excedentes.application.access import (
     sees_institution,
     split_entity_key,
 )
-from excedentes.application.ports import ExcedentesReadModel
+from excedentes.application.ports import Edition, ExcedentesReadModel, InstitutionEditions
+from excedentes.application.use_cases.institutions import require_admin
 from excedentes.application.views import (
     UNITS_WITHOUT_RECORDS_NOTE,
     CatalogStateView,
@@ -49,6 +50,7 @@ from excedentes.application.views import (
     GridLine,
     GridView,
     GroupListing,
+    InstitutionSettingsView,
     InstitutionView,
     LevelGroup,
     PeriodView,
@@ -60,6 +62,7 @@ from excedentes.application.views import (
     UnitItem,
     UnitListing,
     entity_view,
+    institution_settings_view,
     institution_view,
     period_view,
     signed_view,
@@ -89,6 +92,38 @@ from shared.kernel.scope import Role, Scope, ensure_visible
 
 
 @attrs.define
+class InstitutionQueries:
+    """The administrator's view of the institutions' settings (E1) and of the editions they
+    can be registered from. Admins only: anyone else gets ``PermissionDenied`` (or the
+    ``NotFound`` of a missing code for an institution outside their scope)."""
+
+    read_model: ExcedentesReadModel
+    editions: InstitutionEditions
+
+    def list(self, scope: Scope) -> list[InstitutionSettingsView]:
+        require_admin(scope)
+        versions = self.read_model.institution_versions()
+        return [institution_settings_view(i, versions.get(i.code, NEVER_SAVED),
+                                          len(self.read_model.entities(i.code)))
+                for i in self.read_model.institutions()]
+
+    def get(self, scope: Scope, code: str) -> InstitutionSettingsView:
+        inst = self.read_model.institution(code)
+        ensure_visible(inst, True, INSTITUTION_NOT_FOUND)
+        assert inst is not None
+        require_admin(scope, inst.code)
+        return institution_settings_view(
+            inst, self.read_model.institution_versions().get(inst.code, NEVER_SAVED),
+            len(self.read_model.entities(inst.code)))
+
+    def edition_list(self, scope: Scope) -> list[Edition]:
+        """The editions kept as data, those not registered yet first."""
+        require_admin(scope)
+        taken = {i.code for i in self.read_model.institutions()}
+        return sorted(self.editions.all(), key=lambda e: e.code in taken)
+
+
+@attrs.define
 class ExcedentesQueries:
     read_model: ExcedentesReadModel
     clock: Clock
@@ -105,14 +140,28 @@ class ExcedentesQueries:
         return institution_view(self._institution(scope, code))
 
     def resolve_institution(self, scope: Scope, text: str) -> InstitutionView:
-        """An institution by short code (IMSS, SS, IMSSB, ISSSTE, PEMEX) or by name, ignoring
+        """An institution by short code (IMSS, SS, …) or by name, ignoring
         case, accents, punctuation and extra spaces ("imss bienestar")."""
         key = name_key(text)
         for inst in self.read_model.institutions():
             if key in (name_key(inst.code), name_key(inst.name)) and \
                     sees_institution(scope, inst.code):
                 return institution_view(inst)
-        raise NotFound(f"No existe la institución «{text}» (use IMSS, SS, IMSSB, ISSSTE o PEMEX).")
+        raise NotFound(f"No existe la institución «{text}» ({self.known_codes(scope)}).")
+
+    def institution_codes(self, scope: Scope) -> list[str]:
+        """The codes of the institutions the caller may open, in their order."""
+        return [i.code for i in self.read_model.institutions() if sees_institution(scope, i.code)]
+
+    def known_codes(self, scope: Scope) -> str:
+        """'use IMSS, SS o ISSSTE' from the database (what help texts and errors list);
+        how to register one when there is none yet."""
+        codes = self.institution_codes(scope)
+        if not codes:
+            return ("no hay instituciones registradas: regístrelas con «sanece-admin excedentes "
+                    "institution create --edition CÓDIGO»")
+        return "use " + (", ".join(codes[:-1]) + " o " + codes[-1] if len(codes) > 1
+                         else codes[0])
 
     def periods(self, scope: Scope, institution_code: str) -> list[PeriodView]:
         """The institution's periods, newest first."""

@@ -518,3 +518,35 @@ def signed_view(report: SignedReport) -> SignedReportView:
         final_version=report.final_version, current=not report.superseded,
         superseded_at=report.superseded_at,
         superseded_label=report.superseded_reason.label if report.superseded_reason else None)
+
+
+# --------------------------------------------------------------------------- institutions (E1)
+
+
+@attrs.frozen
+class InstitutionSettingsView:
+    """Every setting of an institution, as the admin page, the CLI and the audit show it."""
+
+    code: str
+    name: str
+    entity_word: str
+    signature_labels: tuple[str, str]
+    header_lines: tuple[str, ...]
+    signature_name_line: bool
+    signed_pdf_max_mb: int
+    has_specialty_level: bool
+    storage_backend: str
+    version: VersionStamp = NEVER_SAVED  # the settings' version: an edit names it
+    entity_count: int | None = None  # its entities (lists and registration say how many)
+
+
+def institution_settings_view(institution: Institution, version: VersionStamp = NEVER_SAVED,
+                              entity_count: int | None = None) -> InstitutionSettingsView:
+    return InstitutionSettingsView(
+        code=institution.code, name=institution.name, entity_word=institution.entity_word,
+        signature_labels=institution.signature_labels, header_lines=institution.header_lines,
+        signature_name_line=institution.signature_name_line,
+        signed_pdf_max_mb=institution.signed_pdf_max_mb,
+        has_specialty_level=institution.has_specialty_level,
+        storage_backend=institution.storage_backend, version=version,
+        entity_count=entity_count)

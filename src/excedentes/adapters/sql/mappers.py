@@ -34,15 +34,19 @@ def institution_from(r: Any) -> Institution:
         has_specialty_level=bool(r.has_specialty_level), storage_backend=r.storage_backend)
 
 
-def institution_values(inst: Institution, position: int) -> dict[str, Any]:
-    return {"code": inst.code, "name": inst.name, "entity_word": inst.entity_word,
+def institution_values(inst: Institution, position: int | None = None) -> dict[str, Any]:
+    """The settings' columns (and ``position`` when given)."""
+    values: dict[str, Any] = {"code": inst.code, "name": inst.name, "entity_word": inst.entity_word,
             "signature_label_1": inst.signature_labels[0],
             "signature_label_2": inst.signature_labels[1],
             "header_lines": list(inst.header_lines),
             "signature_name_line": inst.signature_name_line,
             "signed_pdf_max_bytes": inst.signed_pdf_max_bytes,
             "has_specialty_level": inst.has_specialty_level,
-            "storage_backend": inst.storage_backend, "position": position}
+            "storage_backend": inst.storage_backend}
+    if position is not None:
+        values["position"] = position
+    return values
 
 
 def entity_from(r: Any) -> Entity:

@@ -127,6 +127,11 @@ class SqlExcedentesReadModel(SqlReadModel):
         return [institution_from(r) for r in self._all(sa.select(t.institutions).order_by(
             t.institutions.c.position, t.institutions.c.code))]
 
+    def institution_versions(self) -> Mapping[str, VersionStamp]:
+        c = t.institutions.c
+        return {r.code: VersionStamp(r.version, r.updated_by, r.updated_at)
+                for r in self._all(sa.select(c.code, c.version, c.updated_by, c.updated_at))}
+
     def entity(self, institution_code: str, code: str) -> Entity | None:
         row = self._first(sa.select(t.entities).where(
             t.entities.c.institution_code == institution_code.upper(), entity_code_matches(code)))

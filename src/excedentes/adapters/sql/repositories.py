@@ -68,9 +68,40 @@ class SqlInstitutionRepository:
             t.institutions.c.position, t.institutions.c.code)).all()
         return [institution_from(r) for r in rows]
 
-    def add(self, institution: Institution, position: int = 0) -> None:
+    def add(self, institution: Institution, position: int | None = None) -> None:
+        if position is None:  # after the last one (the order of lists and pickers)
+            position = (self.s.execute(sa.select(sa.func.max(t.institutions.c.position)))
+                        .scalar_one() or 0) + 1
         self.s.execute(sa.insert(t.institutions).values(**institution_values(institution,
                                                                              position)))
+
+    def update(self, institution: Institution) -> None:
+        values = institution_values(institution)
+        del values["code"]
+        self.s.execute(sa.update(t.institutions).where(
+            t.institutions.c.code == institution.code).values(**values))
+
+    def version(self, code: str) -> VersionStamp:
+        c = t.institutions.c
+        row = self.s.execute(sa.select(c.version, c.updated_by, c.updated_at)
+                             .where(c.code == code.upper())).first()
+        return VersionStamp(row[0], row[1], row[2]) if row else NEVER_SAVED
+
+    def bump_version(self, code: str, expected: int | None, by: str, at: datetime) -> bool:
+        """Compare-and-set in one statement (two admins saving the same form: one wins)."""
+        c = t.institutions.c
+        q = sa.update(t.institutions).where(c.code == code.upper())
+        if expected is not None:
+            q = q.where(c.version == int(expected))
+        return self.s.execute(q.values(version=c.version + 1, updated_by=by,
+                                       updated_at=at)).rowcount == 1
+
+    def product_count(self, code: str) -> int:
+        return int(self.s.execute(
+            sa.select(sa.func.count()).select_from(t.products)
+            .join(t.service_groups, t.service_groups.c.id == t.products.c.group_id)
+            .join(t.services, t.services.c.id == t.service_groups.c.service_id)
+            .where(t.services.c.institution_code == code.upper())).scalar_one())
 
     def catalog_version(self, code: str, kind: str) -> VersionStamp:
         c = t.institutions.c

@@ -49,6 +49,10 @@ institutions = sa.Table(
     sa.Column("units_version", sa.Integer, nullable=False, server_default="0"),
     sa.Column("units_updated_by", sa.String(128), nullable=True),
     sa.Column("units_updated_at", UtcDateTime(timezone=True), nullable=True),
+    # optimistic concurrency of the institution's own settings (admin edits, E1)
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_by", sa.String(128), nullable=True),
+    sa.Column("updated_at", UtcDateTime(timezone=True), nullable=True),
 )
 
 entities = sa.Table(

@@ -37,7 +37,9 @@ def _storage_selector(settings: Settings, clock: SystemClock) -> ConfiguredStora
         return S3FileStorage.from_settings(bucket=settings.s3_bucket or "", endpoint_url=settings.s3_endpoint_url,
                                            region=settings.s3_region, now=clock.now, prefix=settings.s3_prefix)
 
-    return ConfiguredStorageSelector({"local": local, "s3": s3}, settings.storage_default,
+    # S3 is a backend of the installation only when a bucket is configured.
+    backends = {"local": local, "s3": s3} if settings.s3_bucket else {"local": local}
+    return ConfiguredStorageSelector(backends, settings.storage_default,
                                      settings.storage_by_institution)
 
 

@@ -57,3 +57,19 @@ def assert_foreign_like_missing(client: Any, foreign_path: str, missing_path: st
     assert f[0] == m[0] and f[0] in (404, 303), (f[0], m[0])
     assert f[1] == m[1]
     assert f[2].replace(foreign_path, "<path>") == m[2].replace(missing_path, "<path>")
+
+
+def offer_s3_storage(container) -> None:
+    """Make the installation offer an S3 backend beside the local disk, for tests that only set
+    an institution's storage setting (no file is written there: building it fails the test)."""
+    from dependency_injector import providers
+
+    from shared.storage.adapters.selector import ConfiguredStorageSelector
+
+    local = container.storage().backend("local")
+
+    def never_used():
+        raise AssertionError("this test writes no file to S3")
+
+    container.storage.override(providers.Object(ConfiguredStorageSelector(
+        {"local": lambda: local, "s3": never_used}, "local", {})))

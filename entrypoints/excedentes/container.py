@@ -120,9 +120,10 @@ class ExcedentesContainer(containers.DeclarativeContainer):
     institution_queries = providers.Singleton(InstitutionQueries, read_model=read_model,
                                               editions=editions)
     create_institution = providers.Factory(CreateInstitution, uow_factory=uow.provider,
-                                           clock=clock, editions=editions)
+                                           clock=clock, editions=editions,
+                                           storage_backends=storage.provided.backends)
     update_institution = providers.Factory(UpdateInstitution, uow_factory=uow.provider,
-                                           clock=clock)
+                                           clock=clock, storage_backends=storage.provided.backends)
 
     # What the platform asks of every context.
     scope_directory = providers.Singleton(ExcedentesScopeDirectory, read_model)

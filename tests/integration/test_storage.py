@@ -78,3 +78,21 @@ def test_selector_chooses_per_institution(tmp_path):
     assert made == ["local"]  # built once
     with pytest.raises(ValueError):
         ConfiguredStorageSelector({"local": local}, "local", {"IMSS": "ftp"})
+
+
+def test_selector_institution_setting_pin_and_stored_backend(tmp_path):
+    """Where new files go: the operator's pin (STORAGE_BY_INSTITUTION), else the institution's
+    own setting, else the default; a stored file is opened from the backend it names."""
+    from shared.kernel.errors import ValidationError
+
+    local = LocalFileStorage(tmp_path, lambda: NOW)
+    selector = ConfiguredStorageSelector({"local": lambda: local, "s3": lambda: "S3"}, "local",
+                                         {"IMSS": "local"})
+    assert selector.backends == frozenset({"local", "s3"})
+    assert selector.for_institution("SS", "s3") == "S3"  # its own setting
+    assert selector.for_institution("imss", "s3") is local  # pinned by the operator
+    assert selector.for_institution("SS") is local  # no setting: the default
+    assert selector.backend("s3") == "S3" and selector.backend(None) is local
+    only_local = ConfiguredStorageSelector({"local": lambda: local}, "local", {})
+    with pytest.raises(ValidationError, match="«s3» no está configurado"):
+        only_local.for_institution("SS", "s3")

@@ -493,12 +493,13 @@ class _Build:
                             f"Huella: {report.final_fingerprint}",
                             institution.signature_labels[0], institution.signature_labels[1]])
         name = f"reporte-final-firmado-{inst}-{code}.pdf"
-        storage = self.storage.for_institution(inst)
+        storage = self.storage.for_institution(inst, institution.storage_backend)
         stored = storage.put(f"excedentes/signed/{inst}/{report.year}/{code}",
                              io.BytesIO(content), content_type=PDF_CONTENT_TYPE,
                              original_name=name, size=len(content))
         report.attach_signed_report(
-            SignedReportFile(stored.key, name, stored.size, stored.sha256, PDF_CONTENT_TYPE),
+            SignedReportFile(stored.key, name, stored.size, stored.sha256, PDF_CONTENT_TYPE,
+                             storage.backend),
             institution.signed_report_policy, clock, capturista_username(inst, code))
 
     def _random_records(self, inst: str, clues: str, per_unit: float) -> list[Record]:

@@ -394,7 +394,7 @@ class EntityReport:
         report = SignedReport(
             version=version, storage_key=file.storage_key, original_name=file.original_name,
             size=file.size, sha256=file.sha256, uploaded_at=now, uploaded_by=by,
-            final_version=self.final_version)
+            final_version=self.final_version, storage_backend=file.storage_backend)
         self.signed_reports = tuple(
             s.supersede(SupersededReason.REPLACED, now) for s in self.signed_reports
         ) + (report,)

@@ -71,6 +71,7 @@ class SignedReportFile:
     size: int
     sha256: str
     content_type: str
+    storage_backend: str = "local"  # where the bytes are (read back from there, always)
 
 
 class SupersededReason(str, enum.Enum):
@@ -98,6 +99,7 @@ class SignedReport:
     superseded_at: datetime | None = None
     superseded_reason: SupersededReason | None = attrs.field(
         default=None, converter=attrs.converters.optional(SupersededReason))
+    storage_backend: str = "local"  # the storage the file was written to
 
     def __attrs_post_init__(self) -> None:
         if (self.superseded_at is None) != (self.superseded_reason is None):

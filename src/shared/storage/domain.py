@@ -111,9 +111,14 @@ class FileStorage(Protocol):
 
 
 class StorageSelector(Protocol):
-    """Chooses the storage of an institution (configured per institution)."""
+    """The installation's storage backends, and which one an institution writes to."""
 
-    def for_institution(self, institution: str | None) -> FileStorage: ...
+    @property
+    def backends(self) -> frozenset[str]: ...
+
+    def backend(self, name: str | None) -> FileStorage: ...
+
+    def for_institution(self, institution: str | None, preferred: str | None = None) -> FileStorage: ...
 
 
 _LOGICAL = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_.-]+)*$")

@@ -16,6 +16,7 @@ from shared.audit.domain import AuditFilter
 from shared.kernel.pagination import PageRequest
 
 from .support import ADMIN_SCOPE
+from tests.helpers import offer_s3_storage
 
 CATALOG = ("Servicio,Grupo de Servicio,Especialidad,Producto,Unidad de Medida\n"
            "Servicios de Atención Médica,Cirugía,Cirugía general,Anestesia,Procedimiento\n"
@@ -127,6 +128,7 @@ def test_institution_create_and_update_from_the_cli(container, db_url, tmp_path)
     assert inst.header_lines == ("SEDENA", "DIRECCIÓN GENERAL DE SANIDAD")
     assert inst.has_specialty_level and inst.signed_pdf_max_mb == 100
 
+    offer_s3_storage(container)
     r = run("excedentes", "institution", "update", "sedena", "--signature-2",
             "Autoriza Subdirección:", "--no-header", "--storage", "s3", "--version", "0")
     assert r.exit_code == 0, r.output

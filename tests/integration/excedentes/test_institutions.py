@@ -21,6 +21,7 @@ from shared.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from shared.kernel.scope import Role, Scope
 
 from .support import ADMIN, ADMIN_SCOPE, CAP_BC, COORD_IMSS, COORD_SS, race
+from tests.helpers import offer_s3_storage
 
 ADMIN2 = Actor.admin("admin.dos")
 
@@ -98,6 +99,7 @@ def test_only_admins_register_or_change_institutions(exc, world):
 
 
 def test_update_bumps_the_version_and_audits_before_and_after(exc, world, container, clock):
+    offer_s3_storage(container)
     queries = exc.institution_queries()
     drawn = queries.get(ADMIN_SCOPE, "ISSSTE").version.version
     change = exc.update_institution()(ADMIN, UpdateInstitutionCommand(

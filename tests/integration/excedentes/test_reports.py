@@ -202,3 +202,62 @@ def test_upload_refused_outside_the_window(world, exc):
     # Reports can still be consulted.
     exc.renderer.override(RecordingRenderer())
     exc.print_report()(CAP_BC, PrintReportCommand(BC, YEAR, True), io.BytesIO())
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def test_the_institution_setting_chooses_the_storage_and_files_are_read_where_written(
+        world, exc, container, settings, tmp_path, s3_endpoint, monkeypatch):
+    """The admin moves SS to S3: the next signed copy goes to S3 (moto's server), the earlier
+    one stays readable on the local disk; back to local, both still download. A backend the
+    installation lacks is refused with a Spanish message, and nothing changes."""
+    from dependency_injector import providers
+
+    from excedentes.application.use_cases.institutions import UpdateInstitutionCommand
+    from excedentes.domain.institution import InstitutionSettings
+    from shared.kernel.errors import ValidationError
+    from shared.storage.adapters.local import LocalFileStorage
+    from shared.storage.adapters.s3 import S3FileStorage
+    from shared.storage.adapters.selector import ConfiguredStorageSelector
+
+    from .support import ADMIN
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    s3 = S3FileStorage.from_settings(bucket="signed-" + tmp_path.name[-12:].lower().replace("_", "-"),
+                                     endpoint_url=s3_endpoint, region="us-east-1", now=container.clock().now)
+    s3._client.create_bucket(Bucket=s3.bucket)
+    local = LocalFileStorage(settings.files_root, container.clock().now)
+    container.storage.override(providers.Object(ConfiguredStorageSelector(
+        {"local": lambda: local, "s3": lambda: s3}, "local", {})))
+
+    def set_storage(name: str):
+        return exc.update_institution()(ADMIN, UpdateInstitutionCommand(
+            "SS", InstitutionSettings(storage_backend=name)))
+
+    _fill_bc(world)
+    _finalize(world)
+    _upload(world, pdf_bytes(100), "v1.pdf")
+    set_storage("s3")
+    _upload(world, pdf_bytes(200), "v2.pdf")
+    assert len(s3.list_versions(f"excedentes/signed/SS/{YEAR}/BC")) == 1
+    assert len(local.list_versions(f"excedentes/signed/SS/{YEAR}/BC")) == 1
+    set_storage("local")
+    for version, size in ((1, 100), (2, 200)):
+        with exc.open_signed()(COORD_SS, BC, YEAR, version=version).stream as fh:
+            assert len(fh.read()) == size
+
+    container.storage.override(providers.Object(ConfiguredStorageSelector(
+        {"local": lambda: local}, "local", {})))
+    with pytest.raises(ValidationError, match="«s3» no está configurado"):
+        set_storage("s3")
+    assert exc.institution_queries().get(ADMIN_SCOPE, "SS").storage_backend == "local"

@@ -10,7 +10,7 @@ import re
 from excedentes.application.access import Actor
 from excedentes.application.use_cases.institutions import UpdateInstitutionCommand
 from excedentes.domain.institution import InstitutionSettings
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, offer_s3_storage
 
 BASE = "/excedentes/instituciones"
 
@@ -97,6 +97,7 @@ def test_registration_refusals_keep_what_was_typed(as_user, container):
 
 
 def test_the_admin_edits_the_settings(as_user, container):
+    offer_s3_storage(container)
     admin = as_user("admin_exc")
     page = admin.get(f"{BASE}/issste").text
     assert _hidden_version(page) == "0"

@@ -88,7 +88,7 @@ def signed_from(r: Any) -> SignedReport:
         version=int(r.version), storage_key=r.storage_key, original_name=r.original_name,
         size=int(r.size), sha256=r.sha256, uploaded_at=r.uploaded_at, uploaded_by=r.uploaded_by,
         final_version=int(r.final_version), superseded_at=r.superseded_at,
-        superseded_reason=r.superseded_reason)
+        superseded_reason=r.superseded_reason, storage_backend=r.storage_backend)
 
 
 def signed_values(report_id: int, s: SignedReport) -> dict[str, Any]:
@@ -96,7 +96,8 @@ def signed_values(report_id: int, s: SignedReport) -> dict[str, Any]:
             "original_name": s.original_name, "size": s.size, "sha256": s.sha256,
             "uploaded_at": s.uploaded_at, "uploaded_by": s.uploaded_by,
             "final_version": s.final_version, "superseded_at": s.superseded_at,
-            "superseded_reason": s.superseded_reason.value if s.superseded_reason else None}
+            "superseded_reason": s.superseded_reason.value if s.superseded_reason else None,
+            "storage_backend": s.storage_backend}
 
 
 def unit_select() -> sa.Select:

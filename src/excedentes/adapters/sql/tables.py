@@ -208,6 +208,7 @@ signed_reports = sa.Table(
     sa.Column("final_version", sa.Integer, nullable=False),
     sa.Column("superseded_at", UtcDateTime, nullable=True),
     sa.Column("superseded_reason", sa.String(16), nullable=True),
+    sa.Column("storage_backend", sa.String(32), nullable=False, server_default="local"),
     sa.UniqueConstraint("report_id", "version"),
 )
 

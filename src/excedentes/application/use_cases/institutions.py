@@ -53,6 +53,15 @@ def edition_list(editions: InstitutionEditions) -> str:
         else "(ninguna)"
 
 
+def check_storage(institution: Institution, available: frozenset[str] | None) -> None:
+    """An institution can only write to a storage this installation has (S3 needs a bucket)."""
+    if available is not None and institution.storage_backend not in available:
+        raise ValidationError(
+            f"El almacenamiento «{institution.storage_backend}» no está configurado en esta "
+            f"instalación (disponibles: {', '.join(sorted(available))}).",
+            log_message="storage backend not configured")
+
+
 @attrs.frozen
 class CreateInstitutionCommand:
     """``edition``: start from that edition's settings (its code is the institution's unless
@@ -73,10 +82,12 @@ class CreateInstitution(UseCase):
     ``excedentes.institution_created``; units import and periods work for it at once."""
 
     editions: InstitutionEditions
+    storage_backends: frozenset[str] | None = None  # the installation's (None: not checked)
 
     def __call__(self, actor: Actor, cmd: CreateInstitutionCommand) -> InstitutionSettingsView:
         require_admin(actor.scope)
         institution, edition = self._build(cmd)
+        check_storage(institution, self.storage_backends)
         pairs = cmd.entities if cmd.entities is not None else (edition.entities if edition
                                                                  else ())
         entities = [Entity(institution.code, code, name) for code, name in pairs]
@@ -140,6 +151,8 @@ class UpdateInstitution(UseCase):
     same values changes nothing and records nothing. Audited as
     ``excedentes.institution_updated`` with the settings before and after."""
 
+    storage_backends: frozenset[str] | None = None  # the installation's (None: not checked)
+
     def __call__(self, actor: Actor, cmd: UpdateInstitutionCommand) -> InstitutionChange:
         with self.uow_factory() as uow:
             before = uow.institutions.get(cmd.code)
@@ -158,6 +171,8 @@ class UpdateInstitution(UseCase):
                                                  actor.username, self.clock.now()):
                 raise stale(uow.institutions.version(before.code), SETTINGS_WHAT)
             check_settings_change(before, after, uow.institutions.product_count(before.code))
+            if after.storage_backend != before.storage_backend:
+                check_storage(after, self.storage_backends)
             uow.institutions.update(after)
             audit(uow, self.clock, actor, "institution_updated", INSTITUTION_TARGET,
                   before.code, before=before.snapshot(), after=after.snapshot())

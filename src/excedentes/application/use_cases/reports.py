@@ -221,7 +221,7 @@ class UploadSignedReport(UseCase):
                 self.clock, for_manager=may_manage(actor.scope, inst.code))
             policy = inst.signed_report_policy
             policy.check_file(SignedReportFile("", name, cmd.size, "", cmd.content_type))
-        storage = self.storage.for_institution(inst.code)
+        storage = self.storage.for_institution(inst.code, inst.storage_backend)
         stored = storage.put(signed_logical_key(inst.code, cmd.year, entity.code), cmd.stream,
                              content_type=PDF_CONTENT_TYPE, original_name=name, size=cmd.size)
         try:
@@ -229,7 +229,7 @@ class UploadSignedReport(UseCase):
                 loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
                 event = loaded.report.attach_signed_report(
                     SignedReportFile(stored.key, name, stored.size, stored.sha256,
-                                     cmd.content_type),
+                                     cmd.content_type, storage.backend),
                     policy, self.clock, actor.username)
                 uow.reports.save_signed_reports(loaded.report)
                 audit(uow, self.clock, actor, "signed_uploaded", REPORT_TARGET, loaded.target_id,
@@ -274,6 +274,6 @@ class OpenSignedReport(UseCase):
             if chosen is None:
                 raise NotFound(SIGNED_NOT_FOUND)
             inst, ent = loaded.institution, loaded.entity
-        stream = self.storage.for_institution(inst.code).open(chosen.storage_key)
+        stream = self.storage.backend(chosen.storage_backend).open(chosen.storage_key)
         filename = f"reporte-firmado-{inst.code}-{ent.code}-{year}-v{chosen.version}.pdf"
         return SignedDownload(signed_view(chosen), stream, filename)

@@ -2,11 +2,18 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
+from shared.kernel.errors import ValidationError
 from shared.storage.domain import FileStorage
 
 
 class ConfiguredStorageSelector:
-    """Per-institution storage: ``{"IMSS": "s3"}`` plus a default backend name."""
+    """The storage backends this installation has (``local``; ``s3`` when a bucket is set) and
+    which one each institution writes to.
+
+    An institution writes to the backend of its settings (kept by the admin on the Instituciones
+    page), unless the operator pins it in ``STORAGE_BY_INSTITUTION``; without either, the
+    default. A stored file is read back from the backend it was written to (``backend``), so
+    changing an institution's backend never strands its earlier files."""
 
     def __init__(self, backends: Mapping[str, Callable[[], FileStorage]], default: str,
                  by_institution: Mapping[str, str]) -> None:
@@ -18,11 +25,23 @@ class ConfiguredStorageSelector:
         self._by_institution = {k.upper(): v for k, v in by_institution.items()}
         self._built: dict[str, FileStorage] = {}
 
-    def _get(self, name: str) -> FileStorage:
+    @property
+    def backends(self) -> frozenset[str]:
+        return frozenset(self._factories)
+
+    def backend(self, name: str | None) -> FileStorage:
+        """The backend called ``name`` (a stored file's); the default for files stored before
+        backends were recorded (``None``)."""
+        name = name or self._default
+        if name not in self._factories:
+            raise ValidationError(
+                f"El almacenamiento «{name}» no está configurado en esta instalación "
+                f"(disponibles: {', '.join(sorted(self._factories))}).")
         if name not in self._built:
             self._built[name] = self._factories[name]()
         return self._built[name]
 
-    def for_institution(self, institution: str | None) -> FileStorage:
-        name = self._by_institution.get((institution or "").upper(), self._default)
-        return self._get(name)
+    def for_institution(self, institution: str | None, preferred: str | None = None) -> FileStorage:
+        """Where ``institution`` writes new files; ``preferred`` is its own setting."""
+        pinned = self._by_institution.get((institution or "").upper())
+        return self.backend(pinned or preferred or self._default)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import statistics
 import sys
 import tempfile
@@ -95,13 +96,96 @@ def bare_grid_save(engine: Any, report_id: int, clues: str, product_ids: list[in
              for i, p in enumerate(product_ids)])
 
 
+_INPUT = re.compile(r'<input type="hidden" name="(csrf_token|p|version)" value="([^"]*)"')
+
+
+def grid_over_http(container: Any, engine: Any, ref: Any, clues: str, year: int, group_id: int,
+                   specialty_id: int | None, rounds: int = 3) -> None:
+    """The Cirugía grid through the whole product (session, guards, scope, validation,
+    versions, template, gzip) beside ``bench/bare_grid_app.py`` (Litestar + Jinja + one
+    executemany) on the same database, both in-process over ASGI, interleaved; server time."""
+    import asyncio
+
+    import httpx
+
+    from bench.bare_grid_app import create_app as bare_app
+    from entrypoints.http.app import create_app
+    from shared.kernel.errors import Conflict
+    from shared.kernel.scope import Role
+
+    password = "Bench-Grid-2026!x"
+    username = "bench.grid"
+    try:
+        container.identity().create_user("bench", username, "Bench Grid", Role.CAPTURISTA,
+                                         ref.key, password)
+    except Conflict:  # there from an earlier run (--keep)
+        pass
+    path = (f"/excedentes/entidades/{ref.institution_code}/{ref.entity_code}/{year}/unidades/"
+            f"{clues}/grupos/{group_id}/productos"
+            + (f"?especialidad={specialty_id}" if specialty_id else ""))
+    product = create_app(container)
+    bare = bare_app(engine, report_id=grid_report_id(engine, ref, year), clues=clues,
+                    group_id=group_id, specialty_id=specialty_id)
+
+    def changed_form(html: str, k: int) -> dict[str, Any]:
+        fields = dict(_INPUT.findall(html))
+        form: dict[str, Any] = {**fields}
+        for i, pid in enumerate(fields["p"].split()):
+            form[f"fa{pid}"] = str(10 + (i + k) % 50)
+            form[f"c{pid}"] = "Falta de Equipo"
+            form[f"pm{pid}"] = str(5 + (i + k) % 20)
+        # what each row started from, as the page's hidden inputs carry it
+        for name, value in re.findall(r'<input type="hidden" name="(o[a-z]+\d+)" value="([^"]*)"',
+                                      html):
+            form[name] = value
+        return form
+
+    async def run() -> dict[str, list[float]]:
+        out: dict[str, list[float]] = {"product GET": [], "bare GET": [], "product POST": [],
+                                       "bare POST": []}
+        transport = httpx.ASGITransport(app=product)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as p, \
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=bare),
+                                  base_url="http://bench") as b:
+            page = await p.get("/login")
+            token = dict(_INPUT.findall(page.text)).get("csrf_token", "")
+            r = await p.post("/login", data={"username": username, "password": password,
+                                             "csrf_token": token})
+            assert r.status_code in (302, 303), f"login: {r.status_code}"
+            for k in range(1, rounds + 1):
+                t = time.perf_counter()
+                got = await p.get(path, headers={"accept-encoding": "gzip"})
+                out["product GET"].append(time.perf_counter() - t)
+                assert got.status_code == 200, got.status_code
+                t = time.perf_counter()
+                bg = await b.get("/grid", headers={"accept-encoding": "gzip"})
+                out["bare GET"].append(time.perf_counter() - t)
+                form = changed_form(got.text, k)
+                t = time.perf_counter()
+                saved = await p.post(path, data=form)
+                out["product POST"].append(time.perf_counter() - t)
+                assert saved.status_code == 303, (saved.status_code, saved.text[:300])
+                bform = changed_form(bg.text, k)
+                t = time.perf_counter()
+                bs = await b.post("/grid", data=bform)
+                out["bare POST"].append(time.perf_counter() - t)
+                assert bs.status_code == 303, bs.status_code
+        return out
+
+    times = {k: statistics.median(v) for k, v in asyncio.run(run()).items()}
+    for kind in ("GET", "POST"):
+        prod, base = times[f"product {kind}"], times[f"bare {kind}"]
+        line(f"grid over HTTP, {kind} (median of {rounds})", prod,
+             f"bare Litestar handler {base:.3f} s, ratio {prod / base:.2f}x (goal <= 1.30x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", default=None,
                         help="a folder kept between runs (SQLite): the demo is loaded once")
-    parser.add_argument("--steps", default="dashboard,grid,pdf,export",
-                        help="comma-separated subset of dashboard,grid,pdf,export")
+    parser.add_argument("--steps", default="dashboard,grid,http,pdf,export",
+                        help="comma-separated subset of dashboard,grid,http,pdf,export")
     args = parser.parse_args()
     steps = {s for s in args.steps.split(",") if s}
 
@@ -222,6 +306,10 @@ def main() -> None:
         seconds, result = timed(lambda: save(capturista, SaveGridCommand(
             ref, year, clues, group_id, specialty_id, bad)))
         line("refuse the grid with one invalid row", seconds, f"saved={result.saved}")
+
+    if "http" in steps:
+        grid_over_http(container, engine, EntityRef(grid_inst, capturing[0]), capturing[1],
+                       year, group_id, specialty_id)
 
     if "pdf" in steps:
         big = EntityRef(largest[0], largest[1])

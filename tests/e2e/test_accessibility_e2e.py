@@ -22,6 +22,8 @@ from .conftest import LiveServer
 pytestmark = pytest.mark.e2e
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1366, "height": 768}
+NARROW = {"width": 320, "height": 640}  # SC 1.4.10: reflow at 320 CSS px
 PASSWORDS = {"admin": "Demo-2026-ADM", "revisor": "Demo-2026-REV", "evaluador": "Demo-2026-EVA",
              "coordinador": "Demo-2026-COO", "capturista": "Demo-2026-CAP", "director": "Demo-2026-DIR"}
 ENTITY = "/excedentes/entidades/{inst:str}/{entity:str}/{year:int}"
@@ -123,8 +125,7 @@ def _grid(page, base: str) -> None:
 
 
 def _grid_with_errors(page, base: str) -> None:
-    _grid(page, base)
-    page.once("dialog", lambda d: d.accept())
+    _grid(page, base)  # the page accepts the save's confirmation (run_checks)
     page.locator("#grid tbody input[name^='fa']").first.fill("12")
     page.get_by_role("button", name="Guardar").first.click()
     page.wait_for_load_state()
@@ -322,15 +323,26 @@ def run_checks(browser, base: str, only: set[str] | None = None) -> Iterator[tup
     for user, checks in PAGES.items():
         if only is not None and user not in only:
             continue
-        context = browser.new_context(locale="es-MX", viewport={"width": 1366, "height": 768})
+        context = browser.new_context(locale="es-MX", viewport=DESKTOP)
         page = context.new_page()
         page.set_default_timeout(20000)
+        page.on("dialog", lambda dialog: dialog.accept())  # "¿Confirma que los datos son correctos?"
         if user:
             _log_in(page, base, user)
-        for check in checks:
+        for i, check in enumerate(checks):
             check.go(page, base)
             page.wait_for_load_state()
-            yield user, check, _axe(page, source)
+            violations = _axe(page, source)
+            # reflow (SC 1.4.10): at 320 CSS px nothing scrolls sideways but the tables' boxes
+            page.set_viewport_size(NARROW)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > NARROW["width"]:
+                violations.append({"id": "reflow-320", "nodes": [page.url], "help": f"{width} px wide at 320"})
+            if i == 0 and user:  # the phone menu, opened, once per user
+                page.get_by_role("button", name="Menú").click()
+                violations += _axe(page, source)
+            page.set_viewport_size(DESKTOP)
+            yield user, check, violations
         context.close()
 
 
@@ -366,10 +378,8 @@ def test_every_page_route_is_checked(tmp_path, monkeypatch):
 
 # ----------------------------------------------------------------------------- layout and focus
 
-DESKTOP = {"width": 1366, "height": 768}
 ZOOM_200 = {"width": 683, "height": 384}  # 1366×768 at 200 % zoom, in CSS pixels
 PHONE = {"width": 375, "height": 812}
-NARROW = {"width": 320, "height": 640}  # SC 1.4.10: reflow at 320 CSS px
 
 ROWS_IN_SIGHT = """wrap => {
   // rows of the table fully visible at once in the viewport and in its box, once the box's

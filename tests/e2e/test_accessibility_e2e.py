@@ -464,6 +464,12 @@ def test_focus_goes_to_the_error_summary_then_to_the_row(demo, browser, tmp_path
     page = context.new_page()
     page.on("dialog", lambda d: d.accept())
     _log_in(page, demo.url, "capturista.ss.bc")
+    # the two-tone ring: dark (#1d1d1b, 15:1 on the light pages) around a white halo (7.8:1 on
+    # the green menu), whatever the background
+    page.get_by_role("navigation", name="Menú principal").get_by_role("link").first.focus()
+    ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow]; }""")
+    assert ring[:3] == ["solid", "3px", "rgb(29, 29, 27)"] and "rgb(255, 255, 255)" in ring[3], ring
     _grid_with_errors(page, demo.url)
     summary = page.locator("#resumen-errores")
     assert page.evaluate("document.activeElement.id") == "resumen-errores"

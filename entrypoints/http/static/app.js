@@ -96,12 +96,16 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("nav.menu").forEach(menu);
-    var wraps = Array.prototype.slice.call(document.querySelectorAll(".table-wrap, .chart-wrap"));
-    scrollable(wraps);
+    function refresh() {
+      scrollable(Array.prototype.slice.call(document.querySelectorAll(".table-wrap, .chart-wrap")));
+    }
+    refresh();
     var timer = null;
-    window.addEventListener("resize", function () {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(function () { scrollable(wraps); }, 150);
+    function later() { window.clearTimeout(timer); timer = window.setTimeout(refresh, 150); }
+    window.addEventListener("resize", later);
+    // lists that a live search redraws (sanece.js) get their hint and focusable box again
+    document.querySelectorAll("[data-results]").forEach(function (box) {
+      if (window.MutationObserver) { new MutationObserver(later).observe(box, { childList: true }); }
     });
     focusMessage();
   });

@@ -438,7 +438,10 @@ def test_zoom_phone_and_reflow(demo, browser, tmp_path):
                 wrap = page.locator("#grid" if name == "paso6" else ".table-wrap").first
                 assert wrap.evaluate(ROWS_IN_SIGHT) >= 10, f"{name} at 200 %: fewer than 10 rows in sight"
             if name == "paso6":
-                # no heading nor input cuts its text (they would overlap their neighbours)
+                # the longest cause typed in; no heading nor input cuts its text
+                longest = page.evaluate("""() => [...document.querySelectorAll('#causas option')]
+                    .map(o => o.value).sort((a, b) => b.length - a.length)[0]""")
+                page.locator("#grid input[list]").first.fill(longest)
                 cut = page.evaluate("""() => [...document.querySelectorAll('.grid-head th, #grid input')]
                     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent || e.value)""")
                 assert cut == [], f"Paso 6 at {size}: cut {cut[:5]}"

@@ -36,7 +36,7 @@ def test_coordinador_runs_and_reads_an_analysis(live_server, page, shots):
     for i in range(4):  # readable at 1366x768: each chart is drawn at a legible size
         box = charts.nth(i).bounding_box()
         assert box is not None and 600 <= box["width"] <= 1000
-    assert page.get_by_role("img", name="Faltantes y excedentes por estado").is_visible()
+    assert page.get_by_role("figure", name="Faltantes y excedentes por estado").is_visible()
     shots(page, "01-vista-nacional")
 
     # Drill-down from a state's label in the chart, with the keyboard.

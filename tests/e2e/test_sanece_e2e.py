@@ -85,8 +85,11 @@ def _logout(page) -> None:
 
 
 def _menu(page, label: str) -> None:
-    page.get_by_role("navigation", name="Menú principal").get_by_role(
-        "link", name=label, exact=True).click()
+    nav = page.get_by_role("navigation", name="Menú principal")
+    toggle = nav.get_by_role("button", name="Menú")
+    if toggle.is_visible():  # on a phone the menu is behind one button
+        toggle.click()
+    nav.get_by_role("link", name=label, exact=True).click()
 
 
 def _tab(page, label: str) -> None:

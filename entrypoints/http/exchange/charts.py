@@ -1,7 +1,7 @@
 """Server-rendered SVG bar charts (no JavaScript, no CDN): horizontal bars, one row per
 label, one bar per series.
 
-Accessible by construction: ``role="img"`` with a ``<title>`` and a ``<desc>`` (named by
+Accessible by construction: ``role="img"`` (``"figure"`` when its labels are links) with a ``<title>`` and a ``<desc>`` (named by
 ``aria-labelledby``), every bar carries its value as text and as a tooltip ``<title>``, the
 row labels are real text (links when the row drills down, so the keyboard reaches them), and
 colours come from CSS classes of the product's palette (``exchange.css``). The data of every
@@ -103,8 +103,11 @@ def bar_chart(chart_id: str, title: str, desc: str, series: Sequence[Series],
     scale_max, intervals = (max_value, 4) if max_value is not None else nice_scale(top)
     row_h = len(series) * BAR + (len(series) - 1) * GAP + ROW_PAD * 2
     height = TOP + row_h * len(rows) + 8
+    # a chart whose labels are links is a figure: inside role="img" the links would be
+    # hidden from screen readers (axe: nested-interactive)
+    role = "figure" if any(r.href for r in rows) else "img"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{cid}" '
-           f'viewBox="0 0 {WIDTH} {_num(height)}" role="img" '
+           f'viewBox="0 0 {WIDTH} {_num(height)}" role="{role}" '
            f'aria-labelledby="{cid}-t {cid}-d" font-size="{FONT}">',
            f'<title id="{cid}-t">{escape(title)}</title>',
            f'<desc id="{cid}-d">{escape(desc)}</desc>']

@@ -128,7 +128,9 @@ def test_a_chart_is_accessible_svg_with_its_values_as_text() -> None:
                   BarRow("JALISCO & CO <b>", (0.0, 1.0), ("0.0 %", "100.0 %"))],
                  max_value=1.0)
     root = ET.fromstring(str(svg))  # well-formed, names escaped
-    assert root.get("role") == "img"
+    assert root.get("role") == "figure"  # its labels are links: not an img (would hide them)
+    plain = ET.fromstring(str(_chart([BarRow("X", (0.1, 0.2), ("10 %", "20 %"))], max_value=1.0)))
+    assert plain.get("role") == "img"  # no links: a picture with its title and description
     title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     assert title.text == "Potencial por estado"

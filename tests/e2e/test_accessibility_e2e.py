@@ -168,6 +168,15 @@ def _audit_empty(page, base: str) -> None:
     assert page.get_by_text("No hay datos disponibles en la tabla").is_visible()
 
 
+def _institution_refused(page, base: str) -> None:
+    """Registering a code that exists: the form comes back with the refusal."""
+    page.goto(base + "/excedentes/instituciones")
+    page.get_by_label("Edición").select_option("SS")
+    page.get_by_role("button", name="Registrar institución").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("ya está registrada").first.is_visible()
+
+
 def _folio_form(path: str) -> Callable[..., None]:
     def go(page, base: str) -> None:
         page.goto(base + "/sanece/inicio")
@@ -194,6 +203,11 @@ PAGES: dict[str | None, list[Check]] = {
               _via("/sanece/homologaciones", "main a[href^='/sanece/homologaciones/']")),
         Check("Comentarios recibidos", "/sanece/comentarios-recibidos", _to("/sanece/comentarios-recibidos")),
         Check("Bitácora sin resultados", "/admin/bitacora", _audit_empty),
+        Check("Instituciones", "/excedentes/instituciones", _to("/excedentes/instituciones")),
+        Check("Instituciones, registro rechazado", "/excedentes/instituciones",
+              _institution_refused),
+        Check("Institución: datos", "/excedentes/instituciones/{code:str}",
+              _to("/excedentes/instituciones/SS")),
         Check("Página inexistente (404)", None, _not_found),
     ],
     "coordinador.imss": [

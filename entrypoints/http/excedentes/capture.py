@@ -116,15 +116,29 @@ def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "") -> list[GridR
 
     ``prefix="o"`` reads instead the values each row started from: the page sends them in
     hidden inputs ("ofa123"), only where not blank, so a missing one means blank."""
+    # 2,857 rows x 6 fields: one dict look-up per field, the field names built once
+    keys = [(f.value, prefix + short) for f, short in FIELD_PREFIX.items()]
+    get = data.get if isinstance(data, Mapping) else None
     rows = []
     for raw in (pid for value in all_values(data, "p") for pid in value.replace(",", " ").split()):
         pid = parse_int(raw, "producto")
         if pid is None:
             raise ValidationError("Producto no válido.")
-        values = {f.value: (all_values(data, f"{prefix}{short}{pid}") or ("",))[0]
-                  for f, short in FIELD_PREFIX.items()}
+        if get is None:  # a multi-valued form object: the general reader
+            values = {name: (all_values(data, f"{key}{pid}") or ("",))[0] for name, key in keys}
+        else:
+            values = {name: _first(get(f"{key}{pid}")) for name, key in keys}
         rows.append(GridRow(product_id=pid, **values))
     return rows
+
+
+def _first(value: Any) -> str:
+    """A parsed form's value: absent, one string, or a list when the field was repeated."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return str(value[0]) if value else ""
+    return str(value)
 
 
 def current_beside(typed: list[GridRow], view: Any) -> dict[int, dict[str, str]]:

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 import attrs
 
 from excedentes.application.documents import ExportRow
-from excedentes.application.views import (
+from excedentes.application.results import (
     FinalPrintView,
     ProductRequestView,
     ServiceBlock,

@@ -24,7 +24,7 @@ from excedentes.application.access import (
 )
 from excedentes.application.documents import RecordsExporter
 from excedentes.application.ports import ExcedentesReadModel
-from excedentes.application.views import ExportResult
+from excedentes.application.results import ExportResult
 from excedentes.domain.bounds import known_year
 from shared.kernel.errors import NotFound, PermissionDenied
 from shared.kernel.scope import Role, ensure_visible

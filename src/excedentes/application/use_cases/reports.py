@@ -38,7 +38,7 @@ from excedentes.application.use_cases._common import (
     audit,
     load_report,
 )
-from excedentes.application.views import PrintedReport, SignedReportView, signed_view
+from excedentes.application.results import PrintedReport, SignedReportView, signed_view
 from excedentes.domain.catalog import MedicalUnit, UnitLevel
 from excedentes.domain.dates import as_utc, local_tz
 from excedentes.domain.model import Answer

@@ -29,8 +29,7 @@ from excedentes.application.access import (
     may_manage,
     require_manage,
 )
-from excedentes.application.documents import CatalogFiles
-from excedentes.application.ports import ExcedentesReadModel, ExcedentesUnitOfWork
+from excedentes.application.ports import CatalogFiles, ExcedentesReadModel, ExcedentesUnitOfWork
 from excedentes.application.use_cases._common import UseCase, audit, load_institution
 from excedentes.application.results import ImportSummary
 from excedentes.domain.catalog import MedicalUnit, clean_text, name_key

@@ -22,8 +22,7 @@ from excedentes.application.access import (
     sees_entity,
     sees_institution,
 )
-from excedentes.application.documents import RecordsExporter
-from excedentes.application.ports import ExcedentesReadModel
+from excedentes.application.ports import ExcedentesReadModel, RecordsExporter
 from excedentes.application.results import ExportResult
 from excedentes.domain.bounds import known_year
 from shared.kernel.errors import NotFound, PermissionDenied

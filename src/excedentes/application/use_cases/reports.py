@@ -28,10 +28,9 @@ from excedentes.application.access import (
 from excedentes.application.documents import (
     EntityReportDocument,
     ReportLine,
-    ReportRenderer,
     UnitSection,
 )
-from excedentes.application.ports import FinalPrint, ProductLabel
+from excedentes.application.ports import FinalPrint, ProductLabel, ReportRenderer
 from excedentes.application.use_cases._common import (
     REPORT_TARGET,
     UseCase,

@@ -19,7 +19,7 @@ from excedentes.domain.errors import StaleVersion, VersionRequired
 from excedentes.domain.grid import GridRow, changed_rows
 from excedentes.domain.versions import VERSION_MISSING, require_version
 
-from .support import (
+from ..support import (
     ADMIN_SCOPE,
     BC,
     CAP_BC,

@@ -19,7 +19,7 @@ from excedentes.domain.errors import CaptureClosed, SignedReportNotPdf, SignedRe
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, NotFound
 
-from .support import (
+from ..support import (
     ADMIN_SCOPE,
     BC,
     CAP_BC,

@@ -15,7 +15,7 @@ from shared.adapters.sql.database import create_engine
 from shared.audit.domain import AuditFilter
 from shared.kernel.pagination import PageRequest
 
-from .support import ADMIN_SCOPE
+from ..support import ADMIN_SCOPE
 
 CATALOG = ("Servicio,Grupo de Servicio,Especialidad,Producto,Unidad de Medida\n"
            "Servicios de Atención Médica,Cirugía,Cirugía general,Anestesia,Procedimiento\n"

@@ -20,7 +20,7 @@ from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shared.kernel.scope import Role, Scope
 
-from .support import ADMIN, ADMIN_SCOPE, CAP_BC, COORD_IMSS, COORD_SS, race
+from ..support import ADMIN, ADMIN_SCOPE, CAP_BC, COORD_IMSS, COORD_SS, race
 
 ADMIN2 = Actor.admin("admin.dos")
 

@@ -18,7 +18,7 @@ from excedentes.domain.model import Answer
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, PermissionDenied, ValidationError
 
-from .support import (
+from ..support import (
     ADMIN_SCOPE,
     BC,
     CAP_BC,

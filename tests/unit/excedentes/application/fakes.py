@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import attrs
 
+from excedentes.application.access import Actor, EntityRef
 from excedentes.application.ports import (
     FinalPrint,
     GroupInfo,
@@ -455,6 +456,12 @@ SS_SETTINGS = dict(name="Secretaría de Salud", entity_word="Entidad Federativa"
 IMSS_SETTINGS = dict(name="Instituto Mexicano del Seguro Social", entity_word="OOAD/UMAE",
                      signature_labels=("Elaboró", "Vo. Bo."), has_specialty_level=False)
 U_OCTUBRE, U_ALGODONES, U_NL = "BCSSA001152", "BCSSA000633", "NLIMS000331"
+BC = EntityRef("SS", "BC")
+ADMIN = Actor.admin("admin")
+CAP_BC = Actor.capturista("capturista.ss.bc", "SS:BC")
+CAP_BS = Actor.capturista("capturista.ss.bs", "SS:BS")
+COORD_SS = Actor.coordinador("coordinador.ss", "SS")
+COORD_IMSS = Actor.coordinador("coordinador.imss", "IMSS")
 
 
 @attrs.frozen

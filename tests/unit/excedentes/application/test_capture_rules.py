@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from excedentes.application.access import Actor, EntityRef
 from excedentes.application.use_cases.capture import (
     PASSWORD_NOT_CONFIRMED,
     AnswerStep2,
@@ -33,22 +32,18 @@ from shared.kernel.clock import FixedClock
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tests.conftest import START
 
-from .fakes import U_ALGODONES, U_NL, U_OCTUBRE, YEAR, World, small_world
-
-BC = EntityRef("SS", "BC")
-CAP_BC = Actor.capturista("capturista.ss.bc", "SS:BC")
-CAP_BS = Actor.capturista("capturista.ss.bs", "SS:BS")
-COORD_SS = Actor.coordinador("coordinador.ss", "SS")
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-def world() -> World:
-    return small_world()
+from .fakes import (
+    BC,
+    CAP_BC,
+    CAP_BS,
+    COORD_SS,
+    U_ALGODONES,
+    U_NL,
+    U_OCTUBRE,
+    YEAR,
+    World,
+    small_world,
+)
 
 
 def shortage(pid: int, events: str = "3", patients: str = "4") -> GridRow:

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from excedentes.application.access import Actor, EntityRef
 from excedentes.application.use_cases.capture import (
     AnswerStep2,
     AnswerStep2Command,
@@ -33,22 +32,7 @@ from shared.kernel.clock import FixedClock
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tests.conftest import START
 
-from .fakes import YEAR, World, small_world
-
-BC = EntityRef("SS", "BC")
-CAP_BC = Actor.capturista("capturista.ss.bc", "SS:BC")
-COORD_SS = Actor.coordinador("coordinador.ss", "SS")
-COORD_IMSS = Actor.coordinador("coordinador.imss", "IMSS")
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-def world() -> World:
-    return small_world()
+from .fakes import BC, CAP_BC, COORD_IMSS, COORD_SS, YEAR, World, small_world
 
 
 # --------------------------------------------------------------------------- periods

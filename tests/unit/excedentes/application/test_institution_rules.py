@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from excedentes.adapters.editions import JsonInstitutionEditions
-from excedentes.application.access import Actor
 from excedentes.application.use_cases.institutions import (
     ADMIN_ONLY,
     CreateInstitution,
@@ -17,26 +16,11 @@ from excedentes.application.use_cases.institutions import (
 from excedentes.domain.catalog import Product, Service, ServiceGroup
 from excedentes.domain.errors import StaleVersion
 from excedentes.domain.institution import InstitutionSettings, SpecialtyLevelFixed
-from shared.kernel.clock import FixedClock
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from tests.conftest import START
 
-from .fakes import FakeStore, World, small_world
+from .fakes import ADMIN, COORD_IMSS, COORD_SS, FakeStore, small_world
 
-ADMIN = Actor.admin("admin")
-COORD_SS = Actor.coordinador("coordinador.ss", "SS")
-COORD_IMSS = Actor.coordinador("coordinador.imss", "IMSS")
 EDITIONS = JsonInstitutionEditions()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-def world() -> World:
-    return small_world()
 
 
 def create(store: FakeStore, clock, actor=ADMIN, **cmd):

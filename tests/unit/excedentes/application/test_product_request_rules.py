@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from excedentes.application.access import Actor, EntityRef
 from excedentes.application.use_cases.product_requests import (
     AcceptProductRequest,
     AcknowledgeDecisions,
@@ -16,26 +15,9 @@ from excedentes.application.use_cases.product_requests import (
 from excedentes.domain.catalog import name_key
 from excedentes.domain.errors import StaleVersion
 from excedentes.domain.product_requests import RequestStatus
-from shared.kernel.clock import FixedClock
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from tests.conftest import START
 
-from .fakes import World, small_world
-
-BC = EntityRef("SS", "BC")
-CAP_BC = Actor.capturista("capturista.ss.bc", "SS:BC")
-COORD_SS = Actor.coordinador("coordinador.ss", "SS")
-COORD_IMSS = Actor.coordinador("coordinador.imss", "IMSS")
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-def world() -> World:
-    return small_world()
+from .fakes import BC, CAP_BC, COORD_IMSS, COORD_SS, World
 
 
 def file(world: World, clock, name="Apendicectomía", actor=CAP_BC, specialty=True,

@@ -276,21 +276,18 @@ class FakeReports:
 class FakeCatalog:
     s: State
 
+    # groups and specialties are stored as (domain object, info row)
     def group(self, group_id: int) -> ServiceGroup | None:
-        found = self.s.groups.get(group_id)
-        return found[0] if found else None
+        return self.s.groups.get(group_id, (None, None))[0]
 
     def group_info(self, group_id: int) -> GroupInfo | None:
-        found = self.s.groups.get(group_id)
-        return found[1] if found else None
+        return self.s.groups.get(group_id, (None, None))[1]
 
     def specialty(self, specialty_id: int) -> Specialty | None:
-        found = self.s.specialties.get(specialty_id)
-        return found[0] if found else None
+        return self.s.specialties.get(specialty_id, (None, None))[0]
 
     def specialty_info(self, specialty_id: int) -> SpecialtyInfo | None:
-        found = self.s.specialties.get(specialty_id)
-        return found[1] if found else None
+        return self.s.specialties.get(specialty_id, (None, None))[1]
 
     def product_ids(self, group_id: int, specialty_id: int | None) -> Sequence[int]:
         return [pid for pid, (g, sp) in self.s.product_places.items()

@@ -108,3 +108,36 @@ def test_audit_list_filters_by_user_target_type_and_days(run, container, clock):
 
     bad = CliRunner().invoke(cli, ["audit", "list", "--days", "-1"], obj={"container": container})
     assert bad.exit_code != 0 and "Traceback" not in bad.output
+
+
+_HELP_PROBE = """
+import sys
+from entrypoints.cli.main import cli
+cli(["--help"], standalone_mode=False)
+loaded = sorted({m.split(".")[0] for m in sys.modules} & {"sanece", "excedentes", "exchange",
+                                                          "sqlalchemy", "litestar"})
+print("LOADED", loaded, sorted(m for m in sys.modules if m.startswith("entrypoints.cli.")))
+"""
+
+
+def test_help_lists_the_contexts_groups_without_importing_them():
+    # A fresh interpreter: this test process has imported every context already.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _HELP_PROBE], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert "LOADED [] ['entrypoints.cli.main']" in done.stdout
+    for group, words in (("excedentes", "periodos"), ("exchange", "intercambio"),
+                         ("sanece", "solicitudes de cambio")):
+        line = next(x for x in done.stdout.splitlines() if x.strip().startswith(group + " "))
+        assert words in line
+
+
+def test_a_context_group_is_registered_when_it_is_run():
+    runner = CliRunner()
+    excedentes = runner.invoke(cli, ["excedentes", "--help"])
+    assert excedentes.exit_code == 0 and "institution" in excedentes.output
+    assert "exchange" in excedentes.output  # the former name of ``exchange analyze``
+    exchange = runner.invoke(cli, ["exchange", "--help"])
+    assert exchange.exit_code == 0 and "analyze" in exchange.output

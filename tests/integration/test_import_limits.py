@@ -15,7 +15,7 @@ from entrypoints.cli.main import cli
 from tests.helpers import api_csrf, page_csrf
 from tests.integration.excedentes.support import ADMIN_SCOPE
 from tests.integration.excedentes_http.conftest import as_user, exc_app, world  # noqa: F401
-from tests.unit.platform.test_import_limits_reader import HEADER, plain_xlsx, with_huge_text
+from tests.unit.shared.adapters.test_import_limits_reader import HEADER, plain_xlsx, with_huge_text
 
 PROBLEM = "application/problem+json"
 INST = "/api/excedentes/institutions/SS"

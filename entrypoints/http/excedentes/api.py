@@ -61,7 +61,7 @@ from excedentes.application.use_cases.coordination import (
     ReopenCommand,
 )
 from excedentes.application.use_cases.product_requests import FileProductRequestCommand
-from excedentes.application.views import (
+from excedentes.application.results import (
     AnswerResult,
     CatalogStateView,
     CatalogTree,

@@ -33,7 +33,7 @@ from entrypoints.http.streams import stream_open_file
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedFile, receive_form
 from excedentes.application.access import CAPTURE_DENIED, EntityRef
 from excedentes.application.use_cases.reports import UploadSignedCommand
-from excedentes.application.views import SignedReportView
+from excedentes.application.results import SignedReportView
 from shared.kernel.errors import Conflict, PermissionDenied, ValidationError
 from shared.storage.domain import FileTooLarge, UploadPolicy
 

@@ -1,4 +1,4 @@
-"""Plain data the documents are built from, and the renderer/file ports.
+"""Plain data the documents are built from (their ports live in ``ports.py``).
 
 The application assembles these from its read models; the fpdf2 and XlsxWriter adapters turn
 them into files and know nothing of SQL or HTTP. Sequences may be lazy iterables so that a
@@ -8,12 +8,9 @@ national export streams.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Protocol, Sequence
+from typing import Iterable, Sequence
 
 import attrs
-
-from excedentes.domain.imports import CatalogRow, UnitRow
 
 
 @attrs.frozen
@@ -54,12 +51,6 @@ class EntityReportDocument:
     fingerprint: str | None = None  # final only: short fingerprint of the data printed
 
 
-class ReportRenderer(Protocol):
-    def render(self, document: EntityReportDocument, out: BinaryIO) -> int:
-        """Write the PDF to ``out``; returns the number of pages."""
-        ...
-
-
 @attrs.frozen
 class ExportRow:
     """One record in the Excel export (E14), in the column order of the sheet."""
@@ -79,21 +70,3 @@ class ExportRow:
     cause: str
     monthly_events: int
     monthly_patients: int
-
-
-class RecordsExporter(Protocol):
-    def write(self, rows: Iterable[ExportRow], path: Path) -> int:
-        """Write an .xlsx with the rows (constant memory); returns the row count."""
-        ...
-
-
-class CatalogFiles(Protocol):
-    """CSV/XLSX files of the product catalog and of the units (E13)."""
-
-    def read_catalog(self, path: Path, original_name: str) -> Iterator[CatalogRow]: ...
-
-    def read_units(self, path: Path, original_name: str) -> Iterator[UnitRow]: ...
-
-    def write_catalog(self, rows: Iterable[CatalogRow], path: Path, fmt: str) -> int: ...
-
-    def write_units(self, rows: Iterable[UnitRow], path: Path, fmt: str) -> int: ...

@@ -1,5 +1,5 @@
-"""Ports of the excedentes application: repositories and the unit of work (write side), and
-the read model (queries answered straight from the tables).
+"""Every port of the excedentes application: repositories and the unit of work (write side),
+the read model (queries answered straight from the tables) and the document ports.
 
 Write side: a use case opens one ``ExcedentesUnitOfWork``, loads aggregates through its
 repositories (which map rows to domain objects explicitly, so the domain's validation re-runs
@@ -9,19 +9,20 @@ with ``uow.audit`` and commits once. Repositories never commit.
 Read side: ``ExcedentesReadModel`` answers lists and dashboards with plain rows; the query
 services in ``queries.py`` add the scope rules around it.
 
-The renderer, exporter and catalog-file ports live in ``documents.py``; file storage is the
-platform's ``shared.storage.domain.StorageSelector``.
+Documents: the renderer, exporter and catalog-file ports (the plain data they take is in
+``documents.py``); file storage is the platform's ``shared.storage.domain.StorageSelector``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 import attrs
 
-from excedentes.application.documents import ExportRow
-from excedentes.application.views import (
+from excedentes.application.documents import EntityReportDocument, ExportRow
+from excedentes.application.results import (
     FinalPrintView,
     ProductRequestView,
     ServiceBlock,
@@ -467,3 +468,30 @@ class ExcedentesReadModel(Protocol):
         """Every record of the period(s), streamed in order (institution, entity, unit,
         group, product, shortages first)."""
         ...
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class ReportRenderer(Protocol):
+    def render(self, document: EntityReportDocument, out: BinaryIO) -> int:
+        """Write the PDF to ``out``; returns the number of pages."""
+        ...
+
+
+class RecordsExporter(Protocol):
+    def write(self, rows: Iterable[ExportRow], path: Path) -> int:
+        """Write an .xlsx with the rows (constant memory); returns the row count."""
+        ...
+
+
+class CatalogFiles(Protocol):
+    """CSV/XLSX files of the product catalog and of the units (E13)."""
+
+    def read_catalog(self, path: Path, original_name: str) -> Iterator[CatalogRow]: ...
+
+    def read_units(self, path: Path, original_name: str) -> Iterator[UnitRow]: ...
+
+    def write_catalog(self, rows: Iterable[CatalogRow], path: Path, fmt: str) -> int: ...
+
+    def write_units(self, rows: Iterable[UnitRow], path: Path, fmt: str) -> int: ...

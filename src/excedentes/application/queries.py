@@ -37,7 +37,7 @@ from excedentes.application.access import (
 )
 from excedentes.application.ports import Edition, ExcedentesReadModel, InstitutionEditions
 from excedentes.application.use_cases.institutions import require_admin
-from excedentes.application.views import (
+from excedentes.application.results import (
     UNITS_WITHOUT_RECORDS_NOTE,
     CatalogStateView,
     CatalogTree,

@@ -19,6 +19,11 @@ import attrs
 from excedentes.adapters.demo_data import institutions
 from excedentes.application.access import Actor, EntityRef
 from excedentes.application.documents import EntityReportDocument
+from excedentes.application.use_cases.capture import (
+    AnswerStep2Command,
+    FinalizeCommand,
+    SaveGridCommand,
+)
 from excedentes.domain.catalog import (
     Entity,
     MedicalUnit,
@@ -142,6 +147,30 @@ def load_world(exc: Any) -> World:
                 for s in g.specialties:
                     specs[(inst, s.name)] = s.id
     return World(exc, ids, groups, specs)
+
+
+# --------------------------------------------------------------------------- capture steps
+# Pasos 2, 6 and 7 of one entity through the use cases, as the tests take them to reach a
+# state (the CAP_BC capturista of BC unless told; ``kw``: the commands' other fields).
+
+
+def answer(world: World, value: Any = "SI", actor: Actor = CAP_BC, ref: EntityRef = BC,
+           **kw: Any) -> Any:
+    return world.exc.answer_step2()(actor, AnswerStep2Command(ref, YEAR, value, **kw))
+
+
+def save_grid(world: World, clues: str, rows: list[GridRow], group: str = "Cirugía",
+              specialty: str | None = "Cirugía general", actor: Actor = CAP_BC,
+              ref: EntityRef = BC, **kw: Any) -> Any:
+    inst = ref.institution_code
+    sid = world.sid(specialty, inst) if specialty else None
+    return world.exc.save_grid()(actor, SaveGridCommand(ref, YEAR, clues, world.gid(group, inst),
+                                                        sid, rows, **kw))
+
+
+def finalize(world: World, actor: Actor = CAP_BC, ref: EntityRef = BC, confirmed: bool = True,
+             **kw: Any) -> Any:
+    return world.exc.finalize()(actor, FinalizeCommand(ref, YEAR, confirmed, **kw))
 
 
 # --------------------------------------------------------------------------- helpers

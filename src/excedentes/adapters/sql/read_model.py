@@ -31,7 +31,7 @@ from excedentes.application.ports import (
     ReportStatus,
     SpecialtyInfo,
 )
-from excedentes.application.views import (
+from excedentes.application.results import (
     CatalogStateView,
     FinalPrintView,
     GroupItem,

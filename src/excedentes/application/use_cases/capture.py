@@ -30,7 +30,7 @@ from excedentes.application.use_cases._common import (
     record_text,
     unit_names,
 )
-from excedentes.application.views import (
+from excedentes.application.results import (
     UNITS_WITHOUT_RECORDS_NOTE,
     AnswerResult,
     FinalizeResult,

@@ -29,10 +29,9 @@ from excedentes.application.access import (
     may_manage,
     require_manage,
 )
-from excedentes.application.documents import CatalogFiles
-from excedentes.application.ports import ExcedentesReadModel, ExcedentesUnitOfWork
+from excedentes.application.ports import CatalogFiles, ExcedentesReadModel, ExcedentesUnitOfWork
 from excedentes.application.use_cases._common import UseCase, audit, load_institution
-from excedentes.application.views import ImportSummary
+from excedentes.application.results import ImportSummary
 from excedentes.domain.catalog import MedicalUnit, clean_text, name_key
 from excedentes.domain.dates import format_datetime
 from excedentes.domain.errors import StaleVersion

@@ -25,7 +25,7 @@ from excedentes.application.use_cases._common import (
     load_institution,
     load_report,
 )
-from excedentes.application.views import PeriodView, ReopenResult, period_view
+from excedentes.application.results import PeriodView, ReopenResult, period_view
 from excedentes.domain.bounds import check_year, known_year
 from excedentes.domain.catalog import Period
 from excedentes.domain.versions import VERSION_MISSING, stale, version_required

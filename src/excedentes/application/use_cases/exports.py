@@ -22,9 +22,8 @@ from excedentes.application.access import (
     sees_entity,
     sees_institution,
 )
-from excedentes.application.documents import RecordsExporter
-from excedentes.application.ports import ExcedentesReadModel
-from excedentes.application.views import ExportResult
+from excedentes.application.ports import ExcedentesReadModel, RecordsExporter
+from excedentes.application.results import ExportResult
 from excedentes.domain.bounds import known_year
 from shared.kernel.errors import NotFound, PermissionDenied
 from shared.kernel.scope import Role, ensure_visible

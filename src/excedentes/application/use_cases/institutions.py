@@ -20,7 +20,7 @@ import attrs
 from excedentes.application.access import INSTITUTION_NOT_FOUND, Actor, sees_institution
 from excedentes.application.ports import Edition, InstitutionEditions
 from excedentes.application.use_cases._common import UseCase, audit
-from excedentes.application.views import InstitutionSettingsView, institution_settings_view
+from excedentes.application.results import InstitutionSettingsView, institution_settings_view
 from excedentes.domain.catalog import Entity
 from excedentes.domain.institution import (
     Institution,

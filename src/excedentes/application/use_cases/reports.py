@@ -28,17 +28,16 @@ from excedentes.application.access import (
 from excedentes.application.documents import (
     EntityReportDocument,
     ReportLine,
-    ReportRenderer,
     UnitSection,
 )
-from excedentes.application.ports import FinalPrint, ProductLabel
+from excedentes.application.ports import FinalPrint, ProductLabel, ReportRenderer
 from excedentes.application.use_cases._common import (
     REPORT_TARGET,
     UseCase,
     audit,
     load_report,
 )
-from excedentes.application.views import PrintedReport, SignedReportView, signed_view
+from excedentes.application.results import PrintedReport, SignedReportView, signed_view
 from excedentes.domain.catalog import MedicalUnit, UnitLevel
 from excedentes.domain.dates import as_utc, local_tz
 from excedentes.domain.model import Answer

@@ -15,8 +15,9 @@ from shared.adapters.sql.database import create_engine
 from shared.audit.domain import AuditFilter
 from shared.kernel.pagination import PageRequest
 
-from .support import ADMIN_SCOPE
 from tests.helpers import offer_s3_storage
+
+from ..support import ADMIN_SCOPE
 
 CATALOG = ("Servicio,Grupo de Servicio,Especialidad,Producto,Unidad de Medida\n"
            "Servicios de Atención Médica,Cirugía,Cirugía general,Anestesia,Procedimiento\n"

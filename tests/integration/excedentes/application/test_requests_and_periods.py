@@ -18,7 +18,7 @@ from excedentes.domain.product_requests import RequestStatus
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
-from .support import (
+from ..support import (
     ADMIN,
     ADMIN_SCOPE,
     BC,

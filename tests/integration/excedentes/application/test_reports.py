@@ -8,18 +8,13 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
-from excedentes.application.use_cases.capture import (
-    AnswerStep2Command,
-    FinalizeCommand,
-    SaveGridCommand,
-)
 from excedentes.application.use_cases.coordination import PeriodCommand, ReopenCommand
 from excedentes.application.use_cases.reports import PrintReportCommand, UploadSignedCommand
 from excedentes.domain.errors import CaptureClosed, SignedReportNotPdf, SignedReportTooLarge
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, NotFound
 
-from .support import (
+from ..support import (
     ADMIN_SCOPE,
     BC,
     CAP_BC,
@@ -31,7 +26,10 @@ from .support import (
     U_OCTUBRE,
     YEAR,
     RecordingRenderer,
+    answer,
+    finalize,
     pdf_bytes,
+    save_grid,
     shortage_row,
     surplus_row,
 )
@@ -40,18 +38,12 @@ MB = 1024 * 1024
 
 
 def _fill_bc(world):
-    exc = world.exc
-    exc.answer_step2()(CAP_BC, AnswerStep2Command(BC, YEAR, "SI"))
-    cir, gen = world.gid("Cirugía"), world.sid("Cirugía general")
-    exc.save_grid()(CAP_BC, SaveGridCommand(BC, YEAR, U_OCTUBRE, cir, gen, [
+    answer(world)
+    save_grid(world, U_OCTUBRE, [
         shortage_row(world.pid("Anestesia"), "1200", "10", "Falta de Equipo"),
-        surplus_row(world.pid("Dilatación de esófago"), "12", "12")]))
-    exc.save_grid()(CAP_BC, SaveGridCommand(BC, YEAR, U_HOSPITAL, cir, gen, [
-        shortage_row(world.pid("Anestesia"), "11", "12", "Carencia de Servicio", inpatient=True)]))
-
-
-def _finalize(world, actor=CAP_BC, ref=BC):
-    return world.exc.finalize()(actor, FinalizeCommand(ref, YEAR, True))
+        surplus_row(world.pid("Dilatación de esófago"), "12", "12")])
+    save_grid(world, U_HOSPITAL, [
+        shortage_row(world.pid("Anestesia"), "11", "12", "Carencia de Servicio", inpatient=True)])
 
 
 def _upload(world, data: bytes, name="firmado.pdf", ctype="application/pdf", actor=CAP_BC):
@@ -92,7 +84,7 @@ def test_final_only_after_finalize_and_each_print_is_recorded(world, exc, contai
     _fill_bc(world)
     with pytest.raises(Conflict, match="Versión Final se habilita"):
         exc.print_report()(CAP_BC, PrintReportCommand(BC, YEAR, True), io.BytesIO())
-    done = _finalize(world)
+    done = finalize(world)
     printed = exc.print_report()(COORD_SS, PrintReportCommand(BC, YEAR, True), io.BytesIO())
     assert (printed.folio, printed.fingerprint) == (done.folio, done.fingerprint)
     doc = renderer.documents[-1]
@@ -121,8 +113,8 @@ def test_final_only_after_finalize_and_each_print_is_recorded(world, exc, contai
 
 
 def test_no_case_and_imss_signatures_in_real_pdfs(world, exc):
-    exc.answer_step2()(CAP_NL, AnswerStep2Command(NL, YEAR, "NO"))
-    _finalize(world, CAP_NL, NL)
+    answer(world, "NO", CAP_NL, NL)
+    finalize(world, CAP_NL, NL)
     out = io.BytesIO()
     printed = exc.print_report()(CAP_NL, PrintReportCommand(NL, YEAR, True), out)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(out.getvalue())).pages)
@@ -151,7 +143,7 @@ def test_signed_upload_replace_download_and_reopen(world, exc, container):
     _fill_bc(world)
     with pytest.raises(Conflict, match="después de finalizar"):
         _upload(world, pdf_bytes())
-    _finalize(world)
+    finalize(world)
     with pytest.raises(SignedReportNotPdf):
         _upload(world, b"PK\x03\x04 not a pdf", "firmado.pdf", "application/zip")
     with pytest.raises(SignedReportTooLarge):
@@ -195,7 +187,7 @@ def test_signed_upload_replace_download_and_reopen(world, exc, container):
 
 def test_upload_refused_outside_the_window(world, exc):
     _fill_bc(world)
-    _finalize(world)
+    finalize(world)
     exc.close_period()(COORD_SS, PeriodCommand("SS", YEAR))
     with pytest.raises(CaptureClosed, match="está cerrada desde el 10/03/2026 10:00"):
         _upload(world, pdf_bytes())
@@ -229,7 +221,7 @@ def test_the_institution_setting_chooses_the_storage_and_files_are_read_where_wr
     from shared.storage.adapters.s3 import S3FileStorage
     from shared.storage.adapters.selector import ConfiguredStorageSelector
 
-    from .support import ADMIN
+    from ..support import ADMIN
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
@@ -245,7 +237,7 @@ def test_the_institution_setting_chooses_the_storage_and_files_are_read_where_wr
             "SS", InstitutionSettings(storage_backend=name)))
 
     _fill_bc(world)
-    _finalize(world)
+    finalize(world)
     _upload(world, pdf_bytes(100), "v1.pdf")
     set_storage("s3")
     _upload(world, pdf_bytes(200), "v2.pdf")

@@ -6,11 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from excedentes.application.use_cases.capture import (
-    AnswerStep2Command,
-    FinalizeCommand,
-    SaveGridCommand,
-)
 from excedentes.application.use_cases.coordination import ReopenCommand
 from excedentes.domain.errors import EntityLocked
 from excedentes.domain.grid import GridField, GridRow
@@ -18,7 +13,7 @@ from excedentes.domain.model import Answer
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, PermissionDenied, ValidationError
 
-from .support import (
+from ..support import (
     ADMIN_SCOPE,
     BC,
     CAP_BC,
@@ -26,6 +21,9 @@ from .support import (
     U_ALGODONES,
     U_OCTUBRE,
     YEAR,
+    answer,
+    finalize,
+    save_grid,
     shortage_row,
     surplus_row,
 )
@@ -36,21 +34,11 @@ LOCKED_FOR_MANAGER = ("La entidad finalizó el registro el 10/03/2026 10:00; pue
                       "apertura para que vuelva a capturar.")
 
 
-def grid(world, clues, rows, group="Cirugía", specialty="Cirugía general"):
-    sid = world.sid(specialty) if specialty else None
-    return world.exc.save_grid()(CAP_BC, SaveGridCommand(BC, YEAR, clues, world.gid(group), sid,
-                                                         rows))
-
-
-def answer(world, value, actor=CAP_BC):
-    return world.exc.answer_step2()(actor, AnswerStep2Command(BC, YEAR, value))
-
-
 def test_answer_grid_finalize_reopen_workflow(world, exc, clock):
     anest, dil = world.pid("Anestesia"), world.pid("Dilatación de esófago")
     assert answer(world, "sí").after is Answer.YES
 
-    saved = grid(world, U_OCTUBRE, [shortage_row(anest), surplus_row(dil)])
+    saved = save_grid(world, U_OCTUBRE, [shortage_row(anest), surplus_row(dil)])
     assert saved.saved and saved.added == 2 and saved.removed == 0
     overview = exc.queries().overview(ADMIN_SCOPE, BC, YEAR)
     assert (overview.record_count, overview.units_with_records, overview.units_total) == (2, 1, 3)
@@ -63,15 +51,15 @@ def test_answer_grid_finalize_reopen_workflow(world, exc, clock):
 
     # Finalize: password first, then the rules.
     with pytest.raises(ValidationError, match="contraseña"):
-        exc.finalize()(CAP_BC, FinalizeCommand(BC, YEAR, password_confirmed=False))
-    done = exc.finalize()(CAP_BC, FinalizeCommand(BC, YEAR, password_confirmed=True))
+        finalize(world, confirmed=False)
+    done = finalize(world, confirmed=True)
     assert done.folio == "SS-2026-BC-V1" and len(done.fingerprint) == 14
     assert done.note == "Nota: Existen Unidades Médicas sin Excedentes/Faltantes."
     assert (done.units_with_records, done.units_total) == (1, 3)
 
     # Locked: every change is refused, saying why and since when.
     with pytest.raises(EntityLocked) as locked:
-        grid(world, U_OCTUBRE, [GridRow(anest)])
+        save_grid(world, U_OCTUBRE, [GridRow(anest)])
     assert locked.value.message == LOCKED
     with pytest.raises(EntityLocked):
         answer(world, "SI")
@@ -88,16 +76,16 @@ def test_answer_grid_finalize_reopen_workflow(world, exc, clock):
     clock.advance(timedelta(hours=1))
     exc.reopen()(COORD_SS, ReopenCommand(BC, YEAR, "Corregir la unidad 3 DE OCTUBRE"))
     assert exc.queries().overview(ADMIN_SCOPE, BC, YEAR).lock_reason is None
-    assert grid(world, U_OCTUBRE, [GridRow(anest)]).saved  # clearing a row deletes its record
-    again = exc.finalize()(CAP_BC, FinalizeCommand(BC, YEAR, True))
+    assert save_grid(world, U_OCTUBRE, [GridRow(anest)]).saved  # clearing a row deletes its record
+    again = finalize(world)
     assert again.folio == "SS-2026-BC-V2" and again.fingerprint != done.fingerprint
 
 
 def test_audit_trail(world, exc, container):
     anest = world.pid("Anestesia")
     answer(world, "SI")
-    grid(world, U_OCTUBRE, [shortage_row(anest)])
-    exc.finalize()(CAP_BC, FinalizeCommand(BC, YEAR, True))
+    save_grid(world, U_OCTUBRE, [shortage_row(anest)])
+    finalize(world)
     exc.reopen()(COORD_SS, ReopenCommand(BC, YEAR, "Faltó una unidad"))
     entries = container.audit_query().list(AuditFilter(target_id="SS:BC:2026", limit=50))
     by_action = {r.entry.action: r.entry for r in entries}
@@ -116,10 +104,10 @@ def test_audit_trail(world, exc, container):
 def test_grid_is_all_or_nothing_with_every_row_error(world, exc):
     anest, dil = world.pid("Anestesia"), world.pid("Dilatación de esófago")
     answer(world, "SI")
-    assert grid(world, U_OCTUBRE, [shortage_row(anest)]).saved
+    assert save_grid(world, U_OCTUBRE, [shortage_row(anest)]).saved
     rows = [surplus_row(anest, "7", "8"),  # valid change, must not be stored
             GridRow(dil, shortage_outpatient="0", monthly_patients="x")]
-    refused = grid(world, U_OCTUBRE, rows)
+    refused = save_grid(world, U_OCTUBRE, rows)
     assert not refused.saved and refused.rows == tuple(rows)
     fields = refused.errors_by_row()[1]
     assert fields[GridField.SHORTAGE_OUTPATIENT] == ("Cantidad mínima 1.",)
@@ -135,9 +123,9 @@ def test_grid_is_all_or_nothing_with_every_row_error(world, exc):
 def test_grid_saves_only_the_rows_shown(world, exc):
     anest, dil = world.pid("Anestesia"), world.pid("Dilatación de esófago")
     answer(world, "SI")
-    grid(world, U_OCTUBRE, [shortage_row(anest), surplus_row(dil)])
+    save_grid(world, U_OCTUBRE, [shortage_row(anest), surplus_row(dil)])
     # A filtered grid sends only "Anestesia": "Dilatación de esófago" is kept.
-    result = grid(world, U_OCTUBRE, [shortage_row(anest, "9", "9", "Falta de Personal")])
+    result = save_grid(world, U_OCTUBRE, [shortage_row(anest, "9", "9", "Falta de Personal")])
     assert (result.added, result.removed) == (1, 1)
     view = exc.queries().grid(ADMIN_SCOPE, BC, YEAR, U_OCTUBRE, world.gid("Cirugía"),
                               world.sid("Cirugía general"))
@@ -145,32 +133,31 @@ def test_grid_saves_only_the_rows_shown(world, exc):
     assert rows["Anestesia"].cause == "Falta de Personal"
     assert rows["Dilatación de esófago"].surplus_outpatient == "5"
     # Saving the same values again changes nothing.
-    same = grid(world, U_OCTUBRE, [shortage_row(anest, "9", "9", "Falta de Personal")])
+    same = save_grid(world, U_OCTUBRE, [shortage_row(anest, "9", "9", "Falta de Personal")])
     assert same.saved and (same.added, same.removed) == (0, 0)
 
 
 def test_grid_refuses_products_of_another_group_and_values_before_answer(world, exc):
     with pytest.raises(Conflict, match="primero responda SI"):
-        grid(world, U_OCTUBRE, [shortage_row(world.pid("Anestesia"))])
+        save_grid(world, U_OCTUBRE, [shortage_row(world.pid("Anestesia"))])
     answer(world, "SI")
     other = world.pid("Aplicación de corona")
-    refused = grid(world, U_OCTUBRE, [shortage_row(other)])
+    refused = save_grid(world, U_OCTUBRE, [shortage_row(other)])
     assert not refused.saved
     assert refused.errors[0].field is GridField.PRODUCT
     # A blank grid on an unanswered entity is simply nothing to save.
     answer(world, "NO")
-    assert grid(world, U_ALGODONES, [GridRow(world.pid("Anestesia"))]).saved
+    assert save_grid(world, U_ALGODONES, [GridRow(world.pid("Anestesia"))]).saved
 
 
 def test_finalize_rules(world, exc):
-    fin = exc.finalize()
     with pytest.raises(Conflict, match="Paso 2"):
-        fin(CAP_BC, FinalizeCommand(BC, YEAR, True))
+        finalize(world)
     answer(world, "SI")
     with pytest.raises(Conflict, match="respondió SI"):
-        fin(CAP_BC, FinalizeCommand(BC, YEAR, True))
+        finalize(world)
     answer(world, "NO")
-    result = fin(CAP_BC, FinalizeCommand(BC, YEAR, True))
+    result = finalize(world)
     assert result.units_with_records == 0
     overview = exc.queries().overview(ADMIN_SCOPE, BC, YEAR)
     assert overview.answer is Answer.NO and overview.state.is_finalized

@@ -7,7 +7,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from excedentes.adapters.xlsx import XlsxRecordsExporter
-from excedentes.application.documents import ExportRow, RecordsExporter
+from excedentes.application.documents import ExportRow
+from excedentes.application.ports import RecordsExporter
 
 HEADER = ["Institución", "Entidad", "CLUES", "Unidad Médica", "Nivel", "Servicio",
           "Grupo de Servicio", "Especialidad", "Producto", "Unidad de Medida", "Tipo",

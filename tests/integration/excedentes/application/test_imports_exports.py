@@ -13,7 +13,7 @@ from excedentes.application.use_cases.exports import ExportRecordsCommand
 from shared.kernel.errors import NotFound, PermissionDenied
 from shared.kernel.imports import ImportInvalid
 
-from .support import (
+from ..support import (
     ADMIN,
     ADMIN_SCOPE,
     BC,

@@ -15,7 +15,7 @@ from excedentes.domain.errors import StaleVersion, VersionRequired
 from excedentes.domain.versions import VERSION_MISSING
 from shared.kernel.errors import NotFound, ValidationError
 
-from .support import ADMIN, ADMIN_SCOPE, BC, CAP_BC, COORD_IMSS, COORD_SS, race
+from ..support import ADMIN, ADMIN_SCOPE, BC, CAP_BC, COORD_IMSS, COORD_SS, race
 
 CATALOG_HEAD = "Servicio,Grupo de Servicio,Especialidad,Producto,Unidad de Medida\n"
 UNITS_HEAD = "CLUES,Unidad Médica,Nivel,Entidad,Institución\n"

@@ -19,7 +19,7 @@ from shared.kernel.errors import NotFound, PermissionDenied
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role, Scope
 
-from .support import (
+from ..support import (
     ADMIN_SCOPE,
     BC,
     BS,

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from excedentes.application.use_cases.capture import (
-    AnswerStep2Command,
-    FinalizeCommand,
-    SaveGridCommand,
-)
 from excedentes.domain.dashboard import ReportState, StatusLight
 from excedentes.domain.errors import SpecialtyRequired
 from shared.kernel.errors import NotFound
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role, Scope
 
-from .support import (
+from ..support import (
     ADMIN_SCOPE,
     BC,
     CAP_BC,
@@ -26,16 +21,17 @@ from .support import (
     U_HOSPITAL,
     U_OCTUBRE,
     YEAR,
+    answer,
+    finalize,
+    save_grid,
     shortage_row,
     surplus_row,
 )
 
 
 def _capture(world, actor, ref, clues, group, specialty, rows):
-    world.exc.answer_step2()(actor, AnswerStep2Command(ref, YEAR, "SI"))
-    sid = world.sid(specialty, ref.institution_code) if specialty else None
-    return world.exc.save_grid()(actor, SaveGridCommand(
-        ref, YEAR, clues, world.gid(group, ref.institution_code), sid, rows))
+    answer(world, "SI", actor, ref)
+    return save_grid(world, clues, rows, group, specialty, actor, ref)
 
 
 def test_dashboard_rows_labels_totals(world, exc):
@@ -43,7 +39,7 @@ def test_dashboard_rows_labels_totals(world, exc):
              [shortage_row(world.pid("Anestesia"))])
     _capture(world, CAP_NL, NL, U_HGZ33, "Cirugía", None,
              [surplus_row(world.pid("Anestesia", "IMSS"))])
-    exc.finalize()(CAP_NL, FinalizeCommand(NL, YEAR, True))
+    finalize(world, CAP_NL, NL)
 
     ss = exc.queries().dashboard(ADMIN_SCOPE, "SS", YEAR)
     assert ss.title == "Captura del periodo 2026" and ss.period.capture_open

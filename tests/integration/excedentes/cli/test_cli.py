@@ -15,7 +15,7 @@ from excedentes.application.use_cases.capture import (
 )
 from shared.audit.domain import AuditFilter
 
-from .support import ADMIN_SCOPE, BC, CAP_BC, U_OCTUBRE, YEAR, shortage_row
+from ..support import ADMIN_SCOPE, BC, CAP_BC, U_OCTUBRE, YEAR, shortage_row
 
 
 @pytest.fixture

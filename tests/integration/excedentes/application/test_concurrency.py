@@ -9,24 +9,22 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from excedentes.application.access import Actor
-from excedentes.application.use_cases.capture import (
-    AnswerStep2Command,
-    FinalizeCommand,
-    SaveGridCommand,
-)
 from excedentes.application.use_cases.coordination import ReopenCommand
 from excedentes.domain.errors import StaleVersion, VersionRequired
 from excedentes.domain.grid import GridRow, changed_rows
 from excedentes.domain.versions import VERSION_MISSING, require_version
 
-from .support import (
+from ..support import (
     ADMIN_SCOPE,
     BC,
     CAP_BC,
     COORD_SS,
     U_OCTUBRE,
     YEAR,
+    answer,
+    finalize,
     race,
+    save_grid,
     shortage_row,
 )
 
@@ -44,9 +42,7 @@ def _view(world):
 
 
 def _save(world, actor, rows, expected):
-    gid, sid = _grid_args(world)
-    return world.exc.save_grid()(actor, SaveGridCommand(BC, YEAR, U_OCTUBRE, gid, sid, rows,
-                                                        expected_version=expected))
+    return save_grid(world, U_OCTUBRE, rows, actor=actor, expected_version=expected)
 
 
 def _stored(world, pid):
@@ -54,7 +50,7 @@ def _stored(world, pid):
 
 
 def test_fifty_concurrent_pairs_have_exactly_one_winner_each(world):
-    world.exc.answer_step2()(CAP_BC, AnswerStep2Command(BC, YEAR, "SI"))
+    answer(world)
     anest = world.pid("Anestesia")
     actors = (CAP_BC, CAP_BC2)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -79,7 +75,7 @@ def test_fifty_concurrent_pairs_have_exactly_one_winner_each(world):
 
 
 def test_a_stale_page_changes_nothing_and_an_untouched_row_deletes_nothing(world):
-    world.exc.answer_step2()(CAP_BC, AnswerStep2Command(BC, YEAR, "SI"))
+    answer(world)
     anest, dil = world.pid("Anestesia"), world.pid("Dilatación de esófago")
     page = _view(world)  # her page: both rows blank
     originals = {line.product_id: line.row for line in page.lines}
@@ -102,7 +98,7 @@ def test_a_stale_page_changes_nothing_and_an_untouched_row_deletes_nothing(world
 
 
 def test_a_refused_grid_keeps_its_version_and_first_saves_race_on_the_insert(world):
-    world.exc.answer_step2()(CAP_BC, AnswerStep2Command(BC, YEAR, "SI"))
+    answer(world)
     anest = world.pid("Anestesia")
     bad = _save(world, CAP_BC, [GridRow(anest, shortage_outpatient="0")], 0)
     assert not bad.saved and _view(world).version.version == 0  # rolled back with the rows
@@ -118,7 +114,7 @@ def test_a_refused_grid_keeps_its_version_and_first_saves_race_on_the_insert(wor
 
 
 def test_a_save_without_a_version_is_refused_after_the_scope_checks(world):
-    world.exc.answer_step2()(CAP_BC, AnswerStep2Command(BC, YEAR, "SI"))
+    answer(world)
     anest = world.pid("Anestesia")
     assert require_version("") == require_version(None) == VERSION_MISSING
     with pytest.raises(VersionRequired) as refused:
@@ -141,8 +137,7 @@ def test_concurrent_answers_have_one_winner_and_grid_saves_move_the_report_on(wo
             values = ("SI", "NO") if i % 2 else ("NO", "SI")
 
             def attempt(k, start=start, values=values):
-                return world.exc.answer_step2()(actors[k], AnswerStep2Command(
-                    BC, YEAR, values[k], expected_version=start))
+                return answer(world, values[k], actors[k], expected_version=start)
 
             w, outcomes = race(pool, attempt, i)
             assert "la información de esta entidad" in outcomes[1 - w].message
@@ -150,16 +145,15 @@ def test_concurrent_answers_have_one_winner_and_grid_saves_move_the_report_on(wo
             assert now.answer.value == values[w] and now.version.version == start + 1
             assert now.version.updated_by == actors[w].username
     # a grid save makes a Paso 2 / Paso 7 page drawn before it stale
-    world.exc.answer_step2()(CAP_BC, AnswerStep2Command(BC, YEAR, "SI"))
+    answer(world)
     before = _overview_version(world).version
     _save(world, CAP_BC2, [shortage_row(world.pid("Anestesia"))], _view(world).version.version)
     assert _overview_version(world).version == before + 1
     with pytest.raises(StaleVersion) as refused:
-        world.exc.finalize()(CAP_BC, FinalizeCommand(BC, YEAR, True, expected_version=before))
+        finalize(world, expected_version=before)
     assert "capturista.ss.bc2" in refused.value.message
     assert world.exc.queries().overview(ADMIN_SCOPE, BC, YEAR).finalized_at is None
-    done = world.exc.finalize()(CAP_BC, FinalizeCommand(BC, YEAR, True,
-                                                        expected_version=before + 1))
+    done = finalize(world, expected_version=before + 1)
     assert done.folio.endswith("-V1")
     # two coordinators' apertura from the same page: one wins
     page = _overview_version(world).version
@@ -169,16 +163,14 @@ def test_concurrent_answers_have_one_winner_and_grid_saves_move_the_report_on(wo
         world.exc.reopen()(COORD_SS, ReopenCommand(BC, YEAR, "Corregir otra vez",
                                                    expected_version=page))
     with pytest.raises(VersionRequired):
-        world.exc.answer_step2()(CAP_BC, AnswerStep2Command(BC, YEAR, "SI",
-                                                            expected_version=VERSION_MISSING))
+        answer(world, expected_version=VERSION_MISSING)
 
 
 def test_concurrent_first_answers_create_the_report_once(world):
     actors = (CAP_BC, CAP_BC2)
 
     def attempt(k):
-        return world.exc.answer_step2()(actors[k], AnswerStep2Command(BC, YEAR, "SI",
-                                                                      expected_version=0))
+        return answer(world, "SI", actors[k], expected_version=0)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         race(pool, attempt)  # exactly one winner

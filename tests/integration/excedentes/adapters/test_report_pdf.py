@@ -9,7 +9,7 @@ import attrs
 import pytest
 
 from excedentes.adapters.pdf import FpdfReportRenderer
-from excedentes.application.documents import ReportRenderer
+from excedentes.application.ports import ReportRenderer
 
 from .builders import (
     CLUES,

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from excedentes.adapters.files import TabularCatalogFiles
-from excedentes.application.documents import CatalogFiles
+from excedentes.application.ports import CatalogFiles
 from excedentes.domain.imports import CatalogRow, UnitRow, validate_catalog_rows, validate_unit_rows
 from excedentes.domain.institution import Institution
 from shared.kernel.errors import ValidationError

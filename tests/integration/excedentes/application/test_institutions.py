@@ -20,8 +20,9 @@ from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shared.kernel.scope import Role, Scope
 
-from .support import ADMIN, ADMIN_SCOPE, CAP_BC, COORD_IMSS, COORD_SS, race
 from tests.helpers import offer_s3_storage
+
+from ..support import ADMIN, ADMIN_SCOPE, CAP_BC, COORD_IMSS, COORD_SS, race
 
 ADMIN2 = Actor.admin("admin.dos")
 

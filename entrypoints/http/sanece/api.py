@@ -58,7 +58,7 @@ from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.feedback import FeedbackCommand
 from sanece.application.use_cases.review import ApproveCommand, RejectCommand
-from sanece.application.views import (
+from sanece.application.results import (
     Decision,
     EvaluationResult,
     ExtractionForm,

@@ -51,7 +51,7 @@ from entrypoints.http.sanece.forms import (
     stale_view,
 )
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedForm
-from sanece.application.views import RequestFiled
+from sanece.application.results import RequestFiled
 from sanece.domain.model import PATIENT_FIELD_LABELS
 from sanece.domain.values import ExpiryChangeKind, MergeChoice, RequestType, parse_nss
 from shared.kernel.errors import Conflict, DomainError, NotFound, ValidationError

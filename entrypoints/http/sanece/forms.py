@@ -24,10 +24,10 @@ from sanece.application.use_cases.requests import (
     FilePatientDataCommand,
     FileRequirementChangeCommand,
     FileUnitChangeCommand,
-    UploadedFile,
 )
+from sanece.application.ports import UploadedFile
 from sanece.application.use_cases.review import ApproveCommand, RejectCommand
-from sanece.application.views import FolioDetail, PatientRow
+from sanece.application.results import FolioDetail, PatientRow
 from sanece.domain.extraction import ExtractionMode
 from sanece.domain.model import PATIENT_FIELD_LABELS, PATIENT_FIELDS
 from sanece.domain.values import (

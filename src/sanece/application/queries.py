@@ -50,7 +50,7 @@ from sanece.application.access import (
 )
 from sanece.application.inputs import check_age_days, known_id, optional_id
 from sanece.application.ports import RequestFilter, SaneceReadModel, StoredRequest
-from sanece.application.views import (
+from sanece.application.results import (
     AttachmentView,
     DrugLineView,
     ExtractionForm,

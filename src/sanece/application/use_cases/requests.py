@@ -24,7 +24,7 @@ from typing import Callable, Mapping, Sequence
 import attrs
 
 from sanece.application.access import PATIENT_NOT_FOUND, Actor, require_director
-from sanece.application.ports import SaneceUnitOfWork
+from sanece.application.ports import SaneceUnitOfWork, UploadedFile
 from sanece.application.use_cases._common import (
     REQUEST_TARGET,
     UseCase,
@@ -35,7 +35,6 @@ from sanece.application.use_cases._common import (
     patient_visible,
 )
 from sanece.application.use_cases.attachments import (
-    UploadedFile,
     attachments_key,
     check_uploads,
     delete_stored,
@@ -43,7 +42,7 @@ from sanece.application.use_cases.attachments import (
 )
 from sanece.application.concurrency import check_version
 from sanece.application.inputs import known_id, parse_quantity
-from sanece.application.views import FilingCheck, RequestFiled
+from sanece.application.results import FilingCheck, RequestFiled
 from sanece.domain.model import Folio, Patient
 from sanece.domain.requests import (
     ChangeRequest,

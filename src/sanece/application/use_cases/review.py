@@ -24,7 +24,7 @@ from sanece.application.use_cases._common import (
     audit,
     load_request,
 )
-from sanece.application.views import Decision, FieldChange, UndoneMerge
+from sanece.application.results import Decision, FieldChange, UndoneMerge
 from sanece.domain.model import PATIENT_FIELD_LABELS
 from sanece.domain.requests import MergePayload, approve, reject, undo_merge
 from sanece.domain.values import RequestStatus, RequestType, clean_text, format_date

@@ -40,6 +40,7 @@ from entrypoints.http.sanece.common import (
     san,
     scope_of,
     search_page,
+    section_path,
 )
 from entrypoints.http.sanece.folios import lookup_folio
 from entrypoints.http.sanece.forms import (
@@ -53,6 +54,7 @@ from entrypoints.http.sanece.forms import (
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedForm
 from sanece.application.results import RequestFiled
 from sanece.domain.model import PATIENT_FIELD_LABELS
+from sanece.domain.request_types import REQUEST_TYPES
 from sanece.domain.values import ExpiryChangeKind, MergeChoice, RequestType, parse_nss
 from shared.kernel.errors import Conflict, DomainError, NotFound, ValidationError
 from shared.storage.domain import FileTooLarge
@@ -67,17 +69,8 @@ PREVIEW_HINT = ("Para ver la vista previa elige un registro Correcto y al menos 
                 "para Homologar.")
 REFUSALS = (ValidationError, Conflict, FileTooLarge)
 
-SECTIONS = (
-    ("Cambio de datos de pacientes", DATOS,
-     "Nombre, apellidos, NSS y agregado médico."),
-    ("Homologación de registros", HOMOLOGACION,
-     "Si el paciente tiene más de un registro en el SAnECE se deben homologar los registros en "
-     "el más actual para conservar el historial para futuras evaluaciones."),
-    ("Cambio de fecha de vencimiento", VENCIMIENTO,
-     "Baja de folio o ampliación de fecha de vencimiento."),
-    ("Cambio de unidad médica", UNIDAD, "Aplica para folios que están vigentes."),
-    ("Cambio de requerimiento", REQUERIMIENTO, "Corrección de dosis y/o requerimiento."),
-)
+# The Cambios menu: every registered type, in the registry's order.
+SECTIONS = tuple((t.section_title, section_path(t.code), t.description) for t in REQUEST_TYPES)
 PATIENT_FIELDS_SHOWN = tuple(PATIENT_FIELD_LABELS.items())
 KIND_TEXT = {
     ExpiryChangeKind.CANCELLATION: (

@@ -24,6 +24,7 @@ from entrypoints.http.streams import PDF, XLSX, into_temp_file, stream_open_file
 from entrypoints.http.uploads import ReceivedForm, receive_form
 from sanece.application.access import Actor
 from sanece.application.use_cases.documents import ExtractionCommand
+from sanece.domain.request_types import request_type_of
 from sanece.domain.values import RequestType
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role
@@ -46,11 +47,18 @@ INICIO = f"{BASE}/inicio"
 CONSULTAR = f"{BASE}/consultar"
 PACIENTES = f"{BASE}/pacientes"
 CAMBIOS = f"{BASE}/cambios"
-DATOS = f"{CAMBIOS}/datos-paciente"
-HOMOLOGACION = f"{CAMBIOS}/homologacion"
-VENCIMIENTO = f"{CAMBIOS}/fecha-vencimiento"
-UNIDAD = f"{CAMBIOS}/unidad-medica"
-REQUERIMIENTO = f"{CAMBIOS}/requerimiento"
+
+
+def section_path(request_type: Any) -> str:
+    """The Cambios section of a request type (its slug from the registry)."""
+    return f"{CAMBIOS}/{request_type_of(request_type).slug}"
+
+
+DATOS = section_path("patient_data")
+HOMOLOGACION = section_path("merge")
+VENCIMIENTO = section_path("expiry_change")
+UNIDAD = section_path("unit_change")
+REQUERIMIENTO = section_path("requirement_change")
 SOLICITUDES = f"{BASE}/solicitudes"
 REVISION = f"{BASE}/revision"
 EVALUACION = f"{BASE}/evaluacion"
@@ -87,6 +95,8 @@ class Urls:
     extraccion = EXTRACCION
     comentarios = COMENTARIOS
     homologaciones = HOMOLOGACIONES
+
+    section = staticmethod(section_path)
 
     @staticmethod
     def folio(number: str) -> str:

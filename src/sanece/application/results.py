@@ -10,6 +10,7 @@ from datetime import date, datetime
 import attrs
 
 from sanece.domain.model import PatientNames, nss_aggregate
+from sanece.domain.request_types import FieldChange  # a line of a type's before → after
 from sanece.domain.requests import first_broken, merge_window_rules
 from shared.kernel.errors import DomainError
 from shared.kernel.rules import BusinessRule, check_rule
@@ -278,27 +279,15 @@ class AttachmentView:
         return self.content_type == "application/pdf"
 
 
-@attrs.frozen
-class FieldChange:
-    """One line of a request's before/after."""
-
-    label: str
-    before: str
-    after: str
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class RequestRow(StatusLabel):
     """One row of a "Solicitudes realizadas" table (S7–S11) and of the review queue (S12).
 
-    ``original`` / ``requested`` are the two data columns of each type:
-    PATIENT_DATA Datos originales / Datos solicitados; MERGE Datos anteriores / Datos actuales;
-    EXPIRY_CHANGE Fecha de vencimiento original / Fecha final; UNIT_CHANGE the folio's unit /
-    OOAD/UMAE de destino; REQUIREMENT_CHANGE Requerimiento original / solicitado."""
+    ``original`` / ``requested`` are the two data columns every type fills (its
+    ``row_columns``): Datos originales / solicitados, Datos anteriores / actuales, Fecha de
+    vencimiento original / Fecha final, the folio's unit / OOAD/UMAE de destino, Requerimiento
+    original / solicitado. The columns after ``motive`` are those of the types whose tables show
+    more (empty for the others), kept so that the API's rows stay as they are."""
 
     id: int
     type: RequestType
@@ -314,19 +303,19 @@ class RequestRow(StatusLabel):
     patient_id: int | None
     original: str
     requested: str
-    motive: str
-    original_expiry: date | None
-    final_date: date | None
-    destination_ooad: str
-    destination_unit: str
-    original_requirement: str
-    original_keys: str
-    requested_requirement: str
-    requested_keys: str
-    reason: str | None
-    decided_at: datetime | None
-    decided_by: str | None
-    attachment_count: int
+    motive: str = ""
+    original_expiry: date | None = None
+    final_date: date | None = None
+    destination_ooad: str = ""
+    destination_unit: str = ""
+    original_requirement: str = ""
+    original_keys: str = ""
+    requested_requirement: str = ""
+    requested_keys: str = ""
+    reason: str | None = None
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    attachment_count: int = 0
     undone_at: datetime | None = None
     moved_folios: tuple[str, ...] = ()  # an approved merge: the folios that moved
 

@@ -338,7 +338,8 @@ class CheckFiling(UseCase):
         request_type = RequestType(request_type)
         if request_type.targets_patient:
             raise ValueError(f"{request_type.value} is not a folio request")
-        chosen = expiry_kind(kind) if request_type is RequestType.EXPIRY_CHANGE else None
+        # a type with subtypes (the expiry change) is checked for the subtype chosen
+        chosen = expiry_kind(kind) if request_type.definition.subtypes else None
         with self.uow_factory() as uow:
             folio = load_folio(uow, actor, folio_number)
             rules = folio_request_rules(request_type, folio,

@@ -45,6 +45,7 @@ from entrypoints.http.sanece.common import (
 from entrypoints.http.sanece.folios import lookup_folio
 from entrypoints.http.sanece.forms import (
     ExpiryChangeForm,
+    FolioRequestForm,
     MergeForm,
     PatientDataForm,
     RequirementChangeForm,
@@ -54,7 +55,11 @@ from entrypoints.http.sanece.forms import (
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedForm
 from sanece.application.results import RequestFiled
 from sanece.domain.model import PATIENT_FIELD_LABELS
-from sanece.domain.request_types import REQUEST_TYPES
+from sanece.domain.request_types import (
+    REQUEST_TYPES,
+    ChangeRequestType,
+    request_type_by_slug,
+)
 from sanece.domain.values import ExpiryChangeKind, MergeChoice, RequestType, parse_nss
 from shared.kernel.errors import Conflict, DomainError, NotFound, ValidationError
 from shared.storage.domain import FileTooLarge
@@ -419,6 +424,72 @@ class ChangePages(Controller):
         return redirect(REQUERIMIENTO)
 
 
+# The guide's five types have pages of their own above (an NSS search, subtypes, a destination,
+# claves); any other registered folio type is served by the generic section.
+OWN_PAGES = frozenset({"patient_data", "merge", "expiry_change", "unit_change",
+                       "requirement_change"})
+
+
+def _generic_section(slug: str) -> ChangeRequestType:
+    """The registered folio type of a Cambios URL segment without a page of its own
+    (``NotFound`` otherwise, like an unknown page)."""
+    try:
+        found = request_type_by_slug(slug)
+    except ValueError:
+        found = None
+    if found is None or found.code in OWN_PAGES or found.targets_patient:
+        raise NotFound("No existe la página solicitada.")
+    return found
+
+
+class SectionPages(Controller):
+    """The Cambios section of a registered folio type without a page of its own: the folio
+    search, the filing check, the type's form (``sanece/<slug>.html``) and its "Solicitudes
+    realizadas"; filing goes to ``FileFolioRequest``."""
+
+    path = CAMBIOS
+    guards = [director_guard]
+    include_in_schema = False
+
+    @get("/{slug:str}", sync_to_thread=True)
+    def section(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Any:
+        kind = _generic_section(slug)
+        q = request.query_params
+        return self._page(request, kind, (q.get("folio") or "").strip()[:40],
+                          FolioRequestForm.submitted(q, kind.form_fields()))
+
+    def _page(self, request: Request[Any, Any, Any], kind: ChangeRequestType, number: str,
+              form: FolioRequestForm, error: str | None = None, status_code: int = 200,
+              stale: Any = None) -> Any:
+        detail, search_error, search_status = lookup_folio(request, number)
+        check = _folio_check(request, detail, kind.enum_member)
+        return _render(request, f"sanece/{kind.slug}.html",
+                       status_code=status_code if error else search_status,
+                       get_path=section_path(kind.code), number=number, stale=stale,
+                       detail=detail, search_error=search_error, form=form, section=kind,
+                       **_refusal(check, error), motives=kind.motives(),
+                       requests=_requests(request, kind.enum_member))
+
+    @post("/{slug:str}/{number:str}", **UPLOAD_ROUTE)
+    async def file(self, request: Request[Any, Any, Any], slug: FromPath[str],
+                   number: FromPath[str]) -> Any:
+        kind = _generic_section(slug)
+        await to_thread.run_sync(san(request).queries().folio, scope_of(request), number)
+
+        def refused(form: ReceivedForm, error: DomainError) -> Any:
+            stale = stale_view(error)
+            typed = _fresh(FolioRequestForm.submitted(form, kind.form_fields()), stale)
+            return self._page(request, kind, number, typed, error.message, error.status, stale)
+
+        filed = await _file(request, san(request).file_folio_request(),
+                            lambda f: FolioRequestForm.submitted(f, kind.form_fields()).command(
+                                kind.code, number, f.files), refused)
+        if not isinstance(filed, RequestFiled):
+            return filed
+        flash(request, FILED, "success")
+        return redirect(section_path(kind.code))
+
+
 def _folio_check(request: Request[Any, Any, Any], detail: Any, request_type: RequestType,
                  kind: ExpiryChangeKind | None = None) -> Any:
     """Whether the folio found may get a request of this type (the filing's own rules), so
@@ -442,4 +513,4 @@ def _fresh(form: Any, stale: Any) -> Any:
     return attrs.evolve(form, version="") if stale is not None else form
 
 
-__all__ = ["ChangePages"]
+__all__ = ["ChangePages", "SectionPages"]

@@ -19,7 +19,7 @@ and the record is held at that version until the filing commits.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import attrs
 
@@ -44,6 +44,7 @@ from sanece.application.concurrency import check_version
 from sanece.application.inputs import known_id, parse_quantity
 from sanece.application.results import FilingCheck, RequestFiled
 from sanece.domain.model import Folio, Patient
+from sanece.domain.request_types import request_type_of
 from sanece.domain.requests import (
     ChangeRequest,
     PatientDataChange,
@@ -320,6 +321,43 @@ class FileRequirementChange(_FileRequest):
         return self._file(actor, RequestType.REQUIREMENT_CHANGE, cmd.attachments, build)
 
 
+# --------------------------------------------------------------------------- any folio type
+
+
+@attrs.frozen
+class FileFolioRequestCommand:
+    """A request of a registered folio type from its form's plain fields (``fields``: what
+    the type's ``file_fields`` reads: motive, detail and the payload's own fields)."""
+
+    request_type: str
+    folio_number: str
+    fields: Mapping[str, Any]
+    attachments: Sequence[UploadedFile]  # 1 to 3
+    expected_version: int | None = None  # the folio's version the form was drawn from
+
+
+@attrs.define
+class FileFolioRequest(_FileRequest):
+    """Filing of any registered folio type whose payload comes from plain fields (a type
+    added to the registry files through here, with no use case of its own)."""
+
+    def __call__(self, actor: Actor, cmd: FileFolioRequestCommand) -> RequestFiled:
+        definition = request_type_of(cmd.request_type)
+        if definition.targets_patient:
+            raise ValueError(f"{definition.code} is not a folio request")
+
+        def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
+                  files: Sequence[Attachment]) -> list[ChangeRequest]:
+            folio = load_folio(uow, actor, cmd.folio_number)
+            _unchanged_folio(uow, folio, cmd.expected_version)
+            return definition.file_fields(
+                folio, cmd.fields, attachments=files,
+                existing=uow.requests.for_folio(folio.number), today=self.clock.today(),
+                filed_by=actor.username, filed_at=self.clock.now(), unit_id=unit_id)
+
+        return self._file(actor, definition.enum_member, cmd.attachments, build)
+
+
 # --------------------------------------------------------------------------- before the form
 
 
@@ -385,7 +423,8 @@ def requested_drug(key: str | None, quantity: int | str | None) -> DrugQuantity 
 
 
 __all__ = [
-    "CheckFiling", "FileExpiryChange", "FileExpiryChangeCommand", "FileMerge", "FileMergeCommand",
+    "CheckFiling", "FileExpiryChange", "FileExpiryChangeCommand", "FileFolioRequest",
+    "FileFolioRequestCommand", "FileMerge", "FileMergeCommand",
     "FilePatientDataChange", "FilePatientDataCommand", "FileRequirementChange",
     "FileRequirementChangeCommand", "FileUnitChange", "FileUnitChangeCommand", "expiry_kind",
     "requested_drug",

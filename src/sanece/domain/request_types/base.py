@@ -521,6 +521,33 @@ class FolioRequestType(ChangeRequestType):
                              attachments=tuple(attachments), filed_by=filed_by,
                              filed_at=filed_at)
 
+    def form_fields(self) -> tuple[str, ...]:
+        """The payload's fields a form sends as plain values (all of them by default)."""
+        return tuple(a.name for a in attrs.fields(self.payload_class))
+
+    def file_fields(self, folio: Folio, fields: Mapping[str, Any], *,
+                    attachments: Sequence[Attachment], existing: Iterable[ChangeRequest],
+                    today: date, filed_by: str, filed_at: datetime,
+                    unit_id: int | None = None) -> list[ChangeRequest]:
+        """A request from a form's plain field values (the generic filing of a type whose
+        payload needs nothing but them): the filing rules, the motive from the type's list,
+        the payload parsed (``parse_payload``), the type's own rules (``check_payload``)."""
+        subtype = fields.get("kind") or None if self.subtypes else None
+        if subtype is not None:
+            subtype = self.subtype(subtype).code
+        check_filing(filed_by)
+        check_rules(self.filing_rules(folio, existing=existing, today=today, subtype=subtype))
+        data = {name: fields[name] for name in self.form_fields() if name in fields}
+        motives = self.motives(subtype)
+        if motives:
+            data["motive"] = parse_motive(str(fields.get("motive", "")), motives)
+        payload = self.parse_payload(data)
+        self.check_payload(folio, payload)
+        return [self.new_request(folio, payload, attachments, filed_by, filed_at, unit_id)]
+
+    def check_payload(self, folio: Folio, payload: Any) -> None:
+        """The type's own filing rules on what was asked (none by default)."""
+
     def check_unchanged(self, request: ChangeRequest, folio: Folio) -> None:
         check_rule(TargetUnchangedSinceFiling(f"el folio {folio.number}", request.snapshot,
                                               self.snapshot(folio)))

@@ -492,6 +492,9 @@ class FolioRequestType(ChangeRequestType):
 
     targets_patient = False
     action: ClassVar[str]  # "El cambio de unidad médica" (FolioMustBeInForce's message)
+    # False for a type whose filing needs more than the form's fields (a destination unit,
+    # the folio's genérico): it files only through its own ``file``
+    files_from_fields: ClassVar[bool] = True
 
     def state_rule(self, folio: Folio, today: date, subtype: Any) -> BusinessRule:
         return FolioMustBeInForce(folio, today, self.action)
@@ -532,6 +535,8 @@ class FolioRequestType(ChangeRequestType):
         """A request from a form's plain field values (the generic filing of a type whose
         payload needs nothing but them): the filing rules, the motive from the type's list,
         the payload parsed (``parse_payload``), the type's own rules (``check_payload``)."""
+        if not self.files_from_fields:
+            raise ValueError(f"a {self.code} request is filed with its own use case")
         subtype = fields.get("kind") or None if self.subtypes else None
         if subtype is not None:
             subtype = self.subtype(subtype).code

@@ -111,6 +111,7 @@ class RequirementChangeType(FolioRequestType):
     description = "Corrección de dosis y/o requerimiento."
     payload_class = RequirementChangePayload
     action = "El cambio de requerimiento"
+    files_from_fields = False  # its filing loads the folio's genérico
 
     def parse_payload(self, data: Mapping[str, Any]) -> Any:
         d = dict(data)

@@ -70,6 +70,7 @@ class UnitChangeType(FolioRequestType):
     description = "Aplica para folios que están vigentes."
     payload_class = UnitChangePayload
     action = "El cambio de unidad médica"
+    files_from_fields = False  # its filing loads the destination unit
 
     def motives(self, subtype: Any = None) -> tuple[str, ...]:
         return UNIT_CHANGE_MOTIVES

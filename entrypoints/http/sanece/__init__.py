@@ -55,8 +55,8 @@ def modules(container: Any) -> list[Any]:
     return [HttpModule(
         name="sanece",
         route_handlers=[FolioPages, ChangePages, SectionPages, RequestPages, ReviewPages,
-                        EvaluationPages, ExtractionPages, FeedbackPages, FeedbackAdminPages, MergePages,
-                        SaneceApi],
+                        EvaluationPages, ExtractionPages, FeedbackPages, FeedbackAdminPages,
+                        MergePages, SaneceApi],
         template_dir=HERE / "templates",
         # The guide's menu (Inicio and Cerrar sesión come from the base layout).
         menu=[

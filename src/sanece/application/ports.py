@@ -11,8 +11,8 @@ Read side: ``SaneceReadModel`` answers lists with plain rows and no scope rules;
 service in ``queries.py`` applies the caller's scope around it.
 
 Other ports: ``Clock`` (``shared.kernel.clock``); attachments are kept through the platform's
-``shared.storage.domain.FileStorage``; the documents' renderer, the extraction writer and the import files
-read plain data defined in ``documents.py``; an upload is an ``UploadedFile``.
+``shared.storage.domain.FileStorage``; the documents' renderer, the extraction writer and the
+import files read plain data defined in ``documents.py``; an upload is an ``UploadedFile``.
 """
 
 from __future__ import annotations

@@ -145,7 +145,8 @@ class MergeType(PatientRequestType):
                                     f"el registro {by_id[pid].nss_aggregate}"))
         return [
             ChangeRequest(type=self.code, patient_id=pid, unit_id=unit_id,
-                          payload=MergePayload(correct_patient_id=correct.id),  # type: ignore[arg-type]
+                          payload=MergePayload(
+                              correct_patient_id=correct.id),  # type: ignore[arg-type]
                           snapshot=merge_snapshot(by_id[pid], correct),
                           attachments=tuple(eligibility_proof), filed_by=filed_by,
                           filed_at=filed_at)

@@ -137,10 +137,9 @@ class UnitChangeType(FolioRequestType):
 
     def applied_changes(self, outcome: Mapping[str, Any], unit_names: Mapping[int, str]
                         ) -> tuple[FieldChange, ...]:
-        return (FieldChange(
-            "Unidad médica",
-            unit_names.get(outcome.get("from_unit_id"), str(outcome.get("from_unit_id"))),  # type: ignore[arg-type]
-            unit_names.get(outcome.get("to_unit_id"), str(outcome.get("to_unit_id")))),)  # type: ignore[arg-type]
+        before, after = outcome.get("from_unit_id"), outcome.get("to_unit_id")
+        return (FieldChange("Unidad médica", unit_names.get(before, str(before)),
+                            unit_names.get(after, str(after))),)
 
 
 TYPE = UnitChangeType()

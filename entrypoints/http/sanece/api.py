@@ -38,6 +38,7 @@ from entrypoints.http.sanece.common import (
     extraction_xlsx,
     file_request,
     folio_pdf,
+    generic_folio_type,
     reviewer_guard,
     san,
     sanece_guard,
@@ -45,6 +46,7 @@ from entrypoints.http.sanece.common import (
 )
 from entrypoints.http.sanece.forms import (
     ExpiryChangeForm,
+    FolioRequestForm,
     MergeForm,
     PatientDataForm,
     RequirementChangeForm,
@@ -78,7 +80,12 @@ from sanece.application.results import (
     UndoneMerge,
     UnitView,
 )
-from sanece.domain.request_types import REQUEST_TYPES, folio_request_types, subtype_codes
+from sanece.domain.request_types import (
+    REQUEST_TYPES,
+    folio_request_types,
+    request_type_of,
+    subtype_codes,
+)
 from sanece.domain.values import ExpiryChangeKind, RequestStatus, RequestType
 from shared.kernel.errors import DomainError, NotFound, ValidationError
 from shared.kernel.pagination import Page, PageRequest
@@ -539,6 +546,20 @@ class SaneceApi(Controller):
             request, san(request).file_requirement_change(),
             lambda f: attrs.evolve(fields_into(RequirementChangeForm, f.fields).command(number, f.files),
                                    expected_version=expected)))
+
+    @post("/folios/{number:str}/requests/{type:str}", status_code=201,
+          guards=[director_guard], summary="Solicitar un cambio de otro tipo registrado (los "
+          "de la guía tienen su propia ruta)", description=MULTIPART + " Campos: motive, "
+          "detail y los del tipo." + IF_MATCH, **UPLOAD_ROUTE)
+    async def file_other(self, request: Request[Any, Any, Any], number: FromPath[str],
+                         type: FromPath[str]) -> RequestFiled:
+        kind = generic_folio_type(request_type_of, type)
+        await self._visible(request, number)
+        expected = _if_match(request)
+        return await _versioned_async(lambda: file_request(
+            request, san(request).file_folio_request(),
+            lambda f: attrs.evolve(FolioRequestForm.submitted(f, kind.form_fields()).command(
+                kind.code, number, f.files), expected_version=expected)))
 
     @get("/folios/{number:str}/filing-check", sync_to_thread=True, guards=[director_guard],
          summary="¿Se puede solicitar este cambio sobre el folio? (las mismas reglas que al "

@@ -39,6 +39,7 @@ from entrypoints.http.sanece.common import (
     render_san,
     san,
     scope_of,
+    generic_folio_type,
     search_page,
     section_path,
 )
@@ -410,22 +411,9 @@ class ChangePages(Controller):
         return redirect(REQUERIMIENTO)
 
 
-# The guide's five types have pages of their own above (an NSS search, subtypes, a destination,
-# claves); any other registered folio type is served by the generic section.
-OWN_PAGES = frozenset({"patient_data", "merge", "expiry_change", "unit_change",
-                       "requirement_change"})
-
-
 def _generic_section(slug: str) -> ChangeRequestType:
-    """The registered folio type of a Cambios URL segment without a page of its own
-    (``NotFound`` otherwise, like an unknown page)."""
-    try:
-        found = request_type_by_slug(slug)
-    except ValueError:
-        found = None
-    if found is None or found.code in OWN_PAGES or found.targets_patient:
-        raise NotFound("No existe la página solicitada.")
-    return found
+    """The registered folio type of a Cambios URL segment without a page of its own."""
+    return generic_folio_type(request_type_by_slug, slug)
 
 
 class SectionPages(Controller):

@@ -24,8 +24,9 @@ from entrypoints.http.streams import PDF, XLSX, into_temp_file, stream_open_file
 from entrypoints.http.uploads import ReceivedForm, receive_form
 from sanece.application.access import Actor
 from sanece.application.use_cases.documents import ExtractionCommand
-from sanece.domain.request_types import request_type_of
+from sanece.domain.request_types import ChangeRequestType, request_type_of
 from sanece.domain.values import RequestType
+from shared.kernel.errors import NotFound
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role
 from shared.storage.domain import UploadPolicy, format_mb
@@ -52,6 +53,24 @@ CAMBIOS = f"{BASE}/cambios"
 def section_path(request_type: Any) -> str:
     """The Cambios section of a request type (its slug from the registry)."""
     return f"{CAMBIOS}/{request_type_of(request_type).slug}"
+
+
+# The guide's five types have pages and API routes of their own (an NSS search, subtypes, a
+# destination, claves); any other registered folio type is served by the generic ones.
+OWN_ROUTES = frozenset({"patient_data", "merge", "expiry_change", "unit_change",
+                        "requirement_change"})
+
+
+def generic_folio_type(find: Callable[[str], ChangeRequestType], key: str) -> ChangeRequestType:
+    """The registered folio type ``find(key)`` names, when it has no routes of its own
+    (``NotFound`` otherwise, like an unknown page or resource)."""
+    try:
+        found: ChangeRequestType | None = find(key)
+    except ValueError:
+        found = None
+    if found is None or found.code in OWN_ROUTES or found.targets_patient:
+        raise NotFound(log_message=f"no generic request type {key!r}")
+    return found
 
 
 DATOS = section_path("patient_data")

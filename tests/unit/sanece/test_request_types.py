@@ -8,7 +8,8 @@ import pytest
 
 from entrypoints.cli.sanece import TYPES as CLI_TYPES
 from entrypoints.http.sanece import api
-from entrypoints.http.sanece.changes import OWN_PAGES, SECTIONS
+from entrypoints.http.sanece.changes import SECTIONS
+from entrypoints.http.sanece.common import OWN_ROUTES
 from entrypoints.http.sanece.review import TYPE_FILTERS
 from sanece.domain.request_types import (
     REQUEST_TYPES,
@@ -110,7 +111,7 @@ def test_the_guides_five_types_keep_their_codes_urls_and_words() -> None:
         ("unit_change", "unidad-medica", "unidad"),
         ("requirement_change", "requerimiento", "requerimiento"),
     ]
-    assert OWN_PAGES == {t.code for t in REQUEST_TYPES[:5]}
+    assert OWN_ROUTES == {t.code for t in REQUEST_TYPES[:5]}
 
 
 def test_the_pages_speak_the_registrys_vocabulary() -> None:

@@ -471,19 +471,26 @@ def _unit_ids(stored: Iterable[StoredRequest]) -> set[int]:
     return ids
 
 
+# The type-specific columns of a row, empty unless the request's type fills them.
+TYPE_COLUMNS: Mapping[str, Any] = {
+    "motive": "", "original_expiry": None, "destination_ooad": "", "destination_unit": "",
+    "original_requirement": "", "original_keys": "", "requested_requirement": "",
+    "requested_keys": "", "moved_folios": ()}
+
+
 def request_row(stored: StoredRequest, units: Mapping[int, UnitView],
                 now: datetime) -> RequestRow:
     """A row of "Solicitudes realizadas" and of the queue: the columns every request has,
     then its type's own (``row_columns``)."""
     r = stored.request
+    columns = {**TYPE_COLUMNS, **r.definition.row_columns(r, units)}
     return RequestRow(
         id=int(r.id or 0), type=r.type, kind=r.kind, status=r.status, filed_at=r.filed_at,
         filed_by=r.filed_by, age_days=max(0, (now - r.filed_at).days), unit_id=r.unit_id,
         unit_label=stored.unit_label, ooad_id=stored.ooad_id, folio_number=r.folio_number,
         patient_id=r.patient_id, final_date=r.final_date, reason=r.reason,
         decided_at=r.decided_at, decided_by=r.decided_by,
-        attachment_count=len(r.attachments), undone_at=stored.undone_at,
-        **r.definition.row_columns(r, units))
+        attachment_count=len(r.attachments), undone_at=stored.undone_at, **columns)
 
 
 def request_changes(stored: StoredRequest, units: Mapping[int, UnitView]

@@ -279,15 +279,15 @@ class AttachmentView:
         return self.content_type == "application/pdf"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class RequestRow(StatusLabel):
     """One row of a "Solicitudes realizadas" table (S7–S11) and of the review queue (S12).
 
     ``original`` / ``requested`` are the two data columns every type fills (its
     ``row_columns``): Datos originales / solicitados, Datos anteriores / actuales, Fecha de
     vencimiento original / Fecha final, the folio's unit / OOAD/UMAE de destino, Requerimiento
-    original / solicitado. The columns after ``motive`` are those of the types whose tables show
-    more (empty for the others), kept so that the API's rows stay as they are."""
+    original / solicitado. The columns from ``motive`` to ``requested_keys`` are those of the
+    types whose tables show more (empty for the others: ``queries.TYPE_COLUMNS``)."""
 
     id: int
     type: RequestType
@@ -303,19 +303,19 @@ class RequestRow(StatusLabel):
     patient_id: int | None
     original: str
     requested: str
-    motive: str = ""
-    original_expiry: date | None = None
-    final_date: date | None = None
-    destination_ooad: str = ""
-    destination_unit: str = ""
-    original_requirement: str = ""
-    original_keys: str = ""
-    requested_requirement: str = ""
-    requested_keys: str = ""
-    reason: str | None = None
-    decided_at: datetime | None = None
-    decided_by: str | None = None
-    attachment_count: int = 0
+    motive: str
+    original_expiry: date | None
+    final_date: date | None
+    destination_ooad: str
+    destination_unit: str
+    original_requirement: str
+    original_keys: str
+    requested_requirement: str
+    requested_keys: str
+    reason: str | None
+    decided_at: datetime | None
+    decided_by: str | None
+    attachment_count: int
     undone_at: datetime | None = None
     moved_folios: tuple[str, ...] = ()  # an approved merge: the folios that moved
 

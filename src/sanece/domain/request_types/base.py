@@ -91,7 +91,12 @@ def install(types: Sequence["ChangeRequestType"]) -> type[RequestTypeCode]:
                             [(t.member, t.code) for t in types],
                             module="sanece.domain.request_types",
                             qualname="RequestType")
+    count = _NUMBERS.get(len(types), str(len(types)))
+    built.__doc__ = f"The {count} kinds of solicitud de cambio (one state machine for all of them)."
     return built  # type: ignore[no-any-return]
+
+
+_NUMBERS = {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 
 
 def request_type_of(code: Any) -> "ChangeRequestType":

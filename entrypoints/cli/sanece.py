@@ -24,10 +24,10 @@ from sanece.application.inputs import parse_date, parse_optional_date
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.review import ApproveCommand, RejectCommand
+from sanece.domain.request_types import cli_type_names
 from sanece.domain.rules import PeriodMonthsInRange
 from sanece.domain.values import (
     EvaluationStatus,
-    ExpiryChangeKind,
     RequestStatus,
     RequestType,
     format_date,
@@ -36,16 +36,9 @@ from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role, Scope
 
 ADMIN = Scope(Role.ADMIN)
-# The CLI's words for the request types and statuses (the guide's vocabulary).
-TYPES: dict[str, tuple[RequestType, ExpiryChangeKind | None]] = {
-    "datos-paciente": (RequestType.PATIENT_DATA, None),
-    "homologacion": (RequestType.MERGE, None),
-    "ampliacion": (RequestType.EXPIRY_CHANGE, ExpiryChangeKind.EXTENSION),
-    "baja": (RequestType.EXPIRY_CHANGE, ExpiryChangeKind.CANCELLATION),
-    "fecha-vencimiento": (RequestType.EXPIRY_CHANGE, None),
-    "unidad": (RequestType.UNIT_CHANGE, None),
-    "requerimiento": (RequestType.REQUIREMENT_CHANGE, None),
-}
+# The CLI's words for the request types (each type's own, and its subtypes') and statuses.
+TYPES: dict[str, tuple[RequestType, str | None]] = {
+    name: (t.enum_member, subtype) for name, (t, subtype) in cli_type_names().items()}
 STATUSES = {"en-espera": RequestStatus.PENDING, "validado": RequestStatus.APPROVED,
             "no-validado": RequestStatus.REJECTED, "todos": None}
 EVALUATIONS = {"validada": EvaluationStatus.VALIDATED,

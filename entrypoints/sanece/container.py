@@ -9,7 +9,8 @@ Providers (all lazy; nothing is built at import time):
 - ports of the documents: ``pdf_renderer`` (fpdf2), ``extraction_writer`` (XlsxWriter),
   ``files`` (CSV/XLSX imports);
 - use cases, director: ``file_patient_data_change``, ``file_merge``, ``file_expiry_change``,
-  ``file_unit_change``, ``file_requirement_change``, ``check_filing`` (the same rules before
+  ``file_unit_change``, ``file_requirement_change``, ``file_folio_request`` (any other
+  registered folio type), ``check_filing`` (the same rules before
   the form), ``open_attachment``,
   ``print_response``, ``extract``, ``submit_feedback``; revisor: ``approve_request``,
   ``reject_request``; evaluador: ``register_evaluation``; admin: ``undo_merge``,
@@ -44,6 +45,7 @@ from sanece.application.use_cases.imports import (
 from sanece.application.use_cases.requests import (
     CheckFiling,
     FileExpiryChange,
+    FileFolioRequest,
     FileMerge,
     FilePatientDataChange,
     FileRequirementChange,
@@ -88,6 +90,7 @@ class SaneceContainer(containers.DeclarativeContainer):
     file_expiry_change = providers.Factory(FileExpiryChange, **_filing)
     file_unit_change = providers.Factory(FileUnitChange, **_filing)
     file_requirement_change = providers.Factory(FileRequirementChange, **_filing)
+    file_folio_request = providers.Factory(FileFolioRequest, **_filing)  # any other folio type
     check_filing = providers.Factory(CheckFiling, uow_factory=uow.provider, clock=clock)
     open_attachment = providers.Factory(OpenAttachment, uow_factory=uow.provider, clock=clock,
                                         storage=attachment_storage)

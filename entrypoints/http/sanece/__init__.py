@@ -26,7 +26,7 @@ HERE = Path(__file__).parent
 def modules(container: Any) -> list[Any]:
     from entrypoints.http.rendering import HttpModule, MenuItem
     from entrypoints.http.sanece.api import SaneceApi
-    from entrypoints.http.sanece.changes import ChangePages
+    from entrypoints.http.sanece.changes import ChangePages, SectionPages
     from entrypoints.http.sanece.common import (
         CAMBIOS,
         COMENTARIOS,
@@ -54,9 +54,9 @@ def modules(container: Any) -> list[Any]:
     admin = frozenset({Role.ADMIN})
     return [HttpModule(
         name="sanece",
-        route_handlers=[FolioPages, ChangePages, RequestPages, ReviewPages, EvaluationPages,
-                        ExtractionPages, FeedbackPages, FeedbackAdminPages, MergePages,
-                        SaneceApi],
+        route_handlers=[FolioPages, ChangePages, SectionPages, RequestPages, ReviewPages,
+                        EvaluationPages, ExtractionPages, FeedbackPages, FeedbackAdminPages,
+                        MergePages, SaneceApi],
         template_dir=HERE / "templates",
         # The guide's menu (Inicio and Cerrar sesión come from the base layout).
         menu=[

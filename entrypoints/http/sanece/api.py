@@ -38,6 +38,7 @@ from entrypoints.http.sanece.common import (
     extraction_xlsx,
     file_request,
     folio_pdf,
+    generic_folio_type,
     reviewer_guard,
     san,
     sanece_guard,
@@ -45,6 +46,7 @@ from entrypoints.http.sanece.common import (
 )
 from entrypoints.http.sanece.forms import (
     ExpiryChangeForm,
+    FolioRequestForm,
     MergeForm,
     PatientDataForm,
     RequirementChangeForm,
@@ -58,7 +60,7 @@ from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.feedback import FeedbackCommand
 from sanece.application.use_cases.review import ApproveCommand, RejectCommand
-from sanece.application.views import (
+from sanece.application.results import (
     Decision,
     EvaluationResult,
     ExtractionForm,
@@ -78,11 +80,24 @@ from sanece.application.views import (
     UndoneMerge,
     UnitView,
 )
+from sanece.domain.request_types import (
+    REQUEST_TYPES,
+    folio_request_types,
+    request_type_of,
+    subtype_codes,
+)
 from sanece.domain.values import ExpiryChangeKind, RequestStatus, RequestType
 from shared.kernel.errors import DomainError, NotFound, ValidationError
 from shared.kernel.pagination import Page, PageRequest
 
 E = TypeVar("E", bound=enum.Enum)
+# The request types' vocabulary, from the registry (the parameters' descriptions).
+TYPE_CODES = " | ".join(t.code for t in REQUEST_TYPES)
+FOLIO_TYPE_CODES = " | ".join(t.code for t in folio_request_types())
+SUBTYPE_CODES = " | ".join(subtype_codes())
+SUBTYPES_OF_FOLIO_TYPES = " ".join(
+    f"{' | '.join(s.code for s in t.subtypes)} ({t.code})" for t in folio_request_types()
+    if t.subtypes)
 PageNo = Annotated[int, QueryParameter(ge=1, description="Página (1 = la primera)")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=500, description="Registros por página")]
 FOLIO_TYPE_REQUIRED = ("Indique el tipo de solicitud sobre el folio («type»: expiry_change, "
@@ -302,8 +317,8 @@ class FolioSearchBody(SearchBody):
 
 @attrs.frozen
 class RequestSearchBody(SearchBody):
-    type: str = ""  # patient_data | merge | expiry_change | unit_change | requirement_change
-    kind: str | None = None  # extension | cancellation
+    type: str = ""  # a request type code (``TYPE_CODES``)
+    kind: str | None = None  # its subtype, if it has them (``SUBTYPE_CODES``)
     status: str | None = None  # pending | approved | rejected
 
 
@@ -532,14 +547,28 @@ class SaneceApi(Controller):
             lambda f: attrs.evolve(fields_into(RequirementChangeForm, f.fields).command(number, f.files),
                                    expected_version=expected)))
 
+    @post("/folios/{number:str}/requests/{type:str}", status_code=201,
+          guards=[director_guard], summary="Solicitar un cambio de otro tipo registrado (los "
+          "de la guía tienen su propia ruta)", description=MULTIPART + " Campos: motive, "
+          "detail y los del tipo." + IF_MATCH, **UPLOAD_ROUTE)
+    async def file_other(self, request: Request[Any, Any, Any], number: FromPath[str],
+                         type: FromPath[str]) -> RequestFiled:
+        kind = generic_folio_type(request_type_of, type)
+        await self._visible(request, number)
+        expected = _if_match(request)
+        return await _versioned_async(lambda: file_request(
+            request, san(request).file_folio_request(),
+            lambda f: attrs.evolve(FolioRequestForm.submitted(f, kind.form_fields()).command(
+                kind.code, number, f.files), expected_version=expected)))
+
     @get("/folios/{number:str}/filing-check", sync_to_thread=True, guards=[director_guard],
          summary="¿Se puede solicitar este cambio sobre el folio? (las mismas reglas que al "
          "registrar la solicitud)")
     def folio_filing_check(self, request: Request[Any, Any, Any], number: FromPath[str],
                            type: Annotated[str, QueryParameter(
-                               description="expiry_change | unit_change | requirement_change")],
+                               description=FOLIO_TYPE_CODES)],
                            kind: Annotated[str | None, QueryParameter(
-                               description="extension | cancellation (expiry_change)")] = None
+                               description=SUBTYPES_OF_FOLIO_TYPES)] = None
                            ) -> FilingCheck:
         request_type = _enum(RequestType, type, "type")
         if request_type is None or request_type.targets_patient:
@@ -564,11 +593,8 @@ class SaneceApi(Controller):
     @get("/requests", sync_to_thread=True,
          summary="Solicitudes realizadas de un tipo (las de la unidad del director)")
     def requests(self, request: Request[Any, Any, Any],
-                 type: Annotated[str, QueryParameter(
-                     description="patient_data | merge | expiry_change | unit_change | "
-                                 "requirement_change")],
-                 kind: Annotated[str | None, QueryParameter(
-                     description="extension | cancellation")] = None,
+                 type: Annotated[str, QueryParameter(description=TYPE_CODES)],
+                 kind: Annotated[str | None, QueryParameter(description=SUBTYPE_CODES)] = None,
                  status: Annotated[str | None, QueryParameter(
                      description="pending | approved | rejected")] = None,
                  page: PageNo = 1, size: PageSize = 10) -> ChangeRequestPageOut:

@@ -39,11 +39,14 @@ from entrypoints.http.sanece.common import (
     render_san,
     san,
     scope_of,
+    generic_folio_type,
     search_page,
+    section_path,
 )
 from entrypoints.http.sanece.folios import lookup_folio
 from entrypoints.http.sanece.forms import (
     ExpiryChangeForm,
+    FolioRequestForm,
     MergeForm,
     PatientDataForm,
     RequirementChangeForm,
@@ -51,8 +54,16 @@ from entrypoints.http.sanece.forms import (
     stale_view,
 )
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedForm
-from sanece.application.views import RequestFiled
+from sanece.application.results import RequestFiled
 from sanece.domain.model import PATIENT_FIELD_LABELS
+from sanece.domain.request_types import (
+    REQUEST_TYPES,
+    ChangeRequestType,
+    request_type_by_slug,
+)
+from sanece.domain.request_types.expiry_change import TYPE as EXPIRY_CHANGE
+from sanece.domain.request_types.requirement_change import TYPE as REQUIREMENT_CHANGE
+from sanece.domain.request_types.unit_change import TYPE as UNIT_CHANGE
 from sanece.domain.values import ExpiryChangeKind, MergeChoice, RequestType, parse_nss
 from shared.kernel.errors import Conflict, DomainError, NotFound, ValidationError
 from shared.storage.domain import FileTooLarge
@@ -67,17 +78,8 @@ PREVIEW_HINT = ("Para ver la vista previa elige un registro Correcto y al menos 
                 "para Homologar.")
 REFUSALS = (ValidationError, Conflict, FileTooLarge)
 
-SECTIONS = (
-    ("Cambio de datos de pacientes", DATOS,
-     "Nombre, apellidos, NSS y agregado médico."),
-    ("Homologación de registros", HOMOLOGACION,
-     "Si el paciente tiene más de un registro en el SAnECE se deben homologar los registros en "
-     "el más actual para conservar el historial para futuras evaluaciones."),
-    ("Cambio de fecha de vencimiento", VENCIMIENTO,
-     "Baja de folio o ampliación de fecha de vencimiento."),
-    ("Cambio de unidad médica", UNIDAD, "Aplica para folios que están vigentes."),
-    ("Cambio de requerimiento", REQUERIMIENTO, "Corrección de dosis y/o requerimiento."),
-)
+# The Cambios menu: every registered type, in the registry's order.
+SECTIONS = tuple((t.section_title, section_path(t.code), t.description) for t in REQUEST_TYPES)
 PATIENT_FIELDS_SHOWN = tuple(PATIENT_FIELD_LABELS.items())
 KIND_TEXT = {
     ExpiryChangeKind.CANCELLATION: (
@@ -302,17 +304,10 @@ class ChangePages(Controller):
     def _expiry_page(self, request: Request[Any, Any, Any], number: str,
                      form: ExpiryChangeForm, error: str | None = None,
                      status_code: int = 200, stale: Any = None) -> Any:
-        detail, search_error, search_status = lookup_folio(request, number)
         kind = form.kind_enum
-        check = _folio_check(request, detail, RequestType.EXPIRY_CHANGE, kind) if kind else None
-        return _render(request, "sanece/vencimiento.html",
-                       status_code=status_code if error else search_status,
-                       get_path=VENCIMIENTO, number=number, stale=stale,
-                       detail=detail, search_error=search_error, form=form, kind=kind,
-                       kinds=tuple(ExpiryChangeKind), kind_text=KIND_TEXT,
-                       motives=san(request).queries().motives(RequestType.EXPIRY_CHANGE, kind)
-                       if kind else (), **_refusal(check, error),
-                       requests=_requests(request, RequestType.EXPIRY_CHANGE))
+        return _folio_section(request, EXPIRY_CHANGE, "sanece/vencimiento.html", number, form,
+                              subtype=kind, error=error, status_code=status_code, stale=stale,
+                              kind=kind, kinds=tuple(ExpiryChangeKind), kind_text=KIND_TEXT)
 
     @post("/fecha-vencimiento/{number:str}", **UPLOAD_ROUTE)
     async def file_expiry(self, request: Request[Any, Any, Any], number: FromPath[str]) -> Any:
@@ -347,20 +342,14 @@ class ChangePages(Controller):
 
     def _unit_page(self, request: Request[Any, Any, Any], number: str, form: UnitChangeForm,
                    error: str | None = None, status_code: int = 200, stale: Any = None) -> Any:
-        detail, search_error, search_status = lookup_folio(request, number)
         queries = san(request).queries()
         scope = scope_of(request)
         ooads = queries.ooads(scope)
         ooad_id = form.ooad_id if form.ooad_id in {o.id for o in ooads} else None
         units = queries.units(scope, ooad_id) if ooad_id is not None else []
-        check = _folio_check(request, detail, RequestType.UNIT_CHANGE)
-        return _render(request, "sanece/unidad.html",
-                       status_code=status_code if error else search_status,
-                       get_path=UNIDAD, number=number, stale=stale,
-                       detail=detail, search_error=search_error, form=form, ooads=ooads,
-                       ooad_id=ooad_id, units=units, **_refusal(check, error),
-                       motives=queries.motives(RequestType.UNIT_CHANGE),
-                       requests=_requests(request, RequestType.UNIT_CHANGE))
+        return _folio_section(request, UNIT_CHANGE, "sanece/unidad.html", number, form,
+                              error=error, status_code=status_code, stale=stale, ooads=ooads,
+                              ooad_id=ooad_id, units=units)
 
     @post("/unidad-medica/{number:str}", **UPLOAD_ROUTE)
     async def file_unit(self, request: Request[Any, Any, Any], number: FromPath[str]) -> Any:
@@ -394,17 +383,13 @@ class ChangePages(Controller):
     def _requirement_page(self, request: Request[Any, Any, Any], number: str,
                           form: RequirementChangeForm | None, error: str | None = None,
                           status_code: int = 200, stale: Any = None) -> Any:
-        detail, search_error, search_status = lookup_folio(request, number)
-        if form is None:
-            form = RequirementChangeForm.of(detail) if detail else RequirementChangeForm()
-        check = _folio_check(request, detail, RequestType.REQUIREMENT_CHANGE)
-        return _render(request, "sanece/requerimiento.html",
-                       status_code=status_code if error else search_status,
-                       get_path=REQUERIMIENTO, number=number, stale=stale,
-                       detail=detail, search_error=search_error, form=form,
-                       **_refusal(check, error),
-                       motives=san(request).queries().motives(RequestType.REQUIREMENT_CHANGE),
-                       requests=_requests(request, RequestType.REQUIREMENT_CHANGE))
+        def of(detail: Any) -> RequirementChangeForm:  # the folio's claves, to be corrected
+            if form is not None:
+                return form
+            return RequirementChangeForm.of(detail) if detail else RequirementChangeForm()
+
+        return _folio_section(request, REQUIREMENT_CHANGE, "sanece/requerimiento.html", number,
+                              of, error=error, status_code=status_code, stale=stale)
 
     @post("/requerimiento/{number:str}", **UPLOAD_ROUTE)
     async def file_requirement(self, request: Request[Any, Any, Any],
@@ -424,6 +409,70 @@ class ChangePages(Controller):
             return filed
         flash(request, FILED, "success")
         return redirect(REQUERIMIENTO)
+
+
+def _generic_section(slug: str) -> ChangeRequestType:
+    """The registered folio type of a Cambios URL segment without a page of its own."""
+    return generic_folio_type(request_type_by_slug, slug)
+
+
+class SectionPages(Controller):
+    """The Cambios section of a registered folio type without a page of its own: the folio
+    search, the filing check, the type's form (``sanece/<slug>.html``) and its "Solicitudes
+    realizadas"; filing goes to ``FileFolioRequest``."""
+
+    path = CAMBIOS
+    guards = [director_guard]
+    include_in_schema = False
+
+    @get("/{slug:str}", sync_to_thread=True)
+    def section(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Any:
+        kind = _generic_section(slug)
+        q = request.query_params
+        return self._page(request, kind, (q.get("folio") or "").strip()[:40],
+                          FolioRequestForm.submitted(q, kind.form_fields()))
+
+    def _page(self, request: Request[Any, Any, Any], kind: ChangeRequestType, number: str,
+              form: FolioRequestForm, error: str | None = None, status_code: int = 200,
+              stale: Any = None) -> Any:
+        return _folio_section(request, kind, f"sanece/{kind.slug}.html", number, form,
+                              error=error, status_code=status_code, stale=stale, section=kind)
+
+    @post("/{slug:str}/{number:str}", **UPLOAD_ROUTE)
+    async def file(self, request: Request[Any, Any, Any], slug: FromPath[str],
+                   number: FromPath[str]) -> Any:
+        kind = _generic_section(slug)
+        await to_thread.run_sync(san(request).queries().folio, scope_of(request), number)
+
+        def refused(form: ReceivedForm, error: DomainError) -> Any:
+            stale = stale_view(error)
+            typed = _fresh(FolioRequestForm.submitted(form, kind.form_fields()), stale)
+            return self._page(request, kind, number, typed, error.message, error.status, stale)
+
+        filed = await _file(request, san(request).file_folio_request(),
+                            lambda f: FolioRequestForm.submitted(f, kind.form_fields()).command(
+                                kind.code, number, f.files), refused)
+        if not isinstance(filed, RequestFiled):
+            return filed
+        flash(request, FILED, "success")
+        return redirect(section_path(kind.code))
+
+
+def _folio_section(request: Request[Any, Any, Any], of_type: ChangeRequestType, template: str,
+                   number: str, form: Any, *, subtype: Any = None, error: str | None = None,
+                   status_code: int = 200, stale: Any = None, **context: Any) -> Any:
+    """The page of a folio type's section: the folio searched, whether it may get a request
+    of the type (checked once the subtype is chosen, for a type with subtypes), the form
+    (``form(detail)`` when it starts from the folio), the motives and "Solicitudes
+    realizadas"."""
+    detail, search_error, search_status = lookup_folio(request, number)
+    ready = subtype is not None or not of_type.subtypes
+    check = _folio_check(request, detail, of_type.enum_member, subtype) if ready else None
+    return _render(request, template, status_code=status_code if error else search_status,
+                   get_path=section_path(of_type.code), number=number, stale=stale, detail=detail,
+                   search_error=search_error, form=form(detail) if callable(form) else form,
+                   **_refusal(check, error), motives=of_type.motives(subtype) if ready else (),
+                   requests=_requests(request, of_type.enum_member), **context)
 
 
 def _folio_check(request: Request[Any, Any, Any], detail: Any, request_type: RequestType,
@@ -449,4 +498,4 @@ def _fresh(form: Any, stale: Any) -> Any:
     return attrs.evolve(form, version="") if stale is not None else form
 
 
-__all__ = ["ChangePages"]
+__all__ = ["ChangePages", "SectionPages"]

@@ -24,7 +24,9 @@ from entrypoints.http.streams import PDF, XLSX, into_temp_file, stream_open_file
 from entrypoints.http.uploads import ReceivedForm, receive_form
 from sanece.application.access import Actor
 from sanece.application.use_cases.documents import ExtractionCommand
+from sanece.domain.request_types import ChangeRequestType, request_type_of
 from sanece.domain.values import RequestType
+from shared.kernel.errors import NotFound
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role
 from shared.storage.domain import UploadPolicy, format_mb
@@ -46,11 +48,36 @@ INICIO = f"{BASE}/inicio"
 CONSULTAR = f"{BASE}/consultar"
 PACIENTES = f"{BASE}/pacientes"
 CAMBIOS = f"{BASE}/cambios"
-DATOS = f"{CAMBIOS}/datos-paciente"
-HOMOLOGACION = f"{CAMBIOS}/homologacion"
-VENCIMIENTO = f"{CAMBIOS}/fecha-vencimiento"
-UNIDAD = f"{CAMBIOS}/unidad-medica"
-REQUERIMIENTO = f"{CAMBIOS}/requerimiento"
+
+
+def section_path(request_type: Any) -> str:
+    """The Cambios section of a request type (its slug from the registry)."""
+    return f"{CAMBIOS}/{request_type_of(request_type).slug}"
+
+
+# The guide's five types have pages and API routes of their own (an NSS search, subtypes, a
+# destination, claves); any other registered folio type is served by the generic ones.
+OWN_ROUTES = frozenset({"patient_data", "merge", "expiry_change", "unit_change",
+                        "requirement_change"})
+
+
+def generic_folio_type(find: Callable[[str], ChangeRequestType], key: str) -> ChangeRequestType:
+    """The registered folio type ``find(key)`` names, when it has no routes of its own
+    (``NotFound`` otherwise, like an unknown page or resource)."""
+    try:
+        found: ChangeRequestType | None = find(key)
+    except ValueError:
+        found = None
+    if found is None or found.code in OWN_ROUTES or found.targets_patient:
+        raise NotFound(log_message=f"no generic request type {key!r}")
+    return found
+
+
+DATOS = section_path("patient_data")
+HOMOLOGACION = section_path("merge")
+VENCIMIENTO = section_path("expiry_change")
+UNIDAD = section_path("unit_change")
+REQUERIMIENTO = section_path("requirement_change")
 SOLICITUDES = f"{BASE}/solicitudes"
 REVISION = f"{BASE}/revision"
 EVALUACION = f"{BASE}/evaluacion"
@@ -87,6 +114,8 @@ class Urls:
     extraccion = EXTRACCION
     comentarios = COMENTARIOS
     homologaciones = HOMOLOGACIONES
+
+    section = staticmethod(section_path)
 
     @staticmethod
     def folio(number: str) -> str:

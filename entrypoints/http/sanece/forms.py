@@ -20,14 +20,15 @@ from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.feedback import FeedbackCommand
 from sanece.application.use_cases.requests import (
     FileExpiryChangeCommand,
+    FileFolioRequestCommand,
     FileMergeCommand,
     FilePatientDataCommand,
     FileRequirementChangeCommand,
     FileUnitChangeCommand,
-    UploadedFile,
 )
+from sanece.application.ports import UploadedFile
 from sanece.application.use_cases.review import ApproveCommand, RejectCommand
-from sanece.application.views import FolioDetail, PatientRow
+from sanece.application.results import FolioDetail, PatientRow
 from sanece.domain.extraction import ExtractionMode
 from sanece.domain.model import PATIENT_FIELD_LABELS, PATIENT_FIELDS
 from sanece.domain.values import (
@@ -139,6 +140,28 @@ class MergeForm:
 
 
 # --------------------------------------------------------------------------- S9–S11
+
+
+@attrs.frozen
+class FolioRequestForm:
+    """The form of a registered folio type served by the generic Cambios section: the
+    type's fields (motive, detail and its payload's), exactly as typed."""
+
+    values: Mapping[str, str] = attrs.field(factory=dict)
+    version: str = ""  # the folio's version the page was drawn from
+
+    @classmethod
+    def submitted(cls, sent: Any, names: Sequence[str]) -> "FolioRequestForm":
+        typed = field_values(sent)
+        return cls({n: typed[n] for n in names if n in typed}, typed.get("version", ""))
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def command(self, request_type: str, folio: str, files: Sequence[UploadedFile]
+                ) -> FileFolioRequestCommand:
+        return FileFolioRequestCommand(request_type, folio, dict(self.values), list(files),
+                                       expected_version=parse_version(self.version))
 
 
 @attrs.frozen

@@ -20,13 +20,8 @@ from litestar.response import Stream
 from entrypoints.http.forms import page_link, parse_int, with_query
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
-    DATOS,
-    HOMOLOGACION,
-    REQUERIMIENTO,
     REVISION,
     SOLICITUDES,
-    UNIDAD,
-    VENCIMIENTO,
     Urls,
     actor_of,
     attachment_download,
@@ -38,6 +33,7 @@ from entrypoints.http.sanece.common import (
     search_page,
 )
 from entrypoints.http.sanece.forms import DecisionForm
+from sanece.domain.request_types import type_filters
 from sanece.domain.rules import PeriodMonthsInRange
 from sanece.domain.values import ExpiryChangeKind, RequestStatus, RequestType
 from shared.kernel.errors import Conflict, ValidationError
@@ -46,22 +42,12 @@ from shared.kernel.scope import Role
 URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 QUEUE_SIZE = 25
 
-# Tipo de solicitud filter: the five types, the expiry change by its two subtypes.
-TYPE_FILTERS: dict[str, tuple[str, RequestType, ExpiryChangeKind | None]] = {
-    "patient_data": ("Cambio de datos de paciente", RequestType.PATIENT_DATA, None),
-    "merge": ("Homologación de registros", RequestType.MERGE, None),
-    "extension": ("Ampliación de fecha de vencimiento", RequestType.EXPIRY_CHANGE,
-                  ExpiryChangeKind.EXTENSION),
-    "cancellation": ("Baja de folio", RequestType.EXPIRY_CHANGE,
-                     ExpiryChangeKind.CANCELLATION),
-    "unit_change": ("Cambio de unidad médica", RequestType.UNIT_CHANGE, None),
-    "requirement_change": ("Cambio de requerimiento", RequestType.REQUIREMENT_CHANGE, None),
-}
+# Tipo de solicitud filter: each registered type, or each of its subtypes (the expiry change
+# by Ampliación / Baja).
+TYPE_FILTERS: dict[str, tuple[str, RequestType, str | None]] = {
+    code: (label, t.enum_member, subtype) for code, (label, t, subtype) in type_filters().items()}
 STATUS_FILTERS = {"pending": RequestStatus.PENDING, "approved": RequestStatus.APPROVED,
                   "rejected": RequestStatus.REJECTED, "all": None}
-SECTION_OF = {RequestType.PATIENT_DATA: DATOS, RequestType.MERGE: HOMOLOGACION,
-              RequestType.EXPIRY_CHANGE: VENCIMIENTO, RequestType.UNIT_CHANGE: UNIDAD,
-              RequestType.REQUIREMENT_CHANGE: REQUERIMIENTO}
 UNKNOWN_FILTER = "Filtro no válido: elige una opción de la lista."
 
 
@@ -92,7 +78,7 @@ class RequestPages(Controller):
         scope = scope_of(request)
         decides = scope.role in (Role.REVISOR, Role.ADMIN) and detail.row.is_pending
         back = REVISION if scope.role in (Role.REVISOR, Role.ADMIN) else \
-            SECTION_OF[detail.row.type]
+            Urls.section(detail.row.type)
         today = request.app.state.container.clock().today()
         return render_san(request, "sanece/solicitud.html", status_code=status_code,
                           d=detail, r=detail.row, form=form, error=error, decides=decides,

@@ -1,4 +1,4 @@
-"""Plain data the sanece documents are built from, and the renderer/file ports.
+"""Plain data the sanece documents are built from (their ports are in ``ports.py``).
 
 The application assembles these from current data (so a validated change shows at once);
 the fpdf2/XlsxWriter/tabular adapters turn them into files and know nothing of SQL or HTTP.
@@ -8,8 +8,7 @@ Row sequences may be lazy iterables so that an extraction streams.
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Protocol, Sequence
+from typing import Sequence
 
 import attrs
 
@@ -47,12 +46,6 @@ class FolioResponseDocument:
     extended: bool = False  # the expiry was moved by a validated ampliación
 
 
-class FolioPdfRenderer(Protocol):
-    def render(self, document: FolioResponseDocument, out: BinaryIO) -> int:
-        """Write the PDF to ``out``; returns the number of pages."""
-        ...
-
-
 @attrs.frozen
 class FolioExtractRow:
     """POR FOLIO: one row per folio (S13)."""
@@ -87,16 +80,6 @@ class PatientExtractRow:
     latest_folio: str
     latest_evaluation_date: date
     latest_status: str
-
-
-class ExtractionWriter(Protocol):
-    """Writes a genuine .xlsx to ``out`` (a binary stream: a file, a spooled temporary file,
-    a response body), consuming ``rows`` once, in order, in constant memory. Returns the
-    number of data rows."""
-
-    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO) -> int: ...
-
-    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO) -> int: ...
 
 
 # --- imports (S16): raw text rows with their line numbers; the application validates ----------
@@ -146,17 +129,3 @@ class FolioImportRow:
     requirement: str
     observations: str
     cancellation_date: str = ""
-
-
-class SaneceFiles(Protocol):
-    """Reads the S16 import files (CSV or XLSX). Refuses an unreadable file, an empty one or a
-    missing column with ``shared.kernel.imports.ImportInvalid``; the rows themselves are
-    validated by the application, which reports every bad line."""
-
-    def read_units(self, path: Path, original_name: str) -> Iterator[UnitImportRow]: ...
-
-    def read_medicines(self, path: Path, original_name: str) -> Iterator[MedicineImportRow]: ...
-
-    def read_patients(self, path: Path, original_name: str) -> Iterator[PatientImportRow]: ...
-
-    def read_folios(self, path: Path, original_name: str) -> Iterator[FolioImportRow]: ...

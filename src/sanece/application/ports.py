@@ -11,25 +11,28 @@ Read side: ``SaneceReadModel`` answers lists with plain rows and no scope rules;
 service in ``queries.py`` applies the caller's scope around it.
 
 Other ports: ``Clock`` (``shared.kernel.clock``); attachments are kept through the platform's
-``shared.storage.domain.FileStorage``; renderers, the extraction writer and the import files
-are in ``documents.py``.
+``shared.storage.domain.FileStorage``; the documents' renderer, the extraction writer and the
+import files read plain data defined in ``documents.py``; an upload is an ``UploadedFile``.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 import attrs
 
 from sanece.application.documents import (
-    ExtractionWriter,
     FolioExtractRow,
-    FolioPdfRenderer,
+    FolioImportRow,
+    FolioResponseDocument,
+    MedicineImportRow,
     PatientExtractRow,
-    SaneceFiles,
+    PatientImportRow,
+    UnitImportRow,
 )
-from sanece.application.views import (
+from sanece.application.results import (
     FeedbackRow,
     FolioRow,
     HistoryRow,
@@ -52,6 +55,7 @@ __all__ = [
     "ChangeRequestRepository", "FeedbackRepository", "FolioRepository", "MedicineRepository",
     "OoadRepository", "PatientRepository", "RequestFilter", "SaneceReadModel",
     "SaneceUnitOfWork", "StoredRequest", "UnitOfWorkFactory", "UnitRepository",
+    "UploadedFile",
 ]
 
 # --------------------------------------------------------------------------- repositories
@@ -307,3 +311,45 @@ class SaneceReadModel(Protocol):
     # comentarios o sugerencias
     def feedback(self, offset: int, limit: int) -> tuple[Sequence[FeedbackRow], int]: ...
 
+
+# --------------------------------------------------------------------------- documents, files
+
+
+class FolioPdfRenderer(Protocol):
+    def render(self, document: FolioResponseDocument, out: BinaryIO) -> int:
+        """Write the PDF to ``out``; returns the number of pages."""
+        ...
+
+
+class ExtractionWriter(Protocol):
+    """Writes a genuine .xlsx to ``out`` (a binary stream: a file, a spooled temporary file,
+    a response body), consuming ``rows`` once, in order, in constant memory. Returns the
+    number of data rows."""
+
+    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO) -> int: ...
+
+    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO) -> int: ...
+
+
+class SaneceFiles(Protocol):
+    """Reads the S16 import files (CSV or XLSX). Refuses an unreadable file, an empty one or a
+    missing column with ``shared.kernel.imports.ImportInvalid``; the rows themselves are
+    validated by the application, which reports every bad line."""
+
+    def read_units(self, path: Path, original_name: str) -> Iterator[UnitImportRow]: ...
+
+    def read_medicines(self, path: Path, original_name: str) -> Iterator[MedicineImportRow]: ...
+
+    def read_patients(self, path: Path, original_name: str) -> Iterator[PatientImportRow]: ...
+
+    def read_folios(self, path: Path, original_name: str) -> Iterator[FolioImportRow]: ...
+
+
+class UploadedFile(Protocol):
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def original_name(self) -> str: ...
+
+    def open(self) -> BinaryIO: ...

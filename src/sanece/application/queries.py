@@ -50,7 +50,7 @@ from sanece.application.access import (
 )
 from sanece.application.inputs import check_age_days, known_id, optional_id
 from sanece.application.ports import RequestFilter, SaneceReadModel, StoredRequest
-from sanece.application.views import (
+from sanece.application.results import (
     AttachmentView,
     DrugLineView,
     ExtractionForm,
@@ -70,21 +70,9 @@ from sanece.application.views import (
     UnitView,
 )
 from sanece.domain.extraction import MAX_AGE_YEARS, ExtractionMode, ExtractionWindow
-from sanece.domain.model import (
-    PATIENT_FIELD_LABELS,
-    PATIENT_FIELDS,
-    Folio,
-    Patient,
-    minimum_period_in_force,
-)
-from sanece.domain.requests import (
-    ExpiryChangePayload,
-    MergePayload,
-    RequirementChangePayload,
-    UnitChangePayload,
-    extension_window,
-    motives_for,
-)
+from sanece.domain.model import Folio, Patient, minimum_period_in_force
+from sanece.domain.request_types import request_type_of
+from sanece.domain.requests import MergePayload, extension_window
 from sanece.domain.rules import MergeRecordsMustShareNss
 from sanece.domain.values import (
     EvaluationStatus,
@@ -92,7 +80,6 @@ from sanece.domain.values import (
     RequestStatus,
     RequestType,
     add_years,
-    format_date,
     parse_folio_number,
     parse_nss,
 )
@@ -105,7 +92,6 @@ from shared.kernel.text import fold_text
 
 LATEST = 30  # "los 30 pacientes registrados recientemente", the latest folios of Inicio
 SAME_RECORD = "Elige dos registros distintos para comparar."
-EXTENSION_FINAL_PENDING = "(la fija la Jefatura de área de Catálogo II al validar)"
 
 
 @attrs.define
@@ -205,8 +191,8 @@ class SaneceQueries:
     def motives(request_type: RequestType | str,
                 kind: ExpiryChangeKind | str | None = None) -> tuple[str, ...]:
         """Elige el motivo: the list of a folio request type (the expiry change's by kind)."""
-        return motives_for(RequestType(request_type),
-                           ExpiryChangeKind(kind) if kind is not None else None)
+        return request_type_of(request_type).motives(
+            ExpiryChangeKind(kind) if kind is not None else None)
 
     # ----------------------------------------------------------------- S2, S3, S14
 
@@ -477,113 +463,37 @@ def _patient_row(p: Patient) -> PatientRow:
 # --------------------------------------------------------------------------- request views
 
 
-def patient_label(data: Mapping[str, Any]) -> str:
-    """"PACIENTE PRUEBA SANECE 1111111111 - 1F1980OR" from a snapshot's patient data."""
-    return (f"{data.get('given_names', '')} {data.get('paternal_surname', '')} "
-            f"{data.get('maternal_surname', '')} {data.get('nss', '')} - "
-            f"{data.get('aggregate', '')}")
-
-
-def keys_label(data: Mapping[str, Any]) -> str:
-    """Claves y cantidad: "5795 (12)" or "5795 (12), 5796 (2)"."""
-    parts = [f"{data[k]} ({data[q]})" for k, q in (("key1", "quantity1"), ("key2", "quantity2"))
-             if data.get(k)]
-    return ", ".join(parts)
-
-
 def _unit_ids(stored: Iterable[StoredRequest]) -> set[int]:
+    """The medical units the requests' rows name (loaded once for a page)."""
     ids: set[int] = set()
     for s in stored:
-        r = s.request
-        if isinstance(r.payload, UnitChangePayload):
-            ids.add(r.payload.destination_unit_id)
-            if r.snapshot.get("unit_id") is not None:
-                ids.add(int(r.snapshot["unit_id"]))
+        ids |= s.request.definition.unit_ids(s.request)
     return ids
 
 
-def _unit_text(units: Mapping[int, UnitView], unit_id: Any) -> str:
-    unit = units.get(int(unit_id)) if unit_id is not None else None
-    return unit.label if unit else ""
-
-
-def _iso_day(value: Any) -> date | None:
-    return date.fromisoformat(value) if value else None
+# The type-specific columns of a row, empty unless the request's type fills them.
+TYPE_COLUMNS: Mapping[str, Any] = {
+    "motive": "", "original_expiry": None, "destination_ooad": "", "destination_unit": "",
+    "original_requirement": "", "original_keys": "", "requested_requirement": "",
+    "requested_keys": "", "moved_folios": ()}
 
 
 def request_row(stored: StoredRequest, units: Mapping[int, UnitView],
                 now: datetime) -> RequestRow:
+    """A row of "Solicitudes realizadas" and of the queue: the columns every request has,
+    then its type's own (``row_columns``)."""
     r = stored.request
-    snap, payload = r.snapshot, r.payload
-    original = requested = motive = ""
-    original_expiry = None
-    destination_ooad = destination_unit = ""
-    orig_req = orig_keys = req_req = req_keys = ""
-    if r.type is RequestType.PATIENT_DATA:
-        original, requested = patient_label(snap), patient_label(r.requested_patient_data())
-    elif r.type is RequestType.MERGE:
-        original, requested = patient_label(snap["record"]), patient_label(snap["correct"])
-    elif isinstance(payload, ExpiryChangePayload):
-        motive = payload.motive
-        original_expiry = _iso_day(snap.get("expiry_date"))
-        original = format_date(original_expiry)
-        requested = format_date(r.final_date)
-    elif isinstance(payload, UnitChangePayload):
-        motive = payload.motive
-        dest = units.get(payload.destination_unit_id)
-        destination_ooad = dest.ooad_name if dest else ""
-        destination_unit = dest.name if dest else ""
-        original = _unit_text(units, snap.get("unit_id"))
-        requested = dest.label if dest else ""
-    elif isinstance(payload, RequirementChangePayload):
-        motive = payload.motive
-        orig_req, orig_keys = snap.get("requirement") or "", keys_label(snap)
-        req_req, req_keys = payload.requirement, keys_label(payload.requirement_data())
-        original, requested = orig_req, req_req
+    columns = {**TYPE_COLUMNS, **r.definition.row_columns(r, units)}
     return RequestRow(
         id=int(r.id or 0), type=r.type, kind=r.kind, status=r.status, filed_at=r.filed_at,
         filed_by=r.filed_by, age_days=max(0, (now - r.filed_at).days), unit_id=r.unit_id,
         unit_label=stored.unit_label, ooad_id=stored.ooad_id, folio_number=r.folio_number,
-        patient_id=r.patient_id, original=original, requested=requested, motive=motive,
-        original_expiry=original_expiry, final_date=r.final_date,
-        destination_ooad=destination_ooad, destination_unit=destination_unit,
-        original_requirement=orig_req, original_keys=orig_keys,
-        requested_requirement=req_req, requested_keys=req_keys, reason=r.reason,
+        patient_id=r.patient_id, final_date=r.final_date, reason=r.reason,
         decided_at=r.decided_at, decided_by=r.decided_by,
-        attachment_count=len(r.attachments), undone_at=stored.undone_at,
-        moved_folios=tuple((r.outcome or {}).get("moved_folios", ()))
-        if r.type is RequestType.MERGE else ())
+        attachment_count=len(r.attachments), undone_at=stored.undone_at, **columns)
 
 
 def request_changes(stored: StoredRequest, units: Mapping[int, UnitView]
                     ) -> tuple[FieldChange, ...]:
     """The before/after lines of "Revisar" (what was asked, against the target at filing)."""
-    r = stored.request
-    snap = r.snapshot
-    if r.type is RequestType.PATIENT_DATA:
-        after = r.requested_patient_data()
-        return tuple(FieldChange(PATIENT_FIELD_LABELS[f], str(snap.get(f) or ""),
-                                 str(after.get(f) or "")) for f in PATIENT_FIELDS)
-    if r.type is RequestType.MERGE:
-        rec, cor = snap["record"], snap["correct"]
-        return tuple(FieldChange(PATIENT_FIELD_LABELS[f], str(rec.get(f) or ""),
-                                 str(cor.get(f) or "")) for f in PATIENT_FIELDS)
-    payload = r.payload
-    if isinstance(payload, ExpiryChangePayload):
-        before = format_date(_iso_day(snap.get("expiry_date")))
-        if payload.kind is ExpiryChangeKind.EXTENSION:
-            final = format_date(r.final_date) if r.final_date else (
-                EXTENSION_FINAL_PENDING if r.is_pending else "")
-            return (FieldChange("Fecha de vencimiento", before, final),)
-        return (FieldChange("Estatus", EvaluationStatus(snap["status"]).label,
-                            EvaluationStatus.CANCELLED.label),
-                FieldChange("Fecha de baja", "", format_date(r.final_date)))
-    if isinstance(payload, UnitChangePayload):
-        return (FieldChange("Unidad médica", _unit_text(units, snap.get("unit_id")),
-                            _unit_text(units, payload.destination_unit_id)),)
-    assert isinstance(payload, RequirementChangePayload)
-    after = payload.requirement_data()
-    return tuple(FieldChange(label, str(snap.get(k) or ""), str(after.get(k) or ""))
-                 for k, label in (("key1", "Clave 1"), ("quantity1", "Cantidad clave 1"),
-                                  ("key2", "Clave 2"), ("quantity2", "Cantidad clave 2"),
-                                  ("requirement", "Requerimiento")))
+    return stored.request.definition.requested_changes(stored.request, units)

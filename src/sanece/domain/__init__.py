@@ -2,7 +2,9 @@
 
 - ``values``: identifiers (folio, NSS, agregado médico), enumerations, drug keys, attachments.
 - ``model``: OOAD/UMAE, medical units, medicines (genéricos), patients, folios and evaluation.
-- ``requests``: change requests (five types, one state machine), filing, approval, rejection.
+- ``request_types``: the registry of change request types, one module per type owning its
+  payload, motives, filing rules, snapshot, approval and before → after lines.
+- ``requests``: change requests (one state machine), filing, approval, rejection.
 - ``extraction``: the extraction window and criteria.
 - ``feedback``: comentarios o sugerencias.
 - ``rules``: the named business rules with their Spanish messages.

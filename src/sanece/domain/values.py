@@ -67,37 +67,6 @@ class Validity(str, enum.Enum):
         return {"in_force": "Vigente", "expired": "Vencido", "not_applicable": "—"}[self.value]
 
 
-class RequestType(str, enum.Enum):
-    """The five kinds of solicitud de cambio (one state machine for all of them)."""
-
-    PATIENT_DATA = "patient_data"
-    MERGE = "merge"
-    EXPIRY_CHANGE = "expiry_change"
-    UNIT_CHANGE = "unit_change"
-    REQUIREMENT_CHANGE = "requirement_change"
-
-    @property
-    def label(self) -> str:
-        return _REQUEST_TYPE_LABELS[self]
-
-    @property
-    def targets_patient(self) -> bool:
-        return self in (RequestType.PATIENT_DATA, RequestType.MERGE)
-
-    @property
-    def targets_folio(self) -> bool:
-        return not self.targets_patient
-
-
-_REQUEST_TYPE_LABELS = {
-    RequestType.PATIENT_DATA: "Cambio de datos de paciente",
-    RequestType.MERGE: "Homologación de registros",
-    RequestType.EXPIRY_CHANGE: "Cambio de fecha de vencimiento",
-    RequestType.UNIT_CHANGE: "Cambio de unidad médica",
-    RequestType.REQUIREMENT_CHANGE: "Cambio de requerimiento",
-}
-
-
 class ExpiryChangeKind(str, enum.Enum):
     """The two subtypes of an expiry change (Tipo de solicitud)."""
 
@@ -300,3 +269,13 @@ def add_years(d: date, years: int) -> date:
 def format_date(d: date | None) -> str:
     """dd/mm/aaaa as the guides print dates ("" for no date)."""
     return d.strftime("%d/%m/%Y") if d else ""
+
+
+def __getattr__(name: str) -> object:
+    """``RequestType`` is built by the request type registry (one registration line per
+    type); it stays importable from here, where the other enumerations are."""
+    if name == "RequestType":
+        from sanece.domain.request_types import RequestType
+
+        return RequestType
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

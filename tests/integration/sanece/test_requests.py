@@ -397,3 +397,32 @@ def test_roles(world):
         extension(world, actor=REVISOR)
     with pytest.raises(ValidationError, match="Escribe el motivo"):
         reject(world, filed.ids[0], "   ")
+
+
+def test_the_generic_filing_of_a_folio_type_files_like_its_own_use_case(world):
+    """``FileFolioRequest`` (how a type added to the registry files) gives the request the
+    type's own use case gives, with the same rules; a type whose filing needs more than its
+    fields (a destination unit, the genérico) is not filed through it."""
+    from sanece.application.use_cases.requests import FileFolioRequestCommand
+
+    file = world.san.file_folio_request()
+    fields = {"kind": "extension", "motive": " desabasto ",
+              "detail": "No se surtió el medicamento en enero."}
+    with pytest.raises(ValidationError, match="Adjunta al menos un archivo"):
+        file(world.director_a, FileFolioRequestCommand("expiry_change", F_VALID, fields, []))
+    with pytest.raises(ValidationError, match="motivo"):
+        file(world.director_a, FileFolioRequestCommand(
+            "expiry_change", F_VALID, {**fields, "motive": "Por gusto"}, [pdf_upload()]))
+    filed = file(world.director_a, FileFolioRequestCommand(
+        "expiry_change", F_VALID, fields, [pdf_upload("nota.pdf")]))
+    assert filed.type is RequestType.EXPIRY_CHANGE and len(filed.ids) == 1
+    row = world.san.queries().request(world.director_a.scope, filed.ids[0]).row
+    assert (row.type_label, row.motive, row.status_label, row.original) == (
+        "Ampliación de fecha de vencimiento", "Desabasto", "En espera", "15/04/2026")
+    with pytest.raises(ValidationError, match="Ya existe una solicitud"):  # as always
+        extension(world)
+    with pytest.raises(ValueError):
+        file(world.director_a, FileFolioRequestCommand(
+            "unit_change", F_M3, {"motive": "Contrarreferencia", "detail": "Traslado.",
+                                  "destination_ooad_id": "1", "destination_unit_id": "2"},
+            [pdf_upload()]))

@@ -12,7 +12,7 @@ from sanece.adapters.xlsx.extraction import XlsxExtractionWriter
 from sanece.application.documents import FolioExtractRow, PatientExtractRow
 from sanece.application.ports import StoredRequest
 from sanece.application.queries import request_changes, request_row
-from sanece.application.views import UnitView
+from sanece.application.results import UnitView
 from sanece.domain.model import Folio, MedicalUnit, Medicine, Patient
 from sanece.domain.requests import (
     PatientDataChange,

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from sanece.domain.feedback import Feedback
 from sanece.domain.model import PATIENT_FIELDS, Folio, MedicalUnit, Medicine, Ooad, Patient
-from sanece.domain.requests import ChangeRequest, payload_from_dict
-from sanece.domain.values import Attachment, DrugKey, DrugQuantity, RequestType
+from sanece.domain.request_types import ChangeRequest, request_type_of
+from sanece.domain.values import Attachment, DrugKey, DrugQuantity
 from shared.kernel.text import search_key
 
 
@@ -101,12 +101,12 @@ def folio_values(f: Folio) -> dict[str, Any]:
 
 
 def request_from(r: Any) -> ChangeRequest:
-    request_type = RequestType(r.type)
+    request_type = request_type_of(r.type)  # its payload from the JSON column
     return ChangeRequest(
-        id=int(r.id), type=request_type, folio_number=r.folio_number,
+        id=int(r.id), type=request_type.code, folio_number=r.folio_number,
         patient_id=int(r.patient_id) if r.patient_id is not None else None,
         unit_id=int(r.unit_id) if r.unit_id is not None else None,
-        payload=payload_from_dict(request_type, r.payload or {}), snapshot=dict(r.snapshot or {}),
+        payload=request_type.parse_payload(r.payload or {}), snapshot=dict(r.snapshot or {}),
         attachments=tuple(Attachment.from_dict(a) for a in (r.attachments or ())),
         filed_by=r.filed_by, filed_at=r.filed_at, status=r.status, reason=r.reason,
         decided_by=r.decided_by, decided_at=r.decided_at,
@@ -127,17 +127,9 @@ def _strings(value: Any) -> Iterator[str]:
 
 def request_search_key(req: ChangeRequest) -> str:
     texts = list(_strings(req.snapshot)) + list(_strings(req.payload.to_dict()))
-    nss_pairs = [f"{d.get('nss')}-{d.get('aggregate')}" for d in _patient_dicts(req)]
+    nss_pairs = [f"{d.get('nss')}-{d.get('aggregate')}"
+                 for d in req.definition.search_patients(req)]
     return search_key(req.folio_number, req.type_label, *texts, *nss_pairs)
-
-
-def _patient_dicts(req: ChangeRequest) -> list[dict[str, Any]]:
-    snap = req.snapshot
-    if req.type is RequestType.MERGE:
-        return [snap.get("record", {}), snap.get("correct", {})]
-    if req.type is RequestType.PATIENT_DATA:
-        return [snap, req.requested_patient_data()]
-    return []
 
 
 def request_values(req: ChangeRequest) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from sanece.adapters.sql.mappers import contains, folio_from, patient_from, requ
 from sanece.application.documents import FolioExtractRow, PatientExtractRow
 from sanece.application.inputs import typed_date
 from sanece.application.ports import RequestFilter, StoredRequest
-from sanece.application.views import (
+from sanece.application.results import (
     DrugKeyView,
     FeedbackRow,
     FolioRow,

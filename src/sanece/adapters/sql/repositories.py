@@ -32,7 +32,8 @@ from sanece.adapters.sql.mappers import (
 from sanece.domain.feedback import Feedback
 from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
 from sanece.domain.requests import ChangeRequest
-from sanece.domain.values import DrugKey, RequestType
+from sanece.domain.request_types import REQUEST_TYPES
+from sanece.domain.values import DrugKey
 from shared.kernel.errors import Conflict
 from shared.kernel.text import search_key
 
@@ -258,7 +259,7 @@ class SqlChangeRequestRepository(_Repo):
     def for_patient(self, patient_id: int) -> Sequence[ChangeRequest]:
         rows = self.s.execute(sa.select(t.requests).where(
             t.requests.c.patient_id == int(patient_id),
-            t.requests.c.type.in_([RequestType.PATIENT_DATA.value, RequestType.MERGE.value]))
+            t.requests.c.type.in_([k.code for k in REQUEST_TYPES if k.targets_patient]))
             .order_by(t.requests.c.id)).all()
         return [request_from(r) for r in rows]
 

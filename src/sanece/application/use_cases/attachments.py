@@ -13,11 +13,12 @@ from __future__ import annotations
 import contextlib
 import io
 from datetime import datetime
-from typing import BinaryIO, Protocol, Sequence
+from typing import BinaryIO, Sequence
 
 import attrs
 
 from sanece.application.access import ATTACHMENT_NOT_FOUND, Actor
+from sanece.application.ports import UploadedFile
 from sanece.application.use_cases._common import UseCase, load_request
 from sanece.domain.rules import AttachmentMustNotBeEmpty
 from sanece.domain.values import Attachment
@@ -33,16 +34,6 @@ from shared.kernel.errors import NotFound
 from shared.kernel.rules import check_rule
 
 PROVISIONAL_KEY = "provisional"  # a checked upload before it is stored
-
-
-class UploadedFile(Protocol):
-    @property
-    def size(self) -> int: ...
-
-    @property
-    def original_name(self) -> str: ...
-
-    def open(self) -> BinaryIO: ...
 
 
 @attrs.frozen

@@ -24,14 +24,12 @@ from sanece.application.access import (
 )
 from sanece.application.documents import (
     DrugLine,
-    ExtractionWriter,
-    FolioPdfRenderer,
     FolioResponseDocument,
 )
 from sanece.application.inputs import known_id
-from sanece.application.ports import SaneceReadModel
+from sanece.application.ports import ExtractionWriter, FolioPdfRenderer, SaneceReadModel
 from sanece.application.use_cases._common import UseCase, audit, load_folio
-from sanece.application.views import ExtractionResult, PrintedResponse
+from sanece.application.results import ExtractionResult, PrintedResponse
 from sanece.domain.extraction import (
     ExtractionCriteria,
     ExtractionMode,

@@ -25,7 +25,7 @@ from sanece.application.use_cases._common import (
     load_folio,
 )
 from sanece.application.use_cases.requests import requested_drug
-from sanece.application.views import EvaluationResult
+from sanece.application.results import EvaluationResult
 from sanece.domain.values import EvaluationStatus, format_date
 from shared.kernel.errors import ValidationError
 

@@ -30,13 +30,12 @@ from sanece.application.documents import (
     FolioImportRow,
     MedicineImportRow,
     PatientImportRow,
-    SaneceFiles,
     UnitImportRow,
 )
 from sanece.application.inputs import parse_months, parse_optional_date, parse_quantity
-from sanece.application.ports import SaneceUnitOfWork
+from sanece.application.ports import SaneceFiles, SaneceUnitOfWork
 from sanece.application.use_cases._common import UseCase, audit
-from sanece.application.views import ImportSummary
+from sanece.application.results import ImportSummary
 from sanece.domain.model import Folio, Medicine, Patient
 from sanece.domain.values import (
     DrugKey,

@@ -19,12 +19,12 @@ and the record is held at that version until the filing commits.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import attrs
 
 from sanece.application.access import PATIENT_NOT_FOUND, Actor, require_director
-from sanece.application.ports import SaneceUnitOfWork
+from sanece.application.ports import SaneceUnitOfWork, UploadedFile
 from sanece.application.use_cases._common import (
     REQUEST_TARGET,
     UseCase,
@@ -35,7 +35,6 @@ from sanece.application.use_cases._common import (
     patient_visible,
 )
 from sanece.application.use_cases.attachments import (
-    UploadedFile,
     attachments_key,
     check_uploads,
     delete_stored,
@@ -43,8 +42,9 @@ from sanece.application.use_cases.attachments import (
 )
 from sanece.application.concurrency import check_version
 from sanece.application.inputs import known_id, parse_quantity
-from sanece.application.views import FilingCheck, RequestFiled
+from sanece.application.results import FilingCheck, RequestFiled
 from sanece.domain.model import Folio, Patient
+from sanece.domain.request_types import request_type_of
 from sanece.domain.requests import (
     ChangeRequest,
     PatientDataChange,
@@ -321,6 +321,43 @@ class FileRequirementChange(_FileRequest):
         return self._file(actor, RequestType.REQUIREMENT_CHANGE, cmd.attachments, build)
 
 
+# --------------------------------------------------------------------------- any folio type
+
+
+@attrs.frozen
+class FileFolioRequestCommand:
+    """A request of a registered folio type from its form's plain fields (``fields``: what
+    the type's ``file_fields`` reads: motive, detail and the payload's own fields)."""
+
+    request_type: str
+    folio_number: str
+    fields: Mapping[str, Any]
+    attachments: Sequence[UploadedFile]  # 1 to 3
+    expected_version: int | None = None  # the folio's version the form was drawn from
+
+
+@attrs.define
+class FileFolioRequest(_FileRequest):
+    """Filing of any registered folio type whose payload comes from plain fields (a type
+    added to the registry files through here, with no use case of its own)."""
+
+    def __call__(self, actor: Actor, cmd: FileFolioRequestCommand) -> RequestFiled:
+        definition = request_type_of(cmd.request_type)
+        if definition.targets_patient:
+            raise ValueError(f"{definition.code} is not a folio request")
+
+        def build(uow: SaneceUnitOfWork, actor: Actor, unit_id: int,
+                  files: Sequence[Attachment]) -> list[ChangeRequest]:
+            folio = load_folio(uow, actor, cmd.folio_number)
+            _unchanged_folio(uow, folio, cmd.expected_version)
+            return definition.file_fields(
+                folio, cmd.fields, attachments=files,
+                existing=uow.requests.for_folio(folio.number), today=self.clock.today(),
+                filed_by=actor.username, filed_at=self.clock.now(), unit_id=unit_id)
+
+        return self._file(actor, definition.enum_member, cmd.attachments, build)
+
+
 # --------------------------------------------------------------------------- before the form
 
 
@@ -339,7 +376,8 @@ class CheckFiling(UseCase):
         request_type = RequestType(request_type)
         if request_type.targets_patient:
             raise ValueError(f"{request_type.value} is not a folio request")
-        chosen = expiry_kind(kind) if request_type is RequestType.EXPIRY_CHANGE else None
+        # a type with subtypes (the expiry change) is checked for the subtype chosen
+        chosen = expiry_kind(kind) if request_type.definition.subtypes else None
         with self.uow_factory() as uow:
             folio = load_folio(uow, actor, folio_number)
             rules = folio_request_rules(request_type, folio,
@@ -385,7 +423,8 @@ def requested_drug(key: str | None, quantity: int | str | None) -> DrugQuantity 
 
 
 __all__ = [
-    "CheckFiling", "FileExpiryChange", "FileExpiryChangeCommand", "FileMerge", "FileMergeCommand",
+    "CheckFiling", "FileExpiryChange", "FileExpiryChangeCommand", "FileFolioRequest",
+    "FileFolioRequestCommand", "FileMerge", "FileMergeCommand",
     "FilePatientDataChange", "FilePatientDataCommand", "FileRequirementChange",
     "FileRequirementChangeCommand", "FileUnitChange", "FileUnitChangeCommand", "expiry_kind",
     "requested_drug",

@@ -12,7 +12,7 @@ back and un-marks the record (the decision stays, marked undone).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import attrs
 
@@ -24,16 +24,16 @@ from sanece.application.use_cases._common import (
     audit,
     load_request,
 )
-from sanece.application.views import Decision, FieldChange, UndoneMerge
-from sanece.domain.model import PATIENT_FIELD_LABELS
-from sanece.domain.requests import MergePayload, approve, reject, undo_merge
-from sanece.domain.values import RequestStatus, RequestType, clean_text, format_date
+from sanece.application.results import Decision, FieldChange, UndoneMerge
+from sanece.domain.model import Folio, Medicine, Patient
+from sanece.domain.request_types import request_type_of
+from sanece.domain.request_types.base import TARGET_GONE
+from sanece.domain.request_types.merge import TYPE as MERGE
+from sanece.domain.request_types.unit_change import DESTINATION_GONE
+from sanece.domain.requests import approve, reject, undo_merge
+from sanece.domain.values import RequestStatus, clean_text
 from shared.kernel.errors import Conflict
 
-TARGET_GONE = ("No se puede validar la solicitud: el registro al que se refiere ya no existe. "
-               "Márcala como No Validado.")
-DESTINATION_GONE = ("No se puede validar la solicitud: la unidad médica de destino ya no "
-                    "existe. Márcala como No Validado.")
 ONLY_APPROVED_MERGE = "Solo se puede deshacer una homologación Validada."
 
 
@@ -52,7 +52,8 @@ class ApproveRequest(UseCase):
         require_reviewer(actor.scope)
         with self.uow_factory() as uow:
             request = load_request(uow, actor, cmd.request_id, for_update=True)
-            targets = _targets(uow, request)
+            definition = request.definition
+            targets = definition.approval_targets(request, _Targets(uow))
             approval = approve(request, today=self.clock.today(), now=self.clock.now(),
                                reviewer=actor.username, new_expiry=cmd.new_expiry,
                                cancellation_date=cmd.cancellation_date, **targets)
@@ -67,84 +68,55 @@ class ApproveRequest(UseCase):
                   before={"status": RequestStatus.PENDING.value, "target": request.snapshot},
                   after={"status": request.status.value, "type": request.type.value,
                          "applied": approval.outcome})
-            applied = applied_changes(request.type, approval.outcome,
-                                      _unit_names(uow, approval.outcome))
+            applied = definition.applied_changes(
+                approval.outcome,
+                _unit_names(uow, definition.outcome_unit_ids(approval.outcome)))
             uow.commit()
             assert request.id is not None and request.decided_at is not None
             return Decision(request.id, request.type, request.status, request.decided_at,
                             applied=applied)
 
 
-def _unit_names(uow: SaneceUnitOfWork, outcome: dict[str, Any]) -> dict[int, str]:
+def _unit_names(uow: SaneceUnitOfWork, unit_ids: set[int]) -> dict[int, str]:
     names = {}
-    for key in ("from_unit_id", "to_unit_id"):
-        unit = uow.units.get(int(outcome[key])) if outcome.get(key) is not None else None
+    for unit_id in sorted(unit_ids):
+        unit = uow.units.get(unit_id)
         if unit is not None:
             ooad = uow.ooads.get(unit.ooad_id)
             names[unit.id] = f"{ooad.name if ooad else ''} ({unit.name})"
     return names
 
 
-def _targets(uow: SaneceUnitOfWork, request: Any) -> dict[str, Any]:
-    """What ``approve`` needs for this type, loaded for update."""
-    if request.type is RequestType.PATIENT_DATA:
-        patient = uow.patients.get(request.patient_id, for_update=True)
-        if patient is None:
-            raise Conflict(TARGET_GONE)
-        nss, _ = request.payload.identity_for(patient)
-        return {"patient": patient, "same_nss": uow.patients.by_nss(nss)}
-    if request.type is RequestType.MERGE:
-        payload: MergePayload = request.payload
-        record = uow.patients.get(request.patient_id, for_update=True)
-        correct = uow.patients.get(payload.correct_patient_id, for_update=True)
-        if record is None or correct is None:
-            raise Conflict(TARGET_GONE)
-        return {"patient": record, "correct_patient": correct,
-                "patient_folios": uow.folios.of_patient(request.patient_id, for_update=True)}
-    folio = uow.folios.get(request.folio_number, for_update=True)
-    if folio is None:
-        raise Conflict(TARGET_GONE)
-    out: dict[str, Any] = {"folio": folio}
-    if request.type is RequestType.UNIT_CHANGE:
-        if uow.units.get(request.payload.destination_unit_id) is None:
-            raise Conflict(DESTINATION_GONE)
-    if request.type is RequestType.REQUIREMENT_CHANGE:
-        out["medicine"] = uow.medicines.get(folio.medicine_id)
-    return out
+@attrs.frozen
+class _Targets:
+    """``ApprovalSource`` over the unit of work: what an approval changes is locked for
+    update."""
+
+    uow: SaneceUnitOfWork
+
+    def patient(self, patient_id: int) -> Patient | None:
+        return self.uow.patients.get(patient_id, for_update=True)
+
+    def patients_by_nss(self, nss: str) -> Sequence[Patient]:
+        return self.uow.patients.by_nss(nss)
+
+    def folio(self, number: str) -> Folio | None:
+        return self.uow.folios.get(number, for_update=True)
+
+    def folios_of_patient(self, patient_id: int) -> Sequence[Folio]:
+        return self.uow.folios.of_patient(patient_id, for_update=True)
+
+    def unit_exists(self, unit_id: int) -> bool:
+        return self.uow.units.get(unit_id) is not None
+
+    def medicine(self, medicine_id: int) -> Medicine | None:
+        return self.uow.medicines.get(medicine_id)
 
 
-def applied_changes(request_type: RequestType, outcome: dict[str, Any],
-                    unit_names: dict[int, str] | None = None) -> tuple[FieldChange, ...]:
+def applied_changes(request_type: Any, outcome: dict[str, Any],
+                    unit_names: Mapping[int, str] | None = None) -> tuple[FieldChange, ...]:
     """The outcome of an approval as before/after lines (what the reviewer sees done)."""
-    if request_type is RequestType.PATIENT_DATA:
-        before, after = outcome.get("before", {}), outcome.get("after", {})
-        return tuple(FieldChange(label, str(before.get(name) or ""), str(after.get(name) or ""))
-                     for name, label in PATIENT_FIELD_LABELS.items()
-                     if before.get(name) != after.get(name))
-    if request_type is RequestType.MERGE:
-        moved = ", ".join(outcome.get("moved_folios", ())) or "ninguno"
-        return (FieldChange("Folios trasladados al registro correcto", "", moved),)
-    if request_type is RequestType.EXPIRY_CHANGE:
-        if outcome.get("kind") == "extension":
-            return (FieldChange("Fecha de vencimiento", _day(outcome.get("previous_expiry")),
-                                _day(outcome.get("new_expiry"))),)
-        return (FieldChange("Estatus", "Validada", "Baja"),
-                FieldChange("Fecha de baja", "", _day(outcome.get("cancellation_date"))))
-    if request_type is RequestType.UNIT_CHANGE:
-        names = unit_names or {}
-        return (FieldChange("Unidad médica",
-                            names.get(outcome.get("from_unit_id"), str(outcome.get("from_unit_id"))),
-                            names.get(outcome.get("to_unit_id"), str(outcome.get("to_unit_id")))),)
-    before, after = outcome.get("before", {}), outcome.get("after", {})
-    return tuple(FieldChange(label, str(before.get(k) or ""), str(after.get(k) or ""))
-                 for k, label in (("key1", "Clave 1"), ("quantity1", "Cantidad clave 1"),
-                                  ("key2", "Clave 2"), ("quantity2", "Cantidad clave 2"),
-                                  ("requirement", "Requerimiento"))
-                 if before.get(k) != after.get(k))
-
-
-def _day(iso: Any) -> str:
-    return format_date(date.fromisoformat(iso)) if iso else ""
+    return request_type_of(request_type).applied_changes(outcome, unit_names or {})
 
 
 @attrs.frozen
@@ -184,8 +156,7 @@ class UndoMerge(UseCase):
         reason = clean_text(reason, "motivo")
         with self.uow_factory() as uow:
             request = load_request(uow, actor, request_id, for_update=True)
-            if request.type is not RequestType.MERGE or \
-                    request.status is not RequestStatus.APPROVED:
+            if request.definition is not MERGE or request.status is not RequestStatus.APPROVED:
                 raise Conflict(ONLY_APPROVED_MERGE)
             outcome = request.outcome or {}
             record = uow.patients.get(int(outcome["from_patient_id"]), for_update=True)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 import attrs
 
 from sanece.domain.model import PatientNames, nss_aggregate
+from sanece.domain.request_types import FieldChange  # a line of a type's before → after
 from sanece.domain.requests import first_broken, merge_window_rules
 from shared.kernel.errors import DomainError
 from shared.kernel.rules import BusinessRule, check_rule
@@ -279,26 +280,14 @@ class AttachmentView:
 
 
 @attrs.frozen
-class FieldChange:
-    """One line of a request's before/after."""
-
-    label: str
-    before: str
-    after: str
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-@attrs.frozen
 class RequestRow(StatusLabel):
     """One row of a "Solicitudes realizadas" table (S7–S11) and of the review queue (S12).
 
-    ``original`` / ``requested`` are the two data columns of each type:
-    PATIENT_DATA Datos originales / Datos solicitados; MERGE Datos anteriores / Datos actuales;
-    EXPIRY_CHANGE Fecha de vencimiento original / Fecha final; UNIT_CHANGE the folio's unit /
-    OOAD/UMAE de destino; REQUIREMENT_CHANGE Requerimiento original / solicitado."""
+    ``original`` / ``requested`` are the two data columns every type fills (its
+    ``row_columns``): Datos originales / solicitados, Datos anteriores / actuales, Fecha de
+    vencimiento original / Fecha final, the folio's unit / OOAD/UMAE de destino, Requerimiento
+    original / solicitado. The columns from ``motive`` to ``requested_keys`` are those of the
+    types whose tables show more (empty for the others: ``queries.TYPE_COLUMNS``)."""
 
     id: int
     type: RequestType

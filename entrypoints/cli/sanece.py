@@ -29,9 +29,9 @@ from sanece.domain.rules import PeriodMonthsInRange
 from sanece.domain.values import (
     EvaluationStatus,
     RequestStatus,
-    RequestType,
     format_date,
 )
+from sanece.domain.request_types import RequestType
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role, Scope
 

@@ -300,6 +300,9 @@ NOT_PAGES = (
     re.compile(r"/reportes/(preliminar|final)$"),          # PDF reports
     re.compile(r"/exportar/"),          # catalog downloads
     re.compile(r"/adjuntos/"),          # request attachments (files)
+    # The Cambios page of a registered folio type without pages of its own: none of the guide's
+    # five has one (each answers 404 there); a sixth type adds its check to PAGES.
+    re.compile(r"^/sanece/cambios/\{slug:str\}$"),
 )
 
 

@@ -86,7 +86,8 @@ from sanece.domain.request_types import (
     request_type_of,
     subtype_codes,
 )
-from sanece.domain.values import ExpiryChangeKind, RequestStatus, RequestType
+from sanece.domain.values import ExpiryChangeKind, RequestStatus
+from sanece.domain.request_types import RequestType
 from shared.kernel.errors import DomainError, NotFound, ValidationError
 from shared.kernel.pagination import Page, PageRequest
 

@@ -64,7 +64,8 @@ from sanece.domain.request_types import (
 from sanece.domain.request_types.expiry_change import TYPE as EXPIRY_CHANGE
 from sanece.domain.request_types.requirement_change import TYPE as REQUIREMENT_CHANGE
 from sanece.domain.request_types.unit_change import TYPE as UNIT_CHANGE
-from sanece.domain.values import ExpiryChangeKind, MergeChoice, RequestType, parse_nss
+from sanece.domain.values import ExpiryChangeKind, MergeChoice, parse_nss
+from sanece.domain.request_types import RequestType
 from shared.kernel.errors import Conflict, DomainError, NotFound, ValidationError
 from shared.storage.domain import FileTooLarge
 

@@ -25,7 +25,7 @@ from entrypoints.http.uploads import ReceivedForm, receive_form
 from sanece.application.access import Actor
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.domain.request_types import ChangeRequestType, request_type_of
-from sanece.domain.values import RequestType
+from sanece.domain.request_types import RequestType
 from shared.kernel.errors import NotFound
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role

@@ -29,7 +29,8 @@ from entrypoints.http.sanece.common import (
     search_page,
 )
 from sanece.application.use_cases.review import ONLY_APPROVED_MERGE
-from sanece.domain.values import RequestStatus, RequestType
+from sanece.domain.values import RequestStatus
+from sanece.domain.request_types import RequestType
 from shared.kernel.errors import Conflict, ValidationError
 
 URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)

@@ -35,7 +35,8 @@ from entrypoints.http.sanece.common import (
 from entrypoints.http.sanece.forms import DecisionForm
 from sanece.domain.request_types import type_filters
 from sanece.domain.rules import PeriodMonthsInRange
-from sanece.domain.values import ExpiryChangeKind, RequestStatus, RequestType
+from sanece.domain.values import ExpiryChangeKind, RequestStatus
+from sanece.domain.request_types import RequestType
 from shared.kernel.errors import Conflict, ValidationError
 from shared.kernel.scope import Role
 

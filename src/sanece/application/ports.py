@@ -45,7 +45,8 @@ from sanece.domain.extraction import ExtractionCriteria
 from sanece.domain.feedback import Feedback
 from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
 from sanece.domain.requests import ChangeRequest
-from sanece.domain.values import DrugKey, ExpiryChangeKind, RequestStatus, RequestType
+from sanece.domain.values import DrugKey, ExpiryChangeKind, RequestStatus
+from sanece.domain.request_types import RequestType
 from shared.audit.domain import AuditLog
 from shared.kernel.clock import Clock
 from shared.storage.domain import FileStorage

@@ -78,11 +78,11 @@ from sanece.domain.values import (
     EvaluationStatus,
     ExpiryChangeKind,
     RequestStatus,
-    RequestType,
     add_years,
     parse_folio_number,
     parse_nss,
 )
+from sanece.domain.request_types import RequestType
 from shared.kernel.clock import Clock
 from shared.kernel.errors import DomainError, NotFound, ValidationError
 from shared.kernel.pagination import Page, PageRequest, paginate

@@ -19,10 +19,10 @@ from sanece.domain.values import (
     EvaluationStatus,
     ExpiryChangeKind,
     RequestStatus,
-    RequestType,
     Validity,
     format_date,
 )
+from sanece.domain.request_types import RequestType
 
 # --------------------------------------------------------------------------- labels
 

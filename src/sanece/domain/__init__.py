@@ -49,12 +49,12 @@ from sanece.domain.values import (
     MedicalAggregate,
     MergeChoice,
     RequestStatus,
-    RequestType,
     Validity,
     parse_aggregate,
     parse_folio_number,
     parse_nss,
 )
+from sanece.domain.request_types import RequestType
 
 __all__ = [
     "Approval", "Attachment", "ChangeRequest", "DrugKey", "DrugQuantity", "EvaluationStatus",

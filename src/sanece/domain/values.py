@@ -269,13 +269,3 @@ def add_years(d: date, years: int) -> date:
 def format_date(d: date | None) -> str:
     """dd/mm/aaaa as the guides print dates ("" for no date)."""
     return d.strftime("%d/%m/%Y") if d else ""
-
-
-def __getattr__(name: str) -> object:
-    """``RequestType`` is built by the request type registry (one registration line per
-    type); it stays importable from here, where the other enumerations are."""
-    if name == "RequestType":
-        from sanece.domain.request_types import RequestType
-
-        return RequestType
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,8 @@ import pytest
 from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.requests import FilePatientDataCommand
 from sanece.domain.model import Folio
-from sanece.domain.values import EvaluationStatus, ExpiryChangeKind, RequestType
+from sanece.domain.values import EvaluationStatus, ExpiryChangeKind
+from sanece.domain.request_types import RequestType
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shared.kernel.pagination import PageRequest

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from entrypoints.cli.main import cli
 from sanece.application.access import Actor
 from sanece.application.use_cases.review import ApproveCommand
-from sanece.domain.values import EvaluationStatus, RequestStatus, RequestType, Validity
+from sanece.domain.values import EvaluationStatus, RequestStatus, Validity
+from sanece.domain.request_types import RequestType
 from shared.kernel.errors import Conflict
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role, Scope

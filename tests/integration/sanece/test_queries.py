@@ -12,7 +12,8 @@ from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.feedback import FeedbackCommand
 from sanece.application.use_cases.requests import FileExpiryChangeCommand
 from sanece.domain.model import Folio
-from sanece.domain.values import EvaluationStatus, ExpiryChangeKind, RequestType, Validity
+from sanece.domain.values import EvaluationStatus, ExpiryChangeKind, Validity
+from sanece.domain.request_types import RequestType
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role

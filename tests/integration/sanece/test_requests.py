@@ -17,7 +17,8 @@ from sanece.application.use_cases.requests import (
     FileUnitChangeCommand,
 )
 from sanece.application.use_cases.review import ApproveCommand, RejectCommand
-from sanece.domain.values import EvaluationStatus, MergeChoice, RequestStatus, RequestType
+from sanece.domain.values import EvaluationStatus, MergeChoice, RequestStatus
+from sanece.domain.request_types import RequestType
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shared.kernel.pagination import PageRequest

@@ -12,7 +12,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from sanece.application.access import Actor
-from sanece.domain.values import RequestType
+from sanece.domain.request_types import RequestType
 from shared.kernel.pagination import PageRequest
 from tests.integration.sanece.support import F_M1, F_M2, F_M3, F_VALID
 

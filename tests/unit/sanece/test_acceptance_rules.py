@@ -36,9 +36,9 @@ from sanece.domain.values import (
     EvaluationStatus,
     ExpiryChangeKind,
     MergeChoice,
-    RequestType,
     add_months,
 )
+from sanece.domain.request_types import RequestType
 
 from .factories import (
     CERTOLIZUMAB,

@@ -36,8 +36,8 @@ from sanece.domain.values import (
     ExpiryChangeKind,
     MergeChoice,
     RequestStatus,
-    RequestType,
 )
+from sanece.domain.request_types import RequestType
 
 from .factories import CERTOLIZUMAB, JPEG, NOW, PDF, PNG, TODAY, TRASTUZUMAB, patient
 

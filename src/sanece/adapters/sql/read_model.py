@@ -31,7 +31,8 @@ from sanece.application.results import (
 from sanece.domain.extraction import ExtractionCriteria
 from sanece.domain.feedback import FeedbackKind
 from sanece.domain.model import Folio, Patient, person_name, validity_of
-from sanece.domain.values import EvaluationStatus, RequestStatus, RequestType, Validity
+from sanece.domain.values import EvaluationStatus, RequestStatus, Validity
+from sanece.domain.request_types import RequestType
 from shared.adapters.sql.queries import SqlReadModel, chunked
 from shared.kernel.text import fold_text
 

@@ -62,11 +62,11 @@ from sanece.domain.values import (
     DrugQuantity,
     ExpiryChangeKind,
     MergeChoice,
-    RequestType,
     format_date,
     parse_drug_key,
     parse_nss,
 )
+from sanece.domain.request_types import RequestType
 from shared.kernel.errors import NotFound, ValidationError
 from shared.storage.domain import FileStorage
 

@@ -79,6 +79,9 @@ class RequestTypeCode(str, enum.Enum):
         return not self.targets_patient
 
 
+_ENUM: list[type[RequestTypeCode]] = []  # the enumeration ``install`` built (one)
+
+
 def install(types: Sequence["ChangeRequestType"]) -> type[RequestTypeCode]:
     """Register the types (in display order) and build their code enumeration."""
     if _BY_CODE:
@@ -93,6 +96,7 @@ def install(types: Sequence["ChangeRequestType"]) -> type[RequestTypeCode]:
                             qualname="RequestType")
     count = _NUMBERS.get(len(types), str(len(types)))
     built.__doc__ = f"The {count} kinds of solicitud de cambio (one state machine for all of them)."
+    _ENUM.append(built)  # kept here, so that a type finds its member without importing the registry
     return built  # type: ignore[no-any-return]
 
 
@@ -377,9 +381,7 @@ class ChangeRequestType:
 
     @property
     def enum_member(self) -> RequestTypeCode:
-        from sanece.domain.request_types import RequestType  # built once the types are in
-
-        return RequestType[self.member]  # type: ignore[no-any-return]
+        return _ENUM[0][self.member]  # type: ignore[no-any-return]
 
     @property
     def targets_folio(self) -> bool:

@@ -10,9 +10,13 @@ import attrs
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.rendering import MenuItem, flash, redirect, render
 from entrypoints.http.security import current_user, require_roles
+from shared.audit.adapters.sql import SqlAuditQuery
 from shared.audit.domain import AuditFilter
+from shared.identity.application import IdentityService
+from shared.kernel.clock import Clock
 from shared.kernel.errors import ValidationError
 from shared.kernel.scope import Role
 
@@ -30,7 +34,7 @@ class AuditOut:
     reason: str | None
 
 
-def _filter(request: Request[Any, Any, Any]) -> AuditFilter:
+def _filter(request: Request[Any, Any, Any], clock: Clock) -> AuditFilter:
     q = request.query_params
     since = None
     if q.get("dias"):
@@ -38,7 +42,7 @@ def _filter(request: Request[Any, Any, Any]) -> AuditFilter:
             days = int(q["dias"])
         except ValueError as exc:
             raise ValidationError("«dias» debe ser un número entero.") from exc
-        since = request.app.state.container.clock().now() - timedelta(days=max(0, days))
+        since = clock.now() - timedelta(days=max(0, days))
     try:
         limit = int(q.get("limite") or 200)
     except ValueError as exc:
@@ -54,19 +58,20 @@ class AdminPages(Controller):
     include_in_schema = False
 
     @get("/bitacora", sync_to_thread=True)
-    def audit(self, request: Request[Any, Any, Any]) -> Any:
-        flt = _filter(request)
-        rows = request.app.state.container.audit_query().list(flt)
+    def audit(self, request: Request[Any, Any, Any], audit_query: Injected[SqlAuditQuery],
+              clock: Injected[Clock]) -> Any:
+        rows = audit_query.list(_filter(request, clock))
         return render(request, "admin_audit.html", rows=rows, q=request.query_params)
 
     @get("/usuarios", sync_to_thread=True)
-    def users(self, request: Request[Any, Any, Any]) -> Any:
-        users = request.app.state.container.identity().list_users()
+    def users(self, request: Request[Any, Any, Any], identity: Injected[IdentityService]) -> Any:
+        users = identity.list_users()
         return render(request, "admin_users.html", users=users)
 
     @post("/usuarios/{username:str}/desbloquear", sync_to_thread=True)
-    def unlock(self, request: Request[Any, Any, Any], username: FromPath[str]) -> Any:
-        view = request.app.state.container.identity().unlock(current_user(request).username, username)
+    def unlock(self, request: Request[Any, Any, Any], identity: Injected[IdentityService],
+               username: FromPath[str]) -> Any:
+        view = identity.unlock(current_user(request).username, username)
         flash(request, f"La cuenta «{view.username}» quedó desbloqueada.", "success")
         return redirect("/admin/usuarios")
 
@@ -77,16 +82,18 @@ class AdminApi(Controller):
     tags = ["Administración"]
 
     @get("/audit", sync_to_thread=True, summary="Bitácora de auditoría")
-    def audit(self, request: Request[Any, Any, Any]) -> list[AuditOut]:
-        rows = request.app.state.container.audit_query().list(_filter(request))
+    def audit(self, request: Request[Any, Any, Any], audit_query: Injected[SqlAuditQuery],
+              clock: Injected[Clock]) -> list[AuditOut]:
+        rows = audit_query.list(_filter(request, clock))
         return [AuditOut(r.id, r.entry.at, r.entry.actor, r.entry.action, r.entry.target_type,
                          r.entry.target_id, dict(r.entry.before) if r.entry.before else None,
                          dict(r.entry.after) if r.entry.after else None, r.entry.reason) for r in rows]
 
     @post("/users/{username:str}/unlock", sync_to_thread=True, status_code=204,
           summary="Desbloquear una cuenta bloqueada por intentos fallidos")
-    def unlock(self, request: Request[Any, Any, Any], username: FromPath[str]) -> None:
-        request.app.state.container.identity().unlock(current_user(request).username, username)
+    def unlock(self, request: Request[Any, Any, Any], identity: Injected[IdentityService],
+               username: FromPath[str]) -> None:
+        identity.unlock(current_user(request).username, username)
 
 
 ADMIN_MENU = [

@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 
 from entrypoints.container import Container, build_container
 from entrypoints.http import admin, identity
+from entrypoints.http.dependencies import PLATFORM_DEPENDENCIES, bound, dependency_map
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.headers import SecurityHeadersMiddleware
 from entrypoints.http.observability import RequestIdMiddleware, configure_logging
@@ -34,8 +35,8 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
 
     platform = HttpModule(
         name="platform",
-        route_handlers=[identity.AuthPages, identity.AuthApi, identity.health,
-                        admin.AdminPages, admin.AdminApi],
+        route_handlers=[bound([identity.AuthPages, identity.AuthApi, identity.health, admin.AdminPages,
+                               admin.AdminApi], dependency_map(container, PLATFORM_DEPENDENCIES))],
         template_dir=HERE / "templates",
         menu=admin.ADMIN_MENU,
     )

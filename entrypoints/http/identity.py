@@ -19,12 +19,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.errors import problem
 from entrypoints.http.rendering import flash, redirect, render
 from entrypoints.http.security import current_user
 from entrypoints.http.sessions import get_session, session_middleware
-from shared.identity.application import UserView
+from shared.identity.application import IdentityService, UserView
 from shared.identity.domain import LoginThrottled
+from shared.kernel.clock import Clock
 from shared.kernel.errors import AuthenticationFailed, DomainError
 
 PUBLIC = {"public": True}
@@ -88,12 +90,14 @@ def _source(request: Request[Any, Any, Any]) -> str:
     return f"ip={_address(request) or '-'}"
 
 
-def _authenticate(request: Request[Any, Any, Any], username: str, password: str) -> UserView:
-    return request.app.state.container.identity().authenticate(
+def _authenticate(request: Request[Any, Any, Any], identity: IdentityService, username: str,
+                  password: str) -> UserView:
+    return identity.authenticate(
         username, password, source=_source(request), address=_address(request))
 
 
-def _start_session(request: Request[Any, Any, Any], user: UserView) -> str:
+def _start_session(request: Request[Any, Any, Any], identity: IdentityService,
+                   user: UserView) -> str:
     """A new session id and a new CSRF token (nothing from before login survives), indexed
     under the user so that it can be listed and ended. Returns the new CSRF token."""
     session = get_session(request)
@@ -102,7 +106,7 @@ def _start_session(request: Request[Any, Any, Any], user: UserView) -> str:
     session["user_id"] = user.id
     token = session.new_csrf()
     assert session.key is not None
-    request.app.state.container.identity().register_session(
+    identity.register_session(
         user.id, session.key, address=_address(request), user_agent=request.headers.get("user-agent"))
     return token
 
@@ -116,15 +120,15 @@ class SessionOut:
     current: bool
 
 
-async def _live_sessions(request: Request[Any, Any, Any], user: UserView) -> list[SessionOut]:
+async def _live_sessions(request: Request[Any, Any, Any], identity: IdentityService, clock: Clock,
+                         user: UserView) -> list[SessionOut]:
     """The user's sessions still alive in the store (index entries of dead ones are dropped)."""
-    identity = request.app.state.container.identity()
     records = await to_thread.run_sync(identity.list_sessions, user.id)
     mw = session_middleware(request)
     if mw is None:
         return []
     data = await mw.peek(r.key for r in records)
-    now = request.app.state.container.clock().now().timestamp()
+    now = clock.now().timestamp()
     own = get_session(request).key
     out: list[SessionOut] = []
     gone: list[str] = []
@@ -141,11 +145,11 @@ async def _live_sessions(request: Request[Any, Any, Any], user: UserView) -> lis
     return out
 
 
-async def _end_other_sessions(request: Request[Any, Any, Any]) -> int:
+async def _end_other_sessions(request: Request[Any, Any, Any], identity: IdentityService) -> int:
     user = current_user(request)
     own = get_session(request).key
     assert own is not None
-    ended = await to_thread.run_sync(request.app.state.container.identity().end_other_sessions, user.id, own)
+    ended = await to_thread.run_sync(identity.end_other_sessions, user.id, own)
     await _drop(request, ended)
     return len(ended)
 
@@ -158,10 +162,10 @@ async def _drop(request: Request[Any, Any, Any], keys: list[str]) -> None:
         await mw.drop(keys)
 
 
-async def _change_password(request: Request[Any, Any, Any], current: str, new: str, confirm: str) -> None:
+async def _change_password(request: Request[Any, Any, Any], identity: IdentityService, current: str,
+                           new: str, confirm: str) -> None:
     user = current_user(request)
-    ended = await to_thread.run_sync(partial(request.app.state.container.identity().change_password,
-                                             user.id, current, new, confirm,
+    ended = await to_thread.run_sync(partial(identity.change_password, user.id, current, new, confirm,
                                              keep_session=get_session(request).key))
     await _drop(request, ended)
 
@@ -173,8 +177,8 @@ def _throttled_page(request: Request[Any, Any, Any], exc: LoginThrottled, data: 
     return page
 
 
-def _me(request: Request[Any, Any, Any], user: UserView) -> MeOut:
-    label = request.app.state.container.identity().describe_scope(user)
+def _me(identity: IdentityService, user: UserView) -> MeOut:
+    label = identity.describe_scope(user)
     return MeOut(user.id, user.username, user.full_name, user.role.value, user.role.label,
                  user.scope_ref, label)
 
@@ -193,16 +197,16 @@ class AuthPages(Controller):
                       notice="Su sesión expiró por inactividad. Ingrese de nuevo." if expired else None)
 
     @post("/login", opt=PUBLIC, sync_to_thread=True)
-    def login(self, request: Request[Any, Any, Any],
+    def login(self, request: Request[Any, Any, Any], identity: Injected[IdentityService],
               data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
         try:
-            user = _authenticate(request, data.username, data.password)
+            user = _authenticate(request, identity, data.username, data.password)
         except LoginThrottled as exc:
             return _throttled_page(request, exc, data)
         except AuthenticationFailed as exc:
             return render(request, "login.html", status_code=401, error=exc.message,
                           username=data.username, next=_safe_next(data.next), notice=None)
-        _start_session(request, user)
+        _start_session(request, identity, user)
         return redirect(_safe_next(data.next))
 
     @get("/olvide-contrasena", opt=PUBLIC, sync_to_thread=False)
@@ -210,32 +214,35 @@ class AuthPages(Controller):
         return render(request, "forgot.html")
 
     @post("/logout", sync_to_thread=True)
-    def logout(self, request: Request[Any, Any, Any]) -> Any:
+    def logout(self, request: Request[Any, Any, Any], identity: Injected[IdentityService]) -> Any:
         user = current_user(request)
-        request.app.state.container.identity().record_logout(user.id, get_session(request).key)
+        identity.record_logout(user.id, get_session(request).key)
         get_session(request).destroy()
         return redirect("/login")
 
     @get("/cuenta/contrasena")
-    async def password_page(self, request: Request[Any, Any, Any]) -> Any:
-        sessions = await _live_sessions(request, current_user(request))
+    async def password_page(self, request: Request[Any, Any, Any], identity: Injected[IdentityService],
+                            clock: Injected[Clock]) -> Any:
+        sessions = await _live_sessions(request, identity, clock, current_user(request))
         return await to_thread.run_sync(partial(render, request, "password.html", error=None, sessions=sessions))
 
     @post("/cuenta/contrasena")
-    async def change_password(self, request: Request[Any, Any, Any],
+    async def change_password(self, request: Request[Any, Any, Any], identity: Injected[IdentityService],
+                              clock: Injected[Clock],
                               data: Annotated[PasswordForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
         try:
-            await _change_password(request, data.current, data.new, data.confirm)
+            await _change_password(request, identity, data.current, data.new, data.confirm)
         except DomainError as exc:
-            sessions = await _live_sessions(request, current_user(request))
+            sessions = await _live_sessions(request, identity, clock, current_user(request))
             return await to_thread.run_sync(partial(render, request, "password.html", status_code=422,
                                                     error=exc.message, sessions=sessions))
         flash(request, "La contraseña se cambió correctamente. Sus otras sesiones se cerraron.", "success")
         return redirect("/")
 
     @post("/cuenta/sesiones/cerrar-otras")
-    async def close_other_sessions(self, request: Request[Any, Any, Any]) -> Any:
-        ended = await _end_other_sessions(request)
+    async def close_other_sessions(self, request: Request[Any, Any, Any],
+                                   identity: Injected[IdentityService]) -> Any:
+        ended = await _end_other_sessions(request, identity)
         flash(request, "Se cerraron las demás sesiones." if ended else "No había otras sesiones abiertas.",
               "success")
         return redirect("/cuenta/contrasena")
@@ -261,38 +268,42 @@ class AuthApi(Controller):
           description="Abre una sesión nueva. El token CSRF cambia al iniciar sesión: el nuevo viene en la "
                       "cabecera X-CSRF-Token de la respuesta (o en GET /api/auth/csrf). Demasiados intentos "
                       "fallidos desde una dirección responden 429 con Retry-After.")
-    def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginBody]) -> Response[MeOut]:
+    def login(self, request: Request[Any, Any, Any], identity: Injected[IdentityService],
+              data: JSONBody[LoginBody]) -> Response[MeOut]:
         try:
-            user = _authenticate(request, data.username, data.password)
+            user = _authenticate(request, identity, data.username, data.password)
         except LoginThrottled as exc:
             answer = problem(request, 429, exc.message, exc.code)
             answer.headers["Retry-After"] = str(exc.retry_after)
             return answer
-        token = _start_session(request, user)
-        return Response(_me(request, user), status_code=201, headers={"X-CSRF-Token": token})
+        token = _start_session(request, identity, user)
+        return Response(_me(identity, user), status_code=201, headers={"X-CSRF-Token": token})
 
     @post("/logout", sync_to_thread=True, status_code=204, summary="Cerrar sesión")
-    def logout(self, request: Request[Any, Any, Any]) -> None:
+    def logout(self, request: Request[Any, Any, Any], identity: Injected[IdentityService]) -> None:
         user = current_user(request)
-        request.app.state.container.identity().record_logout(user.id, get_session(request).key)
+        identity.record_logout(user.id, get_session(request).key)
         get_session(request).destroy()
 
     @get("/me", sync_to_thread=True, summary="Usuario de la sesión")
-    def me(self, request: Request[Any, Any, Any]) -> MeOut:
-        return _me(request, current_user(request))
+    def me(self, request: Request[Any, Any, Any], identity: Injected[IdentityService]) -> MeOut:
+        return _me(identity, current_user(request))
 
     @post("/password", status_code=204, summary="Cambiar contraseña",
           description="Las demás sesiones del usuario se cierran; la actual continúa.")
-    async def password(self, request: Request[Any, Any, Any], data: JSONBody[PasswordBody]) -> None:
-        await _change_password(request, data.current, data.new, data.confirm)
+    async def password(self, request: Request[Any, Any, Any], identity: Injected[IdentityService],
+                       data: JSONBody[PasswordBody]) -> None:
+        await _change_password(request, identity, data.current, data.new, data.confirm)
 
     @get("/sessions", summary="Sesiones activas del usuario")
-    async def sessions(self, request: Request[Any, Any, Any]) -> list[SessionOut]:
-        return await _live_sessions(request, current_user(request))
+    async def sessions(self, request: Request[Any, Any, Any], identity: Injected[IdentityService],
+                       clock: Injected[Clock]) -> list[SessionOut]:
+        return await _live_sessions(request, identity, clock, current_user(request))
 
     @post("/sessions/close-others", summary="Cerrar las demás sesiones")
-    async def close_others(self, request: Request[Any, Any, Any]) -> dict[str, int]:
-        return {"ended": await _end_other_sessions(request)}
+    async def close_others(self, request: Request[Any, Any, Any],
+                           identity: Injected[IdentityService]) -> dict[str, int]:
+        return {"ended": await _end_other_sessions(request, identity)}
 
 
 HEALTH_OK_SECONDS = 1.0  # a healthy answer is reused this long; a failure never is

@@ -3,6 +3,9 @@
 Pages (server-rendered, Spanish, the guides' labels) under ``/excedentes``: the tablero
 (Paso 1), an entity's Pasos 2–9, the coordinador's apertura, periods, product requests and
 catalogs, the administrator's Instituciones, and the Guía de Ayuda. The same operations as JSON under ``/api/excedentes``.
+
+Handlers take their queries and use cases as typed parameters (``save_grid: SaveGrid``): the
+module's router maps each name of ``common.DEPENDENCIES`` to the container's provider.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ TABLERO = "/excedentes/tablero"
 
 def modules(container: Any) -> list[Any]:
     from entrypoints.http.excedentes.api import EntityApi, InstitutionApi, ProductRequestApi
+    from entrypoints.http.dependencies import bound, dependency_map
     from entrypoints.http.excedentes.capture import CapturePages
+    from entrypoints.http.excedentes.common import DEPENDENCIES, ROOT_DEPENDENCIES
     from entrypoints.http.excedentes.coordination import (
         CatalogPages,
         PeriodPages,
@@ -34,9 +39,11 @@ def modules(container: Any) -> list[Any]:
     managers = frozenset({Role.COORDINADOR, Role.ADMIN})
     return [HttpModule(
         name="excedentes",
-        route_handlers=[DashboardPages, CapturePages, ReportPages, ReopenPages, PeriodPages,
-                        RequestPages, CatalogPages, InstitutionPages, EntityApi,
-                        InstitutionApi, ProductRequestApi],
+        route_handlers=[bound(
+            [DashboardPages, CapturePages, ReportPages, ReopenPages, PeriodPages, RequestPages,
+             CatalogPages, InstitutionPages, EntityApi, InstitutionApi, ProductRequestApi],
+            {**dependency_map(container.excedentes, DEPENDENCIES),
+             **dependency_map(container, ROOT_DEPENDENCIES)})],
         template_dir=HERE / "templates",
         menu=[
             MenuItem("Excedentes y Faltantes", TABLERO, everyone),

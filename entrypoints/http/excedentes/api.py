@@ -21,6 +21,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Response, Stream
 
 from entrypoints.http.bodies import json_body as body
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.bodies import (
     AnswerBody,
     CreatePeriodBody,
@@ -33,34 +34,59 @@ from entrypoints.http.excedentes.bodies import (
 from entrypoints.http.excedentes.common import (
     actor_of,
     entity_ref,
-    exc,
     exc_guard,
     export_catalog_file,
     if_match,
-    export_records,
     manager_guard,
     precondition,
-    print_report,
     reauthenticate,
     scope_of,
+    stream_records,
+    stream_report,
     version_refusals,
 )
 from entrypoints.http.excedentes.coordination import tabular_policy
-from entrypoints.http.excedentes.reports import open_signed, receive_signed
+from entrypoints.http.excedentes.reports import receive_signed, stream_signed
 from entrypoints.http.forms import search_term
 from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
+from excedentes.application.queries import ExcedentesQueries
 from excedentes.application.use_cases.capture import (
+    AnswerStep2,
     AnswerStep2Command,
     FinalizeCommand,
+    FinalizeReport,
+    SaveGrid,
     SaveGridCommand,
+)
+from excedentes.application.use_cases.catalog import (
+    ExportCatalog,
+    ExportUnits,
+    ImportCatalog,
+    ImportUnits,
 )
 from excedentes.application.use_cases.coordination import (
     CaptureWindowCommand,
+    ClosePeriod,
+    CreatePeriod,
     CreatePeriodCommand,
+    OpenPeriod,
     PeriodCommand,
     ReopenCommand,
+    ReopenEntity,
+    SetCaptureWindow,
 )
-from excedentes.application.use_cases.product_requests import FileProductRequestCommand
+from excedentes.application.use_cases.exports import ExportRecords
+from excedentes.application.use_cases.product_requests import (
+    AcceptProductRequest,
+    FileProductRequest,
+    FileProductRequestCommand,
+    RejectProductRequest,
+)
+from excedentes.application.use_cases.reports import (
+    OpenSignedReport,
+    PrintReport,
+    UploadSignedReport,
+)
 from excedentes.application.results import (
     AnswerResult,
     CatalogStateView,
@@ -83,6 +109,7 @@ from excedentes.application.results import (
 from excedentes.domain.errors import GridInvalid
 from excedentes.domain.grid import GridRow
 from excedentes.domain.versions import VERSION_MISSING, VersionStamp, version_required
+from shared.identity.application import IdentityService
 from shared.kernel.errors import ValidationError
 from shared.kernel.pagination import PageRequest
 
@@ -178,60 +205,69 @@ class EntityApi(Controller):
     tags = ["Excedentes y Faltantes"]
 
     @get(ENTITY, sync_to_thread=True, summary="Estado de una entidad en un periodo (Pasos 2, 7–9)")
-    def overview(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def overview(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+                 inst: FromPath[str],
                  entity: FromPath[str], year: FromPath[int]) -> Response[EntityOverview]:
-        ov = exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+        ov = queries.overview(scope_of(request), entity_ref(inst, entity), year)
         # the report's version: send it back in If-Match to answer, finalize or reopen
         return Response(ov, headers={"ETag": ov.version.etag})
 
     @put(ENTITY + "/answer", sync_to_thread=True, summary="Paso 2: responder SI / NO",
          **body(AnswerBody))
-    def answer(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def answer(self, request: Request[Any, Any, Any], answer_step2: Injected[AnswerStep2],
+               inst: FromPath[str],
                entity: FromPath[str], year: FromPath[int],
                data: JSONBody[AnswerBody]) -> AnswerResult:
         expected = if_match(request, REPORT_WHAT)
         with version_refusals(REPORT_WHAT):
-            return exc(request).answer_step2()(actor_of(request), AnswerStep2Command(
+            return answer_step2(actor_of(request), AnswerStep2Command(
                 entity_ref(inst, entity), year, data.answer, expected_version=expected))
 
     @get(ENTITY + "/units", sync_to_thread=True, summary="Paso 3: unidades médicas")
-    def units(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+    def units(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+              inst: FromPath[str], entity: FromPath[str],
               year: FromPath[int], q: Annotated[str, QueryParameter()] = "",
               page: Annotated[int, QueryParameter(ge=1)] = 1,
               size: Annotated[int, QueryParameter(ge=1, le=500)] = 25) -> UnitListing:
-        return exc(request).queries().units(scope_of(request), entity_ref(inst, entity), year,
-                                            PageRequest(page, size, search_term(q)))
+        return queries.units(scope_of(request), entity_ref(inst, entity), year,
+                             PageRequest(page, size, search_term(q)))
 
     @get(ENTITY + "/units/{clues:str}/groups", sync_to_thread=True,
          summary="Paso 4: grupos de servicio de una unidad")
-    def groups(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def groups(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+               inst: FromPath[str],
                entity: FromPath[str], year: FromPath[int],
                clues: FromPath[str]) -> GroupListing:
-        return exc(request).queries().service_groups(scope_of(request),
-                                                     entity_ref(inst, entity), year, clues)
+        return queries.service_groups(scope_of(request),
+                                      entity_ref(inst, entity), year, clues)
 
     @get(GROUP + "/specialties", sync_to_thread=True,
          summary="Paso 5: especialidades troncales de un grupo")
-    def specialties(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def specialties(self, request: Request[Any, Any, Any],
+                    queries: Injected[ExcedentesQueries],
+                    inst: FromPath[str],
                     entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
                     group_id: FromPath[int]) -> SpecialtyListing:
-        return exc(request).queries().specialties(scope_of(request), entity_ref(inst, entity),
-                                                  year, clues, group_id)
+        return queries.specialties(scope_of(request), entity_ref(inst, entity),
+                                   year, clues, group_id)
 
     @get(GROUP + "/grid", sync_to_thread=True, summary="Paso 6: la tabla de productos")
-    def grid(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+    def grid(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+             inst: FromPath[str],
+             entity: FromPath[str],
              year: FromPath[int], clues: FromPath[str], group_id: FromPath[int],
              specialty_id: Annotated[int | None, QueryParameter()] = None,
              q: Annotated[str, QueryParameter()] = "") -> Response[GridView]:
-        view = exc(request).queries().grid(scope_of(request), entity_ref(inst, entity), year,
-                                           clues, group_id, specialty_id, search_term(q))
+        view = queries.grid(scope_of(request), entity_ref(inst, entity), year,
+                            clues, group_id, specialty_id, search_term(q))
         # the version of this unit's grid: PUT it back in If-Match
         return Response(view, headers={"ETag": view.version.etag})
 
     @put(GROUP + "/grid", sync_to_thread=True,
          summary="Paso 6: guardar (todo o nada; If-Match con la ETag del GET)",
          **body(SaveGridBody))
-    def save_grid(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def save_grid(self, request: Request[Any, Any, Any], save_grid: Injected[SaveGrid],
+                  inst: FromPath[str],
                   entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
                   group_id: FromPath[int],
                   data: JSONBody[SaveGridBody]) -> Response[SaveGridOut]:
@@ -240,7 +276,7 @@ class EntityApi(Controller):
                         r.surplus_outpatient, r.surplus_inpatient, r.monthly_patients)
                 for r in data.rows]
         with version_refusals("la tabla del Paso 6"):
-            result = exc(request).save_grid()(actor_of(request), SaveGridCommand(
+            result = save_grid(actor_of(request), SaveGridCommand(
                 entity_ref(inst, entity), year, clues, group_id, data.specialty_id, rows,
                 expected_version=expected))
         if not result.saved:
@@ -253,87 +289,103 @@ class EntityApi(Controller):
 
     @post(ENTITY + "/finalize", sync_to_thread=True, status_code=200,
           summary="Paso 7: finalizar con la contraseña del usuario", **body(FinalizeBody))
-    def finalize(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def finalize(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+                 finalize: Injected[FinalizeReport],
+                 identity: Injected[IdentityService], inst: FromPath[str],
                  entity: FromPath[str], year: FromPath[int],
                  data: JSONBody[FinalizeBody]) -> FinalizeResult:
         ref = entity_ref(inst, entity)
-        exc(request).queries().overview(scope_of(request), ref, year)  # NotFound first
-        confirmed = reauthenticate(request, data.password)
+        queries.overview(scope_of(request), ref, year)  # NotFound first
+        confirmed = reauthenticate(request, identity, data.password)
         with version_refusals(REPORT_WHAT):
-            return exc(request).finalize()(actor_of(request), FinalizeCommand(
+            return finalize(actor_of(request), FinalizeCommand(
                 ref, year, confirmed, expected_version=if_match(request, REPORT_WHAT)))
 
     @get(ENTITY + "/reports/preliminary", sync_to_thread=True,
          summary="Paso 8: reporte Preliminar (PDF, Sin Validez Oficial)",
          media_type="application/pdf")
-    def preliminary(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                    entity: FromPath[str], year: FromPath[int]) -> Stream:
-        return print_report(request, entity_ref(inst, entity), year, final=False)
+    def preliminary(self, request: Request[Any, Any, Any],
+                    print_report: Injected[PrintReport],
+                    inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Stream:
+        return stream_report(request, print_report, entity_ref(inst, entity), year,
+                             final=False)
 
     @get(ENTITY + "/reports/final", sync_to_thread=True,
          summary="Paso 8: reporte Versión Final (PDF para firmas)", media_type="application/pdf")
-    def final(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
-              year: FromPath[int]) -> Stream:
-        return print_report(request, entity_ref(inst, entity), year, final=True)
+    def final(self, request: Request[Any, Any, Any], print_report: Injected[PrintReport],
+              inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Stream:
+        return stream_report(request, print_report, entity_ref(inst, entity), year,
+                             final=True)
 
     @get(ENTITY + "/reports/final/prints", sync_to_thread=True,
          summary="Versiones finales impresas (folio y huella)")
-    def prints(self, request: Request[Any, Any, Any], inst: FromPath[str],
-               entity: FromPath[str], year: FromPath[int]) -> list[FinalPrintView]:
-        return exc(request).queries().final_prints(scope_of(request), entity_ref(inst, entity),
-                                                   year)
+    def prints(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+               inst: FromPath[str], entity: FromPath[str],
+               year: FromPath[int]) -> list[FinalPrintView]:
+        return queries.final_prints(scope_of(request), entity_ref(inst, entity), year)
 
     @get(ENTITY + "/signed", sync_to_thread=True,
          summary="Paso 9: versiones del reporte firmado (la actual y las anteriores)")
-    def signed_versions(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                        entity: FromPath[str], year: FromPath[int]) -> list[SignedReportView]:
-        return exc(request).queries().signed_versions(scope_of(request),
-                                                      entity_ref(inst, entity), year)
+    def signed_versions(self, request: Request[Any, Any, Any],
+                        queries: Injected[ExcedentesQueries],
+                        inst: FromPath[str], entity: FromPath[str],
+                        year: FromPath[int]) -> list[SignedReportView]:
+        return queries.signed_versions(scope_of(request), entity_ref(inst, entity), year)
 
     @post(ENTITY + "/signed", summary="Paso 9: subir el reporte firmado (multipart, campo "
                                       "«archivo», token CSRF antes del archivo)", **UPLOAD_ROUTE)
-    async def upload_signed(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    async def upload_signed(self, request: Request[Any, Any, Any],
+                            queries: Injected[ExcedentesQueries],
+                            upload_signed: Injected[UploadSignedReport], inst: FromPath[str],
                             entity: FromPath[str], year: FromPath[int]) -> SignedReportView:
-        return await receive_signed(request, entity_ref(inst, entity), year)
+        return await receive_signed(request, queries, upload_signed, entity_ref(inst, entity),
+                                    year)
 
     @get(ENTITY + "/signed/current", sync_to_thread=True, media_type="application/pdf",
          summary="Paso 9: descargar el reporte firmado vigente")
-    def signed_current(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                       entity: FromPath[str], year: FromPath[int]) -> Stream:
-        return open_signed(request, entity_ref(inst, entity), year, None)
+    def signed_current(self, request: Request[Any, Any, Any],
+                       open_signed: Injected[OpenSignedReport],
+                       inst: FromPath[str], entity: FromPath[str],
+                       year: FromPath[int]) -> Stream:
+        return stream_signed(request, open_signed, entity_ref(inst, entity), year, None)
 
     @get(ENTITY + "/signed/{version:int}", sync_to_thread=True, media_type="application/pdf",
          summary="Paso 9: descargar una versión del reporte firmado")
-    def signed_version(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                       entity: FromPath[str], year: FromPath[int],
+    def signed_version(self, request: Request[Any, Any, Any],
+                       open_signed: Injected[OpenSignedReport],
+                       inst: FromPath[str], entity: FromPath[str], year: FromPath[int],
                        version: FromPath[int]) -> Stream:
-        return open_signed(request, entity_ref(inst, entity), year, version)
+        return stream_signed(request, open_signed, entity_ref(inst, entity), year, version)
 
     @post(ENTITY + "/reopen", sync_to_thread=True, status_code=200,
           summary="Apertura: regresar la entidad a no finalizada (coordinador)",
           **body(ReasonBody))
-    def reopen(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def reopen(self, request: Request[Any, Any, Any], reopen: Injected[ReopenEntity],
+               inst: FromPath[str],
                entity: FromPath[str], year: FromPath[int],
                data: JSONBody[ReasonBody]) -> ReopenResult:
         with version_refusals(REPORT_WHAT):
-            return exc(request).reopen()(actor_of(request), ReopenCommand(
+            return reopen(actor_of(request), ReopenCommand(
                 entity_ref(inst, entity), year, data.reason,
                 expected_version=if_match(request, REPORT_WHAT)))
 
     @get(ENTITY + "/records", sync_to_thread=True,
          media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          summary="Excel de los registros de la entidad")
-    def export(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
-               year: FromPath[int]) -> Stream:
+    def export(self, request: Request[Any, Any, Any],
+               export_records: Injected[ExportRecords],
+               inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Stream:
         ref = entity_ref(inst, entity)
-        return export_records(request, year, ref.institution_code, ref.entity_code)
+        return stream_records(request, export_records, year, ref.institution_code,
+                              ref.entity_code)
 
     @post(ENTITY + "/product-requests", sync_to_thread=True,
           summary="Solicitar producto (desde el Paso 6)", **body(ProductRequestBody))
-    def file_request(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def file_request(self, request: Request[Any, Any, Any],
+                     file_product_request: Injected[FileProductRequest], inst: FromPath[str],
                      entity: FromPath[str], year: FromPath[int],
                      data: JSONBody[ProductRequestBody]) -> RequestOutcomeOut:
-        return _outcome(exc(request).file_product_request()(
+        return _outcome(file_product_request(
             actor_of(request), FileProductRequestCommand(
                 entity_ref(inst, entity), data.group_id, data.specialty_id, data.product_name,
                 data.unit_of_measure, data.justification)))
@@ -348,125 +400,149 @@ class InstitutionApi(Controller):
     tags = ["Excedentes y Faltantes"]
 
     @get("/institutions", sync_to_thread=True, summary="Instituciones visibles")
-    def institutions(self, request: Request[Any, Any, Any]) -> list[InstitutionView]:
-        return exc(request).queries().institutions(scope_of(request))
+    def institutions(self, request: Request[Any, Any, Any],
+                     queries: Injected[ExcedentesQueries]) -> list[InstitutionView]:
+        return queries.institutions(scope_of(request))
 
     @get("/institutions/{inst:str}/dashboard/{year:int}", sync_to_thread=True,
          summary="Paso 1: tablero de control de la institución")
-    def dashboard(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def dashboard(self, request: Request[Any, Any, Any],
+                  queries: Injected[ExcedentesQueries],
+                  inst: FromPath[str],
                   year: FromPath[int]) -> DashboardView:
-        return exc(request).queries().dashboard(scope_of(request), inst, year)
+        return queries.dashboard(scope_of(request), inst, year)
 
     @get("/institutions/{inst:str}/periods", sync_to_thread=True,
          summary="Periodos de captura, el más reciente primero")
-    def periods(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> list[PeriodView]:
-        return exc(request).queries().periods(scope_of(request), inst)
+    def periods(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+                inst: FromPath[str]) -> list[PeriodView]:
+        return queries.periods(scope_of(request), inst)
 
     @post("/institutions/{inst:str}/periods", sync_to_thread=True, guards=[manager_guard],
           summary="Crear el periodo de un año", **body(CreatePeriodBody))
-    def create_period(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def create_period(self, request: Request[Any, Any, Any],
+                      create_period: Injected[CreatePeriod],
+                      inst: FromPath[str],
                       data: JSONBody[CreatePeriodBody]) -> PeriodView:
-        return exc(request).create_period()(actor_of(request), CreatePeriodCommand(
+        return create_period(actor_of(request), CreatePeriodCommand(
             inst, data.year, data.is_open, data.window_start, data.window_end))
 
     @get("/institutions/{inst:str}/periods/{year:int}", sync_to_thread=True,
          summary="Un periodo de captura (su ETag se envía en If-Match para cambiarlo)")
-    def period(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def period(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+               inst: FromPath[str],
                year: FromPath[int]) -> Response[PeriodView]:
-        view = exc(request).queries().period(scope_of(request), inst, year)
+        view = queries.period(scope_of(request), inst, year)
         return Response(view, headers={"ETag": view.version.etag})
 
     @post("/institutions/{inst:str}/periods/{year:int}/open", sync_to_thread=True,
           status_code=200, guards=[manager_guard], summary="Abrir la captura del periodo")
-    def open_period(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def open_period(self, request: Request[Any, Any, Any], open_period: Injected[OpenPeriod],
+                    inst: FromPath[str],
                     year: FromPath[int]) -> Response[PeriodChangeOut]:
-        return _period_change(request, lambda expected: exc(request).open_period()(
+        return _period_change(request, lambda expected: open_period(
             actor_of(request), PeriodCommand(inst, year, expected)))
 
     @post("/institutions/{inst:str}/periods/{year:int}/close", sync_to_thread=True,
           status_code=200, guards=[manager_guard], summary="Cerrar la captura del periodo")
-    def close_period(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def close_period(self, request: Request[Any, Any, Any],
+                     close_period: Injected[ClosePeriod],
+                     inst: FromPath[str],
                      year: FromPath[int]) -> Response[PeriodChangeOut]:
-        return _period_change(request, lambda expected: exc(request).close_period()(
+        return _period_change(request, lambda expected: close_period(
             actor_of(request), PeriodCommand(inst, year, expected)))
 
     @put("/institutions/{inst:str}/periods/{year:int}/window", sync_to_thread=True,
          guards=[manager_guard], summary="Fechas de la captura", **body(WindowBody))
-    def window(self, request: Request[Any, Any, Any], inst: FromPath[str], year: FromPath[int],
+    def window(self, request: Request[Any, Any, Any],
+               set_capture_window: Injected[SetCaptureWindow],
+               inst: FromPath[str], year: FromPath[int],
                data: JSONBody[WindowBody]) -> Response[PeriodChangeOut]:
-        return _period_change(request, lambda expected: exc(request).set_capture_window()(
+        return _period_change(request, lambda expected: set_capture_window(
             actor_of(request), CaptureWindowCommand(inst, year, data.window_start,
                                                     data.window_end, expected)))
 
     @get("/institutions/{inst:str}/records/{year:int}", sync_to_thread=True,
          media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          summary="Excel de los registros de la institución (coordinador)")
-    def export(self, request: Request[Any, Any, Any], inst: FromPath[str],
-               year: FromPath[int]) -> Stream:
-        return export_records(request, year, inst.upper(), None)
+    def export(self, request: Request[Any, Any, Any],
+               export_records: Injected[ExportRecords],
+               inst: FromPath[str], year: FromPath[int]) -> Stream:
+        return stream_records(request, export_records, year, inst.upper(), None)
 
     @get("/records/{year:int}", sync_to_thread=True, guards=[manager_guard],
          media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          summary="Excel nacional de los registros (administración)")
-    def export_country(self, request: Request[Any, Any, Any], year: FromPath[int]) -> Stream:
-        return export_records(request, year, None, None)
+    def export_country(self, request: Request[Any, Any, Any],
+                       export_records: Injected[ExportRecords],
+                       year: FromPath[int]) -> Stream:
+        return stream_records(request, export_records, year, None, None)
 
     @get("/institutions/{inst:str}/catalog/tree", sync_to_thread=True,
          summary="Servicio > Grupo > Especialidad del catálogo")
-    def catalog_tree(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> CatalogTree:
-        return exc(request).queries().catalog_tree(scope_of(request), inst)
+    def catalog_tree(self, request: Request[Any, Any, Any],
+                     queries: Injected[ExcedentesQueries],
+                     inst: FromPath[str]) -> CatalogTree:
+        return queries.catalog_tree(scope_of(request), inst)
 
     @get("/institutions/{inst:str}/catalog", sync_to_thread=True, guards=[manager_guard],
          summary="Exportar el catálogo de productos (format=csv|xlsx)")
-    def export_catalog(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def export_catalog(self, request: Request[Any, Any, Any],
+                       export_catalog: Injected[ExportCatalog],
+                       inst: FromPath[str],
                        format: Annotated[str, QueryParameter()] = "csv") -> Stream:
-        return export_catalog_file(request, inst.upper(), "productos", format)
+        return export_catalog_file(request, export_catalog, inst.upper(), "productos", format)
 
     @get("/institutions/{inst:str}/units", sync_to_thread=True, guards=[manager_guard],
          summary="Exportar las unidades médicas (format=csv|xlsx)")
-    def export_units(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def export_units(self, request: Request[Any, Any, Any],
+                     export_units: Injected[ExportUnits],
+                     inst: FromPath[str],
                      format: Annotated[str, QueryParameter()] = "csv") -> Stream:
-        return export_catalog_file(request, inst.upper(), "unidades", format)
+        return export_catalog_file(request, export_units, inst.upper(), "unidades", format)
 
     @get("/institutions/{inst:str}/catalog/version", sync_to_thread=True,
          guards=[manager_guard],
          summary="Versión del catálogo (su ETag se envía en If-Match para importarlo)")
     def catalog_version(self, request: Request[Any, Any, Any],
+                        queries: Injected[ExcedentesQueries],
                         inst: FromPath[str]) -> Response[CatalogStateView]:
-        view = exc(request).queries().catalog_state(scope_of(request), inst)
+        view = queries.catalog_state(scope_of(request), inst)
         return Response(view, headers={"ETag": view.catalog.etag})
 
     @get("/institutions/{inst:str}/units/version", sync_to_thread=True,
          guards=[manager_guard],
          summary="Versión de las unidades médicas (su ETag se envía en If-Match al importar)")
     def units_version(self, request: Request[Any, Any, Any],
+                      queries: Injected[ExcedentesQueries],
                       inst: FromPath[str]) -> Response[CatalogStateView]:
-        view = exc(request).queries().catalog_state(scope_of(request), inst)
+        view = queries.catalog_state(scope_of(request), inst)
         return Response(view, headers={"ETag": view.units.etag})
 
     @post("/institutions/{inst:str}/catalog", guards=[manager_guard], status_code=200,
           summary="Importar el catálogo (CSV/XLSX, todo o nada; If-Match con la ETag de "
                   "GET …/catalog/version)", **UPLOAD_ROUTE)
     async def import_catalog(self, request: Request[Any, Any, Any],
+                             import_catalog: Injected[ImportCatalog],
+                             queries: Injected[ExcedentesQueries],
                              inst: FromPath[str]) -> ImportOut:
-        use_case = exc(request).import_catalog()
         # the institution must be visible before a byte of the file is read
-        await to_thread.run_sync(exc(request).queries().institution, scope_of(request), inst)
+        await to_thread.run_sync(queries.institution, scope_of(request), inst)
         expected = _import_version(request, CATALOG_WHAT)
-        return await _import(request, CATALOG_WHAT, lambda path, name: use_case(
+        return await _import(request, CATALOG_WHAT, lambda path, name: import_catalog(
             actor_of(request), inst, path, name, expected_version=expected))
 
     @post("/units", guards=[manager_guard], status_code=200,
           summary="Importar unidades médicas (CSV/XLSX, todo o nada; If-Match con la ETag de "
                   "GET /institutions/{institution}/units/version)", **UPLOAD_ROUTE)
     async def import_units(self, request: Request[Any, Any, Any],
+                           import_units: Injected[ImportUnits],
                            institution: Annotated[str | None, QueryParameter()] = None
                            ) -> ImportOut:
         """``institution``: whose units version ``If-Match`` names (a coordinador's own by
         default; an admin names it)."""
-        use_case = exc(request).import_units()
         expected = _import_version(request, UNITS_WHAT)
-        return await _import(request, UNITS_WHAT, lambda path, name: use_case(
+        return await _import(request, UNITS_WHAT, lambda path, name: import_units(
             actor_of(request), path, name, institution_code=institution,
             expected_version=expected))
 
@@ -499,36 +575,40 @@ class ProductRequestApi(Controller):
 
     @get("/", sync_to_thread=True, summary="Solicitudes de producto (según el ámbito)")
     def list_requests(self, request: Request[Any, Any, Any],
+                      queries: Injected[ExcedentesQueries],
              institution: Annotated[str | None, QueryParameter()] = None,
              status: Annotated[str | None, QueryParameter()] = None,
              page: Annotated[int, QueryParameter(ge=1)] = 1,
              size: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> RequestPageOut:
-        result = exc(request).queries().product_requests(
+        result = queries.product_requests(
             scope_of(request), institution, status=status, page=PageRequest(page, size))
         return RequestPageOut(list(result.items), result.total, result.request.page, size,
                               result.summary)
 
     @get("/{request_id:int}", sync_to_thread=True, summary="Una solicitud de producto")
-    def one(self, request: Request[Any, Any, Any],
+    def one(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
             request_id: FromPath[int]) -> Response[ProductRequestView]:
-        view = exc(request).queries().product_request(scope_of(request), request_id)
+        view = queries.product_request(scope_of(request), request_id)
         return Response(view, headers={"ETag": view.version.etag})  # If-Match to decide
 
     @post("/{request_id:int}/accept", sync_to_thread=True, status_code=200,
           guards=[manager_guard], summary="Aceptar: el producto se agrega al catálogo")
     def accept(self, request: Request[Any, Any, Any],
+               accept_product_request: Injected[AcceptProductRequest],
                request_id: FromPath[int]) -> RequestOutcomeOut:
         with version_refusals(REQUEST_WHAT):
-            return _outcome(exc(request).accept_product_request()(
+            return _outcome(accept_product_request(
                 actor_of(request), request_id,
                 expected_version=if_match(request, REQUEST_WHAT)))
 
     @post("/{request_id:int}/reject", sync_to_thread=True, status_code=200,
           guards=[manager_guard], summary="Rechazar con un motivo", **body(ReasonBody))
-    def reject(self, request: Request[Any, Any, Any], request_id: FromPath[int],
+    def reject(self, request: Request[Any, Any, Any],
+               reject_product_request: Injected[RejectProductRequest],
+               request_id: FromPath[int],
                data: JSONBody[ReasonBody]) -> RequestOutcomeOut:
         with version_refusals(REQUEST_WHAT):
-            return _outcome(exc(request).reject_product_request()(
+            return _outcome(reject_product_request(
                 actor_of(request), request_id, data.reason,
                 expected_version=if_match(request, REQUEST_WHAT)))
 

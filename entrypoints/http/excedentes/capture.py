@@ -19,10 +19,10 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.params import Body, FromPath
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import (
     actor_of,
     entity_ref,
-    exc,
     exc_guard,
     path_urls,
     reauthenticate,
@@ -39,12 +39,20 @@ from entrypoints.http.forms import (
     with_query,
 )
 from entrypoints.http.rendering import flash, redirect
+from excedentes.application.queries import ExcedentesQueries
 from excedentes.application.use_cases.capture import (
+    AnswerStep2,
     AnswerStep2Command,
     FinalizeCommand,
+    FinalizeReport,
+    SaveGrid,
     SaveGridCommand,
 )
-from excedentes.application.use_cases.product_requests import FileProductRequestCommand
+from excedentes.application.use_cases.product_requests import (
+    FileProductRequest,
+    FileProductRequestCommand,
+)
+from shared.identity.application import IdentityService
 from excedentes.domain.catalog import normalize_clues
 from excedentes.domain.errors import SpecialtyRequired, StaleVersion, VersionRequired
 from excedentes.domain.grid import GridField, GridRow, changed_rows, differing_fields
@@ -162,25 +170,27 @@ class CapturePages(Controller):
     # ------------------------------------------------------------------ Paso 2
 
     @get(ENTITY, sync_to_thread=True)
-    def step2(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+    def step2(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+              inst: FromPath[str], entity: FromPath[str],
               year: FromPath[int]) -> Any:
-        ov = exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+        ov = queries.overview(scope_of(request), entity_ref(inst, entity), year)
         return render_entity(request, "excedentes/paso2.html", ov,
                              chosen=ov.answer.value if ov.answer else "", error=None)
 
     @post(ENTITY + "/respuesta", sync_to_thread=True)
-    def answer(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def answer(self, request: Request[Any, Any, Any], answer_step2: Injected[AnswerStep2],
+               queries: Injected[ExcedentesQueries], inst: FromPath[str],
                entity: FromPath[str], year: FromPath[int],
                data: Annotated[AnswerForm, URL_FORM]) -> Any:
         ref = entity_ref(inst, entity)
         try:
-            result = exc(request).answer_step2()(actor_of(request), AnswerStep2Command(
+            result = answer_step2(actor_of(request), AnswerStep2Command(
                 ref, year, data.respuesta, expected_version=require_version(data.version)))
         except (ValidationError, Conflict) as refused:
             is_stale = isinstance(refused, StaleVersion)
             if is_stale:  # show what the other person saved: read after their commit
                 end_read_snapshot()
-            ov = exc(request).queries().overview(scope_of(request), ref, year)
+            ov = queries.overview(scope_of(request), ref, year)
             # a stale page comes back at the current version, with the current answer shown
             # beside the one typed; any other refusal keeps the version it was drawn from
             return render_entity(request, "excedentes/paso2.html", ov,
@@ -194,11 +204,12 @@ class CapturePages(Controller):
     # ------------------------------------------------------------------ Paso 3
 
     @get(ENTITY + "/unidades", sync_to_thread=True)
-    def units(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+    def units(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+              inst: FromPath[str], entity: FromPath[str],
               year: FromPath[int]) -> Any:
         page = page_request(request, 25)
-        listing = exc(request).queries().units(scope_of(request), entity_ref(inst, entity), year,
-                                               page)
+        listing = queries.units(scope_of(request), entity_ref(inst, entity), year,
+                                page)
         base = urls_for(listing.overview).units
         return render_entity(request, "excedentes/paso3.html", listing.overview,
                              listing=listing,
@@ -208,21 +219,24 @@ class CapturePages(Controller):
     # ------------------------------------------------------------------ Paso 4
 
     @get(UNIT, sync_to_thread=True)
-    def groups(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+    def groups(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+               inst: FromPath[str], entity: FromPath[str],
                year: FromPath[int], clues: FromPath[str]) -> Any:
-        listing = exc(request).queries().service_groups(scope_of(request),
-                                                        entity_ref(inst, entity), year, clues)
+        listing = queries.service_groups(scope_of(request),
+                                         entity_ref(inst, entity), year, clues)
         return render_entity(request, "excedentes/paso4.html", listing.overview,
                              listing=listing, unit=listing.unit)
 
     # ------------------------------------------------------------------ Paso 5
 
     @get(GROUP, sync_to_thread=True)
-    def specialties(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def specialties(self, request: Request[Any, Any, Any],
+                    queries: Injected[ExcedentesQueries],
+                    inst: FromPath[str],
                     entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
                     group_id: FromPath[int]) -> Any:
-        listing = exc(request).queries().specialties(scope_of(request), entity_ref(inst, entity),
-                                                     year, clues, group_id)
+        listing = queries.specialties(scope_of(request), entity_ref(inst, entity),
+                                      year, clues, group_id)
         if listing.skip:  # IMSS: no especialidad troncal level, the group opens its grid
             return redirect(urls_for(listing.overview).grid(listing.unit.clues, group_id))
         return render_entity(request, "excedentes/paso5.html", listing.overview,
@@ -231,14 +245,16 @@ class CapturePages(Controller):
     # ------------------------------------------------------------------ Paso 6
 
     @get(GROUP + "/productos", sync_to_thread=True, middleware=GZIP)
-    def grid(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
+    def grid(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+             inst: FromPath[str],
+             entity: FromPath[str],
              year: FromPath[int], clues: FromPath[str], group_id: FromPath[int]) -> Any:
         q = request.query_params
         specialty_id = parse_int(q.get("especialidad"), "especialidad")
         ref = entity_ref(inst, entity)
         try:
-            view = exc(request).queries().grid(scope_of(request), ref, year, clues, group_id,
-                                               specialty_id, search_term(q.get("q")))
+            view = queries.grid(scope_of(request), ref, year, clues, group_id,
+                                specialty_id, search_term(q.get("q")))
         except SpecialtyRequired:
             # the guides' grid is per especialidad troncal: choose it first (Paso 5); the
             # query checked the scope, the unit and the group before this rule
@@ -246,7 +262,9 @@ class CapturePages(Controller):
         return self._grid_page(request, view)
 
     @post(GROUP + "/productos", sync_to_thread=True, middleware=GZIP)
-    def save_grid(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def save_grid(self, request: Request[Any, Any, Any],
+                  queries: Injected[ExcedentesQueries],
+                  save_grid: Injected[SaveGrid], inst: FromPath[str],
                   entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
                   group_id: FromPath[int],
                   data: Annotated[dict[str, Any], URL_FORM]) -> Any:
@@ -261,22 +279,22 @@ class CapturePages(Controller):
         changed = changed_rows(rows, originals)
 
         def page(**kw: Any) -> Any:
-            view = exc(request).queries().grid(scope_of(request), ref, year, clues, group_id,
-                                               specialty_id, search)
+            view = queries.grid(scope_of(request), ref, year, clues, group_id,
+                                specialty_id, search)
             # a grid that became read-only (finalized, window closed) shows what is stored:
             # typed values there would look saved
             return self._grid_page(request, view, rows=rows if view.editable else None, **kw)
 
         try:
             expected = require_version((all_values(data, "version") or ("",))[0])
-            result = exc(request).save_grid()(actor_of(request), SaveGridCommand(
+            result = save_grid(actor_of(request), SaveGridCommand(
                 ref, year, clues, group_id, specialty_id, changed, expected_version=expected))
         except StaleVersion as refused:
             # re-read after the other person's commit; the page now carries the current
             # version and values, the user's changes typed in, the current ones beside them
             end_read_snapshot()
-            view = exc(request).queries().grid(scope_of(request), ref, year, clues, group_id,
-                                               specialty_id, search)
+            view = queries.grid(scope_of(request), ref, year, clues, group_id,
+                                specialty_id, search)
             if not view.editable:
                 return self._grid_page(request, view, status_code=409, error=refused.message)
             return self._grid_page(request, view, rows=changed, status_code=409,
@@ -318,15 +336,19 @@ class CapturePages(Controller):
     # ------------------------------------------------------------------ solicitar producto
 
     @get(GROUP + "/solicitar-producto", sync_to_thread=True)
-    def request_product_page(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                             entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
-                             group_id: FromPath[int]) -> Any:
+    def request_product_page(self, request: Request[Any, Any, Any],
+                             queries: Injected[ExcedentesQueries],
+                             inst: FromPath[str], entity: FromPath[str], year: FromPath[int],
+                             clues: FromPath[str], group_id: FromPath[int]) -> Any:
         specialty_id = parse_int(request.query_params.get("especialidad"), "especialidad")
-        return self._request_page(request, inst, entity, year, clues, group_id, specialty_id,
-                                  ProductRequestForm())
+        return self._request_page(request, queries, inst, entity, year, clues, group_id,
+                                  specialty_id, ProductRequestForm())
 
     @post(GROUP + "/solicitar-producto", sync_to_thread=True)
-    def request_product(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def request_product(self, request: Request[Any, Any, Any],
+                        file_product_request: Injected[FileProductRequest],
+                        queries: Injected[ExcedentesQueries],
+                        inst: FromPath[str],
                         entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
                         group_id: FromPath[int],
                         data: Annotated[ProductRequestForm, URL_FORM]) -> Any:
@@ -336,12 +358,11 @@ class CapturePages(Controller):
         specialty_id = parse_int(request.query_params.get("especialidad") or data.especialidad,
                                  "especialidad")
         try:
-            outcome = exc(request).file_product_request()(actor_of(request),
-                                                          FileProductRequestCommand(
+            outcome = file_product_request(actor_of(request), FileProductRequestCommand(
                 ref, group_id, specialty_id, data.producto, data.unidad_medida,
                 data.justificacion))
         except ValidationError as refused:
-            return self._request_page(request, inst, entity, year, clues, group_id,
+            return self._request_page(request, queries, inst, entity, year, clues, group_id,
                                       specialty_id, data, error=refused.message,
                                       status_code=refused.status)
         flash(request, f"Solicitud de producto enviada al coordinador (número {outcome.id}, "
@@ -349,12 +370,13 @@ class CapturePages(Controller):
                        f"{outcome.grid_path}.", "success")
         return redirect(path_urls(ref, year).grid(clues, group_id, specialty_id))
 
-    def _request_page(self, request: Request[Any, Any, Any], inst: str, entity: str, year: int,
+    def _request_page(self, request: Request[Any, Any, Any], queries: ExcedentesQueries, inst: str,
+                      entity: str, year: int,
                       clues: str, group_id: int, specialty_id: int | None,
                       form: ProductRequestForm, error: str | None = None,
                       status_code: int = 200) -> Any:
         # a specialty that is not of the group answers like a missing one, before any typing
-        target = exc(request).queries().request_target(
+        target = queries.request_target(
             scope_of(request), entity_ref(inst, entity), year, clues, group_id, specialty_id)
         listing = target.listing
         return render_entity(request, "excedentes/solicitar_producto.html", listing.overview,
@@ -369,26 +391,29 @@ class CapturePages(Controller):
     # ------------------------------------------------------------------ Paso 7
 
     @get(ENTITY + "/finalizar", sync_to_thread=True)
-    def finalize_page(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def finalize_page(self, request: Request[Any, Any, Any],
+                      queries: Injected[ExcedentesQueries],
+                      inst: FromPath[str],
                       entity: FromPath[str], year: FromPath[int]) -> Any:
-        ov = exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+        ov = queries.overview(scope_of(request), entity_ref(inst, entity), year)
         return render_entity(request, "excedentes/paso7.html", ov, error=None, desea="")
 
     @post(ENTITY + "/finalizar", sync_to_thread=True)
-    def finalize(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def finalize(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+                 finalize: Injected[FinalizeReport],
+                 identity: Injected[IdentityService], inst: FromPath[str],
                  entity: FromPath[str], year: FromPath[int],
                  data: Annotated[FinalizeForm, URL_FORM]) -> Any:
         ref = entity_ref(inst, entity)
-        queries = exc(request).queries()
         ov = queries.overview(scope_of(request), ref, year)  # NotFound before anything else
         if not _is_yes(data.desea):
             return render_entity(request, "excedentes/paso7.html", ov, status_code=422,
                                  desea=data.desea,
                                  error="Seleccione SI en «¿Desea finalizar el registro?» para "
                                        "finalizar; el registro no se finalizó.")
-        confirmed = reauthenticate(request, data.contrasena)
+        confirmed = reauthenticate(request, identity, data.contrasena)
         try:
-            result = exc(request).finalize()(actor_of(request), FinalizeCommand(
+            result = finalize(actor_of(request), FinalizeCommand(
                 ref, year, confirmed, expected_version=require_version(data.version)))
         except (ValidationError, Conflict) as refused:
             is_stale = isinstance(refused, StaleVersion)

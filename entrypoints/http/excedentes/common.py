@@ -3,14 +3,14 @@ the entity in the URL, the URLs of each step, the step numbers of the guides, an
 documents (PDF, Excel, CSV) streamed back as attachments. Query values are parsed with the
 platform's ``entrypoints.http.forms``; files are streamed with ``entrypoints.http.streams``.
 
-Handlers stay thin: parse here, call one query or use case from
-``request.app.state.container.excedentes``, render or return JSON.
+Handlers stay thin: parse here, call one query or use case (typed parameters the module's
+router injects, see ``DEPENDENCIES``), render or return JSON.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import attrs
 from litestar import Request
@@ -38,6 +38,13 @@ from excedentes.domain.errors import StaleVersion, VersionRequired
 from excedentes.domain.versions import VERSION_MISSING, parse_version
 from shared.kernel.errors import DomainError, NotFound
 from shared.kernel.scope import Role, Scope
+
+if TYPE_CHECKING:
+    from excedentes.application.queries import ExcedentesQueries
+    from excedentes.application.use_cases.catalog import ExportCatalog, ExportUnits
+    from excedentes.application.use_cases.exports import ExportRecords
+    from excedentes.application.use_cases.reports import PrintReport
+    from shared.identity.application import IdentityService
 
 # Who may open the excedentes pages at all; the scope rules do the rest.
 EXC_ROLES = (Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN)
@@ -108,9 +115,16 @@ def version_refusals(what: str = "el recurso") -> Iterator[None]:
 # --------------------------------------------------------------------------- caller
 
 
-def exc(request: Request[Any, Any, Any]) -> Any:
-    """The excedentes sub-container (``queries()``, ``save_grid()``, …)."""
-    return request.app.state.container.excedentes
+# What the excedentes handlers receive by parameter name: the providers of the excedentes
+# container, plus ``identity`` of the root one (Paso 7 asks for the password again).
+DEPENDENCIES = (
+    "queries", "institution_queries", "answer_step2", "save_grid", "finalize", "upload_signed",
+    "open_signed", "print_report", "file_product_request", "accept_product_request",
+    "reject_product_request", "reopen", "create_period", "open_period", "close_period",
+    "set_capture_window", "import_catalog", "import_units", "export_catalog", "export_units",
+    "export_records", "create_institution", "update_institution",
+)
+ROOT_DEPENDENCIES = ("identity",)
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
@@ -135,7 +149,8 @@ def own_institution(scope: Scope) -> str | None:
     return None
 
 
-def chosen_institution(request: Request[Any, Any, Any], asked: str | None) -> str:
+def chosen_institution(request: Request[Any, Any, Any], queries: ExcedentesQueries,
+                       asked: str | None) -> str:
     """Capturistas and coordinadores always see their own institution; an admin picks one
     (the first institution when none is asked for)."""
     scope = scope_of(request)
@@ -144,7 +159,7 @@ def chosen_institution(request: Request[Any, Any, Any], asked: str | None) -> st
         return own
     if asked:
         return asked.strip().upper()
-    institutions = exc(request).queries().institutions(scope)
+    institutions = queries.institutions(scope)
     if not institutions:
         raise NotFound("No hay instituciones registradas.")
     return institutions[0].code
@@ -154,12 +169,12 @@ MAX_PASSWORD_FAILURES = 5
 FAILURES_KEY = "exc_password_failures"
 
 
-def reauthenticate(request: Request[Any, Any, Any], password: str) -> bool:
+def reauthenticate(request: Request[Any, Any, Any], identity: IdentityService,
+                   password: str) -> bool:
     """Paso 7 asks for the user's own password again. Wrong passwords are counted in the
     session; after five in a row the session ends (someone else may be at the keyboard) and
     the user must log in again."""
     user = current_user(request)
-    identity = request.app.state.container.identity()
     session = get_session(request)
     if identity.verify_password(user.id, password):
         session.pop(FAILURES_KEY, None)
@@ -273,36 +288,34 @@ def dashboard_url(institution_code: str | None = None, year: int | None = None) 
 # --------------------------------------------------------------------------- files
 
 
-def print_report(request: Request[Any, Any, Any], ref: EntityRef, year: int,
-                 final: bool) -> Stream:
+def stream_report(request: Request[Any, Any, Any], use_case: PrintReport, ref: EntityRef,
+                 year: int, final: bool) -> Stream:
     """Paso 8: the Preliminar or Versión Final PDF of an entity, as an attachment."""
     from excedentes.application.use_cases.reports import PrintReportCommand
 
-    use_case = exc(request).print_report()
     cmd = PrintReportCommand(ref, year, final)
     path, printed = into_temp_file(request, ".pdf",
                                    lambda out: use_case(actor_of(request), cmd, out))
     return stream_temp_file(path, PDF, printed.filename)
 
 
-def export_records(request: Request[Any, Any, Any], year: int, institution_code: str | None,
-                   entity_code: str | None) -> Stream:
+def stream_records(request: Request[Any, Any, Any], use_case: ExportRecords, year: int,
+                   institution_code: str | None, entity_code: str | None) -> Stream:
     """E14: the Excel of the records of an entity, an institution or the country."""
     from excedentes.application.use_cases.exports import ExportRecordsCommand
 
-    use_case = exc(request).export_records()
     path, _ = into_temp_path(request, ".xlsx", lambda p: use_case(
         actor_of(request), ExportRecordsCommand(year, p, institution_code, entity_code)))
     scope = "-".join(x for x in (institution_code or "nacional", entity_code) if x)
     return stream_temp_file(path, XLSX, f"excedentes-faltantes-{scope}-{year}.xlsx")
 
 
-def export_catalog_file(request: Request[Any, Any, Any], institution_code: str, what: str,
-                        fmt: str) -> Stream:
-    """E13: the product catalog (``what="productos"``) or the units of an institution."""
+def export_catalog_file(request: Request[Any, Any, Any], use_case: ExportCatalog | ExportUnits,
+                        institution_code: str, what: str, fmt: str) -> Stream:
+    """E13: the product catalog (``what="productos"``, ``ExportCatalog``) or the units of an
+    institution (``ExportUnits``)."""
     if fmt not in ("csv", "xlsx"):
         raise NotFound("El formato solicitado no existe (use csv o xlsx).")
-    use_case = exc(request).export_catalog() if what == "productos" else exc(request).export_units()
     path, _ = into_temp_path(request, f".{fmt}", lambda p: use_case(
         actor_of(request), institution_code, p, fmt))
     media = XLSX if fmt == "xlsx" else CSV

@@ -17,13 +17,13 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.capture import ENTITY, URL_FORM
 from entrypoints.http.excedentes.common import (
     actor_of,
     chosen_institution,
     dashboard_url,
     entity_ref,
-    exc,
     exc_guard,
     export_catalog_file,
     manager_guard,
@@ -35,11 +35,27 @@ from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.streams import CSV, XLSX
 from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
 from excedentes.application.access import MANAGE_DENIED
+from excedentes.application.queries import ExcedentesQueries
+from excedentes.application.use_cases.catalog import (
+    ExportCatalog,
+    ExportUnits,
+    ImportCatalog,
+    ImportUnits,
+)
 from excedentes.application.use_cases.coordination import (
     CaptureWindowCommand,
+    ClosePeriod,
+    CreatePeriod,
     CreatePeriodCommand,
+    OpenPeriod,
     PeriodCommand,
     ReopenCommand,
+    ReopenEntity,
+    SetCaptureWindow,
+)
+from excedentes.application.use_cases.product_requests import (
+    AcceptProductRequest,
+    RejectProductRequest,
 )
 from excedentes.domain.dates import format_datetime
 from excedentes.domain.errors import StaleVersion, VersionRequired
@@ -109,11 +125,12 @@ def parse_date(raw: str, what: str) -> date | None:
         raise ValidationError(f"«{what}» no es una fecha válida (use AAAA-MM-DD).") from exc_
 
 
-def _manager_institution(request: Request[Any, Any, Any], asked: str | None) -> Any:
+def _manager_institution(request: Request[Any, Any, Any], queries: ExcedentesQueries,
+                         asked: str | None) -> Any:
     """The institution a coordinador manages (an admin's choice); the view of it."""
     scope = scope_of(request)
-    code = chosen_institution(request, asked)
-    return exc(request).queries().institution(scope, code)
+    code = chosen_institution(request, queries, asked)
+    return queries.institution(scope, code)
 
 
 class ReopenPages(Controller):
@@ -122,23 +139,27 @@ class ReopenPages(Controller):
     include_in_schema = False
 
     @get(ENTITY + "/apertura", sync_to_thread=True)
-    def reopen_page(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                    entity: FromPath[str], year: FromPath[int]) -> Any:
-        return self._page(request, inst, entity, year, "", None)
+    def reopen_page(self, request: Request[Any, Any, Any],
+                    queries: Injected[ExcedentesQueries],
+                    inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Any:
+        return self._page(request, queries, inst, entity, year, "", None)
 
     @post(ENTITY + "/apertura", sync_to_thread=True)
-    def reopen(self, request: Request[Any, Any, Any], inst: FromPath[str],
-               entity: FromPath[str], year: FromPath[int],
+    def reopen(self, request: Request[Any, Any, Any], reopen: Injected[ReopenEntity],
+               queries: Injected[ExcedentesQueries], inst: FromPath[str],
+               entity: FromPath[str],
+               year: FromPath[int],
                data: Annotated[ReasonForm, URL_FORM]) -> Any:
         ref = entity_ref(inst, entity)
         try:
-            result = exc(request).reopen()(actor_of(request), ReopenCommand(
+            result = reopen(actor_of(request), ReopenCommand(
                 ref, year, data.motivo, expected_version=require_version(data.version)))
         except (ValidationError, Conflict) as refused:
             is_stale = isinstance(refused, StaleVersion)
             if is_stale:  # show the state another person left: read after their commit
                 end_read_snapshot()
-            return self._page(request, inst, entity, year, data.motivo, refused.message,
+            return self._page(request, queries, inst, entity, year, data.motivo,
+                              refused.message,
                               refused.status, version=None if is_stale else data.version)
         extra = (" El reporte firmado quedó sustituido (se conserva)."
                  if result.superseded_versions else "")
@@ -146,10 +167,10 @@ class ReopenPages(Controller):
                        f"a capturar.{extra}", "success")
         return redirect(dashboard_url(ref.institution_code, year))
 
-    def _page(self, request: Request[Any, Any, Any], inst: str, entity: str, year: int,
-              reason: str, error: str | None, status_code: int = 200,
+    def _page(self, request: Request[Any, Any, Any], queries: ExcedentesQueries, inst: str,
+              entity: str, year: int, reason: str, error: str | None, status_code: int = 200,
               version: str | None = None) -> Any:
-        ov = exc(request).queries().overview(scope_of(request), entity_ref(inst, entity), year)
+        ov = queries.overview(scope_of(request), entity_ref(inst, entity), year)
         if not ov.can_manage:
             raise PermissionDenied(MANAGE_DENIED)
         return render_entity(request, "excedentes/apertura.html", ov, status_code=status_code,
@@ -162,15 +183,15 @@ class PeriodPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def periods(self, request: Request[Any, Any, Any]) -> Any:
-        return self._page(request, request.query_params.get("institucion"))
+    def periods(self, request: Request[Any, Any, Any],
+                queries: Injected[ExcedentesQueries]) -> Any:
+        return self._page(request, queries, request.query_params.get("institucion"))
 
-    def _page(self, request: Request[Any, Any, Any], asked: str | None, *,
-              form: PeriodForm | None = None, error: str | None = None,
+    def _page(self, request: Request[Any, Any, Any], queries: ExcedentesQueries,
+              asked: str | None, *, form: PeriodForm | None = None, error: str | None = None,
               status_code: int = 200, typed: dict[str, Any] | None = None) -> Any:
         scope = scope_of(request)
-        institution = _manager_institution(request, asked)
-        queries = exc(request).queries()
+        institution = _manager_institution(request, queries, asked)
         return render_page(
             request, "excedentes/periodos.html", status_code=status_code,
             institution=institution, periods=queries.periods(scope, institution.code),
@@ -179,43 +200,46 @@ class PeriodPages(Controller):
             home=dashboard_url(institution.code))
 
     @post("/{inst:str}", sync_to_thread=True)
-    def create(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    def create(self, request: Request[Any, Any, Any], create_period: Injected[CreatePeriod],
+               queries: Injected[ExcedentesQueries], inst: FromPath[str],
                data: Annotated[PeriodForm, URL_FORM]) -> Any:
         try:
             year = parse_int(data.anio, "Año", minimum=2000)
             if year is None:
                 raise ValidationError("Escriba el año del periodo (por ejemplo 2026).")
-            view = exc(request).create_period()(actor_of(request), CreatePeriodCommand(
+            view = create_period(actor_of(request), CreatePeriodCommand(
                 inst, year, data.estado != "cerrado", parse_date(data.inicio, "Inicio"),
                 parse_date(data.fin, "Fin")))
         except (ValidationError, Conflict) as refused:
-            return self._page(request, inst, form=data, error=refused.message,
+            return self._page(request, queries, inst, form=data, error=refused.message,
                               status_code=refused.status)
         flash(request, f"{view.label} creado ({'abierto' if view.is_open else 'cerrado'}).",
               "success")
         return redirect(with_query("/excedentes/periodos", institucion=view.institution_code))
 
     @post("/{inst:str}/{year:int}/abrir", sync_to_thread=True)
-    def open(self, request: Request[Any, Any, Any], inst: FromPath[str],
-             year: FromPath[int], data: Annotated[VersionForm, URL_FORM]) -> Any:
+    def open(self, request: Request[Any, Any, Any], open_period: Injected[OpenPeriod],
+             queries: Injected[ExcedentesQueries], inst: FromPath[str], year: FromPath[int],
+             data: Annotated[VersionForm, URL_FORM]) -> Any:
         try:
-            change = exc(request).open_period()(actor_of(request), PeriodCommand(
+            change = open_period(actor_of(request), PeriodCommand(
                 inst, year, require_version(data.version)))
         except (StaleVersion, VersionRequired) as refused:
-            return self._refused(request, inst, year, refused)
+            return self._refused(request, queries, inst, year, refused)
         p = change.period
         msg = f"{p.label}: captura abierta." if change.changed else f"{p.label} ya estaba abierto."
         flash(request, msg + (f" Aviso: {p.refusal}" if p.refusal else ""), "success")
         return redirect(with_query("/excedentes/periodos", institucion=p.institution_code))
 
     @post("/{inst:str}/{year:int}/cerrar", sync_to_thread=True)
-    def close(self, request: Request[Any, Any, Any], inst: FromPath[str],
-              year: FromPath[int], data: Annotated[VersionForm, URL_FORM]) -> Any:
+    def close(self, request: Request[Any, Any, Any], close_period: Injected[ClosePeriod],
+              queries: Injected[ExcedentesQueries], inst: FromPath[str], year: FromPath[int],
+              data: Annotated[VersionForm, URL_FORM]) -> Any:
         try:
-            change = exc(request).close_period()(actor_of(request), PeriodCommand(
+            change = close_period(actor_of(request), PeriodCommand(
                 inst, year, require_version(data.version)))
         except (StaleVersion, VersionRequired) as refused:
-            return self._refused(request, inst, year, refused)
+            return self._refused(request, queries, inst, year, refused)
         p = change.period
         msg = (f"{p.label}: captura cerrada; la herramienta queda de solo consulta."
                if change.changed else f"{p.label} ya estaba cerrado.")
@@ -223,30 +247,35 @@ class PeriodPages(Controller):
         return redirect(with_query("/excedentes/periodos", institucion=p.institution_code))
 
     @post("/{inst:str}/{year:int}/ventana", sync_to_thread=True)
-    def window(self, request: Request[Any, Any, Any], inst: FromPath[str], year: FromPath[int],
+    def window(self, request: Request[Any, Any, Any],
+               set_capture_window: Injected[SetCaptureWindow],
+               queries: Injected[ExcedentesQueries], inst: FromPath[str],
+               year: FromPath[int],
                data: Annotated[PeriodForm, URL_FORM]) -> Any:
         typed = {"year": year, "inicio": data.inicio, "fin": data.fin}
         try:
-            change = exc(request).set_capture_window()(actor_of(request), CaptureWindowCommand(
+            change = set_capture_window(actor_of(request), CaptureWindowCommand(
                 inst, year, parse_date(data.inicio, "Inicio"), parse_date(data.fin, "Fin"),
                 require_version(data.version)))
         except (StaleVersion, VersionRequired) as refused:
-            return self._refused(request, inst, year, refused, typed)
+            return self._refused(request, queries, inst, year, refused, typed)
         except ValidationError as refused:
-            return self._page(request, inst, error=f"Periodo {year}: {refused.message}",
+            return self._page(request, queries, inst,
+                              error=f"Periodo {year}: {refused.message}",
                               status_code=refused.status)
         p = change.period
         flash(request, f"{p.label}: fechas de captura guardadas.", "success")
         return redirect(with_query("/excedentes/periodos", institucion=p.institution_code))
 
 
-    def _refused(self, request: Request[Any, Any, Any], inst: str, year: int,
+    def _refused(self, request: Request[Any, Any, Any], queries: ExcedentesQueries, inst: str,
+                 year: int,
                  refused: StaleVersion | VersionRequired,
                  typed: dict[str, Any] | None = None) -> Any:
         """A stale (or version-less) form: nothing changed; the page shows the period as it
         is now, the dates the user typed kept beside the stored ones."""
         end_read_snapshot()
-        return self._page(request, inst, error=f"Periodo {year}: {refused.message}",
+        return self._page(request, queries, inst, error=f"Periodo {year}: {refused.message}",
                           status_code=refused.status, typed=typed)
 
 
@@ -258,20 +287,21 @@ class RequestPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def queue(self, request: Request[Any, Any, Any]) -> Any:
-        return self._page(request)
+    def queue(self, request: Request[Any, Any, Any],
+              queries: Injected[ExcedentesQueries]) -> Any:
+        return self._page(request, queries)
 
-    def _page(self, request: Request[Any, Any, Any], error: str | None = None,
-              status_code: int = 200, typed: dict[str, Any] | None = None) -> Any:
+    def _page(self, request: Request[Any, Any, Any], queries: ExcedentesQueries,
+              error: str | None = None, status_code: int = 200,
+              typed: dict[str, Any] | None = None) -> Any:
         scope = scope_of(request)
         q = request.query_params
         status = q.get("estatus") or None
         if status not in (None, *dict(STATUSES)):
             raise ValidationError("Estatus no válido (use pending, accepted o rejected).")
-        queries = exc(request).queries()
         institution = None
         if scope.role is not Role.CAPTURISTA:
-            institution = _manager_institution(request, q.get("institucion"))
+            institution = _manager_institution(request, queries, q.get("institucion"))
         page = queries.product_requests(scope, institution.code if institution else None,
                                         status=status, page=page_request(request, 50))
         return render_page(
@@ -282,31 +312,35 @@ class RequestPages(Controller):
             decides=scope.role in (Role.COORDINADOR, Role.ADMIN))
 
     @post("/{request_id:int}/aceptar", sync_to_thread=True, guards=[manager_guard])
-    def accept(self, request: Request[Any, Any, Any], request_id: FromPath[int],
-               data: Annotated[VersionForm, URL_FORM]) -> Any:
+    def accept(self, request: Request[Any, Any, Any],
+               accept_product_request: Injected[AcceptProductRequest],
+               queries: Injected[ExcedentesQueries],
+               request_id: FromPath[int], data: Annotated[VersionForm, URL_FORM]) -> Any:
         try:
-            outcome = exc(request).accept_product_request()(
+            outcome = accept_product_request(
                 actor_of(request), request_id, expected_version=require_version(data.version))
         except (ValidationError, Conflict) as refused:
             if isinstance(refused, StaleVersion):  # show the decision the other person took
                 end_read_snapshot()
-            return self._page(request, f"Solicitud {request_id}: {refused.message}",
+            return self._page(request, queries, f"Solicitud {request_id}: {refused.message}",
                               refused.status)
         flash(request, f"Solicitud {request_id} aceptada: el producto quedó en el catálogo "
                        f"(producto {outcome.product_id}).", "success")
         return redirect(_back(request, "/excedentes/solicitudes"))
 
     @post("/{request_id:int}/rechazar", sync_to_thread=True, guards=[manager_guard])
-    def reject(self, request: Request[Any, Any, Any], request_id: FromPath[int],
-               data: Annotated[ReasonForm, URL_FORM]) -> Any:
+    def reject(self, request: Request[Any, Any, Any],
+               reject_product_request: Injected[RejectProductRequest],
+               queries: Injected[ExcedentesQueries],
+               request_id: FromPath[int], data: Annotated[ReasonForm, URL_FORM]) -> Any:
         try:
-            exc(request).reject_product_request()(
+            reject_product_request(
                 actor_of(request), request_id, data.motivo,
                 expected_version=require_version(data.version))
         except (ValidationError, Conflict) as refused:
             if isinstance(refused, StaleVersion):
                 end_read_snapshot()
-            return self._page(request, f"Solicitud {request_id}: {refused.message}",
+            return self._page(request, queries, f"Solicitud {request_id}: {refused.message}",
                               refused.status, typed={"id": request_id, "motivo": data.motivo})
         flash(request, f"Solicitud {request_id} rechazada.", "success")
         return redirect(_back(request, "/excedentes/solicitudes"))
@@ -333,14 +367,14 @@ class CatalogPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def page(self, request: Request[Any, Any, Any]) -> Any:
-        return self._page(request, request.query_params.get("institucion"))
+    def page(self, request: Request[Any, Any, Any],
+             queries: Injected[ExcedentesQueries]) -> Any:
+        return self._page(request, queries, request.query_params.get("institucion"))
 
-    def _page(self, request: Request[Any, Any, Any], asked: str | None,
+    def _page(self, request: Request[Any, Any, Any], queries: ExcedentesQueries, asked: str | None,
               status_code: int = 200, **context: Any) -> Any:
         scope = scope_of(request)
-        institution = _manager_institution(request, asked)
-        queries = exc(request).queries()
+        institution = _manager_institution(request, queries, asked)
         context.setdefault("error", None)
         context.setdefault("line_errors", ())
         context.setdefault("target", None)
@@ -354,25 +388,28 @@ class CatalogPages(Controller):
             home=dashboard_url(institution.code), **context)
 
     @post("/{inst:str}/productos", **UPLOAD_ROUTE)
-    async def import_catalog(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> Any:
-        use_case = exc(request).import_catalog()
-        return await self._import(request, inst, "productos",
-                                  lambda path, name, expected: use_case(
+    async def import_catalog(self, request: Request[Any, Any, Any],
+                             import_catalog: Injected[ImportCatalog],
+                             queries: Injected[ExcedentesQueries],
+                             inst: FromPath[str]) -> Any:
+        return await self._import(request, queries, inst, "productos",
+                                  lambda path, name, expected: import_catalog(
                                       actor_of(request), inst, path, name,
                                       expected_version=expected))
 
     @post("/{inst:str}/unidades", **UPLOAD_ROUTE)
-    async def import_units(self, request: Request[Any, Any, Any], inst: FromPath[str]) -> Any:
-        use_case = exc(request).import_units()
-        return await self._import(request, inst, "unidades",
-                                  lambda path, name, expected: use_case(
+    async def import_units(self, request: Request[Any, Any, Any],
+                           import_units: Injected[ImportUnits],
+                           queries: Injected[ExcedentesQueries], inst: FromPath[str]) -> Any:
+        return await self._import(request, queries, inst, "unidades",
+                                  lambda path, name, expected: import_units(
                                       actor_of(request), path, name, institution_code=inst,
                                       expected_version=expected))
 
-    async def _import(self, request: Request[Any, Any, Any], inst: str, target: str,
-                      run: Any) -> Any:
+    async def _import(self, request: Request[Any, Any, Any], queries: ExcedentesQueries,
+                      inst: str, target: str, run: Any) -> Any:
         # the institution must be visible and managed before a byte is read
-        await to_thread.run_sync(_manager_institution, request, inst)
+        await to_thread.run_sync(_manager_institution, request, queries, inst)
         try:
             with await receive_form(request, tabular_policy(request), max_files=1) as form:
                 if not form.files:
@@ -391,16 +428,19 @@ class CatalogPages(Controller):
                 message += " Vuelva a seleccionar el archivo: no se importó nada."
                 end_read_snapshot()
             return await to_thread.run_sync(lambda: self._page(
-                request, inst, refused.status, error=message,
+                request, queries, inst, refused.status, error=message,
                 line_errors=tuple(details), target=target))
         label = "Catálogo de productos" if target == "productos" else "Unidades médicas"
         flash(request, f"{label} importado: {summary.message}", "success")
         return redirect(with_query("/excedentes/catalogos", institucion=inst.upper()))
 
     @get("/{inst:str}/exportar/{what:str}/{fmt:str}", sync_to_thread=True)
-    def export(self, request: Request[Any, Any, Any], inst: FromPath[str], what: FromPath[str],
-               fmt: FromPath[str]) -> Stream:
+    def export(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+               export_catalog: Injected[ExportCatalog],
+               export_units: Injected[ExportUnits], inst: FromPath[str],
+               what: FromPath[str], fmt: FromPath[str]) -> Stream:
         if what not in ("productos", "unidades"):
             raise NotFound("El archivo solicitado no existe.")
-        institution = _manager_institution(request, inst)
-        return export_catalog_file(request, institution.code, what, fmt)
+        institution = _manager_institution(request, queries, inst)
+        use_case = export_catalog if what == "productos" else export_units
+        return export_catalog_file(request, use_case, institution.code, what, fmt)

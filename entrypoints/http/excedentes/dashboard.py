@@ -7,19 +7,21 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Stream
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import (
     EntityUrls,
     chosen_institution,
-    exc,
     exc_guard,
-    export_records,
     own_institution,
     scope_of,
+    stream_records,
 )
 from entrypoints.http.excedentes.pages import render_page
 from entrypoints.http.forms import parse_int
 from entrypoints.http.rendering import redirect
 from excedentes.application.access import may_manage
+from excedentes.application.queries import ExcedentesQueries
+from excedentes.application.use_cases.exports import ExportRecords
 from shared.kernel.errors import ValidationError
 from shared.kernel.scope import Role
 
@@ -34,12 +36,12 @@ class DashboardPages(Controller):
         return redirect("/excedentes/tablero")
 
     @get("/tablero", sync_to_thread=True)
-    def dashboard(self, request: Request[Any, Any, Any]) -> Any:
+    def dashboard(self, request: Request[Any, Any, Any],
+                  queries: Injected[ExcedentesQueries]) -> Any:
         """Paso 1: one row per entity of the institution for the chosen period."""
         scope = scope_of(request)
         q = request.query_params
-        queries = exc(request).queries()
-        inst = chosen_institution(request, q.get("institucion"))
+        inst = chosen_institution(request, queries, q.get("institucion"))
         institution = queries.institution(scope, inst)
         year = parse_int(q.get("periodo"), "periodo") or queries.current_year(scope, inst)
         institutions = queries.institutions(scope) if scope.role is Role.ADMIN else []
@@ -56,7 +58,8 @@ class DashboardPages(Controller):
                            is_admin=scope.role is Role.ADMIN)
 
     @get("/exportar", sync_to_thread=True)
-    def export(self, request: Request[Any, Any, Any]) -> Stream:
+    def export(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+               export_records: Injected[ExportRecords]) -> Stream:
         """E14: the records of the institution (coordinador, admin) or, for an admin asking
         ``ambito=pais``, of the whole country, for a period."""
         scope = scope_of(request)
@@ -65,19 +68,19 @@ class DashboardPages(Controller):
         if year is None:
             raise ValidationError("Indique el periodo (año) a exportar.")
         if scope.role is Role.ADMIN and q.get("ambito") == "pais":
-            return export_records(request, year, None, None)
+            return stream_records(request, export_records, year, None, None)
         if scope.role is Role.CAPTURISTA:
             # a capturista exports their own entity (the institution is the coordinador's)
             entity = (scope.ref or "").partition(":")[2]
-            return export_records(request, year, own_institution(scope), entity)
-        return export_records(request, year, chosen_institution(request, q.get("institucion")),
-                              None)
+            return stream_records(request, export_records, year, own_institution(scope), entity)
+        return stream_records(request, export_records, year,
+                              chosen_institution(request, queries, q.get("institucion")), None)
 
     @get("/ayuda", sync_to_thread=True)
-    def help(self, request: Request[Any, Any, Any]) -> Any:
+    def help(self, request: Request[Any, Any, Any],
+             queries: Injected[ExcedentesQueries]) -> Any:
         """The Guía de Ayuda, worded for the user's institution when it has one."""
         scope = scope_of(request)
-        queries = exc(request).queries()
         own = own_institution(scope)
         asked = request.query_params.get("institucion")
         code = own or (asked.strip().upper() if asked else None)

@@ -15,14 +15,18 @@ import attrs
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.capture import URL_FORM
-from entrypoints.http.excedentes.common import actor_of, exc, scope_of
+from entrypoints.http.excedentes.common import actor_of, scope_of
 from entrypoints.http.excedentes.pages import render_page
 from entrypoints.http.forms import parse_int
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.security import require_roles
+from excedentes.application.queries import InstitutionQueries
 from excedentes.application.use_cases.institutions import (
+    CreateInstitution,
     CreateInstitutionCommand,
+    UpdateInstitution,
     UpdateInstitutionCommand,
 )
 from excedentes.domain.errors import StaleVersion, VersionRequired
@@ -116,12 +120,13 @@ class InstitutionPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def list_page(self, request: Request[Any, Any, Any]) -> Any:
-        return self._list(request)
+    def list_page(self, request: Request[Any, Any, Any],
+                  institution_queries: Injected[InstitutionQueries]) -> Any:
+        return self._list(request, institution_queries)
 
-    def _list(self, request: Request[Any, Any, Any], form: InstitutionForm | None = None,
-              error: str | None = None, status_code: int = 200) -> Any:
-        queries = exc(request).institution_queries()
+    def _list(self, request: Request[Any, Any, Any], queries: InstitutionQueries,
+              form: InstitutionForm | None = None, error: str | None = None,
+              status_code: int = 200) -> Any:
         scope = scope_of(request)
         return render_page(request, "excedentes/instituciones.html", status_code=status_code,
                            institutions=queries.list(scope),
@@ -131,13 +136,15 @@ class InstitutionPages(Controller):
 
     @post("/", sync_to_thread=True)
     def create(self, request: Request[Any, Any, Any],
+               create_institution: Injected[CreateInstitution],
+               institution_queries: Injected[InstitutionQueries],
                data: Annotated[InstitutionForm, URL_FORM]) -> Any:
         try:
-            view = exc(request).create_institution()(actor_of(request), CreateInstitutionCommand(
+            view = create_institution(actor_of(request), CreateInstitutionCommand(
                 data.codigo.strip() or None, data.edicion.strip() or None, data.settings(),
                 data.entities()))
         except (ValidationError, Conflict) as refused:
-            return self._list(request, form=data, error=refused.message,
+            return self._list(request, institution_queries, form=data, error=refused.message,
                               status_code=refused.status)
         flash(request, f"Institución {view.code} registrada: {view.name}, con "
                        f"{view.entity_count} entidades. Siga con sus periodos, su catálogo y sus "
@@ -145,15 +152,17 @@ class InstitutionPages(Controller):
         return redirect(f"{BASE}/{view.code}")
 
     @get("/{code:str}", sync_to_thread=True)
-    def edit_page(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Any:
-        return self._edit(request, code)
+    def edit_page(self, request: Request[Any, Any, Any],
+                  institution_queries: Injected[InstitutionQueries],
+                  code: FromPath[str]) -> Any:
+        return self._edit(request, institution_queries, code)
 
-    def _edit(self, request: Request[Any, Any, Any], code: str,
-              typed: InstitutionForm | None = None, error: str | None = None,
+    def _edit(self, request: Request[Any, Any, Any], institution_queries: InstitutionQueries,
+              code: str, typed: InstitutionForm | None = None, error: str | None = None,
               status_code: int = 200, stale: bool = False) -> Any:
         """The form of the stored settings; after a refusal, the values typed. A stale form
         carries the current version and shows the stored value beside each typed one."""
-        current = exc(request).institution_queries().get(scope_of(request), code)
+        current = institution_queries.get(scope_of(request), code)
         stored = InstitutionForm.of(current)
         form = stored
         if typed is not None:
@@ -164,19 +173,21 @@ class InstitutionPages(Controller):
                            stored=stored if stale else None, storages=STORAGE_LABELS)
 
     @post("/{code:str}", sync_to_thread=True)
-    def update(self, request: Request[Any, Any, Any], code: FromPath[str],
+    def update(self, request: Request[Any, Any, Any],
+               update_institution: Injected[UpdateInstitution],
+               institution_queries: Injected[InstitutionQueries], code: FromPath[str],
                data: Annotated[InstitutionForm, URL_FORM]) -> Any:
         try:
-            change = exc(request).update_institution()(actor_of(request), UpdateInstitutionCommand(
+            change = update_institution(actor_of(request), UpdateInstitutionCommand(
                 code, data.settings(complete=True),
                 require_version(data.version, "esta institución")))
         except (StaleVersion, VersionRequired) as refused:
             end_read_snapshot()  # show what the other person saved: read after their commit
-            return self._edit(request, code, typed=data, error=refused.message,
-                              status_code=refused.status, stale=True)
+            return self._edit(request, institution_queries, code, typed=data,
+                              error=refused.message, status_code=refused.status, stale=True)
         except (ValidationError, Conflict) as refused:
-            return self._edit(request, code, typed=data, error=refused.message,
-                              status_code=refused.status)
+            return self._edit(request, institution_queries, code, typed=data,
+                              error=refused.message, status_code=refused.status)
         view = change.institution
         flash(request, f"Institución {view.code}: "
                        + ("datos guardados." if change.changed else "sin cambios."), "success")

@@ -14,17 +14,17 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.capture import ENTITY
 from entrypoints.http.excedentes.common import (
     actor_of,
     entity_ref,
-    exc,
     exc_guard,
-    export_records,
     path_urls,
-    print_report,
     scope_of,
     step_number,
+    stream_records,
+    stream_report,
 )
 from entrypoints.http.excedentes.pages import render_entity
 from entrypoints.http.forms import parse_int
@@ -32,8 +32,15 @@ from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.streams import stream_open_file
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedFile, receive_form
 from excedentes.application.access import CAPTURE_DENIED, EntityRef
-from excedentes.application.use_cases.reports import UploadSignedCommand
+from excedentes.application.queries import ExcedentesQueries
 from excedentes.application.results import SignedReportView
+from excedentes.application.use_cases.exports import ExportRecords
+from excedentes.application.use_cases.reports import (
+    OpenSignedReport,
+    PrintReport,
+    UploadSignedCommand,
+    UploadSignedReport,
+)
 from shared.kernel.errors import Conflict, PermissionDenied, ValidationError
 from shared.storage.domain import FileTooLarge, UploadPolicy
 
@@ -46,19 +53,19 @@ def signed_policy(overview: Any) -> UploadPolicy:
     return UploadPolicy.pdf_only(overview.institution.signed_pdf_max_bytes)
 
 
-def open_signed(request: Request[Any, Any, Any], ref: EntityRef, year: int,
-                version: int | None) -> Stream:
-    download = exc(request).open_signed()(actor_of(request), ref, year, version)
+def stream_signed(request: Request[Any, Any, Any], use_case: OpenSignedReport, ref: EntityRef,
+                year: int, version: int | None) -> Stream:
+    download = use_case(actor_of(request), ref, year, version)
     return stream_open_file(download.stream, download.report.size, download.filename,
                             download.content_type)
 
 
-async def receive_signed(request: Request[Any, Any, Any], ref: EntityRef,
+async def receive_signed(request: Request[Any, Any, Any], queries: ExcedentesQueries,
+                         use_case: UploadSignedReport, ref: EntityRef,
                          year: int) -> SignedReportView:
     """Scope first (nothing is read for a foreign entity nor for a mere reader), then the
     streamed upload under the institution's policy (size while reading, PDF by content), then
     the use case (the state rules, one transaction)."""
-    queries = exc(request).queries()
     ov = await to_thread.run_sync(queries.overview, scope_of(request), ref, year)
     if not ov.can_capture:  # a reader of the entity (coordinador) may not upload
         raise PermissionDenied(CAPTURE_DENIED)
@@ -67,7 +74,6 @@ async def receive_signed(request: Request[Any, Any, Any], ref: EntityRef,
         if not files:
             raise ValidationError(NO_FILE, code="file_missing")
         received: ReceivedFile = files[0]
-        use_case = exc(request).upload_signed()
 
         def store() -> SignedReportView:
             with received.open() as fh:
@@ -86,34 +92,37 @@ class ReportPages(Controller):
     # ------------------------------------------------------------------ Paso 8
 
     @get(ENTITY + "/reportes", sync_to_thread=True)
-    def reports(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                entity: FromPath[str], year: FromPath[int]) -> Any:
+    def reports(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+                inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Any:
         ref = entity_ref(inst, entity)
-        queries = exc(request).queries()
         ov = queries.overview(scope_of(request), ref, year)
         prints = queries.final_prints(scope_of(request), ref, year)
         return render_entity(request, "excedentes/paso8.html", ov, prints=prints)
 
     @get(ENTITY + "/reportes/preliminar", sync_to_thread=True)
-    def preliminary(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                    entity: FromPath[str], year: FromPath[int]) -> Stream:
-        return print_report(request, entity_ref(inst, entity), year, final=False)
+    def preliminary(self, request: Request[Any, Any, Any],
+                    print_report: Injected[PrintReport],
+                    inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Stream:
+        return stream_report(request, print_report, entity_ref(inst, entity), year,
+                             final=False)
 
     @get(ENTITY + "/reportes/final", sync_to_thread=True)
-    def final(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
-              year: FromPath[int]) -> Stream:
-        return print_report(request, entity_ref(inst, entity), year, final=True)
+    def final(self, request: Request[Any, Any, Any], print_report: Injected[PrintReport],
+              inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Stream:
+        return stream_report(request, print_report, entity_ref(inst, entity), year,
+                             final=True)
 
     # ------------------------------------------------------------------ Paso 9
 
     @get(ENTITY + "/firmado", sync_to_thread=True)
-    def signed_page(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                    entity: FromPath[str], year: FromPath[int]) -> Any:
-        return self._signed_page(request, entity_ref(inst, entity), year)
+    def signed_page(self, request: Request[Any, Any, Any],
+                    queries: Injected[ExcedentesQueries],
+                    inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Any:
+        return self._signed_page(request, queries, entity_ref(inst, entity), year)
 
-    def _signed_page(self, request: Request[Any, Any, Any], ref: EntityRef, year: int,
-                     status_code: int = 200, error: str | None = None) -> Any:
-        queries = exc(request).queries()
+    def _signed_page(self, request: Request[Any, Any, Any], queries: ExcedentesQueries,
+                     ref: EntityRef, year: int, status_code: int = 200,
+                     error: str | None = None) -> Any:
         ov = queries.overview(scope_of(request), ref, year)
         versions = queries.signed_versions(scope_of(request), ref, year)
         can_upload = ov.can_capture and ov.final_available and ov.period.capture_open
@@ -130,28 +139,33 @@ class ReportPages(Controller):
                              error=error, field=SIGNED_FIELD)
 
     @post(ENTITY + "/firmado", **UPLOAD_ROUTE)
-    async def upload(self, request: Request[Any, Any, Any], inst: FromPath[str],
+    async def upload(self, request: Request[Any, Any, Any],
+                     queries: Injected[ExcedentesQueries],
+                     upload_signed: Injected[UploadSignedReport], inst: FromPath[str],
                      entity: FromPath[str], year: FromPath[int]) -> Any:
         ref = entity_ref(inst, entity)
         try:
-            stored = await receive_signed(request, ref, year)
+            stored = await receive_signed(request, queries, upload_signed, ref, year)
         except (ValidationError, Conflict, FileTooLarge) as refused:
-            return await to_thread.run_sync(
-                lambda: self._signed_page(request, ref, year, refused.status, refused.message))
+            return await to_thread.run_sync(lambda: self._signed_page(
+                request, queries, ref, year, refused.status, refused.message))
         flash(request, f"Reporte firmado guardado: «{stored.original_name}» (versión "
                        f"{stored.version}).", "success")
         return redirect(path_urls(ref, year).signed)
 
     @get(ENTITY + "/firmado/descargar", sync_to_thread=True)
-    def download(self, request: Request[Any, Any, Any], inst: FromPath[str],
-                 entity: FromPath[str], year: FromPath[int]) -> Stream:
+    def download(self, request: Request[Any, Any, Any],
+                 open_signed: Injected[OpenSignedReport],
+                 inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Stream:
         version = parse_int(request.query_params.get("version"), "version", minimum=1)
-        return open_signed(request, entity_ref(inst, entity), year, version)
+        return stream_signed(request, open_signed, entity_ref(inst, entity), year, version)
 
     # ------------------------------------------------------------------ E14
 
     @get(ENTITY + "/exportar", sync_to_thread=True)
-    def export(self, request: Request[Any, Any, Any], inst: FromPath[str], entity: FromPath[str],
-               year: FromPath[int]) -> Stream:
+    def export(self, request: Request[Any, Any, Any],
+               export_records: Injected[ExportRecords],
+               inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Stream:
         ref = entity_ref(inst, entity)
-        return export_records(request, year, ref.institution_code, ref.entity_code)
+        return stream_records(request, export_records, year, ref.institution_code,
+                              ref.entity_code)

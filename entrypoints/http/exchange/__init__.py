@@ -4,6 +4,8 @@ Pages under ``/intercambios`` (``pages.py``), the JSON API under
 ``/api/excedentes/intercambios`` (``api.py``), SVG charts drawn on the server (``charts.py``),
 templates in ``templates/exchange/`` and the stylesheet ``/static/exchange.css``. Open to
 capturistas, coordinadores and admins; what each sees is the application's scope rule.
+Handlers take their queries and use cases as typed parameters (``queries: ExchangeQueries``):
+the module's router maps each name of ``common.DEPENDENCIES`` to the container's provider.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ MENU_LABEL = "Oportunidades de intercambio"
 
 def modules(container: Any) -> list[Any]:
     from entrypoints.http.exchange.api import ExchangeApi
-    from entrypoints.http.exchange.common import BASE
+    from entrypoints.http.dependencies import bound, dependency_map
+    from entrypoints.http.exchange.common import BASE, DEPENDENCIES
     from entrypoints.http.exchange.pages import ExchangePages
     from entrypoints.http.rendering import HttpModule, MenuItem
 
     roles = frozenset({Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN})
-    return [HttpModule(name="exchange", route_handlers=[ExchangePages, ExchangeApi],
+    return [HttpModule(name="exchange", route_handlers=[bound(
+        [ExchangePages, ExchangeApi], dependency_map(container.exchange, DEPENDENCIES))],
                        template_dir=HERE / "templates", menu=[MenuItem(MENU_LABEL, BASE, roles)])]

@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from entrypoints.http.bodies import json_body
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.exchange.common import (
     API,
     actor_of,
@@ -20,8 +21,6 @@ from entrypoints.http.exchange.common import (
     download_workbook,
     exchange_guard,
     manager_guard,
-    queries,
-    xch,
 )
 from entrypoints.http.exchange.forms import view_filter
 from exchange.application.model import ExchangeLine, PotentialLevel, Side
@@ -33,7 +32,13 @@ from exchange.application.views import (
     RunFormOptions,
     RunResult,
 )
-from exchange.application.use_cases import RunExchangeCommand
+from exchange.application.use_cases import (
+    ExchangeQueries,
+    ExportExchange,
+    PrintExchangeSummary,
+    RunExchangeAnalysis,
+    RunExchangeCommand,
+)
 from exchange.domain.matching import AllocationMethod
 from shared.kernel.pagination import PageRequest
 
@@ -99,49 +104,56 @@ class ExchangeApi(Controller):
 
     @get("/", sync_to_thread=True, summary="Análisis de intercambio guardados")
     def list_analyses(self, request: Request[Any, Any, Any],
+                      queries: Injected[ExchangeQueries],
                       page: Annotated[int, QueryParameter(ge=1)] = 1,
                       size: Annotated[int, QueryParameter(ge=1, le=100)] = 20
                       ) -> AnalysisPageOut:
-        result = queries(request).analyses(actor_of(request), PageRequest(page, size))
+        result = queries.analyses(actor_of(request), PageRequest(page, size))
         return AnalysisPageOut(list(result.items), result.total, result.request.page,
                                result.request.size, result.summary)
 
     @get("/options", sync_to_thread=True, summary="Opciones para ejecutar un análisis")
-    def options(self, request: Request[Any, Any, Any]) -> RunFormOptions:
-        return queries(request).form_options(actor_of(request))
+    def options(self, request: Request[Any, Any, Any],
+                queries: Injected[ExchangeQueries]) -> RunFormOptions:
+        return queries.form_options(actor_of(request))
 
     @post("/", sync_to_thread=True, status_code=201, guards=[manager_guard],
           summary="Ejecutar y guardar un análisis de intercambio", **json_body(RunBody))
-    def run(self, request: Request[Any, Any, Any], data: JSONBody[RunBody]) -> RunResult:
+    def run(self, request: Request[Any, Any, Any],
+            run_analysis: Injected[RunExchangeAnalysis],
+            data: JSONBody[RunBody]) -> RunResult:
         criteria = data.criteria.as_dict() if data.criteria is not None else None
-        return xch(request).run_analysis()(actor_of(request), RunExchangeCommand(
+        return run_analysis(actor_of(request), RunExchangeCommand(
             data.year, criteria, data.state, data.service_group))
 
     @get("/{analysis_id:int}", sync_to_thread=True, summary="Un análisis guardado")
-    def analysis(self, request: Request[Any, Any, Any],
+    def analysis(self, request: Request[Any, Any, Any], queries: Injected[ExchangeQueries],
                  analysis_id: FromPath[int]) -> AnalysisView:
-        return queries(request).analysis(actor_of(request), analysis_id)
+        return queries.analysis(actor_of(request), analysis_id)
 
     @get("/{analysis_id:int}/overview", sync_to_thread=True,
          summary="Vista nacional: voraz vs. óptima, estados, instituciones, productos")
-    def overview(self, request: Request[Any, Any, Any], analysis_id: FromPath[int],
+    def overview(self, request: Request[Any, Any, Any], queries: Injected[ExchangeQueries],
+                 analysis_id: FromPath[int],
                  institution: Institution = None, state_code: State = None,
                  service_group: Group = None) -> ExchangeOverview:
-        return queries(request).overview(actor_of(request), analysis_id,
-                                         view_filter(institution, state_code, service_group))
+        return queries.overview(actor_of(request), analysis_id,
+                                view_filter(institution, state_code, service_group))
 
     @get("/{analysis_id:int}/potentials", sync_to_thread=True,
          summary="Potencial de intercambio por nivel (total, institución, entidad, estado)")
-    def potentials(self, request: Request[Any, Any, Any], analysis_id: FromPath[int],
+    def potentials(self, request: Request[Any, Any, Any], queries: Injected[ExchangeQueries],
+                   analysis_id: FromPath[int],
                    level: Annotated[PotentialLevel, QueryParameter()] = PotentialLevel.ENTITY,
                    institution: Institution = None, state_code: State = None,
                    service_group: Group = None) -> list[PotentialRow]:
         flt = view_filter(institution, state_code, service_group)
-        return list(queries(request).potentials(actor_of(request), analysis_id, level, flt))
+        return list(queries.potentials(actor_of(request), analysis_id, level, flt))
 
     @get("/{analysis_id:int}/exchanges", sync_to_thread=True,
          summary="Intercambios propuestos (como solicitante o proveedor)")
-    def exchanges(self, request: Request[Any, Any, Any], analysis_id: FromPath[int],
+    def exchanges(self, request: Request[Any, Any, Any], queries: Injected[ExchangeQueries],
+                  analysis_id: FromPath[int],
                   institution: Institution = None, state_code: State = None,
                   service_group: Group = None,
                   side: Annotated[Side, QueryParameter()] = Side.REQUESTING,
@@ -149,23 +161,25 @@ class ExchangeApi(Controller):
                   page: Annotated[int, QueryParameter(ge=1)] = 1,
                   size: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> ExchangePageOut:
         flt = view_filter(institution, state_code, service_group, side)
-        result = queries(request).exchanges(actor_of(request), analysis_id, flt,
-                                            PageRequest(page, size), method)
+        result = queries.exchanges(actor_of(request), analysis_id, flt,
+                                   PageRequest(page, size), method)
         return ExchangePageOut(list(result.items), result.total, result.request.page,
                                result.request.size, result.summary)
 
     @get("/{analysis_id:int}/xlsx", sync_to_thread=True, summary="Libro de Excel del análisis",
          media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    def xlsx(self, request: Request[Any, Any, Any], analysis_id: FromPath[int],
-             institution: Institution = None, state_code: State = None,
-             service_group: Group = None) -> Stream:
-        return download_workbook(request, analysis_id,
+    def xlsx(self, request: Request[Any, Any, Any],
+             export_workbook: Injected[ExportExchange],
+             analysis_id: FromPath[int], institution: Institution = None,
+             state_code: State = None, service_group: Group = None) -> Stream:
+        return download_workbook(request, export_workbook, analysis_id,
                                  view_filter(institution, state_code, service_group))
 
     @get("/{analysis_id:int}/pdf", sync_to_thread=True, summary="Resumen del análisis (PDF)",
          media_type="application/pdf")
-    def pdf(self, request: Request[Any, Any, Any], analysis_id: FromPath[int],
-            institution: Institution = None, state_code: State = None,
-            service_group: Group = None) -> Stream:
-        return download_summary(request, analysis_id,
+    def pdf(self, request: Request[Any, Any, Any],
+            print_summary: Injected[PrintExchangeSummary],
+            analysis_id: FromPath[int], institution: Institution = None,
+            state_code: State = None, service_group: Group = None) -> Stream:
+        return download_summary(request, print_summary, analysis_id,
                                 view_filter(institution, state_code, service_group))

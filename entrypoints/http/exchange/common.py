@@ -1,9 +1,9 @@
-"""What the exchange pages and API share: the exchange container (``xch``), who is calling,
+"""What the exchange pages and API share: the names of their dependencies, who is calling,
 the guards, the URLs, and the two downloads (written to a temporary file under var/tmp,
 streamed as an attachment, then deleted).
 
-Handlers stay thin: parse, call one query or use case from
-``request.app.state.container.exchange``, render or return JSON."""
+Handlers stay thin: parse, call one query or use case (typed parameters the module's router
+injects, see ``DEPENDENCIES``), render or return JSON."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from exchange.application.model import ViewFilter
 from shared.kernel.scope import Actor, Role
 
 if TYPE_CHECKING:
-    from entrypoints.exchange.container import ExchangeContainer
+    from exchange.application.use_cases import ExportExchange, PrintExchangeSummary
 
 BASE = "/intercambios"
 API = "/api/excedentes/intercambios"
@@ -31,19 +31,13 @@ exchange_guard = require_roles(Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN)
 manager_guard = require_roles(Role.COORDINADOR, Role.ADMIN)
 
 
-def xch(request: Request[Any, Any, Any]) -> "ExchangeContainer":
-    """The exchange sub-container (``queries()``, ``run_analysis()``, …)."""
-    return request.app.state.container.exchange
+# What the exchange handlers receive by parameter name: providers of the exchange container.
+DEPENDENCIES = ("queries", "run_analysis", "export_workbook", "print_summary")
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
     """The session user as the exchange use cases see them: username (audit) and scope."""
     return session_actor(request, Actor)
-
-
-def queries(request: Request[Any, Any, Any]) -> Any:
-    """``ExchangeQueries`` of the exchange container."""
-    return xch(request).queries()
 
 
 def analysis_url(analysis_id: int, flt: ViewFilter | None = None, page: str = "",
@@ -52,17 +46,15 @@ def analysis_url(analysis_id: int, flt: ViewFilter | None = None, page: str = ""
     return with_query(path, **(filter_query(flt, **extra) if flt is not None else extra))
 
 
-def download_workbook(request: Request[Any, Any, Any], analysis_id: int,
-                      flt: ViewFilter) -> Stream:
-    use_case = xch(request).export_workbook()
+def download_workbook(request: Request[Any, Any, Any], use_case: ExportExchange,
+                      analysis_id: int, flt: ViewFilter) -> Stream:
     actor = actor_of(request)
     path, _ = into_temp_path(request, ".xlsx", lambda p: use_case(actor, analysis_id, flt, p))
     return stream_temp_file(path, XLSX, f"oportunidades-intercambio-analisis-{analysis_id}.xlsx")
 
 
-def download_summary(request: Request[Any, Any, Any], analysis_id: int,
-                     flt: ViewFilter) -> Stream:
-    use_case = xch(request).print_summary()
+def download_summary(request: Request[Any, Any, Any], use_case: PrintExchangeSummary,
+                     analysis_id: int, flt: ViewFilter) -> Stream:
     actor = actor_of(request)
 
     path, _ = into_temp_file(request, ".pdf", lambda out: use_case(actor, analysis_id, flt, out))

@@ -22,6 +22,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import SYSTEM_TITLE
 from entrypoints.http.exchange.charts import overview_charts
 from entrypoints.http.exchange.common import (
@@ -32,13 +33,17 @@ from entrypoints.http.exchange.common import (
     download_workbook,
     exchange_guard,
     manager_guard,
-    queries,
-    xch,
 )
 from entrypoints.http.exchange.forms import RunForm, filter_query, page_filter
 from entrypoints.http.forms import page_request, parse_int, with_query
 from entrypoints.http.rendering import flash, redirect, render
 from exchange.application.model import PotentialLevel, Side, may_run
+from exchange.application.use_cases import (
+    ExchangeQueries,
+    ExportExchange,
+    PrintExchangeSummary,
+    RunExchangeAnalysis,
+)
 from exchange.application.views import comparison_rows, percent_text
 from exchange.domain.matching import AllocationMethod
 from shared.kernel.errors import NotFound, ValidationError
@@ -63,10 +68,9 @@ def _method(raw: Any) -> tuple[str, AllocationMethod]:
                           code="invalid_method")
 
 
-def _index(request: Request[Any, Any, Any], form: RunForm | None, error: str | None,
-           status: int) -> Any:
+def _index(request: Request[Any, Any, Any], q: ExchangeQueries, form: RunForm | None,
+           error: str | None, status: int) -> Any:
     actor = actor_of(request)
-    q = queries(request)
     options = q.form_options(actor)
     page = q.analyses(actor, page_request(request, 20))
     return render(request, "exchange/lista.html", status_code=status, **_context(
@@ -74,11 +78,12 @@ def _index(request: Request[Any, Any, Any], form: RunForm | None, error: str | N
         error=error, page_url=lambda n: with_query(BASE, pagina=n)))
 
 
-def _run(request: Request[Any, Any, Any], form: RunForm) -> Any:
+def _run(request: Request[Any, Any, Any], run_analysis: RunExchangeAnalysis,
+         queries: ExchangeQueries, form: RunForm) -> Any:
     try:
-        result = xch(request).run_analysis()(actor_of(request), form.command())
+        result = run_analysis(actor_of(request), form.command())
     except (ValidationError, NotFound) as error:  # a refused form: shown back as typed
-        return _index(request, form, error.message, 422)
+        return _index(request, queries, form, error.message, 422)
     a, figures = result.analysis, result.comparison.optimal.figures
     message = (f"Análisis {a.id} guardado: la asignación óptima cubre "
                f"{percent_text(figures.share_records_covered)} de los registros faltantes y "
@@ -96,23 +101,27 @@ class ExchangePages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request[Any, Any, Any]) -> Any:
+    def index(self, request: Request[Any, Any, Any],
+              queries: Injected[ExchangeQueries]) -> Any:
         form = None
         since = parse_int(request.query_params.get("desde"), "desde", minimum=1)
         if since is not None:
-            form = RunForm.from_analysis(queries(request).analysis(actor_of(request), since))
-        return _index(request, form, None, 200)
+            form = RunForm.from_analysis(queries.analysis(actor_of(request), since))
+        return _index(request, queries, form, None, 200)
 
     @post("/", guards=[manager_guard])
-    async def run(self, request: Request[Any, Any, Any]) -> Any:
+    async def run(self, request: Request[Any, Any, Any],
+                  run_analysis: Injected[RunExchangeAnalysis],
+                  queries: Injected[ExchangeQueries]) -> Any:
         form = RunForm.from_form(await request.form())
         # The matching is CPU work of a few seconds at national scale: off the event loop.
-        return await to_thread.run_sync(_run, request, form)
+        return await to_thread.run_sync(_run, request, run_analysis, queries, form)
 
     @get("/{analysis_id:int}", sync_to_thread=True)
-    def overview(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Any:
+    def overview(self, request: Request[Any, Any, Any], queries: Injected[ExchangeQueries],
+                 analysis_id: FromPath[int]) -> Any:
         flt = page_filter(request.query_params)
-        ov = queries(request).overview(actor_of(request), analysis_id, flt)
+        ov = queries.overview(actor_of(request), analysis_id, flt)
         charts = overview_charts(
             ov, lambda state: analysis_url(analysis_id, flt, "propuestas", estado=state),
             lambda inst: analysis_url(analysis_id, flt, "propuestas", institucion=inst))
@@ -122,36 +131,42 @@ class ExchangePages(Controller):
             may_run=may_run(actor_of(request).scope)))
 
     @get("/{analysis_id:int}/propuestas", sync_to_thread=True)
-    def exchanges(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Any:
+    def exchanges(self, request: Request[Any, Any, Any], queries: Injected[ExchangeQueries],
+                  analysis_id: FromPath[int]) -> Any:
         actor = actor_of(request)
         flt = page_filter(request.query_params)
         value, method = _method(request.query_params.get("metodo"))
-        q = queries(request)
-        analysis = q.analysis(actor, analysis_id)
-        page = q.exchanges(actor, analysis_id, flt, page_request(request, 50), method)
+        analysis = queries.analysis(actor, analysis_id)
+        page = queries.exchanges(actor, analysis_id, flt, page_request(request, 50), method)
         extra = {"metodo": value} if method is not AllocationMethod.OPTIMAL else {}
         return render(request, "exchange/propuestas.html", **_context(
             analysis=analysis, page=page, flt=flt, q=filter_query(attrs.evolve(flt, side=None)),
-            options=q.options(actor, analysis_id), method=value, methods=METHODS,
+            options=queries.options(actor, analysis_id), method=value, methods=METHODS,
             sides=[(s.value, s.label) for s in Side],
             page_url=lambda n: analysis_url(analysis_id, flt, "propuestas", pagina=n, **extra)))
 
     @get("/{analysis_id:int}/entidades", sync_to_thread=True)
-    def entities(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Any:
+    def entities(self, request: Request[Any, Any, Any], queries: Injected[ExchangeQueries],
+                 analysis_id: FromPath[int]) -> Any:
         actor = actor_of(request)
         flt = page_filter(request.query_params)
-        q = queries(request)
-        analysis = q.analysis(actor, analysis_id)
-        rows = q.potentials(actor, analysis_id, PotentialLevel.ENTITY, flt)
-        total = q.potentials(actor, analysis_id, PotentialLevel.NATIONAL, flt)[0]
+        analysis = queries.analysis(actor, analysis_id)
+        rows = queries.potentials(actor, analysis_id, PotentialLevel.ENTITY, flt)
+        total = queries.potentials(actor, analysis_id, PotentialLevel.NATIONAL, flt)[0]
         return render(request, "exchange/entidades.html", **_context(
             analysis=analysis, rows=rows, total=total, flt=flt, q=filter_query(flt),
-            options=q.options(actor, analysis_id)))
+            options=queries.options(actor, analysis_id)))
 
     @get("/{analysis_id:int}/excel", sync_to_thread=True)
-    def excel(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Stream:
-        return download_workbook(request, analysis_id, page_filter(request.query_params))
+    def excel(self, request: Request[Any, Any, Any],
+              export_workbook: Injected[ExportExchange],
+              analysis_id: FromPath[int]) -> Stream:
+        return download_workbook(request, export_workbook, analysis_id,
+                                 page_filter(request.query_params))
 
     @get("/{analysis_id:int}/pdf", sync_to_thread=True)
-    def pdf(self, request: Request[Any, Any, Any], analysis_id: FromPath[int]) -> Stream:
-        return download_summary(request, analysis_id, page_filter(request.query_params))
+    def pdf(self, request: Request[Any, Any, Any],
+            print_summary: Injected[PrintExchangeSummary],
+            analysis_id: FromPath[int]) -> Stream:
+        return download_summary(request, print_summary, analysis_id,
+                                page_filter(request.query_params))

@@ -324,16 +324,27 @@ def audit_verify(ctx: click.Context) -> None:
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
 @click.option("--workers", type=int, default=None)
+@click.option("--no-jobs", is_flag=True, help="No ejecutar trabajos aquí (otro `sanece-admin worker` lo hace).")
 @click.pass_context
 @cli_errors
-def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
-    """Inicia el servidor web."""
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None,
+          no_jobs: bool) -> None:
+    """Inicia el servidor web (y el worker de trabajos)."""
     import uvicorn
 
     settings = get_container(ctx).settings()
+    if not no_jobs:
+        start_embedded_worker(ctx)
     uvicorn.run("entrypoints.http.app:app_from_env", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers or settings.workers, log_config=None,
                 access_log=False, proxy_headers=False)
+
+
+# Platform commands of their own modules (click and rich only at import: --help stays fast).
+from entrypoints.cli.jobs import jobs, start_embedded_worker, worker  # noqa: E402
+
+cli.add_command(jobs)
+cli.add_command(worker)
 
 
 def main() -> None:  # pragma: no cover

@@ -97,7 +97,7 @@ class JobsApi(Controller):
     def cancel(self, request: Request[Any, Any, Any], job_id: FromPath[str]) -> JobOut:
         return JobOut.of(jobs(request).cancel_job()(requester_of(request), job_id))
 
-    @get("/{job_id:str}/resultado", sync_to_thread=True, media_type="application/octet-stream",
+    @get("/{job_id:str}/resultado", sync_to_thread=True,
          summary="Descargar el archivo de un trabajo terminado")
     def result(self, request: Request[Any, Any, Any], job_id: FromPath[str]) -> Stream:
         return _download(request, job_id)

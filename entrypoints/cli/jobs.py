@@ -8,15 +8,40 @@ the container comes on first use, so that ``sanece-admin --help`` stays fast.
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import timezone
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from entrypoints.cli.main import CliError, cli_errors, console, err_console, get_container
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# ``main`` registers these commands on import, so its helpers are looked up when a command
+# runs, not when this module is imported (no import cycle, even under ``python -m``).
+def cli_errors(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from entrypoints.cli.main import cli_errors as one_error_line
+
+        return one_error_line(fn)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def get_container(ctx: click.Context) -> Any:
+    from entrypoints.cli.main import get_container as container_of
+
+    return container_of(ctx)
+
+
+def _consoles() -> tuple[Any, Any]:
+    from entrypoints.cli.main import console, err_console
+
+    return console, err_console
 
 
 def _utc(value: Any) -> str:
@@ -41,6 +66,7 @@ def jobs() -> None:
 @cli_errors
 def jobs_list(ctx: click.Context, owner: str | None, limit: int) -> None:
     """Lista los trabajos (más recientes primero)."""
+    console, _ = _consoles()
     rows = get_container(ctx).operator_jobs().list(owner, limit)
     if not rows:
         console.print("No hay trabajos.")
@@ -61,6 +87,7 @@ def jobs_show(ctx: click.Context, job_id: str, follow: bool) -> None:
     """Muestra un trabajo: estado, avance, etapa, error y archivo."""
     from shared.jobs.domain import format_eta
 
+    console, err_console = _consoles()
     ops = get_container(ctx).operator_jobs()
     view = ops.show(job_id)
     if follow and not view.status.finished:
@@ -98,6 +125,7 @@ def jobs_show(ctx: click.Context, job_id: str, follow: bool) -> None:
 @cli_errors
 def jobs_cancel(ctx: click.Context, job_id: str) -> None:
     """Cancela un trabajo en cola o en proceso."""
+    console, _ = _consoles()
     view = get_container(ctx).cancel_job()(None, job_id)
     console.print(f"Trabajo {view.id} cancelado ({view.description}).")
 
@@ -109,6 +137,7 @@ def jobs_cancel(ctx: click.Context, job_id: str) -> None:
 @cli_errors
 def worker(ctx: click.Context, concurrency: int | None) -> None:
     """Ejecuta los trabajos en cola (sin servir páginas) hasta Ctrl-C."""
+    console, _ = _consoles()
     container = get_container(ctx)
     if concurrency is not None:
         from dependency_injector import providers
@@ -124,9 +153,6 @@ def worker(ctx: click.Context, concurrency: int | None) -> None:
 
 def start_embedded_worker(ctx: click.Context) -> Any:
     """``serve`` runs the jobs in this process too (the embedded backend)."""
-    try:
-        runner = get_container(ctx).jobs_worker()
-    except ValueError as exc:
-        raise CliError(str(exc)) from exc
+    runner = get_container(ctx).jobs_worker()
     runner.start()
     return runner

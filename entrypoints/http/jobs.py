@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import attrs
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Stream
 
@@ -98,7 +99,10 @@ class JobsApi(Controller):
         return JobOut.of(jobs(request).cancel_job()(requester_of(request), job_id))
 
     @get("/{job_id:str}/resultado", sync_to_thread=True,
-         summary="Descargar el archivo de un trabajo terminado")
+         summary="Descargar el archivo de un trabajo terminado",
+         # documented as a file of any type; each answer carries the file's own type (XLSX…)
+         responses={200: ResponseSpec(data_container=bytes, media_type="application/octet-stream",
+                                      description="El archivo del trabajo (adjunto).")})
     def result(self, request: Request[Any, Any, Any], job_id: FromPath[str]) -> Stream:
         return _download(request, job_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -334,17 +335,17 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
 
     settings = get_container(ctx).settings()
     if not no_jobs:
-        start_embedded_worker(ctx)
+        _jobs_cli.start_embedded_worker(ctx)
     uvicorn.run("entrypoints.http.app:app_from_env", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers or settings.workers, log_config=None,
                 access_log=False, proxy_headers=False)
 
 
-# Platform commands of their own modules (click and rich only at import: --help stays fast).
-from entrypoints.cli.jobs import jobs, start_embedded_worker, worker  # noqa: E402
-
-cli.add_command(jobs)
-cli.add_command(worker)
+# Platform commands in a module of their own, which uses this one's helpers: looked up by
+# name, as the contexts' groups are (it imports only click and rich: --help stays fast).
+_jobs_cli = importlib.import_module("entrypoints.cli.jobs")
+cli.add_command(_jobs_cli.jobs)
+cli.add_command(_jobs_cli.worker)
 
 
 def main() -> None:  # pragma: no cover

@@ -107,8 +107,9 @@ class RecordsExportKind:
         return None if self.national else str(params.get("institution") or "") or None
 
     def describe(self, params: Mapping[str, Any]) -> str:
-        where = "nacional" if self.national else f"de {params.get('institution', '')}"
-        return f"Excel {where} de los registros ({params.get('period', '')})"
+        if self.national:
+            return f"Excel nacional de los registros ({params.get('period', '')})"
+        return f"Excel de los registros de {params.get('institution', '')} ({params.get('period', '')})"
 
     def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
             progress: JobProgress) -> JobOutput:

@@ -43,6 +43,7 @@ def test_coordinador_exports_through_a_job_and_finds_it_in_mis_descargas(demo, p
     expect(page.locator("[data-job-status]")).to_have_text("Terminado")
     download_link = page.get_by_role("link", name=re.compile(r"^Descargar excedentes-faltantes-SS-"))
     expect(download_link).to_be_visible()
+    expect(page.get_by_role("button", name="Cancelar")).to_have_count(0)  # done: nothing to cancel
     assert page.url == job_url  # never reloaded elsewhere
     shots(page, "trabajo-terminado")
 

@@ -35,7 +35,8 @@
     }
     show(done, !!job.result_url);
     var finished = job.status === "done" || job.status === "failed" || job.status === "expired";
-    if (finished) { show(box.querySelector("[data-job-cancel]"), false); }
+    var cancel = box.querySelector("[data-job-cancel]");
+    if (finished && cancel) { cancel.remove(); }  // a finished job cannot be cancelled
     return finished;
   }
   var delay = 1000;

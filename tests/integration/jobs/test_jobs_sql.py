@@ -29,7 +29,7 @@ def test_institution_export_runs_as_a_job(container, users):
     coord = users["coord_ss"]
     view = container.start_job()(coord, "institution-export", {"period": YEAR, "institution": "ss"})
     assert view.status is JobStatus.QUEUED and view.progress == 0
-    assert view.description == f"Excel de SS de los registros ({YEAR})"
+    assert view.description == f"Excel de los registros de SS ({YEAR})"
     assert run_queue(container) == 1
     done = container.get_job()(coord, view.id)
     assert done.status is JobStatus.DONE and done.progress == 100 and done.stage == "Terminado"

@@ -31,6 +31,7 @@ class EmbeddedWorker:
         self.recover, self.expire = recover, expire
         self.concurrency = max(1, concurrency)
         self.poll = poll_seconds
+        self.error_pause = 10.0
         self.housekeeping_every = housekeeping_seconds
         self.beat_every = max(0.05, lease_seconds / 3)
         self.name = f"{socket.gethostname()}:{os.getpid()}"
@@ -114,6 +115,7 @@ class EmbeddedWorker:
                 ran = self.run_one(slot)
             except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and retry
                 log.exception("jobs worker step failed")
-                ran = False
+                self._stop.wait(self.error_pause)  # one log line per pause, not per poll
+                continue
             if not ran:
                 self._stop.wait(self.poll)

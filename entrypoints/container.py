@@ -27,7 +27,7 @@ from shared.identity.scopes import CompositeScopeDirectory
 from shared.jobs import application as jobs_app
 from shared.jobs.adapters.owners import IdentityRequesters
 from shared.jobs.adapters.sql import SqlJobsUnitOfWork
-from shared.jobs.adapters.worker import EmbeddedWorker
+from shared.jobs.adapters.worker import EmbeddedQueue, EmbeddedWorker
 from shared.storage.adapters.local import LocalFileStorage
 from shared.storage.adapters.s3 import S3FileStorage
 from shared.storage.adapters.selector import ConfiguredStorageSelector
@@ -119,8 +119,9 @@ class Container(containers.DeclarativeContainer):
     job_kinds = providers.Singleton(_job_kinds, excedentes.read_model.provider,
                                     excedentes.exporter.provider)
     job_policy = providers.Singleton(_job_policy, settings)
+    job_queue = providers.Singleton(EmbeddedQueue)  # JOBS_BACKEND=embedded (the only one yet)
     start_job = providers.Factory(jobs_app.StartJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
-                                  clock=clock, policy=job_policy)
+                                  clock=clock, policy=job_policy, queue=job_queue)
     get_job = providers.Factory(jobs_app.GetJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
                                 clock=clock)
     list_my_jobs = providers.Factory(jobs_app.ListMyJobs, uow_factory=jobs_uow.provider,

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Mapping, Protocol, Sequenc
 
 import attrs
 
-from shared.jobs.domain import UNEXPECTED, Job, JobResult, JobStatus, Requester
+from shared.jobs.domain import RULE_ADVICE, UNEXPECTED, Job, JobResult, JobStatus, Requester
 from shared.kernel.clock import Clock
 from shared.kernel.errors import DomainError, NotFound, ValidationError
 from shared.storage.domain import StorageSelector
@@ -68,6 +68,14 @@ class JobsUnitOfWork(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
     def commit(self) -> None: ...
+
+
+class JobQueue(Protocol):
+    """Hands a committed job to whatever runs jobs. The embedded backend's workers find it in
+    the table (this only wakes the workers of this process); a job-queue library's adapter
+    would push the id to its queue here."""
+
+    def enqueue(self, job: Job) -> None: ...
 
 
 class Requesters(Protocol):
@@ -194,6 +202,7 @@ class StartJob:
     kinds: JobKinds
     clock: Clock
     policy: JobPolicy
+    queue: JobQueue
 
     def __call__(self, requester: Requester, kind_name: str, params: Mapping[str, Any]) -> JobView:
         kind = self.kinds.get(kind_name)
@@ -204,6 +213,7 @@ class StartJob:
         with self.uow_factory() as uow:
             uow.jobs.add(job)
             uow.commit()
+        self.queue.enqueue(job)  # after the commit: a worker never looks for an unsaved job
         return view_of(job, self.kinds, now)
 
 
@@ -387,8 +397,8 @@ class ExecuteJob:
             self._finish(job.id, worker, result)
         except JobAborted:
             self.log(f"job {job.id}: no longer held by {worker}; stopped", None)
-        except DomainError as exc:
-            self._fail(job.id, worker, exc.message, retry=False, exc=exc)
+        except DomainError as exc:  # a broken rule: why (the rule's message) and what to do
+            self._fail(job.id, worker, f"{exc.message} {RULE_ADVICE}", retry=False, exc=exc)
         except Exception as exc:  # noqa: BLE001 - any other failure: retried, then failed
             self._fail(job.id, worker, UNEXPECTED, retry=True, exc=exc)
 

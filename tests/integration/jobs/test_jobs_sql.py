@@ -214,3 +214,41 @@ def test_the_worker_threads_run_a_job(container, users):
             time.sleep(0.05)
     finally:
         worker.stop(10)
+
+
+def test_a_rule_broken_at_run_time_says_why_and_what_to_do(container, users):
+    from shared.jobs.domain import RULE_ADVICE
+    from shared.kernel.scope import Role
+
+    coord = users["coord_ss"]
+    view = container.start_job()(coord, "institution-export", {"period": YEAR, "institution": "SS"})
+    # moved to another institution before the job ran: the use case's scope rules still apply
+    container.identity().grant("test", "coord_ss", Role.COORDINADOR, "IMSS")
+    run_queue(container)
+    after = container.get_job()(coord, view.id)
+    assert after.status is JobStatus.FAILED and after.attempts == 1  # a rule: no retry
+    assert after.error.endswith(RULE_ADVICE) and after.filename is None
+    # a disabled account's job does not run either
+    second = container.start_job()(users["admin_jobs"], "national-export", {"period": YEAR})
+    container.identity().set_active("test", "admin_jobs", False)
+    run_queue(container)
+    failed = container.get_job()(users["admin_jobs"], second.id)
+    assert failed.status is JobStatus.FAILED and "ya no está activa" in failed.error
+
+
+def test_starting_a_job_wakes_the_worker_at_once(container, users):
+    import time
+
+    worker = container.jobs_worker()
+    worker.poll = 30.0  # only the wake-up can make it look before the test gives up
+    worker.housekeeping_every = 3600
+    worker.start()
+    try:
+        time.sleep(0.3)  # the thread is waiting
+        view = container.start_job()(users["admin_jobs"], "national-export", {"period": YEAR})
+        deadline = time.monotonic() + 20
+        while container.get_job()(users["admin_jobs"], view.id).status is not JobStatus.DONE:
+            assert time.monotonic() < deadline, "the queued job did not wake the worker"
+            time.sleep(0.05)
+    finally:
+        worker.stop(10)

@@ -21,6 +21,17 @@ from shared.jobs.application import ClaimJob, ExecuteJob, ExpireJobs, JobAborted
 
 log = logging.getLogger("sanece.jobs")
 
+# Set when a job is queued in this process: its worker threads look at once instead of at
+# their next poll (other processes' workers find it at theirs).
+_WAKE = threading.Event()
+
+
+class EmbeddedQueue:
+    """``JobQueue`` of the embedded backend: the job is already in the table; wake up."""
+
+    def enqueue(self, job: object) -> None:
+        _WAKE.set()
+
 
 class EmbeddedWorker:
     def __init__(self, claim: ClaimJob, execute: ExecuteJob, heartbeat: ReportProgress,
@@ -91,6 +102,7 @@ class EmbeddedWorker:
 
     def stop(self, timeout: float | None = None) -> None:
         self._stop.set()
+        _WAKE.set()
         for t in self._threads:
             t.join(timeout)
         self._threads = []
@@ -117,5 +129,6 @@ class EmbeddedWorker:
                 log.exception("jobs worker step failed")
                 self._stop.wait(self.error_pause)  # one log line per pause, not per poll
                 continue
-            if not ran:
-                self._stop.wait(self.poll)
+            if not ran and not self._stop.is_set():
+                _WAKE.wait(self.poll)
+                _WAKE.clear()

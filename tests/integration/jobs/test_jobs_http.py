@@ -181,3 +181,23 @@ def test_mis_descargas_is_in_the_menu_of_who_can_start_jobs(as_user):
     cap = as_user("cap_bc")
     assert 'href="/trabajos"' not in cap.get("/excedentes/tablero").text
     assert cap.get("/trabajos").status_code == 200  # an empty list, nothing else
+
+
+def test_a_running_job_shows_its_progress_stage_and_time_left(as_user, container, clock):
+    from datetime import timedelta
+
+    c = as_user("admin_jobs")
+    token = c.get("/api/auth/csrf").json()["csrf_token"]
+    job_id = c.post("/api/jobs", json={"kind": "national-export", "params": {"period": YEAR}},
+                    headers={"X-CSRF-Token": token}).headers["location"].rsplit("/", 1)[1]
+    held = container.claim_job()("w:1:0")
+    clock.advance(timedelta(seconds=30))
+    container.report_job_progress()(held.id, held.worker, 40, "Escribiendo los registros")
+    polled = c.get(f"/api/jobs/{job_id}").json()
+    assert polled["status"] == "running" and polled["status_label"] == "En proceso"
+    assert polled["progress"] == 40 and polled["stage"] == "Escribiendo los registros"
+    assert polled["eta_seconds"] == 45 and polled["result_url"] is None  # 30 s for 40 %
+    page = c.get(f"/trabajos/{job_id}").text
+    assert '<progress id="job-bar" max="100" value="40">' in page and "data-job-poll" in page
+    assert "Tiempo restante estimado" in page and "menos de un minuto" in page
+    assert "En proceso (40 %)" in c.get("/trabajos").text

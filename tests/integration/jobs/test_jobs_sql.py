@@ -252,3 +252,23 @@ def test_starting_a_job_wakes_the_worker_at_once(container, users):
             time.sleep(0.05)
     finally:
         worker.stop(10)
+
+
+def test_concurrent_claims_take_each_job_once(container, users):
+    """Four workers claiming at the same time: every job is held by exactly one of them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    admin = users["admin_jobs"]
+    ids = {container.start_job()(admin, "national-export", {"period": YEAR}).id for _ in range(8)}
+    claim = container.claim_job()
+
+    def drain(n: int) -> list[str]:
+        got = []
+        while (job := claim(f"racer:{n}")) is not None:
+            got.append(job.id)
+        return got
+
+    with ThreadPoolExecutor(4) as pool:
+        taken = [job_id for got in pool.map(drain, range(4)) for job_id in got]
+    assert sorted(taken) == sorted(ids)  # each once, none lost
+    assert all(container.operator_jobs().show(i).attempts == 1 for i in ids)

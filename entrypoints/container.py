@@ -24,6 +24,10 @@ from shared.identity.adapters.hashing import Argon2Hasher
 from shared.identity.adapters.sql import SqlIdentityUnitOfWork
 from shared.identity.application import IdentityService
 from shared.identity.scopes import CompositeScopeDirectory
+from shared.jobs import application as jobs_app
+from shared.jobs.adapters.owners import IdentityRequesters
+from shared.jobs.adapters.sql import SqlJobsUnitOfWork
+from shared.jobs.adapters.worker import EmbeddedQueue, EmbeddedWorker
 from shared.storage.adapters.local import LocalFileStorage
 from shared.storage.adapters.s3 import S3FileStorage
 from shared.storage.adapters.selector import ConfiguredStorageSelector
@@ -45,6 +49,24 @@ def _storage_selector(settings: Settings, clock: SystemClock) -> ConfiguredStora
 
 def _hours(n: int) -> timedelta:
     return timedelta(hours=n)
+
+
+def _job_policy(settings: Settings) -> jobs_app.JobPolicy:
+    return jobs_app.JobPolicy(keep=timedelta(days=settings.jobs_keep_days),
+                              max_attempts=settings.jobs_max_attempts,
+                              lease=timedelta(seconds=settings.jobs_lease_seconds))
+
+
+def _job_kinds(read_model, exporter):  # type: ignore[no-untyped-def]
+    from entrypoints.job_kinds import job_kinds
+
+    return job_kinds(read_model, exporter)
+
+
+def _log_job(message: str, exc: BaseException | None) -> None:
+    import logging
+
+    logging.getLogger("sanece.jobs").error(message, exc_info=exc)
 
 
 def _session_store(settings: Settings):  # -> litestar Store
@@ -91,6 +113,41 @@ class Container(containers.DeclarativeContainer):
     session_store = providers.Factory(_session_store, settings)
 
     demo_loaders = providers.List(excedentes.demo_loader, sanece.demo_loader)
+
+    # Jobs (long work with progress): the embedded backend, state in this database.
+    jobs_uow = providers.Factory(SqlJobsUnitOfWork, sessions)
+    job_kinds = providers.Singleton(_job_kinds, excedentes.read_model.provider,
+                                    excedentes.exporter.provider)
+    job_policy = providers.Singleton(_job_policy, settings)
+    job_queue = providers.Singleton(EmbeddedQueue)  # JOBS_BACKEND=embedded (the only one yet)
+    start_job = providers.Factory(jobs_app.StartJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
+                                  clock=clock, policy=job_policy, queue=job_queue)
+    get_job = providers.Factory(jobs_app.GetJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
+                                clock=clock)
+    list_my_jobs = providers.Factory(jobs_app.ListMyJobs, uow_factory=jobs_uow.provider,
+                                     kinds=job_kinds, clock=clock)
+    cancel_job = providers.Factory(jobs_app.CancelJob, uow_factory=jobs_uow.provider,
+                                   kinds=job_kinds, clock=clock, policy=job_policy)
+    open_job_result = providers.Factory(jobs_app.OpenJobResult, uow_factory=jobs_uow.provider,
+                                        storage=storage)
+    operator_jobs = providers.Factory(jobs_app.OperatorJobs, uow_factory=jobs_uow.provider,
+                                      kinds=job_kinds, clock=clock)
+    claim_job = providers.Factory(jobs_app.ClaimJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
+                                  clock=clock, policy=job_policy)
+    report_job_progress = providers.Factory(jobs_app.ReportProgress, uow_factory=jobs_uow.provider,
+                                            clock=clock, policy=job_policy)
+    execute_job = providers.Factory(
+        jobs_app.ExecuteJob, uow_factory=jobs_uow.provider, kinds=job_kinds, clock=clock,
+        policy=job_policy, storage=storage, requesters=providers.Factory(IdentityRequesters, identity),
+        report=report_job_progress, tmp_dir=settings.provided.tmp_dir, log=_log_job)
+    recover_job_leases = providers.Factory(jobs_app.RecoverLeases, uow_factory=jobs_uow.provider,
+                                           clock=clock, policy=job_policy)
+    expire_jobs = providers.Factory(jobs_app.ExpireJobs, uow_factory=jobs_uow.provider, clock=clock,
+                                    storage=storage)
+    jobs_worker = providers.Factory(EmbeddedWorker, claim_job, execute_job, report_job_progress,
+                                    recover_job_leases, expire_jobs,
+                                    concurrency=settings.provided.jobs_concurrency,
+                                    lease_seconds=settings.provided.jobs_lease_seconds)
 
 
 def build_container(settings: Settings | None = None) -> Container:

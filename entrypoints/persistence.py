@@ -9,6 +9,7 @@ import exchange.adapters.sql.tables  # noqa: F401  (the exchange analyses)
 import sanece.adapters.sql.tables  # noqa: F401
 import shared.audit.adapters.sql  # noqa: F401  (defines audit_log)
 import shared.identity.adapters.sql  # noqa: F401  (defines users)
+import shared.jobs.adapters.sql  # noqa: F401  (defines jobs)
 from shared.adapters.sql.database import metadata
 
 

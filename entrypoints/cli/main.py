@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -324,16 +325,27 @@ def audit_verify(ctx: click.Context) -> None:
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
 @click.option("--workers", type=int, default=None)
+@click.option("--no-jobs", is_flag=True, help="No ejecutar trabajos aquí (otro `sanece-admin worker` lo hace).")
 @click.pass_context
 @cli_errors
-def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
-    """Inicia el servidor web."""
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None,
+          no_jobs: bool) -> None:
+    """Inicia el servidor web (y el worker de trabajos)."""
     import uvicorn
 
     settings = get_container(ctx).settings()
+    if not no_jobs:
+        _jobs_cli.start_embedded_worker(ctx)
     uvicorn.run("entrypoints.http.app:app_from_env", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers or settings.workers, log_config=None,
                 access_log=False, proxy_headers=False)
+
+
+# Platform commands in a module of their own, which uses this one's helpers: looked up by
+# name, as the contexts' groups are (it imports only click and rich: --help stays fast).
+_jobs_cli = importlib.import_module("entrypoints.cli.jobs")
+cli.add_command(_jobs_cli.jobs)
+cli.add_command(_jobs_cli.worker)
 
 
 def main() -> None:  # pragma: no cover

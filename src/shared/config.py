@@ -70,6 +70,11 @@ class Settings:
     import_max_line_chars: int = 20_000  # one line of a CSV
     log_level: str = "INFO"
     log_json: bool = True
+    jobs_backend: str = "embedded"  # where jobs run: worker threads on the product's database
+    jobs_keep_days: int = 7  # a finished job and its file are kept this long
+    jobs_concurrency: int = 1  # heavy jobs run at once by one process's worker
+    jobs_max_attempts: int = 3  # a job whose worker died is retried up to this many times
+    jobs_lease_seconds: int = 60  # a running job not renewed for this long is requeued
 
     @property
     def files_root(self) -> Path:
@@ -121,6 +126,11 @@ class Settings:
             import_max_line_chars=_int(env, "IMPORT_MAX_LINE_CHARS", 20_000),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             log_json=_bool(env.get("LOG_JSON"), True),
+            jobs_backend=(env.get("JOBS_BACKEND") or "embedded").lower(),
+            jobs_keep_days=_int(env, "JOBS_KEEP_DAYS", 7),
+            jobs_concurrency=_int(env, "JOBS_CONCURRENCY", 1),
+            jobs_max_attempts=_int(env, "JOBS_MAX_ATTEMPTS", 3),
+            jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", 60),
         )
         s.validate()
         return s
@@ -138,6 +148,14 @@ class Settings:
             raise ValueError("SESSION_MAX_HOURS must be at least 1")
         if self.login_address_max_failures < 1:
             raise ValueError("LOGIN_MAX_FAILURES_PER_ADDRESS must be at least 1")
+        if self.jobs_backend != "embedded":
+            raise ValueError(f"unknown JOBS_BACKEND {self.jobs_backend!r} (use embedded)")
+        for name, value in (("JOBS_KEEP_DAYS", self.jobs_keep_days),
+                            ("JOBS_CONCURRENCY", self.jobs_concurrency),
+                            ("JOBS_MAX_ATTEMPTS", self.jobs_max_attempts),
+                            ("JOBS_LEASE_SECONDS", self.jobs_lease_seconds)):
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1")
 
 
 def _load_or_create_secret(var_dir: Path) -> str:

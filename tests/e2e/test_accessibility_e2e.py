@@ -177,6 +177,14 @@ def _institution_refused(page, base: str) -> None:
     assert page.get_by_text("ya está registrada").first.is_visible()
 
 
+def _job_page(page, base: str) -> None:
+    """The institution's Excel export started from the tablero: its job page, finished."""
+    page.goto(base + "/excedentes/tablero")
+    page.get_by_role("button", name=re.compile("Excel de los registros de la institución")).click()
+    page.wait_for_url(re.compile(r"/trabajos/[0-9a-f]+$"))
+    page.locator("[data-job-done]").wait_for(state="visible", timeout=60_000)
+
+
 def _folio_form(path: str) -> Callable[..., None]:
     def go(page, base: str) -> None:
         page.goto(base + "/sanece/inicio")
@@ -211,6 +219,9 @@ PAGES: dict[str | None, list[Check]] = {
         Check("Página inexistente (404)", None, _not_found),
     ],
     "coordinador.imss": [
+        Check("Mis descargas, vacía", "/trabajos", _to("/trabajos")),
+        Check("Trabajo: exportación terminada", "/trabajos/{job_id:str}", _job_page),
+        Check("Mis descargas", "/trabajos", _to("/trabajos")),
         Check("Tablero", "/excedentes/tablero", _to("/excedentes/tablero")),
         Check("Excedentes (entrada)", "/excedentes", _to("/excedentes")),
         Check("Periodos", "/excedentes/periodos", _to("/excedentes/periodos")),
@@ -300,6 +311,7 @@ NOT_PAGES = (
     re.compile(r"/reportes/(preliminar|final)$"),          # PDF reports
     re.compile(r"/exportar/"),          # catalog downloads
     re.compile(r"/adjuntos/"),          # request attachments (files)
+    re.compile(r"^/trabajos/\{job_id:str\}/archivo$"),  # a finished job's file
     # The Cambios page of a registered folio type without pages of its own: none of the guide's
     # five has one (each answers 404 there); a sixth type adds its check to PAGES.
     re.compile(r"^/sanece/cambios/\{slug:str\}$"),

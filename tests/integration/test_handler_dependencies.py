@@ -23,7 +23,7 @@ from entrypoints.http.exchange.common import DEPENDENCIES as EXCHANGE
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = ("entrypoints.http.excedentes.", "entrypoints.http.exchange.",
-           "entrypoints.http.identity", "entrypoints.http.admin")
+           "entrypoints.http.identity", "entrypoints.http.admin", "entrypoints.http.jobs")
 
 
 def _fn(handler: Any) -> Any:

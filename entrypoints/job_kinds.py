@@ -1,0 +1,136 @@
+"""The job kinds of this product: the bridge where the jobs capability (``shared.jobs``) meets
+the contexts' use cases. Each kind is one object registered once (``job_kinds``); the pages,
+the API, the CLI and the worker iterate over the registry.
+
+The exports run the excedentes ``ExportRecords`` use case unchanged: its own scope rules decide
+who may export what. At start, the same use case runs with an exporter that writes nothing (its
+rows are a lazy query, never executed), so a request outside the user's scope is refused at once
+with the use case's own answer instead of becoming a failed job.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import attrs
+
+from excedentes.application.access import Actor
+from excedentes.application.use_cases.exports import ExportRecords, ExportRecordsCommand
+from shared.jobs.application import JobKinds, JobOutput, JobProgress
+from shared.jobs.domain import Requester
+from shared.kernel.errors import ValidationError
+from shared.kernel.scope import Role, Scope
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PERIOD_REQUIRED = "Indique el periodo (año) a exportar."
+INSTITUTION_REQUIRED = "Indique la institución a exportar."
+ROWS_PER_REPORT = 500  # progress is reported every this many rows
+
+
+def _period(params: Mapping[str, Any]) -> int:
+    value = params.get("period")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(PERIOD_REQUIRED, code="job_params_invalid")
+    return value
+
+
+def _institution(params: Mapping[str, Any]) -> str:
+    value = params.get("institution")
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(INSTITUTION_REQUIRED, code="job_params_invalid")
+    return value.strip().upper()
+
+
+def _actor(requester: Requester) -> Actor:
+    return Actor(requester.username, Scope(Role(requester.role), requester.scope_ref))
+
+
+class _NoWrite:
+    """The ``RecordsExporter`` of the start-time check: consumes nothing, writes nothing."""
+
+    def write(self, rows: Iterable[Any], path: Path) -> int:
+        return 0
+
+
+@attrs.define
+class _Counting:
+    """The real exporter, with the rows counted as they stream by, to report progress from 5 %
+    (rows start flowing) to 95 % (all written) against the tablero's count of records."""
+
+    inner: Any  # RecordsExporter
+    progress: JobProgress
+    total: int
+
+    def write(self, rows: Iterable[Any], path: Path) -> int:
+        def counted() -> Iterator[Any]:
+            n = 0
+            for row in rows:
+                n += 1
+                if n % ROWS_PER_REPORT == 0:
+                    share = min(n / max(self.total, 1), 1.0)
+                    self.progress(5 + int(90 * share), "Escribiendo los registros")
+                yield row
+
+        return self.inner.write(counted(), path)  # type: ignore[no-any-return]
+
+
+@attrs.define
+class RecordsExportKind:
+    """``national-export`` (the country, admin) and ``institution-export`` (one institution,
+    its coordinador or an admin): the Excel of the records of a period (E14)."""
+
+    name: str
+    label: str
+    roles: frozenset[str]
+    national: bool
+    read_model: Callable[[], Any]  # the excedentes read model (lazy: built on first use)
+    exporter: Callable[[], Any]  # the XlsxWriter exporter
+
+    def _command(self, params: Mapping[str, Any], path: Path) -> ExportRecordsCommand:
+        return ExportRecordsCommand(_period(params), path,
+                                    None if self.national else _institution(params))
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(params, Mapping):
+            raise ValidationError(PERIOD_REQUIRED, code="job_params_invalid")
+        cmd = self._command(params, Path("unused.xlsx"))
+        ExportRecords(self.read_model(), _NoWrite())(_actor(requester), cmd)
+        out: dict[str, Any] = {"period": cmd.year}
+        if cmd.institution_code:
+            out["institution"] = cmd.institution_code.upper()
+        return out
+
+    def storage_scope(self, params: Mapping[str, Any]) -> str | None:
+        return None if self.national else str(params.get("institution") or "") or None
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        if self.national:
+            return f"Excel nacional de los registros ({params.get('period', '')})"
+        return f"Excel de los registros de {params.get('institution', '')} ({params.get('period', '')})"
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        rm = self.read_model()
+        cmd = self._command(params, out)
+        progress(1, "Contando los registros")
+        codes = ([i.code for i in rm.institutions()] if cmd.institution_code is None
+                 else [cmd.institution_code])
+        total = sum(s.facts.record_count for code in codes for s in rm.dashboard(code, cmd.year))
+        progress(5, "Consultando los registros")
+        ExportRecords(rm, _Counting(self.exporter(), progress, total))(_actor(requester), cmd)
+        scope = "nacional" if cmd.institution_code is None else cmd.institution_code.upper()
+        return JobOutput(f"excedentes-faltantes-{scope}-{cmd.year}.xlsx", XLSX)
+
+
+def job_kinds(read_model: Callable[[], Any], exporter: Callable[[], Any]) -> JobKinds:
+    """The registry, given the excedentes providers (called when a job starts or runs)."""
+    return JobKinds([
+        RecordsExportKind("national-export", "Excel nacional de los registros",
+                          frozenset({Role.ADMIN.value}), True, read_model, exporter),
+        RecordsExportKind("institution-export", "Excel de los registros de la institución",
+                          frozenset({Role.COORDINADOR.value, Role.ADMIN.value}), False,
+                          read_model, exporter),
+    ])

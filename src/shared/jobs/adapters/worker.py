@@ -1,0 +1,134 @@
+"""The embedded backend's worker: threads in the web process (``sanece-admin serve``) or in a
+process of its own (``sanece-admin worker``) that claim queued jobs from the database.
+
+``concurrency`` threads run at most that many heavy jobs at once in this process (default 1,
+so that a national export leaves the web threads their share of the CPU). While a job runs, a
+heartbeat renews its lease every third of it; a worker killed with ``kill -9`` stops renewing,
+and any worker's housekeeping puts the job back in the queue (or fails it once its attempts
+are spent) when the lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Callable
+
+from shared.jobs.application import ClaimJob, ExecuteJob, ExpireJobs, JobAborted, RecoverLeases, ReportProgress
+
+log = logging.getLogger("sanece.jobs")
+
+# Set when a job is queued in this process: its worker threads look at once instead of at
+# their next poll (other processes' workers find it at theirs).
+_WAKE = threading.Event()
+
+
+class EmbeddedQueue:
+    """``JobQueue`` of the embedded backend: the job is already in the table; wake up."""
+
+    def enqueue(self, job: object) -> None:
+        _WAKE.set()
+
+
+class EmbeddedWorker:
+    def __init__(self, claim: ClaimJob, execute: ExecuteJob, heartbeat: ReportProgress,
+                 recover: RecoverLeases, expire: ExpireJobs, *, concurrency: int = 1,
+                 poll_seconds: float = 1.0, housekeeping_seconds: float = 30.0,
+                 lease_seconds: float = 60.0) -> None:
+        self.claim, self.execute, self.heartbeat = claim, execute, heartbeat
+        self.recover, self.expire = recover, expire
+        self.concurrency = max(1, concurrency)
+        self.poll = poll_seconds
+        self.error_pause = 10.0
+        self.housekeeping_every = housekeeping_seconds
+        self.beat_every = max(0.05, lease_seconds / 3)
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # --- one step each (the threads loop on them; tests call them directly) -------------------
+    def housekeeping(self) -> None:
+        try:
+            recovered = self.recover()
+            expired = self.expire()
+            if recovered or expired:
+                log.info("jobs: %s requeued or failed after a lost lease, %s expired",
+                         recovered, expired)
+        except Exception:  # noqa: BLE001 - the next round tries again
+            log.exception("jobs housekeeping failed")
+
+    def run_one(self, slot: int = 0) -> bool:
+        """Claim and run one job; False when the queue is empty."""
+        job = self.claim(f"{self.name}:{slot}")
+        if job is None:
+            return False
+        log.info("job %s (%s) started by %s", job.id, job.kind, job.worker)
+        done = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(job.id, job.worker, done),
+                                name=f"job-heartbeat-{job.id}", daemon=True)
+        beat.start()
+        try:
+            self.execute(job)
+        finally:
+            done.set()
+            beat.join()
+        log.info("job %s ended", job.id)
+        return True
+
+    def _beat(self, job_id: str, worker: str | None, done: threading.Event) -> None:
+        assert worker is not None
+        while not done.wait(self.beat_every):
+            try:
+                self.heartbeat(job_id, worker, None, None)
+            except JobAborted:
+                return
+            except Exception:  # noqa: BLE001 - a missed beat; the lease outlives a few
+                log.exception("job %s heartbeat failed", job_id)
+
+    # --- the threads --------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._threads:
+            return
+        self._stop.clear()
+        for slot in range(self.concurrency):
+            t = threading.Thread(target=self._loop, args=(slot,), name=f"jobs-worker-{slot}",
+                                 daemon=True)
+            t.start()
+            self._threads.append(t)
+        log.info("jobs worker %s started (%s thread(s))", self.name, self.concurrency)
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        _WAKE.set()
+        for t in self._threads:
+            t.join(timeout)
+        self._threads = []
+
+    def run_forever(self, on_idle: Callable[[], None] | None = None) -> None:
+        """The standalone worker: the threads until interrupted."""
+        self.start()
+        try:
+            while not self._stop.wait(1.0):
+                if on_idle:
+                    on_idle()
+        finally:
+            self.stop()
+
+    def _loop(self, slot: int) -> None:
+        last_housekeeping = -1e9
+        while not self._stop.is_set():
+            if slot == 0 and time.monotonic() - last_housekeeping >= self.housekeeping_every:
+                self.housekeeping()
+                last_housekeeping = time.monotonic()
+            try:
+                ran = self.run_one(slot)
+            except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and retry
+                log.exception("jobs worker step failed")
+                self._stop.wait(self.error_pause)  # one log line per pause, not per poll
+                continue
+            if not ran and not self._stop.is_set():
+                _WAKE.wait(self.poll)
+                _WAKE.clear()

@@ -1,4 +1,4 @@
-"""Handlers of the excedentes, exchange and platform modules receive their queries and use
+"""Handlers of the excedentes, exchange, sanece and platform modules receive their queries and use
 cases through Litestar's dependency injection (``save_grid: NamedDependency[SaveGrid]``).
 
 These tests read the app as it is built: every injected parameter names a provider of the
@@ -20,10 +20,13 @@ from entrypoints.http.dependencies import PLATFORM_DEPENDENCIES, provider_of
 from entrypoints.http.excedentes.common import DEPENDENCIES as EXCEDENTES
 from entrypoints.http.excedentes.common import ROOT_DEPENDENCIES
 from entrypoints.http.exchange.common import DEPENDENCIES as EXCHANGE
+from entrypoints.http.sanece.common import DEPENDENCIES as SANECE
+from entrypoints.http.sanece.common import ROOT_DEPENDENCIES as SANECE_ROOT
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = ("entrypoints.http.excedentes.", "entrypoints.http.exchange.",
-           "entrypoints.http.identity", "entrypoints.http.admin", "entrypoints.http.jobs")
+           "entrypoints.http.sanece.", "entrypoints.http.identity", "entrypoints.http.admin",
+           "entrypoints.http.jobs")
 
 
 def _fn(handler: Any) -> Any:
@@ -41,10 +44,10 @@ def _handlers(app: Any) -> list[Any]:
 
 
 def _container_providers(container: Any) -> dict[int, tuple[str, Any]]:
-    """Every provider of the root, excedentes and exchange containers, by identity."""
+    """Every provider of the root, excedentes, exchange and sanece containers, by identity."""
     out: dict[int, tuple[str, Any]] = {}
     for prefix, part in (("", container), ("excedentes.", container.excedentes),
-                         ("exchange.", container.exchange)):
+                         ("exchange.", container.exchange), ("sanece.", container.sanece)):
         for name, provider in part.providers.items():
             out[id(provider)] = (prefix + name, provider)
     return out
@@ -65,7 +68,9 @@ def test_every_injected_parameter_is_a_container_provider_of_its_type(app, conta
     services = {made for _, p in known.values()
                 if isinstance(made := getattr(p, "cls", None), type)}
     handlers = _handlers(app)
-    assert len(handlers) > 100  # the three modules' pages and API, not an empty walk
+    assert len(handlers) > 180  # the modules' pages and API, not an empty walk
+    walked = {m for m in MODULES if any(_fn(h).__module__.startswith(m) for h in handlers)}
+    assert walked == set(MODULES)
     used: set[str] = set()
     injected = 0
     for handler in handlers:
@@ -84,28 +89,38 @@ def test_every_injected_parameter_is_a_container_provider_of_its_type(app, conta
             assert provider is not None, f"{where}: {name} is not bound to the container"
             assert id(provider) in known, f"{where}: {name} is not a provider of the container"
             used.add(name)
-            if skip:  # a port (Protocol) whose fakes need not subclass it: callable suffices
+            # every Injected[...] skips validation (see entrypoints.http.dependencies), so the
+            # marker says nothing here: only a port (Protocol), whose implementations need not
+            # subclass it, is exempt from naming the class its provider makes
+            assert skip, f"{where}: {name} is validated (declare it Injected[...])"
+            if getattr(cls, "_is_protocol", False):
                 continue
             made = getattr(provider, "cls", None) or getattr(provider, "provides", None)
             assert isinstance(made, type) and issubclass(made, cls), (
                 f"{where}: {name} is {cls.__name__} but {known[id(provider)][0]} makes {made}")
-    assert injected > 120  # every handler of the three modules, not an empty walk
-    declared = set(EXCEDENTES) | set(ROOT_DEPENDENCIES) | set(EXCHANGE) | set(PLATFORM_DEPENDENCIES)
+    assert injected > 220  # every handler of the modules, not an empty walk
+    declared = (set(EXCEDENTES) | set(ROOT_DEPENDENCIES) | set(EXCHANGE) | set(SANECE)
+                | set(SANECE_ROOT) | set(PLATFORM_DEPENDENCIES))
     assert declared - used == set(), "declared dependencies no handler takes"
 
 
 def test_the_untyped_locators_are_gone():
-    pattern = re.compile(r"\b(?:exc|xch|queries)\(request\)|app\.state\.container|container_of")
+    pattern = re.compile(
+        r"\b(?:exc|xch|san|queries)\(request\)|app\.state\.container|container_of")
     # Non-handler reads of the container that stay, each for a reason:
     allowed = {
         # the health probe reuses a healthy answer for a second: db_ping runs only then
         ("entrypoints/http/identity.py", "state.container.db_ping"),
         # the upload policy of catalog/unit files needs a setting before the form is read
         ("entrypoints/http/excedentes/coordination.py", "container.settings().import_max_bytes"),
+        # the attachment limit: the policy streams the form before any use case runs, and
+        # every Cambios page states it
+        ("entrypoints/http/sanece/common.py", "container.settings().attachment_max_bytes"),
     }
     found = []
     files = [*(ROOT / "entrypoints/http/excedentes").glob("*.py"),
              *(ROOT / "entrypoints/http/exchange").glob("*.py"),
+             *(ROOT / "entrypoints/http/sanece").glob("*.py"),
              ROOT / "entrypoints/http/admin.py", ROOT / "entrypoints/http/identity.py"]
     for path in files:
         rel = path.relative_to(ROOT).as_posix()

@@ -11,6 +11,9 @@ Pages (server-rendered, Spanish, the guide's labels) under ``/sanece``:
 
 The same operations as JSON under ``/api/sanece`` (``api.py``). Templates in
 ``templates/sanece/``, the stylesheet and script ``/static/sanece.css`` and ``sanece.js``.
+
+Handlers take their queries and use cases as typed parameters (``file_merge: FileMerge``): the
+module's router maps each name of ``common.DEPENDENCIES`` to the container's provider.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ HERE = Path(__file__).parent
 
 
 def modules(container: Any) -> list[Any]:
+    from entrypoints.http.dependencies import bound, dependency_map
     from entrypoints.http.rendering import HttpModule, MenuItem
     from entrypoints.http.sanece.api import SaneceApi
     from entrypoints.http.sanece.changes import ChangePages, SectionPages
@@ -32,12 +36,14 @@ def modules(container: Any) -> list[Any]:
         COMENTARIOS,
         COMENTARIOS_RECIBIDOS,
         CONSULTAR,
+        DEPENDENCIES,
         EVALUACION,
         EXTRACCION,
         HOMOLOGACIONES,
         INICIO,
         PACIENTES,
         REVISION,
+        ROOT_DEPENDENCIES,
     )
     from entrypoints.http.sanece.evaluation import EvaluationPages
     from entrypoints.http.sanece.extraction import (
@@ -54,9 +60,11 @@ def modules(container: Any) -> list[Any]:
     admin = frozenset({Role.ADMIN})
     return [HttpModule(
         name="sanece",
-        route_handlers=[FolioPages, ChangePages, SectionPages, RequestPages, ReviewPages,
-                        EvaluationPages, ExtractionPages, FeedbackPages, FeedbackAdminPages,
-                        MergePages, SaneceApi],
+        route_handlers=[bound(
+            [FolioPages, ChangePages, SectionPages, RequestPages, ReviewPages, EvaluationPages,
+             ExtractionPages, FeedbackPages, FeedbackAdminPages, MergePages, SaneceApi],
+            {**dependency_map(container.sanece, DEPENDENCIES),
+             **dependency_map(container, ROOT_DEPENDENCIES)})],
         template_dir=HERE / "templates",
         # The guide's menu (Inicio and Cerrar sesión come from the base layout).
         menu=[

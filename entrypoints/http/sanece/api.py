@@ -28,6 +28,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from entrypoints.http.bodies import json_body
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import fields_into, search_term
 from entrypoints.http.sanece.common import (
     actor_of,
@@ -40,7 +41,6 @@ from entrypoints.http.sanece.common import (
     folio_pdf,
     generic_folio_type,
     reviewer_guard,
-    san,
     sanece_guard,
     scope_of,
 )
@@ -56,10 +56,31 @@ from entrypoints.http.streams import PDF, XLSX
 from entrypoints.http.uploads import UPLOAD_ROUTE
 from sanece.application.access import PATIENT_NOT_FOUND
 from sanece.application.concurrency import StaleVersion, parse_version
-from sanece.application.use_cases.documents import ExtractionCommand
-from sanece.application.use_cases.evaluation import EvaluationCommand
-from sanece.application.use_cases.feedback import FeedbackCommand
-from sanece.application.use_cases.review import ApproveCommand, RejectCommand
+from sanece.application.queries import SaneceQueries
+from sanece.application.use_cases.attachments import OpenAttachment
+from sanece.application.use_cases.documents import (
+    ExtractFolios,
+    ExtractionCommand,
+    PrintFolioResponse,
+)
+from sanece.application.use_cases.evaluation import EvaluationCommand, RegisterEvaluation
+from sanece.application.use_cases.feedback import FeedbackCommand, SubmitFeedback
+from sanece.application.use_cases.requests import (
+    CheckFiling,
+    FileExpiryChange,
+    FileFolioRequest,
+    FileMerge,
+    FilePatientDataChange,
+    FileRequirementChange,
+    FileUnitChange,
+)
+from sanece.application.use_cases.review import (
+    ApproveCommand,
+    ApproveRequest,
+    RejectCommand,
+    RejectRequest,
+    UndoMerge,
+)
 from sanece.application.results import (
     Decision,
     EvaluationResult,
@@ -344,42 +365,46 @@ def _asked(body: SearchBody) -> PageRequest:
     return PageRequest(body.page, body.size, search_term(body.q))
 
 
-def _folios(request: Request[Any, Any, Any], body: FolioSearchBody) -> FolioPageOut:
-    return _page(FolioPageOut, san(request).queries().latest_folios(
+def _folios(request: Request[Any, Any, Any], queries: SaneceQueries,
+            body: FolioSearchBody) -> FolioPageOut:
+    return _page(FolioPageOut, queries.latest_folios(
         scope_of(request), _asked(body), body.unit_id))
 
 
-def _patients(request: Request[Any, Any, Any], body: SearchBody) -> PatientPageOut:
-    return _page(PatientPageOut, san(request).queries().recent_patients(
+def _patients(request: Request[Any, Any, Any], queries: SaneceQueries,
+              body: SearchBody) -> PatientPageOut:
+    return _page(PatientPageOut, queries.recent_patients(
         scope_of(request), _asked(body)))
 
 
-def _requests(request: Request[Any, Any, Any], body: RequestSearchBody) -> ChangeRequestPageOut:
+def _requests(request: Request[Any, Any, Any], queries: SaneceQueries,
+              body: RequestSearchBody) -> ChangeRequestPageOut:
     request_type = _enum(RequestType, body.type, "type")
     if request_type is None:
         raise ValidationError("Indique el tipo de solicitud («type»).")
-    return _page(ChangeRequestPageOut, san(request).queries().requests(
+    return _page(ChangeRequestPageOut, queries.requests(
         scope_of(request), request_type, _asked(body),
         kind=_enum(ExpiryChangeKind, body.kind, "kind"),
         status=_enum(RequestStatus, body.status, "status")))
 
 
-def _review_queue(request: Request[Any, Any, Any],
+def _review_queue(request: Request[Any, Any, Any], queries: SaneceQueries,
                   body: QueueSearchBody) -> ChangeRequestPageOut:
-    return _page(ChangeRequestPageOut, san(request).queries().review_queue(
+    return _page(ChangeRequestPageOut, queries.review_queue(
         scope_of(request), _asked(body), request_type=_enum(RequestType, body.type, "type"),
         kind=_enum(ExpiryChangeKind, body.kind, "kind"), ooad_id=body.ooad_id,
         min_age_days=body.min_age_days,
         status=None if body.status == "all" else _enum(RequestStatus, body.status, "status")))
 
 
-def _merges(request: Request[Any, Any, Any], body: SearchBody) -> ChangeRequestPageOut:
-    return _page(ChangeRequestPageOut, san(request).queries().merges(scope_of(request),
-                                                                     _asked(body)))
+def _merges(request: Request[Any, Any, Any], queries: SaneceQueries,
+            body: SearchBody) -> ChangeRequestPageOut:
+    return _page(ChangeRequestPageOut, queries.merges(scope_of(request), _asked(body)))
 
 
-def _pending(request: Request[Any, Any, Any], body: PendingSearchBody) -> FolioPageOut:
-    return _page(FolioPageOut, san(request).queries().pending_evaluations(
+def _pending(request: Request[Any, Any, Any], queries: SaneceQueries,
+             body: PendingSearchBody) -> FolioPageOut:
+    return _page(FolioPageOut, queries.pending_evaluations(
         scope_of(request), _asked(body), ooad_id=body.ooad_id, unit_id=body.unit_id))
 
 
@@ -394,78 +419,84 @@ class SaneceApi(Controller):
     # ------------------------------------------------------------------ organisation
 
     @get("/ooads", sync_to_thread=True, summary="OOAD/UMAE (destinos de un cambio de unidad)")
-    def ooads(self, request: Request[Any, Any, Any]) -> list[OoadView]:
-        return san(request).queries().ooads(scope_of(request))
+    def ooads(self, request: Request[Any, Any, Any],
+              queries: Injected[SaneceQueries]) -> list[OoadView]:
+        return queries.ooads(scope_of(request))
 
     @get("/ooads/{ooad_id:int}/units", sync_to_thread=True,
          summary="Unidades médicas de una OOAD/UMAE")
-    def units(self, request: Request[Any, Any, Any], ooad_id: FromPath[int]) -> list[UnitView]:
-        return san(request).queries().units(scope_of(request), ooad_id)
+    def units(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+              ooad_id: FromPath[int]) -> list[UnitView]:
+        return queries.units(scope_of(request), ooad_id)
 
     @get("/medicines", sync_to_thread=True, summary="Genéricos con sus claves")
-    def medicines(self, request: Request[Any, Any, Any]) -> list[MedicineView]:
-        return san(request).queries().medicines(scope_of(request))
+    def medicines(self, request: Request[Any, Any, Any],
+                  queries: Injected[SaneceQueries]) -> list[MedicineView]:
+        return queries.medicines(scope_of(request))
 
     # ------------------------------------------------------------------ S2–S5
 
     @get("/folios", sync_to_thread=True,
          summary="Inicio: estatus de últimos folios registrados en la unidad")
-    def folios(self, request: Request[Any, Any, Any], page: PageNo = 1, size: PageSize = 10,
+    def folios(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+               page: PageNo = 1, size: PageSize = 10,
                unit_id: Annotated[int | None, QueryParameter(
                    description="Unidad médica (solo roles centrales)")] = None) -> FolioPageOut:
-        return _folios(request, FolioSearchBody(page=page, size=size, unit_id=unit_id))
+        return _folios(request, queries, FolioSearchBody(page=page, size=size, unit_id=unit_id))
 
     @post("/folios/search", sync_to_thread=True, status_code=200,
           summary="Inicio con Buscar (el texto va en el cuerpo: puede ser un NSS o un nombre)",
           **json_body(FolioSearchBody))
-    def folio_search(self, request: Request[Any, Any, Any],
+    def folio_search(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                      data: JSONBody[FolioSearchBody]) -> FolioPageOut:
-        return _folios(request, data)
+        return _folios(request, queries, data)
 
     @get("/folios/{number:str}", sync_to_thread=True, summary="Consultar folio (11 dígitos)",
          response_headers=ETAG)
-    def folio(self, request: Request[Any, Any, Any],
+    def folio(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
               number: FromPath[str]) -> Response[FolioDetail]:
-        detail = san(request).queries().folio(scope_of(request), number)
+        detail = queries.folio(scope_of(request), number)
         return Response(detail, headers={"ETag": _etag(detail.version)})
 
     @get("/folios/{number:str}/pdf", sync_to_thread=True, media_type=PDF,
          summary="Formato de respuesta del folio (PDF con los datos actuales)")
-    def folio_pdf(self, request: Request[Any, Any, Any], number: FromPath[str]) -> Stream:
-        return folio_pdf(request, number)
+    def folio_pdf(self, request: Request[Any, Any, Any],
+                  print_response: Injected[PrintFolioResponse],
+                  number: FromPath[str]) -> Stream:
+        return folio_pdf(request, print_response, number)
 
     @get("/patients", sync_to_thread=True, summary="Pacientes con solicitudes recientes")
-    def patients(self, request: Request[Any, Any, Any], page: PageNo = 1,
-                 size: PageSize = 10) -> PatientPageOut:
-        return _patients(request, SearchBody(page=page, size=size))
+    def patients(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                 page: PageNo = 1, size: PageSize = 10) -> PatientPageOut:
+        return _patients(request, queries, SearchBody(page=page, size=size))
 
     @post("/patients/search", sync_to_thread=True, status_code=200,
           summary="Pacientes con Buscar (el texto va en el cuerpo: puede ser un NSS o un "
           "nombre)", **json_body(SearchBody))
-    def patient_search(self, request: Request[Any, Any, Any],
+    def patient_search(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                        data: JSONBody[SearchBody]) -> PatientPageOut:
-        return _patients(request, data)
+        return _patients(request, queries, data)
 
     @get("/patients/{patient_id:int}", sync_to_thread=True,
          summary="Historial de evaluaciones de un paciente", response_headers=ETAG)
-    def history(self, request: Request[Any, Any, Any],
+    def history(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                 patient_id: FromPath[int]) -> Response[PatientHistory]:
-        history = san(request).queries().patient_history(scope_of(request), patient_id)
+        history = queries.patient_history(scope_of(request), patient_id)
         return Response(history, headers={"ETag": _etag(history.patient.version)})
 
     @post("/nss-search", sync_to_thread=True, status_code=200,
           summary="Buscar registros por NSS (cambio de datos y homologación)",
           description="El NSS va en el cuerpo, nunca en la URL (bitácoras, proxies).",
           **json_body(NssBody))
-    def nss(self, request: Request[Any, Any, Any], data: JSONBody[NssBody]) -> NssSearch:
-        return san(request).queries().search_nss(scope_of(request), data.nss)
+    def nss(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+            data: JSONBody[NssBody]) -> NssSearch:
+        return queries.search_nss(scope_of(request), data.nss)
 
     @post("/merge-preview", sync_to_thread=True, status_code=200,
           summary="Vista previa de una homologación: ambos registros y los folios a mover",
           **json_body(MergePreviewBody))
-    def merge_preview(self, request: Request[Any, Any, Any],
+    def merge_preview(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                       data: JSONBody[MergePreviewBody]) -> MergePreviewView:
-        queries = san(request).queries()
         scope = scope_of(request)
         found = {r.id for r in queries.search_nss_of(scope, data.record).records}
         if data.correct not in found:
@@ -480,12 +511,13 @@ class SaneceApi(Controller):
           "maternal_surname, given_names (los enviados se cambian); la vigencia como archivo."
           + IF_MATCH, **UPLOAD_ROUTE)
     async def file_patient_data(self, request: Request[Any, Any, Any],
+                                queries: Injected[SaneceQueries],
+                                file_patient_data_change: Injected[FilePatientDataChange],
                                 patient_id: FromPath[int]) -> RequestFiled:
-        queries = san(request).queries()
         patient = await to_thread.run_sync(queries.patient, scope_of(request), patient_id)
         expected = _if_match(request)
         return await _versioned_async(lambda: file_request(
-            request, san(request).file_patient_data_change(),
+            request, file_patient_data_change,
             lambda f: attrs.evolve(PatientDataForm.submitted(f).command(patient, f.files),
                                    expected_version=expected)))
 
@@ -495,9 +527,10 @@ class SaneceApi(Controller):
           "(por su id: el NSS nunca va en la URL). Campos choice_<id del registro> = correct "
           "| merge | not_applicable, y opcionalmente version_<id> (la ETag de cada registro); "
           "la vigencia como archivo." + IF_MATCH, **UPLOAD_ROUTE)
-    async def file_merge(self, request: Request[Any, Any, Any],
+    async def file_merge(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                         file_merge: Injected[FileMerge],
                          patient_id: FromPath[int]) -> RequestFiled:
-        search = await to_thread.run_sync(san(request).queries().search_nss_of,
+        search = await to_thread.run_sync(queries.search_nss_of,
                                           scope_of(request), patient_id)
         expected = _if_match(request)  # the URL's record; others by their version_<id> fields
 
@@ -506,19 +539,19 @@ class SaneceApi(Controller):
             return attrs.evolve(cmd, expected_versions={**(cmd.expected_versions or {}),
                                                         patient_id: expected})
 
-        return await _versioned_async(lambda: file_request(request, san(request).file_merge(),
-                                                           command))
+        return await _versioned_async(lambda: file_request(request, file_merge, command))
 
     @post("/folios/{number:str}/expiry-change-requests", status_code=201,
           guards=[director_guard], summary="Solicitar baja de folio o ampliación de fecha de "
           "vencimiento", description=MULTIPART + " Campos: kind (cancellation | extension), "
           "motive, detail." + IF_MATCH, **UPLOAD_ROUTE)
-    async def file_expiry(self, request: Request[Any, Any, Any],
+    async def file_expiry(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                          file_expiry_change: Injected[FileExpiryChange],
                           number: FromPath[str]) -> RequestFiled:
-        await self._visible(request, number)
+        await self._visible(request, queries, number)
         expected = _if_match(request)
         return await _versioned_async(lambda: file_request(
-            request, san(request).file_expiry_change(),
+            request, file_expiry_change,
             lambda f: attrs.evolve(fields_into(ExpiryChangeForm, f.fields).command(number, f.files),
                                    expected_version=expected)))
 
@@ -526,12 +559,13 @@ class SaneceApi(Controller):
           guards=[director_guard], summary="Solicitar cambio de unidad médica",
           description=MULTIPART + " Campos: motive, detail, destination_ooad_id, "
           "destination_unit_id." + IF_MATCH, **UPLOAD_ROUTE)
-    async def file_unit(self, request: Request[Any, Any, Any],
+    async def file_unit(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                        file_unit_change: Injected[FileUnitChange],
                         number: FromPath[str]) -> RequestFiled:
-        await self._visible(request, number)
+        await self._visible(request, queries, number)
         expected = _if_match(request)
         return await _versioned_async(lambda: file_request(
-            request, san(request).file_unit_change(),
+            request, file_unit_change,
             lambda f: attrs.evolve(fields_into(UnitChangeForm, f.fields).command(number, f.files),
                                    expected_version=expected)))
 
@@ -540,32 +574,37 @@ class SaneceApi(Controller):
           description=MULTIPART + " Campos: key1, quantity1, key2, quantity2 (opcionales), "
           "requirement, motive, detail." + IF_MATCH, **UPLOAD_ROUTE)
     async def file_requirement(self, request: Request[Any, Any, Any],
+                               queries: Injected[SaneceQueries],
+                               file_requirement_change: Injected[FileRequirementChange],
                                number: FromPath[str]) -> RequestFiled:
-        await self._visible(request, number)
+        await self._visible(request, queries, number)
         expected = _if_match(request)
         return await _versioned_async(lambda: file_request(
-            request, san(request).file_requirement_change(),
-            lambda f: attrs.evolve(fields_into(RequirementChangeForm, f.fields).command(number, f.files),
-                                   expected_version=expected)))
+            request, file_requirement_change,
+            lambda f: attrs.evolve(
+                fields_into(RequirementChangeForm, f.fields).command(number, f.files),
+                expected_version=expected)))
 
     @post("/folios/{number:str}/requests/{type:str}", status_code=201,
           guards=[director_guard], summary="Solicitar un cambio de otro tipo registrado (los "
           "de la guía tienen su propia ruta)", description=MULTIPART + " Campos: motive, "
           "detail y los del tipo." + IF_MATCH, **UPLOAD_ROUTE)
-    async def file_other(self, request: Request[Any, Any, Any], number: FromPath[str],
+    async def file_other(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                         file_folio_request: Injected[FileFolioRequest], number: FromPath[str],
                          type: FromPath[str]) -> RequestFiled:
         kind = generic_folio_type(request_type_of, type)
-        await self._visible(request, number)
+        await self._visible(request, queries, number)
         expected = _if_match(request)
         return await _versioned_async(lambda: file_request(
-            request, san(request).file_folio_request(),
+            request, file_folio_request,
             lambda f: attrs.evolve(FolioRequestForm.submitted(f, kind.form_fields()).command(
                 kind.code, number, f.files), expected_version=expected)))
 
     @get("/folios/{number:str}/filing-check", sync_to_thread=True, guards=[director_guard],
          summary="¿Se puede solicitar este cambio sobre el folio? (las mismas reglas que al "
          "registrar la solicitud)")
-    def folio_filing_check(self, request: Request[Any, Any, Any], number: FromPath[str],
+    def folio_filing_check(self, request: Request[Any, Any, Any],
+                           check_filing: Injected[CheckFiling], number: FromPath[str],
                            type: Annotated[str, QueryParameter(
                                description=FOLIO_TYPE_CODES)],
                            kind: Annotated[str | None, QueryParameter(
@@ -574,56 +613,59 @@ class SaneceApi(Controller):
         request_type = _enum(RequestType, type, "type")
         if request_type is None or request_type.targets_patient:
             raise ValidationError(FOLIO_TYPE_REQUIRED, log_message=f"filing check type {type!r}")
-        return san(request).check_filing().folio(actor_of(request), number, request_type,
-                                                 _enum(ExpiryChangeKind, kind, "kind"))
+        return check_filing.folio(actor_of(request), number, request_type,
+                                  _enum(ExpiryChangeKind, kind, "kind"))
 
     @get("/patients/{patient_id:int}/filing-check", sync_to_thread=True,
          guards=[director_guard],
          summary="¿Se puede solicitar un cambio de datos del paciente? (las mismas reglas que "
          "al registrar la solicitud)")
     def patient_filing_check(self, request: Request[Any, Any, Any],
+                             check_filing: Injected[CheckFiling],
                              patient_id: FromPath[int]) -> FilingCheck:
-        return san(request).check_filing().patient_data(actor_of(request), patient_id)
+        return check_filing.patient_data(actor_of(request), patient_id)
 
-    async def _visible(self, request: Request[Any, Any, Any], number: str) -> None:
+    async def _visible(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+                       number: str) -> None:
         """The folio must be visible before a byte of the upload is read."""
-        await to_thread.run_sync(san(request).queries().folio, scope_of(request), number)
+        await to_thread.run_sync(queries.folio, scope_of(request), number)
 
     # ------------------------------------------------------------------ requests
 
     @get("/requests", sync_to_thread=True,
          summary="Solicitudes realizadas de un tipo (las de la unidad del director)")
-    def requests(self, request: Request[Any, Any, Any],
+    def requests(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                  type: Annotated[str, QueryParameter(description=TYPE_CODES)],
                  kind: Annotated[str | None, QueryParameter(description=SUBTYPE_CODES)] = None,
                  status: Annotated[str | None, QueryParameter(
                      description="pending | approved | rejected")] = None,
                  page: PageNo = 1, size: PageSize = 10) -> ChangeRequestPageOut:
-        return _requests(request, RequestSearchBody(type=type, kind=kind, status=status,
+        return _requests(request, queries, RequestSearchBody(type=type, kind=kind, status=status,
                                                     page=page, size=size))
 
     @post("/requests/search", sync_to_thread=True, status_code=200,
           summary="Solicitudes realizadas con Buscar (el texto va en el cuerpo)",
           **json_body(RequestSearchBody))
-    def request_search(self, request: Request[Any, Any, Any],
+    def request_search(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                        data: JSONBody[RequestSearchBody]) -> ChangeRequestPageOut:
-        return _requests(request, data)
+        return _requests(request, queries, data)
 
     @get("/requests/{request_id:int}", sync_to_thread=True,
          summary="Revisar: una solicitud con su antes y después, adjuntos y motivo")
-    def request_detail(self, request: Request[Any, Any, Any],
+    def request_detail(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                        request_id: FromPath[int]) -> RequestDetail:
-        return san(request).queries().request(scope_of(request), request_id)
+        return queries.request(scope_of(request), request_id)
 
     @get("/requests/{request_id:int}/attachments/{index:int}", sync_to_thread=True,
          summary="Descargar un adjunto de una solicitud (PDF o imagen)")
-    def attachment(self, request: Request[Any, Any, Any], request_id: FromPath[int],
+    def attachment(self, request: Request[Any, Any, Any],
+                   open_attachment: Injected[OpenAttachment], request_id: FromPath[int],
                    index: FromPath[int]) -> Stream:
-        return attachment_download(request, request_id, index)
+        return attachment_download(request, open_attachment, request_id, index)
 
     @get("/review-queue", sync_to_thread=True, guards=[reviewer_guard],
          summary="Solicitudes en espera de todos los tipos (la más antigua primero)")
-    def review_queue(self, request: Request[Any, Any, Any],
+    def review_queue(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                      type: Annotated[str | None, QueryParameter()] = None,
                      kind: Annotated[str | None, QueryParameter()] = None,
                      ooad_id: Annotated[int | None, QueryParameter()] = None,
@@ -631,78 +673,79 @@ class SaneceApi(Controller):
                      status: Annotated[str, QueryParameter(
                          description="pending | approved | rejected | all")] = "pending",
                      page: PageNo = 1, size: PageSize = 25) -> ChangeRequestPageOut:
-        return _review_queue(request, QueueSearchBody(
+        return _review_queue(request, queries, QueueSearchBody(
             type=type, kind=kind, ooad_id=ooad_id, min_age_days=min_age_days, status=status,
             page=page, size=size))
 
     @post("/review-queue/search", sync_to_thread=True, status_code=200,
           guards=[reviewer_guard], summary="Solicitudes de cambio con Buscar (el texto va en "
           "el cuerpo)", **json_body(QueueSearchBody))
-    def review_queue_search(self, request: Request[Any, Any, Any],
+    def review_queue_search(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                             data: JSONBody[QueueSearchBody]) -> ChangeRequestPageOut:
-        return _review_queue(request, data)
+        return _review_queue(request, queries, data)
 
     @post("/requests/{request_id:int}/approve", sync_to_thread=True, status_code=200,
           guards=[reviewer_guard], summary="Validado: aplicar el cambio",
           **json_body(ApproveBody))
-    def approve(self, request: Request[Any, Any, Any], request_id: FromPath[int],
+    def approve(self, request: Request[Any, Any, Any],
+                approve_request: Injected[ApproveRequest], request_id: FromPath[int],
                 data: JSONBody[ApproveBody]) -> Decision:
-        return san(request).approve_request()(actor_of(request), ApproveCommand(
+        return approve_request(actor_of(request), ApproveCommand(
             request_id, data.new_expiry, data.cancellation_date))
 
     @post("/requests/{request_id:int}/reject", sync_to_thread=True, status_code=200,
           guards=[reviewer_guard], summary="No Validado, con el motivo", **json_body(RejectBody))
-    def reject(self, request: Request[Any, Any, Any], request_id: FromPath[int],
-               data: JSONBody[RejectBody]) -> Decision:
-        return san(request).reject_request()(actor_of(request),
-                                             RejectCommand(request_id, data.reason))
+    def reject(self, request: Request[Any, Any, Any], reject_request: Injected[RejectRequest],
+               request_id: FromPath[int], data: JSONBody[RejectBody]) -> Decision:
+        return reject_request(actor_of(request), RejectCommand(request_id, data.reason))
 
     @get("/merges", sync_to_thread=True, guards=[admin_guard],
          summary="Homologaciones validadas, con los folios que trasladó cada una")
-    def merges(self, request: Request[Any, Any, Any], page: PageNo = 1,
-               size: PageSize = 25) -> ChangeRequestPageOut:
-        return _merges(request, SearchBody(page=page, size=size))
+    def merges(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+               page: PageNo = 1, size: PageSize = 25) -> ChangeRequestPageOut:
+        return _merges(request, queries, SearchBody(page=page, size=size))
 
     @post("/merges/search", sync_to_thread=True, status_code=200, guards=[admin_guard],
           summary="Homologaciones validadas con Buscar (el texto va en el cuerpo)",
           **json_body(SearchBody))
-    def merge_search(self, request: Request[Any, Any, Any],
+    def merge_search(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                      data: JSONBody[SearchBody]) -> ChangeRequestPageOut:
-        return _merges(request, data)
+        return _merges(request, queries, data)
 
     @post("/merges/{request_id:int}/undo", sync_to_thread=True, status_code=200,
           guards=[admin_guard], summary="Deshacer una homologación validada por error",
           **json_body(UndoMergeBody))
-    def undo_merge(self, request: Request[Any, Any, Any], request_id: FromPath[int],
-                   data: JSONBody[UndoMergeBody]) -> UndoneMerge:
-        return san(request).undo_merge()(actor_of(request), request_id, data.reason)
+    def undo_merge(self, request: Request[Any, Any, Any], undo_merge: Injected[UndoMerge],
+                   request_id: FromPath[int], data: JSONBody[UndoMergeBody]) -> UndoneMerge:
+        return undo_merge(actor_of(request), request_id, data.reason)
 
     # ------------------------------------------------------------------ S14
 
     @get("/evaluations/pending", sync_to_thread=True, guards=[evaluator_guard],
          summary="Folios pendientes de evaluación (el más antiguo primero)")
-    def pending(self, request: Request[Any, Any, Any],
+    def pending(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                 ooad_id: Annotated[int | None, QueryParameter()] = None,
                 unit_id: Annotated[int | None, QueryParameter()] = None,
                 page: PageNo = 1, size: PageSize = 25) -> FolioPageOut:
-        return _pending(request, PendingSearchBody(ooad_id=ooad_id, unit_id=unit_id, page=page,
-                                                   size=size))
+        return _pending(request, queries, PendingSearchBody(ooad_id=ooad_id, unit_id=unit_id,
+                                                            page=page, size=size))
 
     @post("/evaluations/pending/search", sync_to_thread=True, status_code=200,
           guards=[evaluator_guard], summary="Folios pendientes con Buscar (el texto va en el "
           "cuerpo)", **json_body(PendingSearchBody))
-    def pending_search(self, request: Request[Any, Any, Any],
+    def pending_search(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                        data: JSONBody[PendingSearchBody]) -> FolioPageOut:
-        return _pending(request, data)
+        return _pending(request, queries, data)
 
     @post("/folios/{number:str}/evaluation", sync_to_thread=True, status_code=200,
           guards=[evaluator_guard], summary="Registrar la evaluación de un folio Pendiente",
           description=IF_MATCH.strip(), **json_body(EvaluationBody))
-    def evaluate(self, request: Request[Any, Any, Any], number: FromPath[str],
+    def evaluate(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                 register_evaluation: Injected[RegisterEvaluation], number: FromPath[str],
                  data: JSONBody[EvaluationBody]) -> EvaluationResult:
-        san(request).queries().folio(scope_of(request), number)  # 404 before 428
+        queries.folio(scope_of(request), number)  # 404 before 428
         expected = _if_match(request)
-        return _versioned(lambda: san(request).register_evaluation()(
+        return _versioned(lambda: register_evaluation(
             actor_of(request), EvaluationCommand(
                 number, data.status, data.period_months, data.key1, data.quantity1, data.key2,
                 data.quantity2, data.requirement, data.observations,
@@ -712,28 +755,29 @@ class SaneceApi(Controller):
 
     @get("/extraction", sync_to_thread=True,
          summary="Extracción de datos: fechas propuestas y listas de filtros")
-    def extraction_form(self, request: Request[Any, Any, Any]) -> ExtractionForm:
-        return san(request).queries().extraction_form(scope_of(request))
+    def extraction_form(self, request: Request[Any, Any, Any],
+                        queries: Injected[SaneceQueries]) -> ExtractionForm:
+        return queries.extraction_form(scope_of(request))
 
     @post("/extraction", sync_to_thread=True, status_code=200, media_type=XLSX,
           summary="Exportar a Excel (.xlsx) los folios de la unidad",
           **json_body(ExtractionBody))
-    def extract(self, request: Request[Any, Any, Any],
+    def extract(self, request: Request[Any, Any, Any], extract: Injected[ExtractFolios],
                 data: JSONBody[ExtractionBody]) -> Stream:
-        return extraction_xlsx(request, ExtractionCommand(
+        return extraction_xlsx(request, extract, ExtractionCommand(
             start=data.start, end=data.end, unit_id=data.unit_id, medicine_id=data.medicine_id,
             status=data.status or None, mode=data.mode))
 
     @post("/feedback", sync_to_thread=True, status_code=201,
           summary="Comentarios o sugerencias", **json_body(FeedbackBody))
-    def feedback(self, request: Request[Any, Any, Any],
+    def feedback(self, request: Request[Any, Any, Any], submit_feedback: Injected[SubmitFeedback],
                  data: JSONBody[FeedbackBody]) -> FeedbackOut:
-        return FeedbackOut(san(request).submit_feedback()(actor_of(request),
-                                                          FeedbackCommand(data.text, data.kind)))
+        return FeedbackOut(submit_feedback(actor_of(request),
+                                           FeedbackCommand(data.text, data.kind)))
 
     @get("/feedback", sync_to_thread=True, guards=[admin_guard],
          summary="Comentarios o sugerencias recibidos (administración)")
-    def feedback_list(self, request: Request[Any, Any, Any], page: PageNo = 1,
-                      size: PageSize = 50) -> FeedbackPageOut:
-        return _page(FeedbackPageOut, san(request).queries().feedback(
+    def feedback_list(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                      page: PageNo = 1, size: PageSize = 50) -> FeedbackPageOut:
+        return _page(FeedbackPageOut, queries.feedback(
             scope_of(request), PageRequest(page, size)))

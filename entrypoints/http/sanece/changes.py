@@ -19,6 +19,7 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import fields_into, page_link
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
@@ -37,7 +38,6 @@ from entrypoints.http.sanece.common import (
     recalled_search,
     remember_search,
     render_san,
-    san,
     scope_of,
     generic_folio_type,
     search_page,
@@ -54,7 +54,17 @@ from entrypoints.http.sanece.forms import (
     stale_view,
 )
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedForm
+from sanece.application.queries import SaneceQueries
 from sanece.application.results import RequestFiled
+from sanece.application.use_cases.requests import (
+    CheckFiling,
+    FileExpiryChange,
+    FileFolioRequest,
+    FileMerge,
+    FilePatientDataChange,
+    FileRequirementChange,
+    FileUnitChange,
+)
 from sanece.domain.model import PATIENT_FIELD_LABELS
 from sanece.domain.request_types import (
     REQUEST_TYPES,
@@ -94,10 +104,10 @@ KIND_TEXT = {
 }
 
 
-def _requests(request: Request[Any, Any, Any], request_type: RequestType) -> Any:
+def _requests(request: Request[Any, Any, Any], queries: SaneceQueries,
+              request_type: RequestType) -> Any:
     """Solicitudes realizadas of one type (Buscar and pagination from the query string)."""
-    return san(request).queries().requests(scope_of(request), request_type,
-                                           search_page(request, PAGE_SIZE))
+    return queries.requests(scope_of(request), request_type, search_page(request, PAGE_SIZE))
 
 
 def _render(request: Request[Any, Any, Any], template: str, status_code: int = 200, *,
@@ -146,61 +156,66 @@ class ChangePages(Controller):
     # ------------------------------------------------------------------ S7, S8 search
 
     @get("/datos-paciente", sync_to_thread=True)
-    def patient_search(self, request: Request[Any, Any, Any]) -> Any:
-        return self._nss_page(request, RequestType.PATIENT_DATA,
+    def patient_search(self, request: Request[Any, Any, Any],
+                       queries: Injected[SaneceQueries]) -> Any:
+        return self._nss_page(request, queries, RequestType.PATIENT_DATA,
                               recalled_search(request, NSS_TOKEN))
 
     @post("/datos-paciente", sync_to_thread=True)
-    def patient_search_sent(self, request: Request[Any, Any, Any],
+    def patient_search_sent(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                             data: Annotated[NssSearchForm, URL_FORM]) -> Any:
-        return self._nss_sent(request, RequestType.PATIENT_DATA, DATOS, data.nss)
+        return self._nss_sent(request, queries, RequestType.PATIENT_DATA, DATOS, data.nss)
 
     @get("/homologacion", sync_to_thread=True)
-    def merge_search(self, request: Request[Any, Any, Any]) -> Any:
-        return self._nss_page(request, RequestType.MERGE, recalled_search(request, NSS_TOKEN))
+    def merge_search(self, request: Request[Any, Any, Any],
+                     queries: Injected[SaneceQueries]) -> Any:
+        return self._nss_page(request, queries, RequestType.MERGE,
+                              recalled_search(request, NSS_TOKEN))
 
     @post("/homologacion", sync_to_thread=True)
-    def merge_search_sent(self, request: Request[Any, Any, Any],
+    def merge_search_sent(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                           data: Annotated[NssSearchForm, URL_FORM]) -> Any:
-        return self._nss_sent(request, RequestType.MERGE, HOMOLOGACION, data.nss)
+        return self._nss_sent(request, queries, RequestType.MERGE, HOMOLOGACION, data.nss)
 
-    def _nss_sent(self, request: Request[Any, Any, Any], section: RequestType, path: str,
-                  typed: str) -> Any:
+    def _nss_sent(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+                  section: RequestType, path: str, typed: str) -> Any:
         """A typed NSS: refused in the page as typed, or kept under a token and the page
         shown by it (post/redirect/get, so reloading does not post again)."""
         nss = typed.strip()[:20]
         try:
             value = parse_nss(nss)
         except ValidationError as refused:
-            return self._nss_page(request, section, nss, refused)
+            return self._nss_page(request, queries, section, nss, refused)
         return redirect(Urls.nss_search(path, remember_search(request, value)))
 
-    def _nss_page(self, request: Request[Any, Any, Any], section: RequestType, nss: str,
+    def _nss_page(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+                  section: RequestType, nss: str,
                   refused: ValidationError | None = None) -> Any:
         search, error, status = None, None, 200
         if refused is not None:
             error, status = refused.message, refused.status
         elif nss:
             try:
-                search = san(request).queries().search_nss(scope_of(request), nss)
+                search = queries.search_nss(scope_of(request), nss)
             except ValidationError as problem:
                 error, status = problem.message, problem.status
         return _render(request, "sanece/nss.html", status_code=status, section=section,
                        nss=nss, search=search, error=error,
                        nss_token=remember_search(request, search.nss) if search else None,
-                       requests=_requests(request, section))
+                       requests=_requests(request, queries, section))
 
     # ------------------------------------------------------------------ S7 form
 
     @get("/datos-paciente/{patient_id:int}", sync_to_thread=True)
-    def patient_form(self, request: Request[Any, Any, Any], patient_id: FromPath[int]) -> Any:
-        patient = san(request).queries().patient(scope_of(request), patient_id)
-        return self._patient_page(request, patient, PatientDataForm.of(patient))
+    def patient_form(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                     check_filing: Injected[CheckFiling], patient_id: FromPath[int]) -> Any:
+        patient = queries.patient(scope_of(request), patient_id)
+        return self._patient_page(request, check_filing, patient, PatientDataForm.of(patient))
 
-    def _patient_page(self, request: Request[Any, Any, Any], patient: Any,
-                      form: PatientDataForm, error: str | None = None,
+    def _patient_page(self, request: Request[Any, Any, Any], check_filing: CheckFiling,
+                      patient: Any, form: PatientDataForm, error: str | None = None,
                       status_code: int = 200, stale: Any = None) -> Any:
-        check = san(request).check_filing().patient_data(actor_of(request), patient.id)
+        check = check_filing.patient_data(actor_of(request), patient.id)
         return _render(request, "sanece/datos_form.html", status_code=status_code,
                        patient=patient, form=form, fields=PATIENT_FIELDS_SHOWN, stale=stale,
                        back=Urls.nss_search(DATOS, remember_search(request, patient.nss)),
@@ -208,8 +223,10 @@ class ChangePages(Controller):
 
     @post("/datos-paciente/{patient_id:int}", **UPLOAD_ROUTE)
     async def file_patient_data(self, request: Request[Any, Any, Any],
+                                queries: Injected[SaneceQueries],
+                                check_filing: Injected[CheckFiling],
+                                file_patient_data_change: Injected[FilePatientDataChange],
                                 patient_id: FromPath[int]) -> Any:
-        queries = san(request).queries()
         patient = await to_thread.run_sync(queries.patient, scope_of(request), patient_id)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
@@ -218,9 +235,10 @@ class ChangePages(Controller):
                                PATIENT_FIELDS_SHOWN)
             now = queries.patient(scope_of(request), patient_id) if stale else patient
             typed = _fresh(submitted.shown(now), stale)
-            return self._patient_page(request, now, typed, error.message, error.status, stale)
+            return self._patient_page(request, check_filing, now, typed, error.message,
+                                      error.status, stale)
 
-        filed = await _file(request, san(request).file_patient_data_change(),
+        filed = await _file(request, file_patient_data_change,
                             lambda f: PatientDataForm.submitted(f).command(patient, f.files),
                             refused)
         if not isinstance(filed, RequestFiled):
@@ -231,22 +249,25 @@ class ChangePages(Controller):
     # ------------------------------------------------------------------ S8 window
 
     @get("/homologacion/registro/{record_id:int}", sync_to_thread=True)
-    def merge_form(self, request: Request[Any, Any, Any], record_id: FromPath[int]) -> Any:
+    def merge_form(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                   record_id: FromPath[int]) -> Any:
         """The window opened from a row of the NSS search: that record is Correcto; the NSS
         is the record's (the URL names the record by its id, never by the NSS)."""
         q = request.query_params
-        search = self._merge_search(request, record_id)
+        search = self._merge_search(request, queries, record_id)
         if q.get("vista"):
             form = MergeForm.submitted(q)
         else:
             form = MergeForm.proposed(search.records, record_id)
-        return self._merge_page(request, search, form, preview=bool(q.get("vista")),
+        return self._merge_page(request, queries, search, form, preview=bool(q.get("vista")),
                                 record_id=record_id)
 
-    def _merge_search(self, request: Request[Any, Any, Any], record_id: int) -> Any:
-        return san(request).queries().search_nss_of(scope_of(request), record_id)
+    def _merge_search(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+                      record_id: int) -> Any:
+        return queries.search_nss_of(scope_of(request), record_id)
 
-    def _merge_page(self, request: Request[Any, Any, Any], search: Any, form: MergeForm, *,
+    def _merge_page(self, request: Request[Any, Any, Any], queries: SaneceQueries, search: Any,
+                    form: MergeForm, *,
                     preview: bool, record_id: int, error: str | None = None,
                     status_code: int = 200, stale: Any = None) -> Any:
         previews: list[Any] = []
@@ -257,8 +278,7 @@ class ChangePages(Controller):
             correct, merge = form.ids(MergeChoice.CORRECT), form.ids(MergeChoice.MERGE)
             if len(correct) == 1 and merge:
                 try:
-                    previews = [san(request).queries().merge_preview(scope_of(request), rid,
-                                                                     correct[0])
+                    previews = [queries.merge_preview(scope_of(request), rid, correct[0])
                                 for rid in merge]
                 except ValidationError as refused:
                     error, status_code = refused.message, refused.status
@@ -268,25 +288,26 @@ class ChangePages(Controller):
                        search=search, form=form, previews=previews, hint=hint, error=error,
                        MergeChoice=MergeChoice, record_id=record_id, stale=stale,
                        nss_token=remember_search(request, search.nss),
-                       requests=_requests(request, RequestType.MERGE))
+                       requests=_requests(request, queries, RequestType.MERGE))
 
     @post("/homologacion/registro/{record_id:int}", **UPLOAD_ROUTE)
-    async def file_merge(self, request: Request[Any, Any, Any],
-                         record_id: FromPath[int]) -> Any:
-        search = await to_thread.run_sync(self._merge_search, request, record_id)
+    async def file_merge(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                         file_merge: Injected[FileMerge], record_id: FromPath[int]) -> Any:
+        search = await to_thread.run_sync(self._merge_search, request, queries, record_id)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
             stale = stale_view(error, labels=PATIENT_FIELDS_SHOWN)
             # after a stale refusal the window is drawn again from the records as they are now
             try:
-                now = self._merge_search(request, record_id) if stale else search
+                now = self._merge_search(request, queries, record_id) if stale else search
             except NotFound:  # the record itself was merged meanwhile
                 now = search
-            return self._merge_page(request, now, MergeForm.submitted(form), preview=True,
+            return self._merge_page(request, queries, now, MergeForm.submitted(form),
+                                    preview=True,
                                     record_id=record_id, error=error.message,
                                     status_code=error.status, stale=stale)
 
-        filed = await _file(request, san(request).file_merge(),
+        filed = await _file(request, file_merge,
                             lambda f: MergeForm.submitted(f).command(search.nss, f.files),
                             refused)
         if not isinstance(filed, RequestFiled):
@@ -297,30 +318,37 @@ class ChangePages(Controller):
     # ------------------------------------------------------------------ S9
 
     @get("/fecha-vencimiento", sync_to_thread=True)
-    def expiry_page(self, request: Request[Any, Any, Any]) -> Any:
+    def expiry_page(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                    check_filing: Injected[CheckFiling]) -> Any:
         q = request.query_params
-        return self._expiry_page(request, (q.get("folio") or "").strip()[:40],
+        return self._expiry_page(request, queries, check_filing,
+                                 (q.get("folio") or "").strip()[:40],
                                  ExpiryChangeForm(kind=q.get("kind") or ""))
 
-    def _expiry_page(self, request: Request[Any, Any, Any], number: str,
-                     form: ExpiryChangeForm, error: str | None = None,
-                     status_code: int = 200, stale: Any = None) -> Any:
+    def _expiry_page(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+                     check_filing: CheckFiling, number: str, form: ExpiryChangeForm,
+                     error: str | None = None, status_code: int = 200,
+                     stale: Any = None) -> Any:
         kind = form.kind_enum
-        return _folio_section(request, EXPIRY_CHANGE, "sanece/vencimiento.html", number, form,
+        return _folio_section(request, queries, check_filing, EXPIRY_CHANGE,
+                              "sanece/vencimiento.html", number, form,
                               subtype=kind, error=error, status_code=status_code, stale=stale,
                               kind=kind, kinds=tuple(ExpiryChangeKind), kind_text=KIND_TEXT)
 
     @post("/fecha-vencimiento/{number:str}", **UPLOAD_ROUTE)
-    async def file_expiry(self, request: Request[Any, Any, Any], number: FromPath[str]) -> Any:
-        await self._visible_folio(request, number)
+    async def file_expiry(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                          check_filing: Injected[CheckFiling],
+                          file_expiry_change: Injected[FileExpiryChange],
+                          number: FromPath[str]) -> Any:
+        await self._visible_folio(request, queries, number)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
             stale = stale_view(error)
-            return self._expiry_page(request, number,
+            return self._expiry_page(request, queries, check_filing, number,
                                      _fresh(fields_into(ExpiryChangeForm, form.fields), stale),
                                      error.message, error.status, stale)
 
-        filed = await _file(request, san(request).file_expiry_change(),
+        filed = await _file(request, file_expiry_change,
                             lambda f: fields_into(ExpiryChangeForm, f.fields).command(number,
                                                                                       f.files),
                             refused)
@@ -329,43 +357,50 @@ class ChangePages(Controller):
         flash(request, FILED, "success")
         return redirect(VENCIMIENTO)
 
-    async def _visible_folio(self, request: Request[Any, Any, Any], number: str) -> Any:
+    async def _visible_folio(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+                             number: str) -> Any:
         """The folio must be visible before a byte of the upload is read."""
-        return await to_thread.run_sync(san(request).queries().folio, scope_of(request), number)
+        return await to_thread.run_sync(queries.folio, scope_of(request), number)
 
     # ------------------------------------------------------------------ S10
 
     @get("/unidad-medica", sync_to_thread=True)
-    def unit_page(self, request: Request[Any, Any, Any]) -> Any:
+    def unit_page(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                  check_filing: Injected[CheckFiling]) -> Any:
         q = request.query_params
-        return self._unit_page(request, (q.get("folio") or "").strip()[:40],
+        return self._unit_page(request, queries, check_filing, (q.get("folio") or "").strip()[:40],
                                fields_into(UnitChangeForm, q))
 
-    def _unit_page(self, request: Request[Any, Any, Any], number: str, form: UnitChangeForm,
+    def _unit_page(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+                   check_filing: CheckFiling, number: str, form: UnitChangeForm,
                    error: str | None = None, status_code: int = 200, stale: Any = None) -> Any:
-        queries = san(request).queries()
         scope = scope_of(request)
         ooads = queries.ooads(scope)
         ooad_id = form.ooad_id if form.ooad_id in {o.id for o in ooads} else None
         units = queries.units(scope, ooad_id) if ooad_id is not None else []
-        return _folio_section(request, UNIT_CHANGE, "sanece/unidad.html", number, form,
+        return _folio_section(request, queries, check_filing, UNIT_CHANGE,
+                              "sanece/unidad.html", number, form,
                               error=error, status_code=status_code, stale=stale, ooads=ooads,
                               ooad_id=ooad_id, units=units)
 
     @post("/unidad-medica/{number:str}", **UPLOAD_ROUTE)
-    async def file_unit(self, request: Request[Any, Any, Any], number: FromPath[str]) -> Any:
-        await self._visible_folio(request, number)
+    async def file_unit(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                        check_filing: Injected[CheckFiling],
+                        file_unit_change: Injected[FileUnitChange],
+                        number: FromPath[str]) -> Any:
+        await self._visible_folio(request, queries, number)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
             stale = stale_view(error)
-            return self._unit_page(request, number,
+            return self._unit_page(request, queries, check_filing, number,
                                    _fresh(fields_into(UnitChangeForm, form.fields), stale),
                                    error.message, error.status, stale)
 
         def reshow(form: ReceivedForm) -> Any:  # "Ver unidades de la OOAD" without JavaScript
-            return self._unit_page(request, number, fields_into(UnitChangeForm, form.fields))
+            return self._unit_page(request, queries, check_filing, number,
+                                   fields_into(UnitChangeForm, form.fields))
 
-        filed = await _file(request, san(request).file_unit_change(),
+        filed = await _file(request, file_unit_change,
                             lambda f: fields_into(UnitChangeForm, f.fields).command(number,
                                                                                     f.files),
                             refused, reshow)
@@ -377,11 +412,13 @@ class ChangePages(Controller):
     # ------------------------------------------------------------------ S11
 
     @get("/requerimiento", sync_to_thread=True)
-    def requirement_page(self, request: Request[Any, Any, Any]) -> Any:
+    def requirement_page(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                         check_filing: Injected[CheckFiling]) -> Any:
         number = (request.query_params.get("folio") or "").strip()[:40]
-        return self._requirement_page(request, number, None)
+        return self._requirement_page(request, queries, check_filing, number, None)
 
-    def _requirement_page(self, request: Request[Any, Any, Any], number: str,
+    def _requirement_page(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+                          check_filing: CheckFiling, number: str,
                           form: RequirementChangeForm | None, error: str | None = None,
                           status_code: int = 200, stale: Any = None) -> Any:
         def of(detail: Any) -> RequirementChangeForm:  # the folio's claves, to be corrected
@@ -389,21 +426,26 @@ class ChangePages(Controller):
                 return form
             return RequirementChangeForm.of(detail) if detail else RequirementChangeForm()
 
-        return _folio_section(request, REQUIREMENT_CHANGE, "sanece/requerimiento.html", number,
+        return _folio_section(request, queries, check_filing, REQUIREMENT_CHANGE,
+                              "sanece/requerimiento.html", number,
                               of, error=error, status_code=status_code, stale=stale)
 
     @post("/requerimiento/{number:str}", **UPLOAD_ROUTE)
     async def file_requirement(self, request: Request[Any, Any, Any],
+                               queries: Injected[SaneceQueries],
+                               check_filing: Injected[CheckFiling],
+                               file_requirement_change: Injected[FileRequirementChange],
                                number: FromPath[str]) -> Any:
-        await self._visible_folio(request, number)
+        await self._visible_folio(request, queries, number)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
             stale = stale_view(error)
             return self._requirement_page(
-                request, number, _fresh(fields_into(RequirementChangeForm, form.fields), stale),
+                request, queries, check_filing, number,
+                _fresh(fields_into(RequirementChangeForm, form.fields), stale),
                 error.message, error.status, stale)
 
-        filed = await _file(request, san(request).file_requirement_change(),
+        filed = await _file(request, file_requirement_change,
                             lambda f: fields_into(RequirementChangeForm, f.fields).command(
                                 number, f.files), refused)
         if not isinstance(filed, RequestFiled):
@@ -427,30 +469,36 @@ class SectionPages(Controller):
     include_in_schema = False
 
     @get("/{slug:str}", sync_to_thread=True)
-    def section(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Any:
+    def section(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                check_filing: Injected[CheckFiling], slug: FromPath[str]) -> Any:
         kind = _generic_section(slug)
         q = request.query_params
-        return self._page(request, kind, (q.get("folio") or "").strip()[:40],
+        return self._page(request, queries, check_filing, kind, (q.get("folio") or "").strip()[:40],
                           FolioRequestForm.submitted(q, kind.form_fields()))
 
-    def _page(self, request: Request[Any, Any, Any], kind: ChangeRequestType, number: str,
+    def _page(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+              check_filing: CheckFiling, kind: ChangeRequestType, number: str,
               form: FolioRequestForm, error: str | None = None, status_code: int = 200,
               stale: Any = None) -> Any:
-        return _folio_section(request, kind, f"sanece/{kind.slug}.html", number, form,
+        return _folio_section(request, queries, check_filing, kind, f"sanece/{kind.slug}.html",
+                              number, form,
                               error=error, status_code=status_code, stale=stale, section=kind)
 
     @post("/{slug:str}/{number:str}", **UPLOAD_ROUTE)
-    async def file(self, request: Request[Any, Any, Any], slug: FromPath[str],
+    async def file(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                   check_filing: Injected[CheckFiling],
+                   file_folio_request: Injected[FileFolioRequest], slug: FromPath[str],
                    number: FromPath[str]) -> Any:
         kind = _generic_section(slug)
-        await to_thread.run_sync(san(request).queries().folio, scope_of(request), number)
+        await to_thread.run_sync(queries.folio, scope_of(request), number)
 
         def refused(form: ReceivedForm, error: DomainError) -> Any:
             stale = stale_view(error)
             typed = _fresh(FolioRequestForm.submitted(form, kind.form_fields()), stale)
-            return self._page(request, kind, number, typed, error.message, error.status, stale)
+            return self._page(request, queries, check_filing, kind, number, typed,
+                              error.message, error.status, stale)
 
-        filed = await _file(request, san(request).file_folio_request(),
+        filed = await _file(request, file_folio_request,
                             lambda f: FolioRequestForm.submitted(f, kind.form_fields()).command(
                                 kind.code, number, f.files), refused)
         if not isinstance(filed, RequestFiled):
@@ -459,31 +507,32 @@ class SectionPages(Controller):
         return redirect(section_path(kind.code))
 
 
-def _folio_section(request: Request[Any, Any, Any], of_type: ChangeRequestType, template: str,
+def _folio_section(request: Request[Any, Any, Any], queries: SaneceQueries,
+                   check_filing: CheckFiling, of_type: ChangeRequestType, template: str,
                    number: str, form: Any, *, subtype: Any = None, error: str | None = None,
                    status_code: int = 200, stale: Any = None, **context: Any) -> Any:
     """The page of a folio type's section: the folio searched, whether it may get a request
     of the type (checked once the subtype is chosen, for a type with subtypes), the form
     (``form(detail)`` when it starts from the folio), the motives and "Solicitudes
     realizadas"."""
-    detail, search_error, search_status = lookup_folio(request, number)
+    detail, search_error, search_status = lookup_folio(request, queries, number)
     ready = subtype is not None or not of_type.subtypes
-    check = _folio_check(request, detail, of_type.enum_member, subtype) if ready else None
+    check = (_folio_check(request, check_filing, detail, of_type.enum_member, subtype)
+             if ready else None)
     return _render(request, template, status_code=status_code if error else search_status,
                    get_path=section_path(of_type.code), number=number, stale=stale, detail=detail,
                    search_error=search_error, form=form(detail) if callable(form) else form,
                    **_refusal(check, error), motives=of_type.motives(subtype) if ready else (),
-                   requests=_requests(request, of_type.enum_member), **context)
+                   requests=_requests(request, queries, of_type.enum_member), **context)
 
 
-def _folio_check(request: Request[Any, Any, Any], detail: Any, request_type: RequestType,
-                 kind: ExpiryChangeKind | None = None) -> Any:
+def _folio_check(request: Request[Any, Any, Any], check_filing: CheckFiling, detail: Any,
+                 request_type: RequestType, kind: ExpiryChangeKind | None = None) -> Any:
     """Whether the folio found may get a request of this type (the filing's own rules), so
     that a refusal replaces the form; None when no folio was found."""
     if detail is None:
         return None
-    return san(request).check_filing().folio(actor_of(request), detail.number, request_type,
-                                             kind)
+    return check_filing.folio(actor_of(request), detail.number, request_type, kind)
 
 
 def _refusal(check: Any, error: str | None) -> dict[str, Any]:

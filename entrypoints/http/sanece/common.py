@@ -2,14 +2,14 @@
 the pages' URLs, the attachment upload policy, and the three downloads (response PDF, Excel
 extraction, a request's attachment) streamed as attachments.
 
-Handlers stay thin: parse here or in ``forms.py``, call one query or use case of
-``request.app.state.container.sanece``, render or return JSON.
+Handlers stay thin: parse here or in ``forms.py``, call one query or use case (typed
+parameters the module's router injects, see ``DEPENDENCIES``), render or return JSON.
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 from anyio import to_thread
@@ -30,6 +30,10 @@ from shared.kernel.errors import NotFound
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role
 from shared.storage.domain import UploadPolicy, format_mb
+
+if TYPE_CHECKING:
+    from sanece.application.use_cases.attachments import OpenAttachment
+    from sanece.application.use_cases.documents import ExtractFolios, PrintFolioResponse
 
 SYSTEM_TITLE = "Módulo del Sistema de Análisis y Evaluación de Casos Específicos (SAnECE)"
 
@@ -199,9 +203,15 @@ def search_page(request: Request[Any, Any, Any], size: int = 10) -> PageRequest:
 # --------------------------------------------------------------------------- caller
 
 
-def san(request: Request[Any, Any, Any]) -> Any:
-    """The sanece sub-container (``queries()``, ``file_merge()``, …)."""
-    return request.app.state.container.sanece
+# What the sanece handlers receive by parameter name: the providers of the sanece container,
+# plus ``clock`` of the root one (the review page's "today").
+DEPENDENCIES = (
+    "queries", "file_patient_data_change", "file_merge", "file_expiry_change",
+    "file_unit_change", "file_requirement_change", "file_folio_request", "check_filing",
+    "open_attachment", "print_response", "extract", "submit_feedback", "approve_request",
+    "reject_request", "register_evaluation", "undo_merge",
+)
+ROOT_DEPENDENCIES = ("clock",)
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
@@ -255,24 +265,25 @@ def attachment_limit_text(request: Request[Any, Any, Any]) -> str:
 # --------------------------------------------------------------------------- downloads
 
 
-def folio_pdf(request: Request[Any, Any, Any], number: str) -> Stream:
+def folio_pdf(request: Request[Any, Any, Any], use_case: PrintFolioResponse,
+              number: str) -> Stream:
     """S4: the formato de respuesta of a folio the caller may see, built from current data."""
-    use_case = san(request).print_response()
     actor = actor_of(request)
     path, printed = into_temp_file(request, ".pdf", lambda out: use_case(actor, number, out))
     return stream_temp_file(path, PDF, printed.filename)
 
 
-def extraction_xlsx(request: Request[Any, Any, Any], cmd: ExtractionCommand) -> Stream:
+def extraction_xlsx(request: Request[Any, Any, Any], use_case: ExtractFolios,
+                    cmd: ExtractionCommand) -> Stream:
     """S13: the unit's folios as a genuine .xlsx (written in constant memory, then streamed)."""
-    use_case = san(request).extract()
     actor = actor_of(request)
     path, result = into_temp_file(request, ".xlsx", lambda out: use_case(actor, cmd, out))
     return stream_temp_file(path, XLSX, result.filename)
 
 
-def attachment_download(request: Request[Any, Any, Any], request_id: int, index: int) -> Stream:
+def attachment_download(request: Request[Any, Any, Any], use_case: OpenAttachment,
+                        request_id: int, index: int) -> Stream:
     """Adjunto N of a change request the caller may see (the same 404 otherwise)."""
-    download = san(request).open_attachment()(actor_of(request), request_id, index)
+    download = use_case(actor_of(request), request_id, index)
     return stream_open_file(download.stream, download.size, download.filename,
                             download.content_type)

@@ -14,6 +14,7 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import page_link
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
@@ -25,13 +26,15 @@ from entrypoints.http.sanece.common import (
     director_guard,
     extraction_xlsx,
     render_san,
-    san,
     sanece_guard,
     scope_of,
     search_page,
 )
 from entrypoints.http.sanece.forms import ExtractionPageForm, FeedbackForm
 from entrypoints.http.streams import XLSX
+from sanece.application.queries import SaneceQueries
+from sanece.application.use_cases.documents import ExtractFolios
+from sanece.application.use_cases.feedback import SubmitFeedback
 from sanece.domain.feedback import FeedbackKind
 from shared.kernel.errors import NotFound, ValidationError
 
@@ -46,27 +49,28 @@ class ExtractionPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def page(self, request: Request[Any, Any, Any]) -> Any:
-        defaults = san(request).queries().extraction_form(scope_of(request))
-        return self._page(request, ExtractionPageForm.of(defaults), defaults)
+    def page(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries]) -> Any:
+        defaults = queries.extraction_form(scope_of(request))
+        return self._page(request, queries, ExtractionPageForm.of(defaults), defaults)
 
-    def _page(self, request: Request[Any, Any, Any], form: ExtractionPageForm,
-              defaults: Any = None, errors: list[str] | None = None,
+    def _page(self, request: Request[Any, Any, Any], queries: SaneceQueries,
+              form: ExtractionPageForm, defaults: Any = None, errors: list[str] | None = None,
               status_code: int = 200) -> Any:
-        defaults = defaults or san(request).queries().extraction_form(scope_of(request))
+        defaults = defaults or queries.extraction_form(scope_of(request))
         return render_san(request, "sanece/extraccion.html", status_code=status_code,
                           form=form, f=defaults, errors=errors or [])
 
     # The route's media type wins over a streamed response's own (Litestar 2): declare the
     # .xlsx here; a refusal is a Template, which keeps its text/html.
     @post("/", sync_to_thread=True, status_code=200, media_type=XLSX)
-    def export(self, request: Request[Any, Any, Any],
+    def export(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+               extract: Injected[ExtractFolios],
                data: Annotated[ExtractionPageForm, URL_FORM]) -> Any:
         try:
-            return extraction_xlsx(request, data.command())
+            return extraction_xlsx(request, extract, data.command())
         except (ValidationError, NotFound) as refused:
             details = refused.details if isinstance(refused.details, (list, tuple)) else None
-            return self._page(request, data, errors=list(details or [refused.message]),
+            return self._page(request, queries, data, errors=list(details or [refused.message]),
                               status_code=refused.status)
 
 
@@ -85,10 +89,10 @@ class FeedbackPages(Controller):
                           form=form, error=error, kinds=tuple(FeedbackKind))
 
     @post("/", sync_to_thread=True)
-    def submit(self, request: Request[Any, Any, Any],
+    def submit(self, request: Request[Any, Any, Any], submit_feedback: Injected[SubmitFeedback],
                data: Annotated[FeedbackForm, URL_FORM]) -> Any:
         try:
-            san(request).submit_feedback()(actor_of(request), data.command())
+            submit_feedback(actor_of(request), data.command())
         except ValidationError as refused:
             return self._page(request, data, refused.message, refused.status)
         flash(request, THANKS, "success")
@@ -101,7 +105,8 @@ class FeedbackAdminPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def received(self, request: Request[Any, Any, Any]) -> Any:
-        page = san(request).queries().feedback(scope_of(request), search_page(request, 25))
+    def received(self, request: Request[Any, Any, Any],
+                 queries: Injected[SaneceQueries]) -> Any:
+        page = queries.feedback(scope_of(request), search_page(request, 25))
         return render_san(request, "sanece/comentarios_recibidos.html", page=page,
                           page_url=page_link(request))

@@ -14,6 +14,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import page_link, search_term, with_query
 from entrypoints.http.rendering import redirect
 from entrypoints.http.sanece.common import (
@@ -23,12 +24,13 @@ from entrypoints.http.sanece.common import (
     folio_pdf,
     remember_search,
     render_san,
-    san,
     sanece_guard,
     scope_of,
     search_page,
 )
 from sanece.application.access import FOLIO_NOT_FOUND
+from sanece.application.queries import SaneceQueries
+from sanece.application.use_cases.documents import PrintFolioResponse
 from shared.kernel.errors import NotFound, ValidationError
 
 PAGE_SIZE = 10  # "Mostrando 1 a 10 de 30 registros"
@@ -36,13 +38,14 @@ OWN_PAGE = re.compile(r"^/sanece/[a-z0-9/_-]*$")  # where a search may lead back
 NOT_CARRIED = frozenset({"csrf_token", "volver", "q", SEARCH_TOKEN, "pagina"})
 
 
-def lookup_folio(request: Request[Any, Any, Any], number: str) -> tuple[Any, str | None, int]:
+def lookup_folio(request: Request[Any, Any, Any], queries: SaneceQueries,
+                 number: str) -> tuple[Any, str | None, int]:
     """(detail, error, status) of a typed folio number: the 11-digit rule's message (422) or
     the same not-found message for a missing and a foreign folio (404)."""
     if not number:
         return None, None, 200
     try:
-        return san(request).queries().folio(scope_of(request), number), None, 200
+        return queries.folio(scope_of(request), number), None, 200
     except (ValidationError, NotFound) as refused:
         return None, refused.message, refused.status
 
@@ -69,39 +72,40 @@ class FolioPages(Controller):
         return redirect(with_query(back, **carried))
 
     @get("/inicio", guards=[director_guard], sync_to_thread=True)
-    def inicio(self, request: Request[Any, Any, Any]) -> Any:
-        page = san(request).queries().latest_folios(scope_of(request),
-                                                     search_page(request, PAGE_SIZE))
+    def inicio(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries]) -> Any:
+        page = queries.latest_folios(scope_of(request), search_page(request, PAGE_SIZE))
         return render_san(request, "sanece/inicio.html", page=page,
                           page_url=page_link(request))
 
     @get("/consultar", guards=[sanece_guard], sync_to_thread=True)
-    def consultar(self, request: Request[Any, Any, Any]) -> Any:
+    def consultar(self, request: Request[Any, Any, Any],
+                  queries: Injected[SaneceQueries]) -> Any:
         number = (request.query_params.get("folio") or "").strip()[:40]
-        detail, error, status = lookup_folio(request, number)
+        detail, error, status = lookup_folio(request, queries, number)
         return render_san(request, "sanece/consultar.html", status_code=status, number=number,
                           detail=detail, error=error)
 
     @get("/folios/{number:str}/pdf", guards=[sanece_guard], sync_to_thread=True)
-    def pdf(self, request: Request[Any, Any, Any], number: FromPath[str]) -> Stream:
-        return folio_pdf(request, number)
+    def pdf(self, request: Request[Any, Any, Any],
+            print_response: Injected[PrintFolioResponse], number: FromPath[str]) -> Stream:
+        return folio_pdf(request, print_response, number)
 
     @get("/pacientes", guards=[director_guard], sync_to_thread=True)
-    def pacientes(self, request: Request[Any, Any, Any]) -> Any:
-        page = san(request).queries().recent_patients(scope_of(request),
-                                                       search_page(request, PAGE_SIZE))
+    def pacientes(self, request: Request[Any, Any, Any],
+                  queries: Injected[SaneceQueries]) -> Any:
+        page = queries.recent_patients(scope_of(request), search_page(request, PAGE_SIZE))
         return render_san(request, "sanece/pacientes.html", page=page,
                           page_url=page_link(request))
 
     @get("/pacientes/{patient_id:int}", guards=[sanece_guard], sync_to_thread=True)
-    def historial(self, request: Request[Any, Any, Any], patient_id: FromPath[int]) -> Any:
-        queries = san(request).queries()
+    def historial(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                  patient_id: FromPath[int]) -> Any:
         history = queries.patient_history(scope_of(request), patient_id)
         number = (request.query_params.get("folio") or "").strip()[:40]
         detail, error, status = None, None, 200
         if number:
             if number in {f.number for f in history.folios}:
-                detail, error, status = lookup_folio(request, number)
+                detail, error, status = lookup_folio(request, queries, number)
             else:  # "Ver detalle" only of this patient's folios
                 error, status = FOLIO_NOT_FOUND, 404
         return render_san(request, "sanece/historial.html", status_code=status,

@@ -17,6 +17,7 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import page_link
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
@@ -24,11 +25,11 @@ from entrypoints.http.sanece.common import (
     actor_of,
     admin_guard,
     render_san,
-    san,
     scope_of,
     search_page,
 )
-from sanece.application.use_cases.review import ONLY_APPROVED_MERGE
+from sanece.application.queries import SaneceQueries
+from sanece.application.use_cases.review import ONLY_APPROVED_MERGE, UndoMerge
 from sanece.domain.values import RequestStatus
 from sanece.domain.request_types import RequestType
 from shared.kernel.errors import Conflict, ValidationError
@@ -52,19 +53,19 @@ class MergePages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request[Any, Any, Any]) -> Any:
-        page = san(request).queries().merges(scope_of(request),
-                                             search_page(request, PAGE_SIZE))
+    def index(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries]) -> Any:
+        page = queries.merges(scope_of(request), search_page(request, PAGE_SIZE))
         return render_san(request, "sanece/homologaciones.html", page=page,
                           page_url=page_link(request))
 
     @get("/{request_id:int}", sync_to_thread=True)
-    def confirm(self, request: Request[Any, Any, Any], request_id: FromPath[int]) -> Any:
-        return self._page(request, request_id, UndoMergeForm())
+    def confirm(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                request_id: FromPath[int]) -> Any:
+        return self._page(request, queries, request_id, UndoMergeForm())
 
-    def _page(self, request: Request[Any, Any, Any], request_id: int, form: UndoMergeForm,
-              error: str | None = None, status_code: int = 200) -> Any:
-        detail = san(request).queries().request(scope_of(request), request_id)
+    def _page(self, request: Request[Any, Any, Any], queries: SaneceQueries, request_id: int,
+              form: UndoMergeForm, error: str | None = None, status_code: int = 200) -> Any:
+        detail = queries.request(scope_of(request), request_id)
         r = detail.row
         undoable = (r.type is RequestType.MERGE and r.status is RequestStatus.APPROVED
                     and not r.undone)
@@ -73,14 +74,15 @@ class MergePages(Controller):
                           only_approved=ONLY_APPROVED_MERGE)
 
     @post("/{request_id:int}/deshacer", sync_to_thread=True)
-    def undo(self, request: Request[Any, Any, Any], request_id: FromPath[int],
+    def undo(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+             undo_merge: Injected[UndoMerge], request_id: FromPath[int],
              data: Annotated[UndoMergeForm, URL_FORM]) -> Any:
         try:
             if not data.confirm:
                 raise ValidationError(CONFIRM_FIRST, log_message="undo not confirmed")
-            undone = san(request).undo_merge()(actor_of(request), request_id, data.reason)
+            undone = undo_merge(actor_of(request), request_id, data.reason)
         except (ValidationError, Conflict) as refused:
-            return self._page(request, request_id, data, refused.message, refused.status)
+            return self._page(request, queries, request_id, data, refused.message, refused.status)
         moved = ", ".join(undone.moved_back) or "ninguno"
         flash(request, f"Homologación de la solicitud {undone.request_id} deshecha: el registro "
                        f"ya no está homologado; folios devueltos: {moved}.", "success")

@@ -17,6 +17,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Stream
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import page_link, parse_int, with_query
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
@@ -27,16 +28,19 @@ from entrypoints.http.sanece.common import (
     attachment_download,
     render_san,
     reviewer_guard,
-    san,
     sanece_guard,
     scope_of,
     search_page,
 )
 from entrypoints.http.sanece.forms import DecisionForm
+from sanece.application.queries import SaneceQueries
+from sanece.application.use_cases.attachments import OpenAttachment
+from sanece.application.use_cases.review import ApproveRequest, RejectRequest
 from sanece.domain.request_types import type_filters
 from sanece.domain.rules import PeriodMonthsInRange
 from sanece.domain.values import ExpiryChangeKind, RequestStatus
 from sanece.domain.request_types import RequestType
+from shared.kernel.clock import Clock
 from shared.kernel.errors import Conflict, ValidationError
 from shared.kernel.scope import Role
 
@@ -70,17 +74,19 @@ class RequestPages(Controller):
     include_in_schema = False
 
     @get("/{request_id:int}", sync_to_thread=True)
-    def detail(self, request: Request[Any, Any, Any], request_id: FromPath[int]) -> Any:
-        return self._page(request, request_id, DecisionForm())
+    def detail(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+               clock: Injected[Clock], request_id: FromPath[int]) -> Any:
+        return self._page(request, queries, clock, request_id, DecisionForm())
 
-    def _page(self, request: Request[Any, Any, Any], request_id: int, form: DecisionForm,
-              error: str | None = None, status_code: int = 200) -> Any:
-        detail = san(request).queries().request(scope_of(request), request_id)
+    def _page(self, request: Request[Any, Any, Any], queries: SaneceQueries, clock: Clock,
+              request_id: int, form: DecisionForm, error: str | None = None,
+              status_code: int = 200) -> Any:
+        detail = queries.request(scope_of(request), request_id)
         scope = scope_of(request)
         decides = scope.role in (Role.REVISOR, Role.ADMIN) and detail.row.is_pending
         back = REVISION if scope.role in (Role.REVISOR, Role.ADMIN) else \
             Urls.section(detail.row.type)
-        today = request.app.state.container.clock().today()
+        today = clock.today()
         return render_san(request, "sanece/solicitud.html", status_code=status_code,
                           d=detail, r=detail.row, form=form, error=error, decides=decides,
                           back=back, today=today, RequestType=RequestType,
@@ -88,18 +94,20 @@ class RequestPages(Controller):
                           longest_months=PeriodMonthsInRange.MAX)
 
     @get("/{request_id:int}/adjuntos/{index:int}", sync_to_thread=True)
-    def attachment(self, request: Request[Any, Any, Any], request_id: FromPath[int],
+    def attachment(self, request: Request[Any, Any, Any],
+                   open_attachment: Injected[OpenAttachment], request_id: FromPath[int],
                    index: FromPath[int]) -> Stream:
-        return attachment_download(request, request_id, index)
+        return attachment_download(request, open_attachment, request_id, index)
 
     @post("/{request_id:int}/validar", guards=[reviewer_guard], sync_to_thread=True)
-    def approve(self, request: Request[Any, Any, Any], request_id: FromPath[int],
-                data: Annotated[DecisionForm, URL_FORM]) -> Any:
+    def approve(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                clock: Injected[Clock], approve_request: Injected[ApproveRequest],
+                request_id: FromPath[int], data: Annotated[DecisionForm, URL_FORM]) -> Any:
         try:
-            decision = san(request).approve_request()(actor_of(request),
-                                                      data.approve(request_id))
+            decision = approve_request(actor_of(request), data.approve(request_id))
         except (ValidationError, Conflict) as refused:
-            return self._page(request, request_id, data, refused.message, refused.status)
+            return self._page(request, queries, clock, request_id, data, refused.message,
+                              refused.status)
         applied = "; ".join(f"{c.label}: {c.before or '—'} → {c.after or '—'}"
                             for c in decision.applied)
         flash(request, f"Solicitud {request_id}: {decision.status_label}. El cambio se aplicó"
@@ -107,12 +115,14 @@ class RequestPages(Controller):
         return redirect(Urls.request(request_id))
 
     @post("/{request_id:int}/rechazar", guards=[reviewer_guard], sync_to_thread=True)
-    def reject(self, request: Request[Any, Any, Any], request_id: FromPath[int],
-               data: Annotated[DecisionForm, URL_FORM]) -> Any:
+    def reject(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+               clock: Injected[Clock], reject_request: Injected[RejectRequest],
+               request_id: FromPath[int], data: Annotated[DecisionForm, URL_FORM]) -> Any:
         try:
-            decision = san(request).reject_request()(actor_of(request), data.reject(request_id))
+            decision = reject_request(actor_of(request), data.reject(request_id))
         except (ValidationError, Conflict) as refused:
-            return self._page(request, request_id, data, refused.message, refused.status)
+            return self._page(request, queries, clock, request_id, data, refused.message,
+                              refused.status)
         flash(request, f"Solicitud {request_id}: {decision.status_label}. Motivo: "
                        f"{decision.reason}", "success")
         return redirect(Urls.request(request_id))
@@ -124,11 +134,10 @@ class ReviewPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def queue(self, request: Request[Any, Any, Any]) -> Any:
+    def queue(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries]) -> Any:
         q = request.query_params
         request_type, kind, status = queue_filters(q.get("tipo"), q.get("estatus"))
         scope = scope_of(request)
-        queries = san(request).queries()
         ooads = queries.ooads(scope)
         ooad_id = parse_int(q.get("ooad"), "OOAD/UMAE", minimum=1)
         page = queries.review_queue(

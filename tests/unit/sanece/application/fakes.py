@@ -7,15 +7,17 @@ commit drops it, so a refused use case leaves the store as it was (as a rolled-b
 transaction does). The repositories keep the contracts of ``sanece.application.ports`` that
 the use cases rely on: entities are handed out as copies (a change counts only once written),
 folios and patients are written only if still at the version they were loaded with (or the
-``expected_version`` given) and ``hold`` refuses a record that moved on, at most one pending
-request of a type per target, and a request is decided only once.
+``expected_version`` given), also against what another unit of work committed meanwhile, and
+``hold`` refuses a record that moved on; at most one pending request of a type per target; a
+request is decided only once. Other writes do not interleave: a commit publishes the whole
+copy (the tests run one use case at a time).
 """
 
 from __future__ import annotations
 
 import copy
 from datetime import date, datetime
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import attrs
 
@@ -122,17 +124,25 @@ class FakeMedicines:
 
 @attrs.define
 class _Versioned:
-    """Copies out, compare-and-set in: ``update`` writes only if the stored entity is still at
-    the version it was loaded with here (or at ``expected``)."""
+    """Copies out, compare-and-set in: ``update`` writes only if the entity is still at the
+    version it was loaded with here (or at ``expected``). "Still" is what another transaction
+    may have committed meanwhile (as ``UPDATE … WHERE version = …`` sees it), or this unit of
+    work's own write once it made one."""
 
     s: State
+    committed: Callable[[], State]
     loaded: dict[Any, int] = attrs.Factory(dict)
+    written: set[Any] = attrs.Factory(set)
 
-    def _table(self) -> dict[Any, Any]:
+    def _table(self, state: State) -> dict[Any, Any]:
         raise NotImplementedError
 
+    def _current(self, key: Any) -> Any:
+        state = self.s if key in self.written else self.committed()
+        return self._table(state).get(key, self._table(self.s).get(key))
+
     def _out(self, key: Any) -> Any:
-        entity = self._table().get(key)
+        entity = self._table(self.s).get(key)
         if entity is None:
             return None
         self.loaded[key] = entity.version
@@ -142,21 +152,22 @@ class _Versioned:
         if key not in self.loaded:
             raise ValueError(f"{key} was not loaded in this unit of work")
         version = self.loaded[key] if expected is None else expected
-        if self._table()[key].version != version:
+        if self._current(key).version != version:
             raise Conflict(CHANGED_MEANWHILE, code="stale_version")
-        self._table()[key] = copy.deepcopy(entity)
+        self._table(self.s)[key] = copy.deepcopy(entity)
         self.loaded[key] = entity.version
+        self.written.add(key)
 
     def _hold(self, key: Any, expected: int) -> None:
-        stored = self._table().get(key)
+        stored = self._current(key)
         if stored is None or stored.version != expected:
             raise Conflict(CHANGED_MEANWHILE, code="stale_version")
 
 
 @attrs.define
 class FakePatients(_Versioned):
-    def _table(self) -> dict[Any, Any]:
-        return self.s.patients
+    def _table(self, state: State) -> dict[Any, Any]:
+        return state.patients
 
     def get(self, patient_id: int, *, for_update: bool = False) -> Patient | None:
         return self._out(int(patient_id))
@@ -187,8 +198,8 @@ class FakePatients(_Versioned):
 
 @attrs.define
 class FakeFolios(_Versioned):
-    def _table(self) -> dict[Any, Any]:
-        return self.s.folios
+    def _table(self, state: State) -> dict[Any, Any]:
+        return state.folios
 
     def get(self, number: str, *, for_update: bool = False) -> Folio | None:
         return self._out(number)
@@ -284,11 +295,14 @@ class FakeUnitOfWork:
         self.ooads = FakeOoads(state)
         self.units = FakeUnits(state)
         self.medicines = FakeMedicines(state)
-        self.patients = FakePatients(state)
-        self.folios = FakeFolios(state)
+        self.patients = FakePatients(state, self._committed)
+        self.folios = FakeFolios(state, self._committed)
         self.requests = FakeRequests(state)
         self.feedback = FakeFeedback(state)
         self.audit = FakeAudit(state)
+
+    def _committed(self) -> State:
+        return self.store.state
 
     def __enter__(self) -> "FakeUnitOfWork":
         return self

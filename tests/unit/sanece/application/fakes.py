@@ -1,10 +1,8 @@
 """In-memory fakes of the sanece write side (no database), so that the use cases' rules are
 tested alone.
 
-``FakeStore`` is the "database": what was committed. ``FakeStore.uow()`` opens a unit of work
-on a deep copy of it; ``commit`` makes the copy the committed state, and leaving without a
-commit drops it, so a refused use case leaves the store as it was (as a rolled-back
-transaction does). The repositories keep the contracts of ``sanece.application.ports`` that
+``FakeStore`` is the "database" and ``FakeStore.uow()`` a transaction on a copy of it
+(``tests.unit.in_memory``): a refused use case leaves the store as it was. The repositories keep the contracts of ``sanece.application.ports`` that
 the use cases rely on: entities are handed out as copies (a change counts only once written),
 folios and patients are written only if still at the version they were loaded with (or the
 ``expected_version`` given), also against what another unit of work committed meanwhile, and
@@ -17,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date, datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ClassVar, Sequence
 
 import attrs
 
@@ -29,6 +27,7 @@ from sanece.domain.values import DrugKey, DrugQuantity, RequestStatus
 from shared.audit.domain import AuditEntry
 from shared.kernel.errors import Conflict
 from shared.kernel.scope import Role, Scope
+from tests.unit.in_memory import InMemoryAudit, InMemoryStore, InMemoryUnitOfWork
 from shared.kernel.text import search_key
 
 CHANGED_MEANWHILE = "changed meanwhile"  # the SQL adapter's wording is not under test here
@@ -59,57 +58,55 @@ class State:
 
 
 @attrs.define
-class FakeOoads:
+class _Named:
+    """A table of named things (OOADs, units, genéricos): by id, by name ignoring case,
+    accents and spacing (within ``fields``), and new ones with the next id."""
+
     s: State
+    table: ClassVar[str]
+    entity_class: ClassVar[type]
 
-    def get(self, ooad_id: int) -> Ooad | None:
-        return self.s.ooads.get(ooad_id)
+    def _rows(self) -> dict[int, Any]:
+        return getattr(self.s, self.table)
 
-    def find(self, name: str) -> Ooad | None:
-        return next((o for o in self.s.ooads.values() if search_key(o.name) == search_key(name)),
-                    None)
+    def get(self, entity_id: int) -> Any:
+        return self._rows().get(entity_id)
 
-    def add(self, name: str) -> Ooad:
-        ooad = Ooad(id=self.s.new_id(), name=name)
-        self.s.ooads[ooad.id] = ooad
-        return ooad
+    def _find(self, name: str, **fields: Any) -> Any:
+        return next((e for e in self._rows().values() if search_key(e.name) == search_key(name)
+                     and all(getattr(e, k) == v for k, v in fields.items())), None)
 
+    def _add(self, **fields: Any) -> Any:
+        entity = self.entity_class(id=self.s.new_id(), **fields)
+        self._rows()[entity.id] = entity
+        return entity
 
-@attrs.define
-class FakeUnits:
-    s: State
+    def find(self, name: str) -> Any:
+        return self._find(name)
 
-    def get(self, unit_id: int) -> MedicalUnit | None:
-        return self.s.units.get(unit_id)
-
-    def find(self, ooad_id: int, name: str) -> MedicalUnit | None:
-        return next((u for u in self.s.units.values() if u.ooad_id == ooad_id
-                     and search_key(u.name) == search_key(name)), None)
-
-    def add(self, ooad_id: int, name: str) -> MedicalUnit:
-        unit = MedicalUnit(id=self.s.new_id(), ooad_id=ooad_id, name=name)
-        self.s.units[unit.id] = unit
-        return unit
+    def add(self, name: str) -> Any:
+        return self._add(name=name)
 
 
-@attrs.define
-class FakeMedicines:
-    s: State
+class FakeOoads(_Named):
+    table, entity_class = "ooads", Ooad
 
-    def get(self, medicine_id: int) -> Medicine | None:
-        return self.s.medicines.get(medicine_id)
 
-    def find(self, name: str) -> Medicine | None:
-        return next((m for m in self.s.medicines.values()
-                     if search_key(m.name) == search_key(name)), None)
+class FakeUnits(_Named):
+    table, entity_class = "units", MedicalUnit
+
+    def find(self, ooad_id: int, name: str) -> MedicalUnit | None:  # type: ignore[override]
+        return self._find(name, ooad_id=ooad_id)
+
+    def add(self, ooad_id: int, name: str) -> MedicalUnit:  # type: ignore[override]
+        return self._add(ooad_id=ooad_id, name=name)
+
+
+class FakeMedicines(_Named):
+    table, entity_class = "medicines", Medicine
 
     def owner_of_key(self, code: str) -> int | None:
         return next((m.id for m in self.s.medicines.values() if m.has_key(code)), None)
-
-    def add(self, name: str) -> Medicine:
-        medicine = Medicine(id=self.s.new_id(), name=name)
-        self.s.medicines[medicine.id] = medicine
-        return medicine
 
     def add_key(self, medicine_id: int, key: DrugKey) -> None:
         assert self.owner_of_key(key.code) is None, "a clave belongs to one genérico"
@@ -125,103 +122,98 @@ class FakeMedicines:
 @attrs.define
 class _Versioned:
     """Copies out, compare-and-set in: ``update`` writes only if the entity is still at the
-    version it was loaded with here (or at ``expected``). "Still" is what another transaction
-    may have committed meanwhile (as ``UPDATE … WHERE version = …`` sees it), or this unit of
-    work's own write once it made one."""
+    version it was loaded with here (or at ``expected_version``). "Still" is what another
+    transaction may have committed meanwhile (as ``UPDATE … WHERE version = …`` sees it), or
+    this unit of work's own write once it made one."""
 
     s: State
     committed: Callable[[], State]
     loaded: dict[Any, int] = attrs.Factory(dict)
     written: set[Any] = attrs.Factory(set)
+    table: ClassVar[str]
+    key_field: ClassVar[str]
 
-    def _table(self, state: State) -> dict[Any, Any]:
-        raise NotImplementedError
+    def _key(self, entity: Any) -> Any:
+        return getattr(entity, self.key_field)
+
+    def _rows(self, state: State) -> dict[Any, Any]:
+        return getattr(state, self.table)
 
     def _current(self, key: Any) -> Any:
         state = self.s if key in self.written else self.committed()
-        return self._table(state).get(key, self._table(self.s).get(key))
+        return self._rows(state).get(key, self._rows(self.s).get(key))
 
     def _out(self, key: Any) -> Any:
-        entity = self._table(self.s).get(key)
+        entity = self._rows(self.s).get(key)
         if entity is None:
             return None
         self.loaded[key] = entity.version
         return copy.deepcopy(entity)
 
-    def _update(self, key: Any, entity: Any, expected: int | None) -> None:
+    def _where(self, **fields: Any) -> list[Any]:
+        return [self._out(key) for key, e in sorted(self._rows(self.s).items())
+                if all(getattr(e, k) == v for k, v in fields.items())]
+
+    def _insert(self, entity: Any) -> None:
+        key = self._key(entity)
+        assert key not in self._rows(self.s), f"unique {self.table} key"
+        self._rows(self.s)[key] = copy.deepcopy(entity)
+        self.loaded[key] = entity.version
+
+    def add_many(self, entities: Sequence[Any]) -> None:
+        for entity in entities:
+            self.add(entity)  # type: ignore[attr-defined]
+
+    def update(self, entity: Any, *, expected_version: int | None = None) -> None:
+        key = self._key(entity)
         if key not in self.loaded:
             raise ValueError(f"{key} was not loaded in this unit of work")
-        version = self.loaded[key] if expected is None else expected
+        version = self.loaded[key] if expected_version is None else expected_version
         if self._current(key).version != version:
             raise Conflict(CHANGED_MEANWHILE, code="stale_version")
-        self._table(self.s)[key] = copy.deepcopy(entity)
+        self._rows(self.s)[key] = copy.deepcopy(entity)
         self.loaded[key] = entity.version
         self.written.add(key)
 
-    def _hold(self, key: Any, expected: int) -> None:
+    def hold(self, key: Any, expected_version: int) -> None:
         stored = self._current(key)
-        if stored is None or stored.version != expected:
+        if stored is None or stored.version != expected_version:
             raise Conflict(CHANGED_MEANWHILE, code="stale_version")
 
 
-@attrs.define
 class FakePatients(_Versioned):
-    def _table(self, state: State) -> dict[Any, Any]:
-        return state.patients
+    table, key_field = "patients", "id"
 
     def get(self, patient_id: int, *, for_update: bool = False) -> Patient | None:
         return self._out(int(patient_id))
 
     def by_nss(self, nss: str) -> Sequence[Patient]:
-        return [self._out(pid) for pid, p in sorted(self.s.patients.items()) if p.nss == nss]
+        return self._where(nss=nss)
 
     def add(self, patient: Patient) -> Patient:
         patient.id = self.s.new_id()
-        self.s.patients[patient.id] = copy.deepcopy(patient)
-        self.loaded[patient.id] = patient.version
+        self._insert(patient)
         return patient
 
-    def add_many(self, patients: Sequence[Patient]) -> None:
-        for patient in patients:
-            self.add(patient)
-
-    def update(self, patient: Patient, *, expected_version: int | None = None) -> None:
-        self._update(patient.id, patient, expected_version)
-
     def hold(self, patient_id: int, expected_version: int) -> None:
-        self._hold(int(patient_id), expected_version)
+        super().hold(int(patient_id), expected_version)
 
     def units_of(self, patient_id: int) -> frozenset[int]:
         return frozenset(f.unit_id for f in self.s.folios.values()
                          if f.patient_id == int(patient_id))
 
 
-@attrs.define
 class FakeFolios(_Versioned):
-    def _table(self, state: State) -> dict[Any, Any]:
-        return state.folios
+    table, key_field = "folios", "number"
 
     def get(self, number: str, *, for_update: bool = False) -> Folio | None:
         return self._out(number)
 
     def of_patient(self, patient_id: int, *, for_update: bool = False) -> Sequence[Folio]:
-        return [self._out(n) for n, f in sorted(self.s.folios.items())
-                if f.patient_id == int(patient_id)]
+        return self._where(patient_id=int(patient_id))
 
     def add(self, folio: Folio) -> None:
-        assert folio.number not in self.s.folios, "unique folio number"
-        self.s.folios[folio.number] = copy.deepcopy(folio)
-        self.loaded[folio.number] = folio.version
-
-    def add_many(self, folios: Sequence[Folio]) -> None:
-        for folio in folios:
-            self.add(folio)
-
-    def update(self, folio: Folio, *, expected_version: int | None = None) -> None:
-        self._update(folio.number, folio, expected_version)
-
-    def hold(self, number: str, expected_version: int) -> None:
-        self._hold(number, expected_version)
+        self._insert(folio)
 
 
 def _target(request: ChangeRequest) -> tuple[str, Any]:
@@ -272,26 +264,16 @@ class FakeFeedback:
         return feedback_id
 
 
-@attrs.define
-class FakeAudit:
-    s: State
-
-    def record(self, entry: AuditEntry) -> None:
-        self.s.audit.append(entry)
-
-
 # --------------------------------------------------------------------------- unit of work
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(InMemoryUnitOfWork):
     """One transaction on a copy of the store's state (``SaneceUnitOfWork``)."""
 
-    def __init__(self, store: "FakeStore") -> None:
-        self.store = store
-        self._bind(copy.deepcopy(store.state))
+    store: "FakeStore"
 
     def _bind(self, state: State) -> None:
-        self.state = state
+        super()._bind(state)
         self.ooads = FakeOoads(state)
         self.units = FakeUnits(state)
         self.medicines = FakeMedicines(state)
@@ -299,44 +281,16 @@ class FakeUnitOfWork:
         self.folios = FakeFolios(state, self._committed)
         self.requests = FakeRequests(state)
         self.feedback = FakeFeedback(state)
-        self.audit = FakeAudit(state)
+        self.audit = InMemoryAudit(state)
 
     def _committed(self) -> State:
         return self.store.state
 
-    def __enter__(self) -> "FakeUnitOfWork":
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.rollback()
-
-    def commit(self) -> None:
-        self.store.state = self.state
-        self.store.commits += 1
-        self._bind(copy.deepcopy(self.state))  # what follows needs a commit of its own
-
-    def rollback(self) -> None:
-        self._bind(copy.deepcopy(self.store.state))
-
-
-@attrs.define
-class FakeStore:
-    state: State = attrs.Factory(State)
-    commits: int = 0
-
-    def uow(self) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self)
-
-    @property
-    def audit(self) -> list[AuditEntry]:
-        return self.state.audit
-
-    def actions(self) -> list[str]:
-        return [e.action for e in self.state.audit]
-
-    def snapshot(self) -> State:
-        """A copy to compare with later: a refusal must leave the store equal to it."""
-        return copy.deepcopy(self.state)
+class FakeStore(InMemoryStore):
+    uow_class = FakeUnitOfWork
+    state_class = State
+    state: State
 
 
 # --------------------------------------------------------------------------- a small world

@@ -4,8 +4,6 @@ request) leaves the store and the file storage as they were."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -27,7 +25,7 @@ from sanece.application.use_cases.requests import (
 from sanece.domain.request_types import RequestType
 from sanece.domain.values import MergeChoice, RequestStatus
 from shared.adapters.rendering.samples import tiny_pdf
-from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shared.kernel.errors import NotFound, PermissionDenied, ValidationError
 
 from .conftest import stored_files
 from .fakes import (

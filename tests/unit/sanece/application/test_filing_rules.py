@@ -252,3 +252,18 @@ def test_a_director_sees_a_patient_through_any_of_its_units(world, clock, storag
     with pytest.raises(NotFound):
         file_data_change(world, clock, storage, actor=director_c, given_names="ANA LUISA")
     assert file_data_change(world, clock, storage, given_names="ANA LUISA").ids
+
+
+def test_a_data_change_from_a_page_drawn_before_the_record_changed_is_refused(
+        world, clock, storage, tmp_path):
+    from .test_review_rules import approve
+
+    (first,) = file_data_change(world, clock, storage, given_names="ANA LUISA").ids
+    approve(world, clock, first)  # the record is now at version 1
+    before = world.store.snapshot()
+    with pytest.raises(StaleVersion) as stale:
+        file_data_change(world, clock, storage, maternal_surname="LÓPEZ GARCÍA",
+                         expected_version=0)
+    assert (stale.value.version, stale.value.changed_by) == (1, REVISOR.username)
+    assert stale.value.current["given_names"] == "ANA LUISA"
+    assert world.state == before and len(stored_files(tmp_path / "files")) == 1

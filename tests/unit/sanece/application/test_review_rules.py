@@ -1,6 +1,7 @@
 """Deciding change requests on the fake unit of work: an approval applies the change of each of
 the five types, audited; a rejection needs its reason; an approval whose target changed since
-filing, a second decision and a decision by a director change nothing."""
+filing, a second decision and a decision by a director change nothing; an admin undoes an
+approved merge."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from sanece.application.use_cases.review import (
     ApproveRequest,
     RejectCommand,
     RejectRequest,
+    UndoMerge,
 )
 from sanece.domain.request_types import RequestType
 from sanece.domain.values import EvaluationStatus, RequestStatus
 from shared.kernel.errors import Conflict, PermissionDenied, ValidationError
 
 from .fakes import (
+    ADMIN,
     DIRECTOR_A,
     F_DUP,
     F_VALID,
@@ -199,3 +202,24 @@ def test_a_baja_is_dated_between_the_evaluation_and_today(clock, tmp_path, on):
         with pytest.raises(ValidationError, match="fecha de baja debe estar entre"):
             approve(world, clock, request_id, cancellation_date=on)
         assert world.state == before
+
+
+def test_an_admin_undoes_an_approved_merge_with_a_reason(world, clock, storage):
+    (request_id,) = file_merge(world, clock, storage).ids
+    approve(world, clock, request_id)
+    undo = UndoMerge(world.uow, clock)
+    for actor, reason, error in ((REVISOR, "Son personas distintas.", PermissionDenied),
+                                 (ADMIN, "  ", ValidationError)):
+        before = world.store.snapshot()
+        with pytest.raises(error):
+            undo(actor, request_id, reason)
+        assert world.state == before
+    undone = undo(ADMIN, request_id, "Son personas distintas.")
+    assert undone.moved_back == (F_DUP,)
+    s = world.state
+    assert s.patients[P_DUP].merged_into is None and s.folios[F_DUP].patient_id == P_DUP
+    assert s.requests[request_id].status is RequestStatus.APPROVED  # the decision stays
+    assert s.undone[request_id] == (ADMIN.username, clock.now())
+    entry = world.store.audit[-1]
+    assert (entry.action, entry.reason) == ("sanece.merge_undone", "Son personas distintas.")
+    assert entry.after["folios_moved_back"] == [F_DUP]

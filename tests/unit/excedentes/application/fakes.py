@@ -1,10 +1,8 @@
 """In-memory fakes of the excedentes write side (no database), so that the use cases' rules
 are tested alone.
 
-``FakeStore`` is the "database": what was committed. ``FakeStore.uow()`` opens a unit of work
-on a deep copy of it; ``commit`` makes the copy the committed state, and leaving without a
-commit drops it, so a refused use case leaves the store as it was (as a rolled-back
-transaction does). The repositories keep the contracts of ``excedentes.application.ports``
+``FakeStore`` is the "database" and ``FakeStore.uow()`` a transaction on a copy of it
+(``tests.unit.in_memory``): a refused use case leaves the store as it was. The repositories keep the contracts of ``excedentes.application.ports``
 that the use cases rely on: compare-and-set versions (``bump_*`` returns False when the
 expected version is not current), ``try_add`` refusing an existing report, merged products
 keyed by name ignoring case and accents.
@@ -12,7 +10,6 @@ keyed by name ignoring case and accents.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -41,6 +38,7 @@ from excedentes.domain.model import EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest, RequestStatus
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.audit.domain import AuditEntry
+from tests.unit.in_memory import InMemoryAudit, InMemoryStore, InMemoryUnitOfWork
 
 ReportKey = tuple[str, str, int]  # (institution, entity, year)
 
@@ -381,26 +379,14 @@ class FakeRequests:
         return tuple(rid for _, rid in seen)
 
 
-@attrs.define
-class FakeAudit:
-    s: State
-
-    def record(self, entry: AuditEntry) -> None:
-        self.s.audit.append(entry)
-
-
 # --------------------------------------------------------------------------- unit of work
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(InMemoryUnitOfWork):
     """One transaction on a copy of the store's state (``ExcedentesUnitOfWork``)."""
 
-    def __init__(self, store: "FakeStore") -> None:
-        self.store = store
-        self._bind(copy.deepcopy(store.state))
-
     def _bind(self, state: State) -> None:
-        self.state = state
+        super()._bind(state)
         self.institutions = FakeInstitutions(state)
         self.entities = FakeEntities(state)
         self.units = FakeUnits(state)
@@ -408,41 +394,13 @@ class FakeUnitOfWork:
         self.reports = FakeReports(state)
         self.catalog = FakeCatalog(state)
         self.requests = FakeRequests(state)
-        self.audit = FakeAudit(state)
-
-    def __enter__(self) -> "FakeUnitOfWork":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.rollback()
-
-    def commit(self) -> None:
-        self.store.state = self.state
-        self.store.commits += 1
-        self._bind(copy.deepcopy(self.state))  # what follows needs a commit of its own
-
-    def rollback(self) -> None:
-        self._bind(copy.deepcopy(self.store.state))
+        self.audit = InMemoryAudit(state)
 
 
-@attrs.define
-class FakeStore:
-    state: State = attrs.Factory(State)
-    commits: int = 0
-
-    def uow(self) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self)
-
-    @property
-    def audit(self) -> list[AuditEntry]:
-        return self.state.audit
-
-    def actions(self) -> list[str]:
-        return [e.action for e in self.state.audit]
-
-    def snapshot(self) -> State:
-        """A copy to compare with later: a refusal must leave the store equal to it."""
-        return copy.deepcopy(self.state)
+class FakeStore(InMemoryStore):
+    uow_class = FakeUnitOfWork
+    state_class = State
+    state: State
 
 
 # --------------------------------------------------------------------------- a small world

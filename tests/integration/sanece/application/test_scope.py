@@ -19,7 +19,7 @@ from shared.kernel.errors import NotFound, PermissionDenied
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role, Scope
 
-from .support import ADMIN, EVALUADOR, F_B, F_VALID, REVISOR, pdf_upload
+from ..support import ADMIN, EVALUADOR, F_B, F_VALID, REVISOR, pdf_upload
 
 MISSING_FOLIO = "20250101999"
 

@@ -24,7 +24,7 @@ from shared.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from shared.kernel.pagination import PageRequest
 from shared.storage.domain import FileTooLarge
 
-from .support import (
+from ..support import (
     ADMIN,
     EVALUADOR,
     F_EXPIRED,

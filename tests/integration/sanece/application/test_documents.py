@@ -16,7 +16,7 @@ from sanece.application.use_cases.review import ApproveCommand
 from shared.audit.domain import AuditFilter
 from shared.kernel.errors import ValidationError
 
-from .support import EVALUADOR, F_M2, F_NOT, F_PENDING, F_VALID, REVISOR, pdf_upload
+from ..support import EVALUADOR, F_M2, F_NOT, F_PENDING, F_VALID, REVISOR, pdf_upload
 
 
 def pdf_text(world, actor, number) -> tuple[str, object]:

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sanece.application.use_cases.requests import FileExpiryChangeCommand
 from shared.audit.domain import AuditFilter
 
-from .support import F_B, F_PENDING, F_VALID, pdf_upload
+from ..support import F_B, F_PENDING, F_VALID, pdf_upload
 
 
 def _file(world, kind="extension", number=F_VALID, actor=None):

@@ -14,7 +14,7 @@ from sanece.domain.values import Attachment, ExpiryChangeKind
 from shared.kernel.errors import Conflict
 from shared.kernel.pagination import PageRequest
 
-from .support import F_VALID, pdf_upload
+from ..support import F_VALID, pdf_upload
 
 PDF = Attachment("sanece/requests/1/202603/x", "application/pdf", "nota.pdf", 10)
 

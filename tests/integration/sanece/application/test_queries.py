@@ -18,7 +18,7 @@ from shared.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from shared.kernel.pagination import PageRequest
 from shared.kernel.scope import Role
 
-from .support import (
+from ..support import (
     ADMIN,
     EVALUADOR,
     F_B,

@@ -26,7 +26,7 @@ from sanece.domain.model import Folio
 from sanece.domain.values import EvaluationStatus
 from shared.audit.domain import AuditFilter
 
-from .support import F_PENDING, F_VALID, REVISOR, pdf_upload
+from ..support import F_PENDING, F_VALID, REVISOR, pdf_upload
 
 PAIRS = 50
 

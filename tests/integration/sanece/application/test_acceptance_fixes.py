@@ -18,7 +18,7 @@ from shared.audit.domain import AuditFilter
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shared.kernel.pagination import PageRequest
 
-from .support import ADMIN, EVALUADOR, F_B, F_EXPIRED, F_NOT, F_PENDING, F_VALID, pdf_upload
+from ..support import ADMIN, EVALUADOR, F_B, F_EXPIRED, F_NOT, F_PENDING, F_VALID, pdf_upload
 from .test_requests import approve, cancellation, extension, merge
 
 OLD_PENDING = "20250414069"  # the review's example: Pendiente since 14/04/2025

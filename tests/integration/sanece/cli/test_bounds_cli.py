@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .support import F_PENDING
+from ..support import F_PENDING
 
 HUGE = "99999999999999999999"
 

@@ -15,7 +15,7 @@ from shared.kernel.errors import PermissionDenied
 from shared.kernel.imports import ImportInvalid
 from shared.kernel.pagination import PageRequest
 
-from .support import ADMIN, REVISOR
+from ..support import ADMIN, REVISOR
 
 
 def csv_file(tmp_path: Path, name: str, lines: list[str]) -> Path:

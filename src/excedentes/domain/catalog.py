@@ -36,17 +36,11 @@ from excedentes.domain.rules import (
 from shared.kernel.clock import Clock
 from shared.kernel.errors import DomainError, ValidationError
 from shared.kernel.rules import check_rule
-from shared.kernel.text import fold_text
+from shared.kernel.text import clean_text, fold_text  # clean_text: imported from here too
 
-_SPACES = re.compile(r"\s+")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def clean_text(value: Any) -> str:
-    """Trim and collapse whitespace: catalog names come from spreadsheets and forms."""
-    return _SPACES.sub(" ", str(value or "")).strip()
 
 
 def name_key(value: Any) -> str:

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from typing import Any
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(value: Any) -> str:
+    """Trim and collapse whitespace: names come from spreadsheets and forms."""
+    return _SPACES.sub(" ", str(value or "")).strip()
 
 
 def strip_accents(text: object) -> str:

@@ -117,3 +117,11 @@ def shots(tmp_path):
         return path
 
     return take
+
+
+def log_in(page, url: str, user: tuple[str, str]) -> None:
+    """Through the login form, as a user does (``user``: name and password)."""
+    page.goto(url + "/login")
+    page.get_by_label("Nombre de usuario").fill(user[0])
+    page.get_by_label("Contraseña").fill(user[1])
+    page.get_by_role("button", name="Iniciar sesión").click()

@@ -16,6 +16,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from .conftest import log_in
+
 pytestmark = pytest.mark.e2e
 
 CAPTURISTA = ("capturista.ss.as", "Demo-2026-CAP")
@@ -28,13 +30,6 @@ UNIT = "CASA DE SALUD SAN JUAN, PRIMER NIVEL"
 def demo(live_server):
     live_server.admin("demo", "load")
     return live_server
-
-
-def log_in(page, url: str, user: tuple[str, str]) -> None:
-    page.goto(url + "/login")
-    page.get_by_label("Nombre de usuario").fill(user[0])
-    page.get_by_label("Contraseña").fill(user[1])
-    page.get_by_role("button", name="Iniciar sesión").click()
 
 
 def pdf_text(path: Path) -> str:

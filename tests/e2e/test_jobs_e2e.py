@@ -13,6 +13,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import log_in
+
 pytestmark = pytest.mark.e2e
 
 COORDINADOR = ("coordinador.ss", "Demo-2026-COO")
@@ -22,13 +24,6 @@ COORDINADOR = ("coordinador.ss", "Demo-2026-COO")
 def demo(live_server):
     live_server.admin("demo", "load")
     return live_server
-
-
-def log_in(page, url: str, user: tuple[str, str]) -> None:
-    page.goto(url + "/login")
-    page.get_by_label("Nombre de usuario").fill(user[0])
-    page.get_by_label("Contraseña").fill(user[1])
-    page.get_by_role("button", name="Iniciar sesión").click()
 
 
 def test_coordinador_exports_through_a_job_and_finds_it_in_mis_descargas(demo, page, shots, tmp_path):

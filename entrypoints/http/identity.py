@@ -7,6 +7,7 @@ a client address with too many failures gets 429 with Retry-After."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from functools import partial
 from time import monotonic
@@ -307,21 +308,44 @@ class AuthApi(Controller):
 
 
 HEALTH_OK_SECONDS = 1.0  # a healthy answer is reused this long; a failure never is
+HEALTH_STORE_SECONDS = 2.0  # a session store slower than this to answer counts as down
+_PROBE_KEY = "health-probe"
 
 
-@get("/health", opt=PUBLIC, tags=["Operación"], summary="Estado del servicio")
+@get("/health", opt=PUBLIC, tags=["Operación"], summary="Estado del servicio",
+     description="Cada dependencia que la configuración usa: base de datos, almacén de sesiones, "
+                 "almacenamiento de archivos y cola de trabajos (`ok` o `unavailable`); 503 si "
+                 "alguna falla.")
 async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
-    # Probes poll this often, from several places at once: one database round trip per second
-    # and worker answers them all, and the event loop never waits on the database.
+    # Probes poll this often, from several places at once: one round of checks per second and
+    # worker answers them all, and the event loop never waits on the database or the storage.
     state = request.app.state
     now = monotonic()
-    ok = now - state.get("health_ok_at", -HEALTH_OK_SECONDS) < HEALTH_OK_SECONDS
-    if not ok:
-        ok = await to_thread.run_sync(state.container.db_ping)
-        if ok:
-            state.health_ok_at = now
-    return Response(_HEALTHY if ok else _UNHEALTHY, status_code=200 if ok else 503)
+    if now - state.get("health_ok_at", -HEALTH_OK_SECONDS) < HEALTH_OK_SECONDS:
+        return Response(_HEALTHY, status_code=200)
+    container = state.container
+    database = await to_thread.run_sync(container.db_ping)
+    storage = not await to_thread.run_sync(container.storage().unreachable)
+    sessions = await _session_store_answers(request)
+    checks = {"database": database, "sessions": sessions, "storage": storage,
+              "jobs": database}  # the embedded job queue lives in the database
+    ok = all(checks.values())
+    if ok:
+        state.health_ok_at = now
+    body = {"status": "ok" if ok else "error",
+            **{name: "ok" if up else "unavailable" for name, up in checks.items()}}
+    return Response(body, status_code=200 if ok else 503)
 
 
-_HEALTHY = {"status": "ok", "database": "ok"}
-_UNHEALTHY = {"status": "error", "database": "unavailable"}
+async def _session_store_answers(request: Request[Any, Any, Any]) -> bool:
+    middleware = session_middleware(request)
+    if middleware is None:
+        return True
+    try:
+        await asyncio.wait_for(middleware.store.exists(_PROBE_KEY), HEALTH_STORE_SECONDS)
+    except Exception:  # noqa: BLE001 - unreachable, refused, timed out: all "down"
+        return False
+    return True
+
+
+_HEALTHY = {"status": "ok", "database": "ok", "sessions": "ok", "storage": "ok", "jobs": "ok"}

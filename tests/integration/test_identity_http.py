@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from litestar.testing import TestClient
+
+from entrypoints.http.app import create_app
+
 from shared.audit.domain import AuditFilter
 from shared.kernel.scope import Role
 from tests.helpers import PASSWORD, api_csrf, csrf_from, login, make_user, page_csrf
@@ -183,7 +187,8 @@ def test_errors_are_spanish_pages_or_problem_json(client, container):
 
 
 def test_health_and_openapi(client):
-    assert client.get("/health").json() == {"status": "ok", "database": "ok"}
+    assert client.get("/health").json() == {"status": "ok", "database": "ok", "sessions": "ok",
+                                            "storage": "ok", "jobs": "ok"}
     schema = client.get("/schema/openapi.json")
     assert schema.status_code == 200 and "/api/auth/login" in schema.json()["paths"]
 
@@ -194,6 +199,31 @@ def test_health_reports_a_dead_database(client, container):
     container.db_ping.override(providers.Callable(lambda: False))
     r = client.get("/health")
     assert r.status_code == 503 and r.json()["database"] == "unavailable"
+    assert r.json()["status"] == "error" and r.json()["jobs"] == "unavailable"
+    assert r.json()["sessions"] == r.json()["storage"] == "ok"  # it names the one that failed
+
+
+def test_health_names_a_dead_session_store_and_a_dead_storage(client, container, tmp_path):
+    """Redis that does not answer, and a files root that cannot be written: 503, each named;
+    pages without a session cookie do not need the store, so /health still answers."""
+    from dependency_injector import providers
+    from litestar.stores.redis import RedisStore
+
+    from shared.storage.adapters.local import LocalFileStorage
+    from shared.storage.adapters.selector import ConfiguredStorageSelector
+
+    container.session_store.override(providers.Factory(
+        RedisStore.with_client, url="redis://127.0.0.1:1/0", namespace="down"))  # nothing listens
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the files root should be")
+    broken = LocalFileStorage(blocker / "files", lambda: None)
+    container.storage.override(providers.Object(ConfiguredStorageSelector(
+        {"local": lambda: broken}, "local", {})))
+    with TestClient(app=create_app(container), base_url="http://testserver.local") as fresh:
+        r = fresh.get("/health")
+    assert r.status_code == 503
+    assert r.json() == {"status": "error", "database": "ok", "sessions": "unavailable",
+                        "storage": "unavailable", "jobs": "ok"}
 
 
 def test_open_redirect_after_login_is_refused(client, container):

@@ -109,6 +109,10 @@ class FileStorage(Protocol):
 
     def list_versions(self, logical_key: str) -> Sequence[StoredFile]: ...
 
+    def reachable(self) -> bool:
+        """Whether files can be written and read now (the health check)."""
+        ...
+
 
 class StorageSelector(Protocol):
     """The installation's storage backends, and which one an institution writes to."""
@@ -119,6 +123,8 @@ class StorageSelector(Protocol):
     def backend(self, name: str | None) -> FileStorage: ...
 
     def for_institution(self, institution: str | None, preferred: str | None = None) -> FileStorage: ...
+
+    def unreachable(self) -> list[str]: ...
 
 
 _LOGICAL = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_.-]+)*$")

@@ -22,6 +22,13 @@ class LocalFileStorage:
         self.root = Path(root)
         self._now = now
 
+    def reachable(self) -> bool:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
+        return os.access(self.root, os.W_OK | os.R_OK | os.X_OK)
+
     def _dir(self, logical_key: str) -> Path:
         return self.root / check_logical_key(logical_key)
 

@@ -43,6 +43,14 @@ class S3FileStorage:
         client = boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region or "us-east-1")
         return cls(client, bucket, now, prefix)
 
+    def reachable(self) -> bool:
+        """The bucket answers (a missing bucket or refused credentials do not)."""
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except Exception:  # noqa: BLE001 - any failure means "not usable"
+            return False
+        return True
+
     def put(self, logical_key: str, stream: BinaryIO, *, content_type: str, original_name: str,
             size: int | None = None) -> StoredFile:
         check_logical_key(logical_key)

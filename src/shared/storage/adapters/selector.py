@@ -41,6 +41,18 @@ class ConfiguredStorageSelector:
             self._built[name] = self._factories[name]()
         return self._built[name]
 
+    def unreachable(self) -> list[str]:
+        """The backends of this installation that cannot be used now (the health check)."""
+        out = []
+        for name in sorted(self._factories):
+            try:
+                ok = self.backend(name).reachable()
+            except Exception:  # noqa: BLE001 - a backend that cannot even be built is down
+                ok = False
+            if not ok:
+                out.append(name)
+        return out
+
     def for_institution(self, institution: str | None, preferred: str | None = None) -> FileStorage:
         """Where ``institution`` writes new files; ``preferred`` is its own setting."""
         pinned = self._by_institution.get((institution or "").upper())

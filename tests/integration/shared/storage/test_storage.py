@@ -96,3 +96,17 @@ def test_selector_institution_setting_pin_and_stored_backend(tmp_path):
     only_local = ConfiguredStorageSelector({"local": lambda: local}, "local", {})
     with pytest.raises(ValidationError, match="«s3» no está configurado"):
         only_local.for_institution("SS", "s3")
+
+
+def test_reachable_says_whether_the_storage_can_be_used(storage, tmp_path, moto_endpoint):
+    """The health check's question, on both backends: a usable one says yes; a files root
+    under a file, or a bucket that does not exist, says no."""
+    assert storage.reachable()
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    assert not LocalFileStorage(blocker / "files", lambda: NOW).reachable()
+    missing = S3FileStorage.from_settings(bucket="no-such-bucket-here", endpoint_url=moto_endpoint,
+                                          region="us-east-1", now=lambda: NOW)
+    assert not missing.reachable()
+    selector = ConfiguredStorageSelector({"local": lambda: storage, "s3": lambda: missing}, "local", {})
+    assert selector.unreachable() == ["s3"]

@@ -63,6 +63,24 @@ def _job_kinds(read_model, exporter):  # type: ignore[no-untyped-def]
     return job_kinds(read_model, exporter)
 
 
+def _job_queue(settings: Settings):  # type: ignore[no-untyped-def]
+    if settings.jobs_backend == "saq":
+        from shared.jobs.adapters.saq_backend import SaqQueue
+
+        return SaqQueue(settings.redis_url or "", lease_seconds=settings.jobs_lease_seconds,
+                        max_attempts=settings.jobs_max_attempts)
+    return EmbeddedQueue()
+
+
+def _saq_worker(settings: Settings, runner, claim, queued):  # type: ignore[no-untyped-def]
+    from shared.jobs.adapters.saq_backend import SaqWorker
+
+    return SaqWorker(runner, claim, queued, settings.redis_url or "",
+                     concurrency=settings.jobs_concurrency, lease_seconds=settings.jobs_lease_seconds,
+                     max_attempts=settings.jobs_max_attempts,
+                     housekeeping_seconds=min(30.0, settings.jobs_lease_seconds / 2))
+
+
 def _log_job(message: str, exc: BaseException | None) -> None:
     import logging
 
@@ -119,7 +137,7 @@ class Container(containers.DeclarativeContainer):
     job_kinds = providers.Singleton(_job_kinds, excedentes.read_model.provider,
                                     excedentes.exporter.provider)
     job_policy = providers.Singleton(_job_policy, settings)
-    job_queue = providers.Singleton(EmbeddedQueue)  # JOBS_BACKEND=embedded (the only one yet)
+    job_queue = providers.Singleton(_job_queue, settings)  # JOBS_BACKEND: embedded or saq
     start_job = providers.Factory(jobs_app.StartJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
                                   clock=clock, policy=job_policy, queue=job_queue)
     get_job = providers.Factory(jobs_app.GetJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
@@ -148,6 +166,9 @@ class Container(containers.DeclarativeContainer):
                                     recover_job_leases, expire_jobs,
                                     concurrency=settings.provided.jobs_concurrency,
                                     lease_seconds=settings.provided.jobs_lease_seconds)
+    queued_jobs = providers.Factory(jobs_app.QueuedJobs, uow_factory=jobs_uow.provider, kinds=job_kinds)
+    # JOBS_BACKEND=saq: `sanece-admin worker` takes the ids from SAQ, runs them with the above.
+    saq_worker = providers.Factory(_saq_worker, settings, jobs_worker, claim_job, queued_jobs)
 
 
 def build_container(settings: Settings | None = None) -> Container:

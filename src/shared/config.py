@@ -70,7 +70,7 @@ class Settings:
     import_max_line_chars: int = 20_000  # one line of a CSV
     log_level: str = "INFO"
     log_json: bool = True
-    jobs_backend: str = "embedded"  # where jobs run: worker threads on the product's database
+    jobs_backend: str = "embedded"  # embedded: worker threads on the database; saq: SAQ on Redis
     jobs_keep_days: int = 7  # a finished job and its file are kept this long
     jobs_concurrency: int = 1  # heavy jobs run at once by one process's worker
     jobs_max_attempts: int = 3  # a job whose worker died is retried up to this many times
@@ -148,8 +148,10 @@ class Settings:
             raise ValueError("SESSION_MAX_HOURS must be at least 1")
         if self.login_address_max_failures < 1:
             raise ValueError("LOGIN_MAX_FAILURES_PER_ADDRESS must be at least 1")
-        if self.jobs_backend != "embedded":
-            raise ValueError(f"unknown JOBS_BACKEND {self.jobs_backend!r} (use embedded)")
+        if self.jobs_backend not in ("embedded", "saq"):
+            raise ValueError(f"unknown JOBS_BACKEND {self.jobs_backend!r} (use embedded or saq)")
+        if self.jobs_backend == "saq" and not self.redis_url:
+            raise ValueError("REDIS_URL is required when JOBS_BACKEND is saq")
         for name, value in (("JOBS_KEEP_DAYS", self.jobs_keep_days),
                             ("JOBS_CONCURRENCY", self.jobs_concurrency),
                             ("JOBS_MAX_ATTEMPTS", self.jobs_max_attempts),

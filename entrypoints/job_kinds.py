@@ -10,6 +10,7 @@ with the use case's own answer instead of becoming a failed job.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -17,6 +18,8 @@ import attrs
 
 from excedentes.application.access import Actor
 from excedentes.application.use_cases.exports import ExportRecords, ExportRecordsCommand
+from sanece.application.access import Actor as SaneceActor
+from sanece.application.use_cases.documents import ExtractionCommand
 from shared.jobs.application import JobKinds, JobOutput, JobProgress
 from shared.jobs.domain import Requester
 from shared.kernel.errors import ValidationError
@@ -25,6 +28,8 @@ from shared.kernel.scope import Role, Scope
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERIOD_REQUIRED = "Indique el periodo (año) a exportar."
 INSTITUTION_REQUIRED = "Indique la institución a exportar."
+DATES_REQUIRED = "Indique las fechas de inicio y fin (AAAA-MM-DD)."
+NUMBER_EXPECTED = "«{name}» debe ser un número."
 ROWS_PER_REPORT = 500  # progress is reported every this many rows
 
 
@@ -125,12 +130,83 @@ class RecordsExportKind:
         return JobOutput(f"excedentes-faltantes-{scope}-{cmd.year}.xlsx", XLSX)
 
 
-def job_kinds(read_model: Callable[[], Any], exporter: Callable[[], Any]) -> JobKinds:
-    """The registry, given the excedentes providers (called when a job starts or runs)."""
+def _date(params: Mapping[str, Any], name: str) -> date:
+    value = params.get(name)
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(DATES_REQUIRED, code="job_params_invalid") from None
+
+
+def _optional_int(params: Mapping[str, Any], name: str) -> int | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(NUMBER_EXPECTED.format(name=name), code="job_params_invalid")
+    return value
+
+
+@attrs.define
+class SaneceExtractionKind:
+    """``sanece-extraction``: Exportar a Excel (S13) of a unit's evaluated folios, run by the
+    SAnECE ``ExtractFolios`` use case unchanged (its scope and window rules decide, at start
+    and again when it runs; it audits the extraction as the owner)."""
+
+    extract: Callable[[], Any]  # ExtractFolios
+    name: str = "sanece-extraction"
+    label: str = "Extracción SAnECE a Excel"
+    roles: frozenset[str] = frozenset({Role.DIRECTOR.value, Role.REVISOR.value,
+                                       Role.EVALUADOR.value, Role.ADMIN.value})
+
+    @staticmethod
+    def _actor(requester: Requester) -> SaneceActor:
+        return SaneceActor(requester.username, Scope(Role(requester.role), requester.scope_ref))
+
+    @staticmethod
+    def command(params: Mapping[str, Any]) -> ExtractionCommand:
+        if not isinstance(params, Mapping):
+            raise ValidationError(DATES_REQUIRED, code="job_params_invalid")
+        return ExtractionCommand(_date(params, "start"), _date(params, "end"),
+                                 _optional_int(params, "unit_id"),
+                                 _optional_int(params, "medicine_id"),
+                                 params.get("status") or None,
+                                 params.get("mode") or "by_folio")
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        c = self.extract().criteria(self._actor(requester), self.command(params))
+        return {"start": c.window.start.isoformat(), "end": c.window.end.isoformat(),
+                "unit_id": c.unit_id, "medicine_id": c.medicine_id,
+                "status": c.status.value if c.status else None, "mode": c.mode.value}
+
+    def storage_scope(self, params: Mapping[str, Any]) -> str | None:
+        return None
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        by = "por paciente" if params.get("mode") == "by_patient" else "por folio"
+        return (f"Extracción SAnECE de la unidad {params.get('unit_id', '')}, {by} "
+                f"({params.get('start', '')} a {params.get('end', '')})")
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        progress(5, "Consultando los folios")
+        with open(out, "wb") as fh:
+            result = self.extract()(self._actor(requester), self.command(params), fh)
+        progress(95, f"{result.rows} filas escritas")
+        return JobOutput(result.filename, XLSX)
+
+
+def job_kinds(read_model: Callable[[], Any], exporter: Callable[[], Any],
+              sanece_extract: Callable[[], Any] | None = None) -> JobKinds:
+    """The registry, given the contexts' providers (called when a job starts or runs)."""
+    extra = [SaneceExtractionKind(sanece_extract)] if sanece_extract is not None else []
     return JobKinds([
         RecordsExportKind("national-export", "Excel nacional de los registros",
                           frozenset({Role.ADMIN.value}), True, read_model, exporter),
         RecordsExportKind("institution-export", "Excel de los registros de la institución",
                           frozenset({Role.COORDINADOR.value, Role.ADMIN.value}), False,
                           read_model, exporter),
+        *extra,
     ])

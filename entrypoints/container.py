@@ -68,7 +68,7 @@ def _job_queue(settings: Settings):  # type: ignore[no-untyped-def]
         from shared.jobs.adapters.saq_backend import SaqQueue
 
         return SaqQueue(settings.redis_url or "", lease_seconds=settings.jobs_lease_seconds,
-                        max_attempts=settings.jobs_max_attempts)
+                        max_attempts=settings.jobs_max_attempts, name=settings.jobs_queue)
     return EmbeddedQueue()
 
 
@@ -78,7 +78,8 @@ def _saq_worker(settings: Settings, runner, claim, queued):  # type: ignore[no-u
     return SaqWorker(runner, claim, queued, settings.redis_url or "",
                      concurrency=settings.jobs_concurrency, lease_seconds=settings.jobs_lease_seconds,
                      max_attempts=settings.jobs_max_attempts,
-                     housekeeping_seconds=min(30.0, settings.jobs_lease_seconds / 2))
+                     housekeeping_seconds=min(30.0, settings.jobs_lease_seconds / 2),
+                     name=settings.jobs_queue)
 
 
 def _log_job(message: str, exc: BaseException | None) -> None:

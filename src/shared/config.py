@@ -71,6 +71,7 @@ class Settings:
     log_level: str = "INFO"
     log_json: bool = True
     jobs_backend: str = "embedded"  # embedded: worker threads on the database; saq: SAQ on Redis
+    jobs_queue: str = "sanece-jobs"  # JOBS_BACKEND=saq: the SAQ queue's name in Redis
     jobs_keep_days: int = 7  # a finished job and its file are kept this long
     jobs_concurrency: int = 1  # heavy jobs run at once by one process's worker
     jobs_max_attempts: int = 3  # a job whose worker died is retried up to this many times
@@ -127,6 +128,7 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             log_json=_bool(env.get("LOG_JSON"), True),
             jobs_backend=(env.get("JOBS_BACKEND") or "embedded").lower(),
+            jobs_queue=env.get("JOBS_QUEUE") or "sanece-jobs",
             jobs_keep_days=_int(env, "JOBS_KEEP_DAYS", 7),
             jobs_concurrency=_int(env, "JOBS_CONCURRENCY", 1),
             jobs_max_attempts=_int(env, "JOBS_MAX_ATTEMPTS", 3),

@@ -57,10 +57,12 @@ def _job_policy(settings: Settings) -> jobs_app.JobPolicy:
                               lease=timedelta(seconds=settings.jobs_lease_seconds))
 
 
-def _job_kinds(read_model, exporter, sanece_extract):  # type: ignore[no-untyped-def]
+def _job_kinds(read_model, exporter, sanece_extract, run_exchange, exchange_workbook,  # type: ignore[no-untyped-def]
+               exchange_pdf):
     from entrypoints.job_kinds import job_kinds
 
-    return job_kinds(read_model, exporter, sanece_extract)
+    return job_kinds(read_model, exporter, sanece_extract,
+                     (run_exchange, exchange_workbook, exchange_pdf))
 
 
 def _job_queue(settings: Settings):  # type: ignore[no-untyped-def]
@@ -136,7 +138,9 @@ class Container(containers.DeclarativeContainer):
     # Jobs (long work with progress): the embedded backend, state in this database.
     jobs_uow = providers.Factory(SqlJobsUnitOfWork, sessions)
     job_kinds = providers.Singleton(_job_kinds, excedentes.read_model.provider,
-                                    excedentes.exporter.provider, sanece.extract.provider)
+                                    excedentes.exporter.provider, sanece.extract.provider,
+                                    exchange.run_analysis.provider, exchange.export_workbook.provider,
+                                    exchange.print_summary.provider)
     job_policy = providers.Singleton(_job_policy, settings)
     job_queue = providers.Singleton(_job_queue, settings)  # JOBS_BACKEND: embedded or saq
     start_job = providers.Factory(jobs_app.StartJob, uow_factory=jobs_uow.provider, kinds=job_kinds,

@@ -18,11 +18,15 @@ import attrs
 
 from excedentes.application.access import Actor
 from excedentes.application.use_cases.exports import ExportRecords, ExportRecordsCommand
+from exchange.application.model import ViewFilter, may_run
+from exchange.application.use_cases import RunExchangeCommand
+from exchange.domain.matching import ExchangeCriteria
 from sanece.application.access import Actor as SaneceActor
 from sanece.application.use_cases.documents import ExtractionCommand
 from shared.jobs.application import JobKinds, JobOutput, JobProgress
 from shared.jobs.domain import Requester
-from shared.kernel.errors import ValidationError
+from shared.kernel.errors import PermissionDenied, ValidationError
+from shared.kernel.scope import Actor as KernelActor
 from shared.kernel.scope import Role, Scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,6 +34,9 @@ PERIOD_REQUIRED = "Indique el periodo (año) a exportar."
 INSTITUTION_REQUIRED = "Indique la institución a exportar."
 DATES_REQUIRED = "Indique las fechas de inicio y fin (AAAA-MM-DD)."
 NUMBER_EXPECTED = "«{name}» debe ser un número."
+FORMAT_UNKNOWN = "El formato debe ser «xlsx» (Excel) o «pdf»."
+EXCHANGE_DENIED = "Solo un coordinador o un administrador puede correr un análisis de intercambio."
+PDF = "application/pdf"
 ROWS_PER_REPORT = 500  # progress is reported every this many rows
 
 
@@ -198,10 +205,80 @@ class SaneceExtractionKind:
         return JobOutput(result.filename, XLSX)
 
 
+@attrs.define
+class ExchangeAnalysisKind:
+    """``exchange-analysis``: run an exchange analysis (E15, ``RunExchangeAnalysis`` unchanged:
+    saved, audited, as the owner) and write its workbook or its PDF summary, the whole result
+    the owner may see. The analysis' own rules (criteria, the coordinador's institution, a
+    period that year) are checked again when it runs; a broken one fails the job with its
+    Spanish message."""
+
+    run_analysis: Callable[[], Any]
+    export_workbook: Callable[[], Any]
+    print_summary: Callable[[], Any]
+    name: str = "exchange-analysis"
+    label: str = "Análisis de intercambio (Excel o PDF)"
+    roles: frozenset[str] = frozenset({Role.COORDINADOR.value, Role.ADMIN.value})
+
+    @staticmethod
+    def command(params: Mapping[str, Any]) -> tuple[RunExchangeCommand, str]:
+        if not isinstance(params, Mapping):
+            raise ValidationError(PERIOD_REQUIRED, code="job_params_invalid")
+        fmt = str(params.get("format") or "xlsx").lower()
+        if fmt not in ("xlsx", "pdf"):
+            raise ValidationError(FORMAT_UNKNOWN, code="job_params_invalid")
+        criteria = ExchangeCriteria.from_dict(params.get("criteria") or {})
+        cmd = RunExchangeCommand(_period({"period": params.get("year", params.get("period"))}),
+                                 criteria, params.get("state") or None,
+                                 params.get("service_group") or None)
+        return cmd, fmt
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        if not may_run(Scope(Role(requester.role), requester.scope_ref)):
+            raise PermissionDenied(EXCHANGE_DENIED)
+        cmd, fmt = self.command(params)
+        return {"year": cmd.year, "criteria": cmd.criteria.to_dict(), "state": cmd.state,
+                "service_group": cmd.service_group, "format": fmt}
+
+    def storage_scope(self, params: Mapping[str, Any]) -> str | None:
+        return None
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        fmt = "PDF" if params.get("format") == "pdf" else "Excel"
+        where = f", {params['state']}" if params.get("state") else ""
+        return f"Análisis de intercambio {params.get('year', '')}{where} ({fmt})"
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        actor = KernelActor(requester.username, Scope(Role(requester.role), requester.scope_ref))
+        cmd, fmt = self.command(params)
+
+        def steps(label: str, done: int, total: int) -> None:
+            progress(2 + int(48 * done / max(total, 1)), label)
+
+        result = self.run_analysis()(actor, cmd, steps)
+        analysis_id = result.analysis.id
+        name = f"oportunidades-intercambio-analisis-{analysis_id}"
+        if fmt == "pdf":
+            progress(55, "Escribiendo el PDF")
+            with open(out, "wb") as fh:
+                self.print_summary()(actor, analysis_id, ViewFilter(), fh)
+            return JobOutput(f"{name}.pdf", PDF)
+        progress(55, "Escribiendo el libro de Excel")
+        self.export_workbook()(actor, analysis_id, ViewFilter(), out)
+        return JobOutput(f"{name}.xlsx", XLSX)
+
+
 def job_kinds(read_model: Callable[[], Any], exporter: Callable[[], Any],
-              sanece_extract: Callable[[], Any] | None = None) -> JobKinds:
+              sanece_extract: Callable[[], Any] | None = None,
+              exchange: tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]] | None = None,
+              ) -> JobKinds:
     """The registry, given the contexts' providers (called when a job starts or runs)."""
-    extra = [SaneceExtractionKind(sanece_extract)] if sanece_extract is not None else []
+    extra: list[Any] = []
+    if exchange is not None:
+        extra.append(ExchangeAnalysisKind(*exchange))
+    if sanece_extract is not None:
+        extra.append(SaneceExtractionKind(sanece_extract))
     return JobKinds([
         RecordsExportKind("national-export", "Excel nacional de los registros",
                           frozenset({Role.ADMIN.value}), True, read_model, exporter),

@@ -58,11 +58,11 @@ def _job_policy(settings: Settings) -> jobs_app.JobPolicy:
 
 
 def _job_kinds(read_model, exporter, sanece_extract, run_exchange, exchange_workbook,  # type: ignore[no-untyped-def]
-               exchange_pdf):
+               exchange_pdf, print_report):
     from entrypoints.job_kinds import job_kinds
 
     return job_kinds(read_model, exporter, sanece_extract,
-                     (run_exchange, exchange_workbook, exchange_pdf))
+                     (run_exchange, exchange_workbook, exchange_pdf), print_report)
 
 
 def _job_queue(settings: Settings):  # type: ignore[no-untyped-def]
@@ -140,7 +140,8 @@ class Container(containers.DeclarativeContainer):
     job_kinds = providers.Singleton(_job_kinds, excedentes.read_model.provider,
                                     excedentes.exporter.provider, sanece.extract.provider,
                                     exchange.run_analysis.provider, exchange.export_workbook.provider,
-                                    exchange.print_summary.provider)
+                                    exchange.print_summary.provider,
+                                    excedentes.print_report.provider)
     job_policy = providers.Singleton(_job_policy, settings)
     job_queue = providers.Singleton(_job_queue, settings)  # JOBS_BACKEND: embedded or saq
     start_job = providers.Factory(jobs_app.StartJob, uow_factory=jobs_uow.provider, kinds=job_kinds,

@@ -16,8 +16,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import attrs
 
-from excedentes.application.access import Actor
+from excedentes.application.access import Actor, EntityRef
 from excedentes.application.use_cases.exports import ExportRecords, ExportRecordsCommand
+from excedentes.application.use_cases.reports import PrintReportCommand
 from exchange.application.model import ViewFilter, may_run
 from exchange.application.use_cases import RunExchangeCommand
 from exchange.domain.matching import ExchangeCriteria
@@ -34,6 +35,7 @@ PERIOD_REQUIRED = "Indique el periodo (año) a exportar."
 INSTITUTION_REQUIRED = "Indique la institución a exportar."
 DATES_REQUIRED = "Indique las fechas de inicio y fin (AAAA-MM-DD)."
 NUMBER_EXPECTED = "«{name}» debe ser un número."
+ENTITY_REQUIRED = "Indique la institución y la entidad del reporte."
 FORMAT_UNKNOWN = "El formato debe ser «xlsx» (Excel) o «pdf»."
 EXCHANGE_DENIED = "Solo un coordinador o un administrador puede correr un análisis de intercambio."
 PDF = "application/pdf"
@@ -206,6 +208,56 @@ class SaneceExtractionKind:
 
 
 @attrs.define
+class ReportPdfKind:
+    """``report-pdf``: an entity's report in PDF (Versión Final by default, or Preliminar), the
+    excedentes ``PrintReport`` unchanged (readers of the entity; a final print is recorded with
+    its folio and fingerprint). At start the use case builds the document's data once (its
+    access and Paso 7 rules decide at once); the rendering, the long part, is the job's."""
+
+    print_report: Callable[[], Any]
+    name: str = "report-pdf"
+    label: str = "Reporte en PDF de la entidad"
+    roles: frozenset[str] = frozenset({Role.CAPTURISTA.value, Role.COORDINADOR.value,
+                                       Role.ADMIN.value})
+
+    @staticmethod
+    def command(params: Mapping[str, Any]) -> PrintReportCommand:
+        if not isinstance(params, Mapping):
+            raise ValidationError(ENTITY_REQUIRED, code="job_params_invalid")
+        inst, entity = params.get("institution"), params.get("entity")
+        if not isinstance(inst, str) or not isinstance(entity, str) or not inst or not entity:
+            raise ValidationError(ENTITY_REQUIRED, code="job_params_invalid")
+        try:
+            ref = EntityRef(inst, entity)
+        except ValueError:
+            raise ValidationError(ENTITY_REQUIRED, code="job_params_invalid") from None
+        final = params.get("final", True)
+        return PrintReportCommand(ref, _period(params), final is not False and final != "false")
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        cmd = self.command(params)
+        self.print_report().document(_actor(requester), cmd)
+        return {"institution": cmd.entity.institution_code, "entity": cmd.entity.entity_code,
+                "period": cmd.year, "final": cmd.final}
+
+    def storage_scope(self, params: Mapping[str, Any]) -> str | None:
+        return str(params.get("institution") or "") or None
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        kind = "final" if params.get("final", True) else "preliminar"
+        return (f"Reporte {kind} en PDF de {params.get('institution', '')}:"
+                f"{params.get('entity', '')} ({params.get('period', '')})")
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        progress(5, "Escribiendo el PDF")
+        with open(out, "wb") as fh:
+            printed = self.print_report()(_actor(requester), self.command(params), fh)
+        progress(95, f"{printed.pages} páginas")
+        return JobOutput(printed.filename, PDF)
+
+
+@attrs.define
 class ExchangeAnalysisKind:
     """``exchange-analysis``: run an exchange analysis (E15, ``RunExchangeAnalysis`` unchanged:
     saved, audited, as the owner) and write its workbook or its PDF summary, the whole result
@@ -272,9 +324,11 @@ class ExchangeAnalysisKind:
 def job_kinds(read_model: Callable[[], Any], exporter: Callable[[], Any],
               sanece_extract: Callable[[], Any] | None = None,
               exchange: tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]] | None = None,
-              ) -> JobKinds:
+              print_report: Callable[[], Any] | None = None) -> JobKinds:
     """The registry, given the contexts' providers (called when a job starts or runs)."""
     extra: list[Any] = []
+    if print_report is not None:
+        extra.append(ReportPdfKind(print_report))
     if exchange is not None:
         extra.append(ExchangeAnalysisKind(*exchange))
     if sanece_extract is not None:

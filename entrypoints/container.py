@@ -146,6 +146,9 @@ class Container(containers.DeclarativeContainer):
     job_queue = providers.Singleton(_job_queue, settings)  # JOBS_BACKEND: embedded or saq
     start_job = providers.Factory(jobs_app.StartJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
                                   clock=clock, policy=job_policy, queue=job_queue)
+    start_if_large = providers.Factory(
+        jobs_app.StartIfLarge, start=start_job.provider,
+        limits=providers.Dict({"sanece-extraction": settings.provided.jobs_sanece_extraction_rows}))
     get_job = providers.Factory(jobs_app.GetJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
                                 clock=clock)
     list_my_jobs = providers.Factory(jobs_app.ListMyJobs, uow_factory=jobs_uow.provider,

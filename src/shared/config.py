@@ -76,6 +76,8 @@ class Settings:
     jobs_concurrency: int = 1  # heavy jobs run at once by one process's worker
     jobs_max_attempts: int = 3  # a job whose worker died is retried up to this many times
     jobs_lease_seconds: int = 60  # a running job not renewed for this long is requeued
+    # the Extracción page answers at once up to this many folios, above it starts a job
+    jobs_sanece_extraction_rows: int = 20_000
 
     @property
     def files_root(self) -> Path:
@@ -133,6 +135,7 @@ class Settings:
             jobs_concurrency=_int(env, "JOBS_CONCURRENCY", 1),
             jobs_max_attempts=_int(env, "JOBS_MAX_ATTEMPTS", 3),
             jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", 60),
+            jobs_sanece_extraction_rows=_int(env, "JOBS_SANECE_EXTRACTION_ROWS", 20_000),
         )
         s.validate()
         return s

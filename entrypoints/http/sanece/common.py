@@ -211,7 +211,7 @@ DEPENDENCIES = (
     "open_attachment", "print_response", "extract", "submit_feedback", "approve_request",
     "reject_request", "register_evaluation", "undo_merge",
 )
-ROOT_DEPENDENCIES = ("clock",)
+ROOT_DEPENDENCIES = ("clock", "start_if_large")  # start_if_large: large extractions as jobs
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:

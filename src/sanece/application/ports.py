@@ -309,6 +309,10 @@ class SaneceReadModel(Protocol):
         """POR PACIENTE rows, streamed in order of surnames and names."""
         ...
 
+    def extraction_size(self, criteria: ExtractionCriteria) -> int:
+        """How many folios the criteria select (large extractions run as jobs)."""
+        ...
+
     # comentarios o sugerencias
     def feedback(self, offset: int, limit: int) -> tuple[Sequence[FeedbackRow], int]: ...
 

@@ -222,6 +222,23 @@ class StartJob:
 
 
 @attrs.define
+class StartIfLarge:
+    """Where a page chooses between answering at once and a job: work whose size (rows,
+    folios, pages) is above the installation's limit for its kind starts a job (None: small
+    enough for the request). Kinds without a limit always answer at once."""
+
+    start: Callable[[], StartJob]
+    limits: Mapping[str, int]
+
+    def __call__(self, requester: Requester, kind: str, params: Mapping[str, Any],
+                 size: int) -> JobView | None:
+        limit = self.limits.get(kind)
+        if limit is None or size <= limit:
+            return None
+        return self.start()(requester, kind, params)
+
+
+@attrs.define
 class GetJob:
     uow_factory: Callable[[], JobsUnitOfWork]
     kinds: JobKinds

@@ -353,6 +353,9 @@ class SqlSaneceReadModel(SqlReadModel):
                 in_force="Sí" if validity_of(status, r.expiry_date, today)
                 is Validity.IN_FORCE else "No")
 
+    def extraction_size(self, criteria: ExtractionCriteria) -> int:
+        return self._count(self._extraction_select(criteria))
+
     def extraction_patients(self, criteria: ExtractionCriteria) -> Iterator[PatientExtractRow]:
         q = self._extraction_select(criteria).order_by(
             p.c.paternal_surname, p.c.maternal_surname, p.c.given_names, f.c.patient_id,

@@ -146,6 +146,10 @@ class ExtractFolios(UseCase):
                                   mode=mode, status=status,
                                   medicine_id=int(cmd.medicine_id) if cmd.medicine_id else None)
 
+    def size(self, actor: Actor, cmd: ExtractionCommand) -> int:
+        """The folios the extraction would write (the same checks, nothing written)."""
+        return self.read_model.extraction_size(self.criteria(actor, cmd))
+
     def __call__(self, actor: Actor, cmd: ExtractionCommand, out: BinaryIO) -> ExtractionResult:
         criteria = self.criteria(actor, cmd)
         if criteria.mode is ExtractionMode.BY_FOLIO:

@@ -169,6 +169,9 @@ class SaneceExtractionKind:
     label: str = "Extracción SAnECE a Excel"
     roles: frozenset[str] = frozenset({Role.DIRECTOR.value, Role.REVISOR.value,
                                        Role.EVALUADOR.value, Role.ADMIN.value})
+    # The SAnECE menu is the guide's: its users reach the job from the Extracción page (and
+    # «Mis descargas» from the job's page).
+    in_menu: bool = False
 
     @staticmethod
     def _actor(requester: Requester) -> SaneceActor:

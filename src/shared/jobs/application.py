@@ -148,6 +148,12 @@ class JobKinds:
     def starter_roles(self) -> frozenset[str]:
         return frozenset(r for k in self._kinds.values() for r in k.roles)
 
+    def menu_roles(self) -> frozenset[str]:
+        """The roles whose menu shows «Mis descargas»: those of the kinds that want it (a kind
+        with ``in_menu = False`` lives in a module whose menu is the guide's, exactly)."""
+        return frozenset(r for k in self._kinds.values() if getattr(k, "in_menu", True)
+                         for r in k.roles)
+
 
 @attrs.frozen
 class JobPolicy:

@@ -91,3 +91,38 @@ def test_redis_down_loses_no_job_and_health_says_so(container, users, client):
         assert r.status_code == 503 and r.json()["jobs"] == "unavailable"
     finally:
         container.job_queue.reset_override()
+
+
+def test_a_worker_killed_holding_the_saq_delivery_is_swept_and_the_job_finished(container, users,
+                                                                                clock):
+    """The whole of a ``kill -9``: the dead worker holds SAQ's delivery (active, no more
+    heartbeats) and the table's lease. SAQ's sweep hands the delivery out again once its
+    heartbeat is overdue; the table's housekeeping requeues the job; a live worker runs it."""
+    from saq import Queue
+
+    _redis_or_skip()
+    name = f"test-jobs-{uuid.uuid4().hex[:8]}"
+    queue = SaqQueue(REDIS_URL, name=name, lease_seconds=1)
+    container.job_queue.override(providers.Object(queue))
+    try:
+        admin = users["admin_jobs"]
+        view = container.start_job()(admin, "national-export", {"period": YEAR})
+
+        async def take() -> None:  # what the worker did before it was killed
+            dead = Queue.from_url(REDIS_URL, name=name)
+            await dead.connect()
+            taken = await dead.dequeue(timeout=5)
+            assert taken is not None and taken.kwargs == {"job_id": view.id}
+            await dead.disconnect()
+
+        asyncio.run(take())
+        assert container.claim_job()("killed:1:0", view.id) is not None
+        clock.advance(timedelta(minutes=5))  # the table's lease runs out too
+        worker = SaqWorker(container.jobs_worker(), container.claim_job(),
+                           container.queued_jobs(), REDIS_URL, name=name, lease_seconds=1,
+                           housekeeping_seconds=0.2)
+        _serve_until(worker, lambda: container.get_job()(admin, view.id).status
+                     is JobStatus.DONE, seconds=40)
+        assert container.get_job()(admin, view.id).attempts == 2
+    finally:
+        container.job_queue.reset_override()

@@ -28,6 +28,8 @@ from dependency_injector import containers, providers
 
 from entrypoints.demo import demo_password
 from entrypoints.lazy import by_path
+from sanece.adapters.sql.notifications import SqlNotificationSubjects
+from sanece.application.notifications import SaneceNotificationSource
 from sanece.adapters.sql.read_model import SqlSaneceReadModel
 from sanece.adapters.sql.uow import SqlSaneceUnitOfWork
 from sanece.application.directory import SaneceScopeDirectory
@@ -117,6 +119,8 @@ class SaneceContainer(containers.DeclarativeContainer):
                                       files=files)
 
     # What the platform asks of every context.
+    notification_source = providers.Singleton(
+        SaneceNotificationSource, providers.Singleton(SqlNotificationSubjects, sessions), clock)
     scope_directory = providers.Singleton(SaneceScopeDirectory, read_model)
     demo_loader = providers.Singleton(by_path, DEMO_LOADER, uow_factory=uow.provider,
                                       clock=clock, storage=attachment_storage,

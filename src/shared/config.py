@@ -75,6 +75,9 @@ class Settings:
     jobs_concurrency: int = 1  # heavy jobs run at once by one process's worker
     jobs_max_attempts: int = 3  # a job whose worker died is retried up to this many times
     jobs_lease_seconds: int = 60  # a running job not renewed for this long is requeued
+    smtp_url: str | None = None  # e-mail copies of notifications; off when unset
+    smtp_from: str = "SAnECE <no-responder@localhost>"
+    public_url: str | None = None  # the product's address, for the links in those e-mails
 
     @property
     def files_root(self) -> Path:
@@ -131,6 +134,9 @@ class Settings:
             jobs_concurrency=_int(env, "JOBS_CONCURRENCY", 1),
             jobs_max_attempts=_int(env, "JOBS_MAX_ATTEMPTS", 3),
             jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", 60),
+            smtp_url=env.get("SMTP_URL") or None,
+            smtp_from=env.get("SMTP_FROM") or "SAnECE <no-responder@localhost>",
+            public_url=env.get("PUBLIC_URL") or None,
         )
         s.validate()
         return s
@@ -148,6 +154,8 @@ class Settings:
             raise ValueError("SESSION_MAX_HOURS must be at least 1")
         if self.login_address_max_failures < 1:
             raise ValueError("LOGIN_MAX_FAILURES_PER_ADDRESS must be at least 1")
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise ValueError("SMTP_URL must start with smtp:// or smtps://")
         if self.jobs_backend != "embedded":
             raise ValueError(f"unknown JOBS_BACKEND {self.jobs_backend!r} (use embedded)")
         for name, value in (("JOBS_KEEP_DAYS", self.jobs_keep_days),

@@ -255,6 +255,7 @@ PAGES: dict[str | None, list[Check]] = {
     ],
     "director.campeche": [
         Check("Inicio SAnECE", "/sanece/inicio", _to("/sanece/inicio")),
+        Check("Avisos", "/avisos", _to("/avisos")),
         Check("SAnECE (entrada)", "/sanece", _to("/sanece")),
         Check("Consultar folio", "/sanece/consultar", _to("/sanece/consultar")),
         Check("Consultar folio: detalle", "/sanece/consultar",

@@ -354,3 +354,39 @@ class UploadedFile(Protocol):
     def original_name(self) -> str: ...
 
     def open(self) -> BinaryIO: ...
+
+
+# --- notifications (``sanece.application.notifications``) ----------------------------------
+@attrs.frozen
+class RequestSubject:
+    """What a notification says about a change request (no patient data)."""
+
+    id: int
+    unit_id: int | None
+    type_label: str
+    folio_number: str | None
+    filed_at: datetime | None = None
+
+
+@attrs.frozen
+class FolioSubject:
+    number: str
+    unit_id: int
+    status_label: str
+    expiry_date: date | None = None
+
+
+class NotificationSubjects(Protocol):
+    """The look-ups the notification source needs, read-only."""
+
+    def requests(self, ids: Iterable[int]) -> Mapping[int, RequestSubject]: ...
+
+    def folios(self, numbers: Iterable[str]) -> Mapping[str, FolioSubject]: ...
+
+    def expiring_folios(self, first: date, last: date) -> Sequence[FolioSubject]:
+        """Validada folios, not cancelled, whose expiry date is within [first, last]."""
+        ...
+
+    def waiting_requests(self, filed_before: datetime) -> Sequence[RequestSubject]:
+        """Requests in the reviewers' queue filed before ``filed_before``."""
+        ...

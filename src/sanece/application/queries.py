@@ -216,6 +216,14 @@ class SaneceQueries:
         assert folio is not None
         return self._detail(folio)
 
+    def folio_visible(self, scope: Scope, number: str | None) -> bool:
+        """Whether the caller can open this folio now (a folio moved to another unit by a
+        validated unit change is no longer the original director's)."""
+        if not number:
+            return False
+        folio = self.read_model.folio(number)
+        return folio is not None and sees_unit(scope, folio.unit_id)
+
     def _detail(self, folio: Folio) -> FolioDetail:
         rm = self.read_model
         patient = rm.patient(folio.patient_id)
@@ -270,7 +278,12 @@ class SaneceQueries:
         """Historial de evaluaciones (Folio, Genérico, Estatus; Ver detalle by number). A
         director sees the patient's folios of their unit only."""
         patient = self._patient(scope, patient_id)
-        return PatientHistory(_patient_row(patient), self._history(scope, patient.id))
+        folios = self._history(scope, patient.id)
+        # the record's figures are those of the folios listed (the caller's scope), as in
+        # the Pacientes list
+        row = attrs.evolve(_patient_row(patient), folio_count=len(folios),
+                           last_evaluation=max((f.evaluation_date for f in folios), default=None))
+        return PatientHistory(row, folios)
 
     def _history(self, scope: Scope, patient_id: int | None) -> tuple[HistoryRow, ...]:
         rows = self.read_model.history(int(patient_id or 0), self.clock.today())

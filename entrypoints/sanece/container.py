@@ -98,7 +98,7 @@ class SaneceContainer(containers.DeclarativeContainer):
                                         storage=attachment_storage)
     print_response = providers.Factory(PrintFolioResponse, uow_factory=uow.provider,
                                        clock=clock, renderer=pdf_renderer,
-                                       timezone=settings.provided.timezone)
+                                       timezone=settings.provided.timezone, queries=queries)
     extract = providers.Factory(ExtractFolios, uow_factory=uow.provider, clock=clock,
                                 read_model=read_model, writer=extraction_writer)
     submit_feedback = providers.Factory(SubmitFeedback, uow_factory=uow.provider, clock=clock)

@@ -82,8 +82,9 @@ class FolioPages(Controller):
                   queries: Injected[SaneceQueries]) -> Any:
         number = (request.query_params.get("folio") or "").strip()[:40]
         detail, error, status = lookup_folio(request, queries, number)
+        history = queries.folio_history(scope_of(request), detail.number) if detail else ()
         return render_san(request, "sanece/consultar.html", status_code=status, number=number,
-                          detail=detail, error=error)
+                          detail=detail, error=error, history=history)
 
     @get("/folios/{number:str}/pdf", guards=[sanece_guard], sync_to_thread=True)
     def pdf(self, request: Request[Any, Any, Any],

@@ -293,6 +293,17 @@ class SaneceReadModel(Protocol):
     # change requests
     def request(self, request_id: int) -> StoredRequest | None: ...
 
+    def approved_requests_touching(self, number: str, patient_id: int
+                                   ) -> Sequence[StoredRequest]:
+        """Approved requests that may have changed folio ``number``: those filed on it, and
+        the patient-data changes and merges of its record or of a record merged into it (the
+        caller keeps the merges that moved this folio)."""
+        ...
+
+    def folio_evaluations(self, number: str) -> Sequence[EvaluationRecord]:
+        """The evaluations registered on the folio (from the audit trail), oldest first."""
+        ...
+
     def requests(self, flt: RequestFilter, offset: int, limit: int
                  ) -> tuple[Sequence[StoredRequest], int]: ...
 
@@ -354,6 +365,13 @@ class UploadedFile(Protocol):
     def original_name(self) -> str: ...
 
     def open(self) -> BinaryIO: ...
+
+
+@attrs.frozen
+class EvaluationRecord:
+    at: datetime
+    by: str
+    status: str  # EvaluationStatus value
 
 
 # --- notifications (``sanece.application.notifications``) ----------------------------------

@@ -18,7 +18,7 @@ from sanece.adapters.sql import tables as t
 from sanece.adapters.sql.mappers import contains, folio_from, patient_from, request_from
 from sanece.application.documents import FolioExtractRow, PatientExtractRow
 from sanece.application.inputs import typed_date
-from sanece.application.ports import RequestFilter, StoredRequest
+from sanece.application.ports import EvaluationRecord, RequestFilter, StoredRequest
 from sanece.application.results import (
     DrugKeyView,
     FeedbackRow,
@@ -35,6 +35,7 @@ from sanece.domain.model import Folio, Patient, person_name, validity_of
 from sanece.domain.values import EvaluationStatus, RequestStatus, Validity
 from sanece.domain.request_types import RequestType
 from shared.adapters.sql.queries import SqlReadModel, chunked
+from shared.audit.adapters.sql import audit_log
 from shared.kernel.text import fold_text
 
 f, p, m, u, o = t.folios, t.patients, t.medicines, t.units, t.ooads
@@ -312,6 +313,29 @@ class SqlSaneceReadModel(SqlReadModel):
     def request(self, request_id: int) -> StoredRequest | None:
         r = self._first(self._request_select().where(t.requests.c.id == int(request_id)))
         return self._stored(r) if r else None
+
+    def approved_requests_touching(self, number: str, patient_id: int
+                                   ) -> Sequence[StoredRequest]:
+        rq = t.requests
+        records = [int(patient_id), *(int(r.id) for r in self._all(
+            sa.select(p.c.id).where(p.c.merged_into == int(patient_id))))]
+        q = (self._request_select()
+             .where(rq.c.status == RequestStatus.APPROVED.value,
+                    sa.or_(rq.c.folio_number == number,
+                           sa.and_(rq.c.patient_id.in_(records),
+                                   rq.c.type.in_((RequestType.PATIENT_DATA.value,
+                                                  RequestType.MERGE.value)))))
+             .order_by(rq.c.decided_at, rq.c.id))
+        return [self._stored(r) for r in self._all(q)]
+
+    def folio_evaluations(self, number: str) -> Sequence[EvaluationRecord]:
+        q = (sa.select(audit_log.c.at, audit_log.c.actor, audit_log.c.after)
+             .where(audit_log.c.target_type == "sanece_folio",
+                    audit_log.c.target_id == number,
+                    audit_log.c.action == "sanece.folio_evaluated")
+             .order_by(audit_log.c.id))
+        return [EvaluationRecord(r.at, r.actor, str((r.after or {}).get("status", "")))
+                for r in self._all(q)]
 
     def requests(self, flt: RequestFilter, offset: int, limit: int
                  ) -> tuple[Sequence[StoredRequest], int]:

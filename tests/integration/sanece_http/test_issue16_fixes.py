@@ -15,6 +15,7 @@ from sanece.application.use_cases.review import ApproveCommand
 from sanece.domain.values import MergeChoice
 from shared.kernel.errors import NotFound, ValidationError
 from shared.kernel.pagination import PageRequest
+from tests.helpers import csrf_from
 from tests.integration.sanece.support import (
     EVALUADOR,
     F_EXPIRED,
@@ -95,3 +96,25 @@ def test_after_a_unit_change_the_request_page_does_not_link_the_moved_folio(as_u
     assert f"/sanece/folios/{F_VALID}/pdf" not in page.text
     assert "ya no pertenece a tu unidad médica" in page.text
     assert director.get(f"/sanece/folios/{F_VALID}/pdf").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["admin", "evaluador"])
+def test_admin_and_evaluador_choose_a_unit_and_see_its_director_pages(as_user, world, role):
+    client = as_user(role)
+    for path in ("/sanece/inicio", "/sanece/pacientes", "/sanece/extraccion"):
+        chooser = client.get(path)
+        assert chooser.status_code == 200, path
+        assert 'name="unidad"' in chooser.text and "H Gral Zona MF 4" in chooser.text
+    unit_a = world.units["A"]
+    inicio = client.get("/sanece/inicio", params={"unidad": unit_a})
+    assert inicio.status_code == 200 and F_VALID in inicio.text and "20251105004" not in inicio.text
+    pacientes = client.get("/sanece/pacientes", params={"unidad": world.units["B"]})
+    assert "LOPEZ" in pacientes.text and "PRUEBA" not in pacientes.text
+    exported = client.post("/sanece/extraccion", data={
+        "csrf_token": csrf_from(client.get("/sanece/extraccion").text), "unidad": str(unit_a),
+        "start": "2025-06-01", "end": "2026-03-10", "mode": "by_folio"})
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml")
+    # filing changes stays the director's (the admin reads every request in the queue)
+    assert client.get("/sanece/cambios").status_code == 403

@@ -37,6 +37,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index('ix_notifications_user_read', ['user_id', 'read_at'], unique=False)
+        batch_op.create_index('ix_notifications_key', ['key'], unique=False)
     op.create_table('notification_cursor',
     sa.Column('name', sa.String(length=16), nullable=False),
     sa.Column('last_id', sa.Integer(), nullable=False),
@@ -58,5 +59,6 @@ def downgrade() -> None:
     op.drop_table('notification_addresses')
     op.drop_table('notification_cursor')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_key')
         batch_op.drop_index('ix_notifications_user_read')
     op.drop_table('notifications')

@@ -76,6 +76,11 @@ class NotificationRepository(Protocol):
 
     def recipients(self, audience: Audience) -> Sequence[Recipient]: ...
 
+    def existing(self, keys: Iterable[str]) -> set[tuple[int, str]]:
+        """The (user, key) pairs already stored among ``keys`` (one look-up per batch: the
+        hourly sweep re-finds the same warnings)."""
+        ...
+
     def add(self, recipient: Recipient, draft: Draft, now: datetime) -> bool:
         """Store ``draft`` for ``recipient`` unless its key is already there; True if new."""
         ...
@@ -158,15 +163,19 @@ class ProjectNotifications:
             current, _ = repo.lock_cursor()
             if current != expected:
                 return None
+            drafts = list(drafts)
+            stored = repo.existing({d.key for d in drafts})
             audiences: dict[Audience, Sequence[Recipient]] = {}
             for draft in drafts:
                 key = attrs.evolve(draft.audience, exclude=None)
                 if key not in audiences:
                     audiences[key] = repo.recipients(key)
                 for recipient in audiences[key]:
-                    if recipient.username == draft.audience.exclude:
+                    if (recipient.username == draft.audience.exclude
+                            or (recipient.user_id, draft.key) in stored):
                         continue
                     if repo.add(recipient, draft, now):
+                        stored.add((recipient.user_id, draft.key))
                         added.append((recipient, draft))
             repo.save_cursor(cursor, swept)
             uow.commit()

@@ -10,12 +10,13 @@ the unit of work's ``BEGIN IMMEDIATE`` already serializes writers. Same SQL on b
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.adapters.sql.database import SqlUnitOfWork, UtcDateTime, metadata
+from shared.adapters.sql.queries import chunked
 from shared.audit.adapters.sql import audit_log
 from shared.identity.adapters.sql import users
 from shared.notifications.application import FeedState
@@ -37,6 +38,8 @@ notifications = sa.Table(
     sa.UniqueConstraint("user_id", "key", name="uq_notifications_user_key"),
     # the badge: a user's unread ones
     sa.Index("ix_notifications_user_read", "user_id", "read_at"),
+    # the projector's look-up of the keys already stored
+    sa.Index("ix_notifications_key", "key"),
 )
 
 notification_cursor = sa.Table(
@@ -112,6 +115,14 @@ class SqlNotificationRepository:
             q = q.where(users.c.scope_ref == audience.scope_ref)
         return [Recipient(r.id, r.username, r.email) for r in self.session.execute(q)
                 if r.username != audience.exclude]
+
+    def existing(self, keys: Iterable[str]) -> set[tuple[int, str]]:
+        found: set[tuple[int, str]] = set()
+        for batch in chunked(sorted(set(keys))):
+            q = sa.select(notifications.c.user_id, notifications.c.key).where(
+                notifications.c.key.in_(batch))
+            found.update((int(r.user_id), r.key) for r in self.session.execute(q))
+        return found
 
     def add(self, recipient: Recipient, draft: Draft, now: datetime) -> bool:
         exists = self.session.execute(

@@ -52,6 +52,9 @@ def settings(settings, smtp):  # the sanece HTTP settings, with SMTP_URL on the 
                         public_url="https://sanece.example.org")
 
 
+# The mail path does not depend on the database: SQLite only (the inbox itself is tested on
+# both databases in test_notifications).
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_decision_is_copied_by_email_to_the_recorded_address_only(world, as_user, container,
                                                                     smtp):
     server, _ = smtp

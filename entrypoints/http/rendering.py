@@ -6,6 +6,7 @@ and its menu entries per role.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
@@ -85,7 +86,11 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
 def _inbox_count(request: Request[Any, Any, Any], user: UserView) -> int:
     """The header's badge: the user's unread notifications (one statement; the projection runs
     first only when the audit trail moved since the last one)."""
-    return int(request.app.state.container.inbox_badge()(user.id))
+    try:
+        return int(request.app.state.container.inbox_badge()(user.id))
+    except Exception:  # noqa: BLE001 - a page (an error page too) never fails for its badge
+        logging.getLogger("sanece.notifications").exception("inbox badge failed")
+        return 0
 
 
 def _scope_label(request: Request[Any, Any, Any], session: Any, user: UserView) -> str | None:

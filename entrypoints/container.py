@@ -28,6 +28,9 @@ from shared.jobs import application as jobs_app
 from shared.jobs.adapters.owners import IdentityRequesters
 from shared.jobs.adapters.sql import SqlJobsUnitOfWork
 from shared.jobs.adapters.worker import EmbeddedQueue, EmbeddedWorker
+from shared.notifications import application as notifications_app
+from shared.notifications.adapters.smtp import SmtpMailer
+from shared.notifications.adapters.sql import SqlNotificationsUnitOfWork
 from shared.storage.adapters.local import LocalFileStorage
 from shared.storage.adapters.s3 import S3FileStorage
 from shared.storage.adapters.selector import ConfiguredStorageSelector
@@ -90,6 +93,11 @@ def _log_job(message: str, exc: BaseException | None) -> None:
     logging.getLogger("sanece.jobs").error(message, exc_info=exc)
 
 
+def _mailer(settings: Settings) -> SmtpMailer | None:
+    """E-mail copies only when ``SMTP_URL`` is set (off by default)."""
+    return SmtpMailer.from_url(settings.smtp_url, settings.smtp_from) if settings.smtp_url else None
+
+
 def _session_store(settings: Settings):  # -> litestar Store
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
@@ -134,6 +142,32 @@ class Container(containers.DeclarativeContainer):
     session_store = providers.Factory(_session_store, settings)
 
     demo_loaders = providers.List(excedentes.demo_loader, sanece.demo_loader)
+
+    # Notifications: each user's inbox, projected from the audit trail by the contexts' sources.
+    notification_sources = providers.List(sanece.notification_source)
+    notifications_uow = providers.Factory(SqlNotificationsUnitOfWork, sessions)
+    notifications_read_uow = providers.Factory(SqlNotificationsUnitOfWork, sessions, read_only=True)
+    mailer = providers.Singleton(_mailer, settings)
+    project_notifications = providers.Factory(
+        notifications_app.ProjectNotifications, uow_factory=notifications_uow.provider,
+        read_uow_factory=notifications_read_uow.provider, sources=notification_sources,
+        clock=clock, mailer=mailer, base_url=settings.provided.public_url)
+    inbox_badge = providers.Factory(notifications_app.InboxBadge,
+                                    read_uow_factory=notifications_read_uow.provider,
+                                    project=project_notifications, clock=clock)
+    list_inbox = providers.Factory(notifications_app.ListInbox,
+                                   uow_factory=notifications_read_uow.provider,
+                                   project=project_notifications)
+    operator_inbox = providers.Factory(notifications_app.OperatorInbox,
+                                       uow_factory=notifications_read_uow.provider,
+                                       project=project_notifications)
+    mark_notification_read = providers.Factory(notifications_app.MarkRead,
+                                               uow_factory=notifications_uow.provider, clock=clock)
+    mark_all_notifications_read = providers.Factory(notifications_app.MarkAllRead,
+                                                    uow_factory=notifications_uow.provider,
+                                                    clock=clock)
+    set_notification_email = providers.Factory(notifications_app.SetNotificationEmail,
+                                               uow_factory=notifications_uow.provider)
 
     # Jobs (long work with progress): the embedded backend, state in this database.
     jobs_uow = providers.Factory(SqlJobsUnitOfWork, sessions)

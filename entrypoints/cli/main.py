@@ -372,6 +372,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
 _jobs_cli = importlib.import_module("entrypoints.cli.jobs")
 cli.add_command(_jobs_cli.jobs)
 cli.add_command(_jobs_cli.worker)
+cli.add_command(importlib.import_module("entrypoints.cli.notifications").notifications)
 
 
 def main() -> None:  # pragma: no cover

@@ -12,7 +12,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from entrypoints.container import Container, build_container
-from entrypoints.http import admin, identity, jobs
+from entrypoints.http import admin, identity, jobs, notifications
 from entrypoints.http.dependencies import PLATFORM_DEPENDENCIES, bound, dependency_map
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.headers import SecurityHeadersMiddleware
@@ -40,7 +40,7 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
         template_dir=HERE / "templates",
         menu=admin.ADMIN_MENU,
     )
-    all_modules = [platform, *modules, jobs.module(container)]
+    all_modules = [platform, *modules, jobs.module(container), notifications.module(container)]
     template_dirs = [m.template_dir for m in all_modules if m.template_dir is not None]
 
     def _engine_callback(engine: Any) -> None:

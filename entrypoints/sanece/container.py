@@ -28,6 +28,8 @@ from dependency_injector import containers, providers
 
 from entrypoints.demo import demo_password
 from entrypoints.lazy import by_path
+from sanece.adapters.sql.notifications import SqlNotificationSubjects
+from sanece.application.notifications import SaneceNotificationSource
 from sanece.adapters.sql.read_model import SqlSaneceReadModel
 from sanece.adapters.sql.uow import SqlSaneceUnitOfWork
 from sanece.application.directory import SaneceScopeDirectory
@@ -96,7 +98,7 @@ class SaneceContainer(containers.DeclarativeContainer):
                                         storage=attachment_storage)
     print_response = providers.Factory(PrintFolioResponse, uow_factory=uow.provider,
                                        clock=clock, renderer=pdf_renderer,
-                                       timezone=settings.provided.timezone)
+                                       timezone=settings.provided.timezone, queries=queries)
     extract = providers.Factory(ExtractFolios, uow_factory=uow.provider, clock=clock,
                                 read_model=read_model, writer=extraction_writer)
     submit_feedback = providers.Factory(SubmitFeedback, uow_factory=uow.provider, clock=clock)
@@ -117,6 +119,8 @@ class SaneceContainer(containers.DeclarativeContainer):
                                       files=files)
 
     # What the platform asks of every context.
+    notification_source = providers.Singleton(
+        SaneceNotificationSource, providers.Singleton(SqlNotificationSubjects, sessions), clock)
     scope_directory = providers.Singleton(SaneceScopeDirectory, read_model)
     demo_loader = providers.Singleton(by_path, DEMO_LOADER, uow_factory=uow.provider,
                                       clock=clock, storage=attachment_storage,

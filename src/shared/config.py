@@ -78,6 +78,9 @@ class Settings:
     jobs_lease_seconds: int = 60  # a running job not renewed for this long is requeued
     # the Extracción page answers at once up to this many folios, above it starts a job
     jobs_sanece_extraction_rows: int = 20_000
+    smtp_url: str | None = None  # e-mail copies of notifications; off when unset
+    smtp_from: str = "SAnECE <no-responder@localhost>"
+    public_url: str | None = None  # the product's address, for the links in those e-mails
 
     @property
     def files_root(self) -> Path:
@@ -136,6 +139,9 @@ class Settings:
             jobs_max_attempts=_int(env, "JOBS_MAX_ATTEMPTS", 3),
             jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", 60),
             jobs_sanece_extraction_rows=_int(env, "JOBS_SANECE_EXTRACTION_ROWS", 20_000),
+            smtp_url=env.get("SMTP_URL") or None,
+            smtp_from=env.get("SMTP_FROM") or "SAnECE <no-responder@localhost>",
+            public_url=env.get("PUBLIC_URL") or None,
         )
         s.validate()
         return s
@@ -157,6 +163,8 @@ class Settings:
             raise ValueError(f"unknown JOBS_BACKEND {self.jobs_backend!r} (use embedded or saq)")
         if self.jobs_backend == "saq" and not self.redis_url:
             raise ValueError("REDIS_URL is required when JOBS_BACKEND is saq")
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise ValueError("SMTP_URL must start with smtp:// or smtps://")
         for name, value in (("JOBS_KEEP_DAYS", self.jobs_keep_days),
                             ("JOBS_CONCURRENCY", self.jobs_concurrency),
                             ("JOBS_MAX_ATTEMPTS", self.jobs_max_attempts),

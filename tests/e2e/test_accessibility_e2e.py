@@ -210,6 +210,7 @@ PAGES: dict[str | None, list[Check]] = {
         Check("Deshacer homologación", "/sanece/homologaciones/{request_id:int}",
               _via("/sanece/homologaciones", "main a[href^='/sanece/homologaciones/']")),
         Check("Comentarios recibidos", "/sanece/comentarios-recibidos", _to("/sanece/comentarios-recibidos")),
+        Check("Folios por unidad, elegir la unidad", "/sanece/inicio", _to("/sanece/inicio")),
         Check("Bitácora sin resultados", "/admin/bitacora", _audit_empty),
         Check("Instituciones", "/excedentes/instituciones", _to("/excedentes/instituciones")),
         Check("Instituciones, registro rechazado", "/excedentes/instituciones",
@@ -255,6 +256,7 @@ PAGES: dict[str | None, list[Check]] = {
     ],
     "director.campeche": [
         Check("Inicio SAnECE", "/sanece/inicio", _to("/sanece/inicio")),
+        Check("Avisos", "/avisos", _to("/avisos")),
         Check("SAnECE (entrada)", "/sanece", _to("/sanece")),
         Check("Consultar folio", "/sanece/consultar", _to("/sanece/consultar")),
         Check("Consultar folio: detalle", "/sanece/consultar",

@@ -58,6 +58,7 @@ def modules(container: Any) -> list[Any]:
     director = frozenset({Role.DIRECTOR})
     central = frozenset({Role.REVISOR, Role.EVALUADOR})
     admin = frozenset({Role.ADMIN})
+    unit_readers = frozenset({Role.ADMIN, Role.EVALUADOR})
     return [HttpModule(
         name="sanece",
         route_handlers=[bound(
@@ -71,10 +72,13 @@ def modules(container: Any) -> list[Any]:
             MenuItem("Solicitudes de cambio", REVISION, frozenset({Role.REVISOR, Role.ADMIN})),
             MenuItem("Evaluación de folios", EVALUACION,
                      frozenset({Role.EVALUADOR, Role.ADMIN})),
+            # the director's pages of one unit, read-only for the admin and the evaluador
+            # once they choose the unit
+            MenuItem("Folios por unidad", INICIO, unit_readers),
             MenuItem("Consultar folio", CONSULTAR, director | central | admin),
-            MenuItem("Pacientes", PACIENTES, director),
+            MenuItem("Pacientes", PACIENTES, director | unit_readers),
             MenuItem("Cambios", CAMBIOS, director),
-            MenuItem("Extracción", EXTRACCION, director),
+            MenuItem("Extracción", EXTRACCION, director | unit_readers),
             MenuItem("Comentarios o sugerencias", COMENTARIOS, director | central),
             MenuItem("Comentarios SAnECE recibidos", COMENTARIOS_RECIBIDOS, admin),
             MenuItem("Homologaciones validadas", HOMOLOGACIONES, admin),

@@ -26,12 +26,13 @@ from entrypoints.http.sanece.common import (
     EXTRACCION,
     actor_of,
     admin_guard,
-    director_guard,
     extraction_xlsx,
     render_san,
     sanece_guard,
     scope_of,
     search_page,
+    unit_choice,
+    unit_pages_guard,
 )
 from entrypoints.http.sanece.forms import ExtractionPageForm, FeedbackForm
 from entrypoints.http.streams import XLSX
@@ -49,7 +50,7 @@ THANKS = ("Gracias por tu comentario: lo recibió la administración del sistema
 
 class ExtractionPages(Controller):
     path = EXTRACCION
-    guards = [director_guard]
+    guards = [unit_pages_guard]
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
@@ -61,8 +62,9 @@ class ExtractionPages(Controller):
               form: ExtractionPageForm, defaults: Any = None, errors: list[str] | None = None,
               status_code: int = 200) -> Any:
         defaults = defaults or queries.extraction_form(scope_of(request))
+        choice = unit_choice(request, queries)
         return render_san(request, "sanece/extraccion.html", status_code=status_code,
-                          form=form, f=defaults, errors=errors or [])
+                          form=form, f=defaults, errors=errors or [], units=choice.units)
 
     # The route's media type wins over a streamed response's own (Litestar 2): declare the
     # .xlsx here; a refusal is a Template, which keeps its text/html.

@@ -350,6 +350,7 @@ class ExtractionPageForm:
     mode: str = ExtractionMode.BY_FOLIO.value
     status: str = ""
     csrf_token: str = ""
+    unidad: str = ""  # the admin's or evaluador's chosen unit (a director's is their own)
 
     @classmethod
     def of(cls, form: Any) -> "ExtractionPageForm":
@@ -368,6 +369,7 @@ class ExtractionPageForm:
                                   code="extraction_window", details=errors)
         return ExtractionCommand(
             start=dates[0], end=dates[1],
+            unit_id=parse_int(self.unidad, "unidad médica", minimum=1),
             medicine_id=parse_int(self.medicine_id, "genérico", minimum=1),
             status=self.status or None, mode=self.mode or ExtractionMode.BY_FOLIO.value)
 

@@ -90,6 +90,7 @@ class RequestPages(Controller):
         return render_san(request, "sanece/solicitud.html", status_code=status_code,
                           d=detail, r=detail.row, form=form, error=error, decides=decides,
                           back=back, today=today, RequestType=RequestType,
+                          folio_open=queries.folio_visible(scope, detail.row.folio_number),
                           ExpiryChangeKind=ExpiryChangeKind,
                           longest_months=PeriodMonthsInRange.MAX)
 

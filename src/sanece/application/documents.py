@@ -44,6 +44,8 @@ class FolioResponseDocument:
     requirement: str
     observations: str
     extended: bool = False  # the expiry was moved by a validated ampliación
+    # "Versión 3, 06/12/2026 (reemplaza a la versión 2, 01/12/2026)"; empty when unknown
+    version_line: str = ""
 
 
 @attrs.frozen

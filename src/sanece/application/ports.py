@@ -293,6 +293,17 @@ class SaneceReadModel(Protocol):
     # change requests
     def request(self, request_id: int) -> StoredRequest | None: ...
 
+    def approved_requests_touching(self, number: str, patient_id: int
+                                   ) -> Sequence[StoredRequest]:
+        """Approved requests that may have changed folio ``number``: those filed on it, and
+        the patient-data changes and merges of its record or of a record merged into it (the
+        caller keeps the merges that moved this folio)."""
+        ...
+
+    def folio_evaluations(self, number: str) -> Sequence[EvaluationRecord]:
+        """The evaluations registered on the folio (from the audit trail), oldest first."""
+        ...
+
     def requests(self, flt: RequestFilter, offset: int, limit: int
                  ) -> tuple[Sequence[StoredRequest], int]: ...
 
@@ -358,3 +369,46 @@ class UploadedFile(Protocol):
     def original_name(self) -> str: ...
 
     def open(self) -> BinaryIO: ...
+
+
+@attrs.frozen
+class EvaluationRecord:
+    at: datetime
+    by: str
+    status: str  # EvaluationStatus value
+
+
+# --- notifications (``sanece.application.notifications``) ----------------------------------
+@attrs.frozen
+class RequestSubject:
+    """What a notification says about a change request (no patient data)."""
+
+    id: int
+    unit_id: int | None
+    type_label: str
+    folio_number: str | None
+    filed_at: datetime | None = None
+
+
+@attrs.frozen
+class FolioSubject:
+    number: str
+    unit_id: int
+    status_label: str
+    expiry_date: date | None = None
+
+
+class NotificationSubjects(Protocol):
+    """The look-ups the notification source needs, read-only."""
+
+    def requests(self, ids: Iterable[int]) -> Mapping[int, RequestSubject]: ...
+
+    def folios(self, numbers: Iterable[str]) -> Mapping[str, FolioSubject]: ...
+
+    def expiring_folios(self, first: date, last: date) -> Sequence[FolioSubject]:
+        """Validada folios, not cancelled, whose expiry date is within [first, last]."""
+        ...
+
+    def waiting_requests(self, filed_before: datetime) -> Sequence[RequestSubject]:
+        """Requests in the reviewers' queue filed before ``filed_before``."""
+        ...

@@ -26,8 +26,8 @@ Screens and their calls (director unless noted):
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Mapping
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -49,7 +49,12 @@ from sanece.application.access import (
     sees_unit,
 )
 from sanece.application.inputs import check_age_days, known_id, optional_id
-from sanece.application.ports import RequestFilter, SaneceReadModel, StoredRequest
+from sanece.application.ports import (
+    EvaluationRecord,
+    RequestFilter,
+    SaneceReadModel,
+    StoredRequest,
+)
 from sanece.application.results import (
     AttachmentView,
     DrugLineView,
@@ -57,7 +62,9 @@ from sanece.application.results import (
     FeedbackRow,
     FieldChange,
     FolioDetail,
+    FolioHistoryEntry,
     FolioRow,
+    FolioVersion,
     HistoryRow,
     MedicineView,
     MergePreviewView,
@@ -216,6 +223,33 @@ class SaneceQueries:
         assert folio is not None
         return self._detail(folio)
 
+    def folio_history(self, scope: Scope, number: str) -> tuple[FolioHistoryEntry, ...]:
+        """Historial del folio: its evaluation, each request applied to it (before → after,
+        who validated it, when, a link when the caller may open the request), the merges that
+        moved it and their undo, oldest first; each entry with the response version it made."""
+        require_sanece(scope)
+        folio = self.read_model.folio(parse_folio_number(number))
+        require_visible(folio, folio is not None and sees_unit(scope, folio.unit_id),
+                        FOLIO_NOT_FOUND)
+        assert folio is not None
+        requests = self.read_model.approved_requests_touching(folio.number, folio.patient_id)
+        unit_ids = {i for s in requests if s.request.outcome
+                    for i in s.request.definition.outcome_unit_ids(s.request.outcome)}
+        units = self.read_model.units_by_id(unit_ids) if unit_ids else {}
+        return folio_history(folio, self.read_model.folio_evaluations(folio.number), requests,
+                             {i: v.label for i, v in units.items()},
+                             lambda stored: sees_all(scope) or (
+                                 stored.request.unit_id is not None
+                                 and stored.request.unit_id == director_unit(scope)))
+
+    def folio_visible(self, scope: Scope, number: str | None) -> bool:
+        """Whether the caller can open this folio now (a folio moved to another unit by a
+        validated unit change is no longer the original director's)."""
+        if not number:
+            return False
+        folio = self.read_model.folio(number)
+        return folio is not None and sees_unit(scope, folio.unit_id)
+
     def _detail(self, folio: Folio) -> FolioDetail:
         rm = self.read_model
         patient = rm.patient(folio.patient_id)
@@ -270,7 +304,12 @@ class SaneceQueries:
         """Historial de evaluaciones (Folio, Genérico, Estatus; Ver detalle by number). A
         director sees the patient's folios of their unit only."""
         patient = self._patient(scope, patient_id)
-        return PatientHistory(_patient_row(patient), self._history(scope, patient.id))
+        folios = self._history(scope, patient.id)
+        # the record's figures are those of the folios listed (the caller's scope), as in
+        # the Pacientes list
+        row = attrs.evolve(_patient_row(patient), folio_count=len(folios),
+                           last_evaluation=max((f.evaluation_date for f in folios), default=None))
+        return PatientHistory(row, folios)
 
     def _history(self, scope: Scope, patient_id: int | None) -> tuple[HistoryRow, ...]:
         rows = self.read_model.history(int(patient_id or 0), self.clock.today())
@@ -497,3 +536,55 @@ def request_changes(stored: StoredRequest, units: Mapping[int, UnitView]
                     ) -> tuple[FieldChange, ...]:
     """The before/after lines of "Revisar" (what was asked, against the target at filing)."""
     return stored.request.definition.requested_changes(stored.request, units)
+
+
+# --------------------------------------------------------------------------- folio history
+
+
+def folio_history(folio: Folio, evaluations: Sequence[EvaluationRecord],
+                  requests: Sequence[StoredRequest], unit_names: Mapping[int, str],
+                  may_open: Callable[[StoredRequest], bool]) -> tuple[FolioHistoryEntry, ...]:
+    """The entries of a folio's history, oldest first, numbered as the response's versions
+    (the first is version 1; every later change makes a new one)."""
+    entries: list[FolioHistoryEntry] = []
+    for e in evaluations:
+        label = EvaluationStatus(e.status).label if e.status else ""
+        entries.append(FolioHistoryEntry(e.at, "Evaluación", e.by,
+                                         (FieldChange("Estatus de evaluación", "Pendiente",
+                                                      label),)))
+    if not entries:  # registered by an import, without a trail of its own
+        entries.append(FolioHistoryEntry(
+            datetime.combine(folio.evaluation_date, time(12), tzinfo=timezone.utc),
+            "Registro del folio", "", (FieldChange("Estatus de evaluación", "",
+                                                   folio.status.label),)))
+    for stored in requests:
+        r = stored.request
+        outcome = r.outcome or {}
+        if r.decided_at is None:
+            continue
+        moved = [str(n) for n in outcome.get("moved_folios", ())]
+        if r.definition.code == "merge" and folio.number not in moved:
+            continue
+        link = r.id if may_open(stored) else None
+        entries.append(FolioHistoryEntry(
+            r.decided_at, r.type_label, r.decided_by or "",
+            tuple(r.definition.applied_changes(outcome, unit_names)), link))
+        if r.definition.code == "merge" and stored.undone_at is not None:
+            entries.append(FolioHistoryEntry(
+                stored.undone_at, "Homologación deshecha", stored.undone_by or "",
+                (FieldChange("Folios regresados al registro original", "", ", ".join(moved)),),
+                link))
+    entries.sort(key=lambda e: e.at)
+    return tuple(attrs.evolve(e, version=i) for i, e in enumerate(entries, 1))
+
+
+def response_version(history: Sequence[FolioHistoryEntry],
+                     local_date: Callable[[datetime], date]) -> FolioVersion | None:
+    """The response PDF's version: its last change, and the one before it replaces."""
+    if not history:
+        return None
+    last = history[-1]
+    before = history[-2] if len(history) > 1 else None
+    return FolioVersion(last.version, local_date(last.at),
+                        before.version if before else None,
+                        local_date(before.at) if before else None)

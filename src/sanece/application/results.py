@@ -467,3 +467,25 @@ class FeedbackRow:
             return Role(self.role).label
         except ValueError:
             return self.role
+
+
+@attrs.frozen
+class FolioHistoryEntry:
+    """One change that touched a folio (its page's "Historial del folio"), oldest first."""
+
+    at: datetime
+    what: str  # "Evaluación", "Cambio de unidad médica", "Homologación deshecha", …
+    by: str  # who registered or validated it ("" for data imported without a trail)
+    changes: tuple[FieldChange, ...] = ()
+    request_id: int | None = None  # the request applied, when the caller may open it
+    version: int = 1  # the response PDF's version this change produced
+
+
+@attrs.frozen
+class FolioVersion:
+    """"Versión 3, 06/12/2026" of a response PDF and the version it replaces."""
+
+    number: int
+    on: date
+    replaces: int | None = None
+    replaces_on: date | None = None

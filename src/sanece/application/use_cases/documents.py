@@ -29,7 +29,8 @@ from sanece.application.documents import (
 from sanece.application.inputs import known_id
 from sanece.application.ports import ExtractionWriter, FolioPdfRenderer, SaneceReadModel
 from sanece.application.use_cases._common import UseCase, audit, load_folio
-from sanece.application.results import ExtractionResult, PrintedResponse
+from sanece.application.queries import SaneceQueries, response_version
+from sanece.application.results import ExtractionResult, FolioVersion, PrintedResponse
 from sanece.domain.extraction import (
     ExtractionCriteria,
     ExtractionMode,
@@ -60,6 +61,8 @@ class PrintFolioResponse(UseCase):
 
     renderer: FolioPdfRenderer
     timezone: str = "America/Mexico_City"
+    # the folio's history gives the response its version (None: no version line)
+    queries: SaneceQueries | None = None
 
     def __call__(self, actor: Actor, number: str, out: BinaryIO) -> PrintedResponse:
         document = self.document(actor, number)
@@ -68,6 +71,7 @@ class PrintFolioResponse(UseCase):
 
     def document(self, actor: Actor, number: str) -> FolioResponseDocument:
         """The document data alone (what the renderer receives), read in one transaction."""
+        version_line = self._version_line(actor, number)
         with self.uow_factory() as uow:
             folio = load_folio(uow, actor, number)
             patient = uow.patients.get(folio.patient_id)
@@ -91,7 +95,23 @@ class PrintFolioResponse(UseCase):
                 drugs=tuple(DrugLine(k.key, descriptions.get(k.key, ""), k.quantity)
                             for k in (folio.key1, folio.key2) if k is not None),
                 requirement=folio.requirement, observations=folio.observations,
-                extended=folio.extended)
+                extended=folio.extended, version_line=version_line)
+
+    def _version_line(self, actor: Actor, number: str) -> str:
+        if self.queries is None:
+            return ""
+        history = self.queries.folio_history(actor.scope, number)
+        version = response_version(history,
+                                   lambda at: local_now(at, self.timezone).date())
+        return version_text(version) if version is not None else ""
+
+
+def version_text(v: FolioVersion) -> str:
+    """"Versión 3, 06/12/2026 (reemplaza a la versión 2 del 01/12/2026)"."""
+    text = f"Versión {v.number}, {v.on:%d/%m/%Y}"
+    if v.replaces is not None and v.replaces_on is not None:
+        text += f" (reemplaza a la versión {v.replaces} del {v.replaces_on:%d/%m/%Y})"
+    return text
 
 
 @attrs.frozen

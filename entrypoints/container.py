@@ -95,7 +95,8 @@ class Container(containers.DeclarativeContainer):
                                      clock=clock, storage=storage)
     sanece = providers.Container(SaneceContainer, settings=settings, sessions=sessions,
                                  clock=clock, storage=storage)
-    exchange = providers.Container(ExchangeContainer, sessions=sessions, clock=clock)
+    exchange = providers.Container(ExchangeContainer, sessions=sessions, clock=clock,
+                                   storage=storage)
 
     scope_directories = providers.List(excedentes.scope_directory, sanece.scope_directory)
     scope_directory = providers.Singleton(CompositeScopeDirectory, scope_directories)

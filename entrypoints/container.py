@@ -113,7 +113,8 @@ class Container(containers.DeclarativeContainer):
     # one store per app instance: a Redis client belongs to the event loop that made it
     session_store = providers.Factory(_session_store, settings)
 
-    demo_loaders = providers.List(excedentes.demo_loader, sanece.demo_loader)
+    demo_loaders = providers.List(excedentes.demo_loader, sanece.demo_loader,
+                                  exchange.demo_loader)  # exchange reads the collection's
 
     # Jobs (long work with progress): the embedded backend, state in this database.
     jobs_uow = providers.Factory(SqlJobsUnitOfWork, sessions)

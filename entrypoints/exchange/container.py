@@ -17,6 +17,7 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from entrypoints.lazy import by_path
+from exchange.adapters.demo import ExchangeDemoLoader
 from exchange.adapters.sql.agreements import SqlAgreementReadModel, SqlAgreementUnitOfWork
 from exchange.adapters.sql.analyses import SqlExchangeReadModel, SqlExchangeUnitOfWork
 from exchange.adapters.sql.source import SqlExchangeSource
@@ -26,6 +27,7 @@ from exchange.application.agreements import (
     AgreementQueries,
     CancelAgreement,
     DeclineAgreement,
+    ExportLoop,
     ManageReasons,
     OpenAgreementScan,
     PrintAgreement,
@@ -44,7 +46,7 @@ from shared.audit.adapters.sql import SqlAuditLog
 
 # Adapters with heavy imports, by import path (built on first use).
 DOCUMENTS = "exchange.adapters.documents:ExchangeDocumentsAdapter"
-AGREEMENT_PDF = "exchange.adapters.agreement_pdf:AgreementPdf"
+AGREEMENT_DOCUMENTS = "exchange.adapters.agreement_documents:AgreementDocumentsAdapter"
 SOLVER = "exchange.adapters.solver_ortools:OrToolsFlowSolver"
 
 
@@ -70,7 +72,7 @@ class ExchangeContainer(containers.DeclarativeContainer):
     # Agreements (issue 17): from a proposed exchange to the patients actually served.
     agreement_read_model = providers.Singleton(SqlAgreementReadModel, sessions)
     agreement_uow = providers.Factory(SqlAgreementUnitOfWork, sessions, audit=SqlAuditLog)
-    agreement_documents = providers.Singleton(by_path, AGREEMENT_PDF)
+    agreement_documents = providers.Singleton(by_path, AGREEMENT_DOCUMENTS)
     agreement_queries = providers.Singleton(AgreementQueries, read_model=agreement_read_model,
                                             analyses=read_model, source=source, clock=clock)
     propose_agreement = providers.Factory(ProposeAgreement, uow_factory=agreement_uow.provider,
@@ -95,3 +97,8 @@ class ExchangeContainer(containers.DeclarativeContainer):
     manage_reasons = providers.Factory(ManageReasons, uow_factory=agreement_uow.provider,
                                        clock=clock)
     seed_reasons = providers.Factory(SeedAgreementReasons, uow_factory=agreement_uow.provider)
+    demo_loader = providers.Singleton(ExchangeDemoLoader, uow_factory=agreement_uow.provider,
+                                      clock=clock, source=source, analyses=read_model,
+                                      run_analysis=run_analysis.provider)
+    export_loop = providers.Factory(ExportLoop, queries=agreement_queries,
+                                    documents=agreement_documents)

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
-from typing import Any, BinaryIO, Callable, Protocol, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol, Sequence
 
 import attrs
 
@@ -243,6 +244,12 @@ class AgreementReadModel(Protocol):
 class AgreementDocuments(Protocol):
     def render_agreement(self, view: "AgreementDocument", out: BinaryIO) -> int:
         """The PDF; returns its page count."""
+        ...
+
+    def write_loop(self, loop: "LoopView", agreements: Iterable["AgreementView"],
+                   path: Path) -> int:
+        """The loop's workbook (figures per state and institution, every agreement);
+        returns the number of agreements written."""
         ...
 
 
@@ -657,6 +664,19 @@ class PrintAgreement:
 
 
 @attrs.define
+class ExportLoop:
+    """The loop's Excel workbook: the figures per state and institution and every agreement
+    the caller may see."""
+
+    queries: "AgreementQueries"
+    documents: AgreementDocuments
+
+    def __call__(self, actor: Actor, path: Path) -> int:
+        loop = self.queries.loop(actor)
+        return self.documents.write_loop(loop, self.queries.iter_all(actor), Path(path))
+
+
+@attrs.define
 class ManageReasons:
     """The reason catalog (admin): add or change a reason, switch it on or off."""
 
@@ -724,6 +744,18 @@ class AgreementQueries:
                                                                          size))
         return Page([self._view(actor, s) for s in found.items], found.total, found.request)
 
+    def iter_all(self, actor: Actor, flt: AgreementFilter = AgreementFilter()
+                 ) -> Iterator[AgreementView]:
+        """Every agreement in scope, a page at a time (the workbook streams them)."""
+        viewer = _viewer(actor)
+        offset, size = 0, 200
+        while True:
+            rows, _ = self.read_model.list(viewer, flt, offset, size)
+            yield from (self._view(actor, s) for s in rows)
+            if len(rows) < size:
+                return
+            offset += size
+
     def agreement(self, actor: Actor, agreement_id: int) -> AgreementView:
         viewer = _viewer(actor)
         stored = self.read_model.get(int(agreement_id)) if known_id(agreement_id) else None
@@ -760,6 +792,14 @@ class AgreementQueries:
 
     def reason_options(self) -> list[Option]:
         return [Option(r.code, r.text) for r in self.reasons()]
+
+    def default_dates(self) -> tuple[date, date]:
+        """A new proposal's dates until told otherwise: twelve months from the current
+        month's first day."""
+        first = Month.of(_today(self.clock))
+        after = first.plus(12)
+        return date(first.year, first.month, 1), date(after.year, after.month, 1) - \
+            timedelta(days=1)
 
     def may_propose(self, actor: Actor) -> bool:
         try:

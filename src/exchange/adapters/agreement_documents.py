@@ -6,11 +6,14 @@ report does), so that a printed or scanned page is traced to what was agreed."""
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
 
-from exchange.application.agreements import AgreementDocument
+from exchange.application.agreements import AgreementDocument, AgreementView, LoopView
 from exchange.application.model import UnitInfo
+from exchange.domain.agreements import LoopFigures
 from shared.adapters.rendering.pdf import BaseDocument, thousands
+from shared.adapters.rendering.xlsx import Column, write_workbook
 
 TITLE = "Acuerdo de intercambio de servicios"
 
@@ -116,8 +119,64 @@ def _trace(pdf: BaseDocument) -> None:
     pdf.cell(pdf.epw * 0.75, 5, f"Folio: {doc.stored.folio}    Huella: {doc.fingerprint}")
 
 
-class AgreementPdf:
-    """``AgreementDocuments`` on fpdf2."""
+LOOP_COLUMNS = [Column("Pacientes faltantes (mensuales)", 16, "int"),
+                Column("Potencial del análisis (óptima)", 16, "int"),
+                Column("Pacientes en acuerdos aceptados (mensuales)", 18, "int"),
+                Column("Pacientes atendidos (últimos 12 meses)", 18, "int"),
+                Column("Potencial / faltantes", 12, "percent"),
+                Column("Acordado / potencial", 12, "percent"),
+                Column("Atendidos / (acordado × 12)", 14, "percent")]
+
+
+def _figures(f: LoopFigures) -> tuple:
+    share = f.potential / f.needed if f.needed else None
+    return (f.needed, f.potential, f.agreed, f.served_12m, share,
+            f.agreed_share if f.potential else None, f.served_share if f.agreed else None)
+
+
+def _agreement_rows(items: Iterable[AgreementView], counter: list[int]) -> Iterator[tuple]:
+    for v in items:
+        s, a = v.stored, v.a
+        t = a.terms
+        served = sum(d.served for d in a.deliveries)
+        counter[0] += 1
+        yield (s.folio, v.status.label, s.requesting.institution, s.requesting.entity_name,
+               s.requesting.clues, s.requesting.name, s.requesting.state_name,
+               s.providing.institution, s.providing.entity_name, s.providing.clues,
+               s.providing.name, a.product, a.modality.value, t.patients, t.start, t.end,
+               len(a.deliveries), served, a.decision.code if a.decision else "",
+               a.decision.text if a.decision else "")
+
+
+class AgreementDocumentsAdapter:
+    """``AgreementDocuments``: the agreement PDF (fpdf2) and the loop workbook (XlsxWriter)."""
+
+    def write_loop(self, loop: LoopView, agreements: Iterable[AgreementView],
+                   path: Path) -> int:
+        """Sheets "Ciclo" (the total), "Estados", "Instituciones" and "Acuerdos"; returns
+        the number of agreements written."""
+        counter = [0]
+        write_workbook(path, [
+            ("Ciclo", [Column("Ámbito", 34), *LOOP_COLUMNS],
+             [(f"Total · {loop.analysis_label}", *_figures(loop.total))]),
+            ("Estados", [Column("Clave", 7), Column("Estado", 26), *LOOP_COLUMNS],
+             [(r.key, r.label, *_figures(r.figures)) for r in loop.states]),
+            ("Instituciones", [Column("Clave", 9), Column("Institución", 34), *LOOP_COLUMNS],
+             [(r.key, r.label, *_figures(r.figures)) for r in loop.institutions]),
+            ("Acuerdos", [Column("Folio", 16), Column("Estado del acuerdo", 12),
+                          Column("Institución solicitante", 10), Column("Entidad solicitante", 22),
+                          Column("CLUES solicitante", 13), Column("Unidad solicitante", 30),
+                          Column("Estado (solicitante)", 18),
+                          Column("Institución proveedora", 10), Column("Entidad proveedora", 22),
+                          Column("CLUES proveedora", 13), Column("Unidad proveedora", 30),
+                          Column("Producto", 34), Column("Modalidad", 12),
+                          Column("Pacientes por mes", 10, "int"), Column("Inicio", 11, "date"),
+                          Column("Término", 11, "date"), Column("Meses registrados", 10, "int"),
+                          Column("Pacientes atendidos", 10, "int"), Column("Motivo", 12),
+                          Column("Explicación del motivo", 30)],
+             _agreement_rows(agreements, counter)),
+        ])
+        return counter[0]
 
     def render_agreement(self, doc: AgreementDocument, out: BinaryIO) -> int:
         pdf = _AgreementPdf(doc)

@@ -234,10 +234,11 @@ class AgreementReadModel(Protocol):
 
     def reasons(self) -> Sequence[Reason]: ...
 
-    def agreed_by(self, viewer: Viewer, first_month: Month
+    def agreed_by(self, viewer: Viewer, first_month: Month, today: date
                   ) -> Sequence[tuple[str | None, str, int, int]]:
         """Per requesting (state, institution) among the viewer's agreements as requester:
-        monthly patients under agreed statuses and patients served from ``first_month``."""
+        monthly patients of accepted and current agreements not ended before ``today``, and
+        patients served from ``first_month``."""
         ...
 
 
@@ -837,8 +838,9 @@ class AgreementQueries:
                 key = c.institution or ""
                 insts[key] = insts.get(key, LoopFigures()) + LoopFigures(
                     c.patients_needed, c.optimal_covered)
-        months = last_months(_today(self.clock))
-        for state, inst, agreed, served in self.read_model.agreed_by(viewer, months[0]):
+        today = _today(self.clock)
+        months = last_months(today)
+        for state, inst, agreed, served in self.read_model.agreed_by(viewer, months[0], today):
             figs = LoopFigures(0, 0, agreed, served)
             if state in states:
                 states[state] += figs

@@ -73,9 +73,9 @@ TRANSITIONS: dict[AgreementStatus, frozenset[AgreementStatus]] = {
     AgreementStatus.CANCELLED: frozenset(),
 }
 
-# Statuses whose patients count as "under agreement" in the loop's figures.
-AGREED = frozenset({AgreementStatus.ACCEPTED, AgreementStatus.ACTIVE,
-                    AgreementStatus.CONCLUDED})
+# Statuses whose patients count as "under agreement" in the loop's figures: accepted and
+# current ones (a concluded agreement no longer covers the need; its care stays in "served").
+AGREED = frozenset({AgreementStatus.ACCEPTED, AgreementStatus.ACTIVE})
 
 
 class Modality(str, enum.Enum):
@@ -398,8 +398,8 @@ def _decision(code: str, text: str, side: AgreementSide) -> Decision:
 @attrs.frozen
 class LoopFigures:
     """From need to care, in monthly patients: faltantes, what the latest analysis could
-    cover (its potential), what agreements cover, and the patients served in the last 12
-    months (a sum over months, so compare with ``agreed * 12``)."""
+    cover (its potential), what accepted and current agreements cover, and the patients
+    served in the last 12 months (a sum over months, so compare with ``agreed * 12``)."""
 
     needed: int = 0
     potential: int = 0

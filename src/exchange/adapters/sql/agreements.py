@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Sequence
 
 import sqlalchemy as sa
@@ -224,15 +225,17 @@ class SqlAgreementReadModel(SqlReadModel):
         with self._read() as s:
             return _reasons(s)
 
-    def agreed_by(self, viewer: Viewer, first_month: Month
+    def agreed_by(self, viewer: Viewer, first_month: Month, today: date
                   ) -> Sequence[tuple[str | None, str, int, int]]:
         a, d = agreements, deliveries
+        # Stored statuses move daily (``advance``); the end date says it even before.
+        current = sa.func.coalesce(a.c.agreed_end, a.c.proposed_end) >= today
         scope = [] if viewer.everything else [_party_cond("req", viewer)]
         statuses = sorted(s.value for s in AGREED)
         agreed = sa.func.coalesce(a.c.agreed_patients, a.c.proposed_patients)
         rows = self._all(sa.select(a.c.req_state, a.c.req_institution,
                                    sa.func.sum(agreed).label("agreed"))
-                         .where(a.c.status.in_(statuses), *scope)
+                         .where(a.c.status.in_(statuses), current, *scope)
                          .group_by(a.c.req_state, a.c.req_institution))
         served = {(r.req_state, r.req_institution): int(r.served or 0) for r in self._all(
             sa.select(a.c.req_state, a.c.req_institution, sa.func.sum(d.c.served).label("served"))

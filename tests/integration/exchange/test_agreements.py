@@ -105,7 +105,7 @@ def test_from_a_proposed_exchange_to_patients_served(xch, analysis_id, container
         assert f"exchange.agreement.{action}" in actions
 
 
-def test_decline_cancel_reasons_and_lists(xch, analysis_id):
+def test_decline_cancel_reasons_lists_and_time(xch, analysis_id, clock):
     by_hand = dict(FROM_ANALYSIS, product="Conducto radicular (a mano)", patients=2)
     declined = xch.propose_agreement()(COORD_IMSS, ProposeCommand(**by_hand))
     with pytest.raises(ValidationError, match="catálogo"):
@@ -157,8 +157,7 @@ def test_decline_cancel_reasons_and_lists(xch, analysis_id):
     assert [v.stored.id for v in q.list(ADMIN, AgreementFilter(AgreementStatus.DECLINED),
                                         page).items] == [declined.id]
 
-
-def test_time_moves_accepted_agreements(xch, analysis_id, clock):
+    # Time moves accepted agreements: Aceptado → Vigente → Concluido.
     short = dict(FROM_ANALYSIS, start="2026-04-01", end="2026-05-31")
     a = xch.propose_agreement()(COORD_IMSS, ProposeCommand(**short))
     xch.accept_agreement()(COORD_SS, AcceptCommand(a.id))

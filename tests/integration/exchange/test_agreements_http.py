@@ -1,7 +1,8 @@
 """The agreement pages and API through Litestar's test client (real sessions, CSRF and the
-streamed upload), on SQLite and PostgreSQL (one scenario: the test world is the slow part): propose from a proposed exchange, accept, the
-PDF, a month of services, the signed scan, the loop page (funnel, map, tables, Excel) and
-the API; a foreign agreement answers like a missing one; refused forms are shown back."""
+streamed upload), on SQLite and PostgreSQL: propose from a proposed exchange, accept, the
+PDF, a month of services, the signed scan, the loop page (funnel, map, tables, Excel), the
+API and the reason catalog; a foreign agreement answers like a missing one; refused forms are
+shown back. One scenario: the test world is the slow part."""
 
 from __future__ import annotations
 

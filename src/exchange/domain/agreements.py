@@ -96,10 +96,10 @@ class AgreementSide(str, enum.Enum):
 
 NOT_A_PARTY = "Su institución no es parte de este acuerdo."
 ONLY_REQUESTING = "Solo la parte solicitante (su coordinación) puede proponer el acuerdo."
-ONLY_PROVIDING = "Solo la parte proveedora puede {what} el acuerdo."
+ONLY_PROVIDING = "Solo la parte proveedora puede {what} este acuerdo."
 SAME_PARTY = ("La unidad proveedora debe ser de otra entidad de la misma institución o de otra "
               "institución.")
-WRONG_STATUS = "El acuerdo está «{status}»: no se puede {what}."
+WRONG_STATUS = "No se puede {what} un acuerdo «{status}»."
 BAD_DATES = "La fecha de inicio ({start}) debe ser anterior o igual a la de término ({end})."
 TOO_LONG = f"Un acuerdo dura a lo más {MAX_MONTHS} meses."
 ENDED = "La fecha de término ({end}) ya pasó: un acuerdo nuevo debe terminar hoy o después."
@@ -360,7 +360,7 @@ class Agreement:
 
     def deliver(self, who: Acting, month: Month, served: int, reason: str,
                 today: date) -> "Agreement":
-        self._require(who, AgreementSide.PROVIDING, "registrar servicios de",
+        self._require(who, AgreementSide.PROVIDING, "registrar servicios en",
                       (AgreementStatus.ACTIVE,))
         agreed = self.terms.patients
         if isinstance(served, bool) or not isinstance(served, int) or served < 0:

@@ -44,7 +44,6 @@ from exchange.domain.agreements import (
     LoopFigures,
     Modality,
     Month,
-    PartyRef,
     Terms,
     Transition,
     last_months,

@@ -124,7 +124,8 @@ class Container(containers.DeclarativeContainer):
                                      clock=clock, storage=storage)
     sanece = providers.Container(SaneceContainer, settings=settings, sessions=sessions,
                                  clock=clock, storage=storage)
-    exchange = providers.Container(ExchangeContainer, sessions=sessions, clock=clock)
+    exchange = providers.Container(ExchangeContainer, sessions=sessions, clock=clock,
+                                   storage=storage)
 
     scope_directories = providers.List(excedentes.scope_directory, sanece.scope_directory)
     scope_directory = providers.Singleton(CompositeScopeDirectory, scope_directories)
@@ -141,7 +142,8 @@ class Container(containers.DeclarativeContainer):
     # one store per app instance: a Redis client belongs to the event loop that made it
     session_store = providers.Factory(_session_store, settings)
 
-    demo_loaders = providers.List(excedentes.demo_loader, sanece.demo_loader)
+    demo_loaders = providers.List(excedentes.demo_loader, sanece.demo_loader,
+                                  exchange.demo_loader)  # exchange reads the collection's
 
     # Notifications: each user's inbox, projected from the audit trail by the contexts' sources.
     notification_sources = providers.List(sanece.notification_source)

@@ -185,6 +185,18 @@ def _job_page(page, base: str) -> None:
     page.locator("[data-job-done]").wait_for(state="visible", timeout=60_000)
 
 
+def _proposal_refused(page, base: str) -> None:
+    """A proposal naming a unit that is not in the catalog: the form comes back refused."""
+    page.goto(base + "/intercambios/acuerdos/nuevo")
+    page.get_by_label("CLUES de la unidad solicitante").fill("XXXXX000000")
+    page.get_by_label("CLUES de la unidad proveedora").fill("YYYYY000000")
+    page.get_by_label("Producto o servicio").fill("Consulta")
+    page.get_by_label("Pacientes por mes").fill("3")
+    page.get_by_role("button", name="Proponer acuerdo").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").is_visible()
+
+
 def _folio_form(path: str) -> Callable[..., None]:
     def go(page, base: str) -> None:
         page.goto(base + "/sanece/inicio")
@@ -218,6 +230,18 @@ PAGES: dict[str | None, list[Check]] = {
         Check("Institución: datos", "/excedentes/instituciones/{code:str}",
               _to("/excedentes/instituciones/SS")),
         Check("Página inexistente (404)", None, _not_found),
+        # Exchange agreements (issue 17): the admin sees every agreement and every form.
+        Check("Acuerdos de intercambio", "/intercambios/acuerdos", _to("/intercambios/acuerdos")),
+        Check("Acuerdo de intercambio", "/intercambios/acuerdos/{agreement_id:int}",
+              _via("/intercambios/acuerdos", "main table a[href^='/intercambios/acuerdos/']")),
+        Check("Acuerdo propuesto (formularios)", "/intercambios/acuerdos/{agreement_id:int}",
+              _via("/intercambios/acuerdos?estado_acuerdo=propuesto",
+                   "main table a[href^='/intercambios/acuerdos/']")),
+        Check("Proponer acuerdo", "/intercambios/acuerdos/nuevo", _to("/intercambios/acuerdos/nuevo")),
+        Check("Proponer acuerdo, rechazado", "/intercambios/acuerdos/nuevo", _proposal_refused),
+        Check("Motivos de rechazo y cancelación", "/intercambios/acuerdos/motivos",
+              _to("/intercambios/acuerdos/motivos")),
+        Check("El ciclo en cifras", "/intercambios/ciclo", _to("/intercambios/ciclo")),
     ],
     "coordinador.imss": [
         Check("Mis descargas, vacía", "/trabajos", _to("/trabajos")),
@@ -314,6 +338,7 @@ NOT_PAGES = (
     re.compile(r"/exportar/"),          # catalog downloads
     re.compile(r"/adjuntos/"),          # request attachments (files)
     re.compile(r"^/trabajos/\{job_id:str\}/archivo$"),  # a finished job's file
+    re.compile(r"^/intercambios/acuerdos/\{agreement_id:int\}/firmado$"),  # a signed scan
     # The Cambios page of a registered folio type without pages of its own: none of the guide's
     # five has one (each answers 404 there); a sixth type adds its check to PAGES.
     re.compile(r"^/sanece/cambios/\{slug:str\}$"),

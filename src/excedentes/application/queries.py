@@ -88,7 +88,6 @@ from excedentes.domain.product_requests import RequestStatus
 from excedentes.domain.records import Cause
 from excedentes.domain.completeness import Completeness, EntityProgress
 from excedentes.domain.review import (
-    Action,
     EntityState,
     ReturnReason,
     ReviewStatus,
@@ -317,7 +316,9 @@ class ExcedentesQueries:
             finalize_note=UNITS_WITHOUT_RECORDS_NOTE
             if facts.units_with_records < total else None,
             version=status.version if status else NEVER_SAVED,
-            decision=decision, review=entity_state.status,
+            allowed_actions=tuple(decision.sorted_actions), lock=decision.lock,
+            explanation=decision.explanation, notice=decision.notice,
+            review=entity_state.status,
             accepted_at=entity_state.accepted_at, accepted_by=entity_state.accepted_by)
 
     def history(self, scope: Scope, ref: EntityRef, year: int) -> list[HistoryItem]:

@@ -23,7 +23,7 @@ from excedentes.domain.institution import Institution
 from excedentes.domain.model import Answer
 from excedentes.domain.signed import SignedReport
 from excedentes.domain.completeness import Completeness
-from excedentes.domain.review import Decision, Lock, ReviewStatus
+from excedentes.domain.review import Lock, ReviewStatus
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.kernel.clock import Clock
 from shared.kernel.pagination import Page
@@ -177,30 +177,18 @@ class EntityOverview:
     # a save names it and is refused when someone saved after it
     version: VersionStamp = NEVER_SAVED
     finalize_confirmation: str = FINALIZE_CONFIRMATION
-    # review by levels and "what may be done now" (``excedentes.domain.review.decide``)
-    decision: Decision | None = None
+    # review by levels and "what may be done now" (``excedentes.domain.review.decide``):
+    # the actions this caller may take now, and why the data is locked (who, when)
+    allowed_actions: tuple[str, ...] = ()
+    lock: Lock | None = None
+    explanation: str = ""  # one sentence: editable or not, and who can change that
+    notice: str | None = None  # the return reason while a returned report is corrected
     review: ReviewStatus = ReviewStatus.IN_CAPTURE
     accepted_at: datetime | None = None
     accepted_by: str | None = None
 
-    @property
-    def allowed_actions(self) -> list[str]:
-        return self.decision.sorted_actions if self.decision else []
-
     def allows(self, action: str) -> bool:
         return action in self.allowed_actions
-
-    @property
-    def lock(self) -> Lock | None:
-        return self.decision.lock if self.decision else None
-
-    @property
-    def explanation(self) -> str:
-        return self.decision.explanation if self.decision else (self.lock_reason or "")
-
-    @property
-    def notice(self) -> str | None:
-        return self.decision.notice if self.decision else None
 
     @property
     def editable(self) -> bool:

@@ -207,9 +207,6 @@ def entity_lock(state: EntityState, clock: Clock, *, for_manager: bool = False) 
                     state.accepted_by, state.accepted_at, "accepted")
     if state.finalized_at is not None:
         msg = FinalizedEntityIsLocked(state.finalized_at, for_manager=for_manager).get_message()
-        if state.finalized_by:
-            msg = msg.replace(f"{format_datetime(state.finalized_at)};",
-                              f"{format_datetime(state.finalized_at)} ({state.finalized_by});")
         return Lock(msg, state.finalized_by, state.finalized_at, "finalized")
     refusal = state.period.capture_refusal(clock, for_manager=for_manager)
     if refusal is None:
@@ -247,6 +244,8 @@ def decide(state: EntityState, viewer: Viewer, clock: Clock) -> Decision:
 
 def _explain(state: EntityState, lock: Lock | None, viewer: Viewer) -> str:
     if lock is not None:
+        if lock.kind == "finalized" and lock.by:
+            return f"{lock.reason} Finalizó: {lock.by}."
         return lock.reason
     p = state.period
     until = (f" hasta el {format_date(p.window_end)}, fin de la captura del periodo {p.year}"

@@ -74,7 +74,7 @@ def test_return_correct_accept_revert(world, exc):
     ov = q.overview(COORD_SS.scope, BC, YEAR)
     assert ov.review is ReviewStatus.SIGNED
     assert {"accept", "return", "reopen"} <= set(ov.allowed_actions)
-    assert q.overview(CAP_BC.scope, BC, YEAR).allowed_actions == ["upload_signed"]
+    assert q.overview(CAP_BC.scope, BC, YEAR).allowed_actions == ("upload_signed",)
 
     # a capturista may not review; another institution's coordinador does not see it
     with pytest.raises(PermissionDenied):
@@ -104,14 +104,14 @@ def test_return_correct_accept_revert(world, exc):
                                                     "firmado2.pdf", "application/pdf"))
     _review(exc, COORD_SS, "accept")
     ov = q.overview(CAP_BC.scope, BC, YEAR)
-    assert ov.review is ReviewStatus.ACCEPTED and ov.allowed_actions == []
+    assert ov.review is ReviewStatus.ACCEPTED and ov.allowed_actions == ()
     assert ov.lock.kind == "accepted" and ov.lock.by == "coordinador.ss"
     assert "Solo la administración" in ov.lock.reason
     with pytest.raises(EntityLocked, match="aceptó el reporte"):
         exc.reopen()(COORD_SS, ReopenCommand(BC, YEAR, "cambio"))
     with pytest.raises(PermissionDenied, match="administración"):
         _review(exc, COORD_SS, "revert", note="error")
-    assert q.overview(ADMIN_SCOPE, BC, YEAR).allowed_actions == ["revert_acceptance"]
+    assert q.overview(ADMIN_SCOPE, BC, YEAR).allowed_actions == ("revert_acceptance",)
     with pytest.raises(ValidationError, match="obligatorio"):
         _review(exc, ADMIN, "revert", note=" ")
     _review(exc, ADMIN, "revert", note="Se aceptó por error")

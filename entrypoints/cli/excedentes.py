@@ -589,9 +589,10 @@ def status(ctx: click.Context, institution: str, year: int) -> None:
     console.print(f"Captura: {state}")
     console.print(f"verde: {view.legend_finalized}")
     console.print(f"rojo: {view.legend_not_finalized}")
-    console.print(f"Semáforo de revisión: {tot.accepted} aceptadas, {tot.returned} devueltas; "
-                  + ", ".join(f"{e.row.entity_code} {e.row.review.label}"
-                              for e in view.entries))
+    counts: dict[str, int] = {}
+    for e in view.entries:
+        counts[e.row.review.label] = counts.get(e.row.review.label, 0) + 1
+    console.print("Revisión: " + ", ".join(f"{label} {n:,}" for label, n in counts.items()))
 
 
 # --- review by levels ----------------------------------------------------------------------

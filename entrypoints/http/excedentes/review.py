@@ -14,9 +14,11 @@ from typing import Annotated, Any
 
 import attrs
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
+from entrypoints.http.bodies import json_body as body
 from entrypoints.http.dependencies import Injected
+from entrypoints.http.excedentes.bodies import ReviewBody
 from entrypoints.http.excedentes.capture import ENTITY, URL_FORM
 from entrypoints.http.excedentes.common import (
     actor_of,
@@ -24,8 +26,10 @@ from entrypoints.http.excedentes.common import (
     dashboard_url,
     entity_ref,
     exc_guard,
+    if_match,
     manager_guard,
     scope_of,
+    version_refusals,
 )
 from entrypoints.http.excedentes.completeness_chart import trend_svg
 from entrypoints.http.excedentes.pages import render_entity, render_page
@@ -41,8 +45,10 @@ from excedentes.application.use_cases.review import (
     ReasonCommand,
     ReviewCommand,
     ReviewEntity,
+    ReviewResult,
     SetReturnReasonActive,
 )
+from excedentes.domain.review import ReturnReason
 from excedentes.domain.errors import StaleVersion
 from excedentes.domain.versions import require_version
 from shared.adapters.sql.queries import end_read_snapshot
@@ -239,10 +245,33 @@ class ReturnReasonPages(Controller):
         return redirect("/excedentes/motivos")
 
 
+API_ENTITY = "/entities/{inst:str}/{entity:str}/{year:int}"
+REPORT_WHAT = "la entidad (GET de la entidad en el periodo)"
+
+
 class CompletenessApi(Controller):
+    """Review by levels and completeness in the JSON API."""
+
     path = "/api/excedentes"
     guards = [exc_guard]
     tags = ["Excedentes y Faltantes"]
+
+    @post(API_ENTITY + "/review", sync_to_thread=True, status_code=200,
+          summary="Revisión: aceptar, devolver para corrección (motivo) o revertir (admin)",
+          **body(ReviewBody))
+    def review(self, request: Request[Any, Any, Any], review: Injected[ReviewEntity],
+               inst: FromPath[str], entity: FromPath[str], year: FromPath[int],
+               data: JSONBody[ReviewBody]) -> ReviewResult:
+        with version_refusals(REPORT_WHAT):
+            return review(actor_of(request), ReviewCommand(
+                entity_ref(inst, entity), year, data.action, data.reason_code, data.note,
+                expected_version=if_match(request, REPORT_WHAT)))
+
+    @get("/return-reasons", sync_to_thread=True, guards=[manager_guard],
+         summary="Catálogo de motivos de devolución")
+    def return_reasons(self, request: Request[Any, Any, Any],
+                       queries: Injected[ExcedentesQueries]) -> list[ReturnReason]:
+        return queries.return_reasons(scope_of(request))
 
     @get("/completeness", sync_to_thread=True,
          summary="Completitud y oportunidad: nacional, por periodo o por institución")

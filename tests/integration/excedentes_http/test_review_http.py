@@ -94,6 +94,12 @@ def test_return_then_accept_over_pages_and_api(world, as_user, container):
                             "x-csrf-token": api_csrf(coord)})
     assert r.status_code == 409 and "aceptó el reporte" in r.json()["detail"]
 
+    # the API: a revert by the coordinador is refused with the reason; the admin's works
+    h = {"x-csrf-token": api_csrf(coord), "If-Match": coord.get(api_entity()).headers["etag"]}
+    r = coord.post(api_entity() + "/review", json={"action": "revert", "note": "x"}, headers=h)
+    assert r.status_code == 403 and "administración" in r.json()["detail"]
+    assert [x["code"] for x in coord.get("/api/excedentes/return-reasons").json()] == ["DATOS"]
+
     admin = as_user("admin_exc")
     page = admin.get(review).text
     assert "revision/revertir" in page

@@ -7,7 +7,8 @@ Providers (all lazy; nothing is built at import time):
   (``ExcedentesQueries``: every page's data, scoped);
 - ports of the documents: ``renderer`` (fpdf2), ``exporter`` (XlsxWriter), ``catalog_files``
   (CSV/XLSX);
-- use cases: ``answer_step2``, ``save_grid``, ``finalize``, ``reopen``, ``create_period``,
+- use cases: ``answer_step2``, ``save_grid``, ``finalize``, ``reopen``, ``review``,
+  ``bulk_accept``, ``add_return_reason``, ``set_return_reason_active``, ``create_period``,
   ``open_period``, ``close_period``, ``set_capture_window``, ``print_report``,
   ``upload_signed``, ``open_signed``, ``file_product_request``, ``acknowledge_decisions``,
   ``accept_product_request``,
@@ -47,6 +48,12 @@ from excedentes.application.use_cases.coordination import (
     SetCaptureWindow,
 )
 from excedentes.application.use_cases.exports import ExportRecords
+from excedentes.application.use_cases.review import (
+    AddReturnReason,
+    BulkAccept,
+    ReviewEntity,
+    SetReturnReasonActive,
+)
 from excedentes.application.use_cases.institutions import CreateInstitution, UpdateInstitution
 from excedentes.application.use_cases.product_requests import (
     AcceptProductRequest,
@@ -59,7 +66,7 @@ from excedentes.application.use_cases.reports import (
     PrintReport,
     UploadSignedReport,
 )
-from shared.audit.adapters.sql import SqlAuditLog
+from shared.audit.adapters.sql import SqlAuditLog, SqlAuditQuery
 
 # The document adapters, by import path (built on first use).
 RENDERER = "excedentes.adapters.pdf.report:FpdfReportRenderer"
@@ -75,7 +82,9 @@ class ExcedentesContainer(containers.DeclarativeContainer):
 
     uow = providers.Factory(SqlExcedentesUnitOfWork, sessions, audit=SqlAuditLog)
     read_model = providers.Singleton(SqlExcedentesReadModel, sessions)
-    queries = providers.Singleton(ExcedentesQueries, read_model=read_model, clock=clock)
+    audit_query = providers.Singleton(SqlAuditQuery, sessions)
+    queries = providers.Singleton(ExcedentesQueries, read_model=read_model, clock=clock,
+                                  audit_query=audit_query)
 
     renderer = providers.Singleton(by_path, RENDERER)
     exporter = providers.Singleton(by_path, EXPORTER)
@@ -98,6 +107,12 @@ class ExcedentesContainer(containers.DeclarativeContainer):
                                     storage=storage)
     # Coordinador
     reopen = providers.Factory(ReopenEntity, uow_factory=uow.provider, clock=clock)
+    review = providers.Factory(ReviewEntity, uow_factory=uow.provider, clock=clock)
+    bulk_accept = providers.Factory(BulkAccept, uow_factory=uow.provider, clock=clock)
+    add_return_reason = providers.Factory(AddReturnReason, uow_factory=uow.provider,
+                                          clock=clock)
+    set_return_reason_active = providers.Factory(SetReturnReasonActive,
+                                                 uow_factory=uow.provider, clock=clock)
     create_period = providers.Factory(CreatePeriod, uow_factory=uow.provider, clock=clock)
     open_period = providers.Factory(OpenPeriod, uow_factory=uow.provider, clock=clock)
     close_period = providers.Factory(ClosePeriod, uow_factory=uow.provider, clock=clock)

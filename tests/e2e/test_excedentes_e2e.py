@@ -183,3 +183,83 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     # the capturista may capture again
     page.reload()
     assert dashboard_row(page).get_by_role("link", name="Finalizar Reporte").is_visible()
+
+
+def test_review_return_then_accept(demo, browser, page, shots, tmp_path):
+    """Issue 15: the capturista finalizes and uploads, the coordinador returns the report with
+    a coded reason, the capturista sees the reason, finalizes and uploads again, the
+    coordinador accepts it (bulk accept, with its confirmation) and the tablero says
+    Aceptado. Entity: CHIAPAS (SS), capturing in the demo."""
+    capturista, entity = ("capturista.ss.cs", "Demo-2026-CAP"), "CHIAPAS"
+    page.on("dialog", lambda d: d.accept())
+    row = lambda p: p.locator("table.exc-dashboard tbody tr", has_text=entity)  # noqa: E731
+    log_in(page, demo.url, capturista)
+
+    def finalize_and_upload(name: str) -> None:
+        if "/tablero" not in page.url:
+            page.get_by_role("link", name="Inicio").first.click()
+        row(page).get_by_role("link", name="Finalizar Reporte").click()
+        page.get_by_label("¿Desea finalizar el registro?").select_option("SI")
+        page.get_by_label("Ingresar contraseña:").fill(capturista[1])
+        page.get_by_role("button", name="Guardar").click()
+        assert page.get_by_text("Registro finalizado. Folio SS-").is_visible()
+        with page.expect_download() as got:
+            page.get_by_role("link", name="Versión Final").click()
+        signed = tmp_path / name
+        got.value.save_as(signed)
+        page.get_by_role("link", name="Inicio").first.click()
+        row(page).get_by_role("link", name="Subir").click()
+        page.get_by_label("Subir pdf firmado").set_input_files(str(signed))
+        page.get_by_role("button", name="Guardar").click()
+        assert page.get_by_text("Reporte firmado guardado").is_visible()
+        expect(page.locator(".exc-review .review-badge")).to_have_text("Firmado")
+
+    finalize_and_upload("firmado-1.pdf")
+    shots(page, "r01-firmado")
+
+    context = browser.new_context(locale="es-MX", viewport={"width": 1366, "height": 768})
+    coordinador = context.new_page()
+    coordinador.set_default_timeout(15000)
+    coordinador.on("dialog", lambda d: d.accept())
+    log_in(coordinador, demo.url, COORDINADOR)
+    row(coordinador).get_by_role("link", name="Firmado").click()
+    coordinador.get_by_label("Motivo", exact=True).select_option("DATOS-INC")
+    coordinador.get_by_label("Observaciones para la entidad").fill(
+        "Falta registrar la unidad de segundo nivel")
+    shots(coordinador, "r02-revision")
+    coordinador.get_by_role("button", name="Devolver para corrección").click()
+    assert coordinador.get_by_text("Se devolvió para corrección el reporte").is_visible()
+    expect(row(coordinador).locator(".review-badge")).to_have_text("Devuelto")
+    coordinador.get_by_label("Estado de revisión", exact=True).select_option("devuelto")
+    coordinador.get_by_role("button", name="Filtrar").click()
+    expect(row(coordinador)).to_have_count(1)
+
+    # the capturista sees the reason on the entity's pages, and may capture again
+    page.goto(demo.url + "/excedentes/tablero")
+    row(page).get_by_role("link", name=entity).click()
+    notice = page.locator(".exc-returned")
+    expect(notice).to_contain_text("DATOS-INC")
+    expect(notice).to_contain_text("Falta registrar la unidad de segundo nivel")
+    expect(page.get_by_role("button", name="Guardar")).to_be_enabled()
+    shots(page, "r03-devuelto")
+    page.get_by_role("link", name="Inicio").first.click()
+    finalize_and_upload("firmado-2.pdf")
+    expect(page.locator(".exc-returned")).to_have_count(0)
+
+    # bulk accept from the tablero: the confirmation lists the entity first
+    coordinador.goto(demo.url + "/excedentes/tablero")
+    row(coordinador).get_by_role("checkbox", name=f"Aceptar {entity}").check()
+    coordinador.get_by_role("button", name="Aceptar seleccionadas").click()
+    assert coordinador.get_by_text(f"CS — {entity}").is_visible()
+    shots(coordinador, "r04-confirmar")
+    coordinador.get_by_role("button", name="Confirmar y aceptar").click()
+    assert coordinador.get_by_text("Se aceptó 1 reporte: CS.").is_visible()
+    expect(row(coordinador).locator(".review-badge")).to_have_text("Aceptado")
+    shots(coordinador, "r05-aceptado")
+    context.close()
+
+    # accepted: read-only for the capturista, saying who accepted it
+    page.goto(demo.url + "/excedentes/tablero")
+    row(page).get_by_role("link", name=entity).click()
+    expect(page.locator(".exc-review")).to_contain_text("aceptó el reporte")
+    expect(page.locator(".exc-review")).to_contain_text("coordinador.ss")

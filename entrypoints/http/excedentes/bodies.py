@@ -63,6 +63,16 @@ class ReasonBody:
 
 
 @attrs.frozen
+class ReviewBody:
+    """Review by levels: ``accept``, ``return`` (``reason_code`` of the catalog and an optional
+    ``note``) or ``revert`` (admin; ``note`` is the required reason)."""
+
+    action: str
+    reason_code: str | None = None
+    note: str | None = None
+
+
+@attrs.frozen
 class CreatePeriodBody:
     year: int
     is_open: bool = True

@@ -122,7 +122,8 @@ DEPENDENCIES = (
     "open_signed", "print_report", "file_product_request", "accept_product_request",
     "reject_product_request", "reopen", "create_period", "open_period", "close_period",
     "set_capture_window", "import_catalog", "import_units", "export_catalog", "export_units",
-    "export_records", "create_institution", "update_institution",
+    "export_records", "create_institution", "update_institution", "review", "bulk_accept",
+    "add_return_reason", "set_return_reason_active",
 )
 ROOT_DEPENDENCIES = ("identity",)
 

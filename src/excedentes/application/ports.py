@@ -15,7 +15,7 @@ Documents: the renderer, exporter and catalog-file ports (the plain data they ta
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
@@ -47,6 +47,7 @@ from excedentes.domain.institution import Institution, InstitutionSettings
 from excedentes.domain.model import EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest
 from excedentes.domain.records import Record
+from excedentes.domain.review import Returned, ReturnReason
 from excedentes.domain.signed import SignedReport
 from excedentes.domain.versions import VersionStamp
 from shared.audit.domain import AuditLog
@@ -120,6 +121,22 @@ class DashboardSource:
 
 
 @attrs.frozen
+class CompletenessSource:
+    """One entity in one period, as completeness and timeliness count it."""
+
+    institution_code: str
+    institution_name: str
+    year: int
+    entity_code: str
+    entity_name: str
+    window_end: date | None
+    answered: bool
+    finalized_at: datetime | None
+    signed: bool
+    accepted: bool
+
+
+@attrs.frozen
 class ReportStatus:
     """The stored state of one entity's report (no record list)."""
 
@@ -130,6 +147,9 @@ class ReportStatus:
     final_fingerprint: str | None
     current_signed: SignedReport | None
     version: VersionStamp = attrs.field(factory=VersionStamp)
+    accepted_at: datetime | None = None
+    accepted_by: str | None = None
+    returned: Returned | None = None  # only while being corrected (not finalized again)
 
 
 @attrs.frozen
@@ -333,6 +353,18 @@ class ProductRequestRepository(Protocol):
         ...
 
 
+class ReturnReasonRepository(Protocol):
+    """The catalog of coded return reasons (review by levels)."""
+
+    def list(self) -> Sequence[ReturnReason]: ...
+
+    def get(self, code: str) -> ReturnReason | None: ...
+
+    def add(self, reason: ReturnReason) -> None: ...
+
+    def update(self, reason: ReturnReason) -> None: ...
+
+
 class ExcedentesUnitOfWork(Protocol):
     institutions: InstitutionRepository
     entities: EntityRepository
@@ -341,6 +373,7 @@ class ExcedentesUnitOfWork(Protocol):
     reports: ReportRepository
     catalog: CatalogRepository
     requests: ProductRequestRepository
+    return_reasons: ReturnReasonRepository
     audit: AuditLog
 
     def __enter__(self) -> "ExcedentesUnitOfWork": ...
@@ -390,6 +423,16 @@ class ExcedentesReadModel(Protocol):
         ...
 
     def dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]: ...
+
+    def return_reasons(self) -> Sequence[ReturnReason]:
+        """The catalog of return reasons, active and not, in the administrator's order."""
+        ...
+
+    def completeness(self, year: int | None, institution_code: str | None
+                     ) -> Sequence[CompletenessSource]:
+        """One row per entity of every institution (or one) and every period on record (or
+        one year) that has a period: the facts completeness and timeliness are counted from."""
+        ...
 
     def report_status(self, institution_code: str, entity_code: str, year: int
                       ) -> ReportStatus | None: ...

@@ -151,6 +151,15 @@ reports = sa.Table(
     sa.Column("finalized_by", sa.String(128), nullable=True),
     sa.Column("final_version", sa.Integer, nullable=False, server_default="0"),
     sa.Column("final_fingerprint", sa.String(32), nullable=True),
+    # review by levels: the coordinador's acceptance, and the last return for correction
+    # (kept while the entity corrects; cleared when it finalizes again)
+    sa.Column("accepted_at", UtcDateTime, nullable=True),
+    sa.Column("accepted_by", sa.String(128), nullable=True),
+    sa.Column("returned_at", UtcDateTime, nullable=True),
+    sa.Column("returned_by", sa.String(128), nullable=True),
+    sa.Column("return_reason_code", sa.String(16), nullable=True),
+    sa.Column("return_reason_text", sa.String(300), nullable=True),
+    sa.Column("return_note", sa.String(1000), nullable=True),
     # optimistic concurrency of the Paso 2 answer, Paso 7 and the apertura (grid saves move it
     # too: a Paso 7 page drawn before someone's save is stale)
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
@@ -158,6 +167,16 @@ reports = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=True),
     sa.UniqueConstraint("period_id", "entity_id"),
     sa.Index("ix_exc_reports_entity", "entity_id"),
+)
+
+# The catalog of coded reasons a coordinador picks when returning a report (admin-kept).
+return_reasons = sa.Table(
+    "exc_return_reasons",
+    metadata,
+    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("text", sa.String(300), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
 )
 
 records = sa.Table(

@@ -13,6 +13,7 @@ from excedentes.adapters.sql.repositories import (
     SqlPeriodRepository,
     SqlProductRequestRepository,
     SqlReportRepository,
+    SqlReturnReasonRepository,
     SqlUnitRepository,
 )
 from shared.adapters.sql.database import SqlUnitOfWork
@@ -28,6 +29,7 @@ class SqlExcedentesUnitOfWork(SqlUnitOfWork):
         self.reports = SqlReportRepository(session)
         self.catalog = SqlCatalogRepository(session)
         self.requests = SqlProductRequestRepository(session)
+        self.return_reasons = SqlReturnReasonRepository(session)
 
     def refresh_statistics(self) -> None:
         """ANALYZE the context's tables (``exc_…``) after bulk loads."""

@@ -398,8 +398,8 @@ class ExcedentesQueries:
         """"Solicitar producto" requests, newest first: a capturista sees their entity's; a
         coordinador their institution's (optionally one entity); an admin any."""
         page = page or PageRequest()
-        if status is not None and status not in {s.value for s in RequestStatus}:
-            raise ValidationError("Estatus no válido (use pending, accepted o rejected).")
+        # the Spanish names ("en-espera", the CLI's spelling) and the stored values alike
+        status = RequestStatus.parse(status).value if status else None
         inst_code: str | None = None
         entity_code: str | None = None
         if entity is not None:

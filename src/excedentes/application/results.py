@@ -25,6 +25,7 @@ from excedentes.domain.signed import SignedReport
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.kernel.clock import Clock
 from shared.kernel.pagination import Page
+from shared.kernel.text import count_text
 
 SI_MARKER = "SI"
 FINALIZE_CONFIRMATION = "¿Está seguro de cerrar el registro de información?"
@@ -366,8 +367,8 @@ class ImportSummary:
 
     @property
     def message(self) -> str:
-        return (f"{self.total} líneas: {self.created} nuevas, {self.updated} actualizadas, "
-                f"{self.unchanged} sin cambios.")
+        return (f"{count_text(self.total, 'línea')}: {count_text(self.created, 'nueva')}, "
+                f"{count_text(self.updated, 'actualizada')}, {self.unchanged:,} sin cambios.")
 
 
 # --------------------------------------------------------------------------- requests, catalog

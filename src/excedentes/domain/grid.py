@@ -52,6 +52,7 @@ from excedentes.domain.rules import (
 )
 from shared.kernel.errors import ValidationError
 from shared.kernel.rules import BusinessRule
+from shared.kernel.text import count_text
 
 
 class GridField(str, enum.Enum):
@@ -192,10 +193,10 @@ class GridValidation:
         if self.ok:
             return "Sin errores."
         rows = sorted({e.row_number for e in self.errors})
-        shown = ", ".join(str(n) for n in rows[:20]) + (" …" if len(rows) > 20 else "")
-        noun = "error" if len(self.errors) == 1 else "errores"
-        return (f"No se guardó ningún dato: corrija {len(self.errors)} {noun} señalados en la "
-                f"tabla (filas {shown}).")
+        shown = ", ".join(f"{n:,}" for n in rows[:20]) + (" …" if len(rows) > 20 else "")
+        errors = count_text(len(self.errors), "error señalado", "errores señalados")
+        where = "fila" if len(rows) == 1 else "filas"
+        return f"No se guardó ningún dato: corrija {errors} en la tabla ({where} {shown})."
 
     def raise_if_invalid(self) -> None:
         if not self.ok:

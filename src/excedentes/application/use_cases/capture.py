@@ -45,6 +45,7 @@ from excedentes.domain.rules import GridRequiresSpecialty
 from excedentes.domain.versions import NEVER_SAVED, VERSION_MISSING, stale, version_required
 from shared.kernel.errors import NotFound, ValidationError
 from shared.kernel.rules import check_rule
+from shared.kernel.text import count_text
 
 PASSWORD_NOT_CONFIRMED = ("La contraseña no es correcta; el registro no se finalizó. Escriba su "
                           "contraseña para confirmar.")
@@ -216,7 +217,9 @@ class SaveGrid(UseCase):
 def _saved_summary(added: int, removed: int) -> str:
     if not added and not removed:
         return "Información guardada: no hubo cambios."
-    return f"Información guardada: {added} registros nuevos o modificados, {removed} eliminados."
+    return (f"Información guardada: "
+            f"{count_text(added, 'registro nuevo o modificado', 'registros nuevos o modificados')}"
+            f", {count_text(removed, 'eliminado')}.")
 
 
 # --------------------------------------------------------------------------- Paso 7

@@ -74,8 +74,10 @@ from excedentes.domain.catalog import (
     Specialty,
 )
 from excedentes.domain.institution import Institution
+from excedentes.domain.grid import rows_from_records
 from excedentes.domain.model import Answer, EntityReport
 from excedentes.domain.product_requests import ProductRequest
+from excedentes.domain.quality import OutlierThresholds, judge_rows
 from excedentes.domain.records import Cause, Modality, Record, RecordKind
 from excedentes.domain.signed import PDF_CONTENT_TYPE, SignedReportFile
 from shared.adapters.rendering.samples import tiny_pdf
@@ -434,6 +436,7 @@ class _Build:
             self._entity(inst, code, state, units_with.get((inst, code), []), per_unit)
             self.progress("excedentes: registros de las entidades", n, len(plan))
         self._previous_year()
+        self._quality_notes()
 
     def _units_with_records(self, key: tuple[str, str]) -> list[MedicalUnit]:
         units = self.units[key]
@@ -544,6 +547,13 @@ class _Build:
                 recs = self._random_records(inst, unit.clues, 3)
                 report.save_unit_records(unit.clues, {r.product_id for r in recs}, recs, clock)
                 self.records_total += len(recs)
+            # the guides' sample units also reported last year: "Copiar los valores del periodo
+            # anterior" has something to copy, and a value far from last year's is warned
+            for clues, lines in _SCRIPTED_PREVIOUS.get(f"{inst}:{code}", {}).items():
+                if any(u.clues == clues for u in self.units[(inst, code)]):
+                    recs = self._scripted_records(inst, clues, lines)
+                    report.save_unit_records(clues, {r.product_id for r in recs}, recs, clock)
+                    self.records_total += len(recs)
             report.finalize(clock, capturista_username(inst, code))
             report = EntityReport(entity_code=report.entity_code,
                                   period=self._closed_period(inst), answer=report.answer,
@@ -552,6 +562,23 @@ class _Build:
                                   final_version=report.final_version,
                                   final_fingerprint=report.final_fingerprint)
             self.uow.reports.add(report)
+
+    def _quality_notes(self) -> None:
+        """The outliers of the demo, judged by the product's own rules against last year: kept
+        with the capturista's comment, as a real save would (the coordinador's list)."""
+        for (inst, code), (clues, comment) in _QUALITY_COMMENTS.items():
+            unit = next((u for u in self.units[(inst, code)] if u.clues == clues), None)
+            report = self.uow.reports.get(inst, code, self.year)
+            if unit is None or report is None:
+                continue
+            rows = list(rows_from_records(report.records_of(clues)).values())
+            contexts = self.uow.quality.contexts(inst, code, self.year, clues, unit.level,
+                                                 [r.product_id for r in rows])
+            verdict = judge_rows(rows, contexts, {r.product_id: comment for r in rows},
+                                 OutlierThresholds())
+            notes = {pid: n for pid, n in verdict.notes.items() if n.outlier}
+            self.uow.quality.save_notes(inst, code, self.year, clues, notes,
+                                        capturista_username(inst, code), self.clock.now())
 
     # ----------------------------------------------------------------- product requests
 
@@ -605,6 +632,23 @@ _LAB = "Laboratorio de análisis clínicos"
 
 # The guides' sample reports: {entity: {CLUES: [(group, product, kind, modality, events,
 # patients, cause)]}} (the IMSS sample printed 0 patients, which the rules refuse now).
+# Last year's values of the guides' sample units (see ``_previous_year``).
+_SCRIPTED_PREVIOUS: dict[str, dict[str, list[tuple]]] = {
+    "SS:BC": {
+        "BCSSA001152": [("Cirugía", "Anestesia", _S, _AMB, 4, 6, Cause.LACK_OF_STAFF),
+                        ("Cirugía", "Dilatación de esófago", _X, _AMB, 2, 3, None)],
+    },
+    "IMSS:HG": {
+        "HGIMS000012": [("Radioterapia", "IMPLANTACION O INSERCIÓN DE ELEMENTOS RADIOACTIVOS",
+                         _S, _AMB, 60, 6, Cause.LACK_OF_EQUIPMENT)],
+    },
+}
+# The comment each outlier of these units was kept with.
+_QUALITY_COMMENTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("IMSS", "HG"): ("HGIMS000012", "El acelerador lineal estuvo fuera de servicio todo el año: "
+                                    "se acumuló la demanda de los tres hospitales de la zona."),
+}
+
 _SCRIPTED: dict[str, dict[str, list[tuple]]] = {
     "SS:BC": {
         "BCSSA001346": [("Cirugía", "Anestesia", _S, _AMB, 10, 10, Cause.LACK_OF_EQUIPMENT)],

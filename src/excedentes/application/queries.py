@@ -490,6 +490,11 @@ class ExcedentesQueries:
             raise NotFound(PERIOD_NOT_FOUND)
         return period
 
+    def unit(self, scope: Scope, ref: EntityRef, year: int,
+             clues: str) -> tuple[EntityOverview, UnitItem]:
+        """The entity's overview and one of its units (``NotFound`` outside the scope)."""
+        return self._unit(scope, ref, year, clues)
+
     def _unit(self, scope: Scope, ref: EntityRef, year: int,
               clues: str) -> tuple[EntityOverview, UnitItem]:
         overview = self.overview(scope, ref, year)

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import attrs
 
-from excedentes.domain.grid import GridField, GridRow, QUANTITY_FIELDS
+from excedentes.domain.grid import QUANTITY_FIELDS, FieldError, GridField, GridRow
 from excedentes.domain.records import parse_quantity
 from excedentes.domain.rules import format_int
 from shared.kernel.errors import ValidationError
@@ -224,3 +224,47 @@ class OutlierRequiresComment(BusinessRule):
     def get_message(self) -> str:
         return (f"Valor atípico: {self.outlier.explanation}. Si es correcto, escriba un "
                 f"comentario que lo explique; si no, corríjalo.")
+
+
+@attrs.frozen
+class ValueNote:
+    """What is kept beside a unit's row of a product: the capturista's comment and, when the
+    values were outliers at their save, the explanation shown then (the coordinador's list)."""
+
+    comment: str = ""
+    outlier: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.comment and not self.outlier
+
+
+@attrs.frozen
+class QualityVerdict:
+    """``errors``: outliers without a comment (the save is refused whole, as any grid error);
+    otherwise ``notes``: the note of every row judged (an empty one deletes what was kept)."""
+
+    errors: tuple[FieldError, ...]
+    notes: Mapping[int, ValueNote]
+
+
+def judge_rows(rows: Sequence[GridRow], contexts: Mapping[int, RowContext],
+               comments: Mapping[int, str], thresholds: OutlierThresholds) -> QualityVerdict:
+    """The rows about to be saved (already valid): each outlier needs its row's comment."""
+    errors: list[FieldError] = []
+    notes: dict[int, ValueNote] = {}
+    for index, row in enumerate(rows):
+        if row.is_blank:  # a cleared row: its comment and warning go with its values
+            notes[row.product_id] = ValueNote()
+            continue
+        context = contexts.get(row.product_id)
+        found = row_outliers(row, context, thresholds) if context is not None else ()
+        comment = clean_comment(comments.get(row.product_id, ""))
+        for outlier in found:
+            rule = OutlierRequiresComment(outlier, comment)
+            if rule.is_broken():
+                errors.append(FieldError(index, row.product_id, outlier.field,
+                                         rule.get_message()))
+        explanation = " · ".join(o.explanation for o in found) or None
+        notes[row.product_id] = ValueNote(comment, explanation)
+    return QualityVerdict(tuple(errors), notes if not errors else {})

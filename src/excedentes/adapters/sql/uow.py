@@ -15,6 +15,7 @@ from excedentes.adapters.sql.repositories import (
     SqlReportRepository,
     SqlUnitRepository,
 )
+from excedentes.adapters.sql.quality import SqlQualityRepository
 from shared.adapters.sql.database import SqlUnitOfWork
 
 
@@ -28,6 +29,7 @@ class SqlExcedentesUnitOfWork(SqlUnitOfWork):
         self.reports = SqlReportRepository(session)
         self.catalog = SqlCatalogRepository(session)
         self.requests = SqlProductRequestRepository(session)
+        self.quality = SqlQualityRepository(session)
 
     def refresh_statistics(self) -> None:
         """ANALYZE the context's tables (``exc_…``) after bulk loads."""

@@ -5,7 +5,10 @@ list of outliers (page and JSON) and the history of the value; scoped like every
 from __future__ import annotations
 
 import html
+import io
 import re
+
+from openpyxl import load_workbook
 
 from excedentes.domain.model import Answer, EntityReport
 from excedentes.domain.records import Record
@@ -72,6 +75,12 @@ def test_outlier_needs_a_comment_and_the_coordinador_sees_it(as_user, world, con
     assert input_value(shown.text, f"nt{anest}") == "Jornada estatal de cirugía"
     assert OUTLIER.replace("Valor atípico: ", "") in html.unescape(shown.text)
     assert exc.queries().overview(ADMIN_SCOPE, BC, YEAR).record_count == 1
+
+    # the entity's Excel carries the comment and the warning beside the record
+    sheet = load_workbook(io.BytesIO(c.get(entity_path() + "/exportar").content)).worksheets[0]
+    head, first = [cell.value for cell in sheet[1]], [cell.value for cell in sheet[2]]
+    assert first[head.index("Comentario")] == "Jornada estatal de cirugía"
+    assert first[head.index("Valor atípico")].startswith("12,000 pacientes mensuales")
 
     # the coordinador's list: page (linked from the entity) and JSON
     k = as_user("coord_ss")

@@ -224,7 +224,7 @@ def test_an_outlier_is_kept_only_with_a_comment_and_the_coordinador_sees_it(demo
     row = coordinator.locator("main table tbody tr", has_text="Anestesia")
     assert row.get_by_text(comment).is_visible()
     assert row.get_by_text("900 pacientes mensuales; en 2025 esta unidad reportó 6").is_visible()
-    row.get_by_role("link", name=re.compile("Ver historial")).click()
+    row.get_by_role("link", name="Ver historial").click()
     assert coordinator.get_by_text("capturista.ss.bc").first.is_visible()
     assert coordinator.get_by_text("Faltante Ambulatoria: 3 eventos, 900 pacientes "
                                    "(Falta de Personal)").is_visible()

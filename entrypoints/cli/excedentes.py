@@ -38,6 +38,7 @@ from excedentes.application.use_cases.reports import PrintReportCommand
 from excedentes.domain.institution import MAX_SIGNED_PDF_MB, STORAGE_BACKENDS, InstitutionSettings
 from shared.kernel.errors import DomainError
 from shared.kernel.scope import Role, Scope
+from shared.kernel.text import count_text
 
 ADMIN = Scope(Role.ADMIN)
 
@@ -497,7 +498,7 @@ def catalog_export(ctx: click.Context, institution: str, out_path: Path, fmt: st
     fmt = file_format(out_path, fmt)  # from the name asked for, not the temporary one
     with output_file(out_path) as partial:
         n = exc.export_catalog()(_actor(), code, partial, fmt)
-    console.print(f"{n} productos exportados a {out_path}.")
+    console.print(f"{count_text(n, 'producto exportado', 'productos exportados')} a {out_path}.")
 
 
 @group.group("units")
@@ -529,7 +530,7 @@ def units_export(ctx: click.Context, institution: str | None, out_path: Path,
     fmt = file_format(out_path, fmt)
     with output_file(out_path) as partial:
         n = exc.export_units()(_actor(), code, partial, fmt)
-    console.print(f"{n} unidades exportadas a {out_path}.")
+    console.print(f"{count_text(n, 'unidad exportada', 'unidades exportadas')} a {out_path}.")
 
 
 # --- export --------------------------------------------------------------------------------
@@ -553,7 +554,8 @@ def export(ctx: click.Context, institution: str | None, entity: str | None, year
     with output_file(out_path) as partial:
         result = exc.export_records()(_actor(), ExportRecordsCommand(year, partial, code,
                                                                      entity_code))
-    console.print(f"{result.rows} registros exportados a {out_path}.")
+    console.print(f"{count_text(result.rows, 'registro exportado', 'registros exportados')} "
+                  f"a {out_path}.")
 
 
 # --- status --------------------------------------------------------------------------------

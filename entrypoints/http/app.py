@@ -18,6 +18,7 @@ from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.headers import SecurityHeadersMiddleware
 from entrypoints.http.observability import RequestIdMiddleware, configure_logging
 from entrypoints.http.openapi import ProblemJsonRenderPlugin
+from shared.storage.domain import format_size
 from entrypoints.http.read_scope import ReadScopeMiddleware
 from entrypoints.http.rendering import HttpModule
 from entrypoints.http.security import AccessMiddleware
@@ -46,6 +47,7 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
     def _engine_callback(engine: Any) -> None:
         env = engine.engine
         env.filters["miles"] = lambda n: "" if n is None else f"{int(n):,}"
+        env.filters["tamano"] = format_size
         env.globals["static_version"] = "1"
         # Templates ship with the code: no stat() of every template file on every render.
         env.auto_reload = False

@@ -68,6 +68,8 @@ class Settings:
     import_max_rows: int = 500_000  # data lines of one CSV/XLSX import
     import_max_unzipped_bytes: int = 300 * MB  # an .xlsx's contents once decompressed
     import_max_line_chars: int = 20_000  # one line of a CSV
+    # the Paso 6 outlier thresholds (JSON); empty: the file shipped with the product
+    outlier_thresholds_file: str = ""
     log_level: str = "INFO"
     log_json: bool = True
     jobs_backend: str = "embedded"  # embedded: worker threads on the database; saq: SAQ on Redis
@@ -130,6 +132,7 @@ class Settings:
             import_max_rows=_int(env, "IMPORT_MAX_ROWS", 500_000),
             import_max_unzipped_bytes=_int(env, "IMPORT_MAX_UNZIPPED_MB", 300) * MB,
             import_max_line_chars=_int(env, "IMPORT_MAX_LINE_CHARS", 20_000),
+            outlier_thresholds_file=(env.get("OUTLIER_THRESHOLDS_FILE") or "").strip(),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             log_json=_bool(env.get("LOG_JSON"), True),
             jobs_backend=(env.get("JOBS_BACKEND") or "embedded").lower(),

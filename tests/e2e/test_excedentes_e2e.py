@@ -263,3 +263,48 @@ def test_review_return_then_accept(demo, browser, page, shots, tmp_path):
     row(page).get_by_role("link", name=entity).click()
     expect(page.locator(".exc-review")).to_contain_text("aceptó el reporte")
     expect(page.locator(".exc-review")).to_contain_text("coordinador.ss")
+def test_an_outlier_is_kept_only_with_a_comment_and_the_coordinador_sees_it(demo, browser, page,
+                                                                             shots):
+    """Issue 15: 3 de Octubre (BAJA CALIFORNIA) reported 6 monthly patients of Anestesia last
+    year; 900 now is warned, refused without a comment and kept with one."""
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, demo.url, ("capturista.ss.bc", "Demo-2026-CAP"))
+    page.goto(demo.url + "/excedentes/entidades/SS/BC/2026/unidades")
+    page.get_by_role("link", name="3 DE OCTUBRE, PRIMER NIVEL").click()
+    page.get_by_role("link", name="Cirugía", exact=True).click()
+    page.get_by_role("link", name="Cirugía general").click()
+
+    cell(page, "Faltante Ambulatoria Anestesia").fill("3")
+    page.get_by_role("combobox", name="Causa Anestesia").fill("Falta de Personal")
+    cell(page, "Pacientes Mensuales Anestesia").fill("900")
+    page.get_by_role("button", name="Guardar").click()
+    warning = ("Valor atípico: 900 pacientes mensuales; en 2025 esta unidad reportó 6. Si es "
+               "correcto, escriba un comentario que lo explique; si no, corríjalo.")
+    assert page.get_by_text("No se guardó ningún dato: corrija 1 error señalado").is_visible()
+    assert page.get_by_text(warning).is_visible()
+    assert cell(page, "Pacientes Mensuales Anestesia").input_value() == "900"
+    shots(page, "q1-valor-atipico")
+
+    comment = "Se sumó la demanda del hospital vecino cerrado por obra"
+    cell(page, "Comentario Anestesia").fill(comment)
+    page.get_by_role("button", name="Guardar").click()
+    assert page.get_by_text("Información guardada: 1 registro nuevo o modificado").is_visible()
+    page.reload()
+    assert cell(page, "Comentario Anestesia").input_value() == comment
+    assert page.get_by_text("Valor atípico: 900 pacientes mensuales; en 2025 esta unidad "
+                            "reportó 6").is_visible()
+    shots(page, "q2-comentario")
+
+    coordinator = browser.new_page()
+    log_in(coordinator, demo.url, COORDINADOR)
+    coordinator.goto(demo.url + "/excedentes/entidades/SS/BC/2026")
+    coordinator.get_by_role("link", name="Valores atípicos y sus comentarios").click()
+    row = coordinator.locator("main table tbody tr", has_text="Anestesia")
+    assert row.get_by_text(comment).is_visible()
+    assert row.get_by_text("900 pacientes mensuales; en 2025 esta unidad reportó 6").is_visible()
+    row.get_by_role("link", name="Ver historial").click()
+    assert coordinator.get_by_text("capturista.ss.bc").first.is_visible()
+    assert coordinator.get_by_text("Faltante Ambulatoria: 3 eventos, 900 pacientes "
+                                   "(Falta de Personal)").is_visible()
+    shots(coordinator, "q3-coordinador")
+    coordinator.close()

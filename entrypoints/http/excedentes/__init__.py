@@ -32,6 +32,7 @@ def modules(container: Any) -> list[Any]:
     )
     from entrypoints.http.excedentes.dashboard import DashboardPages
     from entrypoints.http.excedentes.institutions import InstitutionPages
+    from entrypoints.http.excedentes.quality import QualityApi, QualityPages
     from entrypoints.http.excedentes.reports import ReportPages
     from entrypoints.http.excedentes.review import (
         CompletenessApi,
@@ -46,8 +47,8 @@ def modules(container: Any) -> list[Any]:
         name="excedentes",
         route_handlers=[bound(
             [DashboardPages, CapturePages, ReportPages, ReopenPages, PeriodPages, RequestPages,
-             CatalogPages, InstitutionPages, EntityApi, InstitutionApi, ProductRequestApi,
-             ReviewPages, ReturnReasonPages, CompletenessApi],
+             CatalogPages, InstitutionPages, QualityPages, EntityApi, InstitutionApi,
+             ProductRequestApi, QualityApi, ReviewPages, ReturnReasonPages, CompletenessApi],
             {**dependency_map(container.excedentes, DEPENDENCIES),
              **dependency_map(container, ROOT_DEPENDENCIES)})],
         template_dir=HERE / "templates",

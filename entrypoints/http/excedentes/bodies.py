@@ -35,6 +35,8 @@ class GridRowBody:
     surplus_outpatient: str | None = None
     surplus_inpatient: str | None = None
     monthly_patients: str | None = None
+    # the row's comment (needed to keep a value warned as an outlier); None keeps the stored one
+    comment: str | None = None
 
 
 @attrs.frozen

@@ -79,8 +79,10 @@ from excedentes.domain.catalog import (
     Specialty,
 )
 from excedentes.domain.institution import Institution
+from excedentes.domain.grid import rows_from_records
 from excedentes.domain.model import Answer, EntityReport
 from excedentes.domain.product_requests import ProductRequest
+from excedentes.domain.quality import OutlierThresholds, judge_rows
 from excedentes.domain.records import Cause, Modality, Record, RecordKind
 from excedentes.domain.review import ReturnReason
 from excedentes.domain.signed import PDF_CONTENT_TYPE, SignedReportFile
@@ -459,6 +461,7 @@ class _Build:
             self._entity(inst, code, state, units_with.get((inst, code), []), per_unit)
             self.progress("excedentes: registros de las entidades", n, len(plan))
         self._previous_year()
+        self._quality_notes()
 
     def _units_with_records(self, key: tuple[str, str]) -> list[MedicalUnit]:
         units = self.units[key]
@@ -617,6 +620,14 @@ class _Build:
                 recs = self._random_records(inst, unit.clues, 3 if sample else 2)
                 report.save_unit_records(unit.clues, {r.product_id for r in recs}, recs, clock)
                 self.records_total += len(recs)
+            # the guides' sample units also reported last year: "Copiar los valores del periodo
+            # anterior" has something to copy, and a value far from last year's is warned
+            if sample:
+                for clues, lines in _SCRIPTED_PREVIOUS.get(f"{inst}:{code}", {}).items():
+                    if any(u.clues == clues for u in self.units[(inst, code)]):
+                        recs = self._scripted_records(inst, clues, lines)
+                        report.save_unit_records(clues, {r.product_id for r in recs}, recs, clock)
+                        self.records_total += len(recs)
         report.finalize(clock, capturista_username(inst, code))
         clock.advance(timedelta(hours=self.rng.randint(2, 30)))
         report.attach_signed_report(signed, policy, clock, capturista_username(inst, code))
@@ -624,6 +635,23 @@ class _Build:
         if self.rng.random() < 0.92 or sample:
             report.accept(clock, coordinador_username(inst))
         self.uow.reports.add(attrs.evolve(report, period=closed))
+
+    def _quality_notes(self) -> None:
+        """The outliers of the demo, judged by the product's own rules against last year: kept
+        with the capturista's comment, as a real save would (the coordinador's list)."""
+        for (inst, code), (clues, comment) in _QUALITY_COMMENTS.items():
+            unit = next((u for u in self.units[(inst, code)] if u.clues == clues), None)
+            report = self.uow.reports.get(inst, code, self.year)
+            if unit is None or report is None:
+                continue
+            rows = list(rows_from_records(report.records_of(clues)).values())
+            contexts = self.uow.quality.contexts(inst, code, self.year, clues, unit.level,
+                                                 [r.product_id for r in rows])
+            verdict = judge_rows(rows, contexts, {r.product_id: comment for r in rows},
+                                 OutlierThresholds())
+            notes = {pid: n for pid, n in verdict.notes.items() if n.outlier}
+            self.uow.quality.save_notes(inst, code, self.year, clues, notes,
+                                        capturista_username(inst, code), self.clock.now())
 
     # ----------------------------------------------------------------- product requests
 
@@ -677,6 +705,23 @@ _LAB = "Laboratorio de análisis clínicos"
 
 # The guides' sample reports: {entity: {CLUES: [(group, product, kind, modality, events,
 # patients, cause)]}} (the IMSS sample printed 0 patients, which the rules refuse now).
+# Last year's values of the guides' sample units (see ``_previous_year``).
+_SCRIPTED_PREVIOUS: dict[str, dict[str, list[tuple]]] = {
+    "SS:BC": {
+        "BCSSA001152": [("Cirugía", "Anestesia", _S, _AMB, 4, 6, Cause.LACK_OF_STAFF),
+                        ("Cirugía", "Dilatación de esófago", _X, _AMB, 2, 3, None)],
+    },
+    "IMSS:HG": {
+        "HGIMS000012": [("Radioterapia", "IMPLANTACION O INSERCIÓN DE ELEMENTOS RADIOACTIVOS",
+                         _S, _AMB, 60, 6, Cause.LACK_OF_EQUIPMENT)],
+    },
+}
+# The comment each outlier of these units was kept with.
+_QUALITY_COMMENTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("IMSS", "HG"): ("HGIMS000012", "El acelerador lineal estuvo fuera de servicio todo el año: "
+                                    "se acumuló la demanda de los tres hospitales de la zona."),
+}
+
 _SCRIPTED: dict[str, dict[str, list[tuple]]] = {
     "SS:BC": {
         "BCSSA001346": [("Cirugía", "Anestesia", _S, _AMB, 10, 10, Cause.LACK_OF_EQUIPMENT)],

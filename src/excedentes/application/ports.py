@@ -46,6 +46,7 @@ from excedentes.domain.imports import CatalogRow, UnitRow
 from excedentes.domain.institution import Institution, InstitutionSettings
 from excedentes.domain.model import EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest
+from excedentes.domain.quality import OutlierThresholds, RowContext, ValueNote
 from excedentes.domain.records import Record
 from excedentes.domain.review import Returned, ReturnReason
 from excedentes.domain.signed import SignedReport
@@ -363,6 +364,63 @@ class ReturnReasonRepository(Protocol):
     def add(self, reason: ReturnReason) -> None: ...
 
     def update(self, reason: ReturnReason) -> None: ...
+@attrs.frozen
+class OutlierItem:
+    """One row of an entity's list of outliers: the unit, the product, the explanation shown
+    at the save and the capturista's comment."""
+
+    clues: str
+    unit_name: str
+    level: str
+    product_id: int
+    product: str
+    group_name: str
+    comment: str
+    explanation: str
+    updated_by: str
+    updated_at: datetime
+
+
+class QualityRepository(Protocol):
+    """Data quality at capture, inside the save's transaction."""
+
+    def contexts(self, institution_code: str, entity_code: str, year: int, clues: str,
+                 level: str, product_ids: Iterable[int]) -> Mapping[int, RowContext]:
+        """Per product: the unit's previous-period row and the peers' values."""
+        ...
+
+    def notes(self, institution_code: str, entity_code: str, year: int, clues: str,
+              product_ids: Iterable[int]) -> Mapping[int, ValueNote]: ...
+
+    def save_notes(self, institution_code: str, entity_code: str, year: int, clues: str,
+                   notes: Mapping[int, ValueNote], by: str, at: datetime) -> None:
+        """Replace the notes of these products; an empty note deletes the product's."""
+        ...
+
+
+class QualityReadModel(Protocol):
+    """What the pages read: notes beside a grid, the previous period's rows, the outliers."""
+
+    def grid_notes(self, institution_code: str, entity_code: str, year: int, clues: str,
+                   product_ids: Iterable[int]) -> Mapping[int, ValueNote]: ...
+
+    def previous_rows(self, institution_code: str, entity_code: str, year: int, clues: str,
+                      product_ids: Iterable[int]) -> Mapping[int, GridRow]:
+        """The unit's rows of ``year - 1`` for these products."""
+        ...
+
+    def entity_outliers(self, institution_code: str, entity_code: str,
+                        year: int) -> Sequence[OutlierItem]: ...
+
+    def product_name(self, institution_code: str, product_id: int) -> str | None:
+        """The product's name when it is of the institution's catalog, else None."""
+        ...
+
+
+class OutlierThresholdsSource(Protocol):
+    """The thresholds as data (a file the operator may edit), per institution."""
+
+    def for_institution(self, institution_code: str) -> OutlierThresholds: ...
 
 
 class ExcedentesUnitOfWork(Protocol):
@@ -374,6 +432,7 @@ class ExcedentesUnitOfWork(Protocol):
     catalog: CatalogRepository
     requests: ProductRequestRepository
     return_reasons: ReturnReasonRepository
+    quality: QualityRepository
     audit: AuditLog
 
     def __enter__(self) -> "ExcedentesUnitOfWork": ...

@@ -500,8 +500,8 @@ class ExcedentesQueries:
         """"Solicitar producto" requests, newest first: a capturista sees their entity's; a
         coordinador their institution's (optionally one entity); an admin any."""
         page = page or PageRequest()
-        if status is not None and status not in {s.value for s in RequestStatus}:
-            raise ValidationError("Estatus no válido (use pending, accepted o rejected).")
+        # the Spanish names ("en-espera", the CLI's spelling) and the stored values alike
+        status = RequestStatus.parse(status).value if status else None
         inst_code: str | None = None
         entity_code: str | None = None
         if entity is not None:
@@ -591,6 +591,11 @@ class ExcedentesQueries:
         if period is None:
             raise NotFound(PERIOD_NOT_FOUND)
         return period
+
+    def unit(self, scope: Scope, ref: EntityRef, year: int,
+             clues: str) -> tuple[EntityOverview, UnitItem]:
+        """The entity's overview and one of its units (``NotFound`` outside the scope)."""
+        return self._unit(scope, ref, year, clues)
 
     def _unit(self, scope: Scope, ref: EntityRef, year: int,
               clues: str) -> tuple[EntityOverview, UnitItem]:

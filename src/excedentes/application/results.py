@@ -27,6 +27,7 @@ from excedentes.domain.review import Lock, ReviewStatus
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.kernel.clock import Clock
 from shared.kernel.pagination import Page
+from shared.kernel.text import count_text
 
 SI_MARKER = "SI"
 FINALIZE_CONFIRMATION = "¿Está seguro de cerrar el registro de información?"
@@ -384,8 +385,8 @@ class ImportSummary:
 
     @property
     def message(self) -> str:
-        return (f"{self.total} líneas: {self.created} nuevas, {self.updated} actualizadas, "
-                f"{self.unchanged} sin cambios.")
+        return (f"{count_text(self.total, 'línea')}: {count_text(self.created, 'nueva')}, "
+                f"{count_text(self.updated, 'actualizada')}, {self.unchanged:,} sin cambios.")
 
 
 # --------------------------------------------------------------------------- requests, catalog

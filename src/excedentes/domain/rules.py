@@ -264,6 +264,26 @@ class FinalizedEntityIsLocked(BusinessRule):
         return f"{since}; solicite la apertura a su coordinador."
 
 
+class PreliminaryRequiresOpenReport(BusinessRule):
+    """The Preliminar says "aún no cierra el registro": once finalized that sentence would be
+    false, so the print is refused with when and by whom it was closed, and what to print."""
+
+    error = Conflict
+
+    def __init__(self, finalized_at: datetime | None, finalized_by: str | None) -> None:
+        self.finalized_at = finalized_at
+        self.finalized_by = finalized_by
+
+    def is_broken(self) -> bool:
+        return self.finalized_at is not None
+
+    def get_message(self) -> str:
+        assert self.finalized_at is not None
+        by = f" por {self.finalized_by}" if self.finalized_by else ""
+        return (f"El reporte Preliminar ya no está disponible: la entidad finalizó el registro "
+                f"el {format_datetime(self.finalized_at)}{by}. Descargue la Versión Final.")
+
+
 class CaptureWindowMustBeOpen(BusinessRule):
     """Outside the window the tool is read-only; the message says why and since when, and
     what the reader can do: a capturista asks their coordinator, a coordinador (or admin,

@@ -587,7 +587,8 @@ class SqlExcedentesReadModel(SqlReadModel):
                        t.services.c.name.label("service"), t.service_groups.c.name.label("grp"),
                        t.specialties.c.name.label("specialty"), p.c.name.label("product"),
                        p.c.unit_of_measure, r.c.kind, r.c.modality, r.c.cause,
-                       r.c.monthly_events, r.c.monthly_patients)
+                       r.c.monthly_events, r.c.monthly_patients,
+                       t.value_notes.c.comment, t.value_notes.c.outlier)
              .select_from(
                  r.join(t.reports, t.reports.c.id == r.c.report_id)
                  .join(t.periods, t.periods.c.id == t.reports.c.period_id)
@@ -597,7 +598,11 @@ class SqlExcedentesReadModel(SqlReadModel):
                  .join(p, p.c.id == r.c.product_id)
                  .join(t.service_groups, t.service_groups.c.id == p.c.group_id)
                  .join(t.services, t.services.c.id == t.service_groups.c.service_id)
-                 .outerjoin(t.specialties, t.specialties.c.id == p.c.specialty_id))
+                 .outerjoin(t.specialties, t.specialties.c.id == p.c.specialty_id)
+                 .outerjoin(t.value_notes, sa.and_(
+                     t.value_notes.c.report_id == r.c.report_id,
+                     t.value_notes.c.clues == r.c.clues,
+                     t.value_notes.c.product_id == r.c.product_id)))
              .where(t.periods.c.year == int(year))
              .order_by(t.institutions.c.position, t.entities.c.position, level_order(),
                        t.units.c.search_key, r.c.clues, t.service_groups.c.search_key,
@@ -617,4 +622,5 @@ class SqlExcedentesReadModel(SqlReadModel):
                 modality=Modality(row.modality).grid_label,
                 cause=Cause(row.cause).label if row.cause else "",
                 monthly_events=int(row.monthly_events),
-                monthly_patients=int(row.monthly_patients))
+                monthly_patients=int(row.monthly_patients),
+                comment=row.comment or "", outlier=row.outlier or "")

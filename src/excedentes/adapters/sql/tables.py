@@ -275,3 +275,18 @@ product_requests = sa.Table(
     sa.Index("ix_exc_product_requests_inst", "institution_code", "status"),
     sa.Index("ix_exc_product_requests_entity", "entity_id"),
 )
+
+# Data quality at capture (issue 15): one note per report, unit and product: the capturista's
+# comment and, when the values were outliers at their save, the explanation shown then (the
+# coordinador's list of outliers reads this table, not a recomputation).
+value_notes = sa.Table(
+    "exc_value_notes",
+    metadata,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("exc_reports.id"), primary_key=True),
+    sa.Column("clues", sa.String(11), sa.ForeignKey("exc_units.clues"), primary_key=True),
+    sa.Column("product_id", sa.Integer, sa.ForeignKey("exc_products.id"), primary_key=True),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("outlier", sa.Text, nullable=True),
+    sa.Column("updated_by", sa.String(128), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)

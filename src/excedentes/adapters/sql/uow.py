@@ -16,6 +16,7 @@ from excedentes.adapters.sql.repositories import (
     SqlReturnReasonRepository,
     SqlUnitRepository,
 )
+from excedentes.adapters.sql.quality import SqlQualityRepository
 from shared.adapters.sql.database import SqlUnitOfWork
 
 
@@ -30,6 +31,7 @@ class SqlExcedentesUnitOfWork(SqlUnitOfWork):
         self.catalog = SqlCatalogRepository(session)
         self.requests = SqlProductRequestRepository(session)
         self.return_reasons = SqlReturnReasonRepository(session)
+        self.quality = SqlQualityRepository(session)
 
     def refresh_statistics(self) -> None:
         """ANALYZE the context's tables (``exc_…``) after bulk loads."""

@@ -356,6 +356,15 @@ class SaneceQueries:
             return Page((), 0, page)
         return self._request_page(flt, page)
 
+    def awaiting_information(self, scope: Scope) -> tuple[RequestRow, ...]:
+        """The director's requests in Requiere información (Inicio shows them first)."""
+        require_sanece(scope)
+        own = director_unit(scope)
+        if own is None:
+            return ()
+        flt = RequestFilter(unit_id=own, status=RequestStatus.INFO_REQUESTED, oldest_first=True)
+        return self._request_page(flt, PageRequest(1, 50)).items
+
     def review_queue(self, scope: Scope, page: PageRequest, *,
                      request_type: RequestType | str | None = None,
                      kind: ExpiryChangeKind | str | None = None, ooad_id: int | None = None,

@@ -24,6 +24,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Se
 import attrs
 
 from sanece.application.documents import (
+    RequestExtractRow,
     FolioExtractRow,
     FolioImportRow,
     FolioResponseDocument,
@@ -351,9 +352,13 @@ class ExtractionWriter(Protocol):
     a response body), consuming ``rows`` once, in order, in constant memory. Returns the
     number of data rows."""
 
-    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO) -> int: ...
+    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO,
+                       requests: Sequence[RequestExtractRow] = ()) -> int:
+        """``requests``: a second sheet (SOLICITUDES), not counted in the result."""
+        ...
 
-    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO) -> int: ...
+    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO,
+                         requests: Sequence[RequestExtractRow] = ()) -> int: ...
 
 
 class SaneceFiles(Protocol):

@@ -160,3 +160,23 @@ def test_an_undone_merge_is_not_just_validado_in_the_directors_list(world):
     san.undo_merge()(ADMIN, filed, "Eran personas distintas")
     rows = san.queries().requests(world.director_a.scope, "merge", ALL).items
     assert [r.status_label for r in rows if r.id == filed] == ["Validado (homologación deshecha)"]
+
+
+def test_the_extraction_lists_the_units_requests_with_their_coded_reasons(world):
+    from .test_documents import extract
+
+    san = world.san
+    rejected = cancellation(world).ids[0]
+    san.reject_request()(REVISOR, RejectCommand(rejected, "Ilegible", "DOC-INCOMPLETA"))
+    pended = requirement_change(world).ids[0]
+    san.pend_request()(REVISOR, PendCommand(pended, "FUERA-DE-REGLA", "Dosis fuera de regla"))
+    result, wb = extract(world, world.director_a)
+    assert result.rows == 6  # the folios; the requests are a sheet of their own
+    sheet = wb["SOLICITUDES"]
+    assert [c.value for c in sheet[1]] == [
+        "N° de solicitud", "Fecha solicitud", "Tipo de solicitud", "Folio", "Estatus de cambio",
+        "Clave del motivo", "Motivo de la revisión", "Fecha de decisión"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[rejected][4:7] == ("No Validado", "DOC-INCOMPLETA", "Ilegible")
+    assert rows[pended][4:7] == ("Requiere información", "FUERA-DE-REGLA",
+                                 "Dosis fuera de regla")

@@ -554,11 +554,16 @@ STATS_PAGE = 1000
 
 
 def latest_day_aged(today: date, days: int) -> date:
-    """The latest filing day whose age today is at least ``days`` business days."""
-    day = today
-    while business_days_between(day, today) < days:
-        day -= timedelta(days=1)
-    return day
+    """The latest filing day whose age today is at least ``days`` business days (ages fall as
+    the filing day nears today: a binary search over calendar days)."""
+    low, high = 0, 2 * days + 30  # offsets back from today; ``high`` is old enough
+    while low < high:
+        mid = (low + high) // 2
+        if business_days_between(today - timedelta(days=mid), today) >= days:
+            high = mid
+        else:
+            low = mid + 1
+    return today - timedelta(days=low)
 
 
 def queue_statistics(requests: Iterable[ChangeRequest], today: date,

@@ -104,3 +104,35 @@ def test_merge_message_names_the_folios_and_undo_shows_in_the_list(as_user, worl
                               {"reason": "Eran personas distintas", "confirm": "1"}))
     listed = text_of(director.get("/sanece/cambios/homologacion").text)
     assert "Validado (homologación deshecha)" in listed
+
+
+def test_the_api_pends_answers_approves_modified_and_cancels(as_user, world):
+    from tests.helpers import api_csrf
+
+    revisor, director = as_user("revisor"), as_user("dir_a")
+    rh, dh = {"X-CSRF-Token": api_csrf(revisor)}, {"X-CSRF-Token": api_csrf(director)}
+    rid = requirement(world)
+    base = f"/api/sanece/requests/{rid}"
+    bad = revisor.post(f"{base}/pend", json={"reason_code": "NADA", "missing": "x"}, headers=rh)
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith(
+        "application/problem+json") and "NADA" in bad.json()["detail"]
+    pended = revisor.post(f"{base}/pend", json={"reason_code": "DOC-INCOMPLETA",
+                                                "missing": "Falta la receta"}, headers=rh)
+    assert pended.status_code == 200
+    assert pended.json()["row"]["status"] == "info_requested"
+    assert pended.json()["row"]["reason_code"] == "DOC-INCOMPLETA"
+    answered = director.post(f"{base}/answer", data={"note": "Va la receta"}, headers=dh,
+                             files=[upload("archivo1", "receta.pdf")])
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["rounds"][0]["note"] == "Va la receta"
+    approved = revisor.post(f"{base}/approve", json={"modifications": {"quantity1": "4"}},
+                            headers=rh)
+    assert approved.status_code == 200 and approved.json()["modified"] is True
+    assert approved.json()["authorized"] == [
+        {"label": "Cantidad clave 1", "before": "2", "after": "4"}]
+    other = requirement(world)
+    cancelled = director.post(f"/api/sanece/requests/{other}/cancel", json={}, headers=dh)
+    assert cancelled.status_code == 200
+    assert cancelled.json()["row"]["status"] == "cancelled"
+    again = director.post(f"/api/sanece/requests/{other}/cancel", json={}, headers=dh)
+    assert again.status_code == 409

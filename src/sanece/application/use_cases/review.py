@@ -75,6 +75,7 @@ class ApproveRequest(UseCase):
                   before={"status": RequestStatus.PENDING.value, "target": request.snapshot},
                   after={"status": request.status.value, "type": request.type.value,
                          "applied": approval.outcome, "unit_id": request.unit_id,
+                         "filed_by": request.filed_by,
                          "requested": request.payload.to_dict(),
                          "authorized": request.authorized})
             applied = definition.applied_changes(
@@ -156,7 +157,8 @@ class RejectRequest(UseCase):
             audit(uow, self.clock, actor, "request_rejected", REQUEST_TARGET, str(request.id),
                   before={"status": RequestStatus.PENDING.value},
                   after={"status": request.status.value, "type": request.type.value,
-                         "reason_code": request.reason_code, "unit_id": request.unit_id},
+                         "reason_code": request.reason_code, "unit_id": request.unit_id,
+                         "filed_by": request.filed_by},
                   reason=request.reason)
             uow.commit()
             assert request.id is not None and request.decided_at is not None

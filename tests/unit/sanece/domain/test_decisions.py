@@ -159,3 +159,16 @@ def test_business_days_skip_weekends_and_mexican_federal_holidays() -> None:
     assert business_days_between(date(2026, 1, 1), date(2026, 12, 31)) == 254
     assert age_band(0) == "0-2 días hábiles" and age_band(11) == "Más de 10 días hábiles"
     assert median_days([5, 1, 3]) == 3.0 and median_days([]) is None
+
+
+def test_the_latest_filing_day_of_an_age() -> None:
+    from sanece.application.queries import latest_day_aged
+
+    today = date(2026, 11, 17)  # Tuesday; Monday 16 is a holiday
+    assert latest_day_aged(today, 0) == today
+    assert latest_day_aged(today, 1) == date(2026, 11, 16)  # filed on the holiday: Tuesday counts
+    assert latest_day_aged(today, 2) == date(2026, 11, 12)  # Thursday: Friday and Tuesday
+    for days in (2, 7, 30, 400):
+        day = latest_day_aged(today, days)
+        assert business_days_between(day, today) >= days
+        assert business_days_between(day + timedelta(days=1), today) < days

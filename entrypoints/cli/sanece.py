@@ -142,8 +142,18 @@ def requests_show(ctx: click.Context, request_id: int) -> None:
     console.print(table)
     for a in d.attachments:
         console.print(f"Adjunto {a.index}: {a.original_name} ({a.content_type}, {a.size} bytes)")
+    if r.reason_code:
+        console.print(f"Clave del motivo: {r.reason_code}"
+                      + (f" ({d.reason_text})" if d.reason_text else ""))
     if r.reason:
         console.print(f"Motivo de la revisión: {r.reason}")
+    for c in d.authorized:
+        console.print(f"Autorizado {c.label}: solicitado {c.before or '—'} → "
+                      f"autorizado {c.after or '—'}")
+    for x in d.rounds:
+        console.print(f"Información solicitada ({x.reason_code}) por {x.requested_by}: "
+                      f"{x.missing}" + (f" — respuesta de {x.answered_by}: {x.note}"
+                                        if x.answered_at else " — sin respuesta"))
 
 
 @requests.command("approve")

@@ -23,6 +23,8 @@ def test_pend_approve_modified_cancel_reasons_and_stats(run, world):
     assert r.exit_code == 0 and "Requiere información (DOC-INCOMPLETA)" in r.output
     r = run("requests", "approve", str(rid), "--quantity", "3")
     assert r.exit_code == 1 and "espera la información" in r.output
+    shown = run("requests", "show", str(rid)).output
+    assert "Clave del motivo: DOC-INCOMPLETA" in shown and "sin respuesta" in shown
     r = run("requests", "cancel", str(rid))
     assert r.exit_code == 0 and "Cancelada por la unidad (YA-NO-APLICA)" in r.output
     again = _requirement(world)

@@ -53,6 +53,16 @@ from sanece.application.use_cases.requests import (
     FileRequirementChange,
     FileUnitChange,
 )
+from sanece.application.use_cases.decisions import (
+    AddReason,
+    AnswerRequest,
+    BulkApprove,
+    CancelRequest,
+    DisableReason,
+    ExpireRequests,
+    ListReasons,
+    PendRequest,
+)
 from sanece.application.use_cases.review import ApproveRequest, RejectRequest, UndoMerge
 from shared.audit.adapters.sql import SqlAuditLog
 
@@ -76,7 +86,9 @@ class SaneceContainer(containers.DeclarativeContainer):
 
     uow = providers.Factory(SqlSaneceUnitOfWork, sessions, audit=SqlAuditLog)
     read_model = providers.Singleton(SqlSaneceReadModel, sessions)
-    queries = providers.Singleton(SaneceQueries, read_model=read_model, clock=clock)
+    queries = providers.Singleton(SaneceQueries, read_model=read_model, clock=clock,
+                                  review_target_days=settings.provided.review_target_days,
+                                  info_expiry_days=settings.provided.info_expiry_days)
     attachment_storage = providers.Singleton(institution_storage, storage)
     max_attachment = providers.Callable(lambda s: s.attachment_max_bytes, settings)
 
@@ -105,6 +117,16 @@ class SaneceContainer(containers.DeclarativeContainer):
     # Revisor (S12) and evaluador (S14)
     approve_request = providers.Factory(ApproveRequest, uow_factory=uow.provider, clock=clock)
     reject_request = providers.Factory(RejectRequest, uow_factory=uow.provider, clock=clock)
+    # More decisions: Requiere información and its answer, Cancelada, Vencida, in bulk
+    pend_request = providers.Factory(PendRequest, uow_factory=uow.provider, clock=clock)
+    answer_request = providers.Factory(AnswerRequest, **_filing)
+    cancel_request = providers.Factory(CancelRequest, uow_factory=uow.provider, clock=clock)
+    expire_requests = providers.Factory(ExpireRequests, uow_factory=uow.provider, clock=clock,
+                                        days=settings.provided.info_expiry_days)
+    bulk_approve = providers.Factory(BulkApprove, uow_factory=uow.provider, clock=clock)
+    list_reasons = providers.Factory(ListReasons, uow_factory=uow.provider, clock=clock)
+    add_reason = providers.Factory(AddReason, uow_factory=uow.provider, clock=clock)
+    disable_reason = providers.Factory(DisableReason, uow_factory=uow.provider, clock=clock)
     register_evaluation = providers.Factory(RegisterEvaluation, uow_factory=uow.provider,
                                             clock=clock)
     # Admin (S16, undo of a wrong merge)

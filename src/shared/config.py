@@ -64,6 +64,8 @@ class Settings:
     s3_region: str | None = None
     s3_prefix: str = ""
     attachment_max_bytes: int = 10 * MB
+    review_target_days: int = 5  # SAnECE: business days a request may wait in the queue
+    info_expiry_days: int = 10  # SAnECE: days a "Requiere información" waits for its answer
     import_max_bytes: int = 50 * MB
     import_max_rows: int = 500_000  # data lines of one CSV/XLSX import
     import_max_unzipped_bytes: int = 300 * MB  # an .xlsx's contents once decompressed
@@ -128,6 +130,8 @@ class Settings:
             s3_region=env.get("S3_REGION") or None,
             s3_prefix=env.get("S3_PREFIX") or "",
             attachment_max_bytes=_int(env, "ATTACHMENT_MAX_MB", 10) * MB,
+            review_target_days=_int(env, "SANECE_REVIEW_TARGET_DAYS", 5),
+            info_expiry_days=_int(env, "SANECE_INFO_EXPIRY_DAYS", 10),
             import_max_bytes=_int(env, "IMPORT_MAX_MB", 50) * MB,
             import_max_rows=_int(env, "IMPORT_MAX_ROWS", 500_000),
             import_max_unzipped_bytes=_int(env, "IMPORT_MAX_UNZIPPED_MB", 300) * MB,

@@ -219,6 +219,7 @@ PAGES: dict[str | None, list[Check]] = {
         Check("Cambiar contraseña", "/cuenta/contrasena", _to("/cuenta/contrasena")),
         Check("Cambiar contraseña, rechazado", "/cuenta/contrasena", _password_refused),
         Check("Homologaciones validadas", "/sanece/homologaciones", _to("/sanece/homologaciones")),
+        Check("Catálogo de motivos", "/sanece/motivos", _to("/sanece/motivos")),
         Check("Deshacer homologación", "/sanece/homologaciones/{request_id:int}",
               _via("/sanece/homologaciones", "main a[href^='/sanece/homologaciones/']")),
         Check("Comentarios recibidos", "/sanece/comentarios-recibidos", _to("/sanece/comentarios-recibidos")),
@@ -333,6 +334,8 @@ PAGES: dict[str | None, list[Check]] = {
         Check("Revisión de solicitudes", "/sanece/revision", _to("/sanece/revision")),
         Check("Revisar una solicitud", "/sanece/solicitudes/{request_id:int}",
               _via("/sanece/revision", "main a[href^='/sanece/solicitudes/']")),
+        Check("Estadísticas de la cola", "/sanece/revision/estadisticas",
+              _to("/sanece/revision/estadisticas")),
     ],
     "evaluador": [
         Check("Evaluación de folios", "/sanece/evaluacion", _to("/sanece/evaluacion")),

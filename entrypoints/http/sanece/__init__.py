@@ -38,9 +38,11 @@ def modules(container: Any) -> list[Any]:
         CONSULTAR,
         DEPENDENCIES,
         EVALUACION,
+        ESTADISTICAS,
         EXTRACCION,
         HOMOLOGACIONES,
         INICIO,
+        MOTIVOS,
         PACIENTES,
         REVISION,
         ROOT_DEPENDENCIES,
@@ -53,7 +55,7 @@ def modules(container: Any) -> list[Any]:
     )
     from entrypoints.http.sanece.folios import FolioPages
     from entrypoints.http.sanece.merges import MergePages
-    from entrypoints.http.sanece.review import RequestPages, ReviewPages
+    from entrypoints.http.sanece.review import ReasonPages, RequestPages, ReviewPages
 
     director = frozenset({Role.DIRECTOR})
     central = frozenset({Role.REVISOR, Role.EVALUADOR})
@@ -63,7 +65,8 @@ def modules(container: Any) -> list[Any]:
         name="sanece",
         route_handlers=[bound(
             [FolioPages, ChangePages, SectionPages, RequestPages, ReviewPages, EvaluationPages,
-             ExtractionPages, FeedbackPages, FeedbackAdminPages, MergePages, SaneceApi],
+             ExtractionPages, FeedbackPages, FeedbackAdminPages, MergePages, ReasonPages,
+             SaneceApi],
             {**dependency_map(container.sanece, DEPENDENCIES),
              **dependency_map(container, ROOT_DEPENDENCIES)})],
         template_dir=HERE / "templates",
@@ -82,6 +85,9 @@ def modules(container: Any) -> list[Any]:
             MenuItem("Comentarios o sugerencias", COMENTARIOS, director | central),
             MenuItem("Comentarios SAnECE recibidos", COMENTARIOS_RECIBIDOS, admin),
             MenuItem("Homologaciones validadas", HOMOLOGACIONES, admin),
+            MenuItem("Estadísticas de la cola", ESTADISTICAS,
+                     frozenset({Role.REVISOR, Role.ADMIN})),
+            MenuItem("Catálogo de motivos", MOTIVOS, admin),
         ],
         home_by_role={Role.DIRECTOR: INICIO, Role.REVISOR: REVISION,
                       Role.EVALUADOR: EVALUACION},

@@ -87,6 +87,8 @@ UNIDAD = section_path("unit_change")
 REQUERIMIENTO = section_path("requirement_change")
 SOLICITUDES = f"{BASE}/solicitudes"
 REVISION = f"{BASE}/revision"
+ESTADISTICAS = f"{REVISION}/estadisticas"
+MOTIVOS = f"{BASE}/motivos"
 EVALUACION = f"{BASE}/evaluacion"
 EXTRACCION = f"{BASE}/extraccion"
 COMENTARIOS = f"{BASE}/comentarios"
@@ -117,6 +119,8 @@ class Urls:
     unidad = UNIDAD
     requerimiento = REQUERIMIENTO
     revision = REVISION
+    estadisticas = ESTADISTICAS
+    motivos = MOTIVOS
     evaluacion = EVALUACION
     extraccion = EXTRACCION
     comentarios = COMENTARIOS
@@ -212,7 +216,9 @@ DEPENDENCIES = (
     "queries", "file_patient_data_change", "file_merge", "file_expiry_change",
     "file_unit_change", "file_requirement_change", "file_folio_request", "check_filing",
     "open_attachment", "print_response", "extract", "submit_feedback", "approve_request",
-    "reject_request", "register_evaluation", "undo_merge",
+    "reject_request", "register_evaluation", "undo_merge", "pend_request", "answer_request",
+    "cancel_request", "expire_requests", "bulk_approve", "list_reasons", "add_reason",
+    "disable_reason",
 )
 ROOT_DEPENDENCIES = ("clock", "start_if_large")  # start_if_large: large extractions as jobs
 

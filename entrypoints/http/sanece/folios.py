@@ -31,6 +31,7 @@ from entrypoints.http.sanece.common import (
 )
 from sanece.application.access import FOLIO_NOT_FOUND
 from sanece.application.queries import SaneceQueries
+from sanece.application.use_cases.decisions import ExpireRequests
 from sanece.application.use_cases.documents import PrintFolioResponse
 from shared.kernel.errors import NotFound, ValidationError
 
@@ -73,14 +74,17 @@ class FolioPages(Controller):
         return redirect(with_query(back, **carried))
 
     @get("/inicio", guards=[unit_pages_guard], sync_to_thread=True)
-    def inicio(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries]) -> Any:
+    def inicio(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+               expire_requests: Injected[ExpireRequests]) -> Any:
+        expire_requests()  # lazily: an unanswered Requiere información past its days
         choice = unit_choice(request, queries)
         page = None
         if not choice.needed or choice.chosen is not None:
             page = queries.latest_folios(scope_of(request), search_page(request, PAGE_SIZE),
                                          choice.chosen_id)
         return render_san(request, "sanece/inicio.html", page=page, choice=choice,
-                          page_url=page_link(request))
+                          page_url=page_link(request),
+                          awaiting=queries.awaiting_information(scope_of(request)))
 
     @get("/consultar", guards=[sanece_guard], sync_to_thread=True)
     def consultar(self, request: Request[Any, Any, Any],

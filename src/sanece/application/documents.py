@@ -49,6 +49,21 @@ class FolioResponseDocument:
 
 
 @attrs.frozen
+class RequestExtractRow:
+    """A line of the extraction's SOLICITUDES sheet: the unit's change requests filed in the
+    window, with the decision and its coded reason."""
+
+    id: int
+    filed_on: date
+    type_label: str
+    folio: str
+    status: str
+    reason_code: str
+    reason: str
+    decided_on: date | None
+
+
+@attrs.frozen
 class FolioExtractRow:
     """POR FOLIO: one row per folio (S13)."""
 

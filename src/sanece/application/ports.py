@@ -24,6 +24,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Se
 import attrs
 
 from sanece.application.documents import (
+    RequestExtractRow,
     FolioExtractRow,
     FolioImportRow,
     FolioResponseDocument,
@@ -41,6 +42,7 @@ from sanece.application.results import (
     PatientRow,
     UnitView,
 )
+from sanece.domain.decisions import DecisionReason
 from sanece.domain.extraction import ExtractionCriteria
 from sanece.domain.feedback import Feedback
 from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
@@ -56,7 +58,7 @@ __all__ = [
     "ChangeRequestRepository", "FeedbackRepository", "FolioRepository", "MedicineRepository",
     "OoadRepository", "PatientRepository", "RequestFilter", "SaneceReadModel",
     "SaneceUnitOfWork", "StoredRequest", "UnitOfWorkFactory", "UnitRepository",
-    "UploadedFile",
+    "UploadedFile", "ReasonRepository",
 ]
 
 # --------------------------------------------------------------------------- repositories
@@ -168,8 +170,26 @@ class ChangeRequestRepository(Protocol):
         (filed concurrently) raises ``Conflict``."""
         ...
 
-    def update(self, request: ChangeRequest) -> None:
-        """The decision (status, reviewer, date, reason, outcome)."""
+    def update(self, request: ChangeRequest, previous: RequestStatus = RequestStatus.PENDING
+               ) -> None:
+        """The decision (status, reviewer, date, reason, its code, outcome, authorized values,
+        information rounds), only if the stored status is still ``previous`` (``Conflict``
+        otherwise: another user decided meanwhile)."""
+        ...
+
+    def awaiting_information(self) -> Sequence[ChangeRequest]:
+        """Every request in Requiere información (what the expiry run looks at)."""
+        ...
+
+
+class ReasonRepository(Protocol):
+    """The stored part of the catalog of coded reasons (``reason_catalog`` adds the
+    defaults)."""
+
+    def stored(self) -> Sequence[DecisionReason]: ...
+
+    def save(self, reason: DecisionReason) -> None:
+        """Insert or replace the reason of that code."""
         ...
 
     def record_merge_undo(self, request_id: int, by: str, at: datetime) -> None:
@@ -189,6 +209,7 @@ class SaneceUnitOfWork(Protocol):
     folios: FolioRepository
     requests: ChangeRequestRepository
     feedback: FeedbackRepository
+    reasons: ReasonRepository
     audit: AuditLog
 
     def __enter__(self) -> "SaneceUnitOfWork": ...
@@ -243,6 +264,10 @@ class SaneceReadModel(Protocol):
     def ooads(self) -> Sequence[OoadView]: ...
 
     def ooad(self, ooad_id: int) -> OoadView | None: ...
+
+    def reasons(self) -> Sequence[DecisionReason]:
+        """The stored part of the catalog of coded reasons."""
+        ...
 
     def units(self, ooad_id: int | None = None) -> Sequence[UnitView]:
         """Ordered by OOAD then unit name."""
@@ -342,9 +367,13 @@ class ExtractionWriter(Protocol):
     a response body), consuming ``rows`` once, in order, in constant memory. Returns the
     number of data rows."""
 
-    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO) -> int: ...
+    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO,
+                       requests: Sequence[RequestExtractRow] = ()) -> int:
+        """``requests``: a second sheet (SOLICITUDES), not counted in the result."""
+        ...
 
-    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO) -> int: ...
+    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO,
+                         requests: Sequence[RequestExtractRow] = ()) -> int: ...
 
 
 class SaneceFiles(Protocol):

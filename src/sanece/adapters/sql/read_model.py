@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import sqlalchemy as sa
 
 from sanece.adapters.sql import tables as t
+from sanece.domain.decisions import DecisionReason
 from sanece.adapters.sql.mappers import contains, folio_from, patient_from, request_from
 from sanece.application.documents import FolioExtractRow, PatientExtractRow
 from sanece.application.inputs import typed_date
@@ -309,6 +310,10 @@ class SqlSaneceReadModel(SqlReadModel):
         return StoredRequest(request_from(r), r.unit_name or "",
                              int(r.ooad_id) if r.ooad_id is not None else None,
                              r.ooad_name or "", r.undone_at, r.undone_by)
+
+    def reasons(self) -> Sequence[DecisionReason]:
+        return [DecisionReason(code=r.code, text=r.text, active=bool(r.active))
+                for r in self._all(sa.select(t.reasons).order_by(t.reasons.c.code))]
 
     def request(self, request_id: int) -> StoredRequest | None:
         r = self._first(self._request_select().where(t.requests.c.id == int(request_id)))

@@ -1,7 +1,7 @@
 """excedentes: a note per report, unit and product (comment and outlier explanation)
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07 06:10:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import shared.adapters.sql.database
 
 
 revision: str = '0017'
-down_revision: Union[str, None] = '0015'
+down_revision: Union[str, None] = '0016'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

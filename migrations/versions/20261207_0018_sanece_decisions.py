@@ -2,7 +2,7 @@
 their coded reasons and the catalog of reasons
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-07 06:00:00
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import shared.adapters.sql.database
 
 
 revision: str = '0018'
-down_revision: Union[str, None] = '0015'
+down_revision: Union[str, None] = '0017'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """platform: notifications (each user's inbox, the projector's cursor, e-mail addresses)
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-07 06:00:00
 
 The cursor starts at the last audit entry that exists when the table is created: an
@@ -15,7 +15,7 @@ import shared.adapters.sql.database
 
 
 revision: str = '0019'
-down_revision: Union[str, None] = '0015'
+down_revision: Union[str, None] = '0018'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

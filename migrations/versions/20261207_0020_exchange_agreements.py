@@ -1,7 +1,7 @@
 """exchange: agreements, their monthly deliveries and the reason catalog (issue 17)
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-07 06:00:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import shared.adapters.sql.database
 
 
 revision: str = '0020'
-down_revision: Union[str, None] = '0015'
+down_revision: Union[str, None] = '0019'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -142,7 +142,8 @@ class SaneceContainer(containers.DeclarativeContainer):
 
     # What the platform asks of every context.
     notification_source = providers.Singleton(
-        SaneceNotificationSource, providers.Singleton(SqlNotificationSubjects, sessions), clock)
+        SaneceNotificationSource, providers.Singleton(SqlNotificationSubjects, sessions), clock,
+        target_days=settings.provided.review_target_days)
     scope_directory = providers.Singleton(SaneceScopeDirectory, read_model)
     demo_loader = providers.Singleton(by_path, DEMO_LOADER, uow_factory=uow.provider,
                                       clock=clock, storage=attachment_storage,

@@ -14,6 +14,7 @@ from typing import Sequence
 
 import attrs
 
+from sanece.domain.business_days import DEFAULT_TARGET_DAYS, is_business_day
 from sanece.application.ports import FolioSubject, NotificationSubjects, RequestSubject
 from shared.kernel.clock import Clock
 from shared.notifications.domain import Audience, Draft, Event, Kind
@@ -23,7 +24,7 @@ FOLIO_TARGET = "sanece_folio"
 REVIEWER_ROLE = "revisor"
 DIRECTOR_ROLE = "director"
 EXPIRY_HORIZON_DAYS = 30
-TARGET_BUSINESS_DAYS = 5
+TARGET_BUSINESS_DAYS = DEFAULT_TARGET_DAYS
 
 
 def request_link(request_id: int) -> str:
@@ -89,10 +90,11 @@ def event_drafts(events: Sequence[Event], subjects: NotificationSubjects) -> lis
 
 
 def business_days_before(day: date, n: int) -> date:
-    """The date ``n`` business days (Monday to Friday) before ``day``."""
+    """The date ``n`` business days (the queue's calendar: weekdays except Mexico's federal
+    holidays) before ``day``, so the inbox and the queue agree on what is overdue."""
     while n > 0:
         day -= timedelta(days=1)
-        if day.weekday() < 5:
+        if is_business_day(day):
             n -= 1
     return day
 

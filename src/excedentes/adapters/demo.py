@@ -499,10 +499,15 @@ class _Build:
             report.set_answer(Answer.YES, clock)
         if state in (CAPTURING, FINAL, SIGNED, RETURNED, ACCEPTED):
             scripted = _SCRIPTED.get(f"{inst}:{code}", {})
-            for unit in units:
+            for i, unit in enumerate(units):
                 recs = self._scripted_records(inst, unit.clues, scripted.get(unit.clues)) \
                     if unit.clues in scripted else self._random_records(inst, unit.clues,
                                                                         per_unit)
+                if i == 0 and f"{inst}:{code}" in _SPARE_FOR_NEIGHBOURS:
+                    spare = self._scripted_records(inst, unit.clues,
+                                                   _SPARE_FOR_NEIGHBOURS[f"{inst}:{code}"])
+                    taken = {r.product_id for r in spare}
+                    recs = [r for r in recs if r.product_id not in taken] + spare
                 report.save_unit_records(unit.clues, {r.product_id for r in recs}, recs, clock)
                 self.records_total += len(recs)
         if state in (FINAL, FINAL_NO, SIGNED, RETURNED, ACCEPTED):
@@ -720,6 +725,15 @@ _SCRIPTED_PREVIOUS: dict[str, dict[str, list[tuple]]] = {
 _QUALITY_COMMENTS: dict[tuple[str, str], tuple[str, str]] = {
     ("IMSS", "HG"): ("HGIMS000012", "El acelerador lineal estuvo fuera de servicio todo el año: "
                                     "se acumuló la demanda de los tres hospitales de la zona."),
+}
+
+# Spare capacity a neighbouring entity of the same institution reports for what a sample
+# unit lacks (first unit of the entity), so that every demo, whatever its random draw, has
+# exchanges between two entities: the exchange demo turns them into agreements.
+_SPARE_FOR_NEIGHBOURS: dict[str, list[tuple]] = {
+    "SS:BS": [("Cirugía", "Anestesia", _X, _AMB, 12, 12, None)],
+    "IMSS:MC-OTE": [("Radioterapia", "IMPLANTACION O INSERCIÓN DE ELEMENTOS RADIOACTIVOS", _X,
+                     _AMB, 3000, 30, None)],
 }
 
 _SCRIPTED: dict[str, dict[str, list[tuple]]] = {

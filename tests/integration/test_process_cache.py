@@ -146,3 +146,24 @@ def test_cached_lists_are_handed_out_as_new_lists(container) -> None:
     with _Statements(container.engine()) as seen, read_scope():
         assert [i.code for i in read_model.institutions()] == ["TST"]
     assert len(seen) == 1  # the data version only
+
+
+def test_a_session_ended_by_another_worker_is_refused_on_the_next_request(container, settings) -> None:
+    from entrypoints.container import build_container
+    from tests.helpers import make_user
+
+    user = make_user(container, "admin.cache")
+    identity = container.identity()
+    identity.register_session(user.id, "k" * 64)
+    with read_scope():
+        assert identity.session_user(user.id, "k" * 64) is not None
+    with _Statements(container.engine()) as seen, read_scope():
+        assert identity.session_user(user.id, "k" * 64) is not None
+    assert len(seen) == 1  # served from the cache: only the data version was read
+    other = build_container(settings)
+    try:
+        other.identity().forget_sessions(["k" * 64])  # e.g. "Cerrar las demás" on another worker
+    finally:
+        other.engine().dispose()
+    with read_scope():
+        assert identity.session_user(user.id, "k" * 64) is None

@@ -108,8 +108,11 @@ def create_engine(url: str, *, echo: bool = False, **kw: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     kw.setdefault("pool_pre_ping", True)
-    kw.setdefault("pool_size", 10)
-    kw.setdefault("max_overflow", 10)
+    # Sized for the requests in flight on one worker (each holds its read connection to the
+    # end): an overflow connection is a new PostgreSQL backend per request, and is closed
+    # again. 25 per worker keeps four workers inside PostgreSQL's default 100.
+    kw.setdefault("pool_size", 20)
+    kw.setdefault("max_overflow", 5)
     return sa.create_engine(url, echo=echo, **kw)
 
 

@@ -28,7 +28,8 @@ CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
 STREAM_BATCH = 2000  # rows fetched at a time by ``SqlReadModel._stream``
 MAX_OFFSET = 2**62  # well inside SQLite's and PostgreSQL's 64-bit OFFSET
 PROCESS_CACHE_ENTRIES = 2048  # results kept per database by ``SqlReadModel._memo``
-PROCESS_CACHE_ROWS_PER_ENTRY = 500  # larger results (big grids, exports) are never kept
+PROCESS_CACHE_ROWS = 100_000  # rows (or items) kept in all, per database
+PROCESS_CACHE_ROWS_PER_ENTRY = 5_000  # larger results (exports, national lists) never are
 
 
 def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -208,9 +209,13 @@ def _versioned_memo(scope: ReadScope, session: Session, key: Any, load: Callable
         value = hit[1]
     else:
         value = load()
-        if cache is not None and _size(value) <= PROCESS_CACHE_ROWS_PER_ENTRY:
-            if len(cache) >= PROCESS_CACHE_ENTRIES:
+        size = _size(value)
+        if cache is not None and size <= PROCESS_CACHE_ROWS_PER_ENTRY:
+            rows = _cached_rows.get(pool, 0) + size
+            if len(cache) >= PROCESS_CACHE_ENTRIES or rows > PROCESS_CACHE_ROWS:
                 cache.clear()  # bounded memory; refilled by the next requests
+                rows = size
+            _cached_rows[pool] = rows
             cache[key] = (stamp, value)
     scope.memo[key] = value
     return value
@@ -218,6 +223,7 @@ def _versioned_memo(scope: ReadScope, session: Session, key: Any, load: Callable
 
 # Per connection pool (one per database and engine): a disposed engine's results go with it.
 _process_caches: WeakKeyDictionary[Pool, dict[Any, tuple[int, Any]]] = WeakKeyDictionary()
+_cached_rows: WeakKeyDictionary[Pool, int] = WeakKeyDictionary()
 
 
 

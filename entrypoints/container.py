@@ -28,6 +28,9 @@ from shared.jobs import application as jobs_app
 from shared.jobs.adapters.owners import IdentityRequesters
 from shared.jobs.adapters.sql import SqlJobsUnitOfWork
 from shared.jobs.adapters.worker import EmbeddedQueue, EmbeddedWorker
+from shared.notifications import application as notifications_app
+from shared.notifications.adapters.smtp import SmtpMailer
+from shared.notifications.adapters.sql import SqlNotificationsUnitOfWork
 from shared.storage.adapters.local import LocalFileStorage
 from shared.storage.adapters.s3 import S3FileStorage
 from shared.storage.adapters.selector import ConfiguredStorageSelector
@@ -57,16 +60,42 @@ def _job_policy(settings: Settings) -> jobs_app.JobPolicy:
                               lease=timedelta(seconds=settings.jobs_lease_seconds))
 
 
-def _job_kinds(read_model, exporter):  # type: ignore[no-untyped-def]
+def _job_kinds(read_model, exporter, sanece_extract, run_exchange, exchange_workbook,  # type: ignore[no-untyped-def]
+               exchange_pdf, print_report):
     from entrypoints.job_kinds import job_kinds
 
-    return job_kinds(read_model, exporter)
+    return job_kinds(read_model, exporter, sanece_extract,
+                     (run_exchange, exchange_workbook, exchange_pdf), print_report)
+
+
+def _job_queue(settings: Settings):  # type: ignore[no-untyped-def]
+    if settings.jobs_backend == "saq":
+        from shared.jobs.adapters.saq_backend import SaqQueue
+
+        return SaqQueue(settings.redis_url or "", lease_seconds=settings.jobs_lease_seconds,
+                        max_attempts=settings.jobs_max_attempts, name=settings.jobs_queue)
+    return EmbeddedQueue()
+
+
+def _saq_worker(settings: Settings, runner, claim, queued):  # type: ignore[no-untyped-def]
+    from shared.jobs.adapters.saq_backend import SaqWorker
+
+    return SaqWorker(runner, claim, queued, settings.redis_url or "",
+                     concurrency=settings.jobs_concurrency, lease_seconds=settings.jobs_lease_seconds,
+                     max_attempts=settings.jobs_max_attempts,
+                     housekeeping_seconds=min(30.0, settings.jobs_lease_seconds / 2),
+                     name=settings.jobs_queue)
 
 
 def _log_job(message: str, exc: BaseException | None) -> None:
     import logging
 
     logging.getLogger("sanece.jobs").error(message, exc_info=exc)
+
+
+def _mailer(settings: Settings) -> SmtpMailer | None:
+    """E-mail copies only when ``SMTP_URL`` is set (off by default)."""
+    return SmtpMailer.from_url(settings.smtp_url, settings.smtp_from) if settings.smtp_url else None
 
 
 def _session_store(settings: Settings):  # -> litestar Store
@@ -95,7 +124,8 @@ class Container(containers.DeclarativeContainer):
                                      clock=clock, storage=storage)
     sanece = providers.Container(SaneceContainer, settings=settings, sessions=sessions,
                                  clock=clock, storage=storage)
-    exchange = providers.Container(ExchangeContainer, sessions=sessions, clock=clock)
+    exchange = providers.Container(ExchangeContainer, sessions=sessions, clock=clock,
+                                   storage=storage)
 
     scope_directories = providers.List(excedentes.scope_directory, sanece.scope_directory)
     scope_directory = providers.Singleton(CompositeScopeDirectory, scope_directories)
@@ -112,16 +142,49 @@ class Container(containers.DeclarativeContainer):
     # one store per app instance: a Redis client belongs to the event loop that made it
     session_store = providers.Factory(_session_store, settings)
 
-    demo_loaders = providers.List(excedentes.demo_loader, sanece.demo_loader)
+    demo_loaders = providers.List(excedentes.demo_loader, sanece.demo_loader,
+                                  exchange.demo_loader)  # exchange reads the collection's
+
+    # Notifications: each user's inbox, projected from the audit trail by the contexts' sources.
+    notification_sources = providers.List(sanece.notification_source)
+    notifications_uow = providers.Factory(SqlNotificationsUnitOfWork, sessions)
+    notifications_read_uow = providers.Factory(SqlNotificationsUnitOfWork, sessions, read_only=True)
+    mailer = providers.Singleton(_mailer, settings)
+    project_notifications = providers.Factory(
+        notifications_app.ProjectNotifications, uow_factory=notifications_uow.provider,
+        read_uow_factory=notifications_read_uow.provider, sources=notification_sources,
+        clock=clock, mailer=mailer, base_url=settings.provided.public_url)
+    inbox_badge = providers.Factory(notifications_app.InboxBadge,
+                                    read_uow_factory=notifications_read_uow.provider,
+                                    project=project_notifications, clock=clock)
+    list_inbox = providers.Factory(notifications_app.ListInbox,
+                                   uow_factory=notifications_read_uow.provider,
+                                   project=project_notifications)
+    operator_inbox = providers.Factory(notifications_app.OperatorInbox,
+                                       uow_factory=notifications_read_uow.provider,
+                                       project=project_notifications)
+    mark_notification_read = providers.Factory(notifications_app.MarkRead,
+                                               uow_factory=notifications_uow.provider, clock=clock)
+    mark_all_notifications_read = providers.Factory(notifications_app.MarkAllRead,
+                                                    uow_factory=notifications_uow.provider,
+                                                    clock=clock)
+    set_notification_email = providers.Factory(notifications_app.SetNotificationEmail,
+                                               uow_factory=notifications_uow.provider)
 
     # Jobs (long work with progress): the embedded backend, state in this database.
     jobs_uow = providers.Factory(SqlJobsUnitOfWork, sessions)
     job_kinds = providers.Singleton(_job_kinds, excedentes.read_model.provider,
-                                    excedentes.exporter.provider)
+                                    excedentes.exporter.provider, sanece.extract.provider,
+                                    exchange.run_analysis.provider, exchange.export_workbook.provider,
+                                    exchange.print_summary.provider,
+                                    excedentes.print_report.provider)
     job_policy = providers.Singleton(_job_policy, settings)
-    job_queue = providers.Singleton(EmbeddedQueue)  # JOBS_BACKEND=embedded (the only one yet)
+    job_queue = providers.Singleton(_job_queue, settings)  # JOBS_BACKEND: embedded or saq
     start_job = providers.Factory(jobs_app.StartJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
                                   clock=clock, policy=job_policy, queue=job_queue)
+    start_if_large = providers.Factory(
+        jobs_app.StartIfLarge, start=start_job.provider,
+        limits=providers.Dict({"sanece-extraction": settings.provided.jobs_sanece_extraction_rows}))
     get_job = providers.Factory(jobs_app.GetJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
                                 clock=clock)
     list_my_jobs = providers.Factory(jobs_app.ListMyJobs, uow_factory=jobs_uow.provider,
@@ -148,6 +211,9 @@ class Container(containers.DeclarativeContainer):
                                     recover_job_leases, expire_jobs,
                                     concurrency=settings.provided.jobs_concurrency,
                                     lease_seconds=settings.provided.jobs_lease_seconds)
+    queued_jobs = providers.Factory(jobs_app.QueuedJobs, uow_factory=jobs_uow.provider, kinds=job_kinds)
+    # JOBS_BACKEND=saq: `sanece-admin worker` takes the ids from SAQ, runs them with the above.
+    saq_worker = providers.Factory(_saq_worker, settings, jobs_worker, claim_job, queued_jobs)
 
 
 def build_container(settings: Settings | None = None) -> Container:

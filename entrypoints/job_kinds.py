@@ -10,21 +10,35 @@ with the use case's own answer instead of becoming a failed job.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import attrs
 
-from excedentes.application.access import Actor
+from excedentes.application.access import Actor, EntityRef
 from excedentes.application.use_cases.exports import ExportRecords, ExportRecordsCommand
+from excedentes.application.use_cases.reports import PrintReportCommand
+from exchange.application.model import ViewFilter, may_run
+from exchange.application.use_cases import RunExchangeCommand
+from exchange.domain.matching import ExchangeCriteria
+from sanece.application.access import Actor as SaneceActor
+from sanece.application.use_cases.documents import ExtractionCommand
 from shared.jobs.application import JobKinds, JobOutput, JobProgress
 from shared.jobs.domain import Requester
-from shared.kernel.errors import ValidationError
+from shared.kernel.errors import PermissionDenied, ValidationError
+from shared.kernel.scope import Actor as KernelActor
 from shared.kernel.scope import Role, Scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERIOD_REQUIRED = "Indique el periodo (año) a exportar."
 INSTITUTION_REQUIRED = "Indique la institución a exportar."
+DATES_REQUIRED = "Indique las fechas de inicio y fin (AAAA-MM-DD)."
+NUMBER_EXPECTED = "«{name}» debe ser un número."
+ENTITY_REQUIRED = "Indique la institución y la entidad del reporte."
+FORMAT_UNKNOWN = "El formato debe ser «xlsx» (Excel) o «pdf»."
+EXCHANGE_DENIED = "Solo un coordinador o un administrador puede correr un análisis de intercambio."
+PDF = "application/pdf"
 ROWS_PER_REPORT = 500  # progress is reported every this many rows
 
 
@@ -125,12 +139,208 @@ class RecordsExportKind:
         return JobOutput(f"excedentes-faltantes-{scope}-{cmd.year}.xlsx", XLSX)
 
 
-def job_kinds(read_model: Callable[[], Any], exporter: Callable[[], Any]) -> JobKinds:
-    """The registry, given the excedentes providers (called when a job starts or runs)."""
+def _date(params: Mapping[str, Any], name: str) -> date:
+    value = params.get(name)
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(DATES_REQUIRED, code="job_params_invalid") from None
+
+
+def _optional_int(params: Mapping[str, Any], name: str) -> int | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(NUMBER_EXPECTED.format(name=name), code="job_params_invalid")
+    return value
+
+
+@attrs.define
+class SaneceExtractionKind:
+    """``sanece-extraction``: Exportar a Excel (S13) of a unit's evaluated folios, run by the
+    SAnECE ``ExtractFolios`` use case unchanged (its scope and window rules decide, at start
+    and again when it runs; it audits the extraction as the owner)."""
+
+    extract: Callable[[], Any]  # ExtractFolios
+    name: str = "sanece-extraction"
+    label: str = "Extracción SAnECE a Excel"
+    roles: frozenset[str] = frozenset({Role.DIRECTOR.value, Role.REVISOR.value,
+                                       Role.EVALUADOR.value, Role.ADMIN.value})
+    # The SAnECE menu is the guide's: its users reach the job from the Extracción page (and
+    # «Mis descargas» from the job's page).
+    in_menu: bool = False
+
+    @staticmethod
+    def _actor(requester: Requester) -> SaneceActor:
+        return SaneceActor(requester.username, Scope(Role(requester.role), requester.scope_ref))
+
+    @staticmethod
+    def command(params: Mapping[str, Any]) -> ExtractionCommand:
+        if not isinstance(params, Mapping):
+            raise ValidationError(DATES_REQUIRED, code="job_params_invalid")
+        return ExtractionCommand(_date(params, "start"), _date(params, "end"),
+                                 _optional_int(params, "unit_id"),
+                                 _optional_int(params, "medicine_id"),
+                                 params.get("status") or None,
+                                 params.get("mode") or "by_folio")
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        c = self.extract().criteria(self._actor(requester), self.command(params))
+        return {"start": c.window.start.isoformat(), "end": c.window.end.isoformat(),
+                "unit_id": c.unit_id, "medicine_id": c.medicine_id,
+                "status": c.status.value if c.status else None, "mode": c.mode.value}
+
+    def storage_scope(self, params: Mapping[str, Any]) -> str | None:
+        return None
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        by = "por paciente" if params.get("mode") == "by_patient" else "por folio"
+        return (f"Extracción SAnECE de la unidad {params.get('unit_id', '')}, {by} "
+                f"({params.get('start', '')} a {params.get('end', '')})")
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        progress(5, "Consultando los folios")
+        with open(out, "wb") as fh:
+            result = self.extract()(self._actor(requester), self.command(params), fh)
+        progress(95, f"{result.rows} filas escritas")
+        return JobOutput(result.filename, XLSX)
+
+
+@attrs.define
+class ReportPdfKind:
+    """``report-pdf``: an entity's report in PDF (Versión Final by default, or Preliminar), the
+    excedentes ``PrintReport`` unchanged (readers of the entity; a final print is recorded with
+    its folio and fingerprint). At start the use case builds the document's data once (its
+    access and Paso 7 rules decide at once); the rendering, the long part, is the job's."""
+
+    print_report: Callable[[], Any]
+    name: str = "report-pdf"
+    label: str = "Reporte en PDF de la entidad"
+    roles: frozenset[str] = frozenset({Role.CAPTURISTA.value, Role.COORDINADOR.value,
+                                       Role.ADMIN.value})
+
+    @staticmethod
+    def command(params: Mapping[str, Any]) -> PrintReportCommand:
+        if not isinstance(params, Mapping):
+            raise ValidationError(ENTITY_REQUIRED, code="job_params_invalid")
+        inst, entity = params.get("institution"), params.get("entity")
+        if not isinstance(inst, str) or not isinstance(entity, str) or not inst or not entity:
+            raise ValidationError(ENTITY_REQUIRED, code="job_params_invalid")
+        try:
+            ref = EntityRef(inst, entity)
+        except ValueError:
+            raise ValidationError(ENTITY_REQUIRED, code="job_params_invalid") from None
+        final = params.get("final", True)
+        return PrintReportCommand(ref, _period(params), final is not False and final != "false")
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        cmd = self.command(params)
+        self.print_report().document(_actor(requester), cmd)
+        return {"institution": cmd.entity.institution_code, "entity": cmd.entity.entity_code,
+                "period": cmd.year, "final": cmd.final}
+
+    def storage_scope(self, params: Mapping[str, Any]) -> str | None:
+        return str(params.get("institution") or "") or None
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        kind = "final" if params.get("final", True) else "preliminar"
+        return (f"Reporte {kind} en PDF de {params.get('institution', '')}:"
+                f"{params.get('entity', '')} ({params.get('period', '')})")
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        progress(5, "Escribiendo el PDF")
+        with open(out, "wb") as fh:
+            printed = self.print_report()(_actor(requester), self.command(params), fh)
+        progress(95, f"{printed.pages} páginas")
+        return JobOutput(printed.filename, PDF)
+
+
+@attrs.define
+class ExchangeAnalysisKind:
+    """``exchange-analysis``: run an exchange analysis (E15, ``RunExchangeAnalysis`` unchanged:
+    saved, audited, as the owner) and write its workbook or its PDF summary, the whole result
+    the owner may see. The analysis' own rules (criteria, the coordinador's institution, a
+    period that year) are checked again when it runs; a broken one fails the job with its
+    Spanish message."""
+
+    run_analysis: Callable[[], Any]
+    export_workbook: Callable[[], Any]
+    print_summary: Callable[[], Any]
+    name: str = "exchange-analysis"
+    label: str = "Análisis de intercambio (Excel o PDF)"
+    roles: frozenset[str] = frozenset({Role.COORDINADOR.value, Role.ADMIN.value})
+
+    @staticmethod
+    def command(params: Mapping[str, Any]) -> tuple[RunExchangeCommand, str]:
+        if not isinstance(params, Mapping):
+            raise ValidationError(PERIOD_REQUIRED, code="job_params_invalid")
+        fmt = str(params.get("format") or "xlsx").lower()
+        if fmt not in ("xlsx", "pdf"):
+            raise ValidationError(FORMAT_UNKNOWN, code="job_params_invalid")
+        criteria = ExchangeCriteria.from_dict(params.get("criteria") or {})
+        cmd = RunExchangeCommand(_period({"period": params.get("year", params.get("period"))}),
+                                 criteria, params.get("state") or None,
+                                 params.get("service_group") or None)
+        return cmd, fmt
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        if not may_run(Scope(Role(requester.role), requester.scope_ref)):
+            raise PermissionDenied(EXCHANGE_DENIED)
+        cmd, fmt = self.command(params)
+        return {"year": cmd.year, "criteria": cmd.criteria.to_dict(), "state": cmd.state,
+                "service_group": cmd.service_group, "format": fmt}
+
+    def storage_scope(self, params: Mapping[str, Any]) -> str | None:
+        return None
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        fmt = "PDF" if params.get("format") == "pdf" else "Excel"
+        where = f", {params['state']}" if params.get("state") else ""
+        return f"Análisis de intercambio {params.get('year', '')}{where} ({fmt})"
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        actor = KernelActor(requester.username, Scope(Role(requester.role), requester.scope_ref))
+        cmd, fmt = self.command(params)
+
+        def steps(label: str, done: int, total: int) -> None:
+            progress(2 + int(48 * done / max(total, 1)), label)
+
+        result = self.run_analysis()(actor, cmd, steps)
+        analysis_id = result.analysis.id
+        name = f"oportunidades-intercambio-analisis-{analysis_id}"
+        if fmt == "pdf":
+            progress(55, "Escribiendo el PDF")
+            with open(out, "wb") as fh:
+                self.print_summary()(actor, analysis_id, ViewFilter(), fh)
+            return JobOutput(f"{name}.pdf", PDF)
+        progress(55, "Escribiendo el libro de Excel")
+        self.export_workbook()(actor, analysis_id, ViewFilter(), out)
+        return JobOutput(f"{name}.xlsx", XLSX)
+
+
+def job_kinds(read_model: Callable[[], Any], exporter: Callable[[], Any],
+              sanece_extract: Callable[[], Any] | None = None,
+              exchange: tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]] | None = None,
+              print_report: Callable[[], Any] | None = None) -> JobKinds:
+    """The registry, given the contexts' providers (called when a job starts or runs)."""
+    extra: list[Any] = []
+    if print_report is not None:
+        extra.append(ReportPdfKind(print_report))
+    if exchange is not None:
+        extra.append(ExchangeAnalysisKind(*exchange))
+    if sanece_extract is not None:
+        extra.append(SaneceExtractionKind(sanece_extract))
     return JobKinds([
         RecordsExportKind("national-export", "Excel nacional de los registros",
                           frozenset({Role.ADMIN.value}), True, read_model, exporter),
         RecordsExportKind("institution-export", "Excel de los registros de la institución",
                           frozenset({Role.COORDINADOR.value, Role.ADMIN.value}), False,
                           read_model, exporter),
+        *extra,
     ])

@@ -10,6 +10,7 @@ import sanece.adapters.sql.tables  # noqa: F401
 import shared.audit.adapters.sql  # noqa: F401  (defines audit_log)
 import shared.identity.adapters.sql  # noqa: F401  (defines users)
 import shared.jobs.adapters.sql  # noqa: F401  (defines jobs)
+import shared.notifications.adapters.sql  # noqa: F401  (defines notifications)
 from shared.adapters.sql.database import metadata
 
 

@@ -38,6 +38,7 @@ from excedentes.application.use_cases.reports import PrintReportCommand
 from excedentes.domain.institution import MAX_SIGNED_PDF_MB, STORAGE_BACKENDS, InstitutionSettings
 from shared.kernel.errors import DomainError
 from shared.kernel.scope import Role, Scope
+from shared.kernel.text import count_text
 
 ADMIN = Scope(Role.ADMIN)
 
@@ -497,7 +498,7 @@ def catalog_export(ctx: click.Context, institution: str, out_path: Path, fmt: st
     fmt = file_format(out_path, fmt)  # from the name asked for, not the temporary one
     with output_file(out_path) as partial:
         n = exc.export_catalog()(_actor(), code, partial, fmt)
-    console.print(f"{n} productos exportados a {out_path}.")
+    console.print(f"{count_text(n, 'producto exportado', 'productos exportados')} a {out_path}.")
 
 
 @group.group("units")
@@ -529,7 +530,7 @@ def units_export(ctx: click.Context, institution: str | None, out_path: Path,
     fmt = file_format(out_path, fmt)
     with output_file(out_path) as partial:
         n = exc.export_units()(_actor(), code, partial, fmt)
-    console.print(f"{n} unidades exportadas a {out_path}.")
+    console.print(f"{count_text(n, 'unidad exportada', 'unidades exportadas')} a {out_path}.")
 
 
 # --- export --------------------------------------------------------------------------------
@@ -553,7 +554,8 @@ def export(ctx: click.Context, institution: str | None, entity: str | None, year
     with output_file(out_path) as partial:
         result = exc.export_records()(_actor(), ExportRecordsCommand(year, partial, code,
                                                                      entity_code))
-    console.print(f"{result.rows} registros exportados a {out_path}.")
+    console.print(f"{count_text(result.rows, 'registro exportado', 'registros exportados')} "
+                  f"a {out_path}.")
 
 
 # --- status --------------------------------------------------------------------------------
@@ -589,3 +591,137 @@ def status(ctx: click.Context, institution: str, year: int) -> None:
     console.print(f"Captura: {state}")
     console.print(f"verde: {view.legend_finalized}")
     console.print(f"rojo: {view.legend_not_finalized}")
+    counts: dict[str, int] = {}
+    for e in view.entries:
+        counts[e.row.review.label] = counts.get(e.row.review.label, 0) + 1
+    console.print("Revisión: " + ", ".join(f"{label} {n:,}" for label, n in counts.items()))
+
+
+# --- review by levels ----------------------------------------------------------------------
+@group.command("review")
+@click.argument("action", type=click.Choice(["accept", "return", "revert"]))
+@institution_option(required=True)
+@click.option("--period", "year", type=YEAR, required=True)
+@click.option("--entity", "entities", required=True, multiple=True,
+              help="Código o nombre de la entidad (accept admite varias: --entity A --entity B).")
+@click.option("--reason", default=None,
+              help="return: clave del motivo de devolución (excedentes reasons list); "
+                   "revert: el motivo, en texto.")
+@click.option("--note", default=None, help="return: observaciones para la entidad.")
+@click.pass_context
+@cli_errors
+def review(ctx: click.Context, action: str, institution: str, year: int,
+           entities: tuple[str, ...], reason: str | None, note: str | None) -> None:
+    """Revisión por niveles: aceptar, devolver para corrección o revertir una aceptación."""
+    from excedentes.application.use_cases.review import BulkAcceptCommand, ReviewCommand
+
+    exc = _exc(ctx)
+    inst = _institution(exc, institution)
+    refs = [_entity(exc, inst, e) for e in entities]
+    if action == "accept" and len(refs) > 1:
+        results = exc.bulk_accept()(_actor(), BulkAcceptCommand(
+            inst, year, tuple(r.entity_code for r in refs)))
+        for r in results:
+            console.print(r.message)
+        return
+    if len(refs) > 1:
+        raise click.UsageError("return y revert se aplican a una sola entidad.")
+    if action == "return" and not reason:
+        raise click.UsageError("Indique --reason con la clave del motivo de devolución.")
+    if action == "revert" and not (reason or note):
+        raise click.UsageError("Indique --reason con el motivo para revertir la aceptación.")
+    cmd = ReviewCommand(refs[0], year, action,
+                        reason_code=reason if action == "return" else None,
+                        note=note if action == "return" else (reason or note))
+    result = exc.review()(_actor(), cmd)
+    console.print(f"{result.message} Estado: {result.status_label}.")
+
+
+@group.group("reasons")
+def reasons() -> None:
+    """Catálogo de motivos de devolución (clave, texto, activo)."""
+
+
+@reasons.command("list")
+@click.pass_context
+@cli_errors
+def reasons_list(ctx: click.Context) -> None:
+    """Lista los motivos de devolución."""
+    table = Table("Clave", "Motivo", "Activo", title="Motivos de devolución")
+    for r in _exc(ctx).queries().return_reasons(ADMIN):
+        table.add_row(r.code, r.text, "sí" if r.active else "no")
+    console.print(table)
+
+
+@reasons.command("add")
+@click.argument("code")
+@click.argument("text")
+@click.pass_context
+@cli_errors
+def reasons_add(ctx: click.Context, code: str, text: str) -> None:
+    """Agrega un motivo de devolución: CLAVE "Texto del motivo"."""
+    from excedentes.application.use_cases.review import ReasonCommand
+
+    r = _exc(ctx).add_return_reason()(_actor(), ReasonCommand(code, text))
+    console.print(f"Motivo {r.code} agregado: {r.text}")
+
+
+@reasons.command("disable")
+@click.argument("code")
+@click.pass_context
+@cli_errors
+def reasons_disable(ctx: click.Context, code: str) -> None:
+    """Desactiva un motivo (las devoluciones ya hechas conservan su texto)."""
+    r = _exc(ctx).set_return_reason_active()(_actor(), code, False)
+    console.print(f"Motivo {r.code} desactivado.")
+
+
+@reasons.command("enable")
+@click.argument("code")
+@click.pass_context
+@cli_errors
+def reasons_enable(ctx: click.Context, code: str) -> None:
+    """Activa de nuevo un motivo."""
+    r = _exc(ctx).set_return_reason_active()(_actor(), code, True)
+    console.print(f"Motivo {r.code} activo.")
+
+
+# --- completeness --------------------------------------------------------------------------
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+@group.command("completeness")
+@click.option("--period", "year", type=YEAR, default=None,
+              help="Año; sin él, la vista nacional de todos los periodos.")
+@institution_option(required=False)
+@click.option("--json", "as_json", is_flag=True, help="Las cifras en JSON.")
+@click.pass_context
+@cli_errors
+def completeness(ctx: click.Context, year: int | None, institution: str | None,
+                 as_json: bool) -> None:
+    """Completitud y oportunidad: esperadas, respondidas, finalizadas, firmadas, aceptadas,
+    finalizadas a tiempo y mediana de días de retraso."""
+    import json
+
+    exc = _exc(ctx)
+    inst = _institution(exc, institution) if institution else None
+    view = exc.queries().completeness(ADMIN, year, inst)
+    if as_json:
+        click.echo(json.dumps({"year": view.year, "institution": view.institution_code,
+                               "total": view.total.as_dict(),
+                               "rows": [{"key": r.key, "name": r.name, **r.figures.as_dict()}
+                                        for r in view.rows]}, ensure_ascii=False))
+        return
+    title = ("Completitud y oportunidad"
+             + (f" — periodo {year}" if year else " — todos los periodos")
+             + (f" — {view.institution_name}" if inst else ""))
+    table = Table("Clave", "Nombre", "Esperadas", "Respondidas", "Finalizadas", "Firmadas",
+                  "Aceptadas", "A tiempo", "Mediana días de retraso", title=title)
+    for r in (*view.rows, None):
+        f = r.figures if r else view.total
+        median = "—" if f.median_days_late is None else f"{f.median_days_late:g}"
+        table.add_row(r.key if r else "", r.name if r else "Total", f"{f.expected:,}",
+                      f"{f.answered:,}", f"{f.finalized:,}", f"{f.signed:,}",
+                      f"{f.accepted:,}", f"{f.on_time:,} ({_pct(f.on_time_pct)})", median)
+    console.print(table)

@@ -24,9 +24,20 @@ from rich.table import Table
 
 from entrypoints.cli.main import cli_errors, console, get_container, rich_progress
 from entrypoints.cli.support import YEAR, admin_actor, institution_code
+from exchange.application.agreements import (
+    AcceptCommand,
+    AgreementFilter,
+    AgreementView,
+    DecisionCommand,
+    DeliveryCommand,
+    ProposeCommand,
+)
 from exchange.application.model import ViewFilter
 from exchange.application.views import comparison_rows, percent_text
 from exchange.application.use_cases import RUN_STEPS, RunExchangeCommand
+from exchange.domain.agreements import AgreementStatus, Month
+from shared.kernel.pagination import PageRequest
+from shared.kernel.scope import Actor, Role, Scope
 
 
 def read_criteria(path: Path | None) -> dict[str, Any]:
@@ -123,3 +134,218 @@ def analyze(ctx: click.Context, year: int, institutions: tuple[str, ...],
     if result.same_as:
         console.print(f"Mismos criterios y mismos datos que el análisis {result.same_as}: el "
                       "resultado es el mismo.")
+
+
+# --------------------------------------------------------------------------- agreements
+#
+# ``sanece-admin exchange agreements …``: the same use cases and rules as the pages. The
+# commands act as the administrator unless ``--as-institution CODE`` names the institution
+# whose coordinación acts (then only that side's transitions are allowed, as on the pages).
+
+
+def _agreement_actor(institution: str | None) -> Actor:
+    if not institution:
+        return admin_actor()
+    return Actor(admin_actor().username, Scope(Role.COORDINADOR, institution.strip().upper()))
+
+
+AS_INSTITUTION = click.option(
+    "--as-institution", "as_institution", default=None, metavar="CÓDIGO",
+    help="Actuar como la coordinación de esa institución (por omisión: administrador).")
+
+
+def _print_agreement(view: AgreementView) -> None:
+    s, a = view.stored, view.a
+    t = a.terms
+    table = Table("Concepto", "Valor", title=f"Acuerdo {s.id} · folio {s.folio}")
+    for label, value in (
+            ("Estado", view.status.label),
+            ("Solicitante", f"{s.requesting.institution} · {s.requesting.entity_name} · "
+                            f"{s.requesting.clues} {s.requesting.name}"),
+            ("Proveedor", f"{s.providing.institution} · {s.providing.entity_name} · "
+                          f"{s.providing.clues} {s.providing.name}"),
+            ("Servicio", f"{a.product} ({a.modality.value})"),
+            ("Pacientes por mes", f"{t.patients:,}"),
+            ("Vigencia", f"{t.start.isoformat()} a {t.end.isoformat()}"),
+            ("Análisis de origen", str(s.analysis_id or "—")),
+            ("Motivo", f"{a.decision.code}: {a.decision.text}" if a.decision else "—"),
+            ("Documento firmado", s.scan.name if s.scan else "—")):
+        table.add_row(label, value)
+    console.print(table)
+    if view.months:
+        months = Table("Mes", "Convenidos", "Atendidos", "Motivo",
+                       title="Pacientes convenidos y atendidos por mes")
+        for m in view.months:
+            months.add_row(m.month, f"{m.agreed:,}", "—" if m.served is None else f"{m.served:,}",
+                           m.reason)
+        console.print(months)
+
+
+@group.group("agreements")
+def agreements_group() -> None:
+    """Acuerdos de intercambio: proponer, aceptar, rechazar, cancelar y registrar servicios."""
+
+
+@agreements_group.command("list")
+@click.option("--status", default=None,
+              type=click.Choice([s.value for s in AgreementStatus]), help="Solo un estado.")
+@click.option("--institution", default=None, help="Solo donde esa institución es parte.")
+@AS_INSTITUTION
+@click.pass_context
+@cli_errors
+def agreements_list(ctx: click.Context, status: str | None, institution: str | None,
+                    as_institution: str | None) -> None:
+    """Los acuerdos (los más recientes primero)."""
+    q = get_container(ctx).exchange.agreement_queries()
+    flt = AgreementFilter(AgreementStatus(status) if status else None,
+                          institution.strip().upper() if institution else None)
+    page = q.list(_agreement_actor(as_institution), flt, PageRequest(1, 200))
+    table = Table("Id", "Folio", "Estado", "Solicitante", "Proveedor", "Servicio",
+                  "Pacientes/mes", "Vigencia", title=f"Acuerdos de intercambio ({page.total:,})")
+    for v in page.items:
+        s, t = v.stored, v.a.terms
+        table.add_row(str(s.id), s.folio, v.status.label,
+                      f"{s.requesting.institution} {s.requesting.clues}",
+                      f"{s.providing.institution} {s.providing.clues}", v.a.product,
+                      f"{t.patients:,}", f"{t.start.isoformat()} a {t.end.isoformat()}")
+    console.print(table)
+
+
+@agreements_group.command("show")
+@click.argument("agreement_id", type=int)
+@AS_INSTITUTION
+@click.pass_context
+@cli_errors
+def agreements_show(ctx: click.Context, agreement_id: int, as_institution: str | None) -> None:
+    """Un acuerdo, con sus pacientes convenidos y atendidos por mes."""
+    q = get_container(ctx).exchange.agreement_queries()
+    _print_agreement(q.agreement(_agreement_actor(as_institution), agreement_id))
+
+
+@agreements_group.command("propose")
+@click.option("--requesting", required=True, metavar="CLUES", help="Unidad solicitante.")
+@click.option("--providing", required=True, metavar="CLUES", help="Unidad proveedora.")
+@click.option("--product", required=True, help="Producto o servicio.")
+@click.option("--modality", default="Ambulatorio", help="Ambulatorio u Hospitalario.")
+@click.option("--patients", required=True, help="Pacientes por mes.")
+@click.option("--start", required=True, help="Fecha de inicio (AAAA-MM-DD).")
+@click.option("--end", required=True, help="Fecha de término (AAAA-MM-DD).")
+@click.option("--notes", default="", help="Observaciones.")
+@click.option("--analysis", "analysis_id", default=None, type=int,
+              help="Análisis cuyo intercambio propuesto origina el acuerdo.")
+@AS_INSTITUTION
+@click.pass_context
+@cli_errors
+def agreements_propose(ctx: click.Context, requesting: str, providing: str, product: str,
+                       modality: str, patients: str, start: str, end: str, notes: str,
+                       analysis_id: int | None, as_institution: str | None) -> None:
+    """Proponer un acuerdo (lo propone la parte solicitante)."""
+    xch = get_container(ctx).exchange
+    actor = _agreement_actor(as_institution)
+    stored = xch.propose_agreement()(actor, ProposeCommand(
+        requesting, providing, product, modality, patients, start, end, notes, analysis_id))
+    console.print(f"Acuerdo {stored.id} propuesto (folio {stored.folio}): espera la respuesta "
+                  f"de {stored.providing.institution_name}.")
+
+
+@agreements_group.command("accept")
+@click.argument("agreement_id", type=int)
+@click.option("--patients", default=None, help="Menos pacientes por mes que los propuestos.")
+@click.option("--start", default=None, help="Otra fecha de inicio (AAAA-MM-DD).")
+@click.option("--end", default=None, help="Otra fecha de término (AAAA-MM-DD).")
+@AS_INSTITUTION
+@click.pass_context
+@cli_errors
+def agreements_accept(ctx: click.Context, agreement_id: int, patients: str | None,
+                      start: str | None, end: str | None, as_institution: str | None) -> None:
+    """Aceptar un acuerdo propuesto (la parte proveedora)."""
+    stored = get_container(ctx).exchange.accept_agreement()(
+        _agreement_actor(as_institution), AcceptCommand(agreement_id, patients, start, end))
+    console.print(f"Acuerdo {stored.id} aceptado: {stored.agreement.status.label}.")
+
+
+def _decision(ctx: click.Context, use_case: str, agreement_id: int, reason: str, text: str,
+              as_institution: str | None) -> None:
+    xch = get_container(ctx).exchange
+    stored = getattr(xch, use_case)()(_agreement_actor(as_institution),
+                                      DecisionCommand(agreement_id, reason, text))
+    console.print(f"Acuerdo {stored.id}: {stored.agreement.status.label} "
+                  f"({stored.agreement.decision.code}).")
+
+
+REASON = click.option("--reason", required=True, metavar="CLAVE",
+                      help="Clave del motivo (sanece-admin exchange agreements reasons).")
+TEXT = click.option("--text", required=True, help="Explicación del motivo.")
+
+
+@agreements_group.command("decline")
+@click.argument("agreement_id", type=int)
+@REASON
+@TEXT
+@AS_INSTITUTION
+@click.pass_context
+@cli_errors
+def agreements_decline(ctx: click.Context, agreement_id: int, reason: str, text: str,
+                       as_institution: str | None) -> None:
+    """Rechazar un acuerdo propuesto (la parte proveedora), con motivo."""
+    _decision(ctx, "decline_agreement", agreement_id, reason, text, as_institution)
+
+
+@agreements_group.command("cancel")
+@click.argument("agreement_id", type=int)
+@REASON
+@TEXT
+@AS_INSTITUTION
+@click.pass_context
+@cli_errors
+def agreements_cancel(ctx: click.Context, agreement_id: int, reason: str, text: str,
+                      as_institution: str | None) -> None:
+    """Cancelar un acuerdo aceptado o vigente (cualquiera de las partes), con motivo."""
+    _decision(ctx, "cancel_agreement", agreement_id, reason, text, as_institution)
+
+
+@agreements_group.command("deliver")
+@click.argument("agreement_id", type=int)
+@click.option("--month", required=True, help="Mes (AAAA-MM).")
+@click.option("--served", required=True, help="Pacientes atendidos en el mes.")
+@click.option("--reason", default="", help="Motivo, si se atendieron menos que los convenidos.")
+@AS_INSTITUTION
+@click.pass_context
+@cli_errors
+def agreements_deliver(ctx: click.Context, agreement_id: int, month: str, served: str,
+                       reason: str, as_institution: str | None) -> None:
+    """Registrar los pacientes atendidos en un mes (la parte proveedora; acuerdo vigente)."""
+    stored = get_container(ctx).exchange.record_delivery()(
+        _agreement_actor(as_institution), DeliveryCommand(agreement_id, month, served, reason))
+    m = Month.parse(month)
+    console.print(f"Acuerdo {stored.id}, {m}: {stored.agreement.served_in(m):,} de "
+                  f"{stored.agreement.terms.patients:,} pacientes atendidos.")
+
+
+@agreements_group.command("advance")
+@click.pass_context
+@cli_errors
+def agreements_advance(ctx: click.Context) -> None:
+    """Aplicar los cambios por fecha (Aceptado → Vigente → Concluido); para cron diario."""
+    moved = get_container(ctx).exchange.advance_agreements()()
+    console.print(f"{moved:,} acuerdos cambiaron de estado.")
+
+
+@agreements_group.command("reasons")
+@click.option("--set", "set_code", default=None, metavar="CLAVE",
+              help="Agregar o cambiar el motivo con esa clave.")
+@click.option("--text", default=None, help="Texto del motivo (con --set).")
+@click.option("--active/--inactive", default=None, help="Activar o desactivar (con --set).")
+@click.pass_context
+@cli_errors
+def agreements_reasons(ctx: click.Context, set_code: str | None, text: str | None,
+                       active: bool | None) -> None:
+    """El catálogo de motivos de rechazo y cancelación (lo mantiene la administración)."""
+    xch = get_container(ctx).exchange
+    if set_code:
+        reason = xch.manage_reasons()(admin_actor(), set_code, text, active)
+        console.print(f"Motivo {reason.code} guardado ({'activo' if reason.active else 'inactivo'}).")
+    table = Table("Clave", "Motivo", "Activo", title="Motivos de rechazo y cancelación")
+    for r in xch.agreement_queries().reasons(active_only=False):
+        table.add_row(r.code, r.text, "Sí" if r.active else "No")
+    console.print(table)

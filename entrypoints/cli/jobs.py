@@ -143,16 +143,27 @@ def worker(ctx: click.Context, concurrency: int | None) -> None:
         from dependency_injector import providers
 
         container.jobs_worker.add_kwargs(concurrency=providers.Object(concurrency))
-    runner = container.jobs_worker()
-    console.print(f"Worker de trabajos {runner.name}: {runner.concurrency} a la vez. Ctrl-C para terminar.")
+    if container.settings().jobs_backend == "saq":
+        runner = container.saq_worker()
+        console.print(f"Worker de trabajos {runner.name} (SAQ en Redis): {runner.concurrency} a la "
+                      "vez. Ctrl-C para terminar.")
+    else:
+        runner = container.jobs_worker()
+        console.print(f"Worker de trabajos {runner.name}: {runner.concurrency} a la vez. "
+                      "Ctrl-C para terminar.")
     try:
         runner.run_forever()
     except KeyboardInterrupt:
-        console.print("Worker detenido.")
+        pass
+    console.print("Worker detenido.")
 
 
 def start_embedded_worker(ctx: click.Context) -> Any:
-    """``serve`` runs the jobs in this process too (the embedded backend)."""
-    runner = get_container(ctx).jobs_worker()
+    """``serve`` runs the jobs in this process too with the embedded backend; with SAQ only
+    ``sanece-admin worker`` runs them (the web processes push to the queue)."""
+    container = get_container(ctx)
+    if container.settings().jobs_backend != "embedded":
+        return None
+    runner = container.jobs_worker()
     runner.start()
     return runner

@@ -132,6 +132,28 @@ ROLE_CHOICE = click.Choice([r.value for r in Role])
 
 
 @cli.group()
+def storage() -> None:
+    """Almacenamiento de archivos (local, S3)."""
+
+
+@storage.command("check")
+@click.option("--create", is_flag=True, help="Crear lo que falte y se pueda crear (el bucket de S3).")
+@click.pass_context
+@cli_errors
+def storage_check(ctx: click.Context, create: bool) -> None:
+    """Comprueba que cada almacenamiento configurado responde (el bucket existe)."""
+    selector = get_container(ctx).storage()
+    if create:
+        for name in selector.create_missing():
+            console.print(f"Almacenamiento {name}: creado.")
+    down = selector.unreachable()
+    if down:
+        raise CliError(f"no responde el almacenamiento {', '.join(down)} (¿existe el bucket? "
+                       "Créelo con `sanece-admin storage check --create`).")
+    console.print(f"Almacenamiento listo: {', '.join(sorted(selector.backends))}.")
+
+
+@cli.group()
 def users() -> None:
     """Usuarios, roles y ámbitos."""
 
@@ -239,6 +261,10 @@ def demo_load(ctx: click.Context, scale: str, if_empty: bool) -> None:
     if if_empty and container.identity().list_users():
         console.print("La base de datos ya tiene datos: no se carga la demostración.")
         return
+    down = container.storage().unreachable()
+    if down:  # before writing anything: a half-loaded demo would need a fresh database
+        raise CliError(f"no responde el almacenamiento {', '.join(down)} (¿existe el bucket? "
+                       "Créelo con `sanece-admin storage check --create`); no se cargó nada.")
     with rich_progress() as progress:
         tasks: dict[str, Any] = {}
 
@@ -346,6 +372,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
 _jobs_cli = importlib.import_module("entrypoints.cli.jobs")
 cli.add_command(_jobs_cli.jobs)
 cli.add_command(_jobs_cli.worker)
+cli.add_command(importlib.import_module("entrypoints.cli.notifications").notifications)
 
 
 def main() -> None:  # pragma: no cover

@@ -23,6 +23,8 @@ from sanece.application.access import Actor
 from sanece.application.inputs import parse_date, parse_optional_date
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
+from sanece.application.inputs import parse_modifications
+from sanece.application.use_cases.decisions import CancelCommand, PendCommand
 from sanece.application.use_cases.review import ApproveCommand, RejectCommand
 from sanece.domain.request_types import cli_type_names
 from sanece.domain.rules import PeriodMonthsInRange
@@ -40,7 +42,10 @@ ADMIN = Scope(Role.ADMIN)
 TYPES: dict[str, tuple[RequestType, str | None]] = {
     name: (t.enum_member, subtype) for name, (t, subtype) in cli_type_names().items()}
 STATUSES = {"en-espera": RequestStatus.PENDING, "validado": RequestStatus.APPROVED,
-            "no-validado": RequestStatus.REJECTED, "todos": None}
+            "no-validado": RequestStatus.REJECTED,
+            "requiere-informacion": RequestStatus.INFO_REQUESTED,
+            "cancelada": RequestStatus.CANCELLED, "vencida": RequestStatus.EXPIRED,
+            "todos": None}
 EVALUATIONS = {"validada": EvaluationStatus.VALIDATED,
                "no-validada": EvaluationStatus.NOT_VALIDATED}
 FILTER_STATUSES = {"pendiente": EvaluationStatus.PENDING, "validada": EvaluationStatus.VALIDATED,
@@ -137,8 +142,18 @@ def requests_show(ctx: click.Context, request_id: int) -> None:
     console.print(table)
     for a in d.attachments:
         console.print(f"Adjunto {a.index}: {a.original_name} ({a.content_type}, {a.size} bytes)")
+    if r.reason_code:
+        console.print(f"Clave del motivo: {r.reason_code}"
+                      + (f" ({d.reason_text})" if d.reason_text else ""))
     if r.reason:
         console.print(f"Motivo de la revisión: {r.reason}")
+    for c in d.authorized:
+        console.print(f"Autorizado {c.label}: solicitado {c.before or '—'} → "
+                      f"autorizado {c.after or '—'}")
+    for x in d.rounds:
+        console.print(f"Información solicitada ({x.reason_code}) por {x.requested_by}: "
+                      f"{x.missing}" + (f" — respuesta de {x.answered_by}: {x.note}"
+                                        if x.answered_at else " — sin respuesta"))
 
 
 @requests.command("approve")
@@ -148,29 +163,161 @@ def requests_show(ctx: click.Context, request_id: int) -> None:
                    f"{PeriodMonthsInRange.MAX} meses después de la fecha de vencimiento actual "
                    "(o de hoy, si ya venció).")
 @click.option("--cancel-date", default=None, help="Fecha de baja (por omisión, hoy).")
+@click.option("--key", "key1", default=None, help="Validado con modificación: clave 1 "
+                                                  "autorizada (cambio de requerimiento).")
+@click.option("--quantity", "quantity1", default=None,
+              help="Validado con modificación: cantidad autorizada de la clave 1.")
+@click.option("--key2", default=None, help="Clave 2 autorizada.")
+@click.option("--quantity2", default=None, help="Cantidad autorizada de la clave 2.")
+@click.option("--set", "fields", multiple=True, metavar="CAMPO=VALOR",
+              help="Otro dato autorizado (requirement, nss, aggregate, given_names, "
+                   "paternal_surname, maternal_surname); repetible.")
 @click.pass_context
 @cli_errors
 def requests_approve(ctx: click.Context, request_id: int, expiry: str | None,
-                     cancel_date: str | None) -> None:
-    """Valida una solicitud y aplica el cambio."""
+                     cancel_date: str | None, key1: str | None, quantity1: str | None,
+                     key2: str | None, quantity2: str | None, fields: tuple[str, ...]) -> None:
+    """Valida una solicitud y aplica el cambio (con modificación si se indican datos)."""
+    raw: dict[str, object] = {"key1": key1, "quantity1": quantity1, "key2": key2,
+                              "quantity2": quantity2}
+    for pair in fields:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"--set espera CAMPO=VALOR, no «{pair}».")
+        raw[name.strip()] = value
     decision = _san(ctx).approve_request()(_actor(), ApproveCommand(
         request_id, parse_optional_date(expiry, "fecha final"),
-        parse_optional_date(cancel_date, "fecha de baja")))
-    console.print(f"Solicitud {decision.request_id}: {decision.status_label}.")
+        parse_optional_date(cancel_date, "fecha de baja"), parse_modifications(raw)))
+    console.print(f"Solicitud {decision.request_id}: {decision.decision_label}.")
+    for c in decision.authorized:
+        console.print(f"  Autorizado {c.label}: solicitado {c.before or '—'} → "
+                      f"autorizado {c.after or '—'}")
     for c in decision.applied:
         console.print(f"  {c.label}: {c.before or '—'} → {c.after or '—'}")
 
 
 @requests.command("reject")
 @click.argument("request_id", type=int)
-@click.option("--reason", required=True, help="Motivo (lo verá el director en «Revisar»).")
+@click.option("--code", "reason_code", default="OTRO", show_default=True,
+              help="Clave del motivo (sanece reasons list).")
+@click.option("--reason", default=None, help="Texto del motivo (lo verá el director; "
+                                             "obligatorio con la clave OTRO).")
 @click.pass_context
 @cli_errors
-def requests_reject(ctx: click.Context, request_id: int, reason: str) -> None:
+def requests_reject(ctx: click.Context, request_id: int, reason_code: str,
+                    reason: str | None) -> None:
     """Marca una solicitud como No Validado, con el motivo."""
-    decision = _san(ctx).reject_request()(_actor(), RejectCommand(request_id, reason))
+    decision = _san(ctx).reject_request()(_actor(), RejectCommand(request_id, reason,
+                                                                  reason_code))
     console.print(f"Solicitud {decision.request_id}: {decision.status_label}. "
-                  f"Motivo: {decision.reason}")
+                  f"Motivo: {decision.reason_code}"
+                  + (f" — {decision.reason}" if decision.reason else ""))
+
+
+@requests.command("pend")
+@click.argument("request_id", type=int)
+@click.option("--reason", "reason_code", required=True,
+              help="Clave del motivo (sanece reasons list).")
+@click.option("--missing", required=True, help="Qué información falta (lo verá el director).")
+@click.pass_context
+@cli_errors
+def requests_pend(ctx: click.Context, request_id: int, reason_code: str, missing: str) -> None:
+    """Requiere información: la solicitud sale de la cola hasta que la unidad responda."""
+    request = _san(ctx).pend_request()(_actor(), PendCommand(request_id, reason_code, missing))
+    console.print(f"Solicitud {request.id}: {request.status.label} ({request.reason_code}): "
+                  f"{request.reason}")
+
+
+@requests.command("cancel")
+@click.argument("request_id", type=int)
+@click.option("--reason", "reason_code", default="YA-NO-APLICA", show_default=True,
+              help="Clave del motivo.")
+@click.option("--note", default=None, help="Nota (opcional).")
+@click.pass_context
+@cli_errors
+def requests_cancel(ctx: click.Context, request_id: int, reason_code: str,
+                    note: str | None) -> None:
+    """Cancelada por la unidad: retira una solicitud En espera o Requiere información."""
+    request = _san(ctx).cancel_request()(_actor(), CancelCommand(request_id, reason_code, note))
+    console.print(f"Solicitud {request.id}: {request.status.label} ({request.reason_code}).")
+
+
+@requests.command("expire")
+@click.pass_context
+@cli_errors
+def requests_expire(ctx: click.Context) -> None:
+    """Vence las solicitudes «Requiere información» sin respuesta en el plazo
+    (SANECE_INFO_EXPIRY_DAYS)."""
+    expired = _san(ctx).expire_requests()()
+    console.print(f"Solicitudes vencidas sin respuesta: {len(expired)}"
+                  + (f" ({', '.join(str(i) for i in expired)})." if expired else "."))
+
+
+# --- catalog of coded reasons --------------------------------------------------------------
+@group.group("reasons")
+def reasons() -> None:
+    """Catálogo de motivos (No Validado, Requiere información, Cancelada, Vencida)."""
+
+
+@reasons.command("list")
+@click.pass_context
+@cli_errors
+def reasons_list(ctx: click.Context) -> None:
+    """Lista los motivos (clave, texto, activo)."""
+    table = Table("Clave", "Texto", "Activo")
+    for r in _san(ctx).list_reasons()(_actor()):
+        table.add_row(r.code, r.text, "sí" if r.active else "no")
+    console.print(table)
+
+
+@reasons.command("add")
+@click.argument("code")
+@click.argument("text")
+@click.pass_context
+@cli_errors
+def reasons_add(ctx: click.Context, code: str, text: str) -> None:
+    """Agrega un motivo al catálogo."""
+    reason = _san(ctx).add_reason()(_actor(), code, text)
+    console.print(f"Motivo agregado: {reason.label}")
+
+
+@reasons.command("disable")
+@click.argument("code")
+@click.pass_context
+@cli_errors
+def reasons_disable(ctx: click.Context, code: str) -> None:
+    """Desactiva un motivo (ya no se puede elegir; las decisiones que lo usaron lo
+    conservan)."""
+    reason = _san(ctx).disable_reason()(_actor(), code)
+    console.print(f"Motivo desactivado: {reason.label}")
+
+
+# --- queue statistics ----------------------------------------------------------------------
+@group.command("queue-stats")
+@click.pass_context
+@cli_errors
+def queue_stats(ctx: click.Context) -> None:
+    """Estadísticas de la cola: pendientes por tipo y antigüedad, mediana de días a la
+    decisión por tipo y mes, decisiones por revisor."""
+    san = _san(ctx)
+    san.expire_requests()()
+    stats = san.queries().queue_stats(ADMIN)
+    pending = Table("Tipo de solicitud", *stats.bands, "Total",
+                    title=f"Pendientes (meta: {stats.target_days} días hábiles)")
+    for row in stats.pending:
+        pending.add_row(row.type_label, *(str(n) for n in row.counts), str(row.total))
+    console.print(pending)
+    medians = Table("Tipo de solicitud", "Mes", "Decisiones", "Mediana (días hábiles)",
+                    title="Días a la decisión")
+    for m in stats.medians:
+        medians.add_row(m.type_label, m.month, str(m.decisions), f"{m.median_days:g}")
+    console.print(medians)
+    reviewers = Table("Revisor", "Decisiones", "Validado", "Con modificación", "No Validado",
+                      "Requiere información", title="Decisiones por revisor")
+    for r in stats.reviewers:
+        reviewers.add_row(r.reviewer, str(r.total), str(r.approved), str(r.modified),
+                          str(r.rejected), str(r.pended))
+    console.print(reviewers)
 
 
 # --- merge undo ----------------------------------------------------------------------------

@@ -7,7 +7,11 @@ Providers (all lazy; nothing is built at import time):
   (``ExcedentesQueries``: every page's data, scoped);
 - ports of the documents: ``renderer`` (fpdf2), ``exporter`` (XlsxWriter), ``catalog_files``
   (CSV/XLSX);
-- use cases: ``answer_step2``, ``save_grid``, ``finalize``, ``reopen``, ``create_period``,
+- data quality at capture: ``thresholds`` (the outlier thresholds, data in
+  ``outlier_thresholds.json`` or ``OUTLIER_THRESHOLDS_FILE``), ``quality_read_model``,
+  ``quality_queries`` (grid notes, copy of the previous period, outliers, a value's history);
+- use cases: ``answer_step2``, ``save_grid``, ``finalize``, ``reopen``, ``review``,
+  ``bulk_accept``, ``add_return_reason``, ``set_return_reason_active``, ``create_period``,
   ``open_period``, ``close_period``, ``set_capture_window``, ``print_report``,
   ``upload_signed``, ``open_signed``, ``file_product_request``, ``acknowledge_decisions``,
   ``accept_product_request``,
@@ -28,9 +32,12 @@ from entrypoints.demo import demo_password
 from entrypoints.lazy import by_path
 from excedentes.adapters.demo import ExcedentesDemoLoader
 from excedentes.adapters.editions import JsonInstitutionEditions
+from excedentes.adapters.sql.quality import SqlQualityReadModel
 from excedentes.adapters.sql.read_model import SqlExcedentesReadModel
+from excedentes.adapters.thresholds import JsonOutlierThresholds
 from excedentes.adapters.sql.uow import SqlExcedentesUnitOfWork
 from excedentes.application.directory import ExcedentesScopeDirectory
+from excedentes.application.quality import QualityQueries
 from excedentes.application.queries import ExcedentesQueries, InstitutionQueries
 from excedentes.application.use_cases.capture import AnswerStep2, FinalizeReport, SaveGrid
 from excedentes.application.use_cases.catalog import (
@@ -47,6 +54,12 @@ from excedentes.application.use_cases.coordination import (
     SetCaptureWindow,
 )
 from excedentes.application.use_cases.exports import ExportRecords
+from excedentes.application.use_cases.review import (
+    AddReturnReason,
+    BulkAccept,
+    ReviewEntity,
+    SetReturnReasonActive,
+)
 from excedentes.application.use_cases.institutions import CreateInstitution, UpdateInstitution
 from excedentes.application.use_cases.product_requests import (
     AcceptProductRequest,
@@ -59,7 +72,7 @@ from excedentes.application.use_cases.reports import (
     PrintReport,
     UploadSignedReport,
 )
-from shared.audit.adapters.sql import SqlAuditLog
+from shared.audit.adapters.sql import SqlAuditLog, SqlAuditQuery
 
 # The document adapters, by import path (built on first use).
 RENDERER = "excedentes.adapters.pdf.report:FpdfReportRenderer"
@@ -75,7 +88,9 @@ class ExcedentesContainer(containers.DeclarativeContainer):
 
     uow = providers.Factory(SqlExcedentesUnitOfWork, sessions, audit=SqlAuditLog)
     read_model = providers.Singleton(SqlExcedentesReadModel, sessions)
-    queries = providers.Singleton(ExcedentesQueries, read_model=read_model, clock=clock)
+    audit_query = providers.Singleton(SqlAuditQuery, sessions)
+    queries = providers.Singleton(ExcedentesQueries, read_model=read_model, clock=clock,
+                                  audit_query=audit_query)
 
     renderer = providers.Singleton(by_path, RENDERER)
     exporter = providers.Singleton(by_path, EXPORTER)
@@ -83,7 +98,15 @@ class ExcedentesContainer(containers.DeclarativeContainer):
 
     # Capturista (Pasos 2, 6, 7, 9)
     answer_step2 = providers.Factory(AnswerStep2, uow_factory=uow.provider, clock=clock)
-    save_grid = providers.Factory(SaveGrid, uow_factory=uow.provider, clock=clock)
+    # data quality at capture: the outlier thresholds as data, the notes, the value history
+    thresholds = providers.Singleton(JsonOutlierThresholds,
+                                     settings.provided.outlier_thresholds_file)
+    quality_read_model = providers.Singleton(SqlQualityReadModel, sessions)
+    audit_query = providers.Singleton(SqlAuditQuery, sessions)
+    quality_queries = providers.Singleton(QualityQueries, queries=queries,
+                                          read_model=quality_read_model, audit=audit_query)
+    save_grid = providers.Factory(SaveGrid, uow_factory=uow.provider, clock=clock,
+                                  thresholds=thresholds)
     finalize = providers.Factory(FinalizeReport, uow_factory=uow.provider, clock=clock)
     upload_signed = providers.Factory(UploadSignedReport, uow_factory=uow.provider, clock=clock,
                                       storage=storage)
@@ -98,6 +121,12 @@ class ExcedentesContainer(containers.DeclarativeContainer):
                                     storage=storage)
     # Coordinador
     reopen = providers.Factory(ReopenEntity, uow_factory=uow.provider, clock=clock)
+    review = providers.Factory(ReviewEntity, uow_factory=uow.provider, clock=clock)
+    bulk_accept = providers.Factory(BulkAccept, uow_factory=uow.provider, clock=clock)
+    add_return_reason = providers.Factory(AddReturnReason, uow_factory=uow.provider,
+                                          clock=clock)
+    set_return_reason_active = providers.Factory(SetReturnReasonActive,
+                                                 uow_factory=uow.provider, clock=clock)
     create_period = providers.Factory(CreatePeriod, uow_factory=uow.provider, clock=clock)
     open_period = providers.Factory(OpenPeriod, uow_factory=uow.provider, clock=clock)
     close_period = providers.Factory(ClosePeriod, uow_factory=uow.provider, clock=clock)

@@ -12,12 +12,13 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from entrypoints.container import Container, build_container
-from entrypoints.http import admin, identity, jobs
+from entrypoints.http import admin, identity, jobs, notifications
 from entrypoints.http.dependencies import PLATFORM_DEPENDENCIES, bound, dependency_map
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.headers import SecurityHeadersMiddleware
 from entrypoints.http.observability import RequestIdMiddleware, configure_logging
 from entrypoints.http.openapi import ProblemJsonRenderPlugin
+from shared.storage.domain import format_size
 from entrypoints.http.read_scope import ReadScopeMiddleware
 from entrypoints.http.rendering import HttpModule
 from entrypoints.http.security import AccessMiddleware
@@ -40,12 +41,13 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
         template_dir=HERE / "templates",
         menu=admin.ADMIN_MENU,
     )
-    all_modules = [platform, *modules, jobs.module(container)]
+    all_modules = [platform, *modules, jobs.module(container), notifications.module(container)]
     template_dirs = [m.template_dir for m in all_modules if m.template_dir is not None]
 
     def _engine_callback(engine: Any) -> None:
         env = engine.engine
         env.filters["miles"] = lambda n: "" if n is None else f"{int(n):,}"
+        env.filters["tamano"] = format_size
         env.globals["static_version"] = "1"
         # Templates ship with the code: no stat() of every template file on every render.
         env.auto_reload = False

@@ -327,8 +327,9 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     database = await to_thread.run_sync(container.db_ping)
     storage = not await to_thread.run_sync(container.storage().unreachable)
     sessions = await _session_store_answers(request)
-    checks = {"database": database, "sessions": sessions, "storage": storage,
-              "jobs": database}  # the embedded job queue lives in the database
+    # The embedded job queue lives in the database; SAQ's in Redis.
+    jobs = database and await to_thread.run_sync(container.job_queue().reachable)
+    checks = {"database": database, "sessions": sessions, "storage": storage, "jobs": jobs}
     ok = all(checks.values())
     if ok:
         state.health_ok_at = now

@@ -171,7 +171,7 @@ class JobPages(Controller):
 def module(container: Any) -> HttpModule:
     """The platform's jobs module; «Mis descargas» is in the menu of the roles that can start
     a job of some registered kind. Its templates are the platform's."""
-    roles = frozenset(Role(r) for r in container.job_kinds().starter_roles())
+    roles = frozenset(Role(r) for r in container.job_kinds().menu_roles())
     router = bound([JobPages, JobsApi], dependency_map(container, USE_CASES))
     return HttpModule(name="jobs", route_handlers=[router],
                       menu=[MenuItem("Mis descargas", PAGES, roles)])

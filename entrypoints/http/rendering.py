@@ -6,6 +6,7 @@ and its menu entries per role.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
@@ -60,9 +61,11 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     user: UserView | None = getattr(request.state, "user", None)
     menu: list[MenuItem] = []
     scope_label = None
+    inbox_count = 0
     if user is not None:
         menu = [m for m in request.app.state.menu if user.role in m.roles]
         scope_label = _scope_label(request, session, user)
+        inbox_count = _inbox_count(request, user)
     home_path = request.app.state.home_by_role.get(user.role, "/") if user is not None else "/"
     flashes = session.pop("_flash", []) if "_flash" in session else []
     return {
@@ -70,6 +73,7 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "role_label": user.role.label if user else "",
         "scope_label": scope_label,
         "menu": menu,
+        "inbox_count": inbox_count,
         "csrf_token": session.csrf_token(),
         "info_at": info_at(request),
         "flashes": flashes,
@@ -77,6 +81,16 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "home_path": home_path,
         "local_time": lambda v, fmt="%d/%m/%Y %H:%M": local_time(request, v, fmt),
     }
+
+
+def _inbox_count(request: Request[Any, Any, Any], user: UserView) -> int:
+    """The header's badge: the user's unread notifications (one statement; the projection runs
+    first only when the audit trail moved since the last one)."""
+    try:
+        return int(request.app.state.container.inbox_badge()(user.id))
+    except Exception:  # noqa: BLE001 - a page (an error page too) never fails for its badge
+        logging.getLogger("sanece.notifications").exception("inbox badge failed")
+        return 0
 
 
 def _scope_label(request: Request[Any, Any, Any], session: Any, user: UserView) -> str | None:

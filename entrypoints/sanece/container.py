@@ -28,6 +28,8 @@ from dependency_injector import containers, providers
 
 from entrypoints.demo import demo_password
 from entrypoints.lazy import by_path
+from sanece.adapters.sql.notifications import SqlNotificationSubjects
+from sanece.application.notifications import SaneceNotificationSource
 from sanece.adapters.sql.read_model import SqlSaneceReadModel
 from sanece.adapters.sql.uow import SqlSaneceUnitOfWork
 from sanece.application.directory import SaneceScopeDirectory
@@ -50,6 +52,16 @@ from sanece.application.use_cases.requests import (
     FilePatientDataChange,
     FileRequirementChange,
     FileUnitChange,
+)
+from sanece.application.use_cases.decisions import (
+    AddReason,
+    AnswerRequest,
+    BulkApprove,
+    CancelRequest,
+    DisableReason,
+    ExpireRequests,
+    ListReasons,
+    PendRequest,
 )
 from sanece.application.use_cases.review import ApproveRequest, RejectRequest, UndoMerge
 from shared.audit.adapters.sql import SqlAuditLog
@@ -74,7 +86,9 @@ class SaneceContainer(containers.DeclarativeContainer):
 
     uow = providers.Factory(SqlSaneceUnitOfWork, sessions, audit=SqlAuditLog)
     read_model = providers.Singleton(SqlSaneceReadModel, sessions)
-    queries = providers.Singleton(SaneceQueries, read_model=read_model, clock=clock)
+    queries = providers.Singleton(SaneceQueries, read_model=read_model, clock=clock,
+                                  review_target_days=settings.provided.review_target_days,
+                                  info_expiry_days=settings.provided.info_expiry_days)
     attachment_storage = providers.Singleton(institution_storage, storage)
     max_attachment = providers.Callable(lambda s: s.attachment_max_bytes, settings)
 
@@ -96,13 +110,23 @@ class SaneceContainer(containers.DeclarativeContainer):
                                         storage=attachment_storage)
     print_response = providers.Factory(PrintFolioResponse, uow_factory=uow.provider,
                                        clock=clock, renderer=pdf_renderer,
-                                       timezone=settings.provided.timezone)
+                                       timezone=settings.provided.timezone, queries=queries)
     extract = providers.Factory(ExtractFolios, uow_factory=uow.provider, clock=clock,
                                 read_model=read_model, writer=extraction_writer)
     submit_feedback = providers.Factory(SubmitFeedback, uow_factory=uow.provider, clock=clock)
     # Revisor (S12) and evaluador (S14)
     approve_request = providers.Factory(ApproveRequest, uow_factory=uow.provider, clock=clock)
     reject_request = providers.Factory(RejectRequest, uow_factory=uow.provider, clock=clock)
+    # More decisions: Requiere información and its answer, Cancelada, Vencida, in bulk
+    pend_request = providers.Factory(PendRequest, uow_factory=uow.provider, clock=clock)
+    answer_request = providers.Factory(AnswerRequest, **_filing)
+    cancel_request = providers.Factory(CancelRequest, uow_factory=uow.provider, clock=clock)
+    expire_requests = providers.Factory(ExpireRequests, uow_factory=uow.provider, clock=clock,
+                                        days=settings.provided.info_expiry_days)
+    bulk_approve = providers.Factory(BulkApprove, uow_factory=uow.provider, clock=clock)
+    list_reasons = providers.Factory(ListReasons, uow_factory=uow.provider, clock=clock)
+    add_reason = providers.Factory(AddReason, uow_factory=uow.provider, clock=clock)
+    disable_reason = providers.Factory(DisableReason, uow_factory=uow.provider, clock=clock)
     register_evaluation = providers.Factory(RegisterEvaluation, uow_factory=uow.provider,
                                             clock=clock)
     # Admin (S16, undo of a wrong merge)
@@ -117,6 +141,9 @@ class SaneceContainer(containers.DeclarativeContainer):
                                       files=files)
 
     # What the platform asks of every context.
+    notification_source = providers.Singleton(
+        SaneceNotificationSource, providers.Singleton(SqlNotificationSubjects, sessions), clock,
+        target_days=settings.provided.review_target_days)
     scope_directory = providers.Singleton(SaneceScopeDirectory, read_model)
     demo_loader = providers.Singleton(by_path, DEMO_LOADER, uow_factory=uow.provider,
                                       clock=clock, storage=attachment_storage,

@@ -64,17 +64,27 @@ class Settings:
     s3_region: str | None = None
     s3_prefix: str = ""
     attachment_max_bytes: int = 10 * MB
+    review_target_days: int = 5  # SAnECE: business days a request may wait in the queue
+    info_expiry_days: int = 10  # SAnECE: days a "Requiere información" waits for its answer
     import_max_bytes: int = 50 * MB
     import_max_rows: int = 500_000  # data lines of one CSV/XLSX import
     import_max_unzipped_bytes: int = 300 * MB  # an .xlsx's contents once decompressed
     import_max_line_chars: int = 20_000  # one line of a CSV
+    # the Paso 6 outlier thresholds (JSON); empty: the file shipped with the product
+    outlier_thresholds_file: str = ""
     log_level: str = "INFO"
     log_json: bool = True
-    jobs_backend: str = "embedded"  # where jobs run: worker threads on the product's database
+    jobs_backend: str = "embedded"  # embedded: worker threads on the database; saq: SAQ on Redis
+    jobs_queue: str = "sanece-jobs"  # JOBS_BACKEND=saq: the SAQ queue's name in Redis
     jobs_keep_days: int = 7  # a finished job and its file are kept this long
     jobs_concurrency: int = 1  # heavy jobs run at once by one process's worker
     jobs_max_attempts: int = 3  # a job whose worker died is retried up to this many times
     jobs_lease_seconds: int = 60  # a running job not renewed for this long is requeued
+    # the Extracción page answers at once up to this many folios, above it starts a job
+    jobs_sanece_extraction_rows: int = 20_000
+    smtp_url: str | None = None  # e-mail copies of notifications; off when unset
+    smtp_from: str = "SAnECE <no-responder@localhost>"
+    public_url: str | None = None  # the product's address, for the links in those e-mails
 
     @property
     def files_root(self) -> Path:
@@ -120,17 +130,25 @@ class Settings:
             s3_region=env.get("S3_REGION") or None,
             s3_prefix=env.get("S3_PREFIX") or "",
             attachment_max_bytes=_int(env, "ATTACHMENT_MAX_MB", 10) * MB,
+            review_target_days=_int(env, "SANECE_REVIEW_TARGET_DAYS", 5),
+            info_expiry_days=_int(env, "SANECE_INFO_EXPIRY_DAYS", 10),
             import_max_bytes=_int(env, "IMPORT_MAX_MB", 50) * MB,
             import_max_rows=_int(env, "IMPORT_MAX_ROWS", 500_000),
             import_max_unzipped_bytes=_int(env, "IMPORT_MAX_UNZIPPED_MB", 300) * MB,
             import_max_line_chars=_int(env, "IMPORT_MAX_LINE_CHARS", 20_000),
+            outlier_thresholds_file=(env.get("OUTLIER_THRESHOLDS_FILE") or "").strip(),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             log_json=_bool(env.get("LOG_JSON"), True),
             jobs_backend=(env.get("JOBS_BACKEND") or "embedded").lower(),
+            jobs_queue=env.get("JOBS_QUEUE") or "sanece-jobs",
             jobs_keep_days=_int(env, "JOBS_KEEP_DAYS", 7),
             jobs_concurrency=_int(env, "JOBS_CONCURRENCY", 1),
             jobs_max_attempts=_int(env, "JOBS_MAX_ATTEMPTS", 3),
             jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", 60),
+            jobs_sanece_extraction_rows=_int(env, "JOBS_SANECE_EXTRACTION_ROWS", 20_000),
+            smtp_url=env.get("SMTP_URL") or None,
+            smtp_from=env.get("SMTP_FROM") or "SAnECE <no-responder@localhost>",
+            public_url=env.get("PUBLIC_URL") or None,
         )
         s.validate()
         return s
@@ -148,8 +166,12 @@ class Settings:
             raise ValueError("SESSION_MAX_HOURS must be at least 1")
         if self.login_address_max_failures < 1:
             raise ValueError("LOGIN_MAX_FAILURES_PER_ADDRESS must be at least 1")
-        if self.jobs_backend != "embedded":
-            raise ValueError(f"unknown JOBS_BACKEND {self.jobs_backend!r} (use embedded)")
+        if self.jobs_backend not in ("embedded", "saq"):
+            raise ValueError(f"unknown JOBS_BACKEND {self.jobs_backend!r} (use embedded or saq)")
+        if self.jobs_backend == "saq" and not self.redis_url:
+            raise ValueError("REDIS_URL is required when JOBS_BACKEND is saq")
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise ValueError("SMTP_URL must start with smtp:// or smtps://")
         for name, value in (("JOBS_KEEP_DAYS", self.jobs_keep_days),
                             ("JOBS_CONCURRENCY", self.jobs_concurrency),
                             ("JOBS_MAX_ATTEMPTS", self.jobs_max_attempts),

@@ -185,6 +185,18 @@ def _job_page(page, base: str) -> None:
     page.locator("[data-job-done]").wait_for(state="visible", timeout=60_000)
 
 
+def _proposal_refused(page, base: str) -> None:
+    """A proposal naming a unit that is not in the catalog: the form comes back refused."""
+    page.goto(base + "/intercambios/acuerdos/nuevo")
+    page.get_by_label("CLUES de la unidad solicitante").fill("XXXXX000000")
+    page.get_by_label("CLUES de la unidad proveedora").fill("YYYYY000000")
+    page.get_by_label("Producto o servicio").fill("Consulta")
+    page.get_by_label("Pacientes por mes").fill("3")
+    page.get_by_role("button", name="Proponer acuerdo").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").is_visible()
+
+
 def _folio_form(path: str) -> Callable[..., None]:
     def go(page, base: str) -> None:
         page.goto(base + "/sanece/inicio")
@@ -207,16 +219,32 @@ PAGES: dict[str | None, list[Check]] = {
         Check("Cambiar contraseña", "/cuenta/contrasena", _to("/cuenta/contrasena")),
         Check("Cambiar contraseña, rechazado", "/cuenta/contrasena", _password_refused),
         Check("Homologaciones validadas", "/sanece/homologaciones", _to("/sanece/homologaciones")),
+        Check("Catálogo de motivos", "/sanece/motivos", _to("/sanece/motivos")),
         Check("Deshacer homologación", "/sanece/homologaciones/{request_id:int}",
               _via("/sanece/homologaciones", "main a[href^='/sanece/homologaciones/']")),
         Check("Comentarios recibidos", "/sanece/comentarios-recibidos", _to("/sanece/comentarios-recibidos")),
+        Check("Folios por unidad, elegir la unidad", "/sanece/inicio", _to("/sanece/inicio")),
         Check("Bitácora sin resultados", "/admin/bitacora", _audit_empty),
         Check("Instituciones", "/excedentes/instituciones", _to("/excedentes/instituciones")),
         Check("Instituciones, registro rechazado", "/excedentes/instituciones",
               _institution_refused),
         Check("Institución: datos", "/excedentes/instituciones/{code:str}",
               _to("/excedentes/instituciones/SS")),
+        Check("Motivos de devolución", "/excedentes/motivos", _to("/excedentes/motivos")),
+        Check("Completitud nacional", "/excedentes/completitud", _to("/excedentes/completitud")),
         Check("Página inexistente (404)", None, _not_found),
+        # Exchange agreements (issue 17): the admin sees every agreement and every form.
+        Check("Acuerdos de intercambio", "/intercambios/acuerdos", _to("/intercambios/acuerdos")),
+        Check("Acuerdo de intercambio", "/intercambios/acuerdos/{agreement_id:int}",
+              _via("/intercambios/acuerdos", "main table a[href^='/intercambios/acuerdos/']")),
+        Check("Acuerdo propuesto (formularios)", "/intercambios/acuerdos/{agreement_id:int}",
+              _via("/intercambios/acuerdos?estado_acuerdo=propuesto",
+                   "main table a[href^='/intercambios/acuerdos/']")),
+        Check("Proponer acuerdo", "/intercambios/acuerdos/nuevo", _to("/intercambios/acuerdos/nuevo")),
+        Check("Proponer acuerdo, rechazado", "/intercambios/acuerdos/nuevo", _proposal_refused),
+        Check("Motivos de rechazo y cancelación", "/intercambios/acuerdos/motivos",
+              _to("/intercambios/acuerdos/motivos")),
+        Check("El ciclo en cifras", "/intercambios/ciclo", _to("/intercambios/ciclo")),
     ],
     "coordinador.imss": [
         Check("Mis descargas, vacía", "/trabajos", _to("/trabajos")),
@@ -231,6 +259,18 @@ PAGES: dict[str | None, list[Check]] = {
         Check("Reportes de la entidad", ENTITY + "/reportes", _to("/excedentes/entidades/IMSS/HG/2026/reportes")),
         Check("Reporte firmado", ENTITY + "/firmado", _to("/excedentes/entidades/IMSS/HG/2026/firmado")),
         Check("Apertura", ENTITY + "/apertura", _to("/excedentes/entidades/IMSS/HG/2026/apertura")),
+        Check("Revisión", ENTITY + "/revision", _to("/excedentes/entidades/IMSS/HG/2026/revision")),
+        Check("Historial de la entidad", ENTITY + "/historial",
+              _to("/excedentes/entidades/IMSS/HG/2026/historial")),
+        Check("Aceptar varios reportes", "/excedentes/tablero/aceptar",
+              _to("/excedentes/tablero/aceptar?periodo=2026&entidad=HG")),
+        Check("Completitud de la institución", "/excedentes/completitud",
+              _to("/excedentes/completitud?periodo=2026")),
+        Check("Valores atípicos", ENTITY + "/valores-atipicos",
+              _to("/excedentes/entidades/IMSS/HG/2026/valores-atipicos")),
+        Check("Historial de un valor", UNIT + "/productos/{product_id:int}/historial",
+              _via("/excedentes/entidades/IMSS/HG/2026/valores-atipicos",
+                   "main table a[href*='/historial']")),
         Check("Intercambios", "/intercambios", _to("/intercambios")),
         Check("Intercambios: vista nacional", "/intercambios/{analysis_id:int}", _analysis),
         Check("Intercambios: propuestas", "/intercambios/{analysis_id:int}/propuestas",
@@ -255,6 +295,7 @@ PAGES: dict[str | None, list[Check]] = {
     ],
     "director.campeche": [
         Check("Inicio SAnECE", "/sanece/inicio", _to("/sanece/inicio")),
+        Check("Avisos", "/avisos", _to("/avisos")),
         Check("SAnECE (entrada)", "/sanece", _to("/sanece")),
         Check("Consultar folio", "/sanece/consultar", _to("/sanece/consultar")),
         Check("Consultar folio: detalle", "/sanece/consultar",
@@ -293,6 +334,8 @@ PAGES: dict[str | None, list[Check]] = {
         Check("Revisión de solicitudes", "/sanece/revision", _to("/sanece/revision")),
         Check("Revisar una solicitud", "/sanece/solicitudes/{request_id:int}",
               _via("/sanece/revision", "main a[href^='/sanece/solicitudes/']")),
+        Check("Estadísticas de la cola", "/sanece/revision/estadisticas",
+              _to("/sanece/revision/estadisticas")),
     ],
     "evaluador": [
         Check("Evaluación de folios", "/sanece/evaluacion", _to("/sanece/evaluacion")),
@@ -312,6 +355,7 @@ NOT_PAGES = (
     re.compile(r"/exportar/"),          # catalog downloads
     re.compile(r"/adjuntos/"),          # request attachments (files)
     re.compile(r"^/trabajos/\{job_id:str\}/archivo$"),  # a finished job's file
+    re.compile(r"^/intercambios/acuerdos/\{agreement_id:int\}/firmado$"),  # a signed scan
     # The Cambios page of a registered folio type without pages of its own: none of the guide's
     # five has one (each answers 404 there); a sixth type adds its check to PAGES.
     re.compile(r"^/sanece/cambios/\{slug:str\}$"),

@@ -183,3 +183,128 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     # the capturista may capture again
     page.reload()
     assert dashboard_row(page).get_by_role("link", name="Finalizar Reporte").is_visible()
+
+
+def test_review_return_then_accept(demo, browser, page, shots, tmp_path):
+    """Issue 15: the capturista finalizes and uploads, the coordinador returns the report with
+    a coded reason, the capturista sees the reason, finalizes and uploads again, the
+    coordinador accepts it (bulk accept, with its confirmation) and the tablero says
+    Aceptado. Entity: CHIAPAS (SS), capturing in the demo."""
+    capturista, entity = ("capturista.ss.cs", "Demo-2026-CAP"), "CHIAPAS"
+    page.on("dialog", lambda d: d.accept())
+    row = lambda p: p.locator("table.exc-dashboard tbody tr", has_text=entity)  # noqa: E731
+    log_in(page, demo.url, capturista)
+
+    def finalize_and_upload(name: str) -> None:
+        if "/tablero" not in page.url:
+            page.get_by_role("link", name="Inicio").first.click()
+        row(page).get_by_role("link", name="Finalizar Reporte").click()
+        page.get_by_label("¿Desea finalizar el registro?").select_option("SI")
+        page.get_by_label("Ingresar contraseña:").fill(capturista[1])
+        page.get_by_role("button", name="Guardar").click()
+        assert page.get_by_text("Registro finalizado. Folio SS-").is_visible()
+        with page.expect_download() as got:
+            page.get_by_role("link", name="Versión Final").click()
+        signed = tmp_path / name
+        got.value.save_as(signed)
+        page.get_by_role("link", name="Inicio").first.click()
+        row(page).get_by_role("link", name="Subir").click()
+        page.get_by_label("Subir pdf firmado").set_input_files(str(signed))
+        page.get_by_role("button", name="Guardar").click()
+        assert page.get_by_text("Reporte firmado guardado").is_visible()
+        expect(page.locator(".exc-review .review-badge")).to_have_text("Firmado")
+
+    finalize_and_upload("firmado-1.pdf")
+    shots(page, "r01-firmado")
+
+    context = browser.new_context(locale="es-MX", viewport={"width": 1366, "height": 768})
+    coordinador = context.new_page()
+    coordinador.set_default_timeout(15000)
+    coordinador.on("dialog", lambda d: d.accept())
+    log_in(coordinador, demo.url, COORDINADOR)
+    row(coordinador).get_by_role("link", name="Firmado").click()
+    coordinador.get_by_label("Motivo", exact=True).select_option("DATOS-INC")
+    coordinador.get_by_label("Observaciones para la entidad").fill(
+        "Falta registrar la unidad de segundo nivel")
+    shots(coordinador, "r02-revision")
+    coordinador.get_by_role("button", name="Devolver para corrección").click()
+    assert coordinador.get_by_text("Se devolvió para corrección el reporte").is_visible()
+    expect(row(coordinador).locator(".review-badge")).to_have_text("Devuelto")
+    coordinador.get_by_label("Estado de revisión", exact=True).select_option("devuelto")
+    coordinador.get_by_role("button", name="Filtrar").click()
+    expect(row(coordinador)).to_have_count(1)
+
+    # the capturista sees the reason on the entity's pages, and may capture again
+    page.goto(demo.url + "/excedentes/tablero")
+    row(page).get_by_role("link", name=entity).click()
+    notice = page.locator(".exc-returned")
+    expect(notice).to_contain_text("DATOS-INC")
+    expect(notice).to_contain_text("Falta registrar la unidad de segundo nivel")
+    expect(page.get_by_role("button", name="Guardar")).to_be_enabled()
+    shots(page, "r03-devuelto")
+    page.get_by_role("link", name="Inicio").first.click()
+    finalize_and_upload("firmado-2.pdf")
+    expect(page.locator(".exc-returned")).to_have_count(0)
+
+    # bulk accept from the tablero: the confirmation lists the entity first
+    coordinador.goto(demo.url + "/excedentes/tablero")
+    row(coordinador).get_by_role("checkbox", name=f"Aceptar {entity}").check()
+    coordinador.get_by_role("button", name="Aceptar seleccionadas").click()
+    assert coordinador.get_by_text(f"CS — {entity}").is_visible()
+    shots(coordinador, "r04-confirmar")
+    coordinador.get_by_role("button", name="Confirmar y aceptar").click()
+    assert coordinador.get_by_text("Se aceptó 1 reporte: CS.").is_visible()
+    expect(row(coordinador).locator(".review-badge")).to_have_text("Aceptado")
+    shots(coordinador, "r05-aceptado")
+    context.close()
+
+    # accepted: read-only for the capturista, saying who accepted it
+    page.goto(demo.url + "/excedentes/tablero")
+    row(page).get_by_role("link", name=entity).click()
+    expect(page.locator(".exc-review")).to_contain_text("aceptó el reporte")
+    expect(page.locator(".exc-review")).to_contain_text("coordinador.ss")
+def test_an_outlier_is_kept_only_with_a_comment_and_the_coordinador_sees_it(demo, browser, page,
+                                                                             shots):
+    """Issue 15: 3 de Octubre (BAJA CALIFORNIA) reported 6 monthly patients of Anestesia last
+    year; 900 now is warned, refused without a comment and kept with one."""
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, demo.url, ("capturista.ss.bc", "Demo-2026-CAP"))
+    page.goto(demo.url + "/excedentes/entidades/SS/BC/2026/unidades")
+    page.get_by_role("link", name="3 DE OCTUBRE, PRIMER NIVEL").click()
+    page.get_by_role("link", name="Cirugía", exact=True).click()
+    page.get_by_role("link", name="Cirugía general").click()
+
+    cell(page, "Faltante Ambulatoria Anestesia").fill("3")
+    page.get_by_role("combobox", name="Causa Anestesia").fill("Falta de Personal")
+    cell(page, "Pacientes Mensuales Anestesia").fill("900")
+    page.get_by_role("button", name="Guardar").click()
+    warning = ("Valor atípico: 900 pacientes mensuales; en 2025 esta unidad reportó 6. Si es "
+               "correcto, escriba un comentario que lo explique; si no, corríjalo.")
+    assert page.get_by_text("No se guardó ningún dato: corrija 1 error señalado").is_visible()
+    assert page.get_by_text(warning).is_visible()
+    assert cell(page, "Pacientes Mensuales Anestesia").input_value() == "900"
+    shots(page, "q1-valor-atipico")
+
+    comment = "Se sumó la demanda del hospital vecino cerrado por obra"
+    cell(page, "Comentario Anestesia").fill(comment)
+    page.get_by_role("button", name="Guardar").click()
+    assert page.get_by_text("Información guardada: 1 registro nuevo o modificado").is_visible()
+    page.reload()
+    assert cell(page, "Comentario Anestesia").input_value() == comment
+    assert page.get_by_text("Valor atípico: 900 pacientes mensuales; en 2025 esta unidad "
+                            "reportó 6").is_visible()
+    shots(page, "q2-comentario")
+
+    coordinator = browser.new_page()
+    log_in(coordinator, demo.url, COORDINADOR)
+    coordinator.goto(demo.url + "/excedentes/entidades/SS/BC/2026")
+    coordinator.get_by_role("link", name="Valores atípicos y sus comentarios").click()
+    row = coordinator.locator("main table tbody tr", has_text="Anestesia")
+    assert row.get_by_text(comment).is_visible()
+    assert row.get_by_text("900 pacientes mensuales; en 2025 esta unidad reportó 6").is_visible()
+    row.get_by_role("link", name="Ver historial").click()
+    assert coordinator.get_by_text("capturista.ss.bc").first.is_visible()
+    assert coordinator.get_by_text("Faltante Ambulatoria: 3 eventos, 900 pacientes "
+                                   "(Falta de Personal)").is_visible()
+    shots(coordinator, "q3-coordinador")
+    coordinator.close()

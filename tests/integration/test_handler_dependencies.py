@@ -26,7 +26,7 @@ from entrypoints.http.sanece.common import ROOT_DEPENDENCIES as SANECE_ROOT
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = ("entrypoints.http.excedentes.", "entrypoints.http.exchange.",
            "entrypoints.http.sanece.", "entrypoints.http.identity", "entrypoints.http.admin",
-           "entrypoints.http.jobs")
+           "entrypoints.http.jobs", "entrypoints.http.notifications")
 
 
 def _fn(handler: Any) -> Any:

@@ -32,7 +32,13 @@ def modules(container: Any) -> list[Any]:
     )
     from entrypoints.http.excedentes.dashboard import DashboardPages
     from entrypoints.http.excedentes.institutions import InstitutionPages
+    from entrypoints.http.excedentes.quality import QualityApi, QualityPages
     from entrypoints.http.excedentes.reports import ReportPages
+    from entrypoints.http.excedentes.review import (
+        CompletenessApi,
+        ReturnReasonPages,
+        ReviewPages,
+    )
     from entrypoints.http.rendering import HttpModule, MenuItem
 
     everyone = frozenset({Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN})
@@ -41,7 +47,8 @@ def modules(container: Any) -> list[Any]:
         name="excedentes",
         route_handlers=[bound(
             [DashboardPages, CapturePages, ReportPages, ReopenPages, PeriodPages, RequestPages,
-             CatalogPages, InstitutionPages, EntityApi, InstitutionApi, ProductRequestApi],
+             CatalogPages, InstitutionPages, QualityPages, EntityApi, InstitutionApi,
+             ProductRequestApi, QualityApi, ReviewPages, ReturnReasonPages, CompletenessApi],
             {**dependency_map(container.excedentes, DEPENDENCIES),
              **dependency_map(container, ROOT_DEPENDENCIES)})],
         template_dir=HERE / "templates",
@@ -50,6 +57,8 @@ def modules(container: Any) -> list[Any]:
             MenuItem("Periodos", "/excedentes/periodos", managers),
             MenuItem("Solicitudes de producto", "/excedentes/solicitudes", everyone),
             MenuItem("Catálogos", "/excedentes/catalogos", managers),
+            MenuItem("Completitud", "/excedentes/completitud", managers),
+            MenuItem("Motivos de devolución", "/excedentes/motivos", frozenset({Role.ADMIN})),
             MenuItem("Instituciones", "/excedentes/instituciones", frozenset({Role.ADMIN})),
             MenuItem("Guía de Ayuda", "/excedentes/ayuda", everyone),
         ],

@@ -278,7 +278,8 @@ class EntityApi(Controller):
         with version_refusals("la tabla del Paso 6"):
             result = save_grid(actor_of(request), SaveGridCommand(
                 entity_ref(inst, entity), year, clues, group_id, data.specialty_id, rows,
-                expected_version=expected))
+                expected_version=expected,
+                comments={r.product_id: r.comment for r in data.rows if r.comment is not None}))
         if not result.saved:
             raise GridInvalid(result.summary, details=[attrs.asdict(GridFieldErrorOut(
                 e.row_number, e.product_id, e.field.value, e.field.label, e.message))

@@ -35,6 +35,8 @@ class GridRowBody:
     surplus_outpatient: str | None = None
     surplus_inpatient: str | None = None
     monthly_patients: str | None = None
+    # the row's comment (needed to keep a value warned as an outlier); None keeps the stored one
+    comment: str | None = None
 
 
 @attrs.frozen
@@ -60,6 +62,16 @@ class ReasonBody:
     """Apertura or rejection: the reason, recorded in the audit trail."""
 
     reason: str
+
+
+@attrs.frozen
+class ReviewBody:
+    """Review by levels: ``accept``, ``return`` (``reason_code`` of the catalog and an optional
+    ``note``) or ``revert`` (admin; ``note`` is the required reason)."""
+
+    action: str
+    reason_code: str | None = None
+    note: str | None = None
 
 
 @attrs.frozen

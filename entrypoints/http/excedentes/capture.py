@@ -40,6 +40,7 @@ from entrypoints.http.forms import (
     with_query,
 )
 from entrypoints.http.rendering import flash, redirect
+from excedentes.application.quality import QualityQueries
 from excedentes.application.queries import ExcedentesQueries
 from excedentes.application.use_cases.capture import (
     AnswerStep2,
@@ -61,6 +62,7 @@ from excedentes.domain.model import Answer
 from excedentes.domain.versions import require_version
 from shared.adapters.sql.queries import end_read_snapshot
 from shared.kernel.errors import Conflict, ValidationError
+from shared.kernel.text import count_text
 
 URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 ENTITY = "/entidades/{inst:str}/{entity:str}/{year:int}"
@@ -136,6 +138,14 @@ def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "") -> list[GridR
         rows.append(GridRow(product_id=pid,
                             **{name: fields.get(f"{key}{pid}", "") for name, key in keys}))
     return rows
+
+
+def grid_comments_from_form(data: Mapping[str, Any], product_ids: list[int],
+                            prefix: str = "") -> dict[int, str]:
+    """The comment typed in each row ("nt123", nota), or with ``prefix="o"`` the one it
+    started from ("ont123", sent only where not blank)."""
+    fields = field_values(data)
+    return {pid: fields.get(f"{prefix}nt{pid}", "") for pid in product_ids}
 
 
 def current_beside(typed: list[GridRow], view: Any) -> dict[int, dict[str, str]]:
@@ -235,6 +245,7 @@ class CapturePages(Controller):
 
     @get(GROUP + "/productos", sync_to_thread=True, middleware=GZIP)
     def grid(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
+             quality_queries: Injected[QualityQueries],
              inst: FromPath[str],
              entity: FromPath[str],
              year: FromPath[int], clues: FromPath[str], group_id: FromPath[int]) -> Any:
@@ -248,11 +259,32 @@ class CapturePages(Controller):
             # the guides' grid is per especialidad troncal: choose it first (Paso 5); the
             # query checked the scope, the unit and the group before this rule
             return redirect(path_urls(ref, year).group(normalize_clues(clues), group_id))
-        return self._grid_page(request, view)
+        if q.get("copiar") and view.editable:
+            return self._copied_page(request, quality_queries, view)
+        return self._grid_page(request, quality_queries, view)
+
+    def _copied_page(self, request: Request[Any, Any, Any], quality: QualityQueries,
+                     view: Any) -> Any:
+        """"Copiar los valores del periodo anterior": last period's values typed into the rows
+        that are blank now (a value already captured is never overwritten); the page's
+        starting values stay the stored ones, so Guardar saves the copies like typed values."""
+        previous = quality.previous_values(view)
+        rows = [previous[line.product_id] for line in view.lines
+                if line.row.is_blank and line.product_id in previous]
+        year = view.overview.period.year - 1
+        if rows:
+            notice = (f"Se copiaron los valores de {count_text(len(rows), 'producto')} del "
+                      f"periodo {year} en las filas vacías. Revíselos y pulse Guardar: no se "
+                      f"guarda nada hasta entonces.")
+        else:
+            notice = (f"El periodo {year} no tiene valores de esta unidad en las filas vacías "
+                      f"de esta tabla; no se copió nada.")
+        return self._grid_page(request, quality, view, rows=rows, notice=notice)
 
     @post(GROUP + "/productos", sync_to_thread=True, middleware=GZIP)
     def save_grid(self, request: Request[Any, Any, Any],
                   queries: Injected[ExcedentesQueries],
+                  quality_queries: Injected[QualityQueries],
                   save_grid: Injected[SaveGrid], inst: FromPath[str],
                   entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
                   group_id: FromPath[int],
@@ -263,21 +295,31 @@ class CapturePages(Controller):
         ref = entity_ref(inst, entity)
         rows = grid_rows_from_form(data)
         originals = {r.product_id: r for r in grid_rows_from_form(data, "o")}
+        ids = [r.product_id for r in rows]
+        comments = grid_comments_from_form(data, ids)
+        comment_starts = grid_comments_from_form(data, ids, "o")
         # only what the user changed is saved: an untouched row (even the blank copy of a
-        # record someone saved after this page was drawn) is never sent
-        changed = changed_rows(rows, originals)
+        # record someone saved after this page was drawn) is never sent; a row whose comment
+        # alone changed is sent too
+        values_changed = {r.product_id for r in changed_rows(rows, originals)}
+        changed = [r for r in rows if r.product_id in values_changed
+                   or comments[r.product_id].strip() != comment_starts[r.product_id].strip()]
+        sent_comments = {r.product_id: comments[r.product_id] for r in changed}
 
         def page(**kw: Any) -> Any:
             view = queries.grid(scope_of(request), ref, year, clues, group_id,
                                 specialty_id, search)
             # a grid that became read-only (finalized, window closed) shows what is stored:
             # typed values there would look saved
-            return self._grid_page(request, view, rows=rows if view.editable else None, **kw)
+            return self._grid_page(request, quality_queries, view,
+                                   rows=rows if view.editable else None,
+                                   comments=comments if view.editable else None, **kw)
 
         try:
             expected = require_version((all_values(data, "version") or ("",))[0])
             result = save_grid(actor_of(request), SaveGridCommand(
-                ref, year, clues, group_id, specialty_id, changed, expected_version=expected))
+                ref, year, clues, group_id, specialty_id, changed, expected_version=expected,
+                comments=sent_comments))
         except StaleVersion as refused:
             # re-read after the other person's commit; the page now carries the current
             # version and values, the user's changes typed in, the current ones beside them
@@ -285,9 +327,12 @@ class CapturePages(Controller):
             view = queries.grid(scope_of(request), ref, year, clues, group_id,
                                 specialty_id, search)
             if not view.editable:
-                return self._grid_page(request, view, status_code=409, error=refused.message)
-            return self._grid_page(request, view, rows=changed, status_code=409,
-                                   error=refused.message, current=current_beside(changed, view))
+                return self._grid_page(request, quality_queries, view, status_code=409,
+                                       error=refused.message)
+            return self._grid_page(request, quality_queries, view, rows=changed,
+                                   status_code=409, error=refused.message,
+                                   current=current_beside(changed, view),
+                                   comments=sent_comments)
         except Conflict as refused:  # locked, window closed, Paso 2 not answered SI
             return page(status_code=refused.status, error=refused.message)
         except VersionRequired as refused:
@@ -297,18 +342,24 @@ class CapturePages(Controller):
                       for i, fields in result.errors_by_row().items()}
             # the page keeps the version and starting values it was drawn from
             return page(errors=errors, status_code=422, error=result.summary,
-                        version=expected, originals=originals)
+                        version=expected, originals=originals, comment_starts=comment_starts)
         flash(request, result.summary, "success")
         return redirect(same_page(request))
 
-    def _grid_page(self, request: Request[Any, Any, Any], view: Any,
+    def _grid_page(self, request: Request[Any, Any, Any], quality: QualityQueries, view: Any,
                    rows: list[GridRow] | None = None,
                    errors: dict[int, dict[str, tuple[str, ...]]] | None = None,
                    status_code: int = 200, error: str | None = None,
                    version: int | None = None, originals: dict[int, GridRow] | None = None,
-                   current: dict[int, dict[str, str]] | None = None) -> Any:
-        """``version`` / ``originals``: what the form says it started from (default: the
-        view's, i.e. what is stored now); ``current``: a stale save's values shown beside."""
+                   current: dict[int, dict[str, str]] | None = None,
+                   comments: dict[int, str] | None = None,
+                   comment_starts: dict[int, str] | None = None,
+                   notice: str | None = None) -> Any:
+        """``version`` / ``originals`` / ``comment_starts``: what the form says it started
+        from (default: the view's, i.e. what is stored now); ``current``: a stale save's values
+        shown beside; ``comments``: the comments typed (default: the stored ones)."""
+        notes = quality.grid_notes(view)
+        stored_comments = {pid: n.comment for pid, n in notes.items()}
         typed = {r.product_id: r for r in rows or ()}
         starts = originals or {}
         errors, current = errors or {}, current or {}
@@ -320,7 +371,10 @@ class CapturePages(Controller):
                              status_code=status_code, view=view, unit=view.unit, chunks=chunks,
                              product_ids=" ".join(str(line.product_id) for line in view.lines),
                              version=view.version.version if version is None else version,
-                             error=error)
+                             error=error, notice=notice, notes=notes,
+                             comments={**stored_comments, **(comments or {})},
+                             comment_starts=(stored_comments if comment_starts is None
+                                             else comment_starts))
 
     # ------------------------------------------------------------------ solicitar producto
 

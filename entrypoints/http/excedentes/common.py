@@ -122,7 +122,8 @@ DEPENDENCIES = (
     "open_signed", "print_report", "file_product_request", "accept_product_request",
     "reject_product_request", "reopen", "create_period", "open_period", "close_period",
     "set_capture_window", "import_catalog", "import_units", "export_catalog", "export_units",
-    "export_records", "create_institution", "update_institution",
+    "export_records", "create_institution", "update_institution", "review", "bulk_accept",
+    "add_return_reason", "set_return_reason_active", "quality_queries",
 )
 ROOT_DEPENDENCIES = ("identity",)
 
@@ -236,6 +237,21 @@ class EntityUrls:
              q: str | None = None) -> str:
         return with_query(f"{self.group(clues, group_id)}/productos",
                           especialidad=specialty_id, q=q)
+
+    def copy_previous(self, clues: str, group_id: int, specialty_id: int | None = None,
+                      q: str | None = None) -> str:
+        """Paso 6 with last period's values typed in (nothing saved until Guardar)."""
+        return with_query(f"{self.group(clues, group_id)}/productos", especialidad=specialty_id,
+                          q=q, copiar=1)
+
+    def history(self, clues: str, product_id: int) -> str:
+        """The history of a unit's values of one product (from the audit trail)."""
+        return f"{self.root}/unidades/{clues}/productos/{product_id}/historial"
+
+    @property
+    def outliers(self) -> str:
+        """The entity's values kept as outliers, with their comments (the coordinador's)."""
+        return f"{self.root}/valores-atipicos"
 
     def request_product(self, clues: str, group_id: int, specialty_id: int | None) -> str:
         return with_query(f"{self.group(clues, group_id)}/solicitar-producto",

@@ -66,7 +66,7 @@ from shared.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from shared.kernel.scope import Role
 from shared.storage.domain import FileTooLarge, FileTypeNotAllowed, UploadPolicy
 
-STATUSES = tuple((s.value, s.label) for s in RequestStatus)
+STATUSES = tuple((s.slug, s.label) for s in RequestStatus)
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -296,9 +296,8 @@ class RequestPages(Controller):
               typed: dict[str, Any] | None = None) -> Any:
         scope = scope_of(request)
         q = request.query_params
-        status = q.get("estatus") or None
-        if status not in (None, *dict(STATUSES)):
-            raise ValidationError("Estatus no válido (use pending, accepted o rejected).")
+        raw_status = q.get("estatus") or None
+        status = RequestStatus.parse(raw_status).slug if raw_status else None
         institution = None
         if scope.role is not Role.CAPTURISTA:
             institution = _manager_institution(request, queries, q.get("institucion"))

@@ -22,6 +22,7 @@ from entrypoints.http.rendering import redirect
 from excedentes.application.access import may_manage
 from excedentes.application.queries import ExcedentesQueries
 from excedentes.application.use_cases.exports import ExportRecords
+from excedentes.domain.review import ReviewStatus
 from shared.kernel.errors import ValidationError
 from shared.kernel.scope import Role
 
@@ -50,7 +51,8 @@ class DashboardPages(Controller):
             return render_page(request, "excedentes/tablero_sin_periodo.html",
                                institution=institution, institutions=institutions,
                                manages=manages)
-        view = queries.dashboard(scope, institution.code, year)
+        view = queries.dashboard(scope, institution.code, year,
+                                 ReviewStatus.parse(q.get("estado")))
         urls = {e.entity_key: EntityUrls(institution.code, e.row.entity_code, year)
                 for e in view.entries}
         return render_page(request, "excedentes/tablero.html", view=view, urls=urls,

@@ -125,8 +125,11 @@ class ReportPages(Controller):
                      error: str | None = None) -> Any:
         ov = queries.overview(scope_of(request), ref, year)
         versions = queries.signed_versions(scope_of(request), ref, year)
-        can_upload = ov.can_capture and ov.final_available and ov.period.capture_open
-        if not ov.final_available:
+        # the server's decision (``allowed_actions``): an accepted report takes no upload
+        can_upload = ov.allows("upload_signed")
+        if ov.lock is not None and ov.lock.kind == "accepted":
+            why = ov.lock.reason
+        elif not ov.final_available:
             step = step_number(7, ov.institution.has_specialty_level)
             why = (f"El reporte firmado se sube después de finalizar el registro (Paso {step}) "
                    "e imprimir la Versión Final.")

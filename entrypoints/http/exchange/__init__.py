@@ -17,9 +17,17 @@ from shared.kernel.scope import Role
 
 HERE = Path(__file__).parent
 MENU_LABEL = "Oportunidades de intercambio"
+AGREEMENTS_LABEL = "Acuerdos de intercambio"
 
 
 def modules(container: Any) -> list[Any]:
+    from entrypoints.http.exchange.agreements import (
+        AGREEMENTS,
+        AgreementApi,
+        AgreementPages,
+        LoopApi,
+        LoopPages,
+    )
     from entrypoints.http.exchange.api import ExchangeApi
     from entrypoints.http.dependencies import bound, dependency_map
     from entrypoints.http.exchange.common import BASE, DEPENDENCIES
@@ -28,5 +36,8 @@ def modules(container: Any) -> list[Any]:
 
     roles = frozenset({Role.CAPTURISTA, Role.COORDINADOR, Role.ADMIN})
     return [HttpModule(name="exchange", route_handlers=[bound(
-        [ExchangePages, ExchangeApi], dependency_map(container.exchange, DEPENDENCIES))],
-                       template_dir=HERE / "templates", menu=[MenuItem(MENU_LABEL, BASE, roles)])]
+        [ExchangePages, ExchangeApi, AgreementPages, LoopPages, AgreementApi, LoopApi],
+        dependency_map(container.exchange, DEPENDENCIES))],
+                       template_dir=HERE / "templates",
+                       menu=[MenuItem(MENU_LABEL, BASE, roles),
+                             MenuItem(AGREEMENTS_LABEL, AGREEMENTS, roles)])]

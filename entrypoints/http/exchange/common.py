@@ -32,7 +32,12 @@ manager_guard = require_roles(Role.COORDINADOR, Role.ADMIN)
 
 
 # What the exchange handlers receive by parameter name: providers of the exchange container.
-DEPENDENCIES = ("queries", "run_analysis", "export_workbook", "print_summary")
+DEPENDENCIES = ("queries", "run_analysis", "export_workbook", "print_summary",
+                # agreements (issue 17)
+                "agreement_queries", "propose_agreement", "accept_agreement",
+                "decline_agreement", "cancel_agreement", "record_delivery",
+                "upload_agreement_scan", "open_agreement_scan", "print_agreement",
+                "manage_reasons", "export_loop")
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:

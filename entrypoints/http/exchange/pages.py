@@ -53,6 +53,27 @@ METHODS = (("optima", "Asignación óptima", AllocationMethod.OPTIMAL),
            ("voraz", "Asignación voraz", AllocationMethod.GREEDY))
 
 
+def propose_links(actor: Any, analysis_id: int) -> dict[str, Any]:
+    """For coordinadores and admins: which proposed exchanges they may turn into an agreement
+    (their institution requests it) and the prefilled form's URL."""
+    if not may_run(actor.scope):
+        return {"may_propose": None}
+    own = None if actor.scope.role.value == "admin" else (actor.scope.ref or "").upper()
+
+    def allowed(e: Any) -> bool:
+        # Inside one entity an exchange needs no agreement between two parties.
+        other = (e.requesting.institution, e.requesting.entity) != (
+            e.providing.institution, e.providing.entity)
+        return other and (own is None or e.requesting.institution == own)
+
+    def url(e: Any) -> str:
+        return with_query(f"{BASE}/acuerdos/nuevo", analisis=analysis_id,
+                          solicitante=e.requesting.clues, proveedor=e.providing.clues,
+                          producto=e.product, modalidad=e.modality, pacientes=e.patients)
+
+    return {"may_propose": allowed, "propose_url": url}
+
+
 def _context(**extra: Any) -> dict[str, Any]:
     """What every exchange template reads besides its own data."""
     return {"system_title": SYSTEM_TITLE, "pct": percent_text, "base": BASE,
@@ -143,6 +164,7 @@ class ExchangePages(Controller):
             analysis=analysis, page=page, flt=flt, q=filter_query(attrs.evolve(flt, side=None)),
             options=queries.options(actor, analysis_id), method=value, methods=METHODS,
             sides=[(s.value, s.label) for s in Side],
+            **propose_links(actor, analysis_id),
             page_url=lambda n: analysis_url(analysis_id, flt, "propuestas", pagina=n, **extra)))
 
     @get("/{analysis_id:int}/entidades", sync_to_thread=True)

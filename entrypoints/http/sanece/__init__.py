@@ -38,9 +38,11 @@ def modules(container: Any) -> list[Any]:
         CONSULTAR,
         DEPENDENCIES,
         EVALUACION,
+        ESTADISTICAS,
         EXTRACCION,
         HOMOLOGACIONES,
         INICIO,
+        MOTIVOS,
         PACIENTES,
         REVISION,
         ROOT_DEPENDENCIES,
@@ -53,16 +55,18 @@ def modules(container: Any) -> list[Any]:
     )
     from entrypoints.http.sanece.folios import FolioPages
     from entrypoints.http.sanece.merges import MergePages
-    from entrypoints.http.sanece.review import RequestPages, ReviewPages
+    from entrypoints.http.sanece.review import ReasonPages, RequestPages, ReviewPages
 
     director = frozenset({Role.DIRECTOR})
     central = frozenset({Role.REVISOR, Role.EVALUADOR})
     admin = frozenset({Role.ADMIN})
+    unit_readers = frozenset({Role.ADMIN, Role.EVALUADOR})
     return [HttpModule(
         name="sanece",
         route_handlers=[bound(
             [FolioPages, ChangePages, SectionPages, RequestPages, ReviewPages, EvaluationPages,
-             ExtractionPages, FeedbackPages, FeedbackAdminPages, MergePages, SaneceApi],
+             ExtractionPages, FeedbackPages, FeedbackAdminPages, MergePages, ReasonPages,
+             SaneceApi],
             {**dependency_map(container.sanece, DEPENDENCIES),
              **dependency_map(container, ROOT_DEPENDENCIES)})],
         template_dir=HERE / "templates",
@@ -71,13 +75,19 @@ def modules(container: Any) -> list[Any]:
             MenuItem("Solicitudes de cambio", REVISION, frozenset({Role.REVISOR, Role.ADMIN})),
             MenuItem("Evaluación de folios", EVALUACION,
                      frozenset({Role.EVALUADOR, Role.ADMIN})),
+            # the director's pages of one unit, read-only for the admin and the evaluador
+            # once they choose the unit
+            MenuItem("Folios por unidad", INICIO, unit_readers),
             MenuItem("Consultar folio", CONSULTAR, director | central | admin),
-            MenuItem("Pacientes", PACIENTES, director),
+            MenuItem("Pacientes", PACIENTES, director | unit_readers),
             MenuItem("Cambios", CAMBIOS, director),
-            MenuItem("Extracción", EXTRACCION, director),
+            MenuItem("Extracción", EXTRACCION, director | unit_readers),
             MenuItem("Comentarios o sugerencias", COMENTARIOS, director | central),
             MenuItem("Comentarios SAnECE recibidos", COMENTARIOS_RECIBIDOS, admin),
             MenuItem("Homologaciones validadas", HOMOLOGACIONES, admin),
+            MenuItem("Estadísticas de la cola", ESTADISTICAS,
+                     frozenset({Role.REVISOR, Role.ADMIN})),
+            MenuItem("Catálogo de motivos", MOTIVOS, admin),
         ],
         home_by_role={Role.DIRECTOR: INICIO, Role.REVISOR: REVISION,
                       Role.EVALUADOR: EVALUACION},

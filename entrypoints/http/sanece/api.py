@@ -74,6 +74,20 @@ from sanece.application.use_cases.requests import (
     FileRequirementChange,
     FileUnitChange,
 )
+from sanece.application.inputs import parse_modifications
+from sanece.application.use_cases.decisions import (
+    AddReason,
+    AnswerCommand,
+    AnswerRequest,
+    BulkApprove,
+    CancelCommand,
+    CancelRequest,
+    DisableReason,
+    ExpireRequests,
+    ListReasons,
+    PendCommand,
+    PendRequest,
+)
 from sanece.application.use_cases.review import (
     ApproveCommand,
     ApproveRequest,
@@ -95,6 +109,7 @@ from sanece.application.results import (
     OoadView,
     PatientHistory,
     PatientRow,
+    QueueStats,
     RequestDetail,
     RequestFiled,
     RequestRow,
@@ -255,13 +270,60 @@ class ApproveBody:
 
     new_expiry: date | None = None
     cancellation_date: date | None = None
+    # Validado con modificación: field -> authorized value (key1, quantity1, key2, quantity2,
+    # requirement; nss, aggregate, paternal_surname, maternal_surname, given_names)
+    modifications: dict[str, str] | None = None
 
 
 @attrs.frozen
 class RejectBody:
-    """No Validado: the reason the director reads in "Revisar"."""
+    """No Validado: a code of the catalog of reasons and the text the director reads in
+    "Revisar" (required with the code OTRO)."""
 
-    reason: str
+    reason: str | None = None
+    reason_code: str = "OTRO"
+
+
+@attrs.frozen
+class PendBody:
+    """Requiere información: a code of the catalog and what is missing."""
+
+    reason_code: str
+    missing: str
+
+
+@attrs.frozen
+class CancelBody:
+    """Cancelada por la unidad: a code of the catalog and an optional note."""
+
+    reason_code: str = "YA-NO-APLICA"
+    note: str | None = None
+
+
+@attrs.frozen
+class BulkApproveBody:
+    """Validado en lote (simple kinds: baja de folio)."""
+
+    request_ids: list[int]
+
+
+@attrs.frozen
+class ReasonBody:
+    code: str
+    text: str
+
+
+@attrs.frozen
+class ReasonOut:
+    code: str
+    text: str
+    active: bool
+
+
+@attrs.frozen
+class BulkApproveOut:
+    approved: list[int]
+    refused: list[list[str]]  # [request id, why]
 
 
 @attrs.frozen
@@ -350,8 +412,9 @@ class QueueSearchBody(SearchBody):
     type: str | None = None
     kind: str | None = None
     ooad_id: int | None = None
-    min_age_days: int | None = None
-    status: str = "pending"  # pending | approved | rejected | all
+    min_age_days: int | None = None  # business days
+    status: str = "pending"  # pending | info_requested | approved | rejected | cancelled | expired | all
+    unit_id: int | None = None
 
 
 @attrs.frozen
@@ -393,7 +456,7 @@ def _review_queue(request: Request[Any, Any, Any], queries: SaneceQueries,
     return _page(ChangeRequestPageOut, queries.review_queue(
         scope_of(request), _asked(body), request_type=_enum(RequestType, body.type, "type"),
         kind=_enum(ExpiryChangeKind, body.kind, "kind"), ooad_id=body.ooad_id,
-        min_age_days=body.min_age_days,
+        min_age_days=body.min_age_days, unit_id=body.unit_id,
         status=None if body.status == "all" else _enum(RequestStatus, body.status, "status")))
 
 
@@ -691,13 +754,80 @@ class SaneceApi(Controller):
                 approve_request: Injected[ApproveRequest], request_id: FromPath[int],
                 data: JSONBody[ApproveBody]) -> Decision:
         return approve_request(actor_of(request), ApproveCommand(
-            request_id, data.new_expiry, data.cancellation_date))
+            request_id, data.new_expiry, data.cancellation_date,
+            parse_modifications(data.modifications or {})))
 
     @post("/requests/{request_id:int}/reject", sync_to_thread=True, status_code=200,
           guards=[reviewer_guard], summary="No Validado, con el motivo", **json_body(RejectBody))
     def reject(self, request: Request[Any, Any, Any], reject_request: Injected[RejectRequest],
                request_id: FromPath[int], data: JSONBody[RejectBody]) -> Decision:
-        return reject_request(actor_of(request), RejectCommand(request_id, data.reason))
+        return reject_request(actor_of(request), RejectCommand(request_id, data.reason,
+                                                               data.reason_code))
+
+    @post("/requests/{request_id:int}/pend", sync_to_thread=True, status_code=200,
+          guards=[reviewer_guard], summary="Requiere información: motivo y qué falta",
+          **json_body(PendBody))
+    def pend(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+             pend_request: Injected[PendRequest], request_id: FromPath[int],
+             data: JSONBody[PendBody]) -> RequestDetail:
+        pend_request(actor_of(request), PendCommand(request_id, data.reason_code, data.missing))
+        return queries.request(scope_of(request), request_id)
+
+    @post("/requests/{request_id:int}/answer", guards=[director_guard], status_code=200,
+          summary="Responder a Requiere información: nota y adjuntos (multipart: note, "
+                  "archivo1..3)", **UPLOAD_ROUTE)
+    async def answer(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                     answer_request: Injected[AnswerRequest],
+                     request_id: FromPath[int]) -> RequestDetail:
+        await file_request(request, answer_request,
+                           lambda f: AnswerCommand(request_id, f.get("note"), f.files))
+        return await to_thread.run_sync(queries.request, scope_of(request), request_id)
+
+    @post("/requests/{request_id:int}/cancel", sync_to_thread=True, status_code=200,
+          summary="Cancelada por la unidad (el director de la unidad)", **json_body(CancelBody))
+    def cancel(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+               cancel_request: Injected[CancelRequest], request_id: FromPath[int],
+               data: JSONBody[CancelBody]) -> RequestDetail:
+        cancel_request(actor_of(request), CancelCommand(request_id, data.reason_code,
+                                                        data.note))
+        return queries.request(scope_of(request), request_id)
+
+    @post("/review-queue/approve", sync_to_thread=True, status_code=200,
+          guards=[reviewer_guard], summary="Validado en lote (solo bajas de folio En espera)",
+          **json_body(BulkApproveBody))
+    def bulk_approve(self, request: Request[Any, Any, Any],
+                     bulk_approve: Injected[BulkApprove],
+                     data: JSONBody[BulkApproveBody]) -> BulkApproveOut:
+        result = bulk_approve(actor_of(request), data.request_ids)
+        return BulkApproveOut(list(result.approved),
+                              [[str(i), why] for i, why in result.refused])
+
+    @get("/review-queue/stats", sync_to_thread=True, guards=[reviewer_guard],
+         summary="Estadísticas de la cola: pendientes por tipo y antigüedad, mediana de días "
+                 "a la decisión, decisiones por revisor")
+    def queue_stats(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+                    expire_requests: Injected[ExpireRequests]) -> QueueStats:
+        expire_requests()
+        return queries.queue_stats(scope_of(request))
+
+    @get("/reasons", sync_to_thread=True, summary="Catálogo de motivos (clave, texto, activo)")
+    def reasons(self, request: Request[Any, Any, Any],
+                list_reasons: Injected[ListReasons]) -> list[ReasonOut]:
+        return [ReasonOut(r.code, r.text, r.active) for r in list_reasons(actor_of(request))]
+
+    @post("/reasons", sync_to_thread=True, status_code=201, guards=[admin_guard],
+          summary="Agregar un motivo al catálogo", **json_body(ReasonBody))
+    def add_reason(self, request: Request[Any, Any, Any], add_reason: Injected[AddReason],
+                   data: JSONBody[ReasonBody]) -> ReasonOut:
+        r = add_reason(actor_of(request), data.code, data.text)
+        return ReasonOut(r.code, r.text, r.active)
+
+    @post("/reasons/{code:str}/disable", sync_to_thread=True, status_code=200,
+          guards=[admin_guard], summary="Desactivar un motivo del catálogo")
+    def disable_reason(self, request: Request[Any, Any, Any],
+                       disable_reason: Injected[DisableReason], code: FromPath[str]) -> ReasonOut:
+        r = disable_reason(actor_of(request), code)
+        return ReasonOut(r.code, r.text, r.active)
 
     @get("/merges", sync_to_thread=True, guards=[admin_guard],
          summary="Homologaciones validadas, con los folios que trasladó cada una")

@@ -44,6 +44,9 @@ director_guard = require_roles(Role.DIRECTOR)
 reviewer_guard = require_roles(Role.REVISOR, Role.ADMIN)
 evaluator_guard = require_roles(Role.EVALUADOR, Role.ADMIN)
 admin_guard = require_roles(Role.ADMIN)
+# The director's pages of one unit that the admin and the evaluador (read-only) also open,
+# after choosing the unit (``?unidad=ID``).
+unit_pages_guard = require_roles(Role.DIRECTOR, Role.ADMIN, Role.EVALUADOR)
 
 # --------------------------------------------------------------------------- URLs
 
@@ -84,6 +87,8 @@ UNIDAD = section_path("unit_change")
 REQUERIMIENTO = section_path("requirement_change")
 SOLICITUDES = f"{BASE}/solicitudes"
 REVISION = f"{BASE}/revision"
+ESTADISTICAS = f"{REVISION}/estadisticas"
+MOTIVOS = f"{BASE}/motivos"
 EVALUACION = f"{BASE}/evaluacion"
 EXTRACCION = f"{BASE}/extraccion"
 COMENTARIOS = f"{BASE}/comentarios"
@@ -114,6 +119,8 @@ class Urls:
     unidad = UNIDAD
     requerimiento = REQUERIMIENTO
     revision = REVISION
+    estadisticas = ESTADISTICAS
+    motivos = MOTIVOS
     evaluacion = EVALUACION
     extraccion = EXTRACCION
     comentarios = COMENTARIOS
@@ -209,9 +216,11 @@ DEPENDENCIES = (
     "queries", "file_patient_data_change", "file_merge", "file_expiry_change",
     "file_unit_change", "file_requirement_change", "file_folio_request", "check_filing",
     "open_attachment", "print_response", "extract", "submit_feedback", "approve_request",
-    "reject_request", "register_evaluation", "undo_merge",
+    "reject_request", "register_evaluation", "undo_merge", "pend_request", "answer_request",
+    "cancel_request", "expire_requests", "bulk_approve", "list_reasons", "add_reason",
+    "disable_reason",
 )
-ROOT_DEPENDENCIES = ("clock",)
+ROOT_DEPENDENCIES = ("clock", "start_if_large")  # start_if_large: large extractions as jobs
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
@@ -287,3 +296,35 @@ def attachment_download(request: Request[Any, Any, Any], use_case: OpenAttachmen
     download = use_case(actor_of(request), request_id, index)
     return stream_open_file(download.stream, download.size, download.filename,
                             download.content_type)
+
+
+# --------------------------------------------------------------------------- unit chooser
+
+
+@attrs.frozen
+class UnitChoice:
+    """A central role's unit on the director's pages: every unit to choose from, the one
+    chosen (None until chosen); a director's own unit needs no choice (``needed`` False)."""
+
+    needed: bool
+    units: tuple[Any, ...] = ()
+    chosen: Any = None
+
+    @property
+    def chosen_id(self) -> int | None:
+        return None if self.chosen is None else int(self.chosen.id)
+
+    @property
+    def keep(self) -> dict[str, str]:
+        """What the page's search and pager carry to stay on the chosen unit."""
+        return {"unidad": str(self.chosen.id)} if self.chosen is not None else {}
+
+
+def unit_choice(request: Request[Any, Any, Any], queries: Any) -> UnitChoice:
+    scope = scope_of(request)
+    if scope.role is Role.DIRECTOR:
+        return UnitChoice(False)
+    units = tuple(queries.units(scope))
+    raw = (request.query_params.get("unidad") or "").strip()
+    chosen = next((x for x in units if raw.isdigit() and x.id == int(raw)), None)
+    return UnitChoice(True, units, chosen)

@@ -18,9 +18,10 @@ from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import page_link, search_term, with_query
 from entrypoints.http.rendering import redirect
 from entrypoints.http.sanece.common import (
+    unit_choice,
+    unit_pages_guard,
     BASE,
     SEARCH_TOKEN,
-    director_guard,
     folio_pdf,
     remember_search,
     render_san,
@@ -30,6 +31,7 @@ from entrypoints.http.sanece.common import (
 )
 from sanece.application.access import FOLIO_NOT_FOUND
 from sanece.application.queries import SaneceQueries
+from sanece.application.use_cases.decisions import ExpireRequests
 from sanece.application.use_cases.documents import PrintFolioResponse
 from shared.kernel.errors import NotFound, ValidationError
 
@@ -71,30 +73,42 @@ class FolioPages(Controller):
         carried[SEARCH_TOKEN] = remember_search(request, search_term(form.get("q")))
         return redirect(with_query(back, **carried))
 
-    @get("/inicio", guards=[director_guard], sync_to_thread=True)
-    def inicio(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries]) -> Any:
-        page = queries.latest_folios(scope_of(request), search_page(request, PAGE_SIZE))
-        return render_san(request, "sanece/inicio.html", page=page,
-                          page_url=page_link(request))
+    @get("/inicio", guards=[unit_pages_guard], sync_to_thread=True)
+    def inicio(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
+               expire_requests: Injected[ExpireRequests]) -> Any:
+        expire_requests()  # lazily: an unanswered Requiere información past its days
+        choice = unit_choice(request, queries)
+        page = None
+        if not choice.needed or choice.chosen is not None:
+            page = queries.latest_folios(scope_of(request), search_page(request, PAGE_SIZE),
+                                         choice.chosen_id)
+        return render_san(request, "sanece/inicio.html", page=page, choice=choice,
+                          page_url=page_link(request),
+                          awaiting=queries.awaiting_information(scope_of(request)))
 
     @get("/consultar", guards=[sanece_guard], sync_to_thread=True)
     def consultar(self, request: Request[Any, Any, Any],
                   queries: Injected[SaneceQueries]) -> Any:
         number = (request.query_params.get("folio") or "").strip()[:40]
         detail, error, status = lookup_folio(request, queries, number)
+        history = queries.folio_history(scope_of(request), detail.number) if detail else ()
         return render_san(request, "sanece/consultar.html", status_code=status, number=number,
-                          detail=detail, error=error)
+                          detail=detail, error=error, history=history)
 
     @get("/folios/{number:str}/pdf", guards=[sanece_guard], sync_to_thread=True)
     def pdf(self, request: Request[Any, Any, Any],
             print_response: Injected[PrintFolioResponse], number: FromPath[str]) -> Stream:
         return folio_pdf(request, print_response, number)
 
-    @get("/pacientes", guards=[director_guard], sync_to_thread=True)
+    @get("/pacientes", guards=[unit_pages_guard], sync_to_thread=True)
     def pacientes(self, request: Request[Any, Any, Any],
                   queries: Injected[SaneceQueries]) -> Any:
-        page = queries.recent_patients(scope_of(request), search_page(request, PAGE_SIZE))
-        return render_san(request, "sanece/pacientes.html", page=page,
+        choice = unit_choice(request, queries)
+        page = None
+        if not choice.needed or choice.chosen is not None:
+            page = queries.recent_patients(scope_of(request), search_page(request, PAGE_SIZE),
+                                           choice.chosen_id)
+        return render_san(request, "sanece/pacientes.html", page=page, choice=choice,
                           page_url=page_link(request))
 
     @get("/pacientes/{patient_id:int}", guards=[sanece_guard], sync_to_thread=True)

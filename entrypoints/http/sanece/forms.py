@@ -14,7 +14,7 @@ import attrs
 
 from entrypoints.http.forms import all_values, field_values, parse_int
 from sanece.application.concurrency import StaleVersion, format_moment, parse_version
-from sanece.application.inputs import parse_date, parse_optional_date
+from sanece.application.inputs import parse_date, parse_modifications, parse_optional_date
 from sanece.application.use_cases.documents import ExtractionCommand
 from sanece.application.use_cases.evaluation import EvaluationCommand
 from sanece.application.use_cases.feedback import FeedbackCommand
@@ -27,6 +27,8 @@ from sanece.application.use_cases.requests import (
     FileUnitChangeCommand,
 )
 from sanece.application.ports import UploadedFile
+from sanece.application.use_cases.decisions import CancelCommand, PendCommand
+from sanece.domain.decisions import OTHER_REASON
 from sanece.application.use_cases.review import ApproveCommand, RejectCommand
 from sanece.application.results import FolioDetail, PatientRow
 from sanece.domain.extraction import ExtractionMode
@@ -244,20 +246,56 @@ def _int_or_none(raw: str) -> int | None:
 
 @attrs.define
 class DecisionForm:
-    """Validado (Fecha final of an ampliación, fecha de baja) or No Validado (motivo)."""
+    """Validado (Fecha final of an ampliación, fecha de baja; ``mod_*``: the values of a
+    Validado con modificación), No Validado (clave and text of the reason) or Requiere
+    información (clave and what is missing)."""
 
     new_expiry: str = ""
     cancellation_date: str = ""
     reason: str = ""
+    reason_code: str = ""
+    missing: str = ""
+    mod_key1: str = ""
+    mod_quantity1: str = ""
+    mod_key2: str = ""
+    mod_quantity2: str = ""
+    mod_requirement: str = ""
+    mod_nss: str = ""
+    mod_aggregate: str = ""
+    mod_paternal_surname: str = ""
+    mod_maternal_surname: str = ""
+    mod_given_names: str = ""
     csrf_token: str = ""
+
+    def modifications(self) -> dict[str, object]:
+        return parse_modifications({a.name[4:]: getattr(self, a.name)
+                                    for a in attrs.fields(type(self))
+                                    if a.name.startswith("mod_")})
 
     def approve(self, request_id: int) -> ApproveCommand:
         return ApproveCommand(request_id,
                               parse_optional_date(self.new_expiry, "fecha final"),
-                              parse_optional_date(self.cancellation_date, "fecha de baja"))
+                              parse_optional_date(self.cancellation_date, "fecha de baja"),
+                              self.modifications())
 
     def reject(self, request_id: int) -> RejectCommand:
-        return RejectCommand(request_id, self.reason)
+        # no code chosen: the reason is told in the text only (code OTRO, text required)
+        return RejectCommand(request_id, self.reason, self.reason_code or OTHER_REASON)
+
+    def pend(self, request_id: int) -> PendCommand:
+        return PendCommand(request_id, self.reason_code, self.missing)
+
+
+@attrs.define
+class CancelForm:
+    """Cancelar solicitud (the director): clave of the reason and an optional note."""
+
+    reason_code: str = "YA-NO-APLICA"
+    note: str = ""
+    csrf_token: str = ""
+
+    def command(self, request_id: int) -> CancelCommand:
+        return CancelCommand(request_id, self.reason_code, self.note or None)
 
 
 @attrs.define
@@ -350,6 +388,7 @@ class ExtractionPageForm:
     mode: str = ExtractionMode.BY_FOLIO.value
     status: str = ""
     csrf_token: str = ""
+    unidad: str = ""  # the admin's or evaluador's chosen unit (a director's is their own)
 
     @classmethod
     def of(cls, form: Any) -> "ExtractionPageForm":
@@ -368,6 +407,7 @@ class ExtractionPageForm:
                                   code="extraction_window", details=errors)
         return ExtractionCommand(
             start=dates[0], end=dates[1],
+            unit_id=parse_int(self.unidad, "unidad médica", minimum=1),
             medicine_id=parse_int(self.medicine_id, "genérico", minimum=1),
             status=self.status or None, mode=self.mode or ExtractionMode.BY_FOLIO.value)
 

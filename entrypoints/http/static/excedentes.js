@@ -69,7 +69,7 @@
   // row with the starting values the page carries in hidden "o…" inputs): the 2,857-row
   // Cirugía form posts a few fields instead of 20,000. The DOM is not touched, so a
   // cancelled confirmation leaves the form as it was.
-  var GRID_PREFIXES = ["fa", "fh", "c", "ea", "eh", "pm"];
+  var GRID_PREFIXES = ["fa", "fh", "c", "ea", "eh", "pm", "nt"];  // "nt": the row's comment
 
   function changedRowsOnly(form) {
     form.addEventListener("formdata", function (ev) {

@@ -12,9 +12,12 @@ What it loads (deterministic: a seeded ``random.Random``):
   among them the units named in the guides, with their levels;
 - per institution the catalog Servicio > Grupo > [Especialidad] > Producto of E6, the guides'
   products among them (Aplicación de corona, Anestesia, Artrocentesis, …);
-- "Captura del periodo YYYY" of the clock's year, open, and the previous year, closed;
+- "Captura del periodo YYYY" of the clock's year, open, and the three previous years, closed,
+  where most entities finalized (some after the window's end), signed and were accepted (the
+  completeness trend);
 - entities in every state of the workflow (not started, SI without records, capturing,
-  answered NO, finalized, signed report uploaded — a small PDF made with fpdf2), the guides'
+  answered NO, finalized, signed report uploaded — a small PDF made with fpdf2 —, returned for
+  correction with a coded reason, accepted), the catalog of return reasons, the guides'
   sample records (Entidad Federativa BAJA CALIFORNIA, OOAD Hidalgo, Delegación Campeche), and
   "solicitar producto" requests pending, accepted and rejected;
 - users (created by the platform): ``coordinador.<inst>`` for each institution and
@@ -30,6 +33,8 @@ from __future__ import annotations
 
 import io
 import random
+
+import attrs
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Sequence
 
@@ -74,9 +79,12 @@ from excedentes.domain.catalog import (
     Specialty,
 )
 from excedentes.domain.institution import Institution
+from excedentes.domain.grid import rows_from_records
 from excedentes.domain.model import Answer, EntityReport
 from excedentes.domain.product_requests import ProductRequest
+from excedentes.domain.quality import OutlierThresholds, judge_rows
 from excedentes.domain.records import Cause, Modality, Record, RecordKind
+from excedentes.domain.review import ReturnReason
 from excedentes.domain.signed import PDF_CONTENT_TYPE, SignedReportFile
 from shared.adapters.rendering.samples import tiny_pdf
 from shared.audit.domain import AuditEntry
@@ -94,13 +102,25 @@ NATIONAL_RECORDS = 60_000
 NOT_STARTED, PRELIMINARY, CAPTURING, ANSWERED_NO = ("not_started", "preliminary", "capturing",
                                                     "answered_no")
 FINAL, FINAL_NO, SIGNED = "final", "final_no", "signed"
+RETURNED, ACCEPTED = "returned", "accepted"  # the coordinador's review (issue 15)
+# The catalog of return reasons the administrator keeps (code, text).
+RETURN_REASONS = (
+    ("DATOS-INC", "Datos incompletos: faltan unidades médicas o productos por registrar"),
+    ("CIFRAS", "Cifras inconsistentes con la capacidad instalada de la unidad"),
+    ("FIRMAS", "El reporte firmado no tiene las firmas requeridas"),
+    ("ILEGIBLE", "El archivo del reporte firmado no es legible"),
+)
+# Earlier periods on record (years before the open one): share of entities that finalized,
+# and of those, that finalized after the window's end: the completeness trend improves.
+PAST_YEARS = ((3, 0.78, 0.35), (2, 0.86, 0.25), (1, 0.93, 0.12))
 PREPARED: tuple[tuple[str, str, str], ...] = (
     ("SS", "BC", CAPTURING),  # the SS guide's sample: 4 units report, Preliminar
     ("SS", "BS", SIGNED),
     ("SS", "AS", NOT_STARTED),
     ("SS", "CC", ANSWERED_NO),
     ("SS", "CL", FINAL),
-    ("SS", "CM", SIGNED),
+    ("SS", "CM", ACCEPTED),
+    ("SS", "CH", RETURNED),
     ("SS", "CS", CAPTURING),
     ("SS", "DF", PRELIMINARY),
     ("IMSS", "NL", FINAL_NO),  # the IMSS guide's "no reporta intervenciones" sample
@@ -224,7 +244,9 @@ class ExcedentesDemoLoader:
 _STATE_NOTES = {NOT_STARTED: "sin iniciar", PRELIMINARY: "respondió SI, sin registros",
                 CAPTURING: "en captura", ANSWERED_NO: "respondió NO",
                 FINAL: "finalizada, falta subir el firmado", FINAL_NO: "finalizada con NO",
-                SIGNED: "reporte firmado subido"}
+                SIGNED: "reporte firmado subido",
+                RETURNED: "devuelta para corrección por su coordinador",
+                ACCEPTED: "reporte aceptado por su coordinador"}
 
 
 class _Build:
@@ -268,15 +290,19 @@ class _Build:
         for code in self.institutions:
             self.uow.periods.add(self._open_period(code))
             self.uow.periods.add(self._closed_period(code))
+            for back, _, _ in PAST_YEARS[:-1]:  # the last one is ``_closed_period``
+                self.uow.periods.add(self._closed_period(code, back))
+        for reason_code, text in RETURN_REASONS:
+            self.uow.return_reasons.add(ReturnReason(reason_code, text))
         self.progress("excedentes: instituciones y periodos", 1, 1)
 
     def _open_period(self, code: str) -> Period:
         return Period(code, self.year, True, date(self.year, 1, 1), date(self.year, 12, 31))
 
-    def _closed_period(self, code: str) -> Period:
-        closed = datetime(self.year - 1, 12, 15, 18, 0, tzinfo=timezone.utc)
-        return Period(code, self.year - 1, False, date(self.year - 1, 2, 1),
-                      date(self.year - 1, 11, 30), closed)
+    def _closed_period(self, code: str, back: int = 1) -> Period:
+        year = self.year - back
+        closed = datetime(year, 12, 15, 18, 0, tzinfo=timezone.utc)
+        return Period(code, year, False, date(year, 2, 1), date(year, 11, 30), closed)
 
     # ----------------------------------------------------------------- catalogs
 
@@ -426,7 +452,8 @@ class _Build:
                             not self.units[(inst, code)]:
                         state = ANSWERED_NO
                     plan.append((inst, code, state))
-        with_records = [(i, c) for i, c, s in plan if s in (CAPTURING, FINAL, SIGNED)]
+        with_records = [(i, c) for i, c, s in plan
+                        if s in (CAPTURING, FINAL, SIGNED, RETURNED, ACCEPTED)]
         units_with = {key: self._units_with_records(key) for key in with_records}
         n_units = sum(len(v) for v in units_with.values()) or 1
         per_unit = NATIONAL_RECORDS / n_units if self.national else 4
@@ -434,6 +461,7 @@ class _Build:
             self._entity(inst, code, state, units_with.get((inst, code), []), per_unit)
             self.progress("excedentes: registros de las entidades", n, len(plan))
         self._previous_year()
+        self._quality_notes()
 
     def _units_with_records(self, key: tuple[str, str]) -> list[MedicalUnit]:
         units = self.units[key]
@@ -469,7 +497,7 @@ class _Build:
             report.set_answer(Answer.NO, clock)
         else:
             report.set_answer(Answer.YES, clock)
-        if state in (CAPTURING, FINAL, SIGNED):
+        if state in (CAPTURING, FINAL, SIGNED, RETURNED, ACCEPTED):
             scripted = _SCRIPTED.get(f"{inst}:{code}", {})
             for unit in units:
                 recs = self._scripted_records(inst, unit.clues, scripted.get(unit.clues)) \
@@ -477,12 +505,22 @@ class _Build:
                                                                         per_unit)
                 report.save_unit_records(unit.clues, {r.product_id for r in recs}, recs, clock)
                 self.records_total += len(recs)
-        if state in (FINAL, FINAL_NO, SIGNED):
+        if state in (FINAL, FINAL_NO, SIGNED, RETURNED, ACCEPTED):
             clock.advance(timedelta(hours=self.rng.randint(1, 48)))
             report.finalize(clock, capturista_username(inst, code))
-        if state == SIGNED:
+        if state in (SIGNED, RETURNED, ACCEPTED):
             clock.advance(timedelta(hours=self.rng.randint(2, 72)))
             self._attach_signed(inst, code, report, clock)
+        if state == ACCEPTED:
+            clock.advance(timedelta(hours=3))
+            report.accept(clock, coordinador_username(inst))
+        if state == RETURNED:
+            clock.advance(timedelta(hours=5))
+            report.return_for_correction(
+                ReturnReason(*RETURN_REASONS[0]),
+                "Faltan las unidades de segundo nivel de la Jurisdicción 2; complételas, "
+                "finalice y suba de nuevo el reporte firmado.", clock,
+                coordinador_username(inst))
         self.uow.reports.add(report)
 
     def _attach_signed(self, inst: str, code: str, report: EntityReport, clock: Clock) -> None:
@@ -533,25 +571,87 @@ class _Build:
         return out
 
     def _previous_year(self) -> None:
-        """A few finalized entities in the closed period of last year (history)."""
-        for inst, code in (("SS", "BC"), ("SS", "BS"), ("IMSS", "HG"), ("ISSSTE", "CC")):
-            units = self.units[(inst, code)][:2]
-            period = attrs_open(self._closed_period(inst))
-            clock = FixedClock(datetime(self.year - 1, 11, 20, 17, 0, tzinfo=timezone.utc))
-            report = EntityReport.start(code, period)
-            report.set_answer(Answer.YES, clock)
+        """Earlier periods on record (three years): most entities finalized, signed and were
+        accepted, some after the window's end, so completeness has a trend to show. The
+        guides' sample entities report records; the rest answer NO or a few records."""
+        samples = {("SS", "BC"), ("SS", "BS"), ("IMSS", "HG"), ("ISSSTE", "CC")}
+        for back, finalized_share, late_share in PAST_YEARS:
+            year = self.year - back
+            for inst, institution in self.institutions.items():
+                signed = self._past_signed_file(inst, year)
+                for code, _, _ in entities_of(inst):
+                    sample = (inst, code) in samples and back == 1
+                    if not sample and self.rng.random() > finalized_share:
+                        continue
+                    late = not sample and self.rng.random() < late_share
+                    self._past_report(inst, code, back, sample, late, signed,
+                                      institution.signed_report_policy)
+            self.progress("excedentes: periodos anteriores", 4 - back, len(PAST_YEARS))
+
+    def _past_signed_file(self, inst: str, year: int) -> SignedReportFile:
+        """One stored signed copy per institution and year, shared by its past reports
+        (the demo's history needs a real file to open, not one per entity)."""
+        institution = self.institutions[inst]
+        content = tiny_pdf("Reporte firmado (demostración)",
+                           [institution.name, f"Periodo {year}"])
+        name = f"reporte-final-firmado-{inst}-{year}.pdf"
+        storage = self.storage.for_institution(inst, institution.storage_backend)
+        stored = storage.put(f"excedentes/signed/{inst}/{year}/demo", io.BytesIO(content),
+                             content_type=PDF_CONTENT_TYPE, original_name=name,
+                             size=len(content))
+        return SignedReportFile(stored.key, name, stored.size, stored.sha256, PDF_CONTENT_TYPE,
+                                storage.backend)
+
+    def _past_report(self, inst: str, code: str, back: int, sample: bool, late: bool,
+                     signed: SignedReportFile, policy: Any) -> None:
+        closed = self._closed_period(inst, back)
+        year = closed.year
+        assert closed.window_end is not None
+        day = (closed.window_end + timedelta(days=self.rng.randint(1, 24)) if late
+               else closed.window_end - timedelta(days=self.rng.randint(0, 40)))
+        clock = FixedClock(datetime.combine(day, time(17), tzinfo=timezone.utc))
+        # replayed while it was open (a late one: after the coordinador extended the window)
+        report = EntityReport.start(code, attrs.evolve(attrs_open(closed), window_end=None))
+        units = self.units[(inst, code)][:2 if sample else 1]
+        yes = sample or (units and self.rng.random() < 0.3)
+        report.set_answer(Answer.YES if yes else Answer.NO, clock)
+        if yes:
             for unit in units:
-                recs = self._random_records(inst, unit.clues, 3)
+                recs = self._random_records(inst, unit.clues, 3 if sample else 2)
                 report.save_unit_records(unit.clues, {r.product_id for r in recs}, recs, clock)
                 self.records_total += len(recs)
-            report.finalize(clock, capturista_username(inst, code))
-            report = EntityReport(entity_code=report.entity_code,
-                                  period=self._closed_period(inst), answer=report.answer,
-                                  records=report.records, finalized_at=report.finalized_at,
-                                  finalized_by=report.finalized_by,
-                                  final_version=report.final_version,
-                                  final_fingerprint=report.final_fingerprint)
-            self.uow.reports.add(report)
+            # the guides' sample units also reported last year: "Copiar los valores del periodo
+            # anterior" has something to copy, and a value far from last year's is warned
+            if sample:
+                for clues, lines in _SCRIPTED_PREVIOUS.get(f"{inst}:{code}", {}).items():
+                    if any(u.clues == clues for u in self.units[(inst, code)]):
+                        recs = self._scripted_records(inst, clues, lines)
+                        report.save_unit_records(clues, {r.product_id for r in recs}, recs, clock)
+                        self.records_total += len(recs)
+        report.finalize(clock, capturista_username(inst, code))
+        clock.advance(timedelta(hours=self.rng.randint(2, 30)))
+        report.attach_signed_report(signed, policy, clock, capturista_username(inst, code))
+        clock.advance(timedelta(days=self.rng.randint(1, 6)))
+        if self.rng.random() < 0.92 or sample:
+            report.accept(clock, coordinador_username(inst))
+        self.uow.reports.add(attrs.evolve(report, period=closed))
+
+    def _quality_notes(self) -> None:
+        """The outliers of the demo, judged by the product's own rules against last year: kept
+        with the capturista's comment, as a real save would (the coordinador's list)."""
+        for (inst, code), (clues, comment) in _QUALITY_COMMENTS.items():
+            unit = next((u for u in self.units[(inst, code)] if u.clues == clues), None)
+            report = self.uow.reports.get(inst, code, self.year)
+            if unit is None or report is None:
+                continue
+            rows = list(rows_from_records(report.records_of(clues)).values())
+            contexts = self.uow.quality.contexts(inst, code, self.year, clues, unit.level,
+                                                 [r.product_id for r in rows])
+            verdict = judge_rows(rows, contexts, {r.product_id: comment for r in rows},
+                                 OutlierThresholds())
+            notes = {pid: n for pid, n in verdict.notes.items() if n.outlier}
+            self.uow.quality.save_notes(inst, code, self.year, clues, notes,
+                                        capturista_username(inst, code), self.clock.now())
 
     # ----------------------------------------------------------------- product requests
 
@@ -605,6 +705,23 @@ _LAB = "Laboratorio de análisis clínicos"
 
 # The guides' sample reports: {entity: {CLUES: [(group, product, kind, modality, events,
 # patients, cause)]}} (the IMSS sample printed 0 patients, which the rules refuse now).
+# Last year's values of the guides' sample units (see ``_previous_year``).
+_SCRIPTED_PREVIOUS: dict[str, dict[str, list[tuple]]] = {
+    "SS:BC": {
+        "BCSSA001152": [("Cirugía", "Anestesia", _S, _AMB, 4, 6, Cause.LACK_OF_STAFF),
+                        ("Cirugía", "Dilatación de esófago", _X, _AMB, 2, 3, None)],
+    },
+    "IMSS:HG": {
+        "HGIMS000012": [("Radioterapia", "IMPLANTACION O INSERCIÓN DE ELEMENTOS RADIOACTIVOS",
+                         _S, _AMB, 60, 6, Cause.LACK_OF_EQUIPMENT)],
+    },
+}
+# The comment each outlier of these units was kept with.
+_QUALITY_COMMENTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("IMSS", "HG"): ("HGIMS000012", "El acelerador lineal estuvo fuera de servicio todo el año: "
+                                    "se acumuló la demanda de los tres hospitales de la zona."),
+}
+
 _SCRIPTED: dict[str, dict[str, list[tuple]]] = {
     "SS:BC": {
         "BCSSA001346": [("Cirugía", "Anestesia", _S, _AMB, 10, 10, Cause.LACK_OF_EQUIPMENT)],

@@ -299,24 +299,164 @@ _CONDITIONS = ("insuficiencia renal", "insuficiencia cardiaca", "diabetes mellit
 _MODES = ("adulto", "pediátrico", "ambulatorio", "hospitalario", "de primera vez",
           "subsecuente", "domiciliario", "en urgencias")
 
-_SURGICAL = {"Cirugía", "Hospitalización", "Estudios de Intervencionismo Terapéutico",
-             "Intervencionismo Terapéutico (Hemodinamia)", "Atención Estomatológica",
-             "Parto y Puerperio", "Litotricia"}
-_STUDY = {"Anatomía patológica", "Laboratorio de análisis clínicos", "Imagenología",
-          "Medicina Nuclear", "Electrodiagnóstico", "Estudios de Intervencionismo Diagnóstico",
-          "Pruebas físicas", "Audiología y Foniatría", "Producto y Pruebas de Banco de Sangre"}
+_TEETH = ("incisivo central superior", "incisivo lateral superior", "canino superior",
+          "primer premolar superior", "segundo premolar superior", "primer molar superior",
+          "segundo molar superior", "tercer molar superior", "incisivo central inferior",
+          "incisivo lateral inferior", "canino inferior", "primer premolar inferior",
+          "segundo premolar inferior", "primer molar inferior", "segundo molar inferior",
+          "tercer molar inferior")
+_REGIONS = ("cráneo", "senos paranasales", "cuello", "tórax", "abdomen", "pelvis",
+            "columna cervical", "columna dorsal", "columna lumbar", "hombro", "codo", "muñeca",
+            "mano", "cadera", "rodilla", "tobillo", "pie", "fémur", "tibia", "húmero",
+            "clavícula", "hígado y vías biliares", "riñones", "vejiga", "próstata", "tiroides",
+            "mama", "corazón", "aorta", "cerebro", "órbitas", "oído", "glándulas salivales",
+            "páncreas", "bazo", "útero y ovarios", "testículos", "tejidos blandos",
+            "arterias de miembros inferiores", "venas de miembros inferiores")
+_LIMBS = ("miembro superior", "miembro inferior", "mano", "pie", "cara", "tronco",
+          "nervio mediano", "nervio cubital", "nervio peroneo", "nervio tibial",
+          "plexo braquial", "región lumbosacra")
+_VESSELS = ("arteria coronaria derecha", "arteria descendente anterior", "arteria circunfleja",
+            "tronco coronario izquierdo", "arteria carótida", "arteria renal", "arteria femoral",
+            "arteria poplítea", "arteria ilíaca", "aorta abdominal", "vena cava", "vena porta",
+            "arterias cerebrales", "arteria pulmonar", "fístula arteriovenosa")
+_TARGETS = (*_VESSELS, "hígado", "riñón", "vías biliares", "absceso abdominal",
+            "colección pleural", "tiroides", "pulmón", "hueso", "ganglio linfático",
+            "glándula suprarrenal", "páncreas", "bazo", "mama", "próstata", "útero")
+_CANCERS = ("cáncer de mama", "cáncer cervicouterino", "cáncer de próstata", "cáncer de pulmón",
+            "cáncer de colon", "cáncer gástrico", "cáncer de ovario", "cáncer de testículo",
+            "leucemia linfoblástica", "leucemia mieloide", "linfoma de Hodgkin",
+            "linfoma no Hodgkin", "mieloma múltiple", "sarcoma", "tumor cerebral",
+            "cáncer de cabeza y cuello")
+_CRITICAL = ("sepsis", "choque séptico", "choque hipovolémico", "insuficiencia respiratoria",
+             "síndrome de dificultad respiratoria", "infarto agudo de miocardio",
+             "traumatismo craneoencefálico", "politraumatismo", "quemadura extensa",
+             "pancreatitis grave", "cetoacidosis diabética", "estado epiléptico",
+             "enfermedad vascular cerebral", "preeclampsia grave", "falla orgánica múltiple")
+_URGENT = ("dolor abdominal", "dolor torácico", "fractura", "herida", "crisis hipertensiva",
+           "crisis asmática", "intoxicación", "quemadura", "fiebre", "deshidratación",
+           "hemorragia", "convulsiones", "traumatismo", "reacción alérgica", "cólico renal")
+_REHAB = ("fractura", "amputación", "lesión medular", "parálisis cerebral",
+          "enfermedad vascular cerebral", "dolor crónico", "artritis reumatoide", "lumbalgia",
+          "esguince", "luxación", "quemadura", "traumatismo craneoencefálico")
+_AGES = ("adulto", "pediátrico")
+
+
+def _combine(prefixes: tuple[str, ...], objects: tuple[str, ...],
+             qualifiers: tuple[str | None, ...] = (None,)) -> list[str]:
+    """"{prefix} {object}[, {qualifier}]" for every combination (deterministic order)."""
+    return [" ".join(x for x in (p, o) if x) + ("" if q is None else f", {q}")
+            for q in qualifiers for o in objects for p in prefixes]
+
+
+# Each group's synthetic products come from its own vocabulary, so that every generated
+# product belongs to its group (a resection is surgery, a calcium level is laboratory).
+_VOCABULARY: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]] = {
+    "Cirugía": (tuple(f"{a} de" for a in _ACTIONS), _SITES, (None, *_APPROACHES)),
+    "Hospitalización": (_CARE, _CONDITIONS, (None, "hospitalario", "adulto", "pediátrico",
+                                             "en urgencias", "subsecuente")),
+    "Consulta": (_CARE, _CONDITIONS, (None, *_MODES)),
+    "Laboratorio de análisis clínicos": (_STUDIES, _ANALYTES, (None, *_SPECIMENS)),
+    "Atención Estomatológica": (
+        ("Obturación con resina de", "Obturación con amalgama de", "Extracción de",
+         "Endodoncia de", "Sellado de fosetas de", "Curetaje periodontal de",
+         "Restauración de", "Corona de acero en", "Radiografía periapical de",
+         "Pulpotomía de"), _TEETH, (None, "en dentición temporal")),
+    "Imagenología": (("Radiografía de", "Ultrasonido de", "Tomografía simple de",
+                      "Tomografía contrastada de", "Resonancia magnética de",
+                      "Angiotomografía de"), _REGIONS,
+                     (None, "adulto", "pediátrico", "portátil", "comparativa")),
+    "Anatomía patológica": (("Histopatológico de", "Citología de", "Inmunohistoquímica de",
+                             "Estudio transoperatorio de"), _SITES,
+                            (None, "pieza quirúrgica", "biopsia")),
+    "Medicina Nuclear": (("Gammagrama de", "SPECT de", "PET-CT de", "Rastreo con radiofármaco de"),
+                         _REGIONS, (None, "con esfuerzo")),
+    "Electrodiagnóstico": (("Electromiografía de", "Neuroconducción de",
+                            "Potenciales evocados somatosensoriales de",
+                            "Estudio de fibra única de"), _LIMBS,
+                           (None, "derecho", "izquierdo", "bilateral")),
+    "Estudios de Intervencionismo Diagnóstico": (
+        ("Angiografía diagnóstica de", "Cateterismo diagnóstico de",
+         "Biopsia percutánea guiada de", "Flebografía de"), _TARGETS,
+        (None, "guiada por ultrasonido", "guiada por tomografía")),
+    "Estudios de Intervencionismo Terapéutico": (
+        ("Embolización de", "Angioplastia de", "Drenaje percutáneo de",
+         "Colocación de stent en", "Ablación percutánea de"), _TARGETS,
+        (None, "guiada por ultrasonido", "guiada por tomografía")),
+    "Intervencionismo Terapéutico (Hemodinamia)": (
+        ("Angioplastia de", "Colocación de stent en", "Aterectomía de", "Trombectomía de"),
+        _VESSELS, (None, "con balón medicado", "urgente")),
+    "Audiología y Foniatría": (
+        ("",), ("Audiometría tonal", "Logoaudiometría", "Impedanciometría",
+                "Emisiones otoacústicas", "Potenciales evocados auditivos de tallo",
+                "Valoración de voz", "Videoestroboscopia laríngea", "Valoración de deglución",
+                "Terapia de voz", "Adaptación de auxiliar auditivo"),
+        (None, "adulto", "pediátrico", "de seguimiento", "bilateral", "unilateral",
+         "con enmascaramiento", "en campo libre", "de tamiz", "urgente")),
+    "Producto y Pruebas de Banco de Sangre": (
+        ("",), ("Concentrado eritrocitario", "Plasma fresco congelado", "Concentrado plaquetario",
+                "Crioprecipitado", "Sangre total", "Aféresis plaquetaria", "Pruebas cruzadas",
+                "Grupo sanguíneo y Rh", "Coombs directo", "Coombs indirecto",
+                "Rastreo de anticuerpos irregulares", "Tamizaje serológico de donador"),
+        (None, "leucorreducido", "irradiado", "pediátrico", "lavado", "fraccionado",
+         "de urgencia", "para transfusión masiva", "filtrado", "de donador único",
+         "de donador altruista")),
+    "Pruebas físicas": (
+        ("",), ("Prueba de esfuerzo", "Espirometría", "Prueba de caminata de seis minutos",
+                "Ergometría", "Pletismografía", "Prueba de función pulmonar completa",
+                "Prueba de reto con metacolina", "Holter de 24 horas",
+                "Monitoreo ambulatorio de presión arterial", "Prueba de inclinación"),
+        (None, *_AGES, "de seguimiento", "preoperatoria", "con broncodilatador",
+         "con medicamento", "en banda sin fin", "en bicicleta", "con oximetría",
+         "con gasometría", "de control")),
+    "Cuidados Intensivos": (("Día de estancia por", "Manejo en terapia intensiva de",
+                             "Soporte ventilatorio por", "Monitoreo invasivo por"), _CRITICAL,
+                            (None, *_AGES, "neonatal")),
+    "Hemodiálisis": (("",), ("Sesión de hemodiálisis", "Sesión de hemodiafiltración",
+                             "Sesión de diálisis peritoneal", "Colocación de catéter para "
+                             "hemodiálisis", "Sesión de hemodiálisis de urgencia"),
+                     (None, "en paciente agudo", "en paciente crónico", "pediátrica",
+                      "con ultrafiltración", "intrahospitalaria", "ambulatoria", "nocturna",
+                      "con heparina de bajo peso molecular")),
+    "Inhaloterapia": (("",), ("Nebulización", "Micronebulización", "Oxigenoterapia",
+                              "Fisioterapia pulmonar", "Espirometría incentiva",
+                              "Aspiración de secreciones", "Ventilación no invasiva"),
+                      (None, *_AGES, "neonatal", "con broncodilatador",
+                       "con solución hipertónica", "domiciliaria", "hospitalaria",
+                       "en urgencias")),
+    "Medicina física y rehabilitación": (
+        ("Terapia física por", "Terapia ocupacional por", "Hidroterapia por",
+         "Electroterapia por", "Mecanoterapia por", "Termoterapia por",
+         "Valoración de rehabilitación por", "Sesión de rehabilitación por"), _REHAB,
+        (None, *_AGES)),
+    "Parto y Puerperio": (
+        ("",), ("Atención de parto eutócico", "Atención de parto distócico", "Cesárea",
+                "Legrado uterino instrumental", "Aspiración manual endouterina",
+                "Atención de puerperio fisiológico", "Atención de puerperio quirúrgico",
+                "Revisión de cavidad uterina", "Oclusión tubaria bilateral posparto",
+                "Atención de aborto"),
+        (None, "en adolescente", "en embarazo de alto riesgo", "en embarazo gemelar",
+         "con analgesia obstétrica", "en embarazo pretérmino", "en embarazo de término",
+         "con complicaciones", "sin complicaciones", "en paciente con preeclampsia")),
+    "Quimioterapia": (("Aplicación de quimioterapia para", "Aplicación de inmunoterapia para",
+                       "Aplicación de terapia blanco para", "Aplicación de hormonoterapia para",
+                       "Valoración para quimioterapia de"), _CANCERS,
+                      (None, "ambulatoria", "hospitalaria", "pediátrica")),
+    "Radioterapia": (("Teleterapia para", "Braquiterapia para", "Radiocirugía para",
+                      "Radioterapia de intensidad modulada para", "Radioterapia conformal para"),
+                     _CANCERS, (None, "paliativa", "radical", "adyuvante")),
+    "Urgencias": (("Atención de urgencias por", "Valoración en urgencias por",
+                   "Observación en urgencias por"), _URGENT, (None, *_AGES)),
+    "Litotricia": (("Litotricia extracorpórea", "Litotricia intracorpórea",
+                    "Ureterolitotricia láser", "Nefrolitotricia percutánea"),
+                   ("renal", "ureteral", "vesical"), (None, "derecha", "izquierda")),
+}
 
 
 def generated_names(group: str) -> list[str]:
-    """Every synthetic product name available for a group (deterministic order)."""
-    if group in _SURGICAL:
-        return [f"{a} de {s}{'' if p is None else ', ' + p}"
-                for p in (None, *_APPROACHES) for s in _SITES for a in _ACTIONS]
-    if group in _STUDY:
-        return [f"{a} {x}{'' if m is None else ' ' + m}"
-                for m in (None, *_SPECIMENS) for x in _ANALYTES for a in _STUDIES]
-    return [f"{a} {c}{'' if m is None else ' ' + m}"
-            for m in (None, *_MODES) for c in _CONDITIONS for a in _CARE]
+    """Every synthetic product name available for a group, from the group's own vocabulary
+    (deterministic order)."""
+    prefixes, objects, qualifiers = _VOCABULARY[group]
+    return _combine(prefixes, objects, qualifiers)
 
 
 # --------------------------------------------------------------------------- units

@@ -22,6 +22,7 @@ from __future__ import annotations
 import attrs
 
 from excedentes.domain.catalog import clean_text
+from excedentes.domain.review import Viewer
 from shared.kernel.errors import PermissionDenied
 from shared.kernel.scope import Actor as KernelActor
 from shared.kernel.scope import Role, Scope, ensure_visible
@@ -164,3 +165,10 @@ def require_manage(scope: Scope, institution_code: str) -> None:
     ensure_visible(True, sees_institution(scope, institution_code), INSTITUTION_NOT_FOUND)
     if not may_manage(scope, institution_code):
         raise PermissionDenied(MANAGE_DENIED)
+
+
+def viewer_of(scope: Scope, institution_code: str, entity_code: str) -> Viewer:
+    """The caller relative to one entity, as ``excedentes.domain.review.decide`` takes it."""
+    return Viewer(can_capture=may_capture(scope, institution_code, entity_code),
+                  can_manage=may_manage(scope, institution_code),
+                  is_admin=scope.role is Role.ADMIN)

@@ -70,3 +70,5 @@ class ExportRow:
     cause: str
     monthly_events: int
     monthly_patients: int
+    comment: str = ""  # the capturista's comment on the unit's row of the product
+    outlier: str = ""  # the outlier warning the values were kept with ("" when none)

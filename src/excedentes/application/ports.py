@@ -15,7 +15,7 @@ Documents: the renderer, exporter and catalog-file ports (the plain data they ta
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
@@ -46,7 +46,9 @@ from excedentes.domain.imports import CatalogRow, UnitRow
 from excedentes.domain.institution import Institution, InstitutionSettings
 from excedentes.domain.model import EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest
+from excedentes.domain.quality import OutlierThresholds, RowContext, ValueNote
 from excedentes.domain.records import Record
+from excedentes.domain.review import Returned, ReturnReason
 from excedentes.domain.signed import SignedReport
 from excedentes.domain.versions import VersionStamp
 from shared.audit.domain import AuditLog
@@ -120,6 +122,22 @@ class DashboardSource:
 
 
 @attrs.frozen
+class CompletenessSource:
+    """One entity in one period, as completeness and timeliness count it."""
+
+    institution_code: str
+    institution_name: str
+    year: int
+    entity_code: str
+    entity_name: str
+    window_end: date | None
+    answered: bool
+    finalized_at: datetime | None
+    signed: bool
+    accepted: bool
+
+
+@attrs.frozen
 class ReportStatus:
     """The stored state of one entity's report (no record list)."""
 
@@ -130,6 +148,9 @@ class ReportStatus:
     final_fingerprint: str | None
     current_signed: SignedReport | None
     version: VersionStamp = attrs.field(factory=VersionStamp)
+    accepted_at: datetime | None = None
+    accepted_by: str | None = None
+    returned: Returned | None = None  # only while being corrected (not finalized again)
 
 
 @attrs.frozen
@@ -333,6 +354,75 @@ class ProductRequestRepository(Protocol):
         ...
 
 
+class ReturnReasonRepository(Protocol):
+    """The catalog of coded return reasons (review by levels)."""
+
+    def list(self) -> Sequence[ReturnReason]: ...
+
+    def get(self, code: str) -> ReturnReason | None: ...
+
+    def add(self, reason: ReturnReason) -> None: ...
+
+    def update(self, reason: ReturnReason) -> None: ...
+@attrs.frozen
+class OutlierItem:
+    """One row of an entity's list of outliers: the unit, the product, the explanation shown
+    at the save and the capturista's comment."""
+
+    clues: str
+    unit_name: str
+    level: str
+    product_id: int
+    product: str
+    group_name: str
+    comment: str
+    explanation: str
+    updated_by: str
+    updated_at: datetime
+
+
+class QualityRepository(Protocol):
+    """Data quality at capture, inside the save's transaction."""
+
+    def contexts(self, institution_code: str, entity_code: str, year: int, clues: str,
+                 level: str, product_ids: Iterable[int]) -> Mapping[int, RowContext]:
+        """Per product: the unit's previous-period row and the peers' values."""
+        ...
+
+    def notes(self, institution_code: str, entity_code: str, year: int, clues: str,
+              product_ids: Iterable[int]) -> Mapping[int, ValueNote]: ...
+
+    def save_notes(self, institution_code: str, entity_code: str, year: int, clues: str,
+                   notes: Mapping[int, ValueNote], by: str, at: datetime) -> None:
+        """Replace the notes of these products; an empty note deletes the product's."""
+        ...
+
+
+class QualityReadModel(Protocol):
+    """What the pages read: notes beside a grid, the previous period's rows, the outliers."""
+
+    def grid_notes(self, institution_code: str, entity_code: str, year: int, clues: str,
+                   product_ids: Iterable[int]) -> Mapping[int, ValueNote]: ...
+
+    def previous_rows(self, institution_code: str, entity_code: str, year: int, clues: str,
+                      product_ids: Iterable[int]) -> Mapping[int, GridRow]:
+        """The unit's rows of ``year - 1`` for these products."""
+        ...
+
+    def entity_outliers(self, institution_code: str, entity_code: str,
+                        year: int) -> Sequence[OutlierItem]: ...
+
+    def product_name(self, institution_code: str, product_id: int) -> str | None:
+        """The product's name when it is of the institution's catalog, else None."""
+        ...
+
+
+class OutlierThresholdsSource(Protocol):
+    """The thresholds as data (a file the operator may edit), per institution."""
+
+    def for_institution(self, institution_code: str) -> OutlierThresholds: ...
+
+
 class ExcedentesUnitOfWork(Protocol):
     institutions: InstitutionRepository
     entities: EntityRepository
@@ -341,6 +431,8 @@ class ExcedentesUnitOfWork(Protocol):
     reports: ReportRepository
     catalog: CatalogRepository
     requests: ProductRequestRepository
+    return_reasons: ReturnReasonRepository
+    quality: QualityRepository
     audit: AuditLog
 
     def __enter__(self) -> "ExcedentesUnitOfWork": ...
@@ -390,6 +482,16 @@ class ExcedentesReadModel(Protocol):
         ...
 
     def dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]: ...
+
+    def return_reasons(self) -> Sequence[ReturnReason]:
+        """The catalog of return reasons, active and not, in the administrator's order."""
+        ...
+
+    def completeness(self, year: int | None, institution_code: str | None
+                     ) -> Sequence[CompletenessSource]:
+        """One row per entity of every institution (or one) and every period on record (or
+        one year) that has a period: the facts completeness and timeliness are counted from."""
+        ...
 
     def report_status(self, institution_code: str, entity_code: str, year: int
                       ) -> ReportStatus | None: ...

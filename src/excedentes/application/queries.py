@@ -34,6 +34,7 @@ from excedentes.application.access import (
     sees_entity,
     sees_institution,
     split_entity_key,
+    viewer_of,
 )
 from excedentes.application.ports import Edition, ExcedentesReadModel, InstitutionEditions
 from excedentes.application.use_cases.institutions import require_admin
@@ -61,6 +62,9 @@ from excedentes.application.results import (
     TracedPrint,
     UnitItem,
     UnitListing,
+    CompletenessRow,
+    CompletenessView,
+    HistoryItem,
     entity_view,
     institution_settings_view,
     institution_view,
@@ -82,12 +86,20 @@ from excedentes.domain.grid import GridRow
 from excedentes.domain.institution import Institution
 from excedentes.domain.product_requests import RequestStatus
 from excedentes.domain.records import Cause
-from excedentes.domain.rules import FinalizedEntityIsLocked, GridRequiresSpecialty
+from excedentes.domain.completeness import Completeness, EntityProgress
+from excedentes.domain.review import (
+    EntityState,
+    ReturnReason,
+    ReviewStatus,
+    decide,
+)
+from excedentes.domain.rules import GridRequiresSpecialty
 from excedentes.domain.versions import NEVER_SAVED
 from shared.kernel.clock import Clock
 from shared.kernel.errors import NotFound, ValidationError
 from shared.kernel.pagination import Page, PageRequest, paginate
 from shared.kernel.rules import check_rule
+from shared.audit.domain import AuditEntry, AuditFilter, AuditQuery
 from shared.kernel.scope import Role, Scope, ensure_visible
 
 
@@ -127,6 +139,7 @@ class InstitutionQueries:
 class ExcedentesQueries:
     read_model: ExcedentesReadModel
     clock: Clock
+    audit_query: AuditQuery | None = None  # the entity's history (Historial)
 
     # ----------------------------------------------------------------- institutions
 
@@ -226,31 +239,39 @@ class ExcedentesQueries:
 
     # ----------------------------------------------------------------- Paso 1
 
-    def dashboard(self, scope: Scope, institution_code: str, year: int) -> DashboardView:
+    def dashboard(self, scope: Scope, institution_code: str, year: int,
+                  status: ReviewStatus | None = None) -> DashboardView:
         """The tablero (E3) of an institution for a year: one row per entity with No.,
         Unidades Médicas Total / Con / Sin Excedentes/Faltantes, the Reporte labels
         (Preliminar, Finalizar Reporte / Versión Final, Subir / Consultar/Modificar), the
         Semáforo, totals, the legend and "Captura del periodo YYYY".
 
-        A capturista sees every row of their institution, only theirs ``actionable``."""
+        A capturista sees every row of their institution, only theirs ``actionable``.
+        ``status``: only the rows in that review state (the totals count every row)."""
         inst = self._institution(scope, institution_code)
         period = self._period(inst.code, year)
         entries = []
+        manager = may_manage(scope, inst.code)
         for number, src in enumerate(self.read_model.dashboard(inst.code, year), 1):
             row = dashboard_row(number, src.entity_code, src.entity_name, src.total_units,
                                 src.facts)
             entries.append(DashboardEntry(
                 row=row, entity_key=f"{inst.code}:{src.entity_code}",
                 actionable=sees_entity(scope, inst.code, src.entity_code),
-                can_capture=may_capture(scope, inst.code, src.entity_code)))
+                can_capture=may_capture(scope, inst.code, src.entity_code),
+                can_accept=manager and row.review is ReviewStatus.SIGNED))
+        totals = dashboard_totals(e.row for e in entries)
+        if status is not None:
+            entries = [e for e in entries if e.row.review is status]
         return DashboardView(
             institution=institution_view(inst),
             period=period_view(period, self.clock, may_manage(scope, inst.code)),
             title=period.label,
             legend_finalized=StatusLight.FINALIZED.legend(inst.entity_word),
             legend_not_finalized=StatusLight.NOT_FINALIZED.legend(inst.entity_word),
-            entries=tuple(entries), totals=dashboard_totals(e.row for e in entries),
-            periods=tuple(p.year for p in self.read_model.periods(inst.code)))
+            entries=tuple(entries), totals=totals,
+            periods=tuple(p.year for p in self.read_model.periods(inst.code)),
+            status_filter=status, can_manage=manager)
 
     # ----------------------------------------------------------------- an entity
 
@@ -265,9 +286,17 @@ class ExcedentesQueries:
         state = report_state(facts)
         finalized_at = status.finalized_at if status else None
         manager = may_manage(scope, inst.code)  # refusals tell a coordinador what they can do
-        lock_rule = FinalizedEntityIsLocked(finalized_at, for_manager=manager)
-        lock_reason = lock_rule.get_message() if lock_rule.is_broken() else \
-            period.capture_refusal(self.clock, for_manager=manager)
+        entity_state = EntityState(
+            period=period, answered=facts.answer is not None,
+            answer_is_yes=facts.answer is not None and facts.answer.value == "SI",
+            record_count=facts.record_count, finalized_at=finalized_at,
+            finalized_by=status.finalized_by if status else None,
+            signed_uploaded=facts.signed_uploaded,
+            accepted_at=status.accepted_at if status else None,
+            accepted_by=status.accepted_by if status else None,
+            returned=status.returned if status else None)
+        decision = decide(entity_state, viewer_of(scope, inst.code, entity.code), self.clock)
+        lock_reason = decision.lock.reason if decision.lock else None
         total = self.read_model.unit_count(inst.code, entity.code)
         folio = (f"{inst.code}-{year}-{entity.code}-V{status.final_version}"
                  if status and finalized_at else None)
@@ -286,7 +315,80 @@ class ExcedentesQueries:
             if status and status.current_signed else None,
             finalize_note=UNITS_WITHOUT_RECORDS_NOTE
             if facts.units_with_records < total else None,
-            version=status.version if status else NEVER_SAVED)
+            version=status.version if status else NEVER_SAVED,
+            allowed_actions=tuple(decision.sorted_actions), lock=decision.lock,
+            explanation=decision.explanation, notice=decision.notice,
+            review=entity_state.status,
+            accepted_at=entity_state.accepted_at, accepted_by=entity_state.accepted_by)
+
+    def history(self, scope: Scope, ref: EntityRef, year: int) -> list[HistoryItem]:
+        """Every audited transition of the entity's report in the period, oldest first."""
+        inst, entity = self._entity(scope, ref)
+        self._period(inst.code, year)
+        if self.audit_query is None:
+            return []
+        records = self.audit_query.list(AuditFilter(
+            target_type="entity_report", target_id=f"{inst.code}:{entity.code}:{year}",
+            limit=500))
+        # by id: the order they were recorded in (instants may tie)
+        return [history_item(r.entry) for r in sorted(records, key=lambda r: r.id)]
+
+    def return_reasons(self, scope: Scope, *, active_only: bool = False) -> list[ReturnReason]:
+        """The catalog of return reasons: a coordinador picks among the active ones."""
+        if scope.role not in (Role.ADMIN, Role.COORDINADOR):
+            raise NotFound("La página solicitada no existe.")
+        reasons = list(self.read_model.return_reasons())
+        return [r for r in reasons if r.active] if active_only else reasons
+
+    def completeness(self, scope: Scope, year: int | None = None,
+                     institution_code: str | None = None) -> CompletenessView:
+        """Completeness and timeliness: national across periods (no year), one period by
+        institution, or one institution's entities. A coordinador sees only theirs."""
+        if scope.role is Role.COORDINADOR:
+            institution_code = (scope.ref or "").upper()
+        elif scope.role is not Role.ADMIN:
+            raise NotFound("La página solicitada no existe.")
+        inst = self._institution(scope, institution_code) if institution_code else None
+        if institution_code and year is None:
+            level = "institution_years"
+        else:
+            level = "national" if year is None else ("institution" if inst else "period")
+        if year is not None and not known_year(year):
+            raise NotFound(PERIOD_NOT_FOUND)
+        sources = self.read_model.completeness(year, inst.code if inst else None)
+        if year is not None and not sources:
+            raise NotFound(PERIOD_NOT_FOUND)
+        progress = [(s, EntityProgress(s.answered, s.finalized_at, s.window_end, s.signed,
+                                       s.accepted)) for s in sources]
+        rows: list[CompletenessRow] = []
+        if level in ("national", "institution_years"):
+            for y in sorted({s.year for s, _ in progress}):
+                rows.append(CompletenessRow(str(y), f"Periodo {y}", Completeness.of(
+                    p for s, p in progress if s.year == y), year=y,
+                    institution_code=inst.code if inst else None))
+        elif level == "period":
+            seen: dict[str, str] = {}
+            for s, _ in progress:
+                seen.setdefault(s.institution_code, s.institution_name)
+            for code, name in seen.items():
+                rows.append(CompletenessRow(code, name, Completeness.of(
+                    p for s, p in progress if s.institution_code == code), year=year,
+                    institution_code=code))
+        else:
+            for s, p in progress:
+                status = ("Aceptado" if s.accepted else "Firmado" if s.signed and p.finalized
+                          else "Finalizado" if p.finalized
+                          else "En captura" if s.answered else "Sin iniciar")
+                rows.append(CompletenessRow(s.entity_code, s.entity_name, Completeness.of([p]),
+                                            year=year, institution_code=s.institution_code,
+                                            status_label=status, days_late=p.days_late))
+        years = tuple(sorted({s.year for s in (self.read_model.completeness(
+            None, inst.code if inst else None) if year is not None else sources)}))
+        return CompletenessView(
+            level="national" if level == "institution_years" else level, year=year,
+            institution_code=inst.code if inst else None,
+            institution_name=inst.name if inst else None,
+            total=Completeness.of(p for _, p in progress), rows=tuple(rows), years=years)
 
     # ----------------------------------------------------------------- Paso 3 to 6
 
@@ -398,8 +500,8 @@ class ExcedentesQueries:
         """"Solicitar producto" requests, newest first: a capturista sees their entity's; a
         coordinador their institution's (optionally one entity); an admin any."""
         page = page or PageRequest()
-        if status is not None and status not in {s.value for s in RequestStatus}:
-            raise ValidationError("Estatus no válido (use pending, accepted o rejected).")
+        # the Spanish names ("en-espera", the CLI's spelling) and the stored values alike
+        status = RequestStatus.parse(status).value if status else None
         inst_code: str | None = None
         entity_code: str | None = None
         if entity is not None:
@@ -490,6 +592,11 @@ class ExcedentesQueries:
             raise NotFound(PERIOD_NOT_FOUND)
         return period
 
+    def unit(self, scope: Scope, ref: EntityRef, year: int,
+             clues: str) -> tuple[EntityOverview, UnitItem]:
+        """The entity's overview and one of its units (``NotFound`` outside the scope)."""
+        return self._unit(scope, ref, year, clues)
+
     def _unit(self, scope: Scope, ref: EntityRef, year: int,
               clues: str) -> tuple[EntityOverview, UnitItem]:
         overview = self.overview(scope, ref, year)
@@ -505,3 +612,31 @@ class ExcedentesQueries:
             raise NotFound(GROUP_NOT_FOUND)
         return group
 
+
+
+# --------------------------------------------------------------------------- history
+
+_HISTORY_LABELS = {
+    "excedentes.answer": "Respuesta del Paso 2",
+    "excedentes.grid_saved": "Registro guardado",
+    "excedentes.finalize": "Finalizado",
+    "excedentes.final_printed": "Versión Final impresa",
+    "excedentes.signed_uploaded": "Reporte firmado subido",
+    "excedentes.reopen": "Apertura",
+    "excedentes.review_accept": "Aceptado",
+    "excedentes.review_return": "Devuelto para corrección",
+    "excedentes.review_revert": "Aceptación revertida",
+}
+
+
+def history_item(entry: AuditEntry) -> HistoryItem:
+    """An audit entry in words (the label, the reason, and what changed)."""
+    parts = []
+    if entry.reason:
+        parts.append(f"Motivo: {entry.reason}")
+    after = dict(entry.after or {})
+    for key in ("unit", "folio", "version", "reason_code", "status"):
+        if after.get(key) not in (None, ""):
+            parts.append(f"{key}: {after[key]}")
+    return HistoryItem(entry.at, entry.actor, entry.action,
+                       _HISTORY_LABELS.get(entry.action, entry.action), "; ".join(parts))

@@ -22,9 +22,12 @@ from excedentes.domain.grid import FieldError, GridField, GridRow
 from excedentes.domain.institution import Institution
 from excedentes.domain.model import Answer
 from excedentes.domain.signed import SignedReport
+from excedentes.domain.completeness import Completeness
+from excedentes.domain.review import Lock, ReviewStatus
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.kernel.clock import Clock
 from shared.kernel.pagination import Page
+from shared.kernel.text import count_text
 
 SI_MARKER = "SI"
 FINALIZE_CONFIRMATION = "¿Está seguro de cerrar el registro de información?"
@@ -84,6 +87,7 @@ class DashboardEntry:
     entity_key: str  # "SS:BC"
     actionable: bool  # False: shown read-only (a capturista looking at another entity)
     can_capture: bool  # the caller may capture for this entity
+    can_accept: bool = False  # the caller may accept it now (bulk accept's checkbox)
 
 
 @attrs.frozen
@@ -96,6 +100,9 @@ class DashboardView:
     entries: tuple[DashboardEntry, ...]
     totals: DashboardTotals
     periods: tuple[int, ...]  # every year of the institution, newest first
+    status_filter: ReviewStatus | None = None  # the rows shown are only those in this state
+    statuses: tuple[ReviewStatus, ...] = tuple(ReviewStatus)
+    can_manage: bool = False
 
 
 # --------------------------------------------------------------------------- an entity
@@ -171,6 +178,18 @@ class EntityOverview:
     # a save names it and is refused when someone saved after it
     version: VersionStamp = NEVER_SAVED
     finalize_confirmation: str = FINALIZE_CONFIRMATION
+    # review by levels and "what may be done now" (``excedentes.domain.review.decide``):
+    # the actions this caller may take now, and why the data is locked (who, when)
+    allowed_actions: tuple[str, ...] = ()
+    lock: Lock | None = None
+    explanation: str = ""  # one sentence: editable or not, and who can change that
+    notice: str | None = None  # the return reason while a returned report is corrected
+    review: ReviewStatus = ReviewStatus.IN_CAPTURE
+    accepted_at: datetime | None = None
+    accepted_by: str | None = None
+
+    def allows(self, action: str) -> bool:
+        return action in self.allowed_actions
 
     @property
     def editable(self) -> bool:
@@ -366,8 +385,8 @@ class ImportSummary:
 
     @property
     def message(self) -> str:
-        return (f"{self.total} líneas: {self.created} nuevas, {self.updated} actualizadas, "
-                f"{self.unchanged} sin cambios.")
+        return (f"{count_text(self.total, 'línea')}: {count_text(self.created, 'nueva')}, "
+                f"{count_text(self.updated, 'actualizada')}, {self.unchanged:,} sin cambios.")
 
 
 # --------------------------------------------------------------------------- requests, catalog
@@ -550,3 +569,44 @@ def institution_settings_view(institution: Institution, version: VersionStamp = 
         has_specialty_level=institution.has_specialty_level,
         storage_backend=institution.storage_backend, version=version,
         entity_count=entity_count)
+
+
+# --------------------------------------------------------------------------- review, history
+
+
+@attrs.frozen
+class HistoryItem:
+    """One audited transition of an entity's report, as its "Historial" page lists it."""
+
+    at: datetime
+    actor: str
+    action: str  # the audit action, e.g. "excedentes.review_return"
+    label: str  # "Devuelto para corrección"
+    detail: str  # the reason and what changed, in words
+
+
+@attrs.frozen
+class CompletenessRow:
+    """One line of the completeness table: a period, an institution or an entity."""
+
+    key: str  # year, institution code or entity code
+    name: str
+    figures: Completeness
+    year: int | None = None
+    institution_code: str | None = None
+    status_label: str | None = None  # entity rows: Aceptado, Firmado…
+    days_late: int | None = None  # entity rows
+
+
+@attrs.frozen
+class CompletenessView:
+    """National (``year`` None: one row per period), one period (one row per institution) or
+    one institution in a period (one row per entity)."""
+
+    level: str  # national | period | institution
+    year: int | None
+    institution_code: str | None
+    institution_name: str | None
+    total: Completeness
+    rows: tuple[CompletenessRow, ...]
+    years: tuple[int, ...]

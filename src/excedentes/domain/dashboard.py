@@ -31,6 +31,7 @@ from typing import Iterable
 import attrs
 
 from excedentes.domain.model import Answer, EntityReport
+from excedentes.domain.review import ReviewStatus, review_status
 
 PRELIMINARY_LABEL = "Preliminar"
 NOT_AVAILABLE_LABEL = "—"
@@ -92,6 +93,13 @@ class ReportFacts:
     units_with_records: int = 0
     finalized: bool = False
     signed_uploaded: bool = False
+    returned: bool = False  # returned for correction, not finalized again yet
+    accepted: bool = False
+
+    @property
+    def review(self) -> ReviewStatus:
+        return review_status(finalized=self.finalized, signed_uploaded=self.signed_uploaded,
+                             returned=self.returned, accepted=self.accepted)
 
 
 @attrs.frozen
@@ -114,6 +122,7 @@ class DashboardRow:
     state: ReportState
     labels: DashboardLabels
     status_light: StatusLight
+    review: ReviewStatus = ReviewStatus.IN_CAPTURE
 
 
 @attrs.frozen
@@ -124,6 +133,8 @@ class DashboardTotals:
     units_without_records: int
     finalized: int
     signed_uploaded: int
+    accepted: int = 0
+    returned: int = 0
 
 
 def facts_of(report: EntityReport | None) -> ReportFacts:
@@ -136,6 +147,8 @@ def facts_of(report: EntityReport | None) -> ReportFacts:
         units_with_records=len(report.units_with_records),
         finalized=report.is_finalized,
         signed_uploaded=report.current_signed_report is not None,
+        returned=report.returned is not None and not report.is_finalized,
+        accepted=report.is_accepted,
     )
 
 
@@ -170,7 +183,8 @@ def dashboard_row(number: int, entity_code: str, entity_name: str, total_units: 
         number=number, entity_code=entity_code, entity_name=entity_name,
         total_units=total_units, units_with_records=facts.units_with_records,
         units_without_records=max(total_units - facts.units_with_records, 0),
-        state=state, labels=dashboard_labels(state), status_light=status_light(facts))
+        state=state, labels=dashboard_labels(state), status_light=status_light(facts),
+        review=facts.review)
 
 
 def dashboard_totals(rows: Iterable[DashboardRow]) -> DashboardTotals:
@@ -182,4 +196,6 @@ def dashboard_totals(rows: Iterable[DashboardRow]) -> DashboardTotals:
         units_without_records=sum(r.units_without_records for r in rows),
         finalized=sum(r.state.is_finalized for r in rows),
         signed_uploaded=sum(r.state is ReportState.SIGNED_UPLOADED for r in rows),
+        accepted=sum(r.review is ReviewStatus.ACCEPTED for r in rows),
+        returned=sum(r.review is ReviewStatus.RETURNED for r in rows),
     )

@@ -52,6 +52,7 @@ from excedentes.domain.rules import (
 )
 from shared.kernel.errors import ValidationError
 from shared.kernel.rules import BusinessRule
+from shared.kernel.text import count_text
 
 
 class GridField(str, enum.Enum):
@@ -189,18 +190,21 @@ class GridValidation:
 
     @property
     def summary(self) -> str:
-        if self.ok:
-            return "Sin errores."
-        rows = sorted({e.row_number for e in self.errors})
-        shown = ", ".join(str(n) for n in rows[:20]) + (" …" if len(rows) > 20 else "")
-        noun = "error" if len(self.errors) == 1 else "errores"
-        return (f"No se guardó ningún dato: corrija {len(self.errors)} {noun} señalados en la "
-                f"tabla (filas {shown}).")
+        return grid_summary(self.errors) if self.errors else "Sin errores."
 
     def raise_if_invalid(self) -> None:
         if not self.ok:
             raise GridInvalid(self.summary, log_message=f"grid refused: {len(self.errors)} errors",
                               details=self.errors)
+
+
+def grid_summary(errors: Sequence[FieldError]) -> str:
+    """The refusal's first line: how many errors and on which rows (numbers agreeing)."""
+    rows = sorted({e.row_number for e in errors})
+    shown = ", ".join(f"{n:,}" for n in rows[:20]) + (" …" if len(rows) > 20 else "")
+    counted = count_text(len(errors), "error señalado", "errores señalados")
+    where = "fila" if len(rows) == 1 else "filas"
+    return f"No se guardó ningún dato: corrija {counted} en la tabla ({where} {shown})."
 
 
 def _broken(rule: BusinessRule) -> str | None:

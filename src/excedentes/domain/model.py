@@ -49,6 +49,7 @@ from excedentes.domain.catalog import Period, check_clues, clean_text, normalize
 from excedentes.domain.grid import GridRow, validate_grid
 from excedentes.domain.records import Record
 from excedentes.domain.rules import (
+    AcceptedEntityIsLocked,
     AnswerNoRequiresNoRecords,
     AnswerYesRequiresRecords,
     FinalizedEntityIsLocked,
@@ -56,11 +57,16 @@ from excedentes.domain.rules import (
     OneRecordPerProductAndModality,
     RecordsBelongToUnit,
     RecordsRequireAnswerYes,
+    ReasonTextRequired,
     RecordsWithinGrid,
     ReopenRequiresFinalized,
     ReopenRequiresReason,
+    ReturnRequiresActiveReason,
+    ReviewRequiresSignedReport,
+    RevertRequiresAccepted,
     SignedReportRequiresFinalized,
 )
+from excedentes.domain.review import EntityState, Returned, ReturnReason
 from excedentes.domain.signed import (
     SignedReport,
     SignedReportFile,
@@ -150,6 +156,30 @@ class Reopened:
 
 
 @attrs.frozen
+class Accepted:
+    at: datetime
+    by: str
+    folio: str
+    signed_version: int
+
+
+@attrs.frozen
+class ReturnedForCorrection:
+    returned: Returned
+    signed_version: int  # the signed copy kept and marked returned
+    folio: str
+
+
+@attrs.frozen
+class AcceptanceReverted:
+    at: datetime
+    by: str
+    reason: str
+    accepted_at: datetime
+    accepted_by: str
+
+
+@attrs.frozen
 class SignedReportAttached:
     report: SignedReport
     replaced_version: int | None
@@ -198,6 +228,11 @@ class EntityReport:
     final_fingerprint: str | None = None
     signed_reports: tuple[SignedReport, ...] = attrs.field(
         factory=tuple, converter=lambda v: tuple(sorted(v, key=lambda s: s.version)))
+    # review by levels: the coordinador's acceptance, and the last return while it is being
+    # corrected (cleared when the entity finalizes again)
+    accepted_at: datetime | None = None
+    accepted_by: str | None = None
+    returned: Returned | None = None
 
     def __attrs_post_init__(self) -> None:
         # Loading from storage re-runs the invariants: a broken row fails loudly.
@@ -218,6 +253,10 @@ class EntityReport:
             raise ValueError("a current signed report exists only for a finalized entity, once")
         if len({s.version for s in self.signed_reports}) != len(self.signed_reports):
             raise ValueError("signed report versions must be unique")
+        if self.accepted_at is not None and (not current or self.accepted_by is None):
+            raise ValueError("an accepted report is finalized with a current signed report")
+        if self.returned is not None and self.accepted_at is not None:
+            raise ValueError("a report is either returned or accepted")
 
     @classmethod
     def start(cls, entity_code: str, period: Period) -> "EntityReport":
@@ -265,6 +304,20 @@ class EntityReport:
             return None
         return f"{self.institution_code}-{self.year}-{self.entity_code}-V{self.final_version}"
 
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    def state(self) -> EntityState:
+        """The facts ``review.decide`` works on (the read side builds the same from SQL)."""
+        return EntityState(
+            period=self.period, answered=self.answer is not None,
+            answer_is_yes=self.answer is Answer.YES, record_count=len(self.records),
+            finalized_at=self.finalized_at, finalized_by=self.finalized_by,
+            signed_uploaded=self.current_signed_report is not None,
+            accepted_at=self.accepted_at, accepted_by=self.accepted_by,
+            returned=self.returned if not self.is_finalized else None)
+
     def fingerprint(self) -> str:
         return content_fingerprint(self.institution_code, self.year, self.entity_code,
                                    self.answer, self.records)
@@ -284,7 +337,8 @@ class EntityReport:
         return self.lock_reason(clock) is None
 
     def _lock_rules(self, clock: Clock, for_manager: bool = False) -> tuple[BusinessRule, ...]:
-        return (FinalizedEntityIsLocked(self.finalized_at, for_manager=for_manager),
+        return (AcceptedEntityIsLocked(self.accepted_at, self.accepted_by),
+                FinalizedEntityIsLocked(self.finalized_at, for_manager=for_manager),
                 self.period.capture_rule(clock, for_manager=for_manager))
 
     def ensure_editable(self, clock: Clock, *, for_manager: bool = False) -> None:
@@ -359,6 +413,7 @@ class EntityReport:
         self.finalized_by = by
         self.final_version += 1
         self.final_fingerprint = self.fingerprint()
+        self.returned = None  # corrected: the return notice ends here (it stays audited)
         return Finalized(self.finalized_at, by, self.final_version, self.final_fingerprint,
                          self.folio or "", len(self.units_with_records))
 
@@ -368,7 +423,8 @@ class EntityReport:
         Not subject to the lock (it is the way out of it), nor to the window (a coordinator may
         reopen first and extend the window after).
         """
-        _check_all(ReopenRequiresFinalized(self.is_finalized), ReopenRequiresReason(reason))
+        _check_all(AcceptedEntityIsLocked(self.accepted_at, self.accepted_by),
+                   ReopenRequiresFinalized(self.is_finalized), ReopenRequiresReason(reason))
         now = clock.now()
         superseded = tuple(s.version for s in self.signed_reports if not s.superseded)
         self.signed_reports = tuple(s.supersede(SupersededReason.REOPENED, now)
@@ -380,7 +436,8 @@ class EntityReport:
 
     def ensure_can_upload_signed(self, clock: Clock, *, for_manager: bool = False) -> None:
         """Before streaming an upload: finalized, and the window allows changes."""
-        check_rule(SignedReportRequiresFinalized(self.is_finalized))
+        _check_all(AcceptedEntityIsLocked(self.accepted_at, self.accepted_by),
+                   SignedReportRequiresFinalized(self.is_finalized))
         self.period.ensure_capture_open(clock, for_manager=for_manager)
 
     def attach_signed_report(self, file: SignedReportFile, policy: SignedReportPolicy,
@@ -399,3 +456,53 @@ class EntityReport:
             s.supersede(SupersededReason.REPLACED, now) for s in self.signed_reports
         ) + (report,)
         return SignedReportAttached(report, previous.version if previous else None)
+
+    # ----------------------------------------------------------------- review by levels
+
+    def _ensure_reviewable(self) -> None:
+        _check_all(AcceptedEntityIsLocked(self.accepted_at, self.accepted_by),
+                   ReviewRequiresSignedReport(self.is_finalized,
+                                              self.current_signed_report is not None))
+
+    def accept(self, clock: Clock, by: str) -> Accepted:
+        """Aceptar: the signed report is the institution's; nothing changes any more.
+
+        Not subject to the capture window (the review usually happens after it)."""
+        self._ensure_reviewable()
+        signed = self.current_signed_report
+        assert signed is not None
+        self.accepted_at, self.accepted_by = clock.now(), by
+        self.returned = None
+        return Accepted(self.accepted_at, by, self.folio or "", signed.version)
+
+    def return_for_correction(self, reason: ReturnReason | None, note: str | None,
+                              clock: Clock, by: str) -> ReturnedForCorrection:
+        """Devolver para corrección: editable again for the capturista; the signed copy is
+        kept, marked returned; the reason is shown until the entity finalizes again."""
+        self._ensure_reviewable()
+        _check_all(ReturnRequiresActiveReason(reason.code if reason else None,
+                                              reason is not None,
+                                              reason is not None and reason.active),
+                   ReasonTextRequired(note, "El texto de la devolución", required=False))
+        assert reason is not None
+        now = clock.now()
+        signed = self.current_signed_report
+        assert signed is not None
+        folio = self.folio or ""
+        self.signed_reports = tuple(s.supersede(SupersededReason.RETURNED, now)
+                                    for s in self.signed_reports)
+        self.finalized_at = None
+        self.finalized_by = None
+        self.final_fingerprint = None
+        self.returned = Returned(now, by, reason.code, reason.text, (note or "").strip())
+        return ReturnedForCorrection(self.returned, signed.version, folio)
+
+    def revert_acceptance(self, reason: str, clock: Clock, by: str) -> AcceptanceReverted:
+        """The administrator's way back: the report is signed and awaiting review again."""
+        _check_all(RevertRequiresAccepted(self.is_accepted),
+                   ReasonTextRequired(reason, "El motivo para revertir la aceptación"))
+        assert self.accepted_at is not None and self.accepted_by is not None
+        event = AcceptanceReverted(clock.now(), by, reason.strip(), self.accepted_at,
+                                   self.accepted_by)
+        self.accepted_at = self.accepted_by = None
+        return event

@@ -23,7 +23,9 @@ from excedentes.domain.rules import (
     RejectionRequiresReason,
 )
 from shared.kernel.clock import Clock
+from shared.kernel.errors import ValidationError
 from shared.kernel.rules import check_rule
+from shared.kernel.text import fold_text
 
 
 class RequestStatus(str, enum.Enum):
@@ -35,6 +37,29 @@ class RequestStatus(str, enum.Enum):
     def label(self) -> str:
         return {RequestStatus.PENDING: "En espera", RequestStatus.ACCEPTED: "Aceptada",
                 RequestStatus.REJECTED: "Rechazada"}[self]
+
+    @property
+    def slug(self) -> str:
+        """The Spanish name in addresses and the CLI ("en-espera")."""
+        return _SLUGS[self]
+
+    @classmethod
+    def parse(cls, raw: object) -> "RequestStatus":
+        """A status by its Spanish name ("en-espera", "En espera", "aceptadas"), its label or
+        its stored English value; anything else is refused naming the Spanish names."""
+        key = fold_text(str(raw or "")).replace(" ", "-").replace("_", "-")
+        found = _STATUS_KEYS.get(key) or _STATUS_KEYS.get(key.removesuffix("s"))
+        if found is None:
+            raise ValidationError(INVALID_STATUS, code="invalid_status",
+                                  log_message=f"bad request status {raw!r}")
+        return found
+
+
+_SLUGS = {RequestStatus.PENDING: "en-espera", RequestStatus.ACCEPTED: "aceptada",
+          RequestStatus.REJECTED: "rechazada"}
+_STATUS_KEYS = {key: s for s in RequestStatus
+                for key in (s.value, _SLUGS[s], fold_text(s.label).replace(" ", "-"))}
+INVALID_STATUS = "Estatus no válido (use en-espera, aceptada o rechazada)."
 
 
 @attrs.define

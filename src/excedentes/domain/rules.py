@@ -264,6 +264,26 @@ class FinalizedEntityIsLocked(BusinessRule):
         return f"{since}; solicite la apertura a su coordinador."
 
 
+class PreliminaryRequiresOpenReport(BusinessRule):
+    """The Preliminar says "aún no cierra el registro": once finalized that sentence would be
+    false, so the print is refused with when and by whom it was closed, and what to print."""
+
+    error = Conflict
+
+    def __init__(self, finalized_at: datetime | None, finalized_by: str | None) -> None:
+        self.finalized_at = finalized_at
+        self.finalized_by = finalized_by
+
+    def is_broken(self) -> bool:
+        return self.finalized_at is not None
+
+    def get_message(self) -> str:
+        assert self.finalized_at is not None
+        by = f" por {self.finalized_by}" if self.finalized_by else ""
+        return (f"El reporte Preliminar ya no está disponible: la entidad finalizó el registro "
+                f"el {format_datetime(self.finalized_at)}{by}. Descargue la Versión Final.")
+
+
 class CaptureWindowMustBeOpen(BusinessRule):
     """Outside the window the tool is read-only; the message says why and since when, and
     what the reader can do: a capturista asks their coordinator, a coordinador (or admin,
@@ -579,3 +599,93 @@ class RejectionRequiresReason(BusinessRule):
 
     def is_broken(self) -> bool:
         return not self.reason
+
+
+# --------------------------------------------------------------------------- review by levels
+
+
+class AcceptedEntityIsLocked(BusinessRule):
+    """An accepted report is closed for everyone: capture, upload and apertura alike; only an
+    administrator reverts the acceptance (with a reason)."""
+
+    error = EntityLocked
+
+    def __init__(self, accepted_at: datetime | None, accepted_by: str | None) -> None:
+        self.accepted_at = accepted_at
+        self.accepted_by = accepted_by
+
+    def is_broken(self) -> bool:
+        return self.accepted_at is not None
+
+    def get_message(self) -> str:
+        assert self.accepted_at is not None
+        by = f" ({self.accepted_by})" if self.accepted_by else ""
+        return (f"La coordinación aceptó el reporte el {format_datetime(self.accepted_at)}{by}; "
+                "ya no admite cambios. Solo la administración del sistema puede revertir la "
+                "aceptación.")
+
+
+class ReviewRequiresSignedReport(BusinessRule):
+    """Aceptar / Devolver review what the entity signed: finalized with its signed PDF."""
+
+    message = ("La entidad aún no finaliza el registro y sube su reporte firmado; no hay nada "
+               "que revisar todavía.")
+    error = Conflict
+
+    def __init__(self, finalized: bool, signed_uploaded: bool) -> None:
+        self.finalized = finalized
+        self.signed_uploaded = signed_uploaded
+
+    def is_broken(self) -> bool:
+        return not (self.finalized and self.signed_uploaded)
+
+
+class ReturnRequiresActiveReason(BusinessRule):
+    """Devolver para corrección names a reason of the catalog that is still active."""
+
+    error = ValidationError
+
+    def __init__(self, code: str | None, known: bool, active: bool) -> None:
+        self.code = (code or "").strip()
+        self.known = known
+        self.active = active
+
+    def is_broken(self) -> bool:
+        return not (self.code and self.known and self.active)
+
+    def get_message(self) -> str:
+        if not self.code:
+            return "Elija el motivo de la devolución."
+        if not self.known:
+            return f"El motivo de devolución {self.code} no existe."
+        return f"El motivo de devolución {self.code} está desactivado; elija otro."
+
+
+class RevertRequiresAccepted(BusinessRule):
+    message = "El reporte no ha sido aceptado; no hay aceptación que revertir."
+    error = Conflict
+
+    def __init__(self, accepted: bool) -> None:
+        self.accepted = accepted
+
+    def is_broken(self) -> bool:
+        return not self.accepted
+
+
+class ReasonTextRequired(BusinessRule):
+    """Free text that must be there (reverting an acceptance) and stay readable."""
+
+    MAX_LENGTH = 1000
+
+    def __init__(self, text: str | None, what: str, *, required: bool = True) -> None:
+        self.text = (text or "").strip()
+        self.what = what
+        self.required = required
+
+    def is_broken(self) -> bool:
+        return (self.required and not self.text) or len(self.text) > self.MAX_LENGTH
+
+    def get_message(self) -> str:
+        if len(self.text) > self.MAX_LENGTH:
+            return f"{self.what} admite como máximo {self.MAX_LENGTH} caracteres."
+        return f"{self.what} es obligatorio."

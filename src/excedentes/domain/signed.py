@@ -77,11 +77,13 @@ class SignedReportFile:
 class SupersededReason(str, enum.Enum):
     REPLACED = "replaced"  # the entity uploaded a newer signed copy
     REOPENED = "reopened"  # a coordinator reopened the entity: the signed data may change
+    RETURNED = "returned"  # the coordinador returned the report for correction
 
     @property
     def label(self) -> str:
         return {SupersededReason.REPLACED: "Reemplazado por una versión posterior",
-                SupersededReason.REOPENED: "Sustituido por la apertura del registro"}[self]
+                SupersededReason.REOPENED: "Sustituido por la apertura del registro",
+                SupersededReason.RETURNED: "Devuelto para corrección"}[self]
 
 
 @attrs.frozen

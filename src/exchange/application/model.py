@@ -54,7 +54,8 @@ from exchange.domain.matching import (
     PotentialScope,
     Tier,
 )
-from exchange.domain.states import canonical_state
+from exchange.domain.agreements import PartyRef
+from exchange.domain.states import STATES, canonical_state
 from exchange.domain.values import clean_text, split_entity_key
 from shared.kernel.scope import Role, Scope
 from shared.kernel.text import fold_text
@@ -362,3 +363,26 @@ class ExchangeLine:
     modality: str  # "Ambulatorio" | "Hospitalario"
     patients: int
     shortage_patients: int  # the faltante's monthly patients (its need)
+
+
+@attrs.frozen
+class UnitInfo:
+    """A medical unit as the agreement shows it (read from the collection's catalog)."""
+
+    clues: str
+    name: str
+    institution: str
+    institution_name: str
+    entity: str
+    entity_name: str
+    state: str | None
+
+    @property
+    def ref(self) -> PartyRef:
+        return PartyRef(self.institution, self.entity, self.clues)
+
+    @property
+    def state_name(self) -> str:
+        return STATES.get(self.state or "", "Sin estado")
+
+

@@ -21,6 +21,7 @@ from exchange.application.model import (
     PartCounts,
     PotentialCounts,
     StoredAnalysis,
+    UnitInfo,
     Viewer,
 )
 from exchange.application.snapshot import AnalysisSnapshot
@@ -57,6 +58,10 @@ class ExchangeSource(Protocol):
         ...
 
     def entity_name(self, institution: str, entity: str) -> str | None: ...
+
+    def unit(self, clues: str) -> UnitInfo | None:
+        """A medical unit of the catalog with its entity, institution and state."""
+        ...
 
 
 class ExchangeRepository(Protocol):

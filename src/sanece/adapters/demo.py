@@ -50,6 +50,14 @@ from sanece.application.use_cases.requests import (
     FileUnitChange,
     FileUnitChangeCommand,
 )
+from sanece.application.use_cases.decisions import (
+    AnswerCommand,
+    AnswerRequest,
+    CancelCommand,
+    CancelRequest,
+    PendCommand,
+    PendRequest,
+)
 from sanece.application.use_cases.review import (
     ApproveCommand,
     ApproveRequest,
@@ -446,9 +454,19 @@ class _Small:
 
     def _use(self, cls: type, days_ago: float, hour: int = 16) -> Any:
         clock = _in_days(self.l.clock, days_ago, hour)
-        if cls in (ApproveRequest, RejectRequest, SubmitFeedback):
+        if cls in (ApproveRequest, RejectRequest, SubmitFeedback, PendRequest, CancelRequest):
             return cls(self.l.uow_factory, clock)
         return cls(self.l.uow_factory, clock, self.l.storage, self.l.max_bytes)
+
+    def _requirement(self, director: Actor, folio: Any, quantity: int, days_ago: float) -> int:
+        """A cambio de requerimiento of the folio's last clave (what the demo decides)."""
+        med = next(m for m in self.medicines.values() if m.id == folio.medicine_id)
+        key = med.keys[-1].code
+        filed = self._use(FileRequirementChange, days_ago)(director, FileRequirementChangeCommand(
+            folio.number, key, quantity, f"Clave {key}: {quantity} envases por mes.",
+            "Ajuste de dosis", "El médico tratante ajustó la dosis.",
+            self._files("nota-medico-tratante.pdf")))
+        return int(filed.ids[0])
 
     def _decide(self, request_id: int, state: str, days_ago: float,
                 reason: str = "", **approve: Any) -> None:
@@ -457,12 +475,13 @@ class _Small:
             self._use(ApproveRequest, days_ago, 19)(revisor, ApproveCommand(request_id,
                                                                             **approve))
         elif state == "rejected":
-            self._use(RejectRequest, days_ago, 19)(revisor, RejectCommand(request_id, reason))
+            self._use(RejectRequest, days_ago, 19)(revisor, RejectCommand(request_id, reason,
+                                                                          "DOC-INCOMPLETA"))
 
     def _requests(self, s: dict[str, Any]) -> None:
         director = self._director(MAIN_UNIT)
         states = ("pending", "approved", "rejected")
-        total, done = 21, 0
+        total, done = 22, 0
 
         def step() -> None:
             nonlocal done
@@ -528,6 +547,28 @@ class _Small:
             self._decide(filed.ids[0], state, 6 - i,
                          "La dosis solicitada excede la autorizada en el protocolo.")
             step()
+        # The decisions beyond Validado / No Validado, on the requirement changes' folios: a
+        # Validado con modificación (the reviewer authorizes another quantity), a Requiere
+        # información waiting for the director's answer (on Inicio), one answered and back in
+        # the queue, one cancelled by the unit
+        revisor = Actor.revisor("revisor")
+        modified = self._requirement(director, s["req_approved"], 3, 5)
+        self._use(ApproveRequest, 4, 19)(revisor, ApproveCommand(
+            modified, modifications={"quantity1": 4}))
+        waiting = self._requirement(director, s["req_rejected"], 3, 5)
+        self._use(PendRequest, 3, 10)(revisor, PendCommand(
+            waiting, "DOC-INCOMPLETA", "Adjunte la receta con la dosis ajustada y el peso "
+            "actual del paciente."))
+        answered = self._requirement(director, s["unit_rejected"], 2, 6)
+        self._use(PendRequest, 5, 10)(revisor, PendCommand(
+            answered, "DATOS-NO-COINC", "La dosis de la nota no coincide con la solicitada."))
+        self._use(AnswerRequest, 4)(director, AnswerCommand(
+            answered, "Se adjunta la nota corregida por el médico tratante.",
+            self._files("nota-corregida.pdf")))
+        cancelled = self._requirement(director, s["ext_rejected"], 2, 3)
+        self._use(CancelRequest, 2, 9)(director, CancelCommand(
+            cancelled, "YA-NO-APLICA", "El paciente cambió de esquema."))
+        step()
         # Cambio de datos de paciente
         for i, state in enumerate(states):
             patient: Patient = s[f"data_{state}"]

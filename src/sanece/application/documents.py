@@ -44,6 +44,23 @@ class FolioResponseDocument:
     requirement: str
     observations: str
     extended: bool = False  # the expiry was moved by a validated ampliación
+    # "Versión 3, 06/12/2026 (reemplaza a la versión 2, 01/12/2026)"; empty when unknown
+    version_line: str = ""
+
+
+@attrs.frozen
+class RequestExtractRow:
+    """A line of the extraction's SOLICITUDES sheet: the unit's change requests filed in the
+    window, with the decision and its coded reason."""
+
+    id: int
+    filed_on: date
+    type_label: str
+    folio: str
+    status: str
+    reason_code: str
+    reason: str
+    decided_on: date | None
 
 
 @attrs.frozen

@@ -4,6 +4,7 @@ the domain rules' Spanish messages when it does not parse."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Mapping
 
 from shared.kernel.errors import ValidationError
 from shared.kernel.rules import check_rule
@@ -107,3 +108,19 @@ def parse_optional_date(raw: object, label: str) -> date | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     return parse_date(raw, label)
+
+
+def parse_modifications(raw: Mapping[str, object]) -> dict[str, object]:
+    """A Validado con modificación's values as typed (forms, API, CLI): blanks are "not
+    modified", cantidades whole numbers >= 1; the type checks the rest."""
+    out: dict[str, object] = {}
+    for name, value in raw.items():
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            continue
+        if name.startswith("quantity"):
+            key = str(raw.get("key" + name[len("quantity"):]) or "").strip() or name
+            out[name] = parse_quantity(text, key)
+        else:
+            out[name] = text
+    return out

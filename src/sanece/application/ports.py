@@ -24,6 +24,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Se
 import attrs
 
 from sanece.application.documents import (
+    RequestExtractRow,
     FolioExtractRow,
     FolioImportRow,
     FolioResponseDocument,
@@ -41,6 +42,7 @@ from sanece.application.results import (
     PatientRow,
     UnitView,
 )
+from sanece.domain.decisions import DecisionReason
 from sanece.domain.extraction import ExtractionCriteria
 from sanece.domain.feedback import Feedback
 from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
@@ -56,7 +58,7 @@ __all__ = [
     "ChangeRequestRepository", "FeedbackRepository", "FolioRepository", "MedicineRepository",
     "OoadRepository", "PatientRepository", "RequestFilter", "SaneceReadModel",
     "SaneceUnitOfWork", "StoredRequest", "UnitOfWorkFactory", "UnitRepository",
-    "UploadedFile",
+    "UploadedFile", "ReasonRepository",
 ]
 
 # --------------------------------------------------------------------------- repositories
@@ -168,8 +170,26 @@ class ChangeRequestRepository(Protocol):
         (filed concurrently) raises ``Conflict``."""
         ...
 
-    def update(self, request: ChangeRequest) -> None:
-        """The decision (status, reviewer, date, reason, outcome)."""
+    def update(self, request: ChangeRequest, previous: RequestStatus = RequestStatus.PENDING
+               ) -> None:
+        """The decision (status, reviewer, date, reason, its code, outcome, authorized values,
+        information rounds), only if the stored status is still ``previous`` (``Conflict``
+        otherwise: another user decided meanwhile)."""
+        ...
+
+    def awaiting_information(self) -> Sequence[ChangeRequest]:
+        """Every request in Requiere información (what the expiry run looks at)."""
+        ...
+
+
+class ReasonRepository(Protocol):
+    """The stored part of the catalog of coded reasons (``reason_catalog`` adds the
+    defaults)."""
+
+    def stored(self) -> Sequence[DecisionReason]: ...
+
+    def save(self, reason: DecisionReason) -> None:
+        """Insert or replace the reason of that code."""
         ...
 
     def record_merge_undo(self, request_id: int, by: str, at: datetime) -> None:
@@ -189,6 +209,7 @@ class SaneceUnitOfWork(Protocol):
     folios: FolioRepository
     requests: ChangeRequestRepository
     feedback: FeedbackRepository
+    reasons: ReasonRepository
     audit: AuditLog
 
     def __enter__(self) -> "SaneceUnitOfWork": ...
@@ -244,6 +265,10 @@ class SaneceReadModel(Protocol):
 
     def ooad(self, ooad_id: int) -> OoadView | None: ...
 
+    def reasons(self) -> Sequence[DecisionReason]:
+        """The stored part of the catalog of coded reasons."""
+        ...
+
     def units(self, ooad_id: int | None = None) -> Sequence[UnitView]:
         """Ordered by OOAD then unit name."""
         ...
@@ -293,6 +318,17 @@ class SaneceReadModel(Protocol):
     # change requests
     def request(self, request_id: int) -> StoredRequest | None: ...
 
+    def approved_requests_touching(self, number: str, patient_id: int
+                                   ) -> Sequence[StoredRequest]:
+        """Approved requests that may have changed folio ``number``: those filed on it, and
+        the patient-data changes and merges of its record or of a record merged into it (the
+        caller keeps the merges that moved this folio)."""
+        ...
+
+    def folio_evaluations(self, number: str) -> Sequence[EvaluationRecord]:
+        """The evaluations registered on the folio (from the audit trail), oldest first."""
+        ...
+
     def requests(self, flt: RequestFilter, offset: int, limit: int
                  ) -> tuple[Sequence[StoredRequest], int]: ...
 
@@ -307,6 +343,10 @@ class SaneceReadModel(Protocol):
 
     def extraction_patients(self, criteria: ExtractionCriteria) -> Iterator[PatientExtractRow]:
         """POR PACIENTE rows, streamed in order of surnames and names."""
+        ...
+
+    def extraction_size(self, criteria: ExtractionCriteria) -> int:
+        """How many folios the criteria select (large extractions run as jobs)."""
         ...
 
     # comentarios o sugerencias
@@ -327,9 +367,13 @@ class ExtractionWriter(Protocol):
     a response body), consuming ``rows`` once, in order, in constant memory. Returns the
     number of data rows."""
 
-    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO) -> int: ...
+    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO,
+                       requests: Sequence[RequestExtractRow] = ()) -> int:
+        """``requests``: a second sheet (SOLICITUDES), not counted in the result."""
+        ...
 
-    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO) -> int: ...
+    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO,
+                         requests: Sequence[RequestExtractRow] = ()) -> int: ...
 
 
 class SaneceFiles(Protocol):
@@ -354,3 +398,46 @@ class UploadedFile(Protocol):
     def original_name(self) -> str: ...
 
     def open(self) -> BinaryIO: ...
+
+
+@attrs.frozen
+class EvaluationRecord:
+    at: datetime
+    by: str
+    status: str  # EvaluationStatus value
+
+
+# --- notifications (``sanece.application.notifications``) ----------------------------------
+@attrs.frozen
+class RequestSubject:
+    """What a notification says about a change request (no patient data)."""
+
+    id: int
+    unit_id: int | None
+    type_label: str
+    folio_number: str | None
+    filed_at: datetime | None = None
+
+
+@attrs.frozen
+class FolioSubject:
+    number: str
+    unit_id: int
+    status_label: str
+    expiry_date: date | None = None
+
+
+class NotificationSubjects(Protocol):
+    """The look-ups the notification source needs, read-only."""
+
+    def requests(self, ids: Iterable[int]) -> Mapping[int, RequestSubject]: ...
+
+    def folios(self, numbers: Iterable[str]) -> Mapping[str, FolioSubject]: ...
+
+    def expiring_folios(self, first: date, last: date) -> Sequence[FolioSubject]:
+        """Validada folios, not cancelled, whose expiry date is within [first, last]."""
+        ...
+
+    def waiting_requests(self, filed_before: datetime) -> Sequence[RequestSubject]:
+        """Requests in the reviewers' queue filed before ``filed_before``."""
+        ...

@@ -26,8 +26,8 @@ Screens and their calls (director unless noted):
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Mapping
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -49,7 +49,12 @@ from sanece.application.access import (
     sees_unit,
 )
 from sanece.application.inputs import check_age_days, known_id, optional_id
-from sanece.application.ports import RequestFilter, SaneceReadModel, StoredRequest
+from sanece.application.ports import (
+    EvaluationRecord,
+    RequestFilter,
+    SaneceReadModel,
+    StoredRequest,
+)
 from sanece.application.results import (
     AttachmentView,
     DrugLineView,
@@ -57,7 +62,9 @@ from sanece.application.results import (
     FeedbackRow,
     FieldChange,
     FolioDetail,
+    FolioHistoryEntry,
     FolioRow,
+    FolioVersion,
     HistoryRow,
     MedicineView,
     MergePreviewView,
@@ -65,14 +72,27 @@ from sanece.application.results import (
     OoadView,
     PatientHistory,
     PatientRow,
+    InfoRoundView,
+    MedianRow,
+    PendingBand,
+    QueueStats,
     RequestDetail,
     RequestRow,
+    ReviewerRow,
     UnitView,
 )
+from sanece.domain.business_days import (
+    AGE_BANDS,
+    DEFAULT_TARGET_DAYS,
+    age_band,
+    business_days_between,
+    median_days,
+)
+from sanece.domain.decisions import reason_catalog
 from sanece.domain.extraction import MAX_AGE_YEARS, ExtractionMode, ExtractionWindow
 from sanece.domain.model import Folio, Patient, minimum_period_in_force
 from sanece.domain.request_types import request_type_of
-from sanece.domain.requests import MergePayload, extension_window
+from sanece.domain.requests import ChangeRequest, MergePayload, extension_window
 from sanece.domain.rules import MergeRecordsMustShareNss
 from sanece.domain.values import (
     EvaluationStatus,
@@ -98,6 +118,8 @@ SAME_RECORD = "Elige dos registros distintos para comparar."
 class SaneceQueries:
     read_model: SaneceReadModel
     clock: Clock
+    review_target_days: int = DEFAULT_TARGET_DAYS  # the queue's target (business days)
+    info_expiry_days: int = 10  # days a Requiere información waits for its answer
 
     # ----------------------------------------------------------------- S1, organisation
 
@@ -216,6 +238,33 @@ class SaneceQueries:
         assert folio is not None
         return self._detail(folio)
 
+    def folio_history(self, scope: Scope, number: str) -> tuple[FolioHistoryEntry, ...]:
+        """Historial del folio: its evaluation, each request applied to it (before → after,
+        who validated it, when, a link when the caller may open the request), the merges that
+        moved it and their undo, oldest first; each entry with the response version it made."""
+        require_sanece(scope)
+        folio = self.read_model.folio(parse_folio_number(number))
+        require_visible(folio, folio is not None and sees_unit(scope, folio.unit_id),
+                        FOLIO_NOT_FOUND)
+        assert folio is not None
+        requests = self.read_model.approved_requests_touching(folio.number, folio.patient_id)
+        unit_ids = {i for s in requests if s.request.outcome
+                    for i in s.request.definition.outcome_unit_ids(s.request.outcome)}
+        units = self.read_model.units_by_id(unit_ids) if unit_ids else {}
+        return folio_history(folio, self.read_model.folio_evaluations(folio.number), requests,
+                             {i: v.label for i, v in units.items()},
+                             lambda stored: sees_all(scope) or (
+                                 stored.request.unit_id is not None
+                                 and stored.request.unit_id == director_unit(scope)))
+
+    def folio_visible(self, scope: Scope, number: str | None) -> bool:
+        """Whether the caller can open this folio now (a folio moved to another unit by a
+        validated unit change is no longer the original director's)."""
+        if not number:
+            return False
+        folio = self.read_model.folio(number)
+        return folio is not None and sees_unit(scope, folio.unit_id)
+
     def _detail(self, folio: Folio) -> FolioDetail:
         rm = self.read_model
         patient = rm.patient(folio.patient_id)
@@ -270,7 +319,12 @@ class SaneceQueries:
         """Historial de evaluaciones (Folio, Genérico, Estatus; Ver detalle by number). A
         director sees the patient's folios of their unit only."""
         patient = self._patient(scope, patient_id)
-        return PatientHistory(_patient_row(patient), self._history(scope, patient.id))
+        folios = self._history(scope, patient.id)
+        # the record's figures are those of the folios listed (the caller's scope), as in
+        # the Pacientes list
+        row = attrs.evolve(_patient_row(patient), folio_count=len(folios),
+                           last_evaluation=max((f.evaluation_date for f in folios), default=None))
+        return PatientHistory(row, folios)
 
     def _history(self, scope: Scope, patient_id: int | None) -> tuple[HistoryRow, ...]:
         rows = self.read_model.history(int(patient_id or 0), self.clock.today())
@@ -341,33 +395,71 @@ class SaneceQueries:
             return Page((), 0, page)
         return self._request_page(flt, page)
 
+    def awaiting_information(self, scope: Scope) -> tuple[RequestRow, ...]:
+        """The director's requests in Requiere información (Inicio shows them first)."""
+        require_sanece(scope)
+        own = director_unit(scope)
+        if own is None:
+            return ()
+        flt = RequestFilter(unit_id=own, status=RequestStatus.INFO_REQUESTED, oldest_first=True)
+        return self._request_page(flt, PageRequest(1, 50)).items
+
     def review_queue(self, scope: Scope, page: PageRequest, *,
                      request_type: RequestType | str | None = None,
                      kind: ExpiryChangeKind | str | None = None, ooad_id: int | None = None,
                      min_age_days: int | None = None,
-                     status: RequestStatus | str | None = RequestStatus.PENDING
+                     status: RequestStatus | str | None = RequestStatus.PENDING,
+                     unit_id: int | None = None
                      ) -> Page[RequestRow]:
         """S12: the pending requests of every type, oldest first (first in, first out);
-        filters type (and expiry subtype), the filing unit's OOAD, and age (filed at least N
-        days ago). ``status=None`` lists every request, newest first (the CLI's list)."""
+        filters type (and expiry subtype), the filing unit's OOAD and the unit, and age (at
+        least N business days old). ``status=None`` lists every request, newest first (the
+        CLI's list)."""
         require_reviewer(scope)
         check_age_days(min_age_days)
-        filed_before = (self.clock.now() - timedelta(days=int(min_age_days))
-                        if min_age_days else None)
+        filed_before = None
+        if min_age_days:
+            # the latest filing day that is N business days old today (ages grow with time)
+            day = latest_day_aged(self.clock.today(), int(min_age_days))
+            filed_before = datetime.combine(day, time.max, tzinfo=timezone.utc)
         chosen = RequestStatus(status) if status else None
         flt = RequestFilter(type=RequestType(request_type) if request_type else None,
                             kind=ExpiryChangeKind(kind) if kind else None,
                             status=chosen, ooad_id=optional_id(ooad_id),
+                            unit_id=optional_id(unit_id),
                             filed_before=filed_before, search=fold_text(page.search),
                             oldest_first=chosen is RequestStatus.PENDING)
         return self._request_page(flt, page)
+
+    def queue_stats(self, scope: Scope) -> QueueStats:
+        """Pending by type and age band, median business days from filing to decision per
+        type and month of the decision, decisions per reviewer (Requiere información counted
+        for who asked)."""
+        require_reviewer(scope)
+        today = self.clock.today()
+        flt = RequestFilter()
+        every = paginate(PageRequest(1, STATS_PAGE),
+                         lambda offset, limit: self.read_model.requests(flt, offset, limit))
+        stored = list(every.items)
+        page_no = 1
+        while len(stored) < every.total:
+            page_no += 1
+            more = paginate(PageRequest(page_no, STATS_PAGE),
+                            lambda offset, limit: self.read_model.requests(flt, offset, limit))
+            if not more.items:
+                break
+            stored.extend(more.items)
+        return queue_statistics([s.request for s in stored], today, self.review_target_days)
+
+    def reason_texts(self) -> dict[str, str]:
+        return {r.code: r.text for r in reason_catalog(self.read_model.reasons())}
 
     def _request_page(self, flt: RequestFilter, page: PageRequest) -> Page[RequestRow]:
         found = paginate(page, lambda offset, limit: self.read_model.requests(flt, offset, limit))
         units = self.read_model.units_by_id(_unit_ids(found.items))
         now = self.clock.now()
-        return Page(tuple(request_row(s, units, now) for s in found.items), found.total,
-                    found.request)
+        return Page(tuple(request_row(s, units, now, self.review_target_days)
+                          for s in found.items), found.total, found.request)
 
     def request(self, scope: Scope, request_id: int) -> RequestDetail:
         """Revisar: the request with its before/after, motive and detail, attachments, the
@@ -381,7 +473,7 @@ class SaneceQueries:
         assert stored is not None
         r = stored.request
         units = self.read_model.units_by_id(_unit_ids([stored]))
-        row = request_row(stored, units, self.clock.now())
+        row = request_row(stored, units, self.clock.now(), self.review_target_days)
         folio = current_patient = None
         if r.folio_number:
             found = self.read_model.folio(r.folio_number)
@@ -408,7 +500,26 @@ class SaneceQueries:
             attachments=tuple(AttachmentView(i, a.original_name, a.content_type, a.size)
                               for i, a in enumerate(r.attachments, 1)),
             moved_folios=row.moved_folios, undone_by=stored.undone_by, folio=folio,
-            current_patient=current_patient, new_expiry_range=window, merge_preview=preview)
+            current_patient=current_patient, new_expiry_range=window, merge_preview=preview,
+            authorized=r.definition.authorized_changes(r), **self._rounds(r))
+
+    def _rounds(self, r: ChangeRequest) -> dict[str, Any]:
+        """The Requiere información rounds (answers' attachments numbered after the
+        filing's), the catalog text of the reason, when an open round expires."""
+        texts = self.reason_texts()
+        index = len(r.attachments)
+        rounds = []
+        for x in r.info_rounds:
+            views = []
+            for a in x.attachments:
+                index += 1
+                views.append(AttachmentView(index, a.original_name, a.content_type, a.size))
+            rounds.append(InfoRoundView(
+                x.reason_code, texts.get(x.reason_code, ""), x.missing, x.requested_by,
+                x.requested_at, x.note, x.answered_by, x.answered_at, tuple(views)))
+        return {"rounds": tuple(rounds),
+                "reason_text": texts.get(r.reason_code or "") if r.reason_code else None,
+                "expires_at": r.expires_at(self.info_expiry_days)}
 
     def merges(self, scope: Scope, page: PageRequest) -> Page[RequestRow]:
         """The validated homologaciones, newest first, with the folios each one moved and
@@ -478,22 +589,129 @@ TYPE_COLUMNS: Mapping[str, Any] = {
     "requested_keys": "", "moved_folios": ()}
 
 
+STATS_PAGE = 1000
+
+
+def latest_day_aged(today: date, days: int) -> date:
+    """The latest filing day whose age today is at least ``days`` business days (ages fall as
+    the filing day nears today: a binary search over calendar days)."""
+    low, high = 0, 2 * days + 30  # offsets back from today; ``high`` is old enough
+    while low < high:
+        mid = (low + high) // 2
+        if business_days_between(today - timedelta(days=mid), today) >= days:
+            high = mid
+        else:
+            low = mid + 1
+    return today - timedelta(days=low)
+
+
+def queue_statistics(requests: Iterable[ChangeRequest], today: date,
+                     target_days: int) -> QueueStats:
+    bands = tuple(label for label, _, _ in AGE_BANDS)
+    pending: dict[str, list[int]] = {}
+    overdue = 0
+    days_to_decision: dict[tuple[str, str], list[int]] = {}
+    reviewers: dict[str, list[int]] = {}  # approved, modified, rejected, pended
+    for r in requests:
+        if r.is_open:
+            age = business_days_between(r.filed_at.date(), today)
+            counts = pending.setdefault(r.type_label, [0] * len(bands))
+            counts[bands.index(age_band(age))] += 1
+            overdue += age > target_days
+        for x in r.info_rounds:
+            reviewers.setdefault(x.requested_by, [0, 0, 0, 0])[3] += 1
+        if r.decided_at is not None and r.status in (RequestStatus.APPROVED,
+                                                     RequestStatus.REJECTED):
+            key = (r.type_label, r.decided_at.strftime("%Y-%m"))
+            days_to_decision.setdefault(key, []).append(
+                business_days_between(r.filed_at.date(), r.decided_at.date()))
+            slot = 2 if r.status is RequestStatus.REJECTED else (1 if r.modified else 0)
+            reviewers.setdefault(r.decided_by or "", [0, 0, 0, 0])[slot] += 1
+    return QueueStats(
+        target_days=target_days, bands=bands,
+        pending=tuple(PendingBand(label, tuple(c), sum(c))
+                      for label, c in sorted(pending.items())),
+        overdue=overdue,
+        medians=tuple(MedianRow(label, month, len(v), median_days(v) or 0.0)
+                      for (label, month), v in sorted(days_to_decision.items(),
+                                                      key=lambda kv: (kv[0][1], kv[0][0]))),
+        reviewers=tuple(ReviewerRow(name, *c) for name, c in sorted(reviewers.items())))
+
+
 def request_row(stored: StoredRequest, units: Mapping[int, UnitView],
-                now: datetime) -> RequestRow:
+                now: datetime, target_days: int = DEFAULT_TARGET_DAYS) -> RequestRow:
     """A row of "Solicitudes realizadas" and of the queue: the columns every request has,
     then its type's own (``row_columns``)."""
     r = stored.request
     columns = {**TYPE_COLUMNS, **r.definition.row_columns(r, units)}
+    business = business_days_between(r.filed_at.date(), now.date())
+    open_round = r.open_round
     return RequestRow(
         id=int(r.id or 0), type=r.type, kind=r.kind, status=r.status, filed_at=r.filed_at,
         filed_by=r.filed_by, age_days=max(0, (now - r.filed_at).days), unit_id=r.unit_id,
         unit_label=stored.unit_label, ooad_id=stored.ooad_id, folio_number=r.folio_number,
         patient_id=r.patient_id, final_date=r.final_date, reason=r.reason,
         decided_at=r.decided_at, decided_by=r.decided_by,
-        attachment_count=len(r.attachments), undone_at=stored.undone_at, **columns)
+        attachment_count=len(r.all_attachments), undone_at=stored.undone_at,
+        reason_code=r.reason_code, modified=r.modified, business_days=business,
+        overdue=r.is_pending and business > target_days,
+        info_requested_at=open_round.requested_at if open_round else None,
+        info_missing=open_round.missing if open_round else None, **columns)
 
 
 def request_changes(stored: StoredRequest, units: Mapping[int, UnitView]
                     ) -> tuple[FieldChange, ...]:
     """The before/after lines of "Revisar" (what was asked, against the target at filing)."""
     return stored.request.definition.requested_changes(stored.request, units)
+
+
+# --------------------------------------------------------------------------- folio history
+
+
+def folio_history(folio: Folio, evaluations: Sequence[EvaluationRecord],
+                  requests: Sequence[StoredRequest], unit_names: Mapping[int, str],
+                  may_open: Callable[[StoredRequest], bool]) -> tuple[FolioHistoryEntry, ...]:
+    """The entries of a folio's history, oldest first, numbered as the response's versions
+    (the first is version 1; every later change makes a new one)."""
+    entries: list[FolioHistoryEntry] = []
+    for e in evaluations:
+        label = EvaluationStatus(e.status).label if e.status else ""
+        entries.append(FolioHistoryEntry(e.at, "Evaluación", e.by,
+                                         (FieldChange("Estatus de evaluación", "Pendiente",
+                                                      label),)))
+    if not entries:  # registered by an import, without a trail of its own
+        entries.append(FolioHistoryEntry(
+            datetime.combine(folio.evaluation_date, time(12), tzinfo=timezone.utc),
+            "Registro del folio", "", (FieldChange("Estatus de evaluación", "",
+                                                   folio.status.label),)))
+    for stored in requests:
+        r = stored.request
+        outcome = r.outcome or {}
+        if r.decided_at is None:
+            continue
+        moved = [str(n) for n in outcome.get("moved_folios", ())]
+        if r.definition.code == "merge" and folio.number not in moved:
+            continue
+        link = r.id if may_open(stored) else None
+        entries.append(FolioHistoryEntry(
+            r.decided_at, r.type_label, r.decided_by or "",
+            tuple(r.definition.applied_changes(outcome, unit_names)), link))
+        if r.definition.code == "merge" and stored.undone_at is not None:
+            entries.append(FolioHistoryEntry(
+                stored.undone_at, "Homologación deshecha", stored.undone_by or "",
+                (FieldChange("Folios regresados al registro original", "", ", ".join(moved)),),
+                link))
+    entries.sort(key=lambda e: e.at)
+    return tuple(attrs.evolve(e, version=i) for i, e in enumerate(entries, 1))
+
+
+def response_version(history: Sequence[FolioHistoryEntry],
+                     local_date: Callable[[datetime], date]) -> FolioVersion | None:
+    """The response PDF's version: its last change, and the one before it replaces."""
+    if not history:
+        return None
+    last = history[-1]
+    before = history[-2] if len(history) > 1 else None
+    return FolioVersion(last.version, local_date(last.at),
+                        before.version if before else None,
+                        local_date(before.at) if before else None)

@@ -318,6 +318,21 @@ class RequestRow(StatusLabel):
     attachment_count: int
     undone_at: datetime | None = None
     moved_folios: tuple[str, ...] = ()  # an approved merge: the folios that moved
+    reason_code: str | None = None  # the coded reason (No Validado, pending, cancelled…)
+    modified: bool = False  # Validado con modificación
+    business_days: int = 0  # age in business days (Mexican federal holidays excluded)
+    overdue: bool = False  # open and past the queue's target
+    info_requested_at: datetime | None = None  # the open "Requiere información"
+    info_missing: str | None = None
+
+    @property
+    def status_label(self) -> str:
+        """Estatus de cambio: "Validado con modificación", and an undone merge says so."""
+        if self.undone_at is not None:
+            return "Validado (homologación deshecha)"
+        if self.modified:
+            return "Validado con modificación"
+        return self.status.label
 
     @property
     def type_label(self) -> str:
@@ -353,6 +368,65 @@ class RequestDetail:
     new_expiry_range: tuple[date, date] | None = None
     # A pending homologación: both records and the folios that validating it would move
     merge_preview: "MergePreviewView | None" = None
+    # Validado con modificación: requested -> authorized
+    authorized: tuple[FieldChange, ...] = ()
+    rounds: tuple["InfoRoundView", ...] = ()  # Requiere información and the answers
+    reason_text: str | None = None  # the catalog's text of ``row.reason_code``
+    expires_at: datetime | None = None  # an open "Requiere información": when it expires
+
+
+@attrs.frozen
+class InfoRoundView:
+    reason_code: str
+    reason_text: str
+    missing: str
+    requested_by: str
+    requested_at: datetime
+    note: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+    attachments: tuple["AttachmentView", ...] = ()
+
+
+@attrs.frozen
+class PendingBand:
+    type_label: str
+    counts: tuple[int, ...]  # one per age band
+    total: int
+
+
+@attrs.frozen
+class MedianRow:
+    type_label: str
+    month: str  # "2026-12"
+    decisions: int
+    median_days: float
+
+
+@attrs.frozen
+class ReviewerRow:
+    reviewer: str
+    approved: int
+    modified: int
+    rejected: int
+    pended: int
+
+    @property
+    def total(self) -> int:
+        return self.approved + self.modified + self.rejected + self.pended
+
+
+@attrs.frozen
+class QueueStats:
+    """The statistics page: pending by type and age band, median business days to a
+    decision per type and month, decisions per reviewer."""
+
+    target_days: int
+    bands: tuple[str, ...]
+    pending: tuple[PendingBand, ...]
+    overdue: int
+    medians: tuple[MedianRow, ...]
+    reviewers: tuple[ReviewerRow, ...]
 
 
 @attrs.frozen
@@ -394,6 +468,13 @@ class Decision(StatusLabel):
     decided_at: datetime
     reason: str | None = None
     applied: tuple[FieldChange, ...] = ()
+    modified: bool = False  # Validado con modificación
+    authorized: tuple[FieldChange, ...] = ()  # requested -> authorized
+    reason_code: str | None = None
+
+    @property
+    def decision_label(self) -> str:
+        return "Validado con modificación" if self.modified else self.status_label
 
 
 @attrs.frozen
@@ -467,3 +548,25 @@ class FeedbackRow:
             return Role(self.role).label
         except ValueError:
             return self.role
+
+
+@attrs.frozen
+class FolioHistoryEntry:
+    """One change that touched a folio (its page's "Historial del folio"), oldest first."""
+
+    at: datetime
+    what: str  # "Evaluación", "Cambio de unidad médica", "Homologación deshecha", …
+    by: str  # who registered or validated it ("" for data imported without a trail)
+    changes: tuple[FieldChange, ...] = ()
+    request_id: int | None = None  # the request applied, when the caller may open it
+    version: int = 1  # the response PDF's version this change produced
+
+
+@attrs.frozen
+class FolioVersion:
+    """"Versión 3, 06/12/2026" of a response PDF and the version it replaces."""
+
+    number: int
+    on: date
+    replaces: int | None = None
+    replaces_on: date | None = None

@@ -1,7 +1,11 @@
 """Change requests (solicitudes de cambio): one state machine for every type.
 
-    En espera (PENDING) --approve--> Validado (APPROVED)
-                        --reject---> No Validado (REJECTED)      decisions are final
+    En espera --approve (as requested or modified)--> Validado
+              --reject--> No Validado          --pend--> Requiere información
+              --cancel--> Cancelada por la unidad
+    Requiere información --answer--> En espera --cancel--> Cancelada --expire--> Vencida
+    (see ``sanece.domain.request_types.base``; every negative or pending decision has a coded
+    reason from the catalog)
 
 Each type owns its parts in its module of ``sanece.domain.request_types`` (payload, motives,
 filing rules, snapshot, approval, before → after lines); this module is the entry point that
@@ -58,7 +62,14 @@ from sanece.domain.request_types.requirement_change import (
 from sanece.domain.request_types.requirement_change import TYPE as REQUIREMENT_CHANGE
 from sanece.domain.request_types.unit_change import TYPE as UNIT_CHANGE
 from sanece.domain.request_types.unit_change import UNIT_CHANGE_MOTIVES, UnitChangePayload
-from sanece.domain.rules import RejectionNeedsReason, RequestMustBePending
+from sanece.domain.rules import (
+    AnswerNeedsNote,
+    MissingInformationRequired,
+    ReasonMustBeInCatalog,
+    RequestMustBePending,
+)
+from sanece.domain.decisions import DEFAULT_REASONS, OTHER_REASON, OtherReasonNeedsText
+from sanece.domain.values import Attachment
 from sanece.domain.values import ExpiryChangeKind, RequestStatus, clean_text
 
 PAYLOAD_TYPES: dict[Any, type] = {t.enum_member: t.payload_class for t in REQUEST_TYPES}
@@ -137,40 +148,110 @@ class Approval:
         return self.request.outcome or {}
 
 
-def reject(request: ChangeRequest, *, reason: str, now: datetime, reviewer: str) -> ChangeRequest:
-    """No Validado with the reviewer's reason. Decisions are final (``Conflict`` otherwise)."""
+DEFAULT_CODES = tuple(code for code, _ in DEFAULT_REASONS)
+
+
+def _check_reason(reason_code: str | None, active_codes: Iterable[str],
+                  text: str | None = None) -> str:
+    code = (reason_code or "").strip().upper() or None
+    check_rule(ReasonMustBeInCatalog(code, active_codes))
+    assert code is not None
+    check_rule(OtherReasonNeedsText(code, text))
+    return code
+
+
+def reject(request: ChangeRequest, *, now: datetime, reviewer: str, reason: str | None = None,
+           reason_code: str | None = OTHER_REASON,
+           active_codes: Iterable[str] = DEFAULT_CODES) -> ChangeRequest:
+    """No Validado with a coded reason of the catalog and the reviewer's optional text.
+    Decisions are final (``Conflict`` otherwise)."""
     if not reviewer:
         raise ValueError("a decision records its reviewer")
     check_rule(RequestMustBePending(request))
-    reason = clean_text(reason, "motivo")
-    check_rule(RejectionNeedsReason(reason))
-    request._decide(RequestStatus.REJECTED, by=reviewer, at=now, reason=reason, outcome=None)
+    text = clean_text(reason, "motivo") or None
+    code = _check_reason(reason_code, active_codes, text)
+    request._decide(RequestStatus.REJECTED, by=reviewer, at=now, reason=text, outcome=None,
+                    reason_code=code)
+    return request
+
+
+def pend(request: ChangeRequest, *, reason_code: str | None, active_codes: Iterable[str],
+         missing: str, now: datetime, reviewer: str) -> ChangeRequest:
+    """Requiere información: a coded reason and what is missing (required)."""
+    if not reviewer:
+        raise ValueError("a decision records its reviewer")
+    check_rule(RequestMustBePending(request))
+    text = clean_text(missing, "información faltante")
+    code = _check_reason(reason_code, active_codes, text)
+    check_rule(MissingInformationRequired(text))
+    request.pend(reason_code=code, missing=text, by=reviewer, at=now)
+    return request
+
+
+def answer(request: ChangeRequest, *, note: str, attachments: Sequence[Attachment],
+           now: datetime, director: str) -> ChangeRequest:
+    """The director's answer (a note and new attachments): the request is En espera again."""
+    text = clean_text(note, "nota")
+    check_rule(AnswerNeedsNote(text))
+    request.answer(note=text, attachments=attachments, by=director, at=now)
+    return request
+
+
+def cancel(request: ChangeRequest, *, reason_code: str | None, active_codes: Iterable[str],
+           now: datetime, director: str, note: str | None = None) -> ChangeRequest:
+    """Cancelada por la unidad (a coded reason, an optional note)."""
+    text = clean_text(note, "nota") or None
+    code = _check_reason(reason_code, active_codes, text)
+    request.cancel(reason_code=code, note=text, by=director, at=now)
     return request
 
 
 def approve(request: ChangeRequest, *, today: date, now: datetime, reviewer: str,
-            **targets: Any) -> Approval:
+            modifications: Mapping[str, Any] | None = None, **targets: Any) -> Approval:
     """Validado: apply the requested change to its targets, atomically.
 
     ``targets``: what the type's ``check_approval`` needs (its ``approval_targets`` loads
     them): ``patient`` and ``same_nss`` (patient data); ``patient``, ``correct_patient`` and
     ``patient_folios`` (merge); ``folio`` for a folio request, with ``new_expiry`` /
     ``cancellation_date`` (expiry change) or ``medicine`` (requirement change).
+    ``modifications``: a Validado con modificación (see ``authorize``; set it before loading
+    the targets, which may depend on what is authorized).
 
     Raises ``Conflict`` when the request is already decided or its target changed since filing
     (expired, already changed, merged), ``ValidationError`` for a bad reviewer input (new
-    expiry), ``ValueError`` when the caller passes the wrong targets. Nothing is changed unless
-    the approval succeeds.
+    expiry, a modification outside the rules), ``ValueError`` when the caller passes the wrong
+    targets. Nothing is changed unless the approval succeeds.
     """
     if not reviewer:
         raise ValueError("a decision records its reviewer")
     check_rule(RequestMustBePending(request))
+    if modifications:
+        authorize(request, modifications)
     apply, patients, folios = request.definition.check_approval(request, today=today, now=now,
                                                                 **targets)
     # every check passed: from here on, only mutations
     outcome = apply()
+    authorized = request.authorized
     request._decide(RequestStatus.APPROVED, by=reviewer, at=now, reason=None, outcome=outcome)
+    request.authorized = authorized
     return Approval(request, tuple(patients), tuple(folios))
+
+
+def authorize(request: ChangeRequest, modifications: Mapping[str, Any]) -> None:
+    """Validado con modificación: the values the reviewer authorizes instead of those
+    requested (the type says which fields it lets the reviewer change and checks them like a
+    filing's). The approval then applies and records them."""
+    check_rule(RequestMustBePending(request))
+    payload = request.definition.modified_payload(request, dict(modifications))
+    authorized = payload.to_dict()
+    # the same values as requested are no modification
+    request.authorized = None if authorized == request.payload.to_dict() else authorized
+
+
+def expire(request: ChangeRequest, *, reason_code: str, text: str, days: int,
+           now: datetime) -> ChangeRequest:
+    request.expire(reason_code=reason_code, text=text, days=days, now=now)
+    return request
 
 
 def undo_merge(request: ChangeRequest, *, record: Patient, correct: Patient,
@@ -188,5 +269,6 @@ __all__ = [
     "file_merge", "file_patient_data_change", "file_requirement_change", "file_unit_change",
     "first_broken", "folio_request_rules", "folio_snapshot", "merge_snapshot",
     "merge_window_rules", "motives_for", "patient_data_rules", "patient_snapshot",
-    "payload_from_dict", "preview_merge", "reject", "undo_merge",
+    "payload_from_dict", "preview_merge", "reject", "undo_merge", "pend", "answer", "cancel",
+    "authorize", "expire",
 ]

@@ -547,8 +547,80 @@ class RequestMustBePending(BusinessRule):
         return self.request.status.value != "pending"
 
     def get_message(self) -> str:
+        if self.request.status.value == "info_requested":
+            return ("La solicitud espera la información que se pidió a la unidad; se decide "
+                    "cuando la unidad responda.")
         return (f"La solicitud ya fue revisada ({self.request.status.label}); las decisiones son "
                 "definitivas.")
+
+
+class RequestMustBeOpen(BusinessRule):
+    """Only a request En espera or Requiere información can be cancelled by its unit."""
+
+    error = Conflict
+
+    def __init__(self, request: Any) -> None:
+        self.request = request
+
+    def is_broken(self) -> bool:
+        return self.request.status.value not in ("pending", "info_requested")
+
+    def get_message(self) -> str:
+        return (f"La solicitud ya fue revisada ({self.request.status.label}); ya no se puede "
+                "cancelar.")
+
+
+class RequestMustAwaitInformation(BusinessRule):
+    """Only a request in Requiere información is answered (or expires unanswered)."""
+
+    error = Conflict
+
+    def __init__(self, request: Any) -> None:
+        self.request = request
+
+    def is_broken(self) -> bool:
+        return self.request.status.value != "info_requested"
+
+    def get_message(self) -> str:
+        return (f"La solicitud no espera información (estatus: {self.request.status.label}); "
+                "no hay nada que responder.")
+
+
+class MissingInformationRequired(BusinessRule):
+    message = "Escribe qué información falta para poder decidir la solicitud."
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+
+    def is_broken(self) -> bool:
+        return not (self.text or "").strip()
+
+
+class AnswerNeedsNote(BusinessRule):
+    message = "Escribe una nota con la respuesta a la información solicitada."
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+
+    def is_broken(self) -> bool:
+        return not (self.text or "").strip()
+
+
+class ReasonMustBeInCatalog(BusinessRule):
+    """A coded reason must be an active code of the catalog."""
+
+    def __init__(self, code: str | None, active_codes: Any) -> None:
+        self.code = code
+        self.active_codes = tuple(active_codes)
+
+    def is_broken(self) -> bool:
+        return self.code not in self.active_codes
+
+    def get_message(self) -> str:
+        if not self.code:
+            return "Elige el motivo (clave del catálogo de motivos)."
+        return (f"El motivo «{self.code}» no está en el catálogo de motivos activos; elige uno "
+                "de la lista.")
 
 
 class RejectionNeedsReason(BusinessRule):

@@ -80,15 +80,30 @@ class ExpiryChangeKind(str, enum.Enum):
 
 
 class RequestStatus(str, enum.Enum):
-    """Estatus de cambio: En espera -> Validado | No Validado (final)."""
+    """Estatus de cambio (see ``sanece.domain.request_types.base`` for the state machine):
+    En espera and Requiere información are open; the others are final."""
 
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    INFO_REQUESTED = "info_requested"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
 
     @property
     def label(self) -> str:
-        return {"pending": "En espera", "approved": "Validado", "rejected": "No Validado"}[self.value]
+        return {"pending": "En espera", "approved": "Validado", "rejected": "No Validado",
+                "info_requested": "Requiere información",
+                "cancelled": "Cancelada por la unidad",
+                "expired": "Vencida sin respuesta"}[self.value]
+
+    @property
+    def is_open(self) -> bool:
+        """Not decided yet (one open request per type and target)."""
+        return self in (RequestStatus.PENDING, RequestStatus.INFO_REQUESTED)
+
+
+APPROVED_MODIFIED_LABEL = "Validado con modificación"
 
 
 class MergeChoice(str, enum.Enum):

@@ -80,7 +80,7 @@ def read_rows(path: Path, original_name: str | None = None, limits: ImportLimits
 
 
 def _too_many_rows(name: str, limits: ImportLimits) -> ImportInvalid:
-    most = f"{limits.max_rows:,}".replace(",", " ")  # Spanish digit grouping: 500 000
+    most = f"{limits.max_rows:,}"  # grouped like every other count the product prints
     return ImportInvalid(f"El archivo «{name}» tiene más de {most} líneas de datos, el máximo "
                          "de una importación: divídalo en archivos más pequeños.",
                          log_message="import row limit")

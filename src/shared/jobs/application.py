@@ -72,10 +72,14 @@ class JobsUnitOfWork(Protocol):
 
 class JobQueue(Protocol):
     """Hands a committed job to whatever runs jobs. The embedded backend's workers find it in
-    the table (this only wakes the workers of this process); a job-queue library's adapter
-    would push the id to its queue here."""
+    the table (this only wakes the workers of this process); the SAQ adapter pushes the id to
+    its Redis queue, from which any machine's ``sanece-admin worker`` takes it."""
 
     def enqueue(self, job: Job) -> None: ...
+
+    def reachable(self) -> bool:
+        """Whether the queue answers (``/health``)."""
+        ...
 
 
 class Requesters(Protocol):
@@ -143,6 +147,12 @@ class JobKinds:
 
     def starter_roles(self) -> frozenset[str]:
         return frozenset(r for k in self._kinds.values() for r in k.roles)
+
+    def menu_roles(self) -> frozenset[str]:
+        """The roles whose menu shows «Mis descargas»: those of the kinds that want it (a kind
+        with ``in_menu = False`` lives in a module whose menu is the guide's, exactly)."""
+        return frozenset(r for k in self._kinds.values() if getattr(k, "in_menu", True)
+                         for r in k.roles)
 
 
 @attrs.frozen
@@ -215,6 +225,23 @@ class StartJob:
             uow.commit()
         self.queue.enqueue(job)  # after the commit: a worker never looks for an unsaved job
         return view_of(job, self.kinds, now)
+
+
+@attrs.define
+class StartIfLarge:
+    """Where a page chooses between answering at once and a job: work whose size (rows,
+    folios, pages) is above the installation's limit for its kind starts a job (None: small
+    enough for the request). Kinds without a limit always answer at once."""
+
+    start: Callable[[], StartJob]
+    limits: Mapping[str, int]
+
+    def __call__(self, requester: Requester, kind: str, params: Mapping[str, Any],
+                 size: int) -> JobView | None:
+        limit = self.limits.get(kind)
+        if limit is None or size <= limit:
+            return None
+        return self.start()(requester, kind, params)
 
 
 @attrs.define
@@ -327,9 +354,16 @@ class ClaimJob:
     clock: Clock
     policy: JobPolicy
 
-    def __call__(self, worker: str) -> Job | None:
+    def __call__(self, worker: str, job_id: str | None = None) -> Job | None:
+        """``job_id``: claim that job only (a job-queue library delivered its id); None when it
+        is no longer queued (done, cancelled, or running on another worker)."""
         with self.uow_factory() as uow:
-            for job in uow.jobs.next_queued(self.kinds.names()):
+            if job_id is None:
+                candidates: Sequence[Job] = uow.jobs.next_queued(self.kinds.names())
+            else:
+                one = uow.jobs.get(job_id)
+                candidates = [one] if one is not None and one.status is JobStatus.QUEUED else []
+            for job in candidates:
                 job.start(worker, self.clock.now(), self.policy.lease)
                 if uow.jobs.save(job, expected_status=JobStatus.QUEUED):
                     uow.commit()
@@ -452,6 +486,19 @@ class ExecuteJob:
 
 
 # --- housekeeping -----------------------------------------------------------------------------
+@attrs.define
+class QueuedJobs:
+    """The ids of the jobs waiting in the table: a job-queue library's adapter hands them to
+    its queue again (a job requeued after a lost lease, or queued while the queue was down)."""
+
+    uow_factory: Callable[[], JobsUnitOfWork]
+    kinds: JobKinds
+
+    def __call__(self, limit: int = 100) -> list[str]:
+        with self.uow_factory() as uow:
+            return [j.id for j in uow.jobs.next_queued(self.kinds.names(), limit)]
+
+
 @attrs.define
 class RecoverLeases:
     """Jobs whose worker stopped renewing its lease (killed with -9, machine lost) go back to

@@ -7,6 +7,7 @@ from typing import Sequence
 import attrs
 
 from shared.kernel.errors import ValidationError
+from shared.kernel.text import count_text
 
 MAX_ERRORS_IN_MESSAGE = 10
 MB = 1024 * 1024
@@ -53,7 +54,7 @@ def raise_if_errors(errors: Sequence[LineError]) -> None:
     shown = "; ".join(_without_final_period(e.describe())
                       for e in errors[:MAX_ERRORS_IN_MESSAGE])
     more = len(errors) - MAX_ERRORS_IN_MESSAGE
-    tail = f"; y {more} errores más" if more > 0 else ""
+    tail = f"; y {count_text(more, 'error más', 'errores más')}" if more > 0 else ""
     raise ImportInvalid(f"No se importó ninguna línea: {shown}{tail}.",
                         log_message=f"import refused: {len(errors)} errors",
                         details=tuple(errors))

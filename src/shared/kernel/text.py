@@ -43,3 +43,11 @@ def _fold_str(text: str) -> str:
 def search_key(*parts: Any) -> str:
     """The ``search_key`` column of a row: its searchable values, empty ones left out, folded."""
     return fold_text(" ".join(str(p) for p in parts if p not in (None, "")))
+
+
+def count_text(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun agreeing and thousands separated: "1 registro", "5,714
+    registros", "0 errores". ``plural`` defaults to ``singular + "s"``; a phrase agrees as a
+    whole ("error señalado" / "errores señalados" is passed both ways)."""
+    word = singular if n == 1 else (plural if plural is not None else singular + "s")
+    return f"{n:,} {word}"

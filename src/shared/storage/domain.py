@@ -44,6 +44,13 @@ class FileTypeNotAllowed(ValidationError):
     code = "file_type_not_allowed"
 
 
+def format_size(n_bytes: int) -> str:
+    """A stored file's size as people read it beside limits said in MB: "149.6 MB", "820 KB"."""
+    if n_bytes >= 1024 * 1024:
+        return f"{n_bytes / (1024 * 1024):,.1f} MB"
+    return f"{max(1, -(-n_bytes // 1024)):,} KB"
+
+
 def format_mb(n_bytes: int) -> str:
     mb = n_bytes / (1024 * 1024)
     return f"{mb:.0f} MB" if mb >= 1 else f"{n_bytes // 1024} KB"

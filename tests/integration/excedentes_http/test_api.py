@@ -106,6 +106,11 @@ def test_api_capture_flow_and_problems(as_user, world):
 
     final = c.get(api_entity() + "/reports/final")
     assert final.headers["content-type"] == "application/pdf"
+    # the Preliminar would say the entity has not closed: refused with the reason
+    late = c.get(api_entity() + "/reports/preliminary")
+    assert late.status_code == 409 and late.headers["content-type"] == PROBLEM
+    assert late.json()["code"] == "preliminary_requires_open_report"
+    assert "finalizó el registro el 10/03/2026 10:00 por cap_bc" in late.json()["detail"]
     assert "SS-2026-BC-V1" in pdf_text(final.content)[0]
 
     # signed upload over the API (multipart, CSRF in the header)
@@ -200,6 +205,10 @@ def test_product_requests_unknown_status_is_a_problem_not_a_crash(as_user):
     c = as_user("coord_ss")
     bad = c.get("/api/excedentes/product-requests", params={"status": "xx"})
     assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
-    assert bad.json()["detail"] == "Estatus no válido (use pending, accepted o rejected)."
+    assert bad.json()["detail"] == "Estatus no válido (use en-espera, aceptada o rechazada)."
     ok = c.get("/api/excedentes/product-requests", params={"status": "pending"})
     assert ok.status_code == 200
+    # the Spanish names (the CLI's spelling) are accepted too
+    for spanish in ("en-espera", "En espera", "aceptadas", "rechazada"):
+        assert c.get("/api/excedentes/product-requests",
+                     params={"status": spanish}).status_code == 200, spanish

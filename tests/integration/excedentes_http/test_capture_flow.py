@@ -9,6 +9,7 @@ import html
 from datetime import timedelta
 
 from shared.audit.domain import AuditFilter
+from shared.storage.domain import format_size
 from tests.helpers import csrf_from
 from tests.integration.excedentes.support import ADMIN_SCOPE, BC, U_ALGODONES, U_OCTUBRE, YEAR
 
@@ -127,6 +128,11 @@ def test_capture_flow_pasos_2_to_9(as_user, world, container, clock):
     reports = html.unescape(c.get(done.headers["location"]).text)
     assert "Registro finalizado. Folio SS-2026-BC-V1" in reports
     assert "Nota: Existen Unidades Médicas sin Excedentes/Faltantes." in reports
+    # the Preliminar says "aún no cierra el registro": once finalized it is refused, saying why
+    late = c.get(entity_path() + "/reportes/preliminar")
+    assert late.status_code == 409 and late.headers["content-type"].startswith("text/html")
+    assert ("El reporte Preliminar ya no está disponible: la entidad finalizó el registro el "
+            in html.unescape(late.text)) and "Descargue la Versión Final." in html.unescape(late.text)
 
     # locked: every change is refused with why and since when, typed values kept
     clock.advance(timedelta(minutes=10))  # "since when" is the finalization, not now
@@ -165,6 +171,9 @@ def test_capture_flow_pasos_2_to_9(as_user, world, container, clock):
     page = html.unescape(c.get(path).text)
     assert "Consultar/Modificar" in page and "Consultar PDF subido" in page
     assert "«reporte firmado.pdf»" in page  # the client name, kept as metadata only
+    # sizes read like the limit beside them (MB, or whole KB for a small file), not "153600.0 KB"
+    assert f"«reporte firmado.pdf», {format_size(len(signed_pdf('v1')))}," in page
+    assert ".0 KB" not in page
     board = html.unescape(c.get("/excedentes/tablero").text)
     assert f'<a href="{path}">Consultar/Modificar</a>' in board
     got = c.get(path + "/descargar")

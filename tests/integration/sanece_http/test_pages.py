@@ -207,7 +207,7 @@ def test_central_roles_pages_and_refusals(as_user, world, container):
     assert revisor.get("/", follow_redirects=False).headers["location"] == "/sanece/revision"
     queue = revisor.get("/sanece/revision")
     assert_labels(text_of(queue.text), "Jefatura de área de Catálogo II", "Solicitudes de cambio",
-                  "Tipo de solicitud", "OOAD/UMAE", "Antigüedad mínima (días)",
+                  "Tipo de solicitud", "OOAD/UMAE", "Antigüedad mínima (días hábiles)",
                   "Estatus de cambio", "Mostrando 0 a 0 de 0 registros")
     assert "Consultar folio" in menu_of(queue.text) and "Cambios" not in menu_of(queue.text)
     assert revisor.get(f"/sanece/consultar?folio={F_B}").status_code == 200  # every unit

@@ -158,8 +158,9 @@ class _ReportPdf(BaseDocument):
 
     def _section(self, section: UnitSection) -> None:
         self._heading = section.heading
-        tables = [(t, rows) for t, rows in ((SHORTAGES, section.shortages),
-                                            (SURPLUSES, section.surpluses)) if rows]
+        tables = [(self._sized(t, len(rows)), rows)
+                  for t, rows in ((SHORTAGES, section.shortages),
+                                  (SURPLUSES, section.surpluses)) if rows]
         first_row = (self._row_height(tables[0][0], tables[0][1][0], 1) if tables else 0)
         # keep the heading with the caption, the column headings and the first row
         header = self._header_height(tables[0][0]) if tables else 0
@@ -173,6 +174,18 @@ class _ReportPdf(BaseDocument):
         for table, rows in tables:
             self._draw_table(table, rows)
         self.ln(2)
+
+    def _sized(self, table: _Table, row_count: int) -> _Table:
+        """The table with its "No." column wide enough for the largest row number ("2,857",
+        "10,000"); the Producto column gives up the difference (it wraps, numbers cannot)."""
+        needed = self._width(thousands(max(row_count, 1)), self._cw) + 2 * PAD + 0.4
+        if needed <= _NO.width:
+            return table
+        extra = -(-needed * 2 // 1) / 2 - _NO.width  # rounded up to half a millimetre
+        no, group, product, *rest = table.columns
+        return attrs.evolve(table, columns=(
+            attrs.evolve(no, width=no.width + extra), group,
+            attrs.evolve(product, width=product.width - extra), *rest))
 
     def _unit_heading(self, heading: str, continued: bool = False) -> None:
         self.font(8.5, bold=True)

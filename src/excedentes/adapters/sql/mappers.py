@@ -12,6 +12,7 @@ from excedentes.adapters.sql.tables import entities, units
 from excedentes.domain.catalog import Entity, MedicalUnit, Period, UnitLevel
 from excedentes.domain.institution import Institution
 from excedentes.domain.records import Record
+from excedentes.domain.review import Returned
 from excedentes.domain.signed import SignedReport
 
 def level_order() -> sa.ColumnElement[int]:
@@ -105,3 +106,20 @@ def unit_select() -> sa.Select:
     return (sa.select(units.c.clues, units.c.name, units.c.level,
                       entities.c.code.label("entity_code"), entities.c.institution_code)
             .select_from(units.join(entities, entities.c.id == units.c.entity_id)))
+
+
+def returned_from(r: Any) -> Returned | None:
+    """The last return of a report row (None when it is not being corrected)."""
+    if r.returned_at is None:
+        return None
+    return Returned(r.returned_at, r.returned_by or "", r.return_reason_code or "",
+                    r.return_reason_text or "", r.return_note or "")
+
+
+def returned_values(returned: Returned | None) -> dict[str, Any]:
+    if returned is None:
+        return {"returned_at": None, "returned_by": None, "return_reason_code": None,
+                "return_reason_text": None, "return_note": None}
+    return {"returned_at": returned.at, "returned_by": returned.by,
+            "return_reason_code": returned.reason_code,
+            "return_reason_text": returned.reason_text, "return_note": returned.note or None}

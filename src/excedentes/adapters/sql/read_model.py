@@ -19,12 +19,14 @@ from excedentes.adapters.sql.mappers import (
     institution_from,
     level_order,
     period_from,
+    returned_from,
     signed_from,
     unit_from,
     unit_select,
 )
 from excedentes.application.documents import ExportRow
 from excedentes.application.ports import (
+    CompletenessSource,
     DashboardSource,
     GridProduct,
     GroupInfo,
@@ -52,6 +54,7 @@ from excedentes.domain.institution import Institution
 from excedentes.domain.model import Answer
 from excedentes.domain.product_requests import RequestStatus
 from excedentes.domain.records import Cause, Modality, RecordKind
+from excedentes.domain.review import ReturnReason
 from excedentes.domain.signed import SignedReport
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.adapters.sql.queries import SqlReadModel, cached_read
@@ -77,7 +80,8 @@ def _dashboard_query() -> sa.Select:
     in_period = (t.periods.c.institution_code == inst,
                  t.periods.c.year == sa.bindparam("year", type_=sa.Integer))
     rep = (sa.select(t.reports.c.id, t.reports.c.entity_id, t.reports.c.answer,
-                     t.reports.c.finalized_at)
+                     t.reports.c.finalized_at, t.reports.c.accepted_at,
+                     t.reports.c.returned_at)
            .join(t.periods, t.periods.c.id == t.reports.c.period_id)
            .where(*in_period).subquery())
     unit_counts = (sa.select(t.units.c.entity_id, sa.func.count().label("n"))
@@ -97,7 +101,7 @@ def _dashboard_query() -> sa.Select:
               .group_by(t.signed_reports.c.report_id).subquery())
     q = (sa.select(t.entities.c.code, t.entities.c.name,
                    sa.func.coalesce(unit_counts.c.n, 0).label("total"),
-                   rep.c.answer, rep.c.finalized_at,
+                   rep.c.answer, rep.c.finalized_at, rep.c.accepted_at, rep.c.returned_at,
                    sa.func.coalesce(stats.c.records, 0).label("records"),
                    sa.func.coalesce(stats.c.units, 0).label("units"),
                    signed.c.report_id.label("signed"))
@@ -191,7 +195,41 @@ class SqlExcedentesReadModel(SqlReadModel):
             ReportFacts(answer=Answer(r.answer) if r.answer else None,
                         record_count=int(r.records), units_with_records=int(r.units),
                         finalized=r.finalized_at is not None,
-                        signed_uploaded=r.signed is not None)) for r in rows]
+                        signed_uploaded=r.signed is not None,
+                        returned=r.returned_at is not None and r.finalized_at is None,
+                        accepted=r.accepted_at is not None)) for r in rows]
+
+    def return_reasons(self) -> Sequence[ReturnReason]:
+        return [ReturnReason(r.code, r.text, bool(r.active)) for r in self._all(
+            sa.select(t.return_reasons).order_by(t.return_reasons.c.position,
+                                                 t.return_reasons.c.code))]
+
+    def completeness(self, year: int | None, institution_code: str | None
+                     ) -> Sequence[CompletenessSource]:
+        signed = (sa.select(t.signed_reports.c.report_id)
+                  .where(t.signed_reports.c.superseded_at.is_(None))
+                  .group_by(t.signed_reports.c.report_id).subquery())
+        q = (sa.select(t.institutions.c.code.label("inst"), t.institutions.c.name.label("iname"),
+                       t.periods.c.year, t.periods.c.window_end, t.entities.c.code,
+                       t.entities.c.name, t.reports.c.answer, t.reports.c.finalized_at,
+                       t.reports.c.accepted_at, signed.c.report_id.label("signed"))
+             .select_from(
+                 t.periods
+                 .join(t.institutions, t.institutions.c.code == t.periods.c.institution_code)
+                 .join(t.entities, t.entities.c.institution_code == t.periods.c.institution_code)
+                 .outerjoin(t.reports, sa.and_(t.reports.c.period_id == t.periods.c.id,
+                                               t.reports.c.entity_id == t.entities.c.id))
+                 .outerjoin(signed, signed.c.report_id == t.reports.c.id))
+             .order_by(t.periods.c.year, t.institutions.c.position, t.institutions.c.code,
+                       t.entities.c.position, t.entities.c.id))
+        if year is not None:
+            q = q.where(t.periods.c.year == int(year))
+        if institution_code:
+            q = q.where(t.periods.c.institution_code == institution_code.upper())
+        return [CompletenessSource(
+            r.inst, r.iname, int(r.year), r.code, r.name, r.window_end, r.answer is not None,
+            r.finalized_at, r.signed is not None, r.accepted_at is not None)
+            for r in self._all(q)]
 
     def report_status(self, institution_code: str, entity_code: str,
                       year: int) -> ReportStatus | None:
@@ -217,10 +255,14 @@ class SqlExcedentesReadModel(SqlReadModel):
         facts = ReportFacts(answer=Answer(row.answer) if row.answer else None,
                             record_count=int(n), units_with_records=int(units),
                             finalized=row.finalized_at is not None,
-                            signed_uploaded=current is not None)
+                            signed_uploaded=current is not None,
+                            returned=row.returned_at is not None and row.finalized_at is None,
+                            accepted=row.accepted_at is not None)
         return ReportStatus(facts, row.finalized_at, row.finalized_by, int(row.final_version),
                             row.final_fingerprint, current,
-                            VersionStamp(int(row.version), row.updated_by, row.updated_at))
+                            VersionStamp(int(row.version), row.updated_by, row.updated_at),
+                            accepted_at=row.accepted_at, accepted_by=row.accepted_by,
+                            returned=returned_from(row) if row.finalized_at is None else None)
 
     # ----------------------------------------------------------------- Paso 3
 
@@ -563,7 +605,8 @@ class SqlExcedentesReadModel(SqlReadModel):
                        t.services.c.name.label("service"), t.service_groups.c.name.label("grp"),
                        t.specialties.c.name.label("specialty"), p.c.name.label("product"),
                        p.c.unit_of_measure, r.c.kind, r.c.modality, r.c.cause,
-                       r.c.monthly_events, r.c.monthly_patients)
+                       r.c.monthly_events, r.c.monthly_patients,
+                       t.value_notes.c.comment, t.value_notes.c.outlier)
              .select_from(
                  r.join(t.reports, t.reports.c.id == r.c.report_id)
                  .join(t.periods, t.periods.c.id == t.reports.c.period_id)
@@ -573,7 +616,11 @@ class SqlExcedentesReadModel(SqlReadModel):
                  .join(p, p.c.id == r.c.product_id)
                  .join(t.service_groups, t.service_groups.c.id == p.c.group_id)
                  .join(t.services, t.services.c.id == t.service_groups.c.service_id)
-                 .outerjoin(t.specialties, t.specialties.c.id == p.c.specialty_id))
+                 .outerjoin(t.specialties, t.specialties.c.id == p.c.specialty_id)
+                 .outerjoin(t.value_notes, sa.and_(
+                     t.value_notes.c.report_id == r.c.report_id,
+                     t.value_notes.c.clues == r.c.clues,
+                     t.value_notes.c.product_id == r.c.product_id)))
              .where(t.periods.c.year == int(year))
              .order_by(t.institutions.c.position, t.entities.c.position, level_order(),
                        t.units.c.search_key, r.c.clues, t.service_groups.c.search_key,
@@ -593,4 +640,5 @@ class SqlExcedentesReadModel(SqlReadModel):
                 modality=Modality(row.modality).grid_label,
                 cause=Cause(row.cause).label if row.cause else "",
                 monthly_events=int(row.monthly_events),
-                monthly_patients=int(row.monthly_patients))
+                monthly_patients=int(row.monthly_patients),
+                comment=row.comment or "", outlier=row.outlier or "")

@@ -24,6 +24,8 @@ from excedentes.adapters.sql.mappers import (
     period_values,
     record_from,
     record_values,
+    returned_from,
+    returned_values,
     signed_from,
     signed_values,
     unit_from,
@@ -49,6 +51,7 @@ from excedentes.domain.institution import Institution
 from excedentes.domain.model import Answer, EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest, RequestStatus
 from excedentes.domain.records import Record
+from excedentes.domain.review import ReturnReason
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.adapters.sql.queries import chunked, executemany
 from shared.kernel.text import search_key
@@ -313,7 +316,8 @@ class SqlReportRepository:
             answer=Answer(row.answer) if row.answer else None, records=tuple(recs),
             finalized_at=row.finalized_at, finalized_by=row.finalized_by,
             final_version=int(row.final_version or 0), final_fingerprint=row.final_fingerprint,
-            signed_reports=tuple(signed))
+            signed_reports=tuple(signed), accepted_at=row.accepted_at,
+            accepted_by=row.accepted_by, returned=returned_from(row))
         self._ids[self._key(report)] = row.id
         return report
 
@@ -321,7 +325,9 @@ class SqlReportRepository:
         return {"answer": report.answer.value if report.answer else None,
                 "finalized_at": report.finalized_at, "finalized_by": report.finalized_by,
                 "final_version": report.final_version,
-                "final_fingerprint": report.final_fingerprint}
+                "final_fingerprint": report.final_fingerprint,
+                "accepted_at": report.accepted_at, "accepted_by": report.accepted_by,
+                **returned_values(report.returned)}
 
     def add(self, report: EntityReport) -> None:
         inst, code, year = self._key(report)
@@ -705,3 +711,31 @@ class SqlProductRequestRepository:
         if ids:
             self.s.execute(sa.update(pr).where(pr.c.id.in_(ids)).values(decision_seen_at=at))
         return ids
+
+
+class SqlReturnReasonRepository:
+    """The catalog of return reasons (exc_return_reasons), in the administrator's order."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def list(self) -> Sequence[ReturnReason]:
+        return [ReturnReason(r.code, r.text, bool(r.active)) for r in self.s.execute(
+            sa.select(t.return_reasons).order_by(t.return_reasons.c.position,
+                                                 t.return_reasons.c.code))]
+
+    def get(self, code: str) -> ReturnReason | None:
+        r = self.s.execute(sa.select(t.return_reasons).where(
+            t.return_reasons.c.code == code.strip().upper())).first()
+        return ReturnReason(r.code, r.text, bool(r.active)) if r else None
+
+    def add(self, reason: ReturnReason) -> None:
+        position = self.s.execute(sa.select(
+            sa.func.coalesce(sa.func.max(t.return_reasons.c.position), 0))).scalar_one()
+        self.s.execute(sa.insert(t.return_reasons).values(
+            code=reason.code, text=reason.text, active=reason.active, position=position + 1))
+
+    def update(self, reason: ReturnReason) -> None:
+        self.s.execute(sa.update(t.return_reasons).where(
+            t.return_reasons.c.code == reason.code).values(text=reason.text,
+                                                           active=reason.active))

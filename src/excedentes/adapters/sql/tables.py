@@ -151,6 +151,15 @@ reports = sa.Table(
     sa.Column("finalized_by", sa.String(128), nullable=True),
     sa.Column("final_version", sa.Integer, nullable=False, server_default="0"),
     sa.Column("final_fingerprint", sa.String(32), nullable=True),
+    # review by levels: the coordinador's acceptance, and the last return for correction
+    # (kept while the entity corrects; cleared when it finalizes again)
+    sa.Column("accepted_at", UtcDateTime, nullable=True),
+    sa.Column("accepted_by", sa.String(128), nullable=True),
+    sa.Column("returned_at", UtcDateTime, nullable=True),
+    sa.Column("returned_by", sa.String(128), nullable=True),
+    sa.Column("return_reason_code", sa.String(16), nullable=True),
+    sa.Column("return_reason_text", sa.String(300), nullable=True),
+    sa.Column("return_note", sa.String(1000), nullable=True),
     # optimistic concurrency of the Paso 2 answer, Paso 7 and the apertura (grid saves move it
     # too: a Paso 7 page drawn before someone's save is stale)
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
@@ -158,6 +167,16 @@ reports = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=True),
     sa.UniqueConstraint("period_id", "entity_id"),
     sa.Index("ix_exc_reports_entity", "entity_id"),
+)
+
+# The catalog of coded reasons a coordinador picks when returning a report (admin-kept).
+return_reasons = sa.Table(
+    "exc_return_reasons",
+    metadata,
+    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("text", sa.String(300), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
 )
 
 records = sa.Table(
@@ -255,4 +274,19 @@ product_requests = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=True),
     sa.Index("ix_exc_product_requests_inst", "institution_code", "status"),
     sa.Index("ix_exc_product_requests_entity", "entity_id"),
+)
+
+# Data quality at capture (issue 15): one note per report, unit and product: the capturista's
+# comment and, when the values were outliers at their save, the explanation shown then (the
+# coordinador's list of outliers reads this table, not a recomputation).
+value_notes = sa.Table(
+    "exc_value_notes",
+    metadata,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("exc_reports.id"), primary_key=True),
+    sa.Column("clues", sa.String(11), sa.ForeignKey("exc_units.clues"), primary_key=True),
+    sa.Column("product_id", sa.Integer, sa.ForeignKey("exc_products.id"), primary_key=True),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("outlier", sa.Text, nullable=True),
+    sa.Column("updated_by", sa.String(128), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
 )

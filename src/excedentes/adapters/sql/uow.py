@@ -13,8 +13,10 @@ from excedentes.adapters.sql.repositories import (
     SqlPeriodRepository,
     SqlProductRequestRepository,
     SqlReportRepository,
+    SqlReturnReasonRepository,
     SqlUnitRepository,
 )
+from excedentes.adapters.sql.quality import SqlQualityRepository
 from shared.adapters.sql.database import SqlUnitOfWork
 
 
@@ -28,6 +30,8 @@ class SqlExcedentesUnitOfWork(SqlUnitOfWork):
         self.reports = SqlReportRepository(session)
         self.catalog = SqlCatalogRepository(session)
         self.requests = SqlProductRequestRepository(session)
+        self.return_reasons = SqlReturnReasonRepository(session)
+        self.quality = SqlQualityRepository(session)
 
     def refresh_statistics(self) -> None:
         """ANALYZE the context's tables (``exc_…``) after bulk loads."""

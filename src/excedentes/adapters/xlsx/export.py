@@ -30,6 +30,8 @@ COLUMNS = (
     Column("Causa", 20),
     Column("Eventos Mensuales", 12, "int"),
     Column("Pacientes Mensuales", 12, "int"),
+    Column("Comentario", 40),
+    Column("Valor atípico", 50),
 )
 
 
@@ -44,4 +46,4 @@ def _values(rows: Iterable[ExportRow]) -> Iterator[tuple]:
     for r in rows:
         yield (r.institution, r.entity, r.clues, r.unit, r.level, r.service, r.group, r.specialty,
                r.product, r.unit_of_measure, r.kind, r.modality, r.cause, r.monthly_events,
-               r.monthly_patients)
+               r.monthly_patients, r.comment, r.outlier)

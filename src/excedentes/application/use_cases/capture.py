@@ -8,7 +8,7 @@ can see the entity gets ``PermissionDenied``.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import attrs
 
@@ -39,12 +39,15 @@ from excedentes.application.results import (
 from excedentes.domain.catalog import normalize_clues
 from excedentes.domain.bounds import known_id
 from excedentes.domain.errors import GridInvalid
-from excedentes.domain.grid import GridRow
+from excedentes.application.ports import OutlierThresholdsSource
+from excedentes.domain.grid import GridRow, grid_summary
+from excedentes.domain.quality import OutlierThresholds, ValueNote, judge_rows
 from excedentes.domain.model import Answer
 from excedentes.domain.rules import GridRequiresSpecialty
 from excedentes.domain.versions import NEVER_SAVED, VERSION_MISSING, stale, version_required
 from shared.kernel.errors import NotFound, ValidationError
 from shared.kernel.rules import check_rule
+from shared.kernel.text import count_text
 
 PASSWORD_NOT_CONFIRMED = ("La contraseña no es correcta; el registro no se finalizó. Escriba su "
                           "contraseña para confirmar.")
@@ -110,6 +113,9 @@ class SaveGridCommand:
     # from an older one changes nothing (``StaleVersion``). None only for trusted in-process
     # callers (imports, tests, benchmarks); every HTTP entry point passes one.
     expected_version: int | None = None
+    # the comment of each row sent, as typed ({product: text}); a product missing here keeps
+    # its stored comment (API clients that do not send comments)
+    comments: Mapping[int, str] | None = None
 
 
 @attrs.define
@@ -131,7 +137,16 @@ class SaveGrid(UseCase):
     record, so of two saves from the same page exactly one wins and the other raises
     ``StaleVersion`` (who saved and when) having changed nothing. The pages send only the
     rows the user changed (``grid.changed_rows``), so an untouched row never deletes a record.
+
+    Data quality: every value of the rows sent is compared with the unit's previous period and
+    with its peers (``domain.quality``, thresholds from ``thresholds``); an outlier is saved
+    only with its row's comment, otherwise the save is refused like any grid error, the
+    explanation in the cell. The comments and the explanations kept are the rows' notes,
+    audited with the records.
     """
+
+    # the thresholds as data (``OutlierThresholdsSource``); None: the domain's defaults
+    thresholds: OutlierThresholdsSource | None = None
 
     def __call__(self, actor: Actor, cmd: SaveGridCommand) -> SaveGridResult:
         rows = tuple(cmd.rows)
@@ -160,26 +175,60 @@ class SaveGrid(UseCase):
                                           bool(rows))
             try:
                 saved = report.save_grid(clues, rows, self.clock, product_ids=allowed)
+                notes_before, notes = self._judge(uow, loaded, unit, rows, cmd.comments)
             except GridInvalid as exc:  # the rollback undoes the version claimed above
                 return SaveGridResult(False, rows, tuple(exc.details or ()), exc.message,
                                       version=cmd.expected_version or 0)
-            if not saved.changed:  # nothing is committed: the grid keeps its version
-                version = cmd.expected_version or 0
-            if saved.changed:
+            changed_notes = {pid: n for pid, n in notes.items()
+                             if n != notes_before.get(pid, ValueNote())}
+            if not saved.changed and not changed_notes:  # nothing is committed: the grid
+                version = cmd.expected_version or 0      # keeps its version
+            else:
                 if loaded.is_new:  # unreachable in practice: records need Paso 2 = SI
                     uow.reports.add(report)
                 uow.reports.apply_records(report, saved)
+                uow.quality.save_notes(inst.code, entity.code, cmd.year, clues, changed_notes,
+                                       actor.username, self.clock.now())
                 # a Paso 2 / Paso 7 page drawn before this save is stale now
                 uow.reports.bump_report_version(report, None, actor.username, self.clock.now())
+                before: dict[str, Any] = {"unit": clues, "group": group.name,
+                                          "records": [record_text(r) for r in saved.removed]}
+                after: dict[str, Any] = {"unit": clues, "group": group.name,
+                                         "records": [record_text(r) for r in saved.added]}
+                if changed_notes:  # the history of a value shows its comments too
+                    before["comments"] = {str(pid): notes_before.get(pid, ValueNote()).comment
+                                          for pid in sorted(changed_notes)}
+                    after["comments"] = {str(pid): n.comment
+                                         for pid, n in sorted(changed_notes.items())}
                 audit(uow, self.clock, actor, "grid_saved", REPORT_TARGET, loaded.target_id,
-                      before={"unit": clues, "group": group.name,
-                              "records": [record_text(r) for r in saved.removed]},
-                      after={"unit": clues, "group": group.name,
-                             "records": [record_text(r) for r in saved.added]})
+                      before=before, after=after)
                 uow.commit()
             n_added, n_removed = len(saved.added), len(saved.removed)
             return SaveGridResult(True, rows, (), _saved_summary(n_added, n_removed),
                                   added=n_added, removed=n_removed, version=version)
+
+    def _judge(self, uow: Any, loaded: Any, unit: Any, rows: Sequence[GridRow],
+               comments: Mapping[int, str] | None
+               ) -> tuple[Mapping[int, ValueNote], Mapping[int, ValueNote]]:
+        """The stored notes of the rows sent, and their new ones; ``GridInvalid`` naming every
+        outlier without a comment."""
+        inst, entity, year = loaded.institution, loaded.entity, loaded.report.year
+        ids = [r.product_id for r in rows]
+        if not ids:
+            return {}, {}
+        stored = uow.quality.notes(inst.code, entity.code, year, unit.clues, ids)
+        typed = {pid: stored[pid].comment for pid in ids if pid in stored}
+        typed.update(comments or {})
+        contexts = uow.quality.contexts(inst.code, entity.code, year, unit.clues, unit.level,
+                                        ids)
+        thresholds = (self.thresholds.for_institution(inst.code) if self.thresholds
+                      else OutlierThresholds())
+        verdict = judge_rows(rows, contexts, typed, thresholds)
+        if verdict.errors:
+            raise GridInvalid(grid_summary(verdict.errors),
+                              log_message=f"outliers without comment: {len(verdict.errors)}",
+                              details=verdict.errors)
+        return stored, verdict.notes
 
     def _claim_version(self, uow: Any, loaded: Any, clues: str, group_id: int,
                        cmd: SaveGridCommand, actor: Actor, has_rows: bool) -> int:
@@ -216,7 +265,9 @@ class SaveGrid(UseCase):
 def _saved_summary(added: int, removed: int) -> str:
     if not added and not removed:
         return "Información guardada: no hubo cambios."
-    return f"Información guardada: {added} registros nuevos o modificados, {removed} eliminados."
+    return (f"Información guardada: "
+            f"{count_text(added, 'registro nuevo o modificado', 'registros nuevos o modificados')}"
+            f", {count_text(removed, 'eliminado')}.")
 
 
 # --------------------------------------------------------------------------- Paso 7

@@ -43,7 +43,9 @@ from excedentes.domain.dates import as_utc, local_tz
 from excedentes.domain.model import Answer
 from excedentes.domain.records import Modality, Record, RecordKind
 from excedentes.domain.signed import PDF_CONTENT_TYPE, SignedReportFile
+from excedentes.domain.rules import PreliminaryRequiresOpenReport
 from shared.kernel.errors import Conflict, NotFound
+from shared.kernel.rules import check_rule
 from shared.kernel.text import fold_text
 from shared.storage.domain import StorageSelector, display_name
 
@@ -137,6 +139,9 @@ class PrintReport(UseCase):
             inst, entity, report = loaded.institution, loaded.entity, loaded.report
             if cmd.final and not report.is_finalized:
                 raise Conflict(FINAL_NOT_AVAILABLE, code="final_not_available")
+            if not cmd.final:
+                check_rule(PreliminaryRequiresOpenReport(report.finalized_at,
+                                                         report.finalized_by))
             units = uow.units.get_many(report.units_with_records)
             labels = uow.catalog.labels({r.product_id for r in report.records})
             total = uow.units.count(inst.code, entity.code)

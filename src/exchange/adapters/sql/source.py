@@ -21,7 +21,7 @@ from typing import Any, Iterator, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from exchange.application.model import ExchangeInput, Option, ProductLabel
+from exchange.application.model import ExchangeInput, Option, ProductLabel, UnitInfo
 from exchange.domain.matching import ExchangeRecord, ReportSelection, product_key
 from exchange.domain.states import locate_unit
 from shared.adapters.sql.database import UtcDateTime
@@ -37,7 +37,8 @@ exc_institutions = sa.table("exc_institutions", sa.column("code", sa.String),
 exc_entities = sa.table("exc_entities", sa.column("id", sa.Integer),
                         sa.column("institution_code", sa.String), sa.column("code", sa.String),
                         sa.column("name", sa.String))
-exc_units = sa.table("exc_units", sa.column("clues", sa.String), sa.column("name", sa.String))
+exc_units = sa.table("exc_units", sa.column("clues", sa.String), sa.column("name", sa.String),
+                     sa.column("entity_id", sa.Integer))
 exc_service_groups = sa.table("exc_service_groups", sa.column("id", sa.Integer),
                               sa.column("name", sa.String), sa.column("search_key", sa.String))
 exc_products = sa.table("exc_products", sa.column("id", sa.Integer),
@@ -169,3 +170,16 @@ class SqlExchangeSource(SqlReadModel):
         return self._scalar(sa.select(e.c.name).where(
             e.c.institution_code == institution.upper(),
             sa.func.upper(e.c.code) == entity.strip().upper()))
+
+    def unit(self, clues: str) -> UnitInfo | None:
+        u, e, i = exc_units, exc_entities, exc_institutions
+        row = self._first(sa.select(u.c.clues, u.c.name, e.c.institution_code, i.c.name,
+                                    e.c.code, e.c.name)
+                          .select_from(u.join(e, e.c.id == u.c.entity_id)
+                                       .join(i, i.c.code == e.c.institution_code))
+                          .where(u.c.clues == clues.strip().upper()))
+        if row is None:
+            return None
+        clues_, name, inst, inst_name, ent, ent_name = row
+        return UnitInfo(clues_, name, inst, inst_name, ent, ent_name,
+                        locate_unit(clues_, ent, ent_name))

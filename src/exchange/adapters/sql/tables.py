@@ -81,3 +81,77 @@ parts = sa.Table(
     # The primary key (analysis, institution, entity) serves every read: the scope tests
     # of one analysis ("anything of IMSS in it?") and the list's sums per analysis.
 )
+
+# --------------------------------------------------------------------------- agreements
+#
+# An agreement keeps a copy of both parties' labels (institution, entity, unit, state) as
+# they were when it was proposed: the document printed from it must not change when the
+# collection's catalog is edited. Migration 0020.
+
+_PARTY = ("institution", "institution_name", "entity", "entity_name", "clues", "unit_name",
+          "state")
+_PARTY_LENGTHS = {"institution": 16, "institution_name": 200, "entity": 32,
+                  "entity_name": 200, "clues": 11, "unit_name": 300, "state": 2}
+
+
+def _party_columns(prefix: str) -> list[sa.Column]:
+    return [sa.Column(f"{prefix}_{name}", sa.String(_PARTY_LENGTHS[name]),
+                      nullable=name == "state") for name in _PARTY]
+
+
+agreements = sa.Table(
+    "exc_exchange_agreements",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("created_by", sa.String(128), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("analysis_id", sa.Integer, sa.ForeignKey("exc_exchange_analyses.id"),
+              nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    *_party_columns("req"),
+    *_party_columns("prov"),
+    sa.Column("product", sa.String(300), nullable=False),
+    sa.Column("unit_of_measure", sa.String(200), nullable=False),
+    sa.Column("service_group", sa.String(200), nullable=False),
+    sa.Column("modality", sa.String(16), nullable=False),
+    sa.Column("proposed_patients", sa.Integer, nullable=False),
+    sa.Column("proposed_start", sa.Date, nullable=False),
+    sa.Column("proposed_end", sa.Date, nullable=False),
+    sa.Column("agreed_patients", sa.Integer, nullable=True),
+    sa.Column("agreed_start", sa.Date, nullable=True),
+    sa.Column("agreed_end", sa.Date, nullable=True),
+    sa.Column("decision_code", sa.String(32), nullable=True),
+    sa.Column("decision_text", sa.String(1000), nullable=True),
+    sa.Column("decision_side", sa.String(16), nullable=True),
+    sa.Column("notes", sa.String(1000), nullable=False),
+    sa.Column("scan_key", sa.String(300), nullable=True),
+    sa.Column("scan_backend", sa.String(32), nullable=True),
+    sa.Column("scan_name", sa.String(200), nullable=True),
+    sa.Column("scan_size", sa.BigInteger, nullable=True),
+    sa.Column("scan_sha256", sa.String(64), nullable=True),
+    sa.Column("scan_uploaded_at", UtcDateTime, nullable=True),
+    sa.Column("scan_uploaded_by", sa.String(128), nullable=True),
+    # The scope reads: "agreements where my institution is a party", and the daily sweep.
+    sa.Index("ix_exc_exchange_agreements_req", "req_institution", "req_entity"),
+    sa.Index("ix_exc_exchange_agreements_prov", "prov_institution", "prov_entity"),
+    sa.Index("ix_exc_exchange_agreements_status", "status"),
+)
+
+deliveries = sa.Table(
+    "exc_exchange_deliveries",
+    metadata,
+    sa.Column("agreement_id", sa.Integer, sa.ForeignKey("exc_exchange_agreements.id"),
+              primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),  # "2026-03": sorts as text
+    sa.Column("served", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(1000), nullable=False),
+)
+
+agreement_reasons = sa.Table(
+    "exc_exchange_agreement_reasons",
+    metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("text", sa.String(300), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)

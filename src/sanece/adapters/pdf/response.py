@@ -68,6 +68,8 @@ class _ResponsePdf(BaseDocument):
         self.font(8)
         self.cell(0, 5, f"Fecha de impresión: {doc.printed_at:%d/%m/%Y %H:%M:%S}", align="R",
                   new_x="LMARGIN", new_y="NEXT")
+        if doc.version_line:
+            self.cell(0, 5, doc.version_line, align="R", new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
         status = doc.status + (f" ({doc.validity})" if doc.validity else "")
         period = str(doc.period_months) if doc.period_months is not None else ""

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from sanece.domain.feedback import Feedback
 from sanece.domain.model import PATIENT_FIELDS, Folio, MedicalUnit, Medicine, Ooad, Patient
+from sanece.domain.decisions import InfoRound
 from sanece.domain.request_types import ChangeRequest, request_type_of
 from sanece.domain.values import Attachment, DrugKey, DrugQuantity
 from shared.kernel.text import search_key
@@ -110,7 +111,10 @@ def request_from(r: Any) -> ChangeRequest:
         attachments=tuple(Attachment.from_dict(a) for a in (r.attachments or ())),
         filed_by=r.filed_by, filed_at=r.filed_at, status=r.status, reason=r.reason,
         decided_by=r.decided_by, decided_at=r.decided_at,
-        outcome=dict(r.outcome) if r.outcome is not None else None)
+        outcome=dict(r.outcome) if r.outcome is not None else None,
+        reason_code=r.reason_code,
+        authorized=dict(r.authorized) if r.authorized is not None else None,
+        info_rounds=tuple(InfoRound.from_dict(d) for d in (r.info_rounds or ())))
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -141,13 +145,20 @@ def request_values(req: ChangeRequest) -> dict[str, Any]:
         "attachments": [a.to_dict() for a in req.attachments], "filed_by": req.filed_by,
         "filed_at": req.filed_at, "reason": req.reason, "decided_by": req.decided_by,
         "decided_at": req.decided_at, "outcome": req.outcome,
-        "search_key": request_search_key(req),
+        "search_key": request_search_key(req), **_decision_extras(req),
     }
+
+
+def _decision_extras(req: ChangeRequest) -> dict[str, Any]:
+    open_round = req.open_round
+    return {"reason_code": req.reason_code, "authorized": req.authorized,
+            "info_rounds": [r.to_dict() for r in req.info_rounds] or None,
+            "pended_at": open_round.requested_at if open_round else None}
 
 
 def decision_values(req: ChangeRequest) -> dict[str, Any]:
     return {"status": req.status.value, "reason": req.reason, "decided_by": req.decided_by,
-            "decided_at": req.decided_at, "outcome": req.outcome}
+            "decided_at": req.decided_at, "outcome": req.outcome, **_decision_extras(req)}
 
 
 # --------------------------------------------------------------------------- feedback

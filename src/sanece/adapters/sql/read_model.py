@@ -8,16 +8,18 @@ names, status label), ignoring case and accents.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 
 from sanece.adapters.sql import tables as t
+from sanece.domain.decisions import DecisionReason
 from sanece.adapters.sql.mappers import contains, folio_from, patient_from, request_from
 from sanece.application.documents import FolioExtractRow, PatientExtractRow
 from sanece.application.inputs import typed_date
-from sanece.application.ports import RequestFilter, StoredRequest
+from sanece.application.ports import EvaluationRecord, RequestFilter, StoredRequest
 from sanece.application.results import (
     DrugKeyView,
     FeedbackRow,
@@ -34,6 +36,7 @@ from sanece.domain.model import Folio, Patient, person_name, validity_of
 from sanece.domain.values import EvaluationStatus, RequestStatus, Validity
 from sanece.domain.request_types import RequestType
 from shared.adapters.sql.queries import SqlReadModel, chunked
+from shared.audit.adapters.sql import audit_log
 from shared.kernel.text import fold_text
 
 f, p, m, u, o = t.folios, t.patients, t.medicines, t.units, t.ooads
@@ -44,14 +47,40 @@ def _status_codes(word: str) -> list[str]:
     return [s.value for s in EvaluationStatus if word in fold_text(s.label)]
 
 
-def _folio_search(search: str) -> sa.ColumnElement[bool] | None:
-    """Buscar matches what Inicio shows: folio, patient, genérico, estatus, claves and the
-    dates (evaluation and expiry) as they are written there."""
-    words = search.split()
-    if not words:
-        return None
+def _status_phrases(today: date) -> list[tuple[str, sa.ColumnElement[bool]]]:
+    """Each whole label Inicio shows in Estatus de Evaluación (estatus and vigencia), longest
+    first, with what it means: "No Validada" is one phrase (never "no" + "Validada"), and
+    "Vigente" / "Vencido" are computed from the expiry date as the table does."""
+    validated = f.c.status == EvaluationStatus.VALIDATED.value
+    phrases: list[tuple[str, sa.ColumnElement[bool]]] = [
+        (fold_text(s.label), f.c.status == s.value) for s in EvaluationStatus]
+    phrases += [(fold_text(Validity.IN_FORCE.label), sa.and_(validated, f.c.expiry_date >= today)),
+                (fold_text(Validity.EXPIRED.label), sa.and_(validated, f.c.expiry_date < today))]
+    return sorted(phrases, key=lambda item: -len(item[0]))
+
+
+_QUANTITY = re.compile(r"^\((\d{1,6})\)$")  # "(2)" of "5796 (2)" in Clave (Cantidad)
+
+
+def _folio_search(search: str, today: date) -> sa.ColumnElement[bool] | None:
+    """Buscar matches what Inicio shows: folio, patient, genérico, estatus and vigencia (whole
+    labels), claves with their cantidad ("5796 (2)"), and the dates (evaluation and expiry) as
+    they are written there."""
+    text = f" {search} "
     clauses = []
-    for w in words:
+    for phrase, condition in _status_phrases(today):
+        pattern = re.compile(rf"(?<![\w]){re.escape(phrase)}(?![\w])")
+        if pattern.search(text):
+            clauses.append(condition)
+            text = pattern.sub(" ", text)
+    for w in (word.strip(",;") for word in text.split()):
+        if not w:
+            continue
+        quantity = _QUANTITY.match(w)
+        if quantity:
+            n = int(quantity.group(1))
+            clauses.append(sa.or_(f.c.quantity1 == n, f.c.quantity2 == n))
+            continue
         options = [contains(f.c.number, w), contains(p.c.search_key, w),
                    contains(m.c.search_key, w), f.c.status.in_(_status_codes(w)),
                    contains(f.c.key1, w), contains(f.c.key2, w)]
@@ -59,7 +88,7 @@ def _folio_search(search: str) -> sa.ColumnElement[bool] | None:
         if typed is not None:
             options += [f.c.expiry_date == typed, f.c.evaluation_date == typed]
         clauses.append(sa.or_(*options))
-    return sa.and_(*clauses)
+    return sa.and_(*clauses) if clauses else None
 
 
 def _patient_search(search: str) -> sa.ColumnElement[bool] | None:
@@ -170,7 +199,7 @@ class SqlSaneceReadModel(SqlReadModel):
         q = _folio_row_select()
         if unit_id is not None:
             q = q.where(f.c.unit_id == int(unit_id))
-        cond = _folio_search(search)
+        cond = _folio_search(search, today)
         if cond is not None:
             q = q.where(cond)
         rows, total = self._page(q, (f.c.evaluation_date.desc(), f.c.number.desc()), offset,
@@ -184,7 +213,7 @@ class SqlSaneceReadModel(SqlReadModel):
             q = q.where(f.c.unit_id == int(unit_id))
         if ooad_id is not None:
             q = q.where(u.c.ooad_id == int(ooad_id))
-        cond = _folio_search(search)
+        cond = _folio_search(search, today)
         if cond is not None:
             q = q.where(cond)
         rows, total = self._page(q, (f.c.evaluation_date, f.c.number), offset, limit, None)
@@ -282,9 +311,36 @@ class SqlSaneceReadModel(SqlReadModel):
                              int(r.ooad_id) if r.ooad_id is not None else None,
                              r.ooad_name or "", r.undone_at, r.undone_by)
 
+    def reasons(self) -> Sequence[DecisionReason]:
+        return [DecisionReason(code=r.code, text=r.text, active=bool(r.active))
+                for r in self._all(sa.select(t.reasons).order_by(t.reasons.c.code))]
+
     def request(self, request_id: int) -> StoredRequest | None:
         r = self._first(self._request_select().where(t.requests.c.id == int(request_id)))
         return self._stored(r) if r else None
+
+    def approved_requests_touching(self, number: str, patient_id: int
+                                   ) -> Sequence[StoredRequest]:
+        rq = t.requests
+        records = [int(patient_id), *(int(r.id) for r in self._all(
+            sa.select(p.c.id).where(p.c.merged_into == int(patient_id))))]
+        q = (self._request_select()
+             .where(rq.c.status == RequestStatus.APPROVED.value,
+                    sa.or_(rq.c.folio_number == number,
+                           sa.and_(rq.c.patient_id.in_(records),
+                                   rq.c.type.in_((RequestType.PATIENT_DATA.value,
+                                                  RequestType.MERGE.value)))))
+             .order_by(rq.c.decided_at, rq.c.id))
+        return [self._stored(r) for r in self._all(q)]
+
+    def folio_evaluations(self, number: str) -> Sequence[EvaluationRecord]:
+        q = (sa.select(audit_log.c.at, audit_log.c.actor, audit_log.c.after)
+             .where(audit_log.c.target_type == "sanece_folio",
+                    audit_log.c.target_id == number,
+                    audit_log.c.action == "sanece.folio_evaluated")
+             .order_by(audit_log.c.id))
+        return [EvaluationRecord(r.at, r.actor, str((r.after or {}).get("status", "")))
+                for r in self._all(q)]
 
     def requests(self, flt: RequestFilter, offset: int, limit: int
                  ) -> tuple[Sequence[StoredRequest], int]:
@@ -352,6 +408,9 @@ class SqlSaneceReadModel(SqlReadModel):
                 expiry_date=r.expiry_date,
                 in_force="Sí" if validity_of(status, r.expiry_date, today)
                 is Validity.IN_FORCE else "No")
+
+    def extraction_size(self, criteria: ExtractionCriteria) -> int:
+        return self._count(self._extraction_select(criteria))
 
     def extraction_patients(self, criteria: ExtractionCriteria) -> Iterator[PatientExtractRow]:
         q = self._extraction_select(criteria).order_by(

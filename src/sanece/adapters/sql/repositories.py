@@ -31,7 +31,9 @@ from sanece.adapters.sql.mappers import (
 )
 from sanece.domain.feedback import Feedback
 from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
+from sanece.domain.decisions import DecisionReason
 from sanece.domain.requests import ChangeRequest
+from sanece.domain.values import RequestStatus
 from sanece.domain.request_types import REQUEST_TYPES
 from sanece.domain.values import DrugKey
 from shared.kernel.errors import Conflict
@@ -273,12 +275,36 @@ class SqlChangeRequestRepository(_Repo):
                            code="request_pending") from exc
         return int(new_id)
 
-    def update(self, request: ChangeRequest) -> None:
+    def update(self, request: ChangeRequest, previous: RequestStatus = RequestStatus.PENDING
+               ) -> None:
         result = self.s.execute(sa.update(t.requests).where(
-            t.requests.c.id == request.id, t.requests.c.status == t.PENDING)
+            t.requests.c.id == request.id, t.requests.c.status == previous.value)
             .values(**decision_values(request)))
         if result.rowcount != 1:
             raise Conflict(CHANGED_MEANWHILE, log_message=f"request {request.id} decided twice")
+
+    def awaiting_information(self) -> Sequence[ChangeRequest]:
+        rows = self.s.execute(sa.select(t.requests).where(
+            t.requests.c.status == RequestStatus.INFO_REQUESTED.value)
+            .order_by(t.requests.c.pended_at, t.requests.c.id)).all()
+        return [request_from(r) for r in rows]
+
+    def record_merge_undo(self, request_id: int, by: str, at: datetime) -> None:
+        self.s.execute(sa.update(t.requests).where(t.requests.c.id == int(request_id))
+                       .values(undone_by=by, undone_at=at))
+
+
+class SqlReasonRepository(_Repo):
+    def stored(self) -> Sequence[DecisionReason]:
+        rows = self.s.execute(sa.select(t.reasons).order_by(t.reasons.c.code)).all()
+        return [DecisionReason(code=r.code, text=r.text, active=bool(r.active)) for r in rows]
+
+    def save(self, reason: DecisionReason) -> None:
+        values = {"text": reason.text, "active": reason.active}
+        done = self.s.execute(sa.update(t.reasons).where(t.reasons.c.code == reason.code)
+                              .values(**values))
+        if done.rowcount == 0:
+            self.s.execute(sa.insert(t.reasons).values(code=reason.code, **values))
 
     def record_merge_undo(self, request_id: int, by: str, at: datetime) -> None:
         self.s.execute(sa.update(t.requests).where(t.requests.c.id == int(request_id))

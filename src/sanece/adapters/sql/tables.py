@@ -114,6 +114,7 @@ folios = sa.Table(
 )
 
 PENDING = "pending"
+OPEN_STATUSES = "status IN ('pending', 'info_requested')"
 
 requests = sa.Table(
     "san_requests",
@@ -138,13 +139,27 @@ requests = sa.Table(
     sa.Column("undone_by", sa.String(128), nullable=True),
     sa.Column("undone_at", UtcDateTime, nullable=True),
     sa.Column("search_key", sa.Text, nullable=False),
+    # decisions beyond Validado / No Validado (migration 0018)
+    sa.Column("reason_code", sa.String(16), nullable=True),
+    sa.Column("authorized", sa.JSON, nullable=True),  # Validado con modificación
+    sa.Column("info_rounds", sa.JSON, nullable=True),  # Requiere información and answers
+    sa.Column("pended_at", UtcDateTime, nullable=True),  # the open round's date (expiry)
     sa.Index("ix_san_requests_queue", "status", "filed_at"),
     sa.Index("ix_san_requests_unit", "unit_id", "type", "filed_at"),
     sa.Index("ix_san_requests_folio", "folio_number"),
     sa.Index("ix_san_requests_patient", "patient_id"),
+    # one open request (En espera or Requiere información) per type and target
     sa.Index("uq_san_requests_pending_target", "type", "target_ref", unique=True,
-             sqlite_where=sa.text("status = 'pending'"),
-             postgresql_where=sa.text("status = 'pending'")),
+             sqlite_where=sa.text(OPEN_STATUSES),
+             postgresql_where=sa.text(OPEN_STATUSES)),
+)
+
+reasons = sa.Table(
+    "san_reasons",
+    metadata,
+    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("text", sa.String(300), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
 )
 
 feedback = sa.Table(

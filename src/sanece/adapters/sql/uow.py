@@ -13,6 +13,7 @@ from sanece.adapters.sql.repositories import (
     SqlMedicineRepository,
     SqlOoadRepository,
     SqlPatientRepository,
+    SqlReasonRepository,
     SqlUnitRepository,
 )
 from shared.adapters.sql.database import SqlUnitOfWork
@@ -28,6 +29,7 @@ class SqlSaneceUnitOfWork(SqlUnitOfWork):
         self.folios = SqlFolioRepository(session)
         self.requests = SqlChangeRequestRepository(session)
         self.feedback = SqlFeedbackRepository(session)
+        self.reasons = SqlReasonRepository(session)
 
     def refresh_statistics(self) -> None:
         """ANALYZE the context's tables (``san_…``) after bulk loads."""

@@ -8,9 +8,9 @@ few MB.
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator, Sequence
 
-from sanece.application.documents import FolioExtractRow, PatientExtractRow
+from sanece.application.documents import FolioExtractRow, PatientExtractRow, RequestExtractRow
 from shared.adapters.rendering.xlsx import Column, write_workbook
 
 FOLIO_SHEET = "POR FOLIO"  # the guide's name of the filter the user chose
@@ -44,15 +44,44 @@ PATIENT_COLUMNS = (
     Column("Estatus del último folio", 16),
 )
 
+REQUEST_SHEET = "SOLICITUDES"
+REQUEST_COLUMNS = (
+    Column("N° de solicitud", 10, "int"),
+    Column("Fecha solicitud", 12, "date"),
+    Column("Tipo de solicitud", 30),
+    Column("Folio", 14),
+    Column("Estatus de cambio", 22),
+    Column("Clave del motivo", 16),
+    Column("Motivo de la revisión", 50),
+    Column("Fecha de decisión", 12, "date"),
+)
+
 
 class XlsxExtractionWriter:
     """``ExtractionWriter`` port."""
 
-    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO) -> int:
-        return write_workbook(out, [(FOLIO_SHEET, FOLIO_COLUMNS, _folio_values(rows))])
+    def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO,
+                       requests: Sequence[RequestExtractRow] = ()) -> int:
+        return self._write(out, (FOLIO_SHEET, FOLIO_COLUMNS, _folio_values(rows)), requests)
 
-    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO) -> int:
-        return write_workbook(out, [(PATIENT_SHEET, PATIENT_COLUMNS, _patient_values(rows))])
+    def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO,
+                         requests: Sequence[RequestExtractRow] = ()) -> int:
+        return self._write(out, (PATIENT_SHEET, PATIENT_COLUMNS, _patient_values(rows)),
+                           requests)
+
+    @staticmethod
+    def _write(out: BinaryIO, main: tuple[str, Any, Any],
+               requests: Sequence[RequestExtractRow]) -> int:
+        sheets = [main]
+        if requests:
+            sheets.append((REQUEST_SHEET, REQUEST_COLUMNS, _request_values(requests)))
+        return write_workbook(out, sheets) - len(requests)
+
+
+def _request_values(rows: Iterable[RequestExtractRow]) -> Iterator[tuple]:
+    for r in rows:
+        yield (r.id, r.filed_on, r.type_label, r.folio, r.status, r.reason_code, r.reason,
+               r.decided_on)
 
 
 def _folio_values(rows: Iterable[FolioExtractRow]) -> Iterator[tuple]:

@@ -129,9 +129,11 @@ class OpenAttachment(UseCase):
                 request = load_request(uow, actor, request_id)
             except NotFound:
                 raise NotFound(ATTACHMENT_NOT_FOUND) from None
-            if not 1 <= int(index) <= len(request.attachments):
+            # the filing's attachments, then those of each answer to Requiere información
+            every = request.all_attachments
+            if not 1 <= int(index) <= len(every):
                 raise NotFound(ATTACHMENT_NOT_FOUND)
-            att = request.attachments[int(index) - 1]
+            att = every[int(index) - 1]
         try:
             stream = self.storage.open(att.storage_key)
         except FileNotFoundError:

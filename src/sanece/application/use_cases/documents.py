@@ -24,12 +24,19 @@ from sanece.application.access import (
 )
 from sanece.application.documents import (
     DrugLine,
+    RequestExtractRow,
     FolioResponseDocument,
 )
 from sanece.application.inputs import known_id
-from sanece.application.ports import ExtractionWriter, FolioPdfRenderer, SaneceReadModel
+from sanece.application.ports import (
+    ExtractionWriter,
+    FolioPdfRenderer,
+    RequestFilter,
+    SaneceReadModel,
+)
 from sanece.application.use_cases._common import UseCase, audit, load_folio
-from sanece.application.results import ExtractionResult, PrintedResponse
+from sanece.application.queries import SaneceQueries, response_version
+from sanece.application.results import ExtractionResult, FolioVersion, PrintedResponse
 from sanece.domain.extraction import (
     ExtractionCriteria,
     ExtractionMode,
@@ -60,6 +67,8 @@ class PrintFolioResponse(UseCase):
 
     renderer: FolioPdfRenderer
     timezone: str = "America/Mexico_City"
+    # the folio's history gives the response its version (None: no version line)
+    queries: SaneceQueries | None = None
 
     def __call__(self, actor: Actor, number: str, out: BinaryIO) -> PrintedResponse:
         document = self.document(actor, number)
@@ -68,6 +77,7 @@ class PrintFolioResponse(UseCase):
 
     def document(self, actor: Actor, number: str) -> FolioResponseDocument:
         """The document data alone (what the renderer receives), read in one transaction."""
+        version_line = self._version_line(actor, number)
         with self.uow_factory() as uow:
             folio = load_folio(uow, actor, number)
             patient = uow.patients.get(folio.patient_id)
@@ -91,7 +101,23 @@ class PrintFolioResponse(UseCase):
                 drugs=tuple(DrugLine(k.key, descriptions.get(k.key, ""), k.quantity)
                             for k in (folio.key1, folio.key2) if k is not None),
                 requirement=folio.requirement, observations=folio.observations,
-                extended=folio.extended)
+                extended=folio.extended, version_line=version_line)
+
+    def _version_line(self, actor: Actor, number: str) -> str:
+        if self.queries is None:
+            return ""
+        history = self.queries.folio_history(actor.scope, number)
+        version = response_version(history,
+                                   lambda at: local_now(at, self.timezone).date())
+        return version_text(version) if version is not None else ""
+
+
+def version_text(v: FolioVersion) -> str:
+    """"Versión 3, 06/12/2026 (reemplaza a la versión 2 del 01/12/2026)"."""
+    text = f"Versión {v.number}, {v.on:%d/%m/%Y}"
+    if v.replaces is not None and v.replaces_on is not None:
+        text += f" (reemplaza a la versión {v.replaces} del {v.replaces_on:%d/%m/%Y})"
+    return text
 
 
 @attrs.frozen
@@ -102,6 +128,9 @@ class ExtractionCommand:
     medicine_id: int | None = None  # None: TODOS
     status: EvaluationStatus | str | None = None  # None: TODOS
     mode: ExtractionMode | str = ExtractionMode.BY_FOLIO
+
+
+REQUEST_BATCH = 1000
 
 
 @attrs.define
@@ -146,14 +175,20 @@ class ExtractFolios(UseCase):
                                   mode=mode, status=status,
                                   medicine_id=int(cmd.medicine_id) if cmd.medicine_id else None)
 
+    def size(self, actor: Actor, cmd: ExtractionCommand) -> int:
+        """The folios the extraction would write (the same checks, nothing written)."""
+        return self.read_model.extraction_size(self.criteria(actor, cmd))
+
     def __call__(self, actor: Actor, cmd: ExtractionCommand, out: BinaryIO) -> ExtractionResult:
         criteria = self.criteria(actor, cmd)
+        requests = self._requests(criteria)
         if criteria.mode is ExtractionMode.BY_FOLIO:
             rows = self.writer.write_by_folio(
-                self.read_model.extraction_folios(criteria, self.clock.today()), out)
+                self.read_model.extraction_folios(criteria, self.clock.today()), out,
+                requests)
         else:
             rows = self.writer.write_by_patient(self.read_model.extraction_patients(criteria),
-                                                out)
+                                                out, requests)
         w = criteria.window
         with self.uow_factory() as uow:
             audit(uow, self.clock, actor, "extracted", "sanece_unit", str(criteria.unit_id),
@@ -166,6 +201,26 @@ class ExtractFolios(UseCase):
                     f"{'folios' if criteria.mode is ExtractionMode.BY_FOLIO else 'pacientes'}"
                     ".xlsx")
         return ExtractionResult(rows, filename)
+
+    def _requests(self, criteria: ExtractionCriteria) -> list[RequestExtractRow]:
+        """The unit's change requests filed in the window, with their decision and coded
+        reason (the SOLICITUDES sheet)."""
+        w = criteria.window
+        flt = RequestFilter(unit_id=criteria.unit_id, oldest_first=True)
+        out: list[RequestExtractRow] = []
+        offset = 0
+        while True:
+            batch, total = self.read_model.requests(flt, offset, REQUEST_BATCH)
+            for stored in batch:
+                r = stored.request
+                if w.start <= r.filed_at.date() <= w.end:
+                    out.append(RequestExtractRow(
+                        int(r.id or 0), r.filed_at.date(), r.type_label, r.folio_number or "",
+                        r.status_label, r.reason_code or "", r.reason or "",
+                        r.decided_at.date() if r.decided_at else None))
+            offset += len(batch)
+            if not batch or offset >= total:
+                return out
 
 
 __all__ = ["ExtractFolios", "ExtractionCommand", "HEADER_LINES", "PrintFolioResponse"]

@@ -46,6 +46,30 @@ class EvaluationCommand:
     expected_version: int | None = None  # None: not checked (the CLI acts on what it reads)
 
 
+KEY1_REQUIRED = "Selecciona la clave 1."
+REQUIREMENT_REQUIRED = "El requerimiento es obligatorio."
+
+
+def validated_form_problems(cmd: EvaluationCommand) -> list[str]:
+    """What is missing or malformed in a Validada form, each field checked on its own (the
+    rules that need the folio, such as its genérico's claves, run afterwards)."""
+    problems: list[str] = []
+    try:
+        parse_months(cmd.period_months)
+    except ValidationError as refused:
+        problems.append(refused.message)
+    if not (cmd.key1 or "").strip():
+        problems.append(KEY1_REQUIRED)
+    for key, quantity in ((cmd.key1, cmd.quantity1), (cmd.key2, cmd.quantity2)):
+        try:
+            requested_drug(key, quantity)
+        except ValidationError as refused:
+            problems.append(refused.message)
+    if not (cmd.requirement or "").strip():
+        problems.append(REQUIREMENT_REQUIRED)
+    return problems
+
+
 @attrs.define
 class RegisterEvaluation(UseCase):
     """Evaluador or admin; only from Pendiente (``Conflict`` otherwise)."""
@@ -58,6 +82,11 @@ class RegisterEvaluation(UseCase):
             raise ValidationError(STATUS_REQUIRED, log_message="bad status") from None
         if status not in (EvaluationStatus.VALIDATED, EvaluationStatus.NOT_VALIDATED):
             raise ValidationError(STATUS_REQUIRED, log_message=f"status {status.value}")
+        if status is EvaluationStatus.VALIDATED:
+            missing = validated_form_problems(cmd)
+            if missing:  # every problem of the form at once, not the first one only
+                raise ValidationError(" ".join(missing), log_message="validated form incomplete",
+                                      details=missing)
         with self.uow_factory() as uow:
             folio = load_folio(uow, actor, cmd.folio_number, for_update=True)
             check_version(f"El folio {folio.number}", folio, cmd.expected_version,
@@ -66,7 +95,7 @@ class RegisterEvaluation(UseCase):
             if status is EvaluationStatus.VALIDATED:
                 key1 = requested_drug(cmd.key1, cmd.quantity1)
                 if key1 is None:
-                    raise ValidationError("Selecciona la clave 1.", log_message="no key 1")
+                    raise ValidationError(KEY1_REQUIRED, log_message="no key 1")
                 medicine = uow.medicines.get(folio.medicine_id)
                 assert medicine is not None  # a folio always references its genérico (FK)
                 folio.register_validated(

@@ -188,7 +188,7 @@ class FileMerge(_FileRequest):
                        if not p.is_merged and patient_visible(uow, actor, p)]
             listed = {p.id for p in records}
             if set(choices) - listed:
-                raise NotFound(PATIENT_NOT_FOUND)
+                _refuse_strays(uow, actor, nss, set(choices) - listed)
             for record in records:  # each record as the page showed it
                 _unchanged_patient(uow, record, (cmd.expected_versions or {}).get(record.id))
             existing = [r for pid in sorted(listed) for r in uow.requests.for_patient(pid)]
@@ -197,6 +197,22 @@ class FileMerge(_FileRequest):
                               unit_id=unit_id)
 
         return self._file(actor, RequestType.MERGE, cmd.eligibility_proof, build)
+
+
+OTHER_NSS = ("Solo se homologan registros del mismo NSS ({nss}): el formulario incluye un "
+             "registro con otro NSS. Busque de nuevo el NSS y elija entre los registros que "
+             "se muestran.")
+
+
+def _refuse_strays(uow: SaneceUnitOfWork, actor: Actor, nss: str, strays: set[int]) -> None:
+    """Records chosen outside the NSS's list (a tampered form): when the caller can see every
+    one of them and they are simply of another NSS, say so; anything else answers like a
+    missing record (no hint about records the caller cannot see)."""
+    found = [uow.patients.get(pid) for pid in sorted(strays)]
+    if all(p is not None and not p.is_merged and p.nss != nss and patient_visible(uow, actor, p)
+           for p in found):
+        raise ValidationError(OTHER_NSS.format(nss=nss), log_message="merge across NSS")
+    raise NotFound(PATIENT_NOT_FOUND)
 
 
 # --------------------------------------------------------------------------- S9

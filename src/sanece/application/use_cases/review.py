@@ -30,7 +30,8 @@ from sanece.domain.request_types import request_type_of
 from sanece.domain.request_types.base import TARGET_GONE
 from sanece.domain.request_types.merge import TYPE as MERGE
 from sanece.domain.request_types.unit_change import DESTINATION_GONE
-from sanece.domain.requests import approve, reject, undo_merge
+from sanece.domain.decisions import OTHER_REASON, reason_catalog
+from sanece.domain.requests import approve, authorize, reject, undo_merge
 from sanece.domain.values import RequestStatus, clean_text
 from shared.kernel.errors import Conflict
 
@@ -42,6 +43,8 @@ class ApproveCommand:
     request_id: int
     new_expiry: date | None = None  # Fecha final of an ampliación (required for it)
     cancellation_date: date | None = None  # fecha de baja (default: today)
+    # Validado con modificación: payload field -> the value the reviewer authorizes instead
+    modifications: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.define
@@ -53,6 +56,9 @@ class ApproveRequest(UseCase):
         with self.uow_factory() as uow:
             request = load_request(uow, actor, cmd.request_id, for_update=True)
             definition = request.definition
+            if cmd.modifications:
+                # before the targets are loaded: they may depend on what is authorized
+                authorize(request, cmd.modifications)
             targets = definition.approval_targets(request, _Targets(uow))
             approval = approve(request, today=self.clock.today(), now=self.clock.now(),
                                reviewer=actor.username, new_expiry=cmd.new_expiry,
@@ -64,17 +70,27 @@ class ApproveRequest(UseCase):
             for folio in approval.folios:
                 uow.folios.update(folio)
             uow.requests.update(request)
-            audit(uow, self.clock, actor, "request_approved", REQUEST_TARGET, str(request.id),
+            action = "request_approved_modified" if request.modified else "request_approved"
+            audit(uow, self.clock, actor, action, REQUEST_TARGET, str(request.id),
                   before={"status": RequestStatus.PENDING.value, "target": request.snapshot},
                   after={"status": request.status.value, "type": request.type.value,
-                         "applied": approval.outcome})
+                         "applied": approval.outcome, "unit_id": request.unit_id,
+                         "filed_by": request.filed_by,
+                         "requested": request.payload.to_dict(),
+                         "authorized": request.authorized})
             applied = definition.applied_changes(
                 approval.outcome,
                 _unit_names(uow, definition.outcome_unit_ids(approval.outcome)))
             uow.commit()
             assert request.id is not None and request.decided_at is not None
             return Decision(request.id, request.type, request.status, request.decided_at,
-                            applied=applied)
+                            applied=applied, modified=request.modified,
+                            authorized=definition.authorized_changes(request))
+
+
+def active_reason_codes(uow: SaneceUnitOfWork) -> tuple[str, ...]:
+    """The codes a decision may use now (the catalog's active ones)."""
+    return tuple(r.code for r in reason_catalog(uow.reasons.stored()) if r.active)
 
 
 def _unit_names(uow: SaneceUnitOfWork, unit_ids: set[int]) -> dict[int, str]:
@@ -122,7 +138,8 @@ def applied_changes(request_type: Any, outcome: dict[str, Any],
 @attrs.frozen
 class RejectCommand:
     request_id: int
-    reason: str
+    reason: str | None = None  # the reviewer's text (required with the code OTRO)
+    reason_code: str = OTHER_REASON  # a code of the catalog of reasons
 
 
 @attrs.define
@@ -133,16 +150,20 @@ class RejectRequest(UseCase):
         require_reviewer(actor.scope)
         with self.uow_factory() as uow:
             request = load_request(uow, actor, cmd.request_id, for_update=True)
-            reject(request, reason=cmd.reason, now=self.clock.now(), reviewer=actor.username)
+            reject(request, reason=cmd.reason, reason_code=cmd.reason_code,
+                   active_codes=active_reason_codes(uow), now=self.clock.now(),
+                   reviewer=actor.username)
             uow.requests.update(request)
             audit(uow, self.clock, actor, "request_rejected", REQUEST_TARGET, str(request.id),
                   before={"status": RequestStatus.PENDING.value},
-                  after={"status": request.status.value, "type": request.type.value},
+                  after={"status": request.status.value, "type": request.type.value,
+                         "reason_code": request.reason_code, "unit_id": request.unit_id,
+                         "filed_by": request.filed_by},
                   reason=request.reason)
             uow.commit()
             assert request.id is not None and request.decided_at is not None
             return Decision(request.id, request.type, request.status, request.decided_at,
-                            reason=request.reason)
+                            reason=request.reason, reason_code=request.reason_code)
 
 
 @attrs.define

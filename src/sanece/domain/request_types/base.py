@@ -2,8 +2,15 @@
 
 One state machine serves every type:
 
-    En espera (PENDING) --approve--> Validado (APPROVED)
-                        --reject---> No Validado (REJECTED)      decisions are final
+    En espera (PENDING) --approve--> Validado (APPROVED; "con modificación" when the reviewer
+                                     authorized other values than those requested)
+                        --reject---> No Validado (REJECTED)
+                        --pend-----> Requiere información (INFO_REQUESTED)
+                        --cancel---> Cancelada por la unidad (CANCELLED)
+    Requiere información --answer--> En espera (keeps its filing date)
+                         --cancel--> Cancelada por la unidad
+                         --expire--> Vencida sin respuesta (EXPIRED)
+    Validado, No Validado, Cancelada and Vencida are final.
 
 A ``ChangeRequestType`` (one module per type in this package, registered in ``__init__``) owns
 its vocabulary (code, slug, Spanish labels, description), its payload and the parsing of it from
@@ -16,14 +23,15 @@ targets (through ``ApprovalSource``), calls these parts and persists what they r
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable, ClassVar, Iterable, Mapping, Protocol, Sequence
 
 import attrs
 
-from shared.kernel.errors import Conflict
+from shared.kernel.errors import Conflict, ValidationError
 from shared.kernel.rules import BusinessRule, check_rule
 
+from sanece.domain.decisions import SYSTEM_USER, InfoRound
 from sanece.domain.model import Folio, Patient
 from sanece.domain.rules import (
     EligibilityProofMustBeOneFile,
@@ -32,6 +40,9 @@ from sanece.domain.rules import (
     MotiveMustBeFromList,
     OnePendingRequestPerTypeAndTarget,
     RejectionNeedsReason,
+    RequestMustAwaitInformation,
+    RequestMustBeOpen,
+    RequestMustBePending,
     TargetUnchangedSinceFiling,
     TextRequired,
 )
@@ -44,6 +55,8 @@ from sanece.domain.values import (
 )
 
 OTHER = "Otro"
+NOT_MODIFIABLE = ("En una solicitud de {label} solo se pueden modificar los datos que la regla "
+                  "permite; valida lo solicitado o márcala como No Validado.")
 TARGET_GONE = ("No se puede validar la solicitud: el registro al que se refiere ya no existe. "
                "Márcala como No Validado.")
 
@@ -139,6 +152,10 @@ def parse_detail(raw: str) -> str:
 
 def optional(parser: Any) -> Any:
     return lambda v: None if v is None else parser(v)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def iso(d: date | None) -> str | None:
@@ -277,6 +294,10 @@ class ChangeRequest:
     decided_by: str | None = None
     decided_at: datetime | None = None
     outcome: dict[str, Any] | None = None
+    reason_code: str | None = None  # the coded reason of No Validado / pending / cancelled
+    # a Validado con modificación: the payload (``to_dict``) that was authorized and applied
+    authorized: dict[str, Any] | None = None
+    info_rounds: tuple[InfoRound, ...] = attrs.field(converter=tuple, default=())
 
     def __attrs_post_init__(self) -> None:
         definition = self.definition
@@ -290,12 +311,21 @@ class ChangeRequest:
         definition.check_request(self)
         check_rule(definition.attachments_rule(self.attachments))
         decided = self.decided_by is not None and self.decided_at is not None
-        if self.status is RequestStatus.PENDING and (decided or self.outcome is not None):
-            raise ValueError("a pending request carries no decision")
-        if self.status is not RequestStatus.PENDING and not decided:
+        if self.status.is_open and (decided or self.outcome is not None):
+            raise ValueError("an open request carries no decision")
+        if not self.status.is_open and not decided:
             raise ValueError("a decided request records who decided and when")
         if self.status is RequestStatus.REJECTED:
-            check_rule(RejectionNeedsReason(self.reason))
+            check_rule(RejectionNeedsReason(self.reason or self.reason_code))
+        awaiting = bool(self.info_rounds) and not self.info_rounds[-1].answered
+        if (self.status is RequestStatus.INFO_REQUESTED) != awaiting and \
+                self.status is not RequestStatus.EXPIRED and \
+                self.status is not RequestStatus.CANCELLED:
+            raise ValueError("a request requires information exactly while a round is open")
+        if self.authorized is not None:
+            if self.status is not RequestStatus.APPROVED:
+                raise ValueError("only a Validado request has authorized values")
+            self.definition.parse_payload(self.authorized)
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -307,6 +337,41 @@ class ChangeRequest:
     @property
     def is_pending(self) -> bool:
         return self.status is RequestStatus.PENDING
+
+    @property
+    def is_open(self) -> bool:
+        """En espera or Requiere información: not decided yet (one per type and target)."""
+        return self.status.is_open
+
+    @property
+    def modified(self) -> bool:
+        return self.authorized is not None
+
+    @property
+    def status_label(self) -> str:
+        """Estatus de cambio as the director reads it (Validado con modificación)."""
+        if self.modified:
+            return "Validado con modificación"
+        return self.status.label
+
+    @property
+    def applied_payload(self) -> Payload:
+        """What an approval applies: the authorized values, else those requested."""
+        if self.authorized is None:
+            return self.payload
+        return self.definition.parse_payload(self.authorized)
+
+    @property
+    def open_round(self) -> InfoRound | None:
+        """The unanswered "Requiere información" (while the request awaits it)."""
+        if self.status is RequestStatus.INFO_REQUESTED and self.info_rounds:
+            return self.info_rounds[-1]
+        return None
+
+    @property
+    def all_attachments(self) -> tuple[Attachment, ...]:
+        """The filing's attachments, then each answer's (numbered in this order)."""
+        return self.attachments + tuple(a for r in self.info_rounds for a in r.attachments)
 
     @property
     def target_key(self) -> tuple[Any, str]:
@@ -340,18 +405,65 @@ class ChangeRequest:
     # ---- deciding (use ``approve`` / ``reject``) ------------------------------------------
 
     def _decide(self, status: RequestStatus, *, by: str, at: datetime, reason: str | None,
-                outcome: dict[str, Any] | None) -> None:
+                outcome: dict[str, Any] | None, reason_code: str | None = None) -> None:
         self.status = status
         self.decided_by = by
         self.decided_at = at
         self.reason = reason
         self.outcome = outcome
+        self.reason_code = reason_code
+
+    def pend(self, *, reason_code: str, missing: str, by: str, at: datetime) -> None:
+        """Requiere información: the request leaves the queue until the director answers."""
+        check_rule(RequestMustBePending(self))
+        self.info_rounds = (*self.info_rounds,
+                            InfoRound(reason_code=reason_code, missing=missing,
+                                      requested_by=by, requested_at=at))
+        self.status = RequestStatus.INFO_REQUESTED
+        self.reason_code = reason_code
+        self.reason = missing
+
+    def answer(self, *, note: str, attachments: Sequence[Attachment], by: str,
+               at: datetime) -> None:
+        """The director's answer: back to the queue (En espera), its filing date unchanged.
+        The new attachments pass the same rule as the filing's."""
+        check_rule(RequestMustAwaitInformation(self))
+        check_rule(self.definition.attachments_rule(attachments))
+        last = self.info_rounds[-1]
+        self.info_rounds = (*self.info_rounds[:-1],
+                            attrs.evolve(last, note=note, attachments=tuple(attachments),
+                                         answered_by=by, answered_at=at))
+        self.status = RequestStatus.PENDING
+        self.reason_code = None
+        self.reason = None
+
+    def cancel(self, *, reason_code: str, note: str | None, by: str, at: datetime) -> None:
+        """Cancelada por la unidad: the director withdraws an open request."""
+        check_rule(RequestMustBeOpen(self))
+        self._decide(RequestStatus.CANCELLED, by=by, at=at, reason=note or None, outcome=None,
+                     reason_code=reason_code)
+
+    def expires_at(self, days: int) -> datetime | None:
+        """When an unanswered "Requiere información" expires (``days`` after it was asked)."""
+        open_round = self.open_round
+        if open_round is None:
+            return None
+        return open_round.requested_at + timedelta(days=days)
+
+    def expire(self, *, reason_code: str, text: str, days: int, now: datetime) -> None:
+        """Vencida sin respuesta: unanswered ``days`` after the information was asked."""
+        check_rule(RequestMustAwaitInformation(self))
+        deadline = self.expires_at(days)
+        if deadline is None or now < deadline:
+            raise ValueError(f"request {self.id} has not expired yet")
+        self._decide(RequestStatus.EXPIRED, by=SYSTEM_USER, at=now, reason=text, outcome=None,
+                     reason_code=reason_code)
 
 
 def pending_rule(existing: Iterable[ChangeRequest], request_type: Any, target_ref: str,
                  target_label: str) -> OnePendingRequestPerTypeAndTarget:
     code = _request_type(request_type)
-    count = sum(1 for r in existing if r.is_pending and r.target_key == (code, target_ref))
+    count = sum(1 for r in existing if r.is_open and r.target_key == (code, target_ref))
     return OnePendingRequestPerTypeAndTarget(code, target_label, count)
 
 
@@ -455,6 +567,32 @@ class ChangeRequestType:
     def final_date(self, request: ChangeRequest) -> date | None:
         return None
 
+    # ---- Validado con modificación ------------------------------------------------------
+
+    modifiable: ClassVar[tuple[str, ...]] = ()  # the payload fields a reviewer may change
+
+    def modified_payload(self, request: ChangeRequest, changes: Mapping[str, Any]) -> Any:
+        """The payload the reviewer authorizes: the requested one with ``changes`` (only the
+        type's ``modifiable`` fields), validated like a filing's."""
+        wrong = sorted(set(changes) - set(self.modifiable))
+        if not self.modifiable or wrong:
+            raise ValidationError(NOT_MODIFIABLE.format(label=self.label.lower()),
+                                  log_message=f"{self.code} modification of {wrong}")
+        return self.parse_payload({**request.payload.to_dict(), **changes})
+
+    def authorized_changes(self, request: ChangeRequest) -> tuple[FieldChange, ...]:
+        """Validado con modificación: requested → authorized, one line per changed field."""
+        if request.authorized is None:
+            return ()
+        requested = request.payload.to_dict()
+        return tuple(FieldChange(self.field_label(name), _text(requested.get(name)),
+                                 _text(value))
+                     for name, value in request.authorized.items()
+                     if requested.get(name) != value)
+
+    def field_label(self, name: str) -> str:
+        return name
+
     # ---- before → after -----------------------------------------------------------------
 
     def unit_ids(self, request: ChangeRequest) -> set[int]:
@@ -516,8 +654,10 @@ class FolioRequestType(ChangeRequestType):
 
     def snapshot(self, target: Any) -> dict[str, Any]:
         folio: Folio = target
+        # the unit too: a folio moved to another unit since filing is not the one the filing
+        # director asked about
         return {"number": folio.number, "status": folio.status.value,
-                **self.snapshot_fields(folio)}
+                "unit_id": folio.unit_id, **self.snapshot_fields(folio)}
 
     def snapshot_fields(self, folio: Folio) -> dict[str, Any]:
         raise NotImplementedError
@@ -561,8 +701,12 @@ class FolioRequestType(ChangeRequestType):
         """The type's own filing rules on what was asked (none by default)."""
 
     def check_unchanged(self, request: ChangeRequest, folio: Folio) -> None:
+        now = self.snapshot(folio)
+        if "unit_id" not in request.snapshot:
+            # filed before snapshots kept the unit: compare what they kept
+            now.pop("unit_id", None)
         check_rule(TargetUnchangedSinceFiling(f"el folio {folio.number}", request.snapshot,
-                                              self.snapshot(folio)))
+                                              now))
 
     def approval_targets(self, request: ChangeRequest, source: ApprovalSource
                          ) -> dict[str, Any]:

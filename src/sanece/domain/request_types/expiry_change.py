@@ -191,7 +191,17 @@ class ExpiryChangeType(FolioRequestType):
         original_expiry = iso_day(request.snapshot.get("expiry_date"))
         return {**self.motive_column(request), "original_expiry": original_expiry,
                 "original": format_date(original_expiry),
-                "requested": format_date(request.final_date)}
+                "requested": self.requested_text(request)}
+
+    def requested_text(self, request: ChangeRequest) -> str:
+        """Datos solicitados: the final date once decided; before, what was asked (an
+        ampliación's date is set by the reviewer, a baja ends the folio)."""
+        if request.final_date is not None:
+            return format_date(request.final_date)
+        payload: ExpiryChangePayload = request.payload
+        if payload.kind is ExpiryChangeKind.EXTENSION:
+            return f"Ampliación de la fecha de vencimiento {EXTENSION_FINAL_PENDING}"
+        return "Baja del folio (fecha de baja al validar)"
 
     def requested_changes(self, request: ChangeRequest, units: Mapping[int, Any]
                           ) -> tuple[FieldChange, ...]:

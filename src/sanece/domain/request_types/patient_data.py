@@ -107,6 +107,10 @@ class PatientDataType(PatientRequestType):
     section_title = "Cambio de datos de pacientes"
     description = "Nombre, apellidos, NSS y agregado médico."
     payload_class = PatientDataChange
+    modifiable = PATIENT_FIELDS
+
+    def field_label(self, name: str) -> str:
+        return PATIENT_FIELD_LABELS.get(name, name)
 
     def filing_rules(self, target: Any, *, existing: Iterable[ChangeRequest], today: date,
                      subtype: Any = None) -> tuple[BusinessRule, ...]:
@@ -142,7 +146,7 @@ class PatientDataType(PatientRequestType):
         patient = source.patient(int(request.patient_id or 0))
         if patient is None:
             raise Conflict(TARGET_GONE)
-        nss, _ = request.payload.identity_for(patient)
+        nss, _ = request.applied_payload.identity_for(patient)
         return {"patient": patient, "same_nss": source.patients_by_nss(nss)}
 
     def check_approval(self, request: ChangeRequest, *, today: date, now: datetime,
@@ -155,7 +159,7 @@ class PatientDataType(PatientRequestType):
         recheck(PatientMustNotBeMerged(patient))
         check_rule(TargetUnchangedSinceFiling("el registro del paciente", request.snapshot,
                                               patient_snapshot(patient)))
-        payload: PatientDataChange = request.payload
+        payload: PatientDataChange = request.applied_payload
         changes = payload.changes_for(patient)
         recheck(PatientChangeMustChangeSomething(changes))
         check_identity_unique(patient, changes, targets.get("same_nss"), at_decision=True)

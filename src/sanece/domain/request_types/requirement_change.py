@@ -112,6 +112,10 @@ class RequirementChangeType(FolioRequestType):
     payload_class = RequirementChangePayload
     action = "El cambio de requerimiento"
     files_from_fields = False  # its filing loads the folio's genérico
+    modifiable = ("key1", "quantity1", "key2", "quantity2", "requirement")
+
+    def field_label(self, name: str) -> str:
+        return dict(REQUIREMENT_LINES).get(name, name)
 
     def parse_payload(self, data: Mapping[str, Any]) -> Any:
         d = dict(data)
@@ -151,11 +155,13 @@ class RequirementChangeType(FolioRequestType):
     def check_folio_approval(self, request: ChangeRequest, folio: Folio, today: date,
                              targets: Mapping[str, Any]) -> Apply:
         """``medicine``: the folio's genérico."""
-        payload: RequirementChangePayload = request.payload
+        payload: RequirementChangePayload = request.applied_payload
         medicine = _check_folio_medicine(folio, targets.get("medicine"))
         recheck(self.state_rule(folio, today, None))
         self.check_unchanged(request, folio)
-        _check_requested_keys(payload, medicine, at_decision=True)
+        # a clave the reviewer authorized is that reviewer's input (a plain refusal), one the
+        # director asked for is checked again (a conflict)
+        _check_requested_keys(payload, medicine, at_decision=not request.modified)
 
         def change() -> dict[str, Any]:
             before = folio.requirement_data()

@@ -18,6 +18,7 @@ import time
 from typing import Callable
 
 from shared.jobs.application import ClaimJob, ExecuteJob, ExpireJobs, JobAborted, RecoverLeases, ReportProgress
+from shared.jobs.domain import Job
 
 log = logging.getLogger("sanece.jobs")
 
@@ -31,6 +32,9 @@ class EmbeddedQueue:
 
     def enqueue(self, job: object) -> None:
         _WAKE.set()
+
+    def reachable(self) -> bool:
+        return True  # the queue is the database's jobs table (/health checks the database)
 
 
 class EmbeddedWorker:
@@ -65,6 +69,11 @@ class EmbeddedWorker:
         job = self.claim(f"{self.name}:{slot}")
         if job is None:
             return False
+        self.run_claimed(job)
+        return True
+
+    def run_claimed(self, job: Job) -> None:
+        """Run a job this worker claimed, renewing its lease while it runs."""
         log.info("job %s (%s) started by %s", job.id, job.kind, job.worker)
         done = threading.Event()
         beat = threading.Thread(target=self._beat, args=(job.id, job.worker, done),
@@ -76,7 +85,6 @@ class EmbeddedWorker:
             done.set()
             beat.join()
         log.info("job %s ended", job.id)
-        return True
 
     def _beat(self, job_id: str, worker: str | None, done: threading.Event) -> None:
         assert worker is not None

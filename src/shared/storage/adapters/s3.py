@@ -51,6 +51,17 @@ class S3FileStorage:
             return False
         return True
 
+    def create(self) -> None:
+        """Create the bucket (``sanece-admin storage check --create``); an existing one is kept."""
+        region = self._client.meta.region_name
+        kwargs: dict[str, Any] = {"Bucket": self.bucket}
+        if region and region != "us-east-1":  # S3 refuses the default region named explicitly
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            self._client.create_bucket(**kwargs)
+        except self._client.exceptions.BucketAlreadyOwnedByYou:
+            pass
+
     def put(self, logical_key: str, stream: BinaryIO, *, content_type: str, original_name: str,
             size: int | None = None) -> StoredFile:
         check_logical_key(logical_key)

@@ -41,6 +41,17 @@ class ConfiguredStorageSelector:
             self._built[name] = self._factories[name]()
         return self._built[name]
 
+    def create_missing(self) -> list[str]:
+        """Create what a backend lacks and can create (the S3 bucket); the ones it created."""
+        created = []
+        for name in sorted(self._factories):
+            backend = self.backend(name)
+            create = getattr(backend, "create", None)
+            if create is not None and not backend.reachable():
+                create()
+                created.append(name)
+        return created
+
     def unreachable(self) -> list[str]:
         """The backends of this installation that cannot be used now (the health check)."""
         out = []

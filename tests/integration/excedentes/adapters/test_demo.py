@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from entrypoints.cli.main import cli
+from excedentes.domain.review import ReviewStatus
 from excedentes.application.access import Actor, EntityRef
 from excedentes.application.use_cases.reports import PrintReportCommand
 from excedentes.domain.dashboard import ReportState
@@ -45,8 +46,17 @@ def test_demo_small(container):
     assert states == set(ReportState)
     imss = [e.row.entity_name for e in q.dashboard(ADMIN, "IMSS", year).entries]
     assert "Edo. de Méx. Ote." in imss and "Edo. de Méx. Pte." in imss
-    assert [p.year for p in q.periods(ADMIN, "SS")] == [year, year - 1]
+    assert [p.year for p in q.periods(ADMIN, "SS")] == [year, year - 1, year - 2, year - 3]
     assert not q.period(ADMIN, "SS", year - 1).capture_open
+    # review by levels: one returned and one accepted entity now, a trend over the years
+    reviews = {e.row.entity_code: e.row.review
+               for e in q.dashboard(ADMIN, "SS", year).entries}
+    assert reviews["CH"] is ReviewStatus.RETURNED and reviews["CM"] is ReviewStatus.ACCEPTED
+    trend = q.completeness(ADMIN)
+    assert [r.year for r in trend.rows] == [year - 3, year - 2, year - 1, year]
+    past = [r.figures for r in trend.rows[:3]]
+    assert all(f.accepted and f.late and f.finalized > f.expected / 2 for f in past)
+    assert [r.code for r in q.return_reasons(ADMIN)][:1] == ["DATOS-INC"]
 
     # The guide's Baja California sample.
     bc = EntityRef("SS", "BC")

@@ -12,7 +12,8 @@ from excedentes.application.ports import RecordsExporter
 
 HEADER = ["Institución", "Entidad", "CLUES", "Unidad Médica", "Nivel", "Servicio",
           "Grupo de Servicio", "Especialidad", "Producto", "Unidad de Medida", "Tipo",
-          "Modalidad", "Causa", "Eventos Mensuales", "Pacientes Mensuales"]
+          "Modalidad", "Causa", "Eventos Mensuales", "Pacientes Mensuales", "Comentario",
+          "Valor atípico"]
 
 
 def rows(n: int):
@@ -26,7 +27,9 @@ def rows(n: int):
             unit_of_measure="Estudio", kind="Faltante" if shortage else "Excedente",
             modality="Ambulatoria" if i % 2 else "Hospitalaria",
             cause="Falta de Equipo" if shortage else "",
-            monthly_events=12_345 + i, monthly_patients=i + 1)
+            monthly_events=12_345 + i, monthly_patients=i + 1,
+            comment="Campaña de cirugía" if i == 7 else "",
+            outlier="12,345 eventos mensuales; en 2025 esta unidad reportó 40" if i == 7 else "")
 
 
 def test_export_rows_header_frozen_pane_autofilter_and_numbers(tmp_path: Path):
@@ -39,7 +42,7 @@ def test_export_rows_header_frozen_pane_autofilter_and_numbers(tmp_path: Path):
     assert ws.title == "Registros"
     assert [c.value for c in ws[1]] == HEADER
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:O301"
+    assert ws.auto_filter.ref == "A1:Q301"
     assert ws.max_row == 301
     expected = list(rows(300))
     for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True)):
@@ -50,6 +53,9 @@ def test_export_rows_header_frozen_pane_autofilter_and_numbers(tmp_path: Path):
                             want.cause or None)
         assert row[13] == want.monthly_events and type(row[13]) is int
         assert row[14] == want.monthly_patients and type(row[14]) is int
+        # the row's comment and outlier warning (issue 15), empty cells elsewhere
+        assert row[15:] == (want.comment or None, want.outlier or None)
+    assert ws["P9"].value == "Campaña de cirugía"
     assert ws["N2"].number_format == "#,##0"
     assert ws["I3"].value == "Amigdalectomía con o sin adenoidectomía"
 

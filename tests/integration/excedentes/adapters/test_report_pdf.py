@@ -236,3 +236,20 @@ def test_rendering_is_not_slower_than_a_bare_cell_loop():
     FpdfReportRenderer().render(document(final=True, sizes=sizes), io.BytesIO())
     product = time.perf_counter() - start
     assert product <= 1.3 * bare, (product, bare)
+
+
+@pytest.mark.parametrize("rows", [9, 999, 2_857, 10_000, 99_999])
+def test_the_no_column_fits_the_largest_row_number(rows):
+    """"No." was 8 mm whatever the rows: "2,857" touched the rule and "10,000" overflowed."""
+    from excedentes.adapters.pdf.report import PAD, SHORTAGES, SURPLUSES, _ReportPdf
+    from shared.adapters.rendering.pdf import thousands
+
+    pdf = _ReportPdf(document(final=False))
+    for table in (SHORTAGES, SURPLUSES):
+        sized = pdf._sized(table, rows)
+        number = pdf._width(thousands(rows), pdf._cw)
+        assert number + 2 * PAD <= sized.columns[0].width
+        assert sum(c.width for c in sized.columns) == pytest.approx(
+            sum(c.width for c in table.columns))  # the table keeps the page's width
+        if rows < 1000:
+            assert sized == table

@@ -164,8 +164,9 @@ def test_records_export(world, exc, tmp_path):
     rows = list(load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "Institución" and len(rows) == 3
     assert rows[1][:4] == ("Secretaría de Salud", "BAJA CALIFORNIA", U_OCTUBRE, "3 DE OCTUBRE")
-    assert rows[1][8:] == ("Anestesia", "Procedimiento", "Faltante", "Hospitalaria",
-                           "Falta de Equipo", 3, 4)
+    assert rows[1][8:15] == ("Anestesia", "Procedimiento", "Faltante", "Hospitalaria",
+                             "Falta de Equipo", 3, 4)
+    assert rows[1][15:] == (None, None)  # no comment, no outlier warning
     assert (rows[2][10], rows[2][11], rows[2][12] or "") == ("Excedente", "Ambulatoria", "")
     assert rows[1][7] == "Cirugía general"
 

@@ -99,8 +99,10 @@ def test_final_only_after_finalize_and_each_print_is_recorded(world, exc, contai
         (done.folio, done.fingerprint, "coordinador.ss")]
     audit = container.audit_query().list(AuditFilter(action="excedentes.final_printed"))
     assert len(audit) == 2 and audit[0].entry.after["folio"] == "SS-2026-BC-V1"
-    # Preliminary prints are not recorded.
-    exc.print_report()(CAP_BC, PrintReportCommand(BC, YEAR, False), io.BytesIO())
+    # Once finalized the Preliminar ("aún no cierra el registro") is refused with the reason,
+    # and nothing is recorded.
+    with pytest.raises(Conflict, match="El reporte Preliminar ya no está disponible"):
+        exc.print_report()(CAP_BC, PrintReportCommand(BC, YEAR, False), io.BytesIO())
     assert len(exc.queries().final_prints(ADMIN_SCOPE, BC, YEAR)) == 2
 
     # A signed paper copy is traced by its fingerprint (or folio).

@@ -93,7 +93,7 @@ def test_catalog_units_and_export(run, world, tmp_path):
                    encoding="utf-8")
     r = run("catalog", "import", "--institution", "IMSS", str(cat))
     assert r.exit_code == 0, r.output
-    assert "7 líneas: 1 nuevas, 0 actualizadas, 6 sin cambios." in r.output
+    assert "7 líneas: 1 nueva, 0 actualizadas, 6 sin cambios." in r.output
 
     units = tmp_path / "unidades.xlsx"
     assert run("units", "export", "--out", str(units)).exit_code == 0
@@ -104,7 +104,7 @@ def test_catalog_units_and_export(run, world, tmp_path):
     xlsx = tmp_path / "registros.xlsx"
     r = run("export", "--institution", "SS", "--entity", "Baja California", "--period", "2026",
             "--out", str(xlsx))
-    assert r.exit_code == 0 and "1 registros exportados" in r.output
+    assert r.exit_code == 0 and "1 registro exportado a" in r.output
     assert load_workbook(xlsx, read_only=True).worksheets[0].max_row == 2
     assert run("export", "--period", "2026", "--out", str(xlsx)).exit_code == 0
 

@@ -33,7 +33,7 @@ def test_demo_small(container, demo):
     loader, steps = demo
     san = container.sanece
     q = san.queries()
-    assert steps[-1] == ("sanece: solicitudes de cambio", 21, 21)
+    assert steps[-1] == ("sanece: solicitudes de cambio", 22, 22)
 
     # one director per demo unit, bound to it, with the platform's password rule
     users = {u.username: u for u in loader.users("small")}
@@ -79,8 +79,13 @@ def test_demo_small(container, demo):
     for label in ("Cambio de datos de paciente", "Homologación de registros",
                   "Ampliación de fecha de vencimiento", "Baja de folio",
                   "Cambio de unidad médica", "Cambio de requerimiento"):
-        for status in RequestStatus:
+        for status in (RequestStatus.PENDING, RequestStatus.APPROVED,
+                       RequestStatus.REJECTED):
             assert states[(label, status)] >= 1, (label, status)
+    # the decisions beyond Validado / No Validado, on requirement changes
+    requirement = {r.status for r in queue.items if r.type_label == "Cambio de requerimiento"}
+    assert {RequestStatus.INFO_REQUESTED, RequestStatus.CANCELLED} <= requirement
+    assert any(r.modified for r in queue.items)
     rejected = next(r for r in queue.items if r.status is RequestStatus.REJECTED)
     assert rejected.reason
     with san.open_attachment()(Actor.admin(), queue.items[0].id, 1).stream as fh:

@@ -195,7 +195,8 @@ def test_merge_rules_and_rejection(world):
     with pytest.raises(ValidationError, match="al menos un registro como Homologar"):
         file(world.director_a, FileMergeCommand("1071533138", {p["M2"]: "correct"},
                                                 [pdf_upload()]))
-    with pytest.raises(NotFound):  # P1 has another NSS: not among the records found
+    # P1 has another NSS (a tampered form): said as such (issue 16), not "does not exist"
+    with pytest.raises(ValidationError, match="Solo se homologan registros del mismo NSS"):
         file(world.director_a, FileMergeCommand("1071533138", {p["M2"]: "correct",
                                                                p["P1"]: "merge"},
                                                 [pdf_upload()]))

@@ -42,7 +42,8 @@ def test_requests_list_show_approve_and_reject(run, world, container):
     assert "Validado" in r.output and "15/04/2026 → 15/10/2026" in r.output
     assert world.folio(F_VALID).expiry_date == date(2026, 10, 15)
     r = run("requests", "reject", str(baja))
-    assert r.exit_code == 2  # --reason is required
+    # the default code OTRO needs the text
+    assert r.exit_code == 1 and "Error: Escribe el motivo" in r.output
     r = run("requests", "reject", str(baja), "--reason", "El acta no es legible.")
     assert r.exit_code == 0 and "No Validado" in r.output
     r = run("requests", "reject", str(baja), "--reason", "Otra vez.")

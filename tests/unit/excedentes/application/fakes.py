@@ -38,6 +38,9 @@ from excedentes.domain.model import EntityReport, RecordsSaved
 from excedentes.domain.product_requests import ProductRequest, RequestStatus
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
 from shared.audit.domain import AuditEntry
+from excedentes.domain.grid import QUANTITY_FIELDS, GridField, rows_from_records
+from excedentes.domain.quality import RowContext, ValueNote
+from excedentes.domain.records import Record
 from tests.unit.in_memory import InMemoryAudit, InMemoryStore, InMemoryUnitOfWork
 
 ReportKey = tuple[str, str, int]  # (institution, entity, year)
@@ -79,6 +82,7 @@ class State:
     request_versions: dict[int, VersionStamp] = attrs.Factory(dict)
     request_products: dict[int, int] = attrs.Factory(dict)
     decisions_seen: dict[int, datetime] = attrs.Factory(dict)
+    notes: dict[tuple[ReportKey, str, int], ValueNote] = attrs.Factory(dict)
     audit: list[AuditEntry] = attrs.Factory(list)
     next_id: int = 1
 
@@ -379,6 +383,58 @@ class FakeRequests:
         return tuple(rid for _, rid in seen)
 
 
+@attrs.define
+class FakeQuality:
+    """``QualityRepository``: the same comparison basis as the SQL one, over the state."""
+
+    s: State
+
+    def contexts(self, institution_code: str, entity_code: str, year: int, clues: str,
+                 level: str, product_ids: Any) -> dict[int, RowContext]:
+        ids = set(product_ids)
+        prev = self.s.reports.get((institution_code, entity_code.upper(), year - 1))
+        previous = rows_from_records(
+            [r for r in prev.records if r.clues == clues and r.product_id in ids]) if prev \
+            else {}
+        latest: dict[tuple[int, str], tuple[int, list[Record]]] = {}
+        for (inst, _entity, y), report in self.s.reports.items():
+            if inst != institution_code or y not in (year, year - 1):
+                continue
+            for r in report.records:
+                unit = self.s.units.get(r.clues)
+                if r.product_id not in ids or r.clues == clues or unit is None \
+                        or unit.level != level:
+                    continue
+                have = latest.get((r.product_id, r.clues))
+                if have is None or have[0] < y:
+                    latest[(r.product_id, r.clues)] = (y, [r])
+                elif have[0] == y:
+                    have[1].append(r)
+        peers: dict[int, dict[GridField, list[int]]] = {}
+        for (pid, _unit), (_y, recs) in latest.items():
+            row = rows_from_records(recs)[pid]
+            for f in QUANTITY_FIELDS:
+                if row.raw(f):
+                    peers.setdefault(pid, {}).setdefault(f, []).append(int(row.raw(f)))
+        return {pid: RowContext(level, year - 1, previous.get(pid), peers.get(pid, {}))
+                for pid in ids}
+
+    def notes(self, institution_code: str, entity_code: str, year: int, clues: str,
+              product_ids: Any) -> dict[int, ValueNote]:
+        key = (institution_code, entity_code.upper(), year)
+        return {pid: self.s.notes[(key, clues, pid)] for pid in product_ids
+                if (key, clues, pid) in self.s.notes}
+
+    def save_notes(self, institution_code: str, entity_code: str, year: int, clues: str,
+                   notes: Any, by: str, at: datetime) -> None:
+        key = (institution_code, entity_code.upper(), year)
+        for pid, note in notes.items():
+            if note.is_empty:
+                self.s.notes.pop((key, clues, pid), None)
+            else:
+                self.s.notes[(key, clues, pid)] = note
+
+
 # --------------------------------------------------------------------------- unit of work
 
 
@@ -394,6 +450,7 @@ class FakeUnitOfWork(InMemoryUnitOfWork):
         self.reports = FakeReports(state)
         self.catalog = FakeCatalog(state)
         self.requests = FakeRequests(state)
+        self.quality = FakeQuality(state)
         self.audit = InMemoryAudit(state)
 
 

@@ -1,5 +1,8 @@
 """The whole capture workflow as a state machine: answer / save / clear / finalize / reopen /
-upload / window changes, with an independent model and the invariants checked after every step.
+upload / window changes and the review by levels (accept / return / revert), with an
+independent model and the invariants checked after every step. Every command is also checked
+against ``review.decide``: an action succeeds exactly when it is among the allowed actions
+(data rules aside: a finalize may still be refused for its data, never allowed-and-locked).
 """
 
 from __future__ import annotations
@@ -23,12 +26,24 @@ from excedentes.domain.dates import format_datetime
 from excedentes.domain.errors import CaptureClosed, EntityLocked
 from excedentes.domain.model import Answer, EntityReport
 from excedentes.domain.records import Record
+from excedentes.domain.review import (
+    CAPTURISTA,
+    COORDINADOR,
+    Action,
+    ReturnReason,
+    ReviewStatus,
+    Viewer,
+    decide,
+)
 from excedentes.domain.signed import SignedReportPolicy
 from shared.kernel.errors import DomainError
 
 from .strategies import clock, pdf_file, period, unit_records
 
 UNITS = ("BCSSA000001", "BCSSA000002", "BCSSA000003")
+ADMIN = Viewer.admin()
+REASONS = (ReturnReason("DATOS", "Datos incompletos"),
+           ReturnReason("FIRMA", "Falta una firma", active=False), None)
 LIMIT = 10_000
 
 
@@ -46,18 +61,31 @@ class CaptureWorkflow(RuleBasedStateMachine):
         self.window_open = True
         self.final_version = 0
         self.signed: list[list] = []  # [version, superseded]
+        self.accepted = False
+        self.returned = False
 
     # ------------------------------------------------------------- helpers
 
     @property
     def locked(self) -> bool:
-        return self.finalized or not self.window_open
+        return self.finalized or not self.window_open or self.accepted
+
+    @property
+    def signed_current(self) -> bool:
+        return any(not s[1] for s in self.signed)
+
+    def allowed(self, action: Action, viewer: Viewer) -> bool:
+        return decide(self.report.state(), viewer, self.clock).allows(action)
 
     @property
     def has_records(self) -> bool:
         return any(self.records.values())
 
-    def attempt(self, should_pass: bool, action):
+    def attempt(self, should_pass: bool, action, allowed: bool | None = None):
+        """``allowed``: what ``decide`` said before the command; a success it did not allow
+        is a bug, and so is a refusal of an action it allowed (when the model agrees)."""
+        if allowed is not None:
+            assert not should_pass or allowed, "the command passes but decide() forbids it"
         before = attrs.evolve(self.report)
         try:
             result = action()
@@ -65,7 +93,9 @@ class CaptureWorkflow(RuleBasedStateMachine):
             assert not should_pass, f"refused unexpectedly: {exc.message}"
             assert self.report == before, "a refused command changed the aggregate"
             assert exc.message and "bloqueado" not in exc.message.lower()
-            if self.finalized and isinstance(exc, EntityLocked):
+            if self.accepted and isinstance(exc, EntityLocked):
+                assert exc.message.startswith("La coordinación aceptó el reporte el ")
+            elif self.finalized and isinstance(exc, EntityLocked):
                 assert exc.message == (
                     f"La entidad finalizó el registro el "
                     f"{format_datetime(self.report.finalized_at)}; solicite la apertura a su "
@@ -81,7 +111,10 @@ class CaptureWorkflow(RuleBasedStateMachine):
     @rule(yes=st.booleans())
     def answer(self, yes):
         ok = not self.locked and (yes or not self.has_records)
-        if self.attempt(ok, lambda: self.report.set_answer(yes, self.clock)):
+        assert self.allowed(Action.CAPTURE, CAPTURISTA) == (not self.locked)
+        assert not self.allowed(Action.CAPTURE, COORDINADOR)
+        if self.attempt(ok, lambda: self.report.set_answer(yes, self.clock),
+                        self.allowed(Action.CAPTURE, CAPTURISTA)):
             self.answer = Answer.YES if yes else Answer.NO
 
     @rule(data=st.data(), unit=st.sampled_from(UNITS),
@@ -104,14 +137,18 @@ class CaptureWorkflow(RuleBasedStateMachine):
     def finalize(self):
         ok = (not self.locked and self.answer is not None
               and (self.answer is Answer.NO) != self.has_records)
+        assert self.allowed(Action.FINALIZE, CAPTURISTA) == ok
         if self.attempt(ok, lambda: self.report.finalize(self.clock, "capturista")):
             self.finalized = True
+            self.returned = False
             self.final_version += 1
 
     @rule(reason=st.sampled_from(["", "   ", "Faltó registrar una unidad"]))
     def reopen(self, reason):
-        ok = self.finalized and bool(reason.strip())
-        if self.attempt(ok, lambda: self.report.reopen(reason, self.clock, "coordinador")):
+        ok = self.finalized and bool(reason.strip()) and not self.accepted
+        assert self.allowed(Action.REOPEN, COORDINADOR) == (self.finalized and not self.accepted)
+        if self.attempt(ok, lambda: self.report.reopen(reason, self.clock, "coordinador"),
+                        self.allowed(Action.REOPEN, COORDINADOR)):
             self.finalized = False
             for s in self.signed:
                 s[1] = True
@@ -122,12 +159,57 @@ class CaptureWorkflow(RuleBasedStateMachine):
     @rule(size=st.sampled_from([0, 1, 500, LIMIT, LIMIT + 1]), pdf=st.booleans())
     def upload(self, size, pdf):
         file = pdf_file(size=size, content_type="application/pdf" if pdf else "image/png")
-        ok = self.finalized and self.window_open and pdf and 0 < size <= LIMIT
+        may = self.finalized and self.window_open and not self.accepted
+        assert self.allowed(Action.UPLOAD_SIGNED, CAPTURISTA) == may
+        ok = may and pdf and 0 < size <= LIMIT
         if self.attempt(ok, lambda: self.report.attach_signed_report(
-                file, self.policy, self.clock, "capturista")):
+                file, self.policy, self.clock, "capturista"),
+                self.allowed(Action.UPLOAD_SIGNED, CAPTURISTA)):
             for s in self.signed:
                 s[1] = True
             self.signed.append([len(self.signed) + 1, False])
+
+    @rule()
+    def accept(self):
+        ok = self.finalized and self.signed_current and not self.accepted
+        assert self.allowed(Action.ACCEPT, COORDINADOR) == ok
+        assert not self.allowed(Action.ACCEPT, CAPTURISTA)
+        if self.attempt(ok, lambda: self.report.accept(self.clock, "coordinador"),
+                        self.allowed(Action.ACCEPT, COORDINADOR)):
+            self.accepted = True
+            # locked for everyone: not even the coordinador nor an admin may capture or reopen
+            for viewer in (CAPTURISTA, COORDINADOR, ADMIN):
+                left = decide(self.report.state(), viewer, self.clock).allowed_actions
+                assert left <= {Action.REVERT_ACCEPTANCE}
+                assert (Action.REVERT_ACCEPTANCE in left) == viewer.is_admin
+
+    @rule(reason=st.sampled_from(REASONS), note=st.sampled_from(["", "Revise la unidad 2"]))
+    def return_for_correction(self, reason, note):
+        may = self.finalized and self.signed_current and not self.accepted
+        assert self.allowed(Action.RETURN, COORDINADOR) == may
+        ok = may and reason is not None and reason.active
+        if self.attempt(ok, lambda: self.report.return_for_correction(
+                reason, note, self.clock, "coordinador"),
+                self.allowed(Action.RETURN, COORDINADOR)):
+            self.finalized = False
+            self.returned = True
+            for s in self.signed:
+                s[1] = True
+            assert self.report.signed_reports[-1].superseded_reason.value == "returned"
+            decision = decide(self.report.state(), CAPTURISTA, self.clock)
+            assert decision.notice and reason.code in decision.notice
+            if self.window_open:  # a returned report is editable again by its capturista
+                assert decision.allows(Action.CAPTURE)
+                assert self.report.is_editable(self.clock)
+
+    @rule(reason=st.sampled_from(["", "  ", "Se aceptó por error"]))
+    def revert(self, reason):
+        ok = self.accepted and bool(reason.strip())
+        assert self.allowed(Action.REVERT_ACCEPTANCE, ADMIN) == self.accepted
+        assert not self.allowed(Action.REVERT_ACCEPTANCE, COORDINADOR)
+        if self.attempt(ok, lambda: self.report.revert_acceptance(reason, self.clock, "admin"),
+                        self.allowed(Action.REVERT_ACCEPTANCE, ADMIN)):
+            self.accepted = False
 
     @rule()
     def close_window(self):
@@ -154,6 +236,25 @@ class CaptureWorkflow(RuleBasedStateMachine):
         assert r.is_finalized == self.finalized
         assert r.final_version == self.final_version
         assert [[s.version, s.superseded] for s in r.signed_reports] == self.signed
+        assert r.is_accepted == self.accepted
+        assert (r.returned is not None) == self.returned
+
+    @invariant()
+    def review_status_matches(self):
+        status = self.report.state().status
+        if self.accepted:
+            assert status is ReviewStatus.ACCEPTED
+        elif self.finalized:
+            assert status is (ReviewStatus.SIGNED if self.signed_current
+                              else ReviewStatus.FINALIZED)
+        else:
+            assert status is (ReviewStatus.RETURNED if self.returned
+                              else ReviewStatus.IN_CAPTURE)
+        assert facts_of(self.report).review is status
+        lock = decide(self.report.state(), CAPTURISTA, self.clock).lock
+        assert (lock is None) == (not self.locked)
+        if lock is not None:
+            assert lock.reason == self.report.lock_reason(self.clock)
 
     @invariant()
     def records_only_with_answer_si(self):
@@ -163,7 +264,9 @@ class CaptureWorkflow(RuleBasedStateMachine):
     @invariant()
     def finalized_means_a_consistent_locked_report(self):
         r = self.report
-        if r.is_finalized:
+        if r.is_accepted:
+            assert r.lock_reason(self.clock).startswith("La coordinación aceptó el reporte el ")
+        elif r.is_finalized:
             assert r.answer is not None
             assert (r.answer is Answer.YES) == bool(r.records)
             assert r.final_fingerprint == r.fingerprint()

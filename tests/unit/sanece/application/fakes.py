@@ -27,6 +27,7 @@ from sanece.domain.values import DrugKey, DrugQuantity, RequestStatus
 from shared.audit.domain import AuditEntry
 from shared.kernel.errors import Conflict
 from shared.kernel.scope import Role, Scope
+from sanece.domain.decisions import DecisionReason
 from tests.unit.in_memory import InMemoryAudit, InMemoryStore, InMemoryUnitOfWork
 from shared.kernel.text import search_key
 
@@ -46,6 +47,7 @@ class State:
     requests: dict[int, ChangeRequest] = attrs.Factory(dict)
     undone: dict[int, tuple[str, datetime]] = attrs.Factory(dict)
     feedback: dict[int, Feedback] = attrs.Factory(dict)
+    reasons: dict[str, DecisionReason] = attrs.Factory(dict)
     audit: list[AuditEntry] = attrs.Factory(list)
     next_id: int = 100
 
@@ -237,18 +239,37 @@ class FakeRequests:
 
     def add(self, request: ChangeRequest) -> int:
         # the partial unique index: one pending request of a type per target
-        if any(r.status is RequestStatus.PENDING and _target(r) == _target(request)
+        if any(r.status.is_open and _target(r) == _target(request)
                for r in self.s.requests.values()):
             raise Conflict(ALREADY_PENDING, code="request_pending")
         request_id = self.s.new_id()
         self.s.requests[request_id] = attrs.evolve(copy.deepcopy(request), id=request_id)
         return request_id
 
-    def update(self, request: ChangeRequest) -> None:
+    def update(self, request: ChangeRequest, previous: RequestStatus = RequestStatus.PENDING
+               ) -> None:
         stored = self.s.requests.get(request.id)  # type: ignore[arg-type]
-        if stored is None or stored.status is not RequestStatus.PENDING:
+        if stored is None or stored.status is not previous:
             raise Conflict(CHANGED_MEANWHILE)  # decided twice
         self.s.requests[request.id] = copy.deepcopy(request)  # type: ignore[index]
+
+    def awaiting_information(self) -> Sequence[ChangeRequest]:
+        return [copy.deepcopy(r) for _, r in sorted(self.s.requests.items())
+                if r.status is RequestStatus.INFO_REQUESTED]
+
+    def record_merge_undo(self, request_id: int, by: str, at: datetime) -> None:
+        self.s.undone[int(request_id)] = (by, at)
+
+
+@attrs.define
+class FakeReasons:
+    s: State
+
+    def stored(self) -> Sequence[DecisionReason]:
+        return [self.s.reasons[c] for c in sorted(self.s.reasons)]
+
+    def save(self, reason: DecisionReason) -> None:
+        self.s.reasons[reason.code] = reason
 
     def record_merge_undo(self, request_id: int, by: str, at: datetime) -> None:
         self.s.undone[int(request_id)] = (by, at)
@@ -281,6 +302,7 @@ class FakeUnitOfWork(InMemoryUnitOfWork):
         self.folios = FakeFolios(state, self._committed)
         self.requests = FakeRequests(state)
         self.feedback = FakeFeedback(state)
+        self.reasons = FakeReasons(state)
         self.audit = InMemoryAudit(state)
 
     def _committed(self) -> State:

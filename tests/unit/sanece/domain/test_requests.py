@@ -526,7 +526,9 @@ def test_labels_follow_the_guide() -> None:
     from sanece.domain.values import Validity
 
     assert [s.label for s in EvaluationStatus] == ["Pendiente", "Validada", "No Validada", "Baja"]
-    assert [s.label for s in RequestStatus] == ["En espera", "Validado", "No Validado"]
+    assert [s.label for s in RequestStatus] == ["En espera", "Validado", "No Validado",
+                                              "Requiere información",
+                                              "Cancelada por la unidad", "Vencida sin respuesta"]
     assert [c.label for c in MergeChoice] == ["Correcto", "Homologar", "No aplica"]
     assert [k.label for k in ExpiryChangeKind] == ["Ampliación de fecha de vencimiento",
                                                    "Baja de folio"]

@@ -1,0 +1,1 @@
+"""Notifications: each user's inbox, projected from the audit trail (a transactional outbox)."""

@@ -1,7 +1,7 @@
 """platform: the data version (one row raised by every commit; process caches check it)
 
-Revision ID: 0016speed
-Revises: 0015
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07 06:00:00
 """
 import secrets
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0016speed'
-down_revision: Union[str, None] = '0015'
+revision: str = '0021'
+down_revision: Union[str, None] = '0020'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

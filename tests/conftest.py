@@ -68,6 +68,7 @@ def _truncate_pg(url: str) -> None:
     import sqlalchemy as sa
 
     from entrypoints.persistence import load_all_tables
+    from shared.adapters.sql.database import DATA_VERSION_ROW, data_version, data_version_seed
 
     engine = sa.create_engine(url)
     names = ", ".join(f'"{t.name}"' for t in load_all_tables().sorted_tables)
@@ -76,6 +77,8 @@ def _truncate_pg(url: str) -> None:
         # switches ordinary triggers off for this transaction only.
         conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # The data version row is part of an empty database (migrations and create_all seed it).
+        conn.execute(data_version.insert().values(id=DATA_VERSION_ROW, version=data_version_seed()))
     engine.dispose()
 
 

@@ -57,7 +57,7 @@ from excedentes.domain.records import Cause, Modality, RecordKind
 from excedentes.domain.review import ReturnReason
 from excedentes.domain.signed import SignedReport
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
-from shared.adapters.sql.queries import SqlReadModel
+from shared.adapters.sql.queries import SqlReadModel, cached_read
 from shared.kernel.text import fold_text
 
 
@@ -136,6 +136,7 @@ class SqlExcedentesReadModel(SqlReadModel):
         return {r.code: VersionStamp(r.version, r.updated_by, r.updated_at)
                 for r in self._all(sa.select(c.code, c.version, c.updated_by, c.updated_at))}
 
+    @cached_read
     def entity(self, institution_code: str, code: str) -> Entity | None:
         row = self._first(sa.select(t.entities).where(
             t.entities.c.institution_code == institution_code.upper(), entity_code_matches(code)))
@@ -183,7 +184,12 @@ class SqlExcedentesReadModel(SqlReadModel):
     # ----------------------------------------------------------------- Paso 1
 
     def dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]:
-        rows = self._all(_dashboard_query(), {"inst": institution_code.upper(), "year": int(year)})
+        # Every coordinador's and capturista's first page: served again while nothing is written.
+        inst = institution_code.upper()
+        return self._memo(("dashboard", inst, int(year)), lambda: tuple(self._dashboard(inst, int(year))))
+
+    def _dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]:
+        rows = self._all(_dashboard_query(), {"inst": institution_code, "year": year})
         return [DashboardSource(
             r.code, r.name, int(r.total),
             ReportFacts(answer=Answer(r.answer) if r.answer else None,
@@ -227,7 +233,12 @@ class SqlExcedentesReadModel(SqlReadModel):
 
     def report_status(self, institution_code: str, entity_code: str,
                       year: int) -> ReportStatus | None:
+        # Read by every page of an entity: served again while nothing is written (``_memo``).
         inst = institution_code.upper()
+        return self._memo(("report_status", inst, entity_code, int(year)),
+                          lambda: self._report_status(inst, entity_code, int(year)))
+
+    def _report_status(self, inst: str, entity_code: str, year: int) -> ReportStatus | None:
         with self._read() as s:
             row = s.execute(sa.select(t.reports).where(
                 t.reports.c.id == _report_id_q(inst, entity_code, year))).first()
@@ -256,12 +267,11 @@ class SqlExcedentesReadModel(SqlReadModel):
     # ----------------------------------------------------------------- Paso 3
 
     def unit_count(self, institution_code: str, entity_code: str) -> int:
-        with self._read() as s:
-            return int(s.execute(
-                sa.select(sa.func.count()).select_from(
-                    t.units.join(t.entities, t.entities.c.id == t.units.c.entity_id))
-                .where(t.entities.c.institution_code == institution_code.upper(),
-                       entity_code_matches(entity_code))).scalar_one())
+        return int(self._scalar(
+            sa.select(sa.func.count()).select_from(
+                t.units.join(t.entities, t.entities.c.id == t.units.c.entity_id))
+            .where(t.entities.c.institution_code == institution_code.upper(),
+                   entity_code_matches(entity_code))) or 0)
 
     def unit(self, clues: str) -> MedicalUnit | None:
         row = self._first(unit_select().where(t.units.c.clues == clues))
@@ -279,6 +289,7 @@ class SqlExcedentesReadModel(SqlReadModel):
                 .join(t.entities, t.entities.c.id == t.units.c.entity_id)
                 .where(t.entities.c.institution_code == inst, entity_code_matches(entity_code)))
 
+    @cached_read
     def unit_item(self, institution_code: str, entity_code: str, year: int,
                   clues: str) -> UnitItem | None:
         row = self._first(self._entity_units(institution_code, entity_code, year)
@@ -328,6 +339,7 @@ class SqlExcedentesReadModel(SqlReadModel):
                                       last.groups + (item,))
         return blocks
 
+    @cached_read
     def group_info(self, group_id: int) -> GroupInfo | None:
         row = self._first(
             sa.select(t.service_groups.c.id, t.service_groups.c.name,
@@ -338,6 +350,7 @@ class SqlExcedentesReadModel(SqlReadModel):
         return GroupInfo(row.id, row.name, row.service_id, row.service_name,
                          row.institution_code) if row else None
 
+    @cached_read
     def specialty_info(self, specialty_id: int) -> SpecialtyInfo | None:
         row = self._first(sa.select(t.specialties).where(t.specialties.c.id == int(specialty_id)))
         return SpecialtyInfo(row.id, row.name, row.group_id) if row else None
@@ -358,6 +371,7 @@ class SqlExcedentesReadModel(SqlReadModel):
             q = q.where(t.products.c.specialty_id == int(specialty_id))
         return q
 
+    @cached_read
     def grid_products(self, group_id: int, specialty_id: int | None,
                       search: str = "") -> Sequence[GridProduct]:
         q = self._grid_q(group_id, specialty_id)
@@ -367,9 +381,11 @@ class SqlExcedentesReadModel(SqlReadModel):
         rows = self._all(q.order_by(t.products.c.search_key, t.products.c.id))
         return [GridProduct(r.id, r.name, r.unit_of_measure) for r in rows]
 
+    @cached_read
     def grid_product_count(self, group_id: int, specialty_id: int | None) -> int:
         return self._count(self._grid_q(group_id, specialty_id))
 
+    @cached_read
     def unit_grid_rows(self, institution_code: str, entity_code: str, year: int, clues: str,
                        group_id: int, specialty_id: int | None) -> Mapping[int, GridRow]:
         # straight from the columns to the rows shown: no Record per stored value
@@ -385,6 +401,7 @@ class SqlExcedentesReadModel(SqlReadModel):
         with self._read() as s:
             return rows_from_stored(s.execute(q))
 
+    @cached_read
     def grid_version(self, institution_code: str, entity_code: str, year: int, clues: str,
                      group_id: int, specialty_id: int | None) -> VersionStamp:
         g = t.grid_versions.c
@@ -396,6 +413,7 @@ class SqlExcedentesReadModel(SqlReadModel):
 
     # ----------------------------------------------------------------- signed, prints
 
+    @cached_read
     def signed_reports(self, institution_code: str, entity_code: str,
                        year: int) -> Sequence[SignedReport]:
         rid = _report_id_q(institution_code.upper(), entity_code, year)

@@ -5,6 +5,7 @@ SQLite (the default, a file under var/) and PostgreSQL (psycopg 3) run the same 
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timezone
 from typing import Any, Callable, Self
 from weakref import WeakKeyDictionary
@@ -26,6 +27,41 @@ NAMING = {
 }
 
 metadata = sa.MetaData(naming_convention=NAMING)
+
+# The data version: one row whose number every unit of work's commit raises in its own
+# transaction. A read model's results cached by a process (``SqlReadModel._memo``) are served
+# again only while the number read in the request's read transaction is the one they were
+# computed under, so a write committed by any process (another worker, the CLI, a job runner)
+# invalidates them with no message between processes; the check is one indexed read per request.
+data_version = sa.Table(
+    "data_version", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+DATA_VERSION_ROW = 1
+
+
+def data_version_seed() -> int:
+    """The first number of a new database: random, so that a database made again from scratch
+    (tests, a restored backup) never repeats numbers a running process has cached results under."""
+    return secrets.randbits(52)
+
+
+@event.listens_for(data_version, "after_create")
+def _seed_data_version(target: sa.Table, connection: Any, **_kw: Any) -> None:
+    connection.execute(target.insert().values(id=DATA_VERSION_ROW, version=data_version_seed()))
+
+
+_BUMP = data_version.update().where(data_version.c.id == DATA_VERSION_ROW).values(
+    version=data_version.c.version + 1)
+_STAMP = sa.select(data_version.c.version).where(data_version.c.id == DATA_VERSION_ROW)
+
+
+def read_data_version(session: Session) -> int | None:
+    """The current data version in ``session``'s transaction (None when the row is missing,
+    e.g. after a test truncated every table: nothing is then served from a process cache)."""
+    value = session.execute(_STAMP).scalar()
+    return int(value) if value is not None else None
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -61,13 +97,22 @@ def normalize_url(url: str) -> str:
 def create_engine(url: str, *, echo: bool = False, **kw: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        if ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite+pysqlite:"):
+            # A request holds one read connection from its session check to its last byte:
+            # under load more are open at once than SQLAlchemy's default 5 (+10 overflow), and
+            # every overflow connection was opened (4 PRAGMAs) and closed again per request.
+            kw.setdefault("pool_size", 20)
+            kw.setdefault("max_overflow", 20)
         engine = sa.create_engine(url, echo=echo, connect_args={"timeout": 30}, **kw)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     kw.setdefault("pool_pre_ping", True)
-    kw.setdefault("pool_size", 10)
-    kw.setdefault("max_overflow", 10)
+    # Sized for the requests in flight on one worker (each holds its read connection to the
+    # end): an overflow connection is a new PostgreSQL backend per request, and is closed
+    # again. 25 per worker keeps four workers inside PostgreSQL's default 100.
+    kw.setdefault("pool_size", 20)
+    kw.setdefault("max_overflow", 5)
     return sa.create_engine(url, echo=echo, **kw)
 
 
@@ -169,6 +214,9 @@ class SqlUnitOfWork:
         assert self.session is not None
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        # Last statement of the transaction, so that the row is locked (PostgreSQL) only for the
+        # instant before COMMIT: writers never wait on each other here for longer than that.
+        self.session.execute(_BUMP)
         self.session.commit()
         # Reads later in the same request must see this write: end the request's read snapshot.
         end_read_snapshot()

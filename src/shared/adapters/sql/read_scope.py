@@ -34,6 +34,9 @@ class ReadScope:
             s = self._open[key] = sessions()
         return s
 
+    def is_read_session(self, session: Session) -> bool:
+        return any(s is session for s in self._open.values())
+
     def end(self) -> None:
         self.memo.clear()
         open_, self._open = self._open, {}

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.adapters.sql.database import SqlUnitOfWork, UtcDateTime, metadata
+from shared.adapters.sql.queries import request_memo
 from shared.identity.domain import AddressThrottle, SessionRecord, User
 from shared.kernel.scope import Role
 
@@ -98,7 +99,12 @@ class SqlUserRepository:
 
     def get_with_session(self, user_id: int, session_key: str) -> User | None:
         """The user, only while the session is still in the index (one query per request)."""
-        row = self._s.execute(_USER_WITH_SESSION, {"user_id": user_id, "key": session_key}).mappings().first()
+        # Every request asks: in the request's read session the row is served again by the
+        # process while nothing is written (ending a session, a lockout, a password change
+        # are commits, which invalidate it; see ``request_memo``).
+        row = request_memo(self._s, ("user_with_session", int(user_id), session_key),
+                           lambda: self._s.execute(_USER_WITH_SESSION, {"user_id": user_id, "key": session_key})
+                           .mappings().first())
         return _to_user(row) if row else None
 
     def list(self, *, role: Role | None = None, active: bool | None = None) -> Sequence[User]:

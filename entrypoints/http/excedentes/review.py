@@ -36,6 +36,7 @@ from entrypoints.http.excedentes.pages import render_entity, render_page
 from entrypoints.http.forms import all_values, parse_int
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.security import require_roles
+from excedentes.application.quality import QualityQueries
 from excedentes.application.queries import ExcedentesQueries
 from excedentes.application.results import CompletenessView
 from excedentes.application.use_cases.review import (
@@ -91,13 +92,15 @@ class ReviewPages(Controller):
 
     @get(ENTITY + "/revision", sync_to_thread=True)
     def review_page(self, request: Request[Any, Any, Any],
-                    queries: Injected[ExcedentesQueries], inst: FromPath[str],
+                    queries: Injected[ExcedentesQueries],
+                    quality_queries: Injected[QualityQueries], inst: FromPath[str],
                     entity: FromPath[str], year: FromPath[int]) -> Any:
-        return self._page(request, queries, inst, entity, year)
+        return self._page(request, queries, quality_queries, inst, entity, year)
 
     @post(ENTITY + "/revision/{accion:str}", sync_to_thread=True)
     def review(self, request: Request[Any, Any, Any], review: Injected[ReviewEntity],
-               queries: Injected[ExcedentesQueries], inst: FromPath[str],
+               queries: Injected[ExcedentesQueries],
+               quality_queries: Injected[QualityQueries], inst: FromPath[str],
                entity: FromPath[str], year: FromPath[int], accion: FromPath[str],
                data: Annotated[ReviewForm, URL_FORM]) -> Any:
         action = ACTIONS.get(accion)
@@ -114,13 +117,14 @@ class ReviewPages(Controller):
         except (ValidationError, Conflict) as refused:
             if isinstance(refused, StaleVersion):
                 end_read_snapshot()
-            return self._page(request, queries, inst, entity, year, error=refused.message,
+            return self._page(request, queries, quality_queries, inst, entity, year,
+                              error=refused.message,
                               status_code=refused.status, form=data)
         flash(request, result.message, "success")
         return redirect(dashboard_url(ref.institution_code, year))
 
-    def _page(self, request: Request[Any, Any, Any], queries: ExcedentesQueries, inst: str,
-              entity: str, year: int, *, error: str | None = None, status_code: int = 200,
+    def _page(self, request: Request[Any, Any, Any], queries: ExcedentesQueries,
+              quality: QualityQueries, inst: str, entity: str, year: int, *, error: str | None = None, status_code: int = 200,
               form: ReviewForm | None = None) -> Any:
         scope = scope_of(request)
         ref = entity_ref(inst, entity)
@@ -130,7 +134,9 @@ class ReviewPages(Controller):
         return render_entity(request, "excedentes/revision.html", ov, status_code=status_code,
                              error=error, form=form or ReviewForm(), reasons=reasons,
                              signed=queries.signed_versions(scope, ref, year),
-                             history=queries.history(scope, ref, year))
+                             history=queries.history(scope, ref, year),
+                             # the reviewer weighs the values kept although they were atypical
+                             outliers=quality.outliers(scope, ref, year).items)
 
     @get(ENTITY + "/historial", sync_to_thread=True)
     def history(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],

@@ -88,6 +88,10 @@ def test_outlier_needs_a_comment_and_the_coordinador_sees_it(as_user, world, con
     page = html.unescape(k.get(entity_path() + "/valores-atipicos").text)
     assert "Anestesia" in page and "Jornada estatal de cirugía" in page
     assert "12,000 pacientes mensuales; en 2025 esta unidad reportó 40" in page
+    # ... and in the review of the report, beside Aceptar / Devolver
+    review = html.unescape(k.get(entity_path() + "/revision").text)
+    assert "Valores atípicos y sus comentarios" in review
+    assert "Jornada estatal de cirugía" in review and "12,000 pacientes mensuales" in review
     items = k.get(api_entity() + "/outliers").json()["items"]
     assert [(i["clues"], i["product_id"], i["comment"]) for i in items] == [
         (U_OCTUBRE, anest, "Jornada estatal de cirugía")]

@@ -102,9 +102,19 @@ def test_pend_answer_and_validate_with_a_modified_quantity(live_server, page, sh
     assert "Validado con modificación" in _flash(page)
     page.get_by_role("button", name="Cerrar sesión").click()
 
-    # the director reads requested → authorized and downloads the PDF with what was authorized
+    # the director is told: the header's Avisos carries the unread count, the notice names
+    # the decision and opens the request
     log_in(page, url, DIRECTOR)
-    page.goto(request_url)
+    inbox = page.locator("a.inbox-link")
+    assert re.search(r"Avisos \d+\s+sin leer", inbox.inner_text()), inbox.inner_text()
+    inbox.click()
+    page.wait_for_url(re.compile(r"/avisos$"))
+    notice = page.get_by_role("button", name=re.compile(
+        rf"Solicitud \d+ .*folio {folio}: Validado con modificación"))
+    notice.first.click()
+    page.wait_for_url(request_url)
+
+    # the director reads requested → authorized and downloads the PDF with what was authorized
     authorized = page.locator("table", has_text="Solicitado → Autorizado").inner_text()
     assert re.search(r"Cantidad clave 1\s+2\s+→\s+3", authorized)
     shots(page, "03-autorizado")
@@ -113,3 +123,5 @@ def test_pend_answer_and_validate_with_a_modified_quantity(live_server, page, sh
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
         Path(info.value.path()).read_bytes())).pages)
     assert re.search(r"Clave 1: 5796 [^\n]*— Cantidad: 3\n", text), text
+    # the response states its version and the one it replaces
+    assert re.search(r"Versión \d+, \d\d/\d\d/\d{4} \(reemplaza a la versión \d+ del", text), text

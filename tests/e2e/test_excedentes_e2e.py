@@ -185,19 +185,25 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     assert dashboard_row(page).get_by_role("link", name="Finalizar Reporte").is_visible()
 
 
-def test_review_return_then_accept(demo, browser, page, shots, tmp_path):
-    """Issue 15: the capturista finalizes and uploads, the coordinador returns the report with
-    a coded reason, the capturista sees the reason, finalizes and uploads again, the
-    coordinador accepts it (bulk accept, with its confirmation) and the tablero says
-    Aceptado. Entity: CHIAPAS (SS), capturing in the demo."""
-    capturista, entity = ("capturista.ss.cs", "Demo-2026-CAP"), "CHIAPAS"
+def test_review_return_outlier_with_comment_then_accept(demo, browser, page, shots, tmp_path):
+    """Issue 15, as its users live it: the capturista finalizes and uploads; the coordinador
+    returns the report with a coded reason; the capturista sees the reason, corrects a value
+    flagged as an outlier (3 de Octubre reported 6 monthly patients of Anestesia last year;
+    900 now is refused without a comment, kept with one), finalizes and uploads again; the
+    coordinador sees the outlier and its comment in the review, accepts (bulk accept, with its
+    confirmation) and the tablero says Aceptado. Entity: BAJA CALIFORNIA (SS), capturing
+    again after the first test's apertura."""
+    capturista, code, entity = ("capturista.ss.bc", "Demo-2026-CAP"), "BC", "BAJA CALIFORNIA"
     page.on("dialog", lambda d: d.accept())
-    row = lambda p: p.locator("table.exc-dashboard tbody tr", has_text=entity)  # noqa: E731
+
+    def row(p):  # BAJA CALIFORNIA's row, not BAJA CALIFORNIA SUR's
+        return p.locator("table.exc-dashboard tbody tr").filter(
+            has=p.get_by_role("link", name=entity, exact=True))
+
     log_in(page, demo.url, capturista)
 
     def finalize_and_upload(name: str) -> None:
-        if "/tablero" not in page.url:
-            page.get_by_role("link", name="Inicio").first.click()
+        page.goto(demo.url + "/excedentes/tablero")
         row(page).get_by_role("link", name="Finalizar Reporte").click()
         page.get_by_label("¿Desea finalizar el registro?").select_option("SI")
         page.get_by_label("Ingresar contraseña:").fill(capturista[1])
@@ -225,7 +231,7 @@ def test_review_return_then_accept(demo, browser, page, shots, tmp_path):
     row(coordinador).get_by_role("link", name="Firmado").click()
     coordinador.get_by_label("Motivo", exact=True).select_option("DATOS-INC")
     coordinador.get_by_label("Observaciones para la entidad").fill(
-        "Falta registrar la unidad de segundo nivel")
+        "Revise los pacientes de Anestesia de 3 de Octubre")
     shots(coordinador, "r02-revision")
     coordinador.get_by_role("button", name="Devolver para corrección").click()
     assert coordinador.get_by_text("Se devolvió para corrección el reporte").is_visible()
@@ -239,41 +245,15 @@ def test_review_return_then_accept(demo, browser, page, shots, tmp_path):
     row(page).get_by_role("link", name=entity).click()
     notice = page.locator(".exc-returned")
     expect(notice).to_contain_text("DATOS-INC")
-    expect(notice).to_contain_text("Falta registrar la unidad de segundo nivel")
-    expect(page.get_by_role("button", name="Guardar")).to_be_enabled()
+    expect(notice).to_contain_text("Revise los pacientes de Anestesia de 3 de Octubre")
     shots(page, "r03-devuelto")
-    page.get_by_role("link", name="Inicio").first.click()
-    finalize_and_upload("firmado-2.pdf")
-    expect(page.locator(".exc-returned")).to_have_count(0)
 
-    # bulk accept from the tablero: the confirmation lists the entity first
-    coordinador.goto(demo.url + "/excedentes/tablero")
-    row(coordinador).get_by_role("checkbox", name=f"Aceptar {entity}").check()
-    coordinador.get_by_role("button", name="Aceptar seleccionadas").click()
-    assert coordinador.get_by_text(f"CS — {entity}").is_visible()
-    shots(coordinador, "r04-confirmar")
-    coordinador.get_by_role("button", name="Confirmar y aceptar").click()
-    assert coordinador.get_by_text("Se aceptó 1 reporte: CS.").is_visible()
-    expect(row(coordinador).locator(".review-badge")).to_have_text("Aceptado")
-    shots(coordinador, "r05-aceptado")
-    context.close()
-
-    # accepted: read-only for the capturista, saying who accepted it
-    page.goto(demo.url + "/excedentes/tablero")
-    row(page).get_by_role("link", name=entity).click()
-    expect(page.locator(".exc-review")).to_contain_text("aceptó el reporte")
-    expect(page.locator(".exc-review")).to_contain_text("coordinador.ss")
-def test_an_outlier_is_kept_only_with_a_comment_and_the_coordinador_sees_it(demo, browser, page,
-                                                                             shots):
-    """Issue 15: 3 de Octubre (BAJA CALIFORNIA) reported 6 monthly patients of Anestesia last
-    year; 900 now is warned, refused without a comment and kept with one."""
-    page.on("dialog", lambda dialog: dialog.accept())
-    log_in(page, demo.url, ("capturista.ss.bc", "Demo-2026-CAP"))
-    page.goto(demo.url + "/excedentes/entidades/SS/BC/2026/unidades")
+    # the correction: a value far from last year's is warned, kept only with a comment
+    page.goto(demo.url + f"/excedentes/entidades/SS/{code}/2026/unidades")
+    expect(page.locator(".exc-returned")).to_contain_text("DATOS-INC")
     page.get_by_role("link", name="3 DE OCTUBRE, PRIMER NIVEL").click()
     page.get_by_role("link", name="Cirugía", exact=True).click()
     page.get_by_role("link", name="Cirugía general").click()
-
     cell(page, "Faltante Ambulatoria Anestesia").fill("3")
     page.get_by_role("combobox", name="Causa Anestesia").fill("Falta de Personal")
     cell(page, "Pacientes Mensuales Anestesia").fill("900")
@@ -284,7 +264,6 @@ def test_an_outlier_is_kept_only_with_a_comment_and_the_coordinador_sees_it(demo
     assert page.get_by_text(warning).is_visible()
     assert cell(page, "Pacientes Mensuales Anestesia").input_value() == "900"
     shots(page, "q1-valor-atipico")
-
     comment = "Se sumó la demanda del hospital vecino cerrado por obra"
     cell(page, "Comentario Anestesia").fill(comment)
     page.get_by_role("button", name="Guardar").click()
@@ -294,17 +273,36 @@ def test_an_outlier_is_kept_only_with_a_comment_and_the_coordinador_sees_it(demo
     assert page.get_by_text("Valor atípico: 900 pacientes mensuales; en 2025 esta unidad "
                             "reportó 6").is_visible()
     shots(page, "q2-comentario")
+    finalize_and_upload("firmado-2.pdf")
+    expect(page.locator(".exc-returned")).to_have_count(0)
 
-    coordinator = browser.new_page()
-    log_in(coordinator, demo.url, COORDINADOR)
-    coordinator.goto(demo.url + "/excedentes/entidades/SS/BC/2026")
-    coordinator.get_by_role("link", name="Valores atípicos y sus comentarios").click()
-    row = coordinator.locator("main table tbody tr", has_text="Anestesia")
-    assert row.get_by_text(comment).is_visible()
-    assert row.get_by_text("900 pacientes mensuales; en 2025 esta unidad reportó 6").is_visible()
-    row.get_by_role("link", name="Ver historial").click()
-    assert coordinator.get_by_text("capturista.ss.bc").first.is_visible()
-    assert coordinator.get_by_text("Faltante Ambulatoria: 3 eventos, 900 pacientes "
+    # the review shows the outlier and its comment; its list leads to the value's history
+    coordinador.goto(demo.url + f"/excedentes/entidades/SS/{code}/2026/revision")
+    outliers = coordinador.get_by_role("region", name="Valores atípicos del reporte")
+    expect(outliers).to_contain_text(comment)
+    expect(outliers).to_contain_text("900 pacientes mensuales; en 2025 esta unidad reportó 6")
+    coordinador.get_by_role("link", name="lista completa con su historial").click()
+    listed = coordinador.locator("main table tbody tr", has_text="Anestesia")
+    listed.get_by_role("link", name="Ver historial").click()
+    assert coordinador.get_by_text("capturista.ss.bc").first.is_visible()
+    assert coordinador.get_by_text("Faltante Ambulatoria: 3 eventos, 900 pacientes "
                                    "(Falta de Personal)").is_visible()
-    shots(coordinator, "q3-coordinador")
-    coordinator.close()
+    shots(coordinador, "q3-coordinador")
+
+    # bulk accept from the tablero: the confirmation lists the entity first
+    coordinador.goto(demo.url + "/excedentes/tablero")
+    row(coordinador).get_by_role("checkbox", name=f"Aceptar {entity}", exact=True).check()
+    coordinador.get_by_role("button", name="Aceptar seleccionadas").click()
+    assert coordinador.get_by_text(f"{code} — {entity}").first.is_visible()
+    shots(coordinador, "r04-confirmar")
+    coordinador.get_by_role("button", name="Confirmar y aceptar").click()
+    assert coordinador.get_by_text(f"Se aceptó 1 reporte: {code}.").is_visible()
+    expect(row(coordinador).locator(".review-badge")).to_have_text("Aceptado")
+    shots(coordinador, "r05-aceptado")
+    context.close()
+
+    # accepted: read-only for the capturista, saying who accepted it
+    page.goto(demo.url + "/excedentes/tablero")
+    row(page).get_by_role("link", name=entity).click()
+    expect(page.locator(".exc-review")).to_contain_text("aceptó el reporte")
+    expect(page.locator(".exc-review")).to_contain_text("coordinador.ss")

@@ -8,34 +8,15 @@ the container comes on first use, so that ``sanece-admin --help`` stays fast.
 
 from __future__ import annotations
 
-import functools
 import time
 from datetime import timezone
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-# ``main`` registers these commands on import, so its helpers are looked up when a command
-# runs, not when this module is imported (no import cycle, even under ``python -m``).
-def cli_errors(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from entrypoints.cli.main import cli_errors as one_error_line
-
-        return one_error_line(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def get_container(ctx: click.Context) -> Any:
-    from entrypoints.cli.main import get_container as container_of
-
-    return container_of(ctx)
+from entrypoints.cli.deferred import cli_errors, get_container
 
 
 def _consoles() -> tuple[Any, Any]:

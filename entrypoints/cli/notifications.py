@@ -5,30 +5,13 @@ here: the container comes on first use."""
 
 from __future__ import annotations
 
-import functools
 from datetime import timezone
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 import click
 from rich.table import Table
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def cli_errors(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from entrypoints.cli.main import cli_errors as one_error_line
-
-        return one_error_line(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def get_container(ctx: click.Context) -> Any:
-    from entrypoints.cli.main import get_container as container_of
-
-    return container_of(ctx)
+from entrypoints.cli.deferred import cli_errors, get_container
 
 
 def _console() -> Any:

@@ -128,8 +128,8 @@ def test_help_lists_the_contexts_groups_without_importing_them():
     done = subprocess.run([sys.executable, "-c", _HELP_PROBE], capture_output=True, text=True,
                           timeout=60, check=True)
     # the platform's own command modules (click and rich only) load; no context's does
-    assert ("LOADED [] ['entrypoints.cli.jobs', 'entrypoints.cli.main', "
-            "'entrypoints.cli.notifications']") in done.stdout
+    assert ("LOADED [] ['entrypoints.cli.deferred', 'entrypoints.cli.jobs', "
+            "'entrypoints.cli.main', 'entrypoints.cli.notifications']") in done.stdout
     for group, words in (("excedentes", "periodos"), ("exchange", "intercambio"),
                          ("sanece", "solicitudes de cambio")):
         line = next(x for x in done.stdout.splitlines() if x.strip().startswith(group + " "))

@@ -16,6 +16,7 @@ from sanece.application.notifications import (
     event_drafts,
 )
 from sanece.application.ports import FolioSubject, RequestSubject
+from sanece.domain.business_days import is_business_day
 from shared.notifications.domain import Audience, Draft, Event, Kind, email_text
 
 AT = datetime(2026, 3, 10, 16, 0, tzinfo=timezone.utc)
@@ -113,9 +114,15 @@ def test_the_email_carries_the_title_and_the_link_only():
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
        st.integers(min_value=0, max_value=40))
-def test_business_days_before_counts_weekdays_only(day, n):
+def test_business_days_before_counts_the_queues_business_days(day, n):
+    # the inbox and the review queue agree on what is overdue: weekdays minus federal holidays
     before = business_days_before(day, n)
     assert before <= day
     between = [before + timedelta(days=i) for i in range((day - before).days)]  # [before, day)
-    assert sum(1 for d in between if d.weekday() < 5) == n
-    assert n == 0 or before.weekday() < 5
+    assert sum(1 for d in between if is_business_day(d)) == n
+    assert n == 0 or is_business_day(before)
+
+
+def test_a_federal_holiday_is_not_a_business_day_for_the_inbox():
+    # Monday 16 November 2026 (Revolution Day, observed): Tuesday minus one day is Friday
+    assert business_days_before(date(2026, 11, 17), 1) == date(2026, 11, 13)

@@ -184,7 +184,8 @@ class Container(containers.DeclarativeContainer):
                                   clock=clock, policy=job_policy, queue=job_queue)
     start_if_large = providers.Factory(
         jobs_app.StartIfLarge, start=start_job.provider,
-        limits=providers.Dict({"sanece-extraction": settings.provided.jobs_sanece_extraction_rows}))
+        limits=providers.Dict({"sanece-extraction": settings.provided.jobs_sanece_extraction_rows,
+                               "report-pdf": settings.provided.jobs_report_pdf_records}))
     get_job = providers.Factory(jobs_app.GetJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
                                 clock=clock)
     list_my_jobs = providers.Factory(jobs_app.ListMyJobs, uow_factory=jobs_uow.provider,

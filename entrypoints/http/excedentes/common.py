@@ -125,7 +125,7 @@ DEPENDENCIES = (
     "export_records", "create_institution", "update_institution", "review", "bulk_accept",
     "add_return_reason", "set_return_reason_active", "quality_queries",
 )
-ROOT_DEPENDENCIES = ("identity",)
+ROOT_DEPENDENCIES = ("identity", "start_if_large")  # start_if_large: Paso 8's big PDFs as jobs
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:

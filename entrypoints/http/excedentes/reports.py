@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from anyio import to_thread
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.params import FromPath
-from litestar.response import Stream
+from litestar.response import Redirect, Stream
 
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.capture import ENTITY
@@ -28,8 +28,9 @@ from entrypoints.http.excedentes.common import (
 )
 from entrypoints.http.excedentes.pages import render_entity
 from entrypoints.http.forms import parse_int
+from entrypoints.http.jobs import requester_of
 from entrypoints.http.rendering import flash, redirect
-from entrypoints.http.streams import stream_open_file
+from entrypoints.http.streams import PDF, stream_open_file
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedFile, receive_form
 from excedentes.application.access import CAPTURE_DENIED, EntityRef
 from excedentes.application.queries import ExcedentesQueries
@@ -41,6 +42,7 @@ from excedentes.application.use_cases.reports import (
     UploadSignedCommand,
     UploadSignedReport,
 )
+from shared.jobs.application import StartIfLarge
 from shared.kernel.errors import Conflict, PermissionDenied, ValidationError
 from shared.storage.domain import FileTooLarge, UploadPolicy
 
@@ -99,18 +101,22 @@ class ReportPages(Controller):
         prints = queries.final_prints(scope_of(request), ref, year)
         return render_entity(request, "excedentes/paso8.html", ov, prints=prints)
 
-    @get(ENTITY + "/reportes/preliminar", sync_to_thread=True)
+    # The PDF's media type for the route; a refusal is a Template (text/html) and the redirect
+    # to a job says text (a route's media type would apply to both otherwise).
+    @get(ENTITY + "/reportes/preliminar", sync_to_thread=True, media_type=PDF)
     def preliminary(self, request: Request[Any, Any, Any],
-                    print_report: Injected[PrintReport],
-                    inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Stream:
-        return stream_report(request, print_report, entity_ref(inst, entity), year,
-                             final=False)
+                    print_report: Injected[PrintReport], queries: Injected[ExcedentesQueries],
+                    start_if_large: Injected[StartIfLarge],
+                    inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Any:
+        return _report(request, print_report, queries, start_if_large,
+                       entity_ref(inst, entity), year, final=False)
 
-    @get(ENTITY + "/reportes/final", sync_to_thread=True)
+    @get(ENTITY + "/reportes/final", sync_to_thread=True, media_type=PDF)
     def final(self, request: Request[Any, Any, Any], print_report: Injected[PrintReport],
-              inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Stream:
-        return stream_report(request, print_report, entity_ref(inst, entity), year,
-                             final=True)
+              queries: Injected[ExcedentesQueries], start_if_large: Injected[StartIfLarge],
+              inst: FromPath[str], entity: FromPath[str], year: FromPath[int]) -> Any:
+        return _report(request, print_report, queries, start_if_large,
+                       entity_ref(inst, entity), year, final=True)
 
     # ------------------------------------------------------------------ Paso 9
 
@@ -172,3 +178,19 @@ class ReportPages(Controller):
         ref = entity_ref(inst, entity)
         return stream_records(request, export_records, year, ref.institution_code,
                               ref.entity_code)
+
+
+def _report(request: Request[Any, Any, Any], print_report: PrintReport,
+            queries: ExcedentesQueries, start_if_large: StartIfLarge, ref: EntityRef, year: int,
+            *, final: bool) -> Any:
+    """Paso 8's PDF: at once, or above ``JOBS_REPORT_PDF_RECORDS`` records by a job (the
+    job's start applies the same access and Paso 7 rules, and refuses at once)."""
+    size = queries.overview(scope_of(request), ref, year).record_count
+    job = start_if_large(requester_of(request), "report-pdf",
+                         {"institution": ref.institution_code, "entity": ref.entity_code,
+                          "period": year, "final": final}, size)
+    if job is None:
+        return stream_report(request, print_report, ref, year, final=final)
+    flash(request, f"El reporte es grande ({size:,} registros): se prepara como un trabajo "
+                   f"(«{job.description}»).", "info")
+    return Redirect(path=f"/trabajos/{job.id}", status_code=303, media_type=MediaType.TEXT)

@@ -438,6 +438,19 @@ class _AgreementCase:
             raise NotFound(AGREEMENT_NOT_FOUND)
         return _advance(uow, self.clock, stored, _today(self.clock))
 
+    def _with_reason(self, actor: Actor, cmd: DecisionCommand,
+                     transition: Callable[..., Agreement],
+                     action: str) -> StoredAgreement:
+        """A transition that needs a catalog reason and its text (decline, cancel)."""
+        who = acting_of(actor)
+        with self.uow_factory() as uow:
+            stored = self._load(uow, actor, cmd.agreement_id)
+            code = _check_reason(uow, cmd.reason_code)
+            moved = transition(stored.agreement, who, code, cmd.text)
+            stored = self._save(uow, actor, stored, moved, action, cmd.text)
+            uow.commit()
+        return stored
+
     def _save(self, uow: AgreementUnitOfWork, actor: Actor, stored: StoredAgreement,
               moved: Agreement, action: str, reason: str | None = None,
               extra: dict[str, Any] | None = None) -> StoredAgreement:
@@ -523,27 +536,13 @@ class AcceptAgreement(_AgreementCase):
 @attrs.define
 class DeclineAgreement(_AgreementCase):
     def __call__(self, actor: Actor, cmd: DecisionCommand) -> StoredAgreement:
-        who = acting_of(actor)
-        with self.uow_factory() as uow:
-            stored = self._load(uow, actor, cmd.agreement_id)
-            code = _check_reason(uow, cmd.reason_code)
-            moved = stored.agreement.decline(who, code, cmd.text)
-            stored = self._save(uow, actor, stored, moved, "decline", cmd.text)
-            uow.commit()
-        return stored
+        return self._with_reason(actor, cmd, Agreement.decline, "decline")
 
 
 @attrs.define
 class CancelAgreement(_AgreementCase):
     def __call__(self, actor: Actor, cmd: DecisionCommand) -> StoredAgreement:
-        who = acting_of(actor)
-        with self.uow_factory() as uow:
-            stored = self._load(uow, actor, cmd.agreement_id)
-            code = _check_reason(uow, cmd.reason_code)
-            moved = stored.agreement.cancel(who, code, cmd.text)
-            stored = self._save(uow, actor, stored, moved, "cancel", cmd.text)
-            uow.commit()
-        return stored
+        return self._with_reason(actor, cmd, Agreement.cancel, "cancel")
 
 
 @attrs.define

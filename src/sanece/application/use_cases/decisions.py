@@ -20,7 +20,8 @@ approvals and rejections in ``review``); the notifications are built from these 
 
 from __future__ import annotations
 
-from typing import Sequence
+from datetime import datetime
+from typing import Callable, Sequence, cast
 
 import attrs
 
@@ -31,7 +32,7 @@ from sanece.application.access import (
     require_director,
     require_reviewer,
 )
-from sanece.application.ports import UploadedFile
+from sanece.application.ports import SaneceUnitOfWork, UploadedFile
 from sanece.application.use_cases._common import REQUEST_TARGET, UseCase, audit, load_request
 from sanece.application.use_cases.attachments import (
     attachments_key,
@@ -173,12 +174,18 @@ class ExpireRequests(UseCase):
     def __call__(self) -> list[int]:
         system = Actor(SYSTEM_USER, Scope(Role.ADMIN))
         now = self.clock.now()
+        # Pages run this on every read: look first in a read-only unit, so that a view with
+        # nothing due takes no write lock and commits nothing (no data version bumped, the
+        # processes' read caches stay valid); the write below checks again under its lock.
+        reading = cast(Callable[..., SaneceUnitOfWork], self.uow_factory)
+        with reading(read_only=True) as uow:
+            if not any(self._due(r, now) for r in uow.requests.awaiting_information()):
+                return []
         expired: list[int] = []
         with self.uow_factory() as uow:
             texts = {r.code: r.text for r in reason_catalog(uow.reasons.stored())}
             for request in uow.requests.awaiting_information():
-                deadline = request.expires_at(self.days)
-                if deadline is None or now < deadline:
+                if not self._due(request, now):
                     continue
                 expire(request, reason_code=EXPIRY_REASON, text=texts[EXPIRY_REASON],
                        days=self.days, now=now)
@@ -193,6 +200,10 @@ class ExpireRequests(UseCase):
                 expired.append(request.id)
             uow.commit()
         return expired
+
+    def _due(self, request: ChangeRequest, now: datetime) -> bool:
+        deadline = request.expires_at(self.days)
+        return deadline is not None and now >= deadline
 
 
 @attrs.frozen

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import attrs
 import pytest
@@ -205,37 +204,6 @@ def test_sections_are_consumed_once_from_a_lazy_iterable():
     pages, texts, _ = render(attrs.evolve(document(final=True), sections=once()))
     assert len(consumed) == len(SIZES)
     assert pages == len(texts)
-
-
-def test_rendering_is_not_slower_than_a_bare_cell_loop():
-    """A regression guard for the drawing path (the bench measures 60,000 rows)."""
-    from fpdf import FPDF
-
-    from excedentes.adapters.pdf.report import BODY_PT, SHORTAGES
-    from shared.adapters.rendering.pdf import FONTS, thousands
-
-    sizes = ((400, 0), (400, 0), (400, 0))
-    rows = [line for s in document(final=True, sizes=sizes).sections for line in s.shortages]
-
-    start = time.perf_counter()
-    pdf = FPDF(unit="mm", format="Letter")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.set_font("DejaVu", size=BODY_PT)
-    pdf.add_page()
-    widths = [c.width for c in SHORTAGES.columns]
-    for n, r in enumerate(rows, start=1):
-        values = (str(n), r.group, r.product, r.cause or "", r.modality,
-                  thousands(r.monthly_events), thousands(r.monthly_patients))
-        for w, v in zip(widths[:-1], values[:-1]):
-            pdf.cell(w, 4.4, v, border=1)
-        pdf.cell(widths[-1], 4.4, values[-1], border=1, new_x="LMARGIN", new_y="NEXT")
-    bytes(pdf.output())
-    bare = time.perf_counter() - start
-
-    start = time.perf_counter()
-    FpdfReportRenderer().render(document(final=True, sizes=sizes), io.BytesIO())
-    product = time.perf_counter() - start
-    assert product <= 1.3 * bare, (product, bare)
 
 
 @pytest.mark.parametrize("rows", [9, 999, 2_857, 10_000, 99_999])

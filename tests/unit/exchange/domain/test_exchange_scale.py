@@ -6,7 +6,6 @@ import ast
 import itertools
 import random
 import sys
-import time
 from pathlib import Path
 
 import exchange.domain.flow as flow_module
@@ -51,19 +50,16 @@ def synthetic_country(seed: int, shortages: int, surpluses: int, products: int =
             [make(100_000 + i) for i in range(surpluses)])
 
 
-def test_national_scale_instance_is_fast_and_valid() -> None:
+def test_national_scale_instance_is_valid() -> None:
+    """Its speed is measured by bench/exchange.py, never asserted here."""
     shortages, surpluses = synthetic_country(2021, 39_000, 21_000)
-    started = time.perf_counter()
     problem = ExchangeProblem(shortages, surpluses, ExchangeCriteria())
     analysis = analyze_exchanges(problem, SOLVE)
-    elapsed = time.perf_counter() - started
     check_allocation(problem, analysis.greedy)
     check_allocation(problem, analysis.optimal)
     assert analysis.optimal.exact
     assert analysis.optimal_totals.patients >= analysis.greedy_totals.patients
     assert 0 < analysis.optimal_potential.national.share_records_covered < 1
-    # About one second here; the bound only catches a pathological regression.
-    assert elapsed < 20, f"national analysis took {elapsed:.1f} s"
 
 
 def test_minimum_patients_at_scale_stays_valid() -> None:

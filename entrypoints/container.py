@@ -28,6 +28,7 @@ from shared.jobs import application as jobs_app
 from shared.jobs.adapters.owners import IdentityRequesters
 from shared.jobs.adapters.sql import SqlJobsUnitOfWork
 from shared.jobs.adapters.worker import EmbeddedQueue, EmbeddedWorker
+from shared.jobs.uploads import JobUploads
 from shared.notifications import application as notifications_app
 from shared.notifications.adapters.smtp import SmtpMailer
 from shared.notifications.adapters.sql import SqlNotificationsUnitOfWork
@@ -61,11 +62,15 @@ def _job_policy(settings: Settings) -> jobs_app.JobPolicy:
 
 
 def _job_kinds(read_model, exporter, sanece_extract, run_exchange, exchange_workbook,  # type: ignore[no-untyped-def]
-               exchange_pdf, print_report):
+               exchange_pdf, print_report, uploads, import_catalog, import_units,
+               sanece_units, sanece_medicines, sanece_patients, sanece_folios):
     from entrypoints.job_kinds import job_kinds
 
     return job_kinds(read_model, exporter, sanece_extract,
-                     (run_exchange, exchange_workbook, exchange_pdf), print_report)
+                     (run_exchange, exchange_workbook, exchange_pdf), print_report,
+                     uploads, (import_catalog, import_units),
+                     {"units": sanece_units, "medicines": sanece_medicines,
+                      "patients": sanece_patients, "folios": sanece_folios})
 
 
 def _job_queue(settings: Settings):  # type: ignore[no-untyped-def]
@@ -173,19 +178,30 @@ class Container(containers.DeclarativeContainer):
 
     # Jobs (long work with progress): the embedded backend, state in this database.
     jobs_uow = providers.Factory(SqlJobsUnitOfWork, sessions)
+    job_policy = providers.Singleton(_job_policy, settings)
+    # An import's file, stored first (the storage port) for the job that imports it.
+    job_uploads = providers.Factory(JobUploads, storage=storage, clock=clock,
+                                    keep=job_policy.provided.keep)
     job_kinds = providers.Singleton(_job_kinds, excedentes.read_model.provider,
                                     excedentes.exporter.provider, sanece.extract.provider,
                                     exchange.run_analysis.provider, exchange.export_workbook.provider,
                                     exchange.print_summary.provider,
-                                    excedentes.print_report.provider)
-    job_policy = providers.Singleton(_job_policy, settings)
+                                    excedentes.print_report.provider, job_uploads.provider,
+                                    excedentes.import_catalog.provider,
+                                    excedentes.import_units.provider,
+                                    sanece.import_units.provider, sanece.import_medicines.provider,
+                                    sanece.import_patients.provider, sanece.import_folios.provider)
     job_queue = providers.Singleton(_job_queue, settings)  # JOBS_BACKEND: embedded or saq
     start_job = providers.Factory(jobs_app.StartJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
                                   clock=clock, policy=job_policy, queue=job_queue)
     start_if_large = providers.Factory(
         jobs_app.StartIfLarge, start=start_job.provider,
         limits=providers.Dict({"sanece-extraction": settings.provided.jobs_sanece_extraction_rows,
-                               "report-pdf": settings.provided.jobs_report_pdf_records}))
+                               "report-pdf": settings.provided.jobs_report_pdf_records,
+                               # imports: the uploaded file's size in bytes
+                               "catalog-import": settings.provided.jobs_import_bytes,
+                               "units-import": settings.provided.jobs_import_bytes,
+                               "sanece-import": settings.provided.jobs_import_bytes}))
     get_job = providers.Factory(jobs_app.GetJob, uow_factory=jobs_uow.provider, kinds=job_kinds,
                                 clock=clock)
     list_my_jobs = providers.Factory(jobs_app.ListMyJobs, uow_factory=jobs_uow.provider,

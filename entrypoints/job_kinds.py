@@ -10,25 +10,29 @@ with the use case's own answer instead of becoming a failed job.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import attrs
 
-from excedentes.application.access import Actor, EntityRef
+from excedentes.application.access import INSTITUTION_NOT_FOUND, Actor, EntityRef, require_manage
 from excedentes.application.use_cases.exports import ExportRecords, ExportRecordsCommand
 from excedentes.application.use_cases.reports import PrintReportCommand
 from exchange.application.model import ViewFilter, may_run
 from exchange.application.use_cases import RunExchangeCommand
 from exchange.domain.matching import ExchangeCriteria
 from sanece.application.access import Actor as SaneceActor
+from sanece.application.access import require_admin
 from sanece.application.use_cases.documents import ExtractionCommand
 from shared.jobs.application import JobKinds, JobOutput, JobProgress
 from shared.jobs.domain import Requester
-from shared.kernel.errors import PermissionDenied, ValidationError
+from shared.jobs.uploads import JobUploads
+from shared.kernel.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from shared.kernel.scope import Actor as KernelActor
 from shared.kernel.scope import Role, Scope
+from shared.storage.domain import format_size
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERIOD_REQUIRED = "Indique el periodo (año) a exportar."
@@ -324,12 +328,260 @@ class ExchangeAnalysisKind:
         return JobOutput(f"{name}.xlsx", XLSX)
 
 
+# --- imports ----------------------------------------------------------------------------------
+# The file of an import is uploaded first (``JobUploads``: the storage port, under its owner's
+# key) and named by its id in the job's parameters; ``prepare`` looks it up among the
+# requester's own uploads (another user's id answers like a missing one) and keeps the key the
+# worker reads. The use case then runs unchanged on a local copy: its own scope and validation
+# rules decide, and it is all or nothing (a refused file fails the job with its Spanish
+# message and its first line errors). The job's file is the import's summary (a short text,
+# shown on the job page); the upload is removed when the job ends.
+TEXT = "text/plain; charset=utf-8"
+UPLOAD_REQUIRED = "Indique el archivo subido a importar («upload»: el id que respondió la subida)."
+SANECE_WHAT_UNKNOWN = "«what» debe ser units, medicines, patients o folios."
+SANECE_IMPORTS = {"units": "unidades médicas", "medicines": "claves de medicamentos",
+                  "patients": "pacientes", "folios": "folios"}
+UNITS_DENIED = "La importación de unidades corresponde al coordinador de la institución."
+PROGRESS_EVERY = 1.0  # seconds between two progress reports while the file is read
+
+
+def _upload_id(params: Mapping[str, Any]) -> str:
+    value = params.get("upload") if isinstance(params, Mapping) else None
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(UPLOAD_REQUIRED, code="job_params_invalid")
+    return value.strip()
+
+
+def _version(params: Mapping[str, Any]) -> int | None:
+    return _optional_int(params, "version")
+
+
+class _CountedReads:
+    """The use case's files port with its ``read_*`` rows counted as the use case consumes
+    them: the job reports «Leyendo el archivo: 120,000 de 300,000 líneas» (5–50 %) while the
+    file is read, then «Validando y guardando» once every row is in (the writes are one
+    transaction, without intermediate progress). A CSV's line count is known beforehand (its
+    newlines); an XLSX's is not, and its percentage creeps up towards 45."""
+
+    def __init__(self, inner: Any, progress: JobProgress, total: int | None,
+                 clock: Callable[[], float]) -> None:
+        self._inner, self._progress, self._total, self._clock = inner, progress, total, clock
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not name.startswith("read_"):
+            return attr
+
+        def read(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            return self._counted(attr(*args, **kwargs))
+
+        return read
+
+    def _counted(self, rows: Iterable[Any]) -> Iterator[Any]:
+        n, last = 0, self._clock()
+        for row in rows:
+            n += 1
+            if n % 1000 == 0 and self._clock() - last >= PROGRESS_EVERY:
+                last = self._clock()
+                if self._total:
+                    share = min(n / self._total, 1.0)
+                    self._progress(5 + int(45 * share),
+                                   f"Leyendo el archivo: {n:,} de {self._total:,} líneas")
+                else:
+                    self._progress(5 + int(40 * n / (n + 50_000)),
+                                   f"Leyendo el archivo: {n:,} líneas")
+            yield row
+        self._progress(50, f"Validando y guardando {n:,} líneas (todo o nada)")
+
+
+def _csv_lines(path: Path) -> int | None:
+    """Data lines of a CSV (its newlines less the heading); None for an XLSX (a ZIP)."""
+    with open(path, "rb") as fh:
+        if fh.read(4) == b"PK\x03\x04":
+            return None
+        fh.seek(0)
+        newlines, last = 0, b""
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            newlines += block.count(b"\n")
+            last = block
+    return max(newlines - (0 if last.endswith(b"\n") else -1) - 1, 0)
+
+
+@attrs.define
+class _ImportKind:
+    """What the import kinds share: the upload's look-up, the local copy, the summary file."""
+
+    uploads: Callable[[], JobUploads]
+
+    def _upload(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        return self.uploads().find(requester.user_id, _upload_id(params)).as_params()
+
+    def storage_scope(self, params: Mapping[str, Any]) -> str | None:
+        return None
+
+    def _run(self, params: Mapping[str, Any], out: Path, progress: JobProgress,
+             use_case: Any, call: Callable[[Any, Path, str], Any]) -> Any:
+        """Copy the upload next to ``out`` (the worker's private folder), run ``call`` with the
+        use case whose reads are counted; remove the upload once the job's outcome is final
+        (imported, or refused by a rule); an unexpected error keeps it for the retry."""
+        progress(2, "Obteniendo el archivo subido")
+        name = str(params.get("filename") or "archivo")
+        local = self.uploads().fetch(params, out.with_name("upload" + Path(name).suffix.lower()))
+        counted = attrs.evolve(use_case, files=_CountedReads(use_case.files, progress,
+                                                             _csv_lines(local), time.monotonic))
+        try:
+            result = call(counted, local, name)
+        except DomainError:
+            self.uploads().discard(params)
+            raise
+        self.uploads().discard(params)
+        return result
+
+    @staticmethod
+    def _summary(out: Path, title: str, params: Mapping[str, Any], requester: Requester,
+                 result: str) -> None:
+        size = int(params.get("size") or 0)
+        out.write_text(f"{title}\nArchivo: {params.get('filename', '')} ({format_size(size)})\n"
+                       f"Resultado: {result}\nImportado por: {requester.username}\n",
+                       encoding="utf-8")
+
+
+@attrs.define
+class CatalogImportKind(_ImportKind):
+    """``catalog-import``: an institution's product catalog (``ImportCatalog``, E13), by its
+    coordinador or an admin. ``{"upload": id, "institution": "SS", "version": 4}``; the
+    version (optional) is the catalog's the page or client saw: another import in between
+    fails the job with the use case's «Otra persona actualizó…»."""
+
+    import_catalog: Callable[[], Any] = attrs.field(default=None, kw_only=True)
+    read_model: Callable[[], Any] = attrs.field(default=None, kw_only=True)
+    name: str = "catalog-import"
+    label: str = "Importación del catálogo de productos"
+    roles: frozenset[str] = frozenset({Role.COORDINADOR.value, Role.ADMIN.value})
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(params, Mapping):
+            raise ValidationError(INSTITUTION_REQUIRED, code="job_params_invalid")
+        inst = self.read_model().institution(_institution(params))
+        if inst is None:
+            raise NotFound(INSTITUTION_NOT_FOUND)
+        require_manage(_actor(requester).scope, inst.code)  # the use case's rule, at once
+        return {"institution": inst.code, "version": _version(params),
+                **self._upload(requester, params)}
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        return (f"Importación del catálogo de productos de {params.get('institution', '')} "
+                f"({params.get('filename', '')})")
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        inst = str(params["institution"])
+        summary = self._run(params, out, progress, self.import_catalog(),
+                            lambda uc, path, name: uc(_actor(requester), inst, path, name,
+                                                      expected_version=params.get("version")))
+        self._summary(out, f"Importación del catálogo de productos de {inst}", params,
+                      requester, f"Catálogo de productos importado: {summary.message}")
+        return JobOutput(f"importacion-catalogo-{inst}.txt", TEXT)
+
+
+@attrs.define
+class UnitsImportKind(_ImportKind):
+    """``units-import``: medical units (``ImportUnits``, E13), by a coordinador (their
+    institution's rows) or an admin. ``{"upload": id, "institution": "SS", "version": 2}``;
+    institution and version are optional (the version is that institution's units')."""
+
+    import_units: Callable[[], Any] = attrs.field(default=None, kw_only=True)
+    read_model: Callable[[], Any] = attrs.field(default=None, kw_only=True)
+    name: str = "units-import"
+    label: str = "Importación de unidades médicas"
+    roles: frozenset[str] = frozenset({Role.COORDINADOR.value, Role.ADMIN.value})
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(params, Mapping):
+            raise ValidationError(UPLOAD_REQUIRED, code="job_params_invalid")
+        if requester.role not in (Role.ADMIN.value, Role.COORDINADOR.value):
+            raise PermissionDenied(UNITS_DENIED)  # the use case's own refusal, at once
+        code = None
+        if params.get("institution"):
+            inst = self.read_model().institution(_institution(params))
+            if inst is None:
+                raise NotFound(INSTITUTION_NOT_FOUND)
+            require_manage(_actor(requester).scope, inst.code)
+            code = inst.code
+        return {"institution": code, "version": _version(params),
+                **self._upload(requester, params)}
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        return f"Importación de unidades médicas ({params.get('filename', '')})"
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        summary = self._run(params, out, progress, self.import_units(),
+                            lambda uc, path, name: uc(
+                                _actor(requester), path, name,
+                                institution_code=params.get("institution"),
+                                expected_version=params.get("version")))
+        self._summary(out, "Importación de unidades médicas", params, requester,
+                      f"Unidades médicas importadas: {summary.message}")
+        return JobOutput("importacion-unidades.txt", TEXT)
+
+
+@attrs.define
+class SaneceImportKind(_ImportKind):
+    """``sanece-import``: the SAnECE imports (S16, admin): ``{"upload": id, "what": "units" |
+    "medicines" | "patients" | "folios"}``, each its use case unchanged."""
+
+    use_cases: Mapping[str, Callable[[], Any]] = attrs.field(factory=dict, kw_only=True)
+    name: str = "sanece-import"
+    label: str = "Importación SAnECE (unidades, medicamentos, pacientes o folios)"
+    roles: frozenset[str] = frozenset({Role.ADMIN.value})
+    in_menu: bool = False  # the SAnECE menu is the guide's (the admin has it anyway)
+
+    @staticmethod
+    def _what(params: Mapping[str, Any]) -> str:
+        what = params.get("what") if isinstance(params, Mapping) else None
+        if what not in SANECE_IMPORTS:
+            raise ValidationError(SANECE_WHAT_UNKNOWN, code="job_params_invalid")
+        return str(what)
+
+    def prepare(self, requester: Requester, params: Mapping[str, Any]) -> dict[str, Any]:
+        what = self._what(params)
+        require_admin(SaneceExtractionKind._actor(requester).scope)  # the use case's rule
+        return {"what": what, **self._upload(requester, params)}
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        noun = SANECE_IMPORTS.get(str(params.get("what")), "")
+        return f"Importación SAnECE de {noun} ({params.get('filename', '')})"
+
+    def run(self, requester: Requester, params: Mapping[str, Any], out: Path,
+            progress: JobProgress) -> JobOutput:
+        what = self._what(params)
+        actor = SaneceExtractionKind._actor(requester)
+        summary = self._run(params, out, progress, self.use_cases[what](),
+                            lambda uc, path, name: uc(actor, path, name))
+        noun = SANECE_IMPORTS[what]
+        self._summary(out, f"Importación SAnECE de {noun}", params, requester,
+                      f"{summary.created:,} nuevos, {summary.updated:,} actualizados, "
+                      f"{summary.unchanged:,} sin cambios.")
+        return JobOutput(f"importacion-sanece-{what}.txt", TEXT)
+
+
 def job_kinds(read_model: Callable[[], Any], exporter: Callable[[], Any],
               sanece_extract: Callable[[], Any] | None = None,
               exchange: tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]] | None = None,
-              print_report: Callable[[], Any] | None = None) -> JobKinds:
+              print_report: Callable[[], Any] | None = None,
+              uploads: Callable[[], JobUploads] | None = None,
+              excedentes_imports: tuple[Callable[[], Any], Callable[[], Any]] | None = None,
+              sanece_imports: Mapping[str, Callable[[], Any]] | None = None) -> JobKinds:
     """The registry, given the contexts' providers (called when a job starts or runs)."""
     extra: list[Any] = []
+    if uploads is not None and excedentes_imports is not None:
+        import_catalog, import_units = excedentes_imports
+        extra.append(CatalogImportKind(uploads, import_catalog=import_catalog,
+                                       read_model=read_model))
+        extra.append(UnitsImportKind(uploads, import_units=import_units, read_model=read_model))
+    if uploads is not None and sanece_imports is not None:
+        extra.append(SaneceImportKind(uploads, use_cases=sanece_imports))
     if print_report is not None:
         extra.append(ReportPdfKind(print_report))
     if exchange is not None:

@@ -84,6 +84,8 @@ class Settings:
     jobs_sanece_extraction_rows: int = 20_000
     # Paso 8's PDFs are printed at once up to this many records, above it by a job
     jobs_report_pdf_records: int = 20_000
+    # catalog, unit and SAnECE import pages import at once up to this many bytes, above it a job
+    jobs_import_bytes: int = 500_000
     smtp_url: str | None = None  # e-mail copies of notifications; off when unset
     smtp_from: str = "SAnECE <no-responder@localhost>"
     public_url: str | None = None  # the product's address, for the links in those e-mails
@@ -149,6 +151,7 @@ class Settings:
             jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", 60),
             jobs_sanece_extraction_rows=_int(env, "JOBS_SANECE_EXTRACTION_ROWS", 20_000),
             jobs_report_pdf_records=_int(env, "JOBS_REPORT_PDF_RECORDS", 20_000),
+            jobs_import_bytes=_int(env, "JOBS_IMPORT_BYTES", 500_000),
             smtp_url=env.get("SMTP_URL") or None,
             smtp_from=env.get("SMTP_FROM") or "SAnECE <no-responder@localhost>",
             public_url=env.get("PUBLIC_URL") or None,

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import attrs
 
 from excedentes.application.access import INSTITUTION_NOT_FOUND, Actor, EntityRef, require_manage
+from excedentes.application.use_cases.catalog import CATALOG, UNITS, catalog_stale
 from excedentes.application.use_cases.exports import ExportRecords, ExportRecordsCommand
 from excedentes.application.use_cases.reports import PrintReportCommand
 from exchange.application.model import ViewFilter, may_run
@@ -407,6 +408,17 @@ def _csv_lines(path: Path) -> int | None:
     return max(newlines - (0 if last.endswith(b"\n") else -1) - 1, 0)
 
 
+def _check_version(read_model: Any, code: str, kind: str, version: int | None) -> None:
+    """A page or client that names the version it saw learns at once that another import came
+    first (the use case checks it again, in its write transaction, when the job runs)."""
+    if version is None:
+        return
+    state = read_model.catalog_state(code)
+    stamp = state.catalog if kind == CATALOG else state.units
+    if stamp.version != version:
+        raise catalog_stale(stamp, kind, code)
+
+
 @attrs.define
 class _ImportKind:
     """What the import kinds share: the upload's look-up, the local copy, the summary file."""
@@ -466,8 +478,9 @@ class CatalogImportKind(_ImportKind):
         if inst is None:
             raise NotFound(INSTITUTION_NOT_FOUND)
         require_manage(_actor(requester).scope, inst.code)  # the use case's rule, at once
-        return {"institution": inst.code, "version": _version(params),
-                **self._upload(requester, params)}
+        version = _version(params)
+        _check_version(self.read_model(), inst.code, CATALOG, version)
+        return {"institution": inst.code, "version": version, **self._upload(requester, params)}
 
     def describe(self, params: Mapping[str, Any]) -> str:
         return (f"Importación del catálogo de productos de {params.get('institution', '')} "
@@ -508,8 +521,10 @@ class UnitsImportKind(_ImportKind):
                 raise NotFound(INSTITUTION_NOT_FOUND)
             require_manage(_actor(requester).scope, inst.code)
             code = inst.code
-        return {"institution": code, "version": _version(params),
-                **self._upload(requester, params)}
+        version = _version(params)
+        if code is not None:
+            _check_version(self.read_model(), code, UNITS, version)
+        return {"institution": code, "version": version, **self._upload(requester, params)}
 
     def describe(self, params: Mapping[str, Any]) -> str:
         return f"Importación de unidades médicas ({params.get('filename', '')})"

@@ -23,8 +23,8 @@ from litestar.response import Stream
 from entrypoints.http.bodies import json_body
 from entrypoints.http.dependencies import Injected, bound, dependency_map
 from entrypoints.http.forms import first_values
+from entrypoints.http.job_uploads import IMPORT_KINDS, JobUploadsApi, requester_of
 from entrypoints.http.rendering import HttpModule, MenuItem, flash, redirect, render
-from entrypoints.http.security import current_user
 from entrypoints.http.streams import stream_open_file
 from shared.jobs.application import (
     CancelJob,
@@ -34,17 +34,13 @@ from shared.jobs.application import (
     OpenJobResult,
     StartJob,
 )
-from shared.jobs.domain import Requester, format_eta
+from shared.jobs.domain import format_eta
+from shared.kernel.errors import NotFound
 from shared.kernel.scope import Role
 
 URL_FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 PAGES = "/trabajos"
 API = "/api/jobs"
-
-
-def requester_of(request: Request[Any, Any, Any]) -> Requester:
-    user = current_user(request)
-    return Requester(user.id, user.username, user.role.value, user.scope_ref)
 
 
 USE_CASES = ("start_job", "get_job", "list_my_jobs", "cancel_job", "open_job_result")
@@ -150,10 +146,12 @@ class JobPages(Controller):
 
     @get("/{job_id:str}", sync_to_thread=True)
     def show(self, request: Request[Any, Any, Any], job_id: FromPath[str],
-             get_job: Injected[GetJob]) -> Any:
+             get_job: Injected[GetJob], open_job_result: Injected[OpenJobResult]) -> Any:
         view = get_job(requester_of(request), job_id)
         return render(request, "jobs_show.html", job=view, eta=format_eta(view.eta),
-                      api_url=f"{API}/{view.id}", download_url=f"{PAGES}/{view.id}/archivo")
+                      api_url=f"{API}/{view.id}", download_url=f"{PAGES}/{view.id}/archivo",
+                      summary=_summary(request, open_job_result, view),
+                      reload_when_done=view.kind in IMPORT_KINDS)
 
     @post("/{job_id:str}/cancelar", sync_to_thread=True)
     def cancel(self, request: Request[Any, Any, Any], job_id: FromPath[str],
@@ -168,10 +166,30 @@ class JobPages(Controller):
         return _download(request, open_job_result, job_id)
 
 
+SUMMARY_MAX_BYTES = 8 * 1024
+
+
+def _summary(request: Request[Any, Any, Any], open_job_result: OpenJobResult,
+             view: JobView) -> list[str]:
+    """The lines of a job whose result is a short text (an import's summary), shown on its
+    page; [] for any other result."""
+    if not (view.has_result and (view.filename or "").endswith(".txt")
+            and (view.size or 0) <= SUMMARY_MAX_BYTES):
+        return []
+    try:
+        opened = open_job_result(requester_of(request), view.id)
+    except NotFound:  # expired meanwhile
+        return []
+    with opened.stream as fh:
+        text = fh.read(SUMMARY_MAX_BYTES).decode("utf-8", errors="replace")
+    return [line for line in text.splitlines() if line.strip()]
+
+
 def module(container: Any) -> HttpModule:
     """The platform's jobs module; «Mis descargas» is in the menu of the roles that can start
     a job of some registered kind. Its templates are the platform's."""
     roles = frozenset(Role(r) for r in container.job_kinds().menu_roles())
-    router = bound([JobPages, JobsApi], dependency_map(container, USE_CASES))
+    router = bound([JobPages, JobsApi, JobUploadsApi],
+                   dependency_map(container, (*USE_CASES, "job_uploads")))
     return HttpModule(name="jobs", route_handlers=[router],
                       menu=[MenuItem("Mis descargas", PAGES, roles)])

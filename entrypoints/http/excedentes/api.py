@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import attrs
 from anyio import to_thread
 from litestar import Controller, Request, get, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Response, Stream
 
@@ -45,9 +46,10 @@ from entrypoints.http.excedentes.common import (
     stream_report,
     version_refusals,
 )
-from entrypoints.http.excedentes.coordination import tabular_policy
+from entrypoints.http.job_uploads import start_import_job, tabular_policy
 from entrypoints.http.excedentes.reports import receive_signed, stream_signed
 from entrypoints.http.forms import search_term
+from entrypoints.http.jobs import JobOut
 from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
 from excedentes.application.queries import ExcedentesQueries
 from excedentes.application.use_cases.capture import (
@@ -110,6 +112,8 @@ from excedentes.domain.errors import GridInvalid
 from excedentes.domain.grid import GridRow
 from excedentes.domain.versions import VERSION_MISSING, VersionStamp, version_required
 from shared.identity.application import IdentityService
+from shared.jobs.application import StartIfLarge
+from shared.jobs.uploads import JobUploads
 from shared.kernel.errors import ValidationError
 from shared.kernel.pagination import PageRequest
 
@@ -395,6 +399,13 @@ class EntityApi(Controller):
 # --------------------------------------------------------------------------- institution
 
 
+LARGE_IMPORT = ("Un archivo de más de `JOBS_IMPORT_BYTES` bytes se guarda y se importa como un "
+                "trabajo: la respuesta es 202 con `Location: /api/jobs/{id}` (su estado, avance "
+                "y, al terminar, el resumen en `result_url`).")
+LARGE_IMPORT_RESPONSE = ResponseSpec(data_container=JobOut, description=(
+    "Archivo grande: se importa como un trabajo (`Location: /api/jobs/{id}`)."))
+
+
 class InstitutionApi(Controller):
     path = "/api/excedentes"
     guards = [exc_guard]
@@ -522,30 +533,40 @@ class InstitutionApi(Controller):
 
     @post("/institutions/{inst:str}/catalog", guards=[manager_guard], status_code=200,
           summary="Importar el catálogo (CSV/XLSX, todo o nada; If-Match con la ETag de "
-                  "GET …/catalog/version)", **UPLOAD_ROUTE)
+                  "GET …/catalog/version)", description=LARGE_IMPORT,
+          responses={202: LARGE_IMPORT_RESPONSE}, **UPLOAD_ROUTE)
     async def import_catalog(self, request: Request[Any, Any, Any],
                              import_catalog: Injected[ImportCatalog],
                              queries: Injected[ExcedentesQueries],
-                             inst: FromPath[str]) -> ImportOut:
+                             start_if_large: Injected[StartIfLarge],
+                             job_uploads: Injected[JobUploads],
+                             inst: FromPath[str]) -> Response[ImportOut]:
         # the institution must be visible before a byte of the file is read
         await to_thread.run_sync(queries.institution, scope_of(request), inst)
         expected = _import_version(request, CATALOG_WHAT)
         return await _import(request, CATALOG_WHAT, lambda path, name: import_catalog(
-            actor_of(request), inst, path, name, expected_version=expected))
+            actor_of(request), inst, path, name, expected_version=expected),
+            ("catalog-import", {"institution": inst, "version": expected}),
+            start_if_large, job_uploads)
 
     @post("/units", guards=[manager_guard], status_code=200,
           summary="Importar unidades médicas (CSV/XLSX, todo o nada; If-Match con la ETag de "
-                  "GET /institutions/{institution}/units/version)", **UPLOAD_ROUTE)
+                  "GET /institutions/{institution}/units/version)", description=LARGE_IMPORT,
+          responses={202: LARGE_IMPORT_RESPONSE}, **UPLOAD_ROUTE)
     async def import_units(self, request: Request[Any, Any, Any],
                            import_units: Injected[ImportUnits],
+                           start_if_large: Injected[StartIfLarge],
+                           job_uploads: Injected[JobUploads],
                            institution: Annotated[str | None, QueryParameter()] = None
-                           ) -> ImportOut:
+                           ) -> Response[ImportOut]:
         """``institution``: whose units version ``If-Match`` names (a coordinador's own by
         default; an admin names it)."""
         expected = _import_version(request, UNITS_WHAT)
         return await _import(request, UNITS_WHAT, lambda path, name: import_units(
             actor_of(request), path, name, institution_code=institution,
-            expected_version=expected))
+            expected_version=expected),
+            ("units-import", {"institution": institution, "version": expected}),
+            start_if_large, job_uploads)
 
 
 def _import_version(request: Request[Any, Any, Any], what: str) -> int:
@@ -556,14 +577,23 @@ def _import_version(request: Request[Any, Any, Any], what: str) -> int:
     return expected
 
 
-async def _import(request: Request[Any, Any, Any], what: str, run: Any) -> ImportOut:
+async def _import(request: Request[Any, Any, Any], what: str, run: Any,
+                  job: tuple[str, dict[str, Any]], start_if_large: StartIfLarge,
+                  job_uploads: JobUploads) -> Response[Any]:
     with await receive_form(request, tabular_policy(request), max_files=1) as form:
         if not form.files:
             raise ValidationError("Adjunte el archivo CSV o XLSX a importar (campo «archivo»).")
         received = form.files[0]
         with version_refusals(what):
+            # above JOBS_IMPORT_BYTES: stored, imported by a job (202 + Location)
+            kind, params = job
+            started = await to_thread.run_sync(lambda: start_import_job(
+                request, start_if_large, job_uploads, kind, received, params))
+            if started is not None:
+                return Response(JobOut.of(started), status_code=202,
+                                headers={"Location": f"/api/jobs/{started.id}"})
             summary = await to_thread.run_sync(run, received.path, received.original_name)
-    return ImportOut.of(summary)
+    return Response(ImportOut.of(summary))
 
 
 # --------------------------------------------------------------------------- requests

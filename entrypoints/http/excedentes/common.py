@@ -125,7 +125,8 @@ DEPENDENCIES = (
     "export_records", "create_institution", "update_institution", "review", "bulk_accept",
     "add_return_reason", "set_return_reason_active", "quality_queries",
 )
-ROOT_DEPENDENCIES = ("identity", "start_if_large")  # start_if_large: Paso 8's big PDFs as jobs
+# start_if_large, job_uploads: Paso 8's big PDFs and large catalog / units imports as jobs
+ROOT_DEPENDENCIES = ("identity", "start_if_large", "job_uploads")
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:

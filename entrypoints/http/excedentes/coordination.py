@@ -32,7 +32,7 @@ from entrypoints.http.excedentes.common import (
 from entrypoints.http.excedentes.pages import render_entity, render_page
 from entrypoints.http.forms import page_request, parse_int, with_query
 from entrypoints.http.rendering import flash, redirect
-from entrypoints.http.streams import CSV, XLSX
+from entrypoints.http.job_uploads import start_import_job, tabular_policy
 from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
 from excedentes.application.access import MANAGE_DENIED
 from excedentes.application.queries import ExcedentesQueries
@@ -64,32 +64,11 @@ from excedentes.domain.versions import VersionStamp, require_version
 from shared.adapters.sql.queries import end_read_snapshot
 from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shared.kernel.scope import Role
-from shared.storage.domain import FileTooLarge, FileTypeNotAllowed, UploadPolicy
+from shared.jobs.application import StartIfLarge
+from shared.jobs.uploads import JobUploads
+from shared.storage.domain import FileTooLarge
 
 STATUSES = tuple((s.slug, s.label) for s in RequestStatus)
-XLSX_MAGIC = b"PK\x03\x04"
-
-
-class TabularUploadPolicy(UploadPolicy):
-    """Catalog and unit files: an .xlsx (a ZIP container) or a text CSV; anything binary
-    (an executable, an image, a PDF renamed .csv) is refused by its first bytes."""
-
-    def check_type(self, head: bytes) -> str:
-        if head.startswith(XLSX_MAGIC):
-            return XLSX
-        if head and b"\x00" not in head and not head.startswith((b"%PDF-", b"\x89PNG",
-                                                                 b"\xff\xd8\xff", b"MZ")):
-            return CSV
-        raise FileTypeNotAllowed("El archivo debe ser CSV o XLSX (se revisa su contenido, no "
-                                 "su nombre).")
-
-
-def tabular_policy(request: Request[Any, Any, Any]) -> TabularUploadPolicy:
-    """Catalog and unit uploads, up to ``IMPORT_MAX_MB`` (the settings' ``import_max_bytes``)."""
-    return TabularUploadPolicy(request.app.state.container.settings().import_max_bytes,
-                               frozenset({XLSX, CSV}))
-
-
 @attrs.define
 class VersionForm:
     """A form whose only field is the version of what it changes (open / close, accept)."""
@@ -113,6 +92,15 @@ class PeriodForm:
     estado: str = "abierto"
     version: str = ""  # the window form: the period version it was drawn from
     csrf_token: str = ""
+
+
+@attrs.frozen
+class _ImportJob:
+    """How a large import becomes a job: its kind and the jobs' use cases."""
+
+    kind: str
+    start_if_large: StartIfLarge
+    uploads: JobUploads
 
 
 def parse_date(raw: str, what: str) -> date | None:
@@ -390,23 +378,29 @@ class CatalogPages(Controller):
     async def import_catalog(self, request: Request[Any, Any, Any],
                              import_catalog: Injected[ImportCatalog],
                              queries: Injected[ExcedentesQueries],
+                             start_if_large: Injected[StartIfLarge],
+                             job_uploads: Injected[JobUploads],
                              inst: FromPath[str]) -> Any:
         return await self._import(request, queries, inst, "productos",
                                   lambda path, name, expected: import_catalog(
                                       actor_of(request), inst, path, name,
-                                      expected_version=expected))
+                                      expected_version=expected),
+                                  _ImportJob("catalog-import", start_if_large, job_uploads))
 
     @post("/{inst:str}/unidades", **UPLOAD_ROUTE)
     async def import_units(self, request: Request[Any, Any, Any],
                            import_units: Injected[ImportUnits],
-                           queries: Injected[ExcedentesQueries], inst: FromPath[str]) -> Any:
+                           queries: Injected[ExcedentesQueries],
+                           start_if_large: Injected[StartIfLarge],
+                           job_uploads: Injected[JobUploads], inst: FromPath[str]) -> Any:
         return await self._import(request, queries, inst, "unidades",
                                   lambda path, name, expected: import_units(
                                       actor_of(request), path, name, institution_code=inst,
-                                      expected_version=expected))
+                                      expected_version=expected),
+                                  _ImportJob("units-import", start_if_large, job_uploads))
 
     async def _import(self, request: Request[Any, Any, Any], queries: ExcedentesQueries,
-                      inst: str, target: str, run: Any) -> Any:
+                      inst: str, target: str, run: Any, job: "_ImportJob") -> Any:
         # the institution must be visible and managed before a byte is read
         await to_thread.run_sync(_manager_institution, request, queries, inst)
         try:
@@ -417,6 +411,16 @@ class CatalogPages(Controller):
                 # the version of the catalog / units the page was drawn from
                 expected = require_version(form.get("version"), "este catálogo" if
                                            target == "productos" else "las unidades médicas")
+                # Above JOBS_IMPORT_BYTES the file is stored and imported by a job: its page
+                # shows the progress, and the summary stays in «Mis descargas».
+                started = await to_thread.run_sync(lambda: start_import_job(
+                    request, job.start_if_large, job.uploads, job.kind, received,
+                    {"institution": inst, "version": expected}))
+                if started is not None:
+                    flash(request, f"El archivo es grande: se importa como un trabajo "
+                                   f"(«{started.description}»). Puede salir de esta página: el "
+                                   "resumen quedará en «Mis descargas».", "info")
+                    return redirect(f"/trabajos/{started.id}")
                 summary = await to_thread.run_sync(run, received.path, received.original_name,
                                                    expected)
         except (ValidationError, FileTooLarge, PermissionDenied, StaleVersion) as refused:

@@ -37,6 +37,8 @@
     var finished = job.status === "done" || job.status === "failed" || job.status === "expired";
     var cancel = box.querySelector("[data-job-cancel]");
     if (finished && cancel) { cancel.remove(); }  // a finished job cannot be cancelled
+    // an import's summary is written on the page by the server: show it once done
+    if (job.status === "done" && box.hasAttribute("data-job-reload")) { window.location.reload(); }
     return finished;
   }
   var delay = 1000;

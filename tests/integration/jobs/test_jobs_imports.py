@@ -11,6 +11,8 @@ from datetime import timedelta
 
 import pytest
 
+from excedentes.application.access import Actor
+from excedentes.domain.errors import StaleVersion
 from shared.jobs.domain import JobStatus, Requester
 from shared.jobs.uploads import UPLOAD_NOT_FOUND
 from shared.kernel.errors import NotFound, PermissionDenied, ValidationError
@@ -65,7 +67,7 @@ def test_a_catalog_import_runs_as_a_job_and_removes_its_upload(container, users,
 
 
 def test_a_refused_file_fails_the_job_with_its_line_errors_and_imports_nothing(
-        container, users, world):
+        container, users, world, tmp_path):
     coord = users["coord_ss"]
     before = products(container)
     view = container.start_job()(coord, "catalog-import", {
@@ -77,11 +79,20 @@ def test_a_refused_file_fails_the_job_with_its_line_errors_and_imports_nothing(
     assert "Corrija lo indicado" in failed.error
     assert products(container) == before  # all or nothing
     assert container.job_uploads().sweep(coord.user_id) == 0
-    # a stale version (another import since the page was drawn) fails with the use case's words
-    stale = container.start_job()(coord, "catalog-import", {
-        "upload": upload(container, coord, GOOD_CATALOG), "institution": "SS", "version": 7})
+    # a version another import replaced: refused at once, or, when that import comes while
+    # the job waits, the job fails with the use case's words; nothing imported either way
+    with pytest.raises(StaleVersion):
+        container.start_job()(coord, "catalog-import", {
+            "upload": upload(container, coord, GOOD_CATALOG), "institution": "SS", "version": 7})
+    waiting = container.start_job()(coord, "catalog-import", {
+        "upload": upload(container, coord, GOOD_CATALOG), "institution": "SS", "version": 0})
+    other = Actor.coordinador("coordinador.ss2", "SS")
+    path = tmp_path / "otro.csv"
+    path.write_text(CATALOG_HEAD + "Servicios de Atención Médica,Cirugía,Cirugía general,"
+                    "Apendicectomía,Procedimiento\n", encoding="utf-8")
+    container.excedentes.import_catalog()(other, "SS", path, "otro.csv")
     run_queue(container)
-    error = container.get_job()(coord, stale.id).error
+    error = container.get_job()(coord, waiting.id).error
     assert error.startswith("Otra persona actualizó el catálogo") and "Hernioplastia" not in \
         products(container)
 

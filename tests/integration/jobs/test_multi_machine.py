@@ -2,7 +2,8 @@
 one PostgreSQL database, one Redis, one S3 bucket (a moto server started here), two
 ``sanece-admin serve`` processes and one ``sanece-admin worker``, each with a ``VAR_DIR`` of
 its own (nothing is shared through local files). A user logs in on one web process, starts a
-national export and a SAnECE extraction there, and downloads both from the other."""
+national export, a SAnECE extraction and a catalog import (its file stored in the bucket first)
+there, and downloads the results from the other."""
 
 from __future__ import annotations
 
@@ -153,7 +154,22 @@ def test_two_web_machines_and_a_worker_share_database_redis_and_bucket(database,
                 "params": {"start": form["start"], "end": form["end"], "unit_id": unit}})
             assert extraction.status_code == 202, extraction.text
 
+            # An import: the file is stored on A (in the bucket), the worker imports it.
+            catalog = ("Servicio,Grupo de Servicio,Especialidad,Producto,Unidad de Medida\n"
+                       "Servicios de Atención Médica,Cirugía,Cirugía general,"
+                       "Producto de otra máquina,Procedimiento\n").encode()
+            up = client.post(f"{a}/api/jobs/uploads", headers=headers,
+                             files={"archivo": ("catalogo.csv", catalog, "text/csv")})
+            assert up.status_code == 201, up.text
+            imported = client.post(f"{a}/api/jobs", headers=headers, json={
+                "kind": "catalog-import",
+                "params": {"upload": up.json()["upload"], "institution": "SS"}})
+            assert imported.status_code == 202, imported.text
+
             deadline = time.monotonic() + 60
+            job = _wait_done(client, b, imported.headers["location"], deadline)
+            assert job["status"] == "done", job
+            assert "1 nueva" in client.get(f"{b}{job['result_url']}").text
             for started_job, sheet_rows in ((export, 2), (extraction, 1)):
                 job = _wait_done(client, b, started_job.headers["location"], deadline)
                 assert job["status"] == "done", job
@@ -167,7 +183,8 @@ def test_two_web_machines_and_a_worker_share_database_redis_and_bucket(database,
         s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
                           aws_access_key_id="test", aws_secret_access_key="test")
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket="sanece-archivos").get("Contents", [])]
-        assert sum(k.startswith("jobs/") for k in keys) == 2, keys
+        assert sum(k.startswith("jobs/") for k in keys) == 3, keys  # the import's summary too
+        assert not [k for k in keys if k.startswith("job-uploads/")], keys  # consumed, removed
     finally:
         for proc in (web_a, web_b, worker, demo):
             if proc.poll() is None:

@@ -395,7 +395,7 @@ class _CountedReads:
         self._progress(50, f"Validando y guardando {n:,} líneas (todo o nada)")
 
 
-def _csv_lines(path: Path) -> int | None:
+def _counted_lines(path: Path) -> int | None:
     """Data lines of a CSV (its newlines less the heading); None for an XLSX (a ZIP)."""
     with open(path, "rb") as fh:
         if fh.read(4) == b"PK\x03\x04":
@@ -440,7 +440,7 @@ class _ImportKind:
         name = str(params.get("filename") or "archivo")
         local = self.uploads().fetch(params, out.with_name("upload" + Path(name).suffix.lower()))
         counted = attrs.evolve(use_case, files=_CountedReads(use_case.files, progress,
-                                                             _csv_lines(local), time.monotonic))
+                                                             _counted_lines(local), time.monotonic))
         try:
             result = call(counted, local, name)
         except DomainError:

@@ -66,7 +66,7 @@ from shared.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from shared.kernel.scope import Role
 from shared.jobs.application import StartIfLarge
 from shared.jobs.uploads import JobUploads
-from shared.storage.domain import FileTooLarge
+from shared.storage.domain import FileTooLarge, format_size
 
 STATUSES = tuple((s.slug, s.label) for s in RequestStatus)
 @attrs.define
@@ -372,7 +372,9 @@ class CatalogPages(Controller):
             state=state, catalog_updated=_last_change(state.catalog),
             units_updated=_last_change(state.units),
             institutions=queries.institutions(scope) if scope.role is Role.ADMIN else [],
-            home=dashboard_url(institution.code), **context)
+            home=dashboard_url(institution.code),
+            import_job_size=format_size(request.app.state.container.settings().jobs_import_bytes),
+            **context)
 
     @post("/{inst:str}/productos", **UPLOAD_ROUTE)
     async def import_catalog(self, request: Request[Any, Any, Any],

@@ -64,6 +64,8 @@ def _post_catalog(client: Any, content: str) -> Any:
 def test_a_large_file_on_the_catalog_page_is_imported_by_a_job(as_user, container, world):
     assert len(GOOD_CATALOG.encode()) <= LIMIT < len(LARGE_CATALOG.encode())
     c = as_user("coord_ss")
+    assert "Un archivo de más de 1 KB se importa en segundo plano" in html.unescape(
+        c.get("/excedentes/catalogos").text)
     small = _post_catalog(c, GOOD_CATALOG)  # as before: imported within the request
     assert small.status_code == 303 and small.headers["location"].startswith("/excedentes/")
     assert "Hernioplastia" in products(container)

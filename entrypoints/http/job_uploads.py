@@ -58,6 +58,12 @@ def tabular_policy(request: Request[Any, Any, Any]) -> TabularUploadPolicy:
                                frozenset({XLSX, CSV}))
 
 
+def import_job_bytes(request: Request[Any, Any, Any]) -> int:
+    """``JOBS_IMPORT_BYTES``: the size above which an import page's file becomes a job (the
+    page states it beside its forms)."""
+    return int(request.app.state.container.settings().jobs_import_bytes)
+
+
 def start_import_job(request: Request[Any, Any, Any], start_if_large: StartIfLarge,
                      job_uploads: JobUploads, kind: str, received: ReceivedFile,
                      params: dict[str, Any]) -> JobView | None:

@@ -32,7 +32,7 @@ from entrypoints.http.excedentes.common import (
 from entrypoints.http.excedentes.pages import render_entity, render_page
 from entrypoints.http.forms import page_request, parse_int, with_query
 from entrypoints.http.rendering import flash, redirect
-from entrypoints.http.job_uploads import start_import_job, tabular_policy
+from entrypoints.http.job_uploads import import_job_bytes, start_import_job, tabular_policy
 from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
 from excedentes.application.access import MANAGE_DENIED
 from excedentes.application.queries import ExcedentesQueries
@@ -373,7 +373,7 @@ class CatalogPages(Controller):
             units_updated=_last_change(state.units),
             institutions=queries.institutions(scope) if scope.role is Role.ADMIN else [],
             home=dashboard_url(institution.code),
-            import_job_size=format_size(request.app.state.container.settings().jobs_import_bytes),
+            import_job_size=format_size(import_job_bytes(request)),
             **context)
 
     @post("/{inst:str}/productos", **UPLOAD_ROUTE)

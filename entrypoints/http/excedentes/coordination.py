@@ -31,8 +31,8 @@ from entrypoints.http.excedentes.common import (
 )
 from entrypoints.http.excedentes.pages import render_entity, render_page
 from entrypoints.http.forms import page_request, parse_int, with_query
-from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.job_uploads import import_job_bytes, start_import_job, tabular_policy
+from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.uploads import UPLOAD_ROUTE, receive_form
 from excedentes.application.access import MANAGE_DENIED
 from excedentes.application.queries import ExcedentesQueries
@@ -62,10 +62,10 @@ from excedentes.domain.errors import StaleVersion, VersionRequired
 from excedentes.domain.product_requests import RequestStatus
 from excedentes.domain.versions import VersionStamp, require_version
 from shared.adapters.sql.queries import end_read_snapshot
-from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from shared.kernel.scope import Role
 from shared.jobs.application import StartIfLarge
 from shared.jobs.uploads import JobUploads
+from shared.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shared.kernel.scope import Role
 from shared.storage.domain import FileTooLarge, format_size
 
 STATUSES = tuple((s.slug, s.label) for s in RequestStatus)
@@ -402,7 +402,7 @@ class CatalogPages(Controller):
                                   _ImportJob("units-import", start_if_large, job_uploads))
 
     async def _import(self, request: Request[Any, Any, Any], queries: ExcedentesQueries,
-                      inst: str, target: str, run: Any, job: "_ImportJob") -> Any:
+                      inst: str, target: str, run: Any, job: _ImportJob) -> Any:
         # the institution must be visible and managed before a byte is read
         await to_thread.run_sync(_manager_institution, request, queries, inst)
         try:

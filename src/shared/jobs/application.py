@@ -53,10 +53,12 @@ class JobRepository(Protocol):
 
     def due_to_expire(self, now: Any, limit: int = 100) -> Sequence[Job]: ...
 
-    def save(self, job: Job, *, expected_status: JobStatus, expected_worker: str | None = None) -> bool:
+    def save(self, job: Job, *, expected_status: JobStatus, expected_worker: str | None = None,
+             expected_lease_until: Any = None) -> bool:
         """Write ``job`` only if its row is still in ``expected_status`` (and, when given,
-        held by ``expected_worker``): one atomic UPDATE. False when another party changed it
-        first (a second worker claimed it, its owner cancelled it)."""
+        held by ``expected_worker`` with the lease ``expected_lease_until``): one atomic
+        UPDATE. False when another party changed it first (a second worker claimed it, its
+        owner cancelled it, its worker renewed the lease after all)."""
         ...
 
 
@@ -495,8 +497,12 @@ class QueuedJobs:
     kinds: JobKinds
 
     def __call__(self, limit: int = 100) -> list[str]:
+        return [job_id for job_id, _ in self.pending(limit)]
+
+    def pending(self, limit: int = 100) -> list[tuple[str, int]]:
+        """(id, attempts already made) of each: a retry is a new delivery for the queue."""
         with self.uow_factory() as uow:
-            return [j.id for j in uow.jobs.next_queued(self.kinds.names(), limit)]
+            return [(j.id, j.attempts) for j in uow.jobs.next_queued(self.kinds.names(), limit)]
 
 
 @attrs.define
@@ -513,10 +519,12 @@ class RecoverLeases:
         changed = 0
         with self.uow_factory() as uow:
             for job in uow.jobs.running_with_lease_before(now):
-                worker = job.worker
+                worker, lease_until = job.worker, job.lease_until
                 job.lease_lost(now, self.policy.keep)
+                # Only the lease seen to have run out: a heartbeat that lands meanwhile (a slow
+                # worker, not a dead one) keeps the job its worker's.
                 changed += uow.jobs.save(job, expected_status=JobStatus.RUNNING,
-                                         expected_worker=worker)
+                                         expected_worker=worker, expected_lease_until=lease_until)
             uow.commit()
         return changed
 

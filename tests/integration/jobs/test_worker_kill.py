@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from shared.jobs.domain import WORKER_LOST, JobStatus, Requester
 from shared.kernel.scope import Role
 from tests.helpers import PASSWORD, login, make_user
+from tests.integration.excedentes.support import YEAR
 
 ROOT = Path(__file__).resolve().parents[3]
 LEASE_SECONDS = 2
@@ -212,3 +213,52 @@ def test_a_worker_killed_mid_job_leaves_it_retried_or_failed(installation, backe
                 assert storage.list_versions(key) == []
     finally:
         _stop(procs)
+
+
+def test_the_worker_threads_recover_a_dead_workers_job_by_themselves(container, users, clock):
+    """No one calls housekeeping: the worker's own housekeeping thread requeues the job whose
+    lease ran out, and a worker thread runs it."""
+    from datetime import timedelta
+
+    admin = users["admin_jobs"]
+    view = container.start_job()(admin, "national-export", {"period": YEAR})
+    assert container.claim_job()("dead:1:0") is not None  # ... then kill -9
+    clock.advance(timedelta(seconds=container.settings().jobs_lease_seconds + 1))
+    worker = container.jobs_worker()
+    # every half lease (at most 30 s) by default; here at once and often
+    assert worker.housekeeping_every == min(30.0, container.settings().jobs_lease_seconds / 2)
+    worker.housekeeping_every, worker.poll = 0.05, 0.05
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while (job := container.get_job()(admin, view.id)).status is not JobStatus.DONE:
+            assert time.monotonic() < deadline, f"the job stayed {job.status.value}"
+            time.sleep(0.05)
+    finally:
+        worker.stop(10)
+    assert job.attempts == 2
+
+
+def test_a_heartbeat_landing_before_the_recovery_keeps_the_job(container, users, clock):
+    """Recovery takes over only the lease it saw run out: a slow worker's heartbeat that lands
+    in between keeps the job its worker's."""
+    from datetime import timedelta
+
+    admin = users["admin_jobs"]
+    view = container.start_job()(admin, "national-export", {"period": YEAR})
+    held = container.claim_job()("slow:1:0")
+    clock.advance(timedelta(seconds=container.settings().jobs_lease_seconds + 1))
+    with container.jobs_uow() as uow:  # what the recovery read ...
+        seen = uow.jobs.running_with_lease_before(clock.now())
+    assert [j.id for j in seen] == [view.id]
+    container.report_job_progress()(view.id, held.worker, 50, "Escribiendo los registros")
+    lost = seen[0]  # ... and the write it then tries
+    worker, lease_until = lost.worker, lost.lease_until
+    lost.lease_lost(clock.now(), timedelta(days=7))
+    with container.jobs_uow() as uow:
+        assert not uow.jobs.save(lost, expected_status=JobStatus.RUNNING, expected_worker=worker,
+                                 expected_lease_until=lease_until)
+        uow.commit()
+    after = container.operator_jobs().show(view.id)
+    assert after.status is JobStatus.RUNNING and after.progress == 50
+    assert container.recover_job_leases()() == 0  # the renewed lease still runs

@@ -10,12 +10,15 @@ work between the transactions that record its progress.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import secrets
+import shutil
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 import attrs
 
@@ -424,9 +427,8 @@ class ExecuteJob:
             requester = self.requesters.requester(job.owner_id)
             if requester is None:
                 raise NotFound("La cuenta que inició el trabajo ya no está activa.")
-            self.tmp_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(prefix="job-", dir=self.tmp_dir) as tmp:
-                out = Path(tmp) / "result"
+            with job_workspace(self.tmp_dir) as tmp:
+                out = tmp / "result"
                 output = kind.run(requester, job.params, out, self._progress(job.id, worker))
                 self.report(job.id, worker, 99, "Guardando el archivo")
                 result = self._store(job, kind, output, out)
@@ -485,6 +487,40 @@ class ExecuteJob:
             self.storage.backend(result.backend).delete(result.key)
         except Exception as exc:  # noqa: BLE001 - best effort; expiry would not find it either
             self.log(f"could not delete {result.key}", exc)
+
+
+@contextlib.contextmanager
+def job_workspace(tmp_dir: Path) -> Iterator[Path]:
+    """One attempt's private scratch folder, locked (``flock``) while the attempt runs: the OS
+    drops the lock when the process dies, ``kill -9`` included, so ``sweep_workspaces`` can
+    tell a dead attempt's half-written leftovers from a live one's."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="job-", dir=tmp_dir) as folder:
+        with open(Path(folder) / ".lock", "wb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield Path(folder)
+
+
+def sweep_workspaces(tmp_dir: Path, min_age_seconds: float = 5.0) -> int:
+    """Delete the scratch folders of attempts whose process died (no one holds their lock);
+    the age spares a folder created a moment ago whose lock is not taken yet."""
+    removed = 0
+    for folder in tmp_dir.glob("job-*"):
+        try:
+            lock = open(folder / ".lock", "rb")
+            if time.time() - (folder / ".lock").stat().st_mtime < min_age_seconds:
+                lock.close()
+                continue
+        except OSError:  # no lock file: being created (or removed meanwhile)
+            continue
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # a running attempt
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 # --- housekeeping -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ and both job backends: the job is retried by the next worker, or failed with a S
 once its attempts are spent — never left «en proceso» — and no half-written file is ever
 downloadable.
 
-The job is a national export over a database with some twenty thousand records (the small demo
+The job is a national export over a database with some ten thousand records (the small demo
 plus a surplus for every unit and product of the open year's reports), slow enough to be caught
 while it writes. The lease is short (``JOBS_LEASE_SECONDS``) so that the test takes seconds.
 """
@@ -173,6 +173,8 @@ def test_a_worker_killed_mid_job_leaves_it_retried_or_failed(installation, backe
         killed = _row(container, view.id)
         assert killed.status is JobStatus.RUNNING and killed.attempts == 1  # nobody else yet
         assert storage.list_versions(key) == []  # nothing half-written is stored
+        scratch = Path(env["VAR_DIR"]) / "tmp"
+        assert len(list(scratch.glob("job-*"))) == 1  # the killed attempt's private leftovers
 
         with TestClient(app=create_app(container), base_url="http://testserver.local") as client:
             assert login(client, user.username, PASSWORD).status_code == 303
@@ -190,6 +192,12 @@ def test_a_worker_killed_mid_job_leaves_it_retried_or_failed(installation, backe
                                                                 JobStatus.RUNNING):
                 assert second.poll() is None, _output(second)
                 assert time.monotonic() < deadline, f"the job stayed {job.status.value}: {job}"
+                time.sleep(0.1)
+
+            # The next worker's housekeeping deletes the dead attempt's scratch folder too.
+            while list(scratch.glob("job-*")):
+                assert second.poll() is None, _output(second)
+                assert time.monotonic() < deadline, "the dead attempt's folder was left"
                 time.sleep(0.1)
 
             seen = client.get(f"/api/jobs/{view.id}").json()
@@ -262,3 +270,24 @@ def test_a_heartbeat_landing_before_the_recovery_keeps_the_job(container, users,
     after = container.operator_jobs().show(view.id)
     assert after.status is JobStatus.RUNNING and after.progress == 50
     assert container.recover_job_leases()() == 0  # the renewed lease still runs
+
+
+def test_housekeeping_deletes_only_the_scratch_of_dead_attempts(tmp_path):
+    """A folder whose lock no process holds (its process died) goes; a running attempt's stays,
+    and so does one created a moment ago."""
+    from shared.jobs.application import job_workspace, sweep_workspaces
+
+    dead = tmp_path / "job-dead"
+    dead.mkdir()
+    (dead / "result").write_bytes(b"PK\x03\x04 half a workbook")
+    (dead / ".lock").touch()
+    young = tmp_path / "job-young"
+    young.mkdir()
+    (young / ".lock").touch()
+    old = time.time() - 60
+    os.utime(dead / ".lock", (old, old))
+    with job_workspace(tmp_path) as live:
+        os.utime(live / ".lock", (old, old))
+        assert sweep_workspaces(tmp_path) == 1
+        assert live.is_dir() and young.is_dir() and not dead.exists()
+    assert not live.exists()  # an attempt that ends removes its own

@@ -18,7 +18,15 @@ import socket
 import threading
 from typing import Callable
 
-from shared.jobs.application import ClaimJob, ExecuteJob, ExpireJobs, JobAborted, RecoverLeases, ReportProgress
+from shared.jobs.application import (
+    ClaimJob,
+    ExecuteJob,
+    ExpireJobs,
+    JobAborted,
+    RecoverLeases,
+    ReportProgress,
+    sweep_workspaces,
+)
 from shared.jobs.domain import Job
 
 log = logging.getLogger("sanece.jobs")
@@ -61,6 +69,8 @@ class EmbeddedWorker:
         try:
             recovered = self.recover()
             expired = self.expire()
+            # this machine's leftovers of attempts whose process died (never a stored file)
+            sweep_workspaces(self.execute.tmp_dir)
             if recovered:
                 _WAKE.set()  # a requeued job: this process's free slots look at once
             if recovered or expired:

@@ -26,6 +26,7 @@ import logging
 import threading
 from typing import Any, Callable, Coroutine, TypeVar
 
+from shared.jobs.application import QueuedJobs
 from shared.jobs.domain import Job
 
 log = logging.getLogger("sanece.jobs")
@@ -116,7 +117,7 @@ class SaqWorker:
     started) provides the claim-and-run step and the housekeeping."""
 
     def __init__(self, runner: Any, claim: Callable[..., Job | None],
-                 queued: Any, redis_url: str, *, concurrency: int = 1,
+                 queued: QueuedJobs, redis_url: str, *, concurrency: int = 1,
                  lease_seconds: int = 60, max_attempts: int = 3,
                  housekeeping_seconds: float = 30.0, name: str = QUEUE_NAME) -> None:
         self.runner, self.claim, self.queued = runner, claim, queued
@@ -144,7 +145,7 @@ class SaqWorker:
 
     def housekeeping(self) -> list[tuple[str, int]]:
         """Lost leases and expiry (the runner's); the queued jobs (id, attempts) to hand to SAQ
-        again. ``queued``: the ``QueuedJobs`` use case."""
+        again."""
         self.runner.housekeeping()
         return self.queued.pending()
 

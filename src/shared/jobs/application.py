@@ -10,12 +10,15 @@ work between the transactions that record its progress.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import secrets
+import shutil
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 import attrs
 
@@ -53,10 +56,12 @@ class JobRepository(Protocol):
 
     def due_to_expire(self, now: Any, limit: int = 100) -> Sequence[Job]: ...
 
-    def save(self, job: Job, *, expected_status: JobStatus, expected_worker: str | None = None) -> bool:
+    def save(self, job: Job, *, expected_status: JobStatus, expected_worker: str | None = None,
+             expected_lease_until: Any = None) -> bool:
         """Write ``job`` only if its row is still in ``expected_status`` (and, when given,
-        held by ``expected_worker``): one atomic UPDATE. False when another party changed it
-        first (a second worker claimed it, its owner cancelled it)."""
+        held by ``expected_worker`` with the lease ``expected_lease_until``): one atomic
+        UPDATE. False when another party changed it first (a second worker claimed it, its
+        owner cancelled it, its worker renewed the lease after all)."""
         ...
 
 
@@ -422,9 +427,8 @@ class ExecuteJob:
             requester = self.requesters.requester(job.owner_id)
             if requester is None:
                 raise NotFound("La cuenta que inició el trabajo ya no está activa.")
-            self.tmp_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(prefix="job-", dir=self.tmp_dir) as tmp:
-                out = Path(tmp) / "result"
+            with job_workspace(self.tmp_dir) as tmp:
+                out = tmp / "result"
                 output = kind.run(requester, job.params, out, self._progress(job.id, worker))
                 self.report(job.id, worker, 99, "Guardando el archivo")
                 result = self._store(job, kind, output, out)
@@ -485,6 +489,40 @@ class ExecuteJob:
             self.log(f"could not delete {result.key}", exc)
 
 
+@contextlib.contextmanager
+def job_workspace(tmp_dir: Path) -> Iterator[Path]:
+    """One attempt's private scratch folder, locked (``flock``) while the attempt runs: the OS
+    drops the lock when the process dies, ``kill -9`` included, so ``sweep_workspaces`` can
+    tell a dead attempt's half-written leftovers from a live one's."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="job-", dir=tmp_dir) as folder:
+        with open(Path(folder) / ".lock", "wb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield Path(folder)
+
+
+def sweep_workspaces(tmp_dir: Path, min_age_seconds: float = 5.0) -> int:
+    """Delete the scratch folders of attempts whose process died (no one holds their lock);
+    the age spares a folder created a moment ago whose lock is not taken yet."""
+    removed = 0
+    for folder in tmp_dir.glob("job-*"):
+        try:
+            lock = open(folder / ".lock", "rb")
+            if time.time() - (folder / ".lock").stat().st_mtime < min_age_seconds:
+                lock.close()
+                continue
+        except OSError:  # no lock file: being created (or removed meanwhile)
+            continue
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # a running attempt
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 # --- housekeeping -----------------------------------------------------------------------------
 @attrs.define
 class QueuedJobs:
@@ -495,8 +533,12 @@ class QueuedJobs:
     kinds: JobKinds
 
     def __call__(self, limit: int = 100) -> list[str]:
+        return [job_id for job_id, _ in self.pending(limit)]
+
+    def pending(self, limit: int = 100) -> list[tuple[str, int]]:
+        """(id, attempts already made) of each: a retry is a new delivery for the queue."""
         with self.uow_factory() as uow:
-            return [j.id for j in uow.jobs.next_queued(self.kinds.names(), limit)]
+            return [(j.id, j.attempts) for j in uow.jobs.next_queued(self.kinds.names(), limit)]
 
 
 @attrs.define
@@ -513,10 +555,12 @@ class RecoverLeases:
         changed = 0
         with self.uow_factory() as uow:
             for job in uow.jobs.running_with_lease_before(now):
-                worker = job.worker
+                worker, lease_until = job.worker, job.lease_until
                 job.lease_lost(now, self.policy.keep)
+                # Only the lease seen to have run out: a heartbeat that lands meanwhile (a slow
+                # worker, not a dead one) keeps the job its worker's.
                 changed += uow.jobs.save(job, expected_status=JobStatus.RUNNING,
-                                         expected_worker=worker)
+                                         expected_worker=worker, expected_lease_until=lease_until)
             uow.commit()
         return changed
 

@@ -43,8 +43,9 @@ STATUS_LABELS = {
 
 # What a failed job tells its owner (why, and what to do).
 CANCELLED = "Se canceló a petición del usuario. Si aún necesita el archivo, inícielo de nuevo."
-WORKER_LOST = ("El proceso que preparaba el archivo se detuvo varias veces (reinicio del servidor). "
-               "Inténtelo de nuevo más tarde; si vuelve a ocurrir, avise al administrador.")
+# (said once the attempts are spent, which may be the first with JOBS_MAX_ATTEMPTS=1)
+WORKER_LOST = ("El proceso que preparaba el archivo se detuvo antes de terminar (reinicio o falla "
+               "del servidor). Vuelva a iniciarlo; si vuelve a ocurrir, avise al administrador.")
 RULE_ADVICE = ("Corrija lo indicado e inicie el trabajo de nuevo; si cree que es un error, avise al "
                "administrador con el número del trabajo.")
 UNEXPECTED = ("Ocurrió un error inesperado al preparar el archivo. Inténtelo de nuevo; si vuelve a "

@@ -10,8 +10,11 @@ the table (the same compare-and-set as the embedded backend), runs it with the s
 ``ExecuteJob`` and renews both leases (the table's and SAQ's heartbeat) while it runs.
 
 A worker killed with ``kill -9`` mid-job stops renewing: any worker's housekeeping puts the job
-back in the table's queue (or fails it once its attempts are spent) and hands the queued ids to
-SAQ again; SAQ ignores an id it already holds, so that is safe to repeat.
+back in the table's queue (or fails it once its attempts are spent) and hands the queued jobs to
+SAQ again. SAQ's key is the job's id and its attempts so far (``delivery_key``): SAQ ignores a
+key it already holds, so handing a job over twice within an attempt is harmless, while a retry
+is delivered at once, without waiting for SAQ's sweep to give up on the dead worker's delivery
+(which it then hands out too; the claim finds the job no longer queued and skips it).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import logging
 import threading
 from typing import Any, Callable, Coroutine, TypeVar
 
+from shared.jobs.application import QueuedJobs
 from shared.jobs.domain import Job
 
 log = logging.getLogger("sanece.jobs")
@@ -30,6 +34,12 @@ log = logging.getLogger("sanece.jobs")
 QUEUE_NAME = "sanece-jobs"
 TASK = "sanece_job"  # the one SAQ function: run the product's job with this id
 T = TypeVar("T")
+
+
+def delivery_key(job_id: str, attempts: int) -> str:
+    """SAQ's key of a job's delivery: its id, then one per retry (a dead worker's delivery may
+    still be held by SAQ under the previous key)."""
+    return job_id if attempts <= 0 else f"{job_id}:{attempts}"
 
 
 def _saq_job_options(lease_seconds: int, max_attempts: int) -> dict[str, Any]:
@@ -74,17 +84,18 @@ class SaqQueue:
             await self._queue.connect()
         return self._queue
 
-    async def _push(self, job_id: str) -> bool:
+    async def _push(self, job_id: str, attempts: int) -> bool:
         queue = await self._saq()
-        return await queue.enqueue(TASK, key=job_id, job_id=job_id, **self.options) is not None
+        return await queue.enqueue(TASK, key=delivery_key(job_id, attempts), job_id=job_id,
+                                   **self.options) is not None
 
-    def push(self, job_id: str) -> bool:
-        """True when SAQ did not hold the id yet."""
-        return self._loop.run(self._push(job_id), self.timeout)
+    def push(self, job_id: str, attempts: int = 0) -> bool:
+        """True when SAQ did not hold this delivery yet."""
+        return self._loop.run(self._push(job_id, attempts), self.timeout)
 
     def enqueue(self, job: Job) -> None:
         try:
-            self.push(job.id)
+            self.push(job.id, job.attempts)
         except Exception:  # noqa: BLE001 - Redis down: the job is committed as queued, and
             # the workers' housekeeping hands it to SAQ once Redis answers again
             log.exception("job %s: could not hand it to SAQ yet", job.id)
@@ -106,7 +117,7 @@ class SaqWorker:
     started) provides the claim-and-run step and the housekeeping."""
 
     def __init__(self, runner: Any, claim: Callable[..., Job | None],
-                 queued: Callable[[], list[str]], redis_url: str, *, concurrency: int = 1,
+                 queued: QueuedJobs, redis_url: str, *, concurrency: int = 1,
                  lease_seconds: int = 60, max_attempts: int = 3,
                  housekeeping_seconds: float = 30.0, name: str = QUEUE_NAME) -> None:
         self.runner, self.claim, self.queued = runner, claim, queued
@@ -132,10 +143,11 @@ class SaqWorker:
         self.runner.run_claimed(job)
         return "ran"
 
-    def housekeeping(self) -> list[str]:
-        """Lost leases and expiry (the runner's); the ids to hand to SAQ again."""
+    def housekeeping(self) -> list[tuple[str, int]]:
+        """Lost leases and expiry (the runner's); the queued jobs (id, attempts) to hand to SAQ
+        again."""
         self.runner.housekeeping()
-        return self.queued()
+        return self.queued.pending()
 
     # --- SAQ ----------------------------------------------------------------------------------
     async def _task(self, ctx: dict[str, Any], *, job_id: str) -> str:
@@ -150,15 +162,16 @@ class SaqWorker:
                 await saq_job.update()  # SAQ's heartbeat: this worker still holds it
 
     async def _housekeeping_loop(self, queue: Any) -> None:
-        async def push(job_id: str) -> bool:
-            return await queue.enqueue(TASK, key=job_id, job_id=job_id, **self.options) is not None
+        async def push(job_id: str, attempts: int) -> bool:
+            return await queue.enqueue(TASK, key=delivery_key(job_id, attempts), job_id=job_id,
+                                       **self.options) is not None
 
         loop = asyncio.get_running_loop()
         while True:
             try:
-                ids = await loop.run_in_executor(self._pool, self.housekeeping)
-                for job_id in ids:
-                    await push(job_id)
+                pending = await loop.run_in_executor(self._pool, self.housekeeping)
+                for job_id, attempts in pending:
+                    await push(job_id, attempts)
             except Exception:  # noqa: BLE001 - Redis or the database restarting: next round
                 log.exception("jobs housekeeping (saq) failed")
             await asyncio.sleep(self.housekeeping_every)

@@ -113,10 +113,13 @@ class SqlJobRepository:
             jobs.c.status.in_([JobStatus.DONE.value, JobStatus.FAILED.value]),
             jobs.c.expires_at <= now).order_by(jobs.c.expires_at).limit(limit))
 
-    def save(self, job: Job, *, expected_status: JobStatus, expected_worker: str | None = None) -> bool:
+    def save(self, job: Job, *, expected_status: JobStatus, expected_worker: str | None = None,
+             expected_lease_until: datetime | None = None) -> bool:
         q = sa.update(jobs).where(jobs.c.id == job.id, jobs.c.status == expected_status.value)
         if expected_worker is not None:
             q = q.where(jobs.c.worker == expected_worker)
+        if expected_lease_until is not None:
+            q = q.where(jobs.c.lease_until == expected_lease_until)
         return self.session.execute(q.values(**_row(job))).rowcount == 1  # type: ignore[attr-defined]
 
 

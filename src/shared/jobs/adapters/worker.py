@@ -3,9 +3,11 @@ process of its own (``sanece-admin worker``) that claim queued jobs from the dat
 
 ``concurrency`` threads run at most that many heavy jobs at once in this process (default 1,
 so that a national export leaves the web threads their share of the CPU). While a job runs, a
-heartbeat renews its lease every third of it; a worker killed with ``kill -9`` stops renewing,
-and any worker's housekeeping puts the job back in the queue (or fails it once its attempts
-are spent) when the lease runs out.
+heartbeat thread renews its lease every third of it, whether or not the kind reports progress;
+a worker killed with ``kill -9`` stops renewing, and any worker's housekeeping puts the job back
+in the queue (or fails it once its attempts are spent) once the lease has run out. Housekeeping
+has a thread of its own, every half lease (at most 30 s): a worker busy with a long job still
+recovers the jobs of a worker that died meanwhile.
 """
 
 from __future__ import annotations
@@ -14,10 +16,17 @@ import logging
 import os
 import socket
 import threading
-import time
 from typing import Callable
 
-from shared.jobs.application import ClaimJob, ExecuteJob, ExpireJobs, JobAborted, RecoverLeases, ReportProgress
+from shared.jobs.application import (
+    ClaimJob,
+    ExecuteJob,
+    ExpireJobs,
+    JobAborted,
+    RecoverLeases,
+    ReportProgress,
+    sweep_workspaces,
+)
 from shared.jobs.domain import Job
 
 log = logging.getLogger("sanece.jobs")
@@ -40,14 +49,16 @@ class EmbeddedQueue:
 class EmbeddedWorker:
     def __init__(self, claim: ClaimJob, execute: ExecuteJob, heartbeat: ReportProgress,
                  recover: RecoverLeases, expire: ExpireJobs, *, concurrency: int = 1,
-                 poll_seconds: float = 1.0, housekeeping_seconds: float = 30.0,
+                 poll_seconds: float = 1.0, housekeeping_seconds: float | None = None,
                  lease_seconds: float = 60.0) -> None:
         self.claim, self.execute, self.heartbeat = claim, execute, heartbeat
         self.recover, self.expire = recover, expire
         self.concurrency = max(1, concurrency)
         self.poll = poll_seconds
         self.error_pause = 10.0
-        self.housekeeping_every = housekeeping_seconds
+        # A lost lease is noticed at most half a lease after it ran out.
+        self.housekeeping_every = (housekeeping_seconds if housekeeping_seconds is not None
+                                   else min(30.0, max(0.05, lease_seconds / 2)))
         self.beat_every = max(0.05, lease_seconds / 3)
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._stop = threading.Event()
@@ -58,6 +69,10 @@ class EmbeddedWorker:
         try:
             recovered = self.recover()
             expired = self.expire()
+            # this machine's leftovers of attempts whose process died (never a stored file)
+            sweep_workspaces(self.execute.tmp_dir)
+            if recovered:
+                _WAKE.set()  # a requeued job: this process's free slots look at once
             if recovered or expired:
                 log.info("jobs: %s requeued or failed after a lost lease, %s expired",
                          recovered, expired)
@@ -101,6 +116,10 @@ class EmbeddedWorker:
         if self._threads:
             return
         self._stop.clear()
+        keeper = threading.Thread(target=self._housekeeping_loop, name="jobs-housekeeping",
+                                  daemon=True)
+        keeper.start()
+        self._threads.append(keeper)
         for slot in range(self.concurrency):
             t = threading.Thread(target=self._loop, args=(slot,), name=f"jobs-worker-{slot}",
                                  daemon=True)
@@ -125,12 +144,14 @@ class EmbeddedWorker:
         finally:
             self.stop()
 
-    def _loop(self, slot: int) -> None:
-        last_housekeeping = -1e9
+    def _housekeeping_loop(self) -> None:
+        # First at once: a worker (re)started after a crash recovers what the crash left.
         while not self._stop.is_set():
-            if slot == 0 and time.monotonic() - last_housekeeping >= self.housekeeping_every:
-                self.housekeeping()
-                last_housekeeping = time.monotonic()
+            self.housekeeping()
+            self._stop.wait(self.housekeeping_every)
+
+    def _loop(self, slot: int) -> None:
+        while not self._stop.is_set():
             try:
                 ran = self.run_one(slot)
             except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and retry

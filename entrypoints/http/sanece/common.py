@@ -8,13 +8,17 @@ parameters the module's router injects, see ``DEPENDENCIES``), render or return 
 
 from __future__ import annotations
 
+import functools
 import secrets
-from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import quote_plus
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+from zoneinfo import ZoneInfo
 
 import attrs
 from anyio import to_thread
 from litestar import Request
 from litestar.response import Stream, Template
+from markupsafe import Markup
 
 from entrypoints.http.forms import page_request, search_term, with_query
 from entrypoints.http.rendering import render
@@ -130,7 +134,9 @@ class Urls:
 
     @staticmethod
     def folio(number: str) -> str:
-        return with_query(CONSULTAR, folio=number)
+        # what ``with_query(CONSULTAR, folio=number)`` writes, without its dict and urlencode
+        # (Inicio asks for one per row)
+        return f"{CONSULTAR}?folio={quote_plus(number)}" if number else CONSULTAR
 
     @staticmethod
     def pdf(number: str) -> str:
@@ -226,6 +232,38 @@ ROOT_DEPENDENCIES = ("clock", "start_if_large")  # start_if_large: large extract
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
     """The session user as the sanece use cases see them: username (audit) and scope."""
     return session_actor(request, Actor)
+
+
+ROWS_KEPT = 512  # pages of rows kept as HTML per process (a few KB each)
+
+
+def table_rows(request: Request[Any, Any, Any], template: str, rows: Sequence[Any]) -> Markup:
+    """The ``<tr>``s of ``rows`` as ``template`` writes them, kept per process by value.
+
+    A row (frozen attrs: its ages and labels included) and the product's time zone are all
+    such a template reads (``rows``, ``u``, ``local_time``), so equal rows give equal HTML and
+    a list read again (the read model's cache) is not rendered again on every view; rows
+    that changed are another key. Rows that cannot be a key are rendered every time."""
+    timezone = request.app.state.container.settings().timezone
+    engine = request.app.template_engine
+    items = tuple(rows)
+    try:
+        return _rows_html(engine, template, timezone, items)
+    except TypeError:  # an unhashable row
+        return _render_rows(engine, template, timezone, items)
+
+
+def _render_rows(engine: Any, template: str, timezone: str, rows: tuple[Any, ...]) -> Markup:
+    tz = ZoneInfo(timezone)
+
+    def local_time(value: Any, fmt: str = "%d/%m/%Y %H:%M") -> str:  # as the pages' own
+        return "" if value is None else value.astimezone(tz).strftime(fmt)
+
+    return Markup(engine.get_template(template).render(rows=rows, u=Urls,
+                                                        local_time=local_time))
+
+
+_rows_html = functools.lru_cache(maxsize=ROWS_KEPT)(_render_rows)
 
 
 def render_san(request: Request[Any, Any, Any], template: str, status_code: int = 200,

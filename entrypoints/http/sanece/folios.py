@@ -28,6 +28,7 @@ from entrypoints.http.sanece.common import (
     sanece_guard,
     scope_of,
     search_page,
+    table_rows,
 )
 from sanece.application.access import FOLIO_NOT_FOUND
 from sanece.application.queries import SaneceQueries
@@ -82,8 +83,9 @@ class FolioPages(Controller):
         if not choice.needed or choice.chosen is not None:
             page = queries.latest_folios(scope_of(request), search_page(request, PAGE_SIZE),
                                          choice.chosen_id)
+        rows = table_rows(request, "sanece/_inicio_rows.html", page.items) if page else None
         return render_san(request, "sanece/inicio.html", page=page, choice=choice,
-                          page_url=page_link(request),
+                          page_url=page_link(request), rows_html=rows,
                           awaiting=queries.awaiting_information(scope_of(request)))
 
     @get("/consultar", guards=[sanece_guard], sync_to_thread=True)

@@ -39,6 +39,7 @@ from entrypoints.http.sanece.common import (
     sanece_guard,
     scope_of,
     search_page,
+    table_rows,
 )
 from entrypoints.http.sanece.forms import CancelForm, DecisionForm
 from entrypoints.http.uploads import UPLOAD_ROUTE, ReceivedForm
@@ -240,6 +241,7 @@ class ReviewPages(Controller):
             min_age_days=parse_int(q.get("dias"), "Antigüedad (días hábiles)", minimum=0),
             status=status)
         return render_san(request, "sanece/revision.html", page=page, ooads=ooads,
+                          rows_html=table_rows(request, "sanece/_revision_rows.html", page.items),
                           units=units, page_url=page_link(request), types=TYPE_FILTERS, q=q,
                           statuses=STATUS_CHOICES, target=queries.review_target_days,
                           clear=with_query(REVISION))

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import (
+    Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar)
 
 import attrs
 
@@ -52,6 +53,8 @@ from sanece.domain.request_types import RequestType
 from shared.audit.domain import AuditLog
 from shared.kernel.clock import Clock
 from shared.storage.domain import FileStorage
+
+_T = TypeVar("_T")
 
 __all__ = [
     "Clock", "ExtractionWriter", "FileStorage", "FolioPdfRenderer", "SaneceFiles", "Feedback",
@@ -181,6 +184,12 @@ class ChangeRequestRepository(Protocol):
         """Every request in Requiere información (what the expiry run looks at)."""
         ...
 
+    def next_information_expiry(self, days: int) -> datetime | None:
+        """When the first request in Requiere información expires (``next_expiry`` of
+        ``awaiting_information``): None when none awaits. Pages ask on every view, so an
+        adapter may serve it again until anything is written (the data version)."""
+        ...
+
 
 class ReasonRepository(Protocol):
     """The stored part of the catalog of coded reasons (``reason_catalog`` adds the
@@ -259,6 +268,13 @@ class RequestFilter:
 
 class SaneceReadModel(Protocol):
     """Queries straight from the tables; no scope rules here (``queries.py`` applies them)."""
+
+    def cached(self, key: tuple[Any, ...], load: Callable[[], _T]) -> _T:
+        """``load()``, or its result kept for ``key`` while nothing has been written since
+        (an adapter may keep it per process; no longer than until the next commit anywhere).
+        ``key`` holds every input of ``load`` (the scope's unit included); the result must
+        be immutable (frozen attrs, tuples): it is shared between requests."""
+        ...
 
     # organisation and catalog
     def ooads(self) -> Sequence[OoadView]: ...

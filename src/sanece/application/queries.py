@@ -84,6 +84,7 @@ from sanece.application.results import (
 from sanece.domain.business_days import (
     AGE_BANDS,
     DEFAULT_TARGET_DAYS,
+    BusinessAges,
     age_band,
     business_days_between,
     median_days,
@@ -455,11 +456,23 @@ class SaneceQueries:
         return {r.code: r.text for r in reason_catalog(self.read_model.reasons())}
 
     def _request_page(self, flt: RequestFilter, page: PageRequest) -> Page[RequestRow]:
-        found = paginate(page, lambda offset, limit: self.read_model.requests(flt, offset, limit))
-        units = self.read_model.units_by_id(_unit_ids(found.items))
+        found = paginate(page, lambda offset, limit: self._request_rows(flt, offset, limit))
         now = self.clock.now()
-        return Page(tuple(request_row(s, units, now, self.review_target_days)
-                          for s in found.items), found.total, found.request)
+        ages = BusinessAges(now.date())  # once per filing day of the page, not per row
+        return Page(tuple(aged(row, now, ages, self.review_target_days) for row in found.items),
+                    found.total, found.request)
+
+    def _request_rows(self, flt: RequestFilter, offset: int, limit: int
+                      ) -> tuple[tuple[RequestRow, ...], int]:
+        """A page of rows as stored, without their ages (those move with the clock, see
+        ``aged``): the read model may keep them until the next write. ``flt`` carries the
+        director's unit, so a unit's rows are kept under its own key."""
+        def load() -> tuple[tuple[RequestRow, ...], int]:
+            stored, total = self.read_model.requests(flt, offset, limit)
+            units = self.read_model.units_by_id(_unit_ids(stored))
+            return tuple(stored_row(s, units) for s in stored), total
+
+        return self.read_model.cached(("request_rows", flt, int(offset), int(limit)), load)
 
     def request(self, scope: Scope, request_id: int) -> RequestDetail:
         """Revisar: the request with its before/after, motive and detail, attachments, the
@@ -612,9 +625,10 @@ def queue_statistics(requests: Iterable[ChangeRequest], today: date,
     overdue = 0
     days_to_decision: dict[tuple[str, str], list[int]] = {}
     reviewers: dict[str, list[int]] = {}  # approved, modified, rejected, pended
+    ages = BusinessAges(today)
     for r in requests:
         if r.is_open:
-            age = business_days_between(r.filed_at.date(), today)
+            age = ages(r.filed_at.date())
             counts = pending.setdefault(r.type_label, [0] * len(bands))
             counts[bands.index(age_band(age))] += 1
             overdue += age > target_days
@@ -641,20 +655,33 @@ def queue_statistics(requests: Iterable[ChangeRequest], today: date,
 def request_row(stored: StoredRequest, units: Mapping[int, UnitView],
                 now: datetime, target_days: int = DEFAULT_TARGET_DAYS) -> RequestRow:
     """A row of "Solicitudes realizadas" and of the queue: the columns every request has,
-    then its type's own (``row_columns``)."""
+    then its type's own (``row_columns``), with its ages at ``now``."""
+    return aged(stored_row(stored, units), now, BusinessAges(now.date()), target_days)
+
+
+def aged(row: RequestRow, now: datetime, ages: BusinessAges,
+         target_days: int = DEFAULT_TARGET_DAYS) -> RequestRow:
+    """``row`` with its ages at ``now``: calendar days, business days (``ages`` of today)
+    and whether it waits past the queue's target."""
+    business = ages(row.filed_at.date())
+    return attrs.evolve(row, age_days=max(0, (now - row.filed_at).days),
+                        business_days=business,
+                        overdue=row.is_pending and business > target_days)
+
+
+def stored_row(stored: StoredRequest, units: Mapping[int, UnitView]) -> RequestRow:
+    """The row of a request as stored, its ages not yet set (0: see ``aged``)."""
     r = stored.request
     columns = {**TYPE_COLUMNS, **r.definition.row_columns(r, units)}
-    business = business_days_between(r.filed_at.date(), now.date())
     open_round = r.open_round
     return RequestRow(
         id=int(r.id or 0), type=r.type, kind=r.kind, status=r.status, filed_at=r.filed_at,
-        filed_by=r.filed_by, age_days=max(0, (now - r.filed_at).days), unit_id=r.unit_id,
+        filed_by=r.filed_by, age_days=0, unit_id=r.unit_id,
         unit_label=stored.unit_label, ooad_id=stored.ooad_id, folio_number=r.folio_number,
         patient_id=r.patient_id, final_date=r.final_date, reason=r.reason,
         decided_at=r.decided_at, decided_by=r.decided_by,
         attachment_count=len(r.all_attachments), undone_at=stored.undone_at,
-        reason_code=r.reason_code, modified=r.modified, business_days=business,
-        overdue=r.is_pending and business > target_days,
+        reason_code=r.reason_code, modified=r.modified,
         info_requested_at=open_round.requested_at if open_round else None,
         info_missing=open_round.missing if open_round else None, **columns)
 

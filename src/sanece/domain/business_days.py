@@ -4,7 +4,8 @@ that a new year is one line and nothing is computed from rules that changed over
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from bisect import bisect_right
+from datetime import date
 from statistics import median
 from typing import Iterable, Sequence
 
@@ -44,17 +45,38 @@ def business_days_between(start: date, end: date,
     next business day; 0 when ``end`` is not after ``start``)."""
     if end <= start:
         return 0
-    # whole weeks at once (5 weekdays each), then the rest day by day; holidays subtracted
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    d = start + timedelta(days=weeks * 7)
-    for _ in range(rest):
-        d += timedelta(days=1)
-        if d.weekday() < 5:
-            count += 1
-    count -= sum(1 for h in holidays if start < h <= end and h.weekday() < 5)
-    return count
+    # whole weeks at once (5 weekdays each), then the rest by weekday arithmetic; the
+    # weekday holidays in (start, end] subtracted by two bisections of a sorted list
+    weeks, rest = divmod((end - start).days, 7)
+    first = start.weekday()
+    count = weeks * 5 + sum(1 for i in range(1, rest + 1) if (first + i) % 7 < 5)
+    on_weekdays = _WEEKDAY_HOLIDAYS if holidays is MEXICAN_FEDERAL_HOLIDAYS else \
+        _weekday_holidays(holidays)
+    return count - (bisect_right(on_weekdays, end) - bisect_right(on_weekdays, start))
+
+
+def _weekday_holidays(holidays: Iterable[date]) -> tuple[date, ...]:
+    return tuple(sorted(h for h in holidays if h.weekday() < 5))
+
+
+_WEEKDAY_HOLIDAYS = _weekday_holidays(MEXICAN_FEDERAL_HOLIDAYS)
+
+
+class BusinessAges:
+    """Ages in business days up to ``today``, each filing day counted once (a page's rows
+    share their days: a list computes its ages once per request, not once per row)."""
+
+    def __init__(self, today: date, holidays: frozenset[date] = MEXICAN_FEDERAL_HOLIDAYS
+                 ) -> None:
+        self.today = today
+        self._holidays = holidays
+        self._ages: dict[date, int] = {}
+
+    def __call__(self, day: date) -> int:
+        age = self._ages.get(day)
+        if age is None:
+            age = self._ages[day] = business_days_between(day, self.today, self._holidays)
+        return age
 
 
 def age_band(age: int) -> str:
@@ -69,5 +91,5 @@ def median_days(values: Iterable[int]) -> float | None:
     return float(median(items)) if items else None
 
 
-__all__ = ["AGE_BANDS", "DEFAULT_TARGET_DAYS", "MEXICAN_FEDERAL_HOLIDAYS", "age_band",
+__all__ = ["AGE_BANDS", "BusinessAges", "DEFAULT_TARGET_DAYS", "MEXICAN_FEDERAL_HOLIDAYS", "age_band",
            "business_days_between", "is_business_day", "median_days"]

@@ -254,6 +254,13 @@ def expire(request: ChangeRequest, *, reason_code: str, text: str, days: int,
     return request
 
 
+def next_expiry(requests: Iterable[ChangeRequest], days: int) -> datetime | None:
+    """The earliest instant one of ``requests`` (awaiting information) expires; None when
+    none can (nothing is due before then: the lazy expiry need not look until that instant)."""
+    return min((d for d in (r.expires_at(days) for r in requests) if d is not None),
+               default=None)
+
+
 def undo_merge(request: ChangeRequest, *, record: Patient, correct: Patient,
                folios: Sequence[Folio], reason: str) -> MergeUndo:
     """Reverse an approved merge from its outcome (see ``MergeType.undo``)."""
@@ -261,6 +268,7 @@ def undo_merge(request: ChangeRequest, *, record: Patient, correct: Patient,
 
 
 __all__ = [
+    "next_expiry",
     "CANCELLATION_ACTION", "CANCELLATION_MOTIVES", "EXTENSION_MOTIVES", "OTHER",
     "REQUIREMENT_CHANGE_MOTIVES", "UNIT_CHANGE_MOTIVES", "Approval", "ChangeRequest",
     "ExpiryChangePayload", "MergePayload", "MergePreview", "MergeUndo", "PAYLOAD_TYPES",

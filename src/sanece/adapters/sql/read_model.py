@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import sqlalchemy as sa
 
@@ -35,11 +35,12 @@ from sanece.domain.feedback import FeedbackKind
 from sanece.domain.model import Folio, Patient, person_name, validity_of
 from sanece.domain.values import EvaluationStatus, RequestStatus, Validity
 from sanece.domain.request_types import RequestType
-from shared.adapters.sql.queries import SqlReadModel, chunked
+from shared.adapters.sql.queries import SqlReadModel, cached_read, chunked
 from shared.audit.adapters.sql import audit_log
 from shared.kernel.text import fold_text
 
 f, p, m, u, o = t.folios, t.patients, t.medicines, t.units, t.ooads
+T = TypeVar("T")
 
 
 def _status_codes(word: str) -> list[str]:
@@ -138,29 +139,45 @@ def _unit_select() -> sa.Select:
 
 
 class SqlSaneceReadModel(SqlReadModel):
+    """Inside a request, the pages' reads (``cached_read``, ``cached``) are served again by
+    the process while the data version is unchanged: no statement is built. Their arguments
+    are the whole key: a unit's rows are cached under that unit's id, which the queries'
+    scope rules chose on every request."""
+
+    def cached(self, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+        return self._memo(("cached",) + key, load)
+
     # ----------------------------------------------------------------- organisation
 
+    @cached_read
     def ooads(self) -> Sequence[OoadView]:
         return [OoadView(int(r.id), r.name) for r in self._all(
             sa.select(o.c.id, o.c.name).order_by(o.c.search_key))]
 
+    @cached_read
     def ooad(self, ooad_id: int) -> OoadView | None:
         r = self._first(sa.select(o.c.id, o.c.name).where(o.c.id == int(ooad_id)))
         return OoadView(int(r.id), r.name) if r else None
 
+    @cached_read
     def units(self, ooad_id: int | None = None) -> Sequence[UnitView]:
         q = _unit_select().order_by(o.c.search_key, u.c.search_key)
         if ooad_id is not None:
             q = q.where(u.c.ooad_id == int(ooad_id))
         return [_unit_view(r) for r in self._all(q)]
 
+    @cached_read
     def unit(self, unit_id: int) -> UnitView | None:
         r = self._first(_unit_select().where(u.c.id == int(unit_id)))
         return _unit_view(r) if r else None
 
     def units_by_id(self, unit_ids: Iterable[int]) -> Mapping[int, UnitView]:
+        return self._units_by_id(tuple(sorted(set(int(i) for i in unit_ids))))
+
+    @cached_read
+    def _units_by_id(self, unit_ids: tuple[int, ...]) -> Mapping[int, UnitView]:
         out: dict[int, UnitView] = {}
-        for batch in chunked(sorted(set(int(i) for i in unit_ids))):
+        for batch in chunked(unit_ids):
             out.update((int(r.id), _unit_view(r))
                        for r in self._all(_unit_select().where(u.c.id.in_(batch))))
         return out
@@ -194,6 +211,7 @@ class SqlSaneceReadModel(SqlReadModel):
         r = self._first(sa.select(f).where(f.c.number == number))
         return folio_from(r) if r else None
 
+    @cached_read
     def latest_folios(self, unit_id: int | None, search: str, limit_latest: int | None,
                       offset: int, limit: int, today: date) -> tuple[Sequence[FolioRow], int]:
         q = _folio_row_select()
@@ -204,7 +222,7 @@ class SqlSaneceReadModel(SqlReadModel):
             q = q.where(cond)
         rows, total = self._page(q, (f.c.evaluation_date.desc(), f.c.number.desc()), offset,
                                  limit, limit_latest)
-        return [_folio_row(r, today) for r in rows], total
+        return tuple(_folio_row(r, today) for r in rows), total
 
     def pending_folios(self, ooad_id: int | None, unit_id: int | None, search: str,
                        offset: int, limit: int, today: date) -> tuple[Sequence[FolioRow], int]:

@@ -32,10 +32,11 @@ from sanece.adapters.sql.mappers import (
 from sanece.domain.feedback import Feedback
 from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
 from sanece.domain.decisions import DecisionReason
-from sanece.domain.requests import ChangeRequest
+from sanece.domain.requests import ChangeRequest, next_expiry
 from sanece.domain.values import RequestStatus
 from sanece.domain.request_types import REQUEST_TYPES
 from sanece.domain.values import DrugKey
+from shared.adapters.sql.queries import request_memo
 from shared.kernel.errors import Conflict
 from shared.kernel.text import search_key
 
@@ -288,6 +289,13 @@ class SqlChangeRequestRepository(_Repo):
             t.requests.c.status == RequestStatus.INFO_REQUESTED.value)
             .order_by(t.requests.c.pended_at, t.requests.c.id)).all()
         return [request_from(r) for r in rows]
+
+    def next_information_expiry(self, days: int) -> datetime | None:
+        # In a request's read session, the process keeps the answer per data version: every
+        # commit (a pend, an answer, an expiry, in any process) bumps it, and nothing else
+        # moves a deadline; a unit that writes always reads afresh.
+        return request_memo(self.s, ("sanece.next_information_expiry", int(days)),
+                            lambda: next_expiry(self.awaiting_information(), int(days)))
 
     def record_merge_undo(self, request_id: int, by: str, at: datetime) -> None:
         self.s.execute(sa.update(t.requests).where(t.requests.c.id == int(request_id))

@@ -177,10 +177,13 @@ class ExpireRequests(UseCase):
         # Pages run this on every read: look first in a read-only unit, so that a view with
         # nothing due takes no write lock and commits nothing (no data version bumped, the
         # processes' read caches stay valid); the write below checks again under its lock.
+        # Only the earliest deadline matters there, and the repository may serve it again
+        # until something is written: a view before it runs no query at all.
         reading = cast(Callable[..., SaneceUnitOfWork], self.uow_factory)
         with reading(read_only=True) as uow:
-            if not any(self._due(r, now) for r in uow.requests.awaiting_information()):
-                return []
+            deadline = uow.requests.next_information_expiry(self.days)
+        if deadline is None or now < deadline:
+            return []
         expired: list[int] = []
         with self.uow_factory() as uow:
             texts = {r.code: r.text for r in reason_catalog(uow.reasons.stored())}
@@ -198,7 +201,8 @@ class ExpireRequests(UseCase):
                       reason=request.reason)
                 assert request.id is not None
                 expired.append(request.id)
-            uow.commit()
+            if expired:  # another process may have expired them first: then nothing changed
+                uow.commit()
         return expired
 
     def _due(self, request: ChangeRequest, now: datetime) -> bool:

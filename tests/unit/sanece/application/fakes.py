@@ -22,7 +22,7 @@ import attrs
 from sanece.application.access import Actor
 from sanece.domain.feedback import Feedback
 from sanece.domain.model import Folio, MedicalUnit, Medicine, Ooad, Patient
-from sanece.domain.requests import ChangeRequest
+from sanece.domain.requests import ChangeRequest, next_expiry
 from sanece.domain.values import DrugKey, DrugQuantity, RequestStatus
 from shared.audit.domain import AuditEntry
 from shared.kernel.errors import Conflict
@@ -256,6 +256,9 @@ class FakeRequests:
     def awaiting_information(self) -> Sequence[ChangeRequest]:
         return [copy.deepcopy(r) for _, r in sorted(self.s.requests.items())
                 if r.status is RequestStatus.INFO_REQUESTED]
+
+    def next_information_expiry(self, days: int) -> datetime | None:
+        return next_expiry(self.awaiting_information(), days)
 
     def record_merge_undo(self, request_id: int, by: str, at: datetime) -> None:
         self.s.undone[int(request_id)] = (by, at)

@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 from sanece.adapters.xlsx.extraction import XlsxExtractionWriter
 from sanece.application.documents import FolioExtractRow, PatientExtractRow
 from sanece.application.ports import StoredRequest
-from sanece.application.queries import request_changes, request_row
+from sanece.application.queries import aged, request_changes, request_row, stored_row
 from sanece.application.results import UnitView
+from sanece.domain.business_days import BusinessAges
 from sanece.domain.model import Folio, MedicalUnit, Medicine, Patient
 from sanece.domain.requests import (
     PatientDataChange,
@@ -107,3 +108,20 @@ def test_rows_of_each_table():
     assert (row.original_keys, row.requested_keys, row.original_requirement,
             row.requested_requirement) == ("5795 (12)", "5796 (2), 5795 (1)", "Dosis mensual.",
                                            "Dos jeringas.")
+
+
+def test_rows_kept_without_their_ages_get_them_at_each_view():
+    # the queue keeps rows as stored (``stored_row``) and sets the ages per request (``aged``)
+    filed = _stored(file_requirement_change(
+        _folio(), CERT, key1=DrugQuantity("5796", 2), requirement="Dos jeringas.",
+        motive="Ajuste de dosis", detail="Por peso.", attachments=[PDF], existing=[],
+        today=date(2026, 3, 2), filed_by="d",
+        filed_at=datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc), unit_id=1))
+    kept = stored_row(filed, UNITS)
+    for now in (NOW, NOW + timedelta(days=6), datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)):
+        ages = BusinessAges(now.date())
+        assert aged(kept, now, ages, 5) == request_row(filed, UNITS, now, 5)
+    late = aged(kept, NOW + timedelta(days=6), BusinessAges((NOW + timedelta(days=6)).date()), 5)
+    # 2 to 16 March 2026: 16 March is a federal holiday (Benito Juárez, observed)
+    assert (late.age_days, late.business_days, late.overdue) == (14, 9, True)
+    assert (kept.business_days, kept.overdue) == (0, False)

@@ -29,6 +29,7 @@ from entrypoints.http.excedentes.common import (
     scope_of,
     urls_for,
 )
+from entrypoints.http.excedentes.grid_html import editable_rows, history_prefix, readonly_rows
 from entrypoints.http.excedentes.pages import render_entity
 from entrypoints.http.forms import (
     all_values,
@@ -366,15 +367,21 @@ class CapturePages(Controller):
         lines = [(line, typed.get(line.product_id, line.row), errors.get(line.product_id, {}),
                   starts.get(line.product_id, line.row), current.get(line.product_id))
                  for line in view.lines]
-        chunks = [lines[i:i + GRID_CHUNK] for i in range(0, len(lines), GRID_CHUNK)]
+        history = history_prefix(urls_for(view.overview).root, view.unit.clues)
+        if view.editable:
+            shown = {**stored_comments, **(comments or {})}
+            starts = stored_comments if comment_starts is None else comment_starts
+            chunks = [editable_rows(lines[i:i + GRID_CHUNK], notes, shown, starts, history)
+                      for i in range(0, len(lines), GRID_CHUNK)]
+        else:
+            chunks = [readonly_rows(lines[i:i + GRID_CHUNK], notes, history)
+                      for i in range(0, len(lines), GRID_CHUNK)]
         return render_entity(request, "excedentes/paso6.html", view.overview,
                              status_code=status_code, view=view, unit=view.unit, chunks=chunks,
+                             lines=lines if errors else (),
                              product_ids=" ".join(str(line.product_id) for line in view.lines),
                              version=view.version.version if version is None else version,
-                             error=error, notice=notice, notes=notes,
-                             comments={**stored_comments, **(comments or {})},
-                             comment_starts=(stored_comments if comment_starts is None
-                                             else comment_starts))
+                             error=error, notice=notice)
 
     # ------------------------------------------------------------------ solicitar producto
 

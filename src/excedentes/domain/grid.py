@@ -146,7 +146,10 @@ class GridRow:
 
     @property
     def is_blank(self) -> bool:
-        return not any(self.filled(f) for f in GridField if f is not GridField.PRODUCT)
+        # the six inputs by name: read for every row of a 2,857-row grid
+        return not (self.shortage_outpatient.strip() or self.shortage_inpatient.strip()
+                    or self.cause.strip() or self.surplus_outpatient.strip()
+                    or self.surplus_inpatient.strip() or self.monthly_patients.strip())
 
 
 @attrs.frozen

@@ -37,6 +37,17 @@ def report_id_q(institution_code: str, entity_code: str, year: int) -> sa.Scalar
             .scalar_subquery())
 
 
+# Past this many products a unit's rows and notes are read whole and filtered here: one
+# unit holds few of them, while SQLAlchemy writes a long IN list out value by value (the
+# 2,857 ids of the Cirugía grid, several times per save).
+IN_LIST_MAX = 200
+
+
+def _of_products(column: Any, ids: Sequence[int]) -> Any:
+    """``column IN ids`` for a short list; None (no condition: filter after) for a long one."""
+    return column.in_(ids) if len(ids) <= IN_LIST_MAX else None
+
+
 def unit_rows(s: Session, institution_code: str, entity_code: str, year: int, clues: str,
               product_ids: Iterable[int]) -> Mapping[int, GridRow]:
     """The unit's stored rows of a period for these products (the previous period's, for the
@@ -46,9 +57,12 @@ def unit_rows(s: Session, institution_code: str, entity_code: str, year: int, cl
         return {}
     r = t.records.c
     q = sa.select(*_RECORD_COLS).where(
-        r.report_id == report_id_q(institution_code, entity_code, year), r.clues == clues,
-        r.product_id.in_(ids))
-    return rows_from_stored(s.execute(q))
+        r.report_id == report_id_q(institution_code, entity_code, year), r.clues == clues)
+    among = _of_products(r.product_id, ids)
+    if among is not None:
+        return rows_from_stored(s.execute(q.where(among)))
+    wanted = set(ids)
+    return rows_from_stored(v for v in s.execute(q) if v[0] in wanted)
 
 
 def _field_values(row: GridRow) -> Iterable[tuple[GridField, int]]:
@@ -95,10 +109,17 @@ def notes_of(s: Session, report_id: Any, clues: str | None,
     n = t.value_notes.c
     q = sa.select(n.product_id, n.comment, n.outlier, n.updated_by, n.updated_at).where(
         n.report_id == report_id, n.clues == clues)
+    wanted: set[int] | None = None
     if product_ids is not None:
-        q = q.where(n.product_id.in_(sorted(set(product_ids))))
+        ids = sorted(set(product_ids))
+        among = _of_products(n.product_id, ids)
+        if among is not None:
+            q = q.where(among)
+        else:
+            wanted = set(ids)
     return {row.product_id: (ValueNote(row.comment, row.outlier), row.updated_by,
-                             row.updated_at) for row in s.execute(q)}
+                             row.updated_at) for row in s.execute(q)
+            if wanted is None or row.product_id in wanted}
 
 
 class SqlQualityRepository:

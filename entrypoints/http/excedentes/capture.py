@@ -126,13 +126,15 @@ def _is_yes(raw: str) -> bool:
         return False
 
 
-def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "") -> list[GridRow]:
+def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "", *,
+                        fields: Mapping[str, str] | None = None) -> list[GridRow]:
     """The rows of a submitted Paso 6 form, in the order shown (``p`` lists the products).
 
     ``prefix="o"`` reads instead the values each row started from: the page sends them in
-    hidden inputs ("ofa123"), only where not blank, so a missing one means blank."""
+    hidden inputs ("ofa123"), only where not blank, so a missing one means blank. ``fields``:
+    ``field_values(data)`` when the caller has it already (a save reads the form four ways)."""
     # 2,857 rows x 6 fields: the form's first values read once, then one look-up per field
-    fields = field_values(data)
+    fields = field_values(data) if fields is None else fields
     keys = [(f.value, prefix + short) for f, short in FIELD_PREFIX.items()]
     rows = []
     for raw in (pid for value in all_values(data, "p") for pid in value.replace(",", " ").split()):
@@ -145,10 +147,11 @@ def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "") -> list[GridR
 
 
 def grid_comments_from_form(data: Mapping[str, Any], product_ids: list[int],
-                            prefix: str = "") -> dict[int, str]:
+                            prefix: str = "", *,
+                            fields: Mapping[str, str] | None = None) -> dict[int, str]:
     """The comment typed in each row ("nt123", nota), or with ``prefix="o"`` the one it
     started from ("ont123", sent only where not blank)."""
-    fields = field_values(data)
+    fields = field_values(data) if fields is None else fields
     return {pid: fields.get(f"{prefix}nt{pid}", "") for pid in product_ids}
 
 
@@ -297,11 +300,12 @@ class CapturePages(Controller):
         specialty_id = parse_int(q.get("especialidad"), "especialidad")
         search = search_term(q.get("q"))
         ref = entity_ref(inst, entity)
-        rows = grid_rows_from_form(data)
-        originals = {r.product_id: r for r in grid_rows_from_form(data, "o")}
+        fields = field_values(data)  # ~14,000 fields of the Cirugía grid: flattened once
+        rows = grid_rows_from_form(data, fields=fields)
+        originals = {r.product_id: r for r in grid_rows_from_form(data, "o", fields=fields)}
         ids = [r.product_id for r in rows]
-        comments = grid_comments_from_form(data, ids)
-        comment_starts = grid_comments_from_form(data, ids, "o")
+        comments = grid_comments_from_form(data, ids, fields=fields)
+        comment_starts = grid_comments_from_form(data, ids, "o", fields=fields)
         # only what the user changed is saved: an untouched row (even the blank copy of a
         # record someone saved after this page was drawn) is never sent; a row whose comment
         # alone changed is sent too

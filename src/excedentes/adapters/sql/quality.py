@@ -20,7 +20,7 @@ from excedentes.application.ports import OutlierItem
 from excedentes.domain.grid import QUANTITY_FIELDS, GridField, GridRow, rows_from_stored
 from excedentes.domain.quality import RowContext, ValueNote
 from excedentes.domain.records import parse_quantity
-from shared.adapters.sql.queries import SqlReadModel
+from shared.adapters.sql.queries import SqlReadModel, cached_read
 
 _RECORD_COLS = (t.records.c.product_id, t.records.c.kind, t.records.c.modality,
                 t.records.c.monthly_events, t.records.c.monthly_patients, t.records.c.cause)
@@ -181,6 +181,7 @@ def entity_outliers(s: Session, institution_code: str, entity_code: str,
 class SqlQualityReadModel(SqlReadModel):
     """``QualityReadModel``: short sessions of its own, like the context's read model."""
 
+    @cached_read  # read on every Paso 6 page; a save commits, which moves the data version
     def grid_notes(self, institution_code: str, entity_code: str, year: int, clues: str,
                    product_ids: Iterable[int]) -> Mapping[int, ValueNote]:
         with self._read() as s:

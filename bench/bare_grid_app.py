@@ -4,7 +4,7 @@ more: GET reads the group's products and the unit's records (two SELECTs) and re
 the same table of inputs; POST parses the form and saves every row with one DELETE and one
 ``executemany`` INSERT in one transaction. No session, guard, scope check, validation or
 version: what the framework and the libraries cost on their own. Both answers gzip like the
-product's grid."""
+product's grid (same level, ``GRID_GZIP_LEVEL``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from litestar.config.compression import CompressionConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
+
+from entrypoints.http.excedentes.capture import GRID_GZIP_LEVEL
 
 HERE = Path(__file__).parent
 MENU = [{"path": f"/seccion-{i}", "label": f"Sección {i}"} for i in range(8)]
@@ -76,6 +78,6 @@ def create_app(engine: Any, *, report_id: int, clues: str, group_id: int,
     return Litestar(route_handlers=[grid, save], debug=False, logging_config=None,
                     request_max_body_size=16 * 1024 * 1024,
                     compression_config=CompressionConfig(backend="gzip", minimum_size=16 * 1024,
-                                                         gzip_compress_level=6),
+                                                         gzip_compress_level=GRID_GZIP_LEVEL),
                     template_config=TemplateConfig(directory=HERE / "bare_templates",
                                                    engine=JinjaTemplateEngine))

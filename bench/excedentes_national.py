@@ -13,7 +13,8 @@ baseline measured in the same run where there is one:
 
 and the process's peak memory after each step. Usage::
 
-    python bench/excedentes_national.py [--database-url URL] [--keep DIR] [--steps grid,dashboard]
+    python bench/excedentes_national.py [--database-url URL] [--keep DIR] [--steps grid,http]
+                                        [--rounds 5]
 
 Without ``--database-url`` a SQLite file in a temporary folder is used; with ``--keep DIR`` that
 folder is kept and the demo (slow to load) is loaded into it only once. ``--steps`` runs a
@@ -189,6 +190,8 @@ def main() -> None:
                         help="a folder kept between runs (SQLite): the demo is loaded once")
     parser.add_argument("--steps", default="dashboard,grid,http,pdf,export",
                         help="comma-separated subset of dashboard,grid,http,pdf,export")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="interleaved rounds of the grid over HTTP (the median is printed)")
     args = parser.parse_args()
     steps = {s for s in args.steps.split(",") if s}
 
@@ -316,7 +319,7 @@ def main() -> None:
 
     if "http" in steps:
         grid_over_http(container, engine, EntityRef(grid_inst, capturing[0]), capturing[1],
-                       year, group_id, specialty_id)
+                       year, group_id, specialty_id, rounds=args.rounds)
 
     if "pdf" in steps:
         big = EntityRef(largest[0], largest[1])

@@ -29,6 +29,7 @@ from entrypoints.http.excedentes.common import (
     scope_of,
     urls_for,
 )
+from entrypoints.http.excedentes.grid_html import editable_rows, history_prefix, readonly_rows
 from entrypoints.http.excedentes.pages import render_entity
 from entrypoints.http.forms import (
     all_values,
@@ -80,9 +81,12 @@ FIELD_PREFIX = {
     GridField.SURPLUS_INPATIENT: "eh",
     GridField.MONTHLY_PATIENTS: "pm",
 }
-# The Cirugía grid (2,857 rows x 7 inputs) is ~2.4 MB of repetitive HTML: gzip sends ~6 % of it.
+# The Cirugía grid (2,857 rows x 7 inputs) is 2.4-3.2 MB of repetitive HTML. gzip's fastest
+# level sends ~11 % of it in ~20 ms; level 6 sent ~9 % but took ~90 ms (on this page the
+# slowest part of the answer after the rows were written in Python).
+GRID_GZIP_LEVEL = 1
 GZIP = [DefineMiddleware(CompressionMiddleware, config=CompressionConfig(
-    backend="gzip", minimum_size=16 * 1024, gzip_compress_level=6))]
+    backend="gzip", minimum_size=16 * 1024, gzip_compress_level=GRID_GZIP_LEVEL))]
 
 
 @attrs.define
@@ -122,13 +126,15 @@ def _is_yes(raw: str) -> bool:
         return False
 
 
-def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "") -> list[GridRow]:
+def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "", *,
+                        fields: Mapping[str, str] | None = None) -> list[GridRow]:
     """The rows of a submitted Paso 6 form, in the order shown (``p`` lists the products).
 
     ``prefix="o"`` reads instead the values each row started from: the page sends them in
-    hidden inputs ("ofa123"), only where not blank, so a missing one means blank."""
+    hidden inputs ("ofa123"), only where not blank, so a missing one means blank. ``fields``:
+    ``field_values(data)`` when the caller has it already (a save reads the form four ways)."""
     # 2,857 rows x 6 fields: the form's first values read once, then one look-up per field
-    fields = field_values(data)
+    fields = field_values(data) if fields is None else fields
     keys = [(f.value, prefix + short) for f, short in FIELD_PREFIX.items()]
     rows = []
     for raw in (pid for value in all_values(data, "p") for pid in value.replace(",", " ").split()):
@@ -141,10 +147,11 @@ def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "") -> list[GridR
 
 
 def grid_comments_from_form(data: Mapping[str, Any], product_ids: list[int],
-                            prefix: str = "") -> dict[int, str]:
+                            prefix: str = "", *,
+                            fields: Mapping[str, str] | None = None) -> dict[int, str]:
     """The comment typed in each row ("nt123", nota), or with ``prefix="o"`` the one it
     started from ("ont123", sent only where not blank)."""
-    fields = field_values(data)
+    fields = field_values(data) if fields is None else fields
     return {pid: fields.get(f"{prefix}nt{pid}", "") for pid in product_ids}
 
 
@@ -293,11 +300,12 @@ class CapturePages(Controller):
         specialty_id = parse_int(q.get("especialidad"), "especialidad")
         search = search_term(q.get("q"))
         ref = entity_ref(inst, entity)
-        rows = grid_rows_from_form(data)
-        originals = {r.product_id: r for r in grid_rows_from_form(data, "o")}
+        fields = field_values(data)  # ~14,000 fields of the Cirugía grid: flattened once
+        rows = grid_rows_from_form(data, fields=fields)
+        originals = {r.product_id: r for r in grid_rows_from_form(data, "o", fields=fields)}
         ids = [r.product_id for r in rows]
-        comments = grid_comments_from_form(data, ids)
-        comment_starts = grid_comments_from_form(data, ids, "o")
+        comments = grid_comments_from_form(data, ids, fields=fields)
+        comment_starts = grid_comments_from_form(data, ids, "o", fields=fields)
         # only what the user changed is saved: an untouched row (even the blank copy of a
         # record someone saved after this page was drawn) is never sent; a row whose comment
         # alone changed is sent too
@@ -366,15 +374,21 @@ class CapturePages(Controller):
         lines = [(line, typed.get(line.product_id, line.row), errors.get(line.product_id, {}),
                   starts.get(line.product_id, line.row), current.get(line.product_id))
                  for line in view.lines]
-        chunks = [lines[i:i + GRID_CHUNK] for i in range(0, len(lines), GRID_CHUNK)]
+        history = history_prefix(urls_for(view.overview).root, view.unit.clues)
+        if view.editable:
+            shown = {**stored_comments, **(comments or {})}
+            starts = stored_comments if comment_starts is None else comment_starts
+            chunks = [editable_rows(lines[i:i + GRID_CHUNK], notes, shown, starts, history)
+                      for i in range(0, len(lines), GRID_CHUNK)]
+        else:
+            chunks = [readonly_rows(lines[i:i + GRID_CHUNK], notes, history)
+                      for i in range(0, len(lines), GRID_CHUNK)]
         return render_entity(request, "excedentes/paso6.html", view.overview,
                              status_code=status_code, view=view, unit=view.unit, chunks=chunks,
+                             lines=lines if errors else (),
                              product_ids=" ".join(str(line.product_id) for line in view.lines),
                              version=view.version.version if version is None else version,
-                             error=error, notice=notice, notes=notes,
-                             comments={**stored_comments, **(comments or {})},
-                             comment_starts=(stored_comments if comment_starts is None
-                                             else comment_starts))
+                             error=error, notice=notice)
 
     # ------------------------------------------------------------------ solicitar producto
 

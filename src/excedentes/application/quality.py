@@ -89,8 +89,10 @@ class QualityQueries:
 
     def grid_notes(self, view: GridView) -> Mapping[int, ValueNote]:
         ov = view.overview
+        # a tuple: the read model may serve it again while nothing is written (hashable key)
         return self.read_model.grid_notes(ov.institution.code, ov.entity.code, ov.period.year,
-                                          view.unit.clues, [ln.product_id for ln in view.lines])
+                                          view.unit.clues, tuple(ln.product_id
+                                                                 for ln in view.lines))
 
     def previous_values(self, view: GridView) -> Mapping[int, GridRow]:
         """"Copiar los valores del periodo anterior": the unit's rows of the previous period

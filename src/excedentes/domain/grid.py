@@ -146,7 +146,10 @@ class GridRow:
 
     @property
     def is_blank(self) -> bool:
-        return not any(self.filled(f) for f in GridField if f is not GridField.PRODUCT)
+        # the six inputs by name: read for every row of a 2,857-row grid
+        return not (self.shortage_outpatient.strip() or self.shortage_inpatient.strip()
+                    or self.cause.strip() or self.surplus_outpatient.strip()
+                    or self.surplus_inpatient.strip() or self.monthly_patients.strip())
 
 
 @attrs.frozen
@@ -398,8 +401,12 @@ def _canonical(row: GridRow, field: GridField) -> str:
 def row_changed(row: GridRow, original: GridRow | None) -> bool:
     """Whether the user changed this row from the value it started from (None: blank)."""
     start = original or GridRow(product_id=row.product_id)
-    return any(_canonical(row, f) != _canonical(start, f)
-               for f in GridField if f is not GridField.PRODUCT)
+    # the same text is the same value: only differing texts are compared as values
+    return any(getattr(row, name) != getattr(start, name)
+               and _canonical(row, f) != _canonical(start, f) for f, name in _INPUT_NAMES)
+
+
+_INPUT_NAMES = tuple((f, f.value) for f in GridField if f is not GridField.PRODUCT)
 
 
 def changed_rows(rows: Iterable[GridRow], originals: Mapping[int, GridRow]) -> list[GridRow]:

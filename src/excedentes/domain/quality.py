@@ -166,7 +166,15 @@ class RowContext:
 
 
 def _typed(row: GridRow | None, field: GridField) -> int | None:
-    return None if row is None else parse_quantity(row.raw(field)).value
+    if row is None:
+        return None
+    text = getattr(row, _ATTRS[field])
+    # a blank input has no value: most of a grid's inputs, so not parsed
+    return parse_quantity(text).value if text and not text.isspace() else None
+
+
+# each field's ``GridRow`` attribute, read once (an enum's ``.value`` is a descriptor call)
+_ATTRS = {f: f.value for f in GridField}
 
 
 def value_outlier(field: GridField, value: int, context: RowContext,

@@ -118,3 +118,13 @@ def test_quality_pages_are_scoped(as_user, world):
     unknown = c.get(f"{entity_path()}/unidades/{U_OCTUBRE}/productos/999999/historial")
     assert missing.status_code == unknown.status_code == 404
     assert re.search("Producto no encontrado", html.unescape(missing.text))
+
+
+def test_the_same_when_the_unit_is_read_whole_past_the_in_list(as_user, world, container,
+                                                               monkeypatch):
+    """A grid past ``IN_LIST_MAX`` products (Cirugía: 2,857) reads the unit's notes and last
+    period's rows whole and keeps its products: copy, outlier, comment all as above."""
+    from excedentes.adapters.sql import quality as quality_sql
+
+    monkeypatch.setattr(quality_sql, "IN_LIST_MAX", 0)
+    test_outlier_needs_a_comment_and_the_coordinador_sees_it(as_user, world, container)

@@ -20,7 +20,7 @@ from excedentes.application.ports import OutlierItem
 from excedentes.domain.grid import QUANTITY_FIELDS, GridField, GridRow, rows_from_stored
 from excedentes.domain.quality import RowContext, ValueNote
 from excedentes.domain.records import parse_quantity
-from shared.adapters.sql.queries import SqlReadModel
+from shared.adapters.sql.queries import SqlReadModel, cached_read
 
 _RECORD_COLS = (t.records.c.product_id, t.records.c.kind, t.records.c.modality,
                 t.records.c.monthly_events, t.records.c.monthly_patients, t.records.c.cause)
@@ -37,6 +37,17 @@ def report_id_q(institution_code: str, entity_code: str, year: int) -> sa.Scalar
             .scalar_subquery())
 
 
+# Past this many products a unit's rows and notes are read whole and filtered here: one
+# unit holds few of them, while SQLAlchemy writes a long IN list out value by value (the
+# 2,857 ids of the Cirugía grid, several times per save).
+IN_LIST_MAX = 200
+
+
+def _of_products(column: Any, ids: Sequence[int]) -> Any:
+    """``column IN ids`` for a short list; None (no condition: filter after) for a long one."""
+    return column.in_(ids) if len(ids) <= IN_LIST_MAX else None
+
+
 def unit_rows(s: Session, institution_code: str, entity_code: str, year: int, clues: str,
               product_ids: Iterable[int]) -> Mapping[int, GridRow]:
     """The unit's stored rows of a period for these products (the previous period's, for the
@@ -46,9 +57,12 @@ def unit_rows(s: Session, institution_code: str, entity_code: str, year: int, cl
         return {}
     r = t.records.c
     q = sa.select(*_RECORD_COLS).where(
-        r.report_id == report_id_q(institution_code, entity_code, year), r.clues == clues,
-        r.product_id.in_(ids))
-    return rows_from_stored(s.execute(q))
+        r.report_id == report_id_q(institution_code, entity_code, year), r.clues == clues)
+    among = _of_products(r.product_id, ids)
+    if among is not None:
+        return rows_from_stored(s.execute(q.where(among)))
+    wanted = set(ids)
+    return rows_from_stored(v for v in s.execute(q) if v[0] in wanted)
 
 
 def _field_values(row: GridRow) -> Iterable[tuple[GridField, int]]:
@@ -90,15 +104,22 @@ def row_contexts(s: Session, institution_code: str, entity_code: str, year: int,
 
 
 def notes_of(s: Session, report_id: Any, clues: str | None,
-             product_ids: Iterable[int] | None = None) -> dict[int, tuple[ValueNote, str, Any]]:
-    """``{product: (note, updated_by, updated_at)}`` of one unit of a report."""
+             product_ids: Iterable[int] | None = None) -> dict[int, ValueNote]:
+    """``{product: note}`` of one unit of a report (only the two columns a note shows: the
+    Cirugía grid reads 2,857 of them on every load and save)."""
     n = t.value_notes.c
-    q = sa.select(n.product_id, n.comment, n.outlier, n.updated_by, n.updated_at).where(
-        n.report_id == report_id, n.clues == clues)
+    q = sa.select(n.product_id, n.comment, n.outlier).where(n.report_id == report_id,
+                                                            n.clues == clues)
+    wanted: set[int] | None = None
     if product_ids is not None:
-        q = q.where(n.product_id.in_(sorted(set(product_ids))))
-    return {row.product_id: (ValueNote(row.comment, row.outlier), row.updated_by,
-                             row.updated_at) for row in s.execute(q)}
+        ids = sorted(set(product_ids))
+        among = _of_products(n.product_id, ids)
+        if among is not None:
+            q = q.where(among)
+        else:
+            wanted = set(ids)
+    return {pid: ValueNote(comment, outlier) for pid, comment, outlier in s.execute(q)
+            if wanted is None or pid in wanted}
 
 
 class SqlQualityRepository:
@@ -115,7 +136,7 @@ class SqlQualityRepository:
     def notes(self, institution_code: str, entity_code: str, year: int, clues: str,
               product_ids: Iterable[int]) -> Mapping[int, ValueNote]:
         rid = report_id_q(institution_code, entity_code, year)
-        return {pid: v[0] for pid, v in notes_of(self.s, rid, clues, product_ids).items()}
+        return notes_of(self.s, rid, clues, product_ids)
 
     def save_notes(self, institution_code: str, entity_code: str, year: int, clues: str,
                    notes: Mapping[int, ValueNote], by: str, at: datetime) -> None:
@@ -160,11 +181,12 @@ def entity_outliers(s: Session, institution_code: str, entity_code: str,
 class SqlQualityReadModel(SqlReadModel):
     """``QualityReadModel``: short sessions of its own, like the context's read model."""
 
+    @cached_read  # read on every Paso 6 page; a save commits, which moves the data version
     def grid_notes(self, institution_code: str, entity_code: str, year: int, clues: str,
                    product_ids: Iterable[int]) -> Mapping[int, ValueNote]:
         with self._read() as s:
             rid = report_id_q(institution_code, entity_code, year)
-            return {pid: v[0] for pid, v in notes_of(s, rid, clues, product_ids).items()}
+            return notes_of(s, rid, clues, product_ids)
 
     def previous_rows(self, institution_code: str, entity_code: str, year: int, clues: str,
                       product_ids: Iterable[int]) -> Mapping[int, GridRow]:

@@ -65,6 +65,23 @@ def errors_of(row: GridRow) -> dict[GridField, list[str]]:
 
 
 @SETTINGS
+@given(raw_rows(7), st.one_of(st.none(), raw_rows(7)))
+def test_a_row_changed_exactly_when_one_of_its_values_differs(row, start):
+    from excedentes.domain.grid import _canonical, row_changed
+
+    base = start or GridRow(product_id=7)
+    expected = any(_canonical(row, f) != _canonical(base, f)
+                   for f in GridField if f is not GridField.PRODUCT)
+    assert row_changed(row, start) is expected
+
+
+@SETTINGS
+@given(raw_rows(7))
+def test_a_row_is_blank_exactly_when_none_of_its_inputs_is_filled(row):
+    assert row.is_blank is not any(row.filled(f) for f in GridField if f is not GridField.PRODUCT)
+
+
+@SETTINGS
 @given(unit_records(unit=UNIT))
 def test_stored_records_shown_as_rows_validate_back_to_the_same_records(records):
     rows = list(rows_from_records(records).values())

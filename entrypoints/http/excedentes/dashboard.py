@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Stream
+from markupsafe import Markup
 
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import (
@@ -21,10 +22,43 @@ from entrypoints.http.forms import parse_int
 from entrypoints.http.rendering import redirect
 from excedentes.application.access import may_manage
 from excedentes.application.queries import ExcedentesQueries
+from excedentes.application.results import DashboardView
 from excedentes.application.use_cases.exports import ExportRecords
 from excedentes.domain.review import ReviewStatus
 from shared.kernel.errors import ValidationError
 from shared.kernel.scope import Role
+
+
+TABLE_ROWS_TEMPLATE = "excedentes/_tablero_filas.html"
+TABLE_ROWS_KEPT = 256  # rendered tableros kept per process (each a few tens of KB)
+
+# The tablero's rendered rows: key -> (the entries they show, the HTML). ``queries.dashboard``
+# hands out the same (immutable) entries tuple while the data and the caller's scope are
+# the same, so that tuple, held here, stands for the rows' data: a write makes a new one.
+_table_rows: dict[tuple[Any, ...], tuple[Any, Markup]] = {}
+
+
+def table_rows(request: Request[Any, Any, Any], view: DashboardView, manages: bool,
+               is_admin: bool) -> Markup:
+    """The tablero's ``<tbody>`` and ``<tfoot>`` (``_tablero_filas.html``): rendered once per
+    data version and caller's view of them, then served again (about 1,300 look-ups and 550
+    escapes a page otherwise). The key holds every other input of the template."""
+    inst, year, entries = view.institution.code, view.period.year, view.entries
+    key = (id(entries), view.totals, inst, year, view.legend_finalized,
+           view.legend_not_finalized, manages, is_admin)
+    kept = _table_rows.get(key)
+    if kept is not None and kept[0] is entries:
+        return kept[1]
+    urls = {e.entity_key: EntityUrls(inst, e.row.entity_code, year) for e in entries}
+    env = request.app.template_engine.engine  # type: ignore[union-attr]
+    html = Markup(env.get_template(TABLE_ROWS_TEMPLATE).render(
+        entries=entries, totals=view.totals, urls=urls, manages=manages, is_admin=is_admin,
+        legend_finalized=view.legend_finalized,
+        legend_not_finalized=view.legend_not_finalized))
+    if len(_table_rows) >= TABLE_ROWS_KEPT:
+        _table_rows.clear()
+    _table_rows[key] = (entries, html)
+    return html
 
 
 class DashboardPages(Controller):
@@ -53,11 +87,14 @@ class DashboardPages(Controller):
                                manages=manages)
         view = queries.dashboard(scope, institution.code, year,
                                  ReviewStatus.parse(q.get("estado")))
-        urls = {e.entity_key: EntityUrls(institution.code, e.row.entity_code, year)
-                for e in view.entries}
-        return render_page(request, "excedentes/tablero.html", view=view, urls=urls,
-                           institutions=institutions, manages=manages,
-                           is_admin=scope.role is Role.ADMIN)
+        is_admin = scope.role is Role.ADMIN
+        own_exports = [] if is_admin else [
+            (EntityUrls(institution.code, e.row.entity_code, year).export, e.row.entity_name)
+            for e in view.entries if e.can_capture]
+        return render_page(request, "excedentes/tablero.html", view=view,
+                           table_rows=table_rows(request, view, manages, is_admin),
+                           own_exports=own_exports, institutions=institutions,
+                           manages=manages, is_admin=is_admin)
 
     @get("/exportar", sync_to_thread=True)
     def export(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],

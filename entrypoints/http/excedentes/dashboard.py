@@ -17,6 +17,7 @@ from entrypoints.http.excedentes.common import (
     scope_of,
     stream_records,
 )
+from entrypoints.http.excedentes.fragments import Fragments
 from entrypoints.http.excedentes.pages import render_page
 from entrypoints.http.forms import parse_int
 from entrypoints.http.rendering import redirect
@@ -29,36 +30,27 @@ from shared.kernel.errors import ValidationError
 from shared.kernel.scope import Role
 
 
-TABLE_ROWS_TEMPLATE = "excedentes/_tablero_filas.html"
-TABLE_ROWS_KEPT = 256  # rendered tableros kept per process (each a few tens of KB)
-
-# The tablero's rendered rows: key -> (the entries they show, the HTML). ``queries.dashboard``
-# hands out the same (immutable) entries tuple while the data and the caller's scope are
-# the same, so that tuple, held here, stands for the rows' data: a write makes a new one.
-_table_rows: dict[tuple[Any, ...], tuple[Any, Markup]] = {}
+# The tablero's <tbody> and <tfoot>: ``queries.dashboard`` hands out the same (immutable)
+# entries tuple while the data and the caller's scope are the same, so the rows are
+# rendered once per data version and caller's view of them (about 1,300 look-ups and 550
+# escapes a page otherwise).
+TABLE_ROWS = Fragments("excedentes/_tablero_filas.html")
 
 
 def table_rows(request: Request[Any, Any, Any], view: DashboardView, manages: bool,
                is_admin: bool) -> Markup:
-    """The tablero's ``<tbody>`` and ``<tfoot>`` (``_tablero_filas.html``): rendered once per
-    data version and caller's view of them, then served again (about 1,300 look-ups and 550
-    escapes a page otherwise). The key holds every other input of the template."""
     inst, year, entries = view.institution.code, view.period.year, view.entries
-    key = (id(entries), view.totals, inst, year, view.legend_finalized,
-           view.legend_not_finalized, manages, is_admin)
-    kept = _table_rows.get(key)
-    if kept is not None and kept[0] is entries:
-        return kept[1]
-    urls = {e.entity_key: EntityUrls(inst, e.row.entity_code, year) for e in entries}
-    env = request.app.template_engine.engine  # type: ignore[union-attr]
-    html = Markup(env.get_template(TABLE_ROWS_TEMPLATE).render(
-        entries=entries, totals=view.totals, urls=urls, manages=manages, is_admin=is_admin,
-        legend_finalized=view.legend_finalized,
-        legend_not_finalized=view.legend_not_finalized))
-    if len(_table_rows) >= TABLE_ROWS_KEPT:
-        _table_rows.clear()
-    _table_rows[key] = (entries, html)
-    return html
+
+    def context() -> dict[str, Any]:
+        return {"entries": entries, "totals": view.totals, "manages": manages,
+                "is_admin": is_admin, "legend_finalized": view.legend_finalized,
+                "legend_not_finalized": view.legend_not_finalized,
+                "urls": {e.entity_key: EntityUrls(inst, e.row.entity_code, year)
+                         for e in entries}}
+
+    return TABLE_ROWS.render(request, (entries,), (
+        view.totals, inst, year, view.legend_finalized, view.legend_not_finalized, manages,
+        is_admin), context)
 
 
 class DashboardPages(Controller):

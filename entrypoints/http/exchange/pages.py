@@ -38,7 +38,7 @@ from entrypoints.http.exchange.common import (
 )
 from entrypoints.http.exchange.forms import RunForm, filter_query, page_filter
 from entrypoints.http.forms import page_request, parse_int, with_query
-from entrypoints.http.rendering import flash, redirect, render
+from entrypoints.http.rendering import flash, local_time, redirect, render
 from exchange.application.model import PotentialLevel, Side, may_run
 from exchange.application.use_cases import (
     ExchangeQueries,
@@ -105,6 +105,18 @@ def run_fields(request: Request[Any, Any, Any], options: RunFormOptions,
         (o.may_run, o.fixed_institution, form), lambda: {"options": options, "form": form})
 
 
+# The saved analyses' rows: ``queries.analyses`` hands out the same items while nothing is
+# written, so they are rendered once per page of rows (and time zone of the server).
+ANALYSIS_ROWS = Fragments("exchange/_filas_analisis.html")
+
+
+def analysis_rows(request: Request[Any, Any, Any], items: tuple[Any, ...]) -> Markup:
+    tz = request.app.state.container.settings().timezone
+    return ANALYSIS_ROWS.render(request, (items,), (tz,), lambda: {
+        "items": items, "base": BASE, "pct": percent_text,
+        "local_time": lambda value: local_time(request, value)})
+
+
 def _index(request: Request[Any, Any, Any], q: ExchangeQueries, form: RunForm | None,
            error: str | None, status: int) -> Any:
     actor = actor_of(request)
@@ -112,7 +124,7 @@ def _index(request: Request[Any, Any, Any], q: ExchangeQueries, form: RunForm | 
     page = q.analyses(actor, page_request(request, 20))
     form = form or RunForm.defaults(options.years)
     return render(request, "exchange/lista.html", status_code=status, **_context(
-        page=page, options=options, form=form,
+        page=page, options=options, form=form, analysis_rows=analysis_rows(request, page.items),
         run_fields=run_fields(request, options, form) if options.may_run and options.years
         else None,
         error=error, page_url=lambda n: with_query(BASE, pagina=n)))

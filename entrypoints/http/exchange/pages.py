@@ -21,9 +21,11 @@ from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
+from markupsafe import Markup
 
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import SYSTEM_TITLE
+from entrypoints.http.excedentes.fragments import Fragments
 from entrypoints.http.exchange.charts import overview_charts
 from entrypoints.http.exchange.common import (
     BASE,
@@ -36,7 +38,7 @@ from entrypoints.http.exchange.common import (
 )
 from entrypoints.http.exchange.forms import RunForm, filter_query, page_filter
 from entrypoints.http.forms import page_request, parse_int, with_query
-from entrypoints.http.rendering import flash, redirect, render
+from entrypoints.http.rendering import flash, local_time, redirect, render
 from exchange.application.model import PotentialLevel, Side, may_run
 from exchange.application.use_cases import (
     ExchangeQueries,
@@ -44,7 +46,7 @@ from exchange.application.use_cases import (
     PrintExchangeSummary,
     RunExchangeAnalysis,
 )
-from exchange.application.views import comparison_rows, percent_text
+from exchange.application.views import RunFormOptions, comparison_rows, percent_text
 from exchange.domain.matching import AllocationMethod
 from shared.kernel.errors import NotFound, ValidationError
 
@@ -89,13 +91,42 @@ def _method(raw: Any) -> tuple[str, AllocationMethod]:
                           code="invalid_method")
 
 
+# The "Nuevo análisis" form's fields (a hundred choices, each escaped): the choices come from
+# the read side's process cache, the same tuples until something is written, so the fields
+# are rendered once per choices and typed values.
+RUN_FIELDS = Fragments("exchange/_campos_analisis.html")
+
+
+def run_fields(request: Request[Any, Any, Any], options: RunFormOptions,
+               form: RunForm) -> Markup:
+    o = options
+    return RUN_FIELDS.render(
+        request, (o.years, o.institutions, o.groups, o.states, o.tiers),
+        (o.may_run, o.fixed_institution, form), lambda: {"options": options, "form": form})
+
+
+# The saved analyses' rows: ``queries.analyses`` hands out the same items while nothing is
+# written, so they are rendered once per page of rows (and time zone of the server).
+ANALYSIS_ROWS = Fragments("exchange/_filas_analisis.html")
+
+
+def analysis_rows(request: Request[Any, Any, Any], items: tuple[Any, ...]) -> Markup:
+    tz = request.app.state.container.settings().timezone
+    return ANALYSIS_ROWS.render(request, (items,), (tz,), lambda: {
+        "items": items, "base": BASE, "pct": percent_text,
+        "local_time": lambda value: local_time(request, value)})
+
+
 def _index(request: Request[Any, Any, Any], q: ExchangeQueries, form: RunForm | None,
            error: str | None, status: int) -> Any:
     actor = actor_of(request)
     options = q.form_options(actor)
     page = q.analyses(actor, page_request(request, 20))
+    form = form or RunForm.defaults(options.years)
     return render(request, "exchange/lista.html", status_code=status, **_context(
-        page=page, options=options, form=form or RunForm.defaults(options.years),
+        page=page, options=options, form=form, analysis_rows=analysis_rows(request, page.items),
+        run_fields=run_fields(request, options, form) if options.may_run and options.years
+        else None,
         error=error, page_url=lambda n: with_query(BASE, pagina=n)))
 
 

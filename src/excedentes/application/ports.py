@@ -481,7 +481,11 @@ class ExcedentesReadModel(Protocol):
         """The version of each period of the institution, by year."""
         ...
 
-    def dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]: ...
+    def dashboard(self, institution_code: str, year: int) -> Sequence[DashboardSource]:
+        """The tablero's entities, in order. A tuple is never changed afterwards: while the
+        data are unchanged the SQL read model hands out the same tuple again, and
+        ``ExcedentesQueries.dashboard`` keeps the rows it built from it."""
+        ...
 
     def return_reasons(self) -> Sequence[ReturnReason]:
         """The catalog of return reasons, active and not, in the administrator's order."""

@@ -17,6 +17,8 @@ Typical page flow (the guides' steps):
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import attrs
 
 from excedentes.application.access import (
@@ -36,7 +38,12 @@ from excedentes.application.access import (
     split_entity_key,
     viewer_of,
 )
-from excedentes.application.ports import Edition, ExcedentesReadModel, InstitutionEditions
+from excedentes.application.ports import (
+    DashboardSource,
+    Edition,
+    ExcedentesReadModel,
+    InstitutionEditions,
+)
 from excedentes.application.use_cases.institutions import require_admin
 from excedentes.application.results import (
     UNITS_WITHOUT_RECORDS_NOTE,
@@ -74,6 +81,7 @@ from excedentes.application.results import (
 from excedentes.domain.catalog import Entity, Period, name_key, normalize_clues
 from excedentes.domain.bounds import known_id, known_year
 from excedentes.domain.dashboard import (
+    DashboardTotals,
     ReportFacts,
     StatusLight,
     dashboard_labels,
@@ -135,11 +143,19 @@ class InstitutionQueries:
         return sorted(self.editions.all(), key=lambda e: e.code in taken)
 
 
+DASHBOARD_ROWS_KEPT = 256  # tableros (scope, institution, year, filter) whose rows are kept
+
+
 @attrs.define
 class ExcedentesQueries:
     read_model: ExcedentesReadModel
     clock: Clock
     audit_query: AuditQuery | None = None  # the entity's history (Historial)
+    # The tablero's rows built from the read model's sources, per (scope, institution, year,
+    # filter), with those sources: built again when the read model hands out another tuple
+    # (the data changed). Shared by the requests' threads; a race only builds them twice.
+    _dashboard_rows: dict[tuple, tuple] = attrs.field(factory=dict, init=False, repr=False,
+                                                      eq=False)
 
     # ----------------------------------------------------------------- institutions
 
@@ -250,28 +266,47 @@ class ExcedentesQueries:
         ``status``: only the rows in that review state (the totals count every row)."""
         inst = self._institution(scope, institution_code)
         period = self._period(inst.code, year)
-        entries = []
         manager = may_manage(scope, inst.code)
-        for number, src in enumerate(self.read_model.dashboard(inst.code, year), 1):
+        sources = self.read_model.dashboard(inst.code, year)
+        key = (scope, inst.code, year, status)
+        kept = self._dashboard_rows.get(key)
+        if kept is not None and kept[0] is sources:
+            entries, totals = kept[1], kept[2]
+        else:
+            entries, totals = self._dashboard_entries(scope, inst.code, sources, manager,
+                                                      status)
+            if isinstance(sources, tuple):  # immutable: the same tuple means the same data
+                if len(self._dashboard_rows) >= DASHBOARD_ROWS_KEPT:
+                    self._dashboard_rows.clear()
+                self._dashboard_rows[key] = (sources, entries, totals)
+        return DashboardView(
+            institution=institution_view(inst),
+            period=period_view(period, self.clock, manager),
+            title=period.label,
+            legend_finalized=StatusLight.FINALIZED.legend(inst.entity_word),
+            legend_not_finalized=StatusLight.NOT_FINALIZED.legend(inst.entity_word),
+            entries=entries, totals=totals,
+            periods=tuple(p.year for p in self.read_model.periods(inst.code)),
+            status_filter=status, can_manage=manager)
+
+    @staticmethod
+    def _dashboard_entries(scope: Scope, institution_code: str,
+                           sources: Sequence[DashboardSource], manager: bool,
+                           status: ReviewStatus | None
+                           ) -> tuple[tuple[DashboardEntry, ...], DashboardTotals]:
+        entries = []
+        for number, src in enumerate(sources, 1):
             row = dashboard_row(number, src.entity_code, src.entity_name, src.total_units,
                                 src.facts)
             entries.append(DashboardEntry(
-                row=row, entity_key=f"{inst.code}:{src.entity_code}",
-                actionable=sees_entity(scope, inst.code, src.entity_code),
-                can_capture=may_capture(scope, inst.code, src.entity_code),
+                row=row, entity_key=f"{institution_code}:{src.entity_code}",
+                actionable=sees_entity(scope, institution_code, src.entity_code),
+                can_capture=may_capture(scope, institution_code, src.entity_code),
                 can_accept=manager and row.review is ReviewStatus.SIGNED))
         totals = dashboard_totals(e.row for e in entries)
         if status is not None:
             entries = [e for e in entries if e.row.review is status]
-        return DashboardView(
-            institution=institution_view(inst),
-            period=period_view(period, self.clock, may_manage(scope, inst.code)),
-            title=period.label,
-            legend_finalized=StatusLight.FINALIZED.legend(inst.entity_word),
-            legend_not_finalized=StatusLight.NOT_FINALIZED.legend(inst.entity_word),
-            entries=tuple(entries), totals=totals,
-            periods=tuple(p.year for p in self.read_model.periods(inst.code)),
-            status_filter=status, can_manage=manager)
+        return tuple(entries), totals
 
     # ----------------------------------------------------------------- an entity
 

@@ -334,12 +334,20 @@ def _run_summary(problem: ExchangeProblem, analysis: ExchangeAnalysis, viewer: V
 # --------------------------------------------------------------------------- reads
 
 
+SUMMARIES_KEPT = 256  # lists of analyses (viewer, user, page) whose rows are kept
+
+
 @attrs.define
 class ExchangeQueries:
     """Saved analyses, inside the caller's part (``Viewer``)."""
 
     read_model: ExchangeReadModel
     source: ExchangeSource
+    # The list's rows built from the read model's stored rows, per viewer: built again when
+    # the read model hands out another tuple (the data changed; ``SqlExchangeReadModel.list``
+    # serves the same one while nothing is written). A race between threads builds twice.
+    _summaries: dict[tuple, tuple] = attrs.field(factory=dict, init=False, repr=False,
+                                                 eq=False)
 
     def _viewer(self, actor: Actor) -> Viewer:
         viewer = viewer_of(actor.scope)
@@ -373,11 +381,19 @@ class ExchangeQueries:
         found = paginate(page, lambda offset, size: self.read_model.list(
             viewer, actor.username, offset, size))
         rows, total, page = found.items, found.total, found.request
+        key = (viewer, actor.username, page)
+        kept = self._summaries.get(key)
+        if kept is not None and kept[0] is rows:
+            return Page(kept[1], total, page)
         # The whole country's figures are saved with each analysis; a part is a GROUP BY.
         counts = ({r.id: national_counts(r.header) for r in rows} if viewer.everything
                   else self.read_model.national_counts([r.id for r in rows], viewer))
-        items = [AnalysisSummary(AnalysisView.of(r, viewer), PotentialRow.of(
-            counts.get(r.id, EMPTY_COUNTS), PotentialLevel.NATIONAL)) for r in rows]
+        items = tuple(AnalysisSummary(AnalysisView.of(r, viewer), PotentialRow.of(
+            counts.get(r.id, EMPTY_COUNTS), PotentialLevel.NATIONAL)) for r in rows)
+        if isinstance(rows, tuple):  # immutable: the same tuple means the same rows
+            if len(self._summaries) >= SUMMARIES_KEPT:
+                self._summaries.clear()
+            self._summaries[key] = (rows, items)
         return Page(items, total, page)
 
     def analysis(self, actor: Actor, analysis_id: int) -> AnalysisView:

@@ -197,3 +197,15 @@ def test_analysis_id_past_the_integer_range_answers_like_a_missing_one(client, c
                                     f"/api/excedentes/intercambios/999{suffix}")
     assert_foreign_like_missing(client, f"/intercambios/{huge}/propuestas",
                                 "/intercambios/999/propuestas")
+
+
+def test_the_list_shows_a_new_analysis_on_the_next_view(client, container, xworld):
+    # the list and its form are served again while nothing is written (issue 12)
+    make_users(container, "admin")
+    login_as(client, "admin")
+    assert "Aún no hay análisis" in client.get("/intercambios").text
+    assert "Aún no hay análisis" in client.get("/intercambios").text
+    aid = _run_from_form(client)
+    listed = client.get("/intercambios").text
+    assert f'<a href="/intercambios/{aid}">{aid}</a>' in listed
+    assert "Mostrando 1 a 1 de 1 registro" in listed

@@ -168,23 +168,38 @@ class SqlExchangeReadModel(SqlReadModel):
 
     def list(self, viewer: Viewer, username: str, offset: int, limit: int
              ) -> tuple[Sequence[StoredAnalysis], int]:
+        # The /intercambios page of every visit: served again, rows built and all, while
+        # nothing is written (``_memo``: keyed by the viewer and the user, who see different
+        # lists). A tuple of frozen rows: shared between requests.
+        return self._memo(("list", viewer, username, int(offset), int(limit)),
+                          lambda: self._list(viewer, username, int(offset), int(limit)))
+
+    def _list(self, viewer: Viewer, username: str, offset: int, limit: int
+              ) -> tuple[tuple[StoredAnalysis, ...], int]:
         q = sa.select(analyses).where(self._visible_cond(viewer, username))
         rows, total = self._page(q, (analyses.c.created_at.desc(), analyses.c.id.desc()),
                                  offset, limit)
-        return [_stored_from(r) for r in rows], total
+        return tuple(_stored_from(r) for r in rows), total
 
     def national_counts(self, analysis_ids: Sequence[int], viewer: Viewer
                         ) -> dict[int, PotentialCounts]:
         if not analysis_ids:
             return {}
+        ids = tuple(int(i) for i in analysis_ids)
+        # The list's figures: kept with the list (``_memo``), the statement not even built.
+        return dict(self._memo(("national_counts", ids, viewer),
+                               lambda: self._national_counts(ids, viewer)))
+
+    def _national_counts(self, ids: tuple[int, ...], viewer: Viewer
+                         ) -> tuple[tuple[int, PotentialCounts], ...]:
         sums = [sa.func.coalesce(sa.func.sum(parts.c[name]), 0).label(name)
                 for name in _COUNT_COLUMNS]
         rows = self._all(sa.select(parts.c.analysis_id, *sums).where(
-            parts.c.analysis_id.in_([int(i) for i in analysis_ids]), *_parts_in(viewer))
+            parts.c.analysis_id.in_(list(ids)), *_parts_in(viewer))
             .group_by(parts.c.analysis_id))
-        return {int(r.analysis_id): PotentialCounts(None, None, None, None,
-                                                    *(int(r._mapping[n]) for n in _COUNT_COLUMNS))
-                for r in rows}
+        return tuple((int(r.analysis_id), PotentialCounts(
+            None, None, None, None, *(int(r._mapping[n]) for n in _COUNT_COLUMNS)))
+            for r in rows)
 
     # ----------------------------------------------------------------- the snapshot
 

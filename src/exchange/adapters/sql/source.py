@@ -150,20 +150,28 @@ class SqlExchangeSource(SqlReadModel):
             q = q.where(exc_periods.c.institution_code.in_(sorted(institutions)))
         return self._first(q.limit(1)) is not None
 
+    # The run form's choices, on every visit of /intercambios: tuples (never changed) served
+    # again while nothing is written (``_memo``), the statements not even built.
     def years(self) -> Sequence[int]:
-        return [int(r.year) for r in self._all(sa.select(exc_periods.c.year).distinct()
-                                               .order_by(exc_periods.c.year.desc()))]
+        return self._memo(("years",), lambda: tuple(int(r.year) for r in self._all(
+            sa.select(exc_periods.c.year).distinct().order_by(exc_periods.c.year.desc()))))
 
     def institutions(self) -> Sequence[Option]:
-        rows = self._all(sa.select(exc_institutions.c.code, exc_institutions.c.name).order_by(
-            exc_institutions.c.position, exc_institutions.c.code))
-        return [Option(r.code, r.name) for r in rows]
+        def load() -> tuple[Option, ...]:
+            rows = self._all(sa.select(exc_institutions.c.code, exc_institutions.c.name)
+                             .order_by(exc_institutions.c.position, exc_institutions.c.code))
+            return tuple(Option(r.code, r.name) for r in rows)
+
+        return self._memo(("institutions",), load)
 
     def service_groups(self) -> Sequence[Option]:
-        g = exc_service_groups
-        rows = self._all(sa.select(g.c.search_key, sa.func.min(g.c.name))
-                         .group_by(g.c.search_key).order_by(g.c.search_key))
-        return [Option(key, name) for key, name in rows]
+        def load() -> tuple[Option, ...]:
+            g = exc_service_groups
+            rows = self._all(sa.select(g.c.search_key, sa.func.min(g.c.name))
+                             .group_by(g.c.search_key).order_by(g.c.search_key))
+            return tuple(Option(key, name) for key, name in rows)
+
+        return self._memo(("service_groups",), load)
 
     def entity_name(self, institution: str, entity: str) -> str | None:
         e = exc_entities  # entity codes are matched ignoring case (URLs and files vary)

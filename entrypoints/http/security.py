@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from anyio import to_thread
 from litestar import Request
+from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
@@ -58,7 +58,8 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     uid = session.get("user_id")
     if uid is not None and session.key is not None:
         identity = container_of(connection).identity()
-        user = await to_thread.run_sync(identity.session_user, int(uid), session.key)
+        # Litestar's executor, as the handlers' (AnyIO's worker threads cost more per hop)
+        user = await sync_to_thread(identity.session_user, int(uid), session.key)
         if user is None:
             # disabled or deleted since login, or the session was ended (password change,
             # admin action, "Cerrar las demás") on any worker: end it here too. A login lockout
@@ -143,7 +144,9 @@ def token_matches(connection: ASGIConnection[Any, Any, Any, Any], sent: str | No
 def require_roles(*roles: Role):  # -> Guard
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # A coroutine function: Litestar hands a plain function guard to a worker thread (a thread
+    # hop on every guarded request) for a check that only reads ``connection.state``.
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user: UserView | None = getattr(connection.state, "user", None)
         if user is None:
             raise NotAuthenticated()

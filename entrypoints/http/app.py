@@ -22,6 +22,7 @@ from shared.storage.domain import format_size
 from entrypoints.http.rendering import HttpModule
 from entrypoints.http.security import RequestMiddleware
 from entrypoints.modules import http_modules
+from shared.kernel.scope import Role
 
 HERE = Path(__file__).parent
 
@@ -83,6 +84,8 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
                                                  shortcut=identity.health_shortcut(app))
     app.state.container = container
     app.state.menu = [item for m in all_modules for item in m.menu]
+    app.state.menu_by_role = {role: tuple(item for item in app.state.menu if role in item.roles)
+                              for role in Role}
     app.state.home_by_role = {role: path for m in all_modules for role, path in m.home_by_role.items()}
     return app
 

@@ -257,8 +257,10 @@ def main() -> int:
     tmp.mkdir(parents=True, exist_ok=True)
     loaded = (tmp / "var" / "app.db").exists()
     db = ScratchDb(args.db, tmp)
+    # The servers import this checkout's code (ahead of an editable install of another one).
+    path = os.pathsep.join([str(ROOT / "src"), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     env = {**os.environ, "VAR_DIR": str(tmp / "var"), "DATABASE_URL": db.url,
-           "SECRET_KEY": "bench-http", "LOG_LEVEL": "WARNING"}
+           "SECRET_KEY": "bench-http", "LOG_LEVEL": "WARNING", "PYTHONPATH": path}
     product = bare = None
     try:
         admin = BIN / "sanece-admin"

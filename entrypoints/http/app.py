@@ -16,14 +16,13 @@ from entrypoints.http import admin, identity, jobs, notifications
 from entrypoints.http.dependencies import PLATFORM_DEPENDENCIES, bound, dependency_map
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.headers import SecurityHeadersMiddleware
-from entrypoints.http.observability import RequestIdMiddleware, configure_logging
+from entrypoints.http.observability import configure_logging
 from entrypoints.http.openapi import ProblemJsonRenderPlugin
 from shared.storage.domain import format_size
-from entrypoints.http.read_scope import ReadScopeMiddleware
 from entrypoints.http.rendering import HttpModule
-from entrypoints.http.security import AccessMiddleware
-from entrypoints.http.sessions import SessionMiddleware
+from entrypoints.http.security import RequestMiddleware
 from entrypoints.modules import http_modules
+from shared.kernel.scope import Role
 
 HERE = Path(__file__).parent
 
@@ -60,14 +59,13 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
                            include_in_schema=False)  # the document describes the API only
     app = Litestar(
         route_handlers=[static, *[h for m in all_modules for h in m.route_handlers]],
+        # One layer per routed request: its read session (one per request), its session, and
+        # the session's user and the CSRF check before every handler (``RequestMiddleware``).
         middleware=[
-            RequestIdMiddleware,
-            ReadScopeMiddleware,  # one read session per request
-            DefineMiddleware(SessionMiddleware, store_factory=container.session_store,
+            DefineMiddleware(RequestMiddleware, store_factory=container.session_store,
                              idle_seconds=settings.session_idle_minutes * 60,
                              secure=settings.cookie_secure, now=lambda: container.clock().now(),
                              secret=settings.secret_key, max_seconds=settings.session_max_hours * 3600),
-            AccessMiddleware,  # the session's user and the CSRF check, before every handler
         ],
         template_config=TemplateConfig(directory=template_dirs, engine=Engine,
                                        engine_callback=_engine_callback),
@@ -79,10 +77,15 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
         logging_config=None,  # our JSON logging is configured above
         debug=False,
     )
-    # Outside the router: unrouted 404s and error answers get the security headers too.
-    app.asgi_handler = SecurityHeadersMiddleware(app.asgi_handler, hsts=settings.cookie_secure)
+    # Outside the router: unrouted 404s and error answers get the security headers, the request
+    # id and their log line too; a fresh healthy /health is answered there.
+    app.asgi_handler = SecurityHeadersMiddleware(app.asgi_handler, hsts=settings.cookie_secure,
+                                                 request_ids=True,
+                                                 shortcut=identity.health_shortcut(app))
     app.state.container = container
     app.state.menu = [item for m in all_modules for item in m.menu]
+    app.state.menu_by_role = {role: tuple(item for item in app.state.menu if role in item.roles)
+                              for role in Role}
     app.state.home_by_role = {role: path for m in all_modules for role, path in m.home_by_role.items()}
     return app
 

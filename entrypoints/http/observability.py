@@ -48,7 +48,32 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     root.setLevel(level)
 
 
+def request_id_of(scope: Scope) -> str:
+    """The client's ``X-Request-ID`` when it is safe to log, otherwise a fresh one."""
+    incoming = ""
+    for key, value in scope.get("headers", ()):
+        if key == b"x-request-id":
+            incoming = value.decode("latin-1")
+    return incoming if _SAFE_ID.match(incoming) else secrets.token_hex(8)
+
+
+def log_request(scope: Scope, status: int, started: float) -> None:
+    """The access log line of a request (skipped, fields and all, when INFO is off)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    state = scope.get("state", {})
+    log.info("request", extra={"fields": {
+        "method": scope.get("method"), "path": scope.get("path"), "status": status,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+        "user": state.get("username", "-") if isinstance(state, dict) else "-",
+    }})
+
+
 class RequestIdMiddleware:
+    """The request id and access log as a middleware of its own. The app does this in its
+    outermost middleware instead (``SecurityHeadersMiddleware(request_ids=True)``), so that
+    404s and errors carry the id too, with one ``send`` wrapper for both jobs."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -56,8 +81,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if _SAFE_ID.match(incoming) else secrets.token_hex(8)
+        rid = request_id_of(scope)
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status = {"code": 500}
@@ -71,10 +95,5 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            state = scope.get("state", {})
-            log.info("request", extra={"fields": {
-                "method": scope.get("method"), "path": scope.get("path"), "status": status["code"],
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-                "user": state.get("username", "-") if isinstance(state, dict) else "-",
-            }})
+            log_request(scope, status["code"], started)
             request_id_var.reset(token)

@@ -63,7 +63,9 @@ def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     scope_label = None
     inbox_count = 0
     if user is not None:
-        menu = [m for m in request.app.state.menu if user.role in m.roles]
+        by_role = request.app.state.get("menu_by_role")  # computed once per app and role
+        menu = list(by_role[user.role]) if by_role and user.role in by_role else \
+            [m for m in request.app.state.menu if user.role in m.roles]
         scope_label = _scope_label(request, session, user)
         inbox_count = _inbox_count(request, user)
     home_path = request.app.state.home_by_role.get(user.role, "/") if user is not None else "/"

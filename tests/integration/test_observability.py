@@ -109,3 +109,16 @@ def test_cookies_are_secure_behind_https(tmp_path, db_url, container):
         assert r.status_code == 303
         cookie = r.headers["set-cookie"]
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_answers_outside_the_routes_carry_and_log_their_request_id(client, log_lines):
+    """The id and the log line come from the outermost layer: an unrouted 404, a refused
+    anonymous request and /health (answered there while its last check is fresh) have them too,
+    with the status actually sent."""
+    answers = [client.get("/no-existe"), client.get("/api/auth/me"), client.get("/health"),
+               client.get("/health")]
+    assert [r.status_code for r in answers] == [404, 401, 200, 200]
+    logged = {line["request_id"]: line for line in log_lines() if line["msg"] == "request"}
+    for r in answers:
+        line = logged[r.headers["x-request-id"]]
+        assert line["status"] == r.status_code and line["path"] == r.url.path

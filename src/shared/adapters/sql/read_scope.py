@@ -47,6 +47,19 @@ class ReadScope:
 _scope: ContextVar[ReadScope | None] = ContextVar("sql_read_scope", default=None)
 
 
+def open_read_scope() -> Any:
+    """``read_scope()`` without the context manager, for the per-request middleware: returns the
+    token to hand to ``close_read_scope`` (in a ``finally``)."""
+    return _scope.set(ReadScope())
+
+
+def close_read_scope(token: Any) -> None:
+    scope = _scope.get()
+    _scope.reset(token)
+    if scope is not None:
+        scope.end()
+
+
 @contextmanager
 def read_scope() -> Iterator[ReadScope]:
     """Share one read session among the read models called inside the block (a request)."""

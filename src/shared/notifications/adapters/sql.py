@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.adapters.sql.database import SqlUnitOfWork, UtcDateTime, metadata
-from shared.adapters.sql.queries import chunked
+from shared.adapters.sql.queries import chunked, request_memo
 from shared.audit.adapters.sql import audit_log
 from shared.identity.adapters.sql import users
 from shared.notifications.application import FeedState
@@ -80,9 +80,15 @@ class SqlNotificationRepository:
         self.session = session
 
     def state(self, user_id: int) -> FeedState:
-        r = self.session.execute(_STATE, {"user_id": user_id}).one()
-        return FeedState(int(r.unread or 0), int(r.cursor or 0), int(r.last_entry or 0),
-                         r.swept_at)
+        # Every page's badge asks: in the request's read session the answer is served again
+        # by the process while the data version is unchanged (a notification read, a
+        # projection, any audited write is a commit that raises it; see ``request_memo``).
+        def load() -> FeedState:
+            r = self.session.execute(_STATE, {"user_id": user_id}).one()
+            return FeedState(int(r.unread or 0), int(r.cursor or 0), int(r.last_entry or 0),
+                             r.swept_at)
+
+        return request_memo(self.session, ("notification_state", int(user_id)), load)
 
     def events_after(self, cursor: int, limit: int) -> Sequence[Event]:
         q = (sa.select(audit_log.c.id, audit_log.c.at, audit_log.c.actor, audit_log.c.action,

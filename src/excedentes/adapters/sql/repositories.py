@@ -294,7 +294,7 @@ class SqlReportRepository:
         return self._ids[key]
 
     def get(self, institution_code: str, entity_code: str, year: int, *,
-            for_update: bool = False) -> EntityReport | None:
+            for_update: bool = False, unit: str | None = None) -> EntityReport | None:
         inst = institution_code.upper()
         prow = self.s.execute(sa.select(t.periods).where(
             t.periods.c.institution_code == inst, t.periods.c.year == int(year))).first()
@@ -307,8 +307,13 @@ class SqlReportRepository:
         row = self.s.execute(q.with_for_update() if for_update else q).first()
         if row is None:
             return None
-        recs = [record_from(r) for r in self.s.execute(
-            sa.select(t.records).where(t.records.c.report_id == row.id))]
+        records = sa.select(t.records).where(t.records.c.report_id == row.id)
+        if unit is not None and row.finalized_at is None:
+            # one unit's grid save reads only that unit's records (the Cirugía grid's entity
+            # had 3,093 to build on every save). A finalized report is whole: its invariants
+            # count every record, and the command on it is refused anyway.
+            records = records.where(t.records.c.clues == unit)
+        recs = [record_from(r) for r in self.s.execute(records)]
         signed = [signed_from(r) for r in self.s.execute(
             sa.select(t.signed_reports).where(t.signed_reports.c.report_id == row.id))]
         report = EntityReport(

@@ -152,7 +152,8 @@ class SaveGrid(UseCase):
         rows = tuple(cmd.rows)
         clues = normalize_clues(cmd.clues)
         with self.uow_factory() as uow:
-            loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
+            # only this unit's records: the save reads and replaces nothing else
+            loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True, unit=clues)
             inst, entity, report = loaded.institution, loaded.entity, loaded.report
             require_capture(actor.scope, inst.code, entity.code)
             ensure_editable(loaded, actor, self.clock)

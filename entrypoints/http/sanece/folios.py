@@ -15,9 +15,14 @@ from litestar.params import FromPath
 from litestar.response import Stream
 
 from entrypoints.http.dependencies import Injected
+from markupsafe import Markup
+
 from entrypoints.http.forms import page_link, search_term, with_query
+from entrypoints.http.fragments import Fragments
 from entrypoints.http.rendering import redirect
 from entrypoints.http.sanece.common import (
+    UnitChoice,
+    Urls,
     unit_choice,
     unit_pages_guard,
     BASE,
@@ -28,7 +33,6 @@ from entrypoints.http.sanece.common import (
     sanece_guard,
     scope_of,
     search_page,
-    table_rows,
 )
 from sanece.application.access import FOLIO_NOT_FOUND
 from sanece.application.queries import SaneceQueries
@@ -39,6 +43,33 @@ from shared.kernel.errors import NotFound, ValidationError
 PAGE_SIZE = 10  # "Mostrando 1 a 10 de 30 registros"
 OWN_PAGE = re.compile(r"^/sanece/[a-z0-9/_-]*$")  # where a search may lead back (no open redirect)
 NOT_CARRIED = frozenset({"csrf_token", "volver", "q", SEARCH_TOKEN, "pagina"})
+
+# Inicio's heading (with the Requiere información list and the unit chooser) and its results
+# (summary, rows, pager) are most of its rendering; both are kept as HTML per inputs.
+INICIO_HEAD = Fragments("sanece/_inicio_head.html")
+INICIO_RESULTS = Fragments("sanece/_inicio_results.html")
+
+
+def inicio_head(request: Request[Any, Any, Any], choice: UnitChoice,
+                awaiting: tuple[Any, ...]) -> Markup:
+    """The heading part, keyed by value: the choice (frozen: the units offered and the one
+    chosen) and the fields of the awaiting requests the template writes (their rows carry
+    ages that move with the clock, which the list does not show)."""
+    shown = tuple((r.id, r.type_label, r.folio_number, r.reason_code, r.info_missing)
+                  for r in awaiting)
+    return INICIO_HEAD.render(request, (), (choice, shown), lambda: {
+        "choice": choice, "awaiting": awaiting, "u": Urls})
+
+
+def inicio_results(request: Request[Any, Any, Any], page: Any) -> Markup:
+    """The results part: the page's rows by identity (the read model's cached tuple, new
+    after any write or on a new day), the rest by value; the pager's links depend on the
+    path and the query string only."""
+    page_url = page_link(request)
+    return INICIO_RESULTS.render(
+        request, (page.items,),
+        (page.total, page.request, request.url.path, request.url.query),
+        lambda: {"page": page, "page_url": page_url, "u": Urls})
 
 
 def lookup_folio(request: Request[Any, Any, Any], queries: SaneceQueries,
@@ -83,10 +114,10 @@ class FolioPages(Controller):
         if not choice.needed or choice.chosen is not None:
             page = queries.latest_folios(scope_of(request), search_page(request, PAGE_SIZE),
                                          choice.chosen_id)
-        rows = table_rows(request, "sanece/_inicio_rows.html", page.items) if page else None
+        awaiting = queries.awaiting_information(scope_of(request))
         return render_san(request, "sanece/inicio.html", page=page, choice=choice,
-                          page_url=page_link(request), rows_html=rows,
-                          awaiting=queries.awaiting_information(scope_of(request)))
+                          head_html=inicio_head(request, choice, awaiting),
+                          results_html=inicio_results(request, page) if page else None)
 
     @get("/consultar", guards=[sanece_guard], sync_to_thread=True)
     def consultar(self, request: Request[Any, Any, Any],

@@ -172,7 +172,6 @@ class ExpireRequests(UseCase):
     days: int
 
     def __call__(self) -> list[int]:
-        system = Actor(SYSTEM_USER, Scope(Role.ADMIN))
         now = self.clock.now()
         # Pages run this on every read: look first in a read-only unit, so that a view with
         # nothing due takes no write lock and commits nothing (no data version bumped, the
@@ -184,6 +183,7 @@ class ExpireRequests(UseCase):
             deadline = uow.requests.next_information_expiry(self.days)
         if deadline is None or now < deadline:
             return []
+        system = Actor(SYSTEM_USER, Scope(Role.ADMIN))  # only when something is due
         expired: list[int] = []
         with self.uow_factory() as uow:
             texts = {r.code: r.text for r in reason_catalog(uow.reasons.stored())}

@@ -17,7 +17,7 @@ from entrypoints.http.excedentes.common import (
     scope_of,
     stream_records,
 )
-from entrypoints.http.excedentes.fragments import Fragments
+from entrypoints.http.fragments import Fragments
 from entrypoints.http.excedentes.pages import render_page
 from entrypoints.http.forms import parse_int
 from entrypoints.http.rendering import redirect

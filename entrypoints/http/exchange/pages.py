@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import SYSTEM_TITLE
-from entrypoints.http.excedentes.fragments import Fragments
+from entrypoints.http.fragments import Fragments
 from entrypoints.http.exchange.charts import overview_charts
 from entrypoints.http.exchange.common import (
     BASE,

@@ -48,7 +48,11 @@ e2e: $(VENV)/.test-stamp chromium
 	$(BIN)/pytest tests/e2e
 
 ## make bench: the figures in bench/ (not part of the test run)
-bench: $(VENV)/.test-stamp
+$(VENV)/.bench-stamp: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@ $(VENV)/.test-stamp $(VENV)/.run-stamp
+
+bench: $(VENV)/.bench-stamp
 	$(BIN)/python bench/run_all.py
 
 clean:

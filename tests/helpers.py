@@ -73,3 +73,26 @@ def offer_s3_storage(container) -> None:
 
     container.storage.override(providers.Object(ConfiguredStorageSelector(
         {"local": lambda: local, "s3": never_used}, "local", {})))
+
+
+class SelectsSeen:
+    """``with SelectsSeen(engine) as seen:``: the SELECT statements ``engine`` runs in the block
+    (to prove a page view was served from the process cache, or was not)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine, self.seen = engine, []
+
+    def _log(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.seen.append(statement)
+
+    def __enter__(self) -> list[str]:
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._log)
+        return self.seen
+
+    def __exit__(self, *exc: object) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._log)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -91,5 +93,22 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
 
 
 def app_from_env() -> Litestar:
-    """Entry point for ``uvicorn --factory entrypoints.http.app:app_from_env``."""
-    return create_app()
+    """Entry point for ``uvicorn --factory entrypoints.http.app:app_from_env`` (``serve``)."""
+    app = create_app()
+    app.on_startup.append(settle_heap)
+    return app
+
+
+def settle_heap(app: Litestar) -> None:
+    """Compile every template, then move the whole start-up heap (modules, routes, compiled
+    templates: ~200,000 objects) out of the cyclic collector's reach with ``gc.freeze()``.
+
+    Why: a full collection walked that heap in ~100 ms, pausing every request in flight; under
+    16 clients that pause was the p99. Frozen objects are still freed by reference counting;
+    only cycles among them would stay, and start-up objects live as long as the process.
+    Only the served process does this (tests build many apps and must collect them)."""
+    env = app.template_engine.engine  # type: ignore[union-attr]
+    for name in env.list_templates(extensions=["html", "txt", "xml", "svg"]):
+        env.get_template(name)
+    gc.collect()
+    gc.freeze()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from tests.helpers import SelectsSeen
 
 from shared.adapters.sql.database import read_data_version
 from shared.adapters.sql.queries import read_scope
@@ -41,24 +41,6 @@ def _rename(container, code: str, name: str) -> None:
         uow.commit()
 
 
-class _Statements:
-    """The SELECTs an engine runs while the block is open."""
-
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine, self.seen = engine, []
-
-    def _log(self, conn, cursor, statement, *args) -> None:  # noqa: ANN001
-        if statement.lstrip().upper().startswith("SELECT"):
-            self.seen.append(statement)
-
-    def __enter__(self) -> list[str]:
-        event.listen(self.engine, "before_cursor_execute", self._log)
-        return self.seen
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._log)
-
-
 def _version(container) -> int | None:
     with container.sessions()() as s:
         return read_data_version(s)
@@ -84,7 +66,7 @@ def test_a_request_is_served_from_the_cache_until_another_process_writes(contain
     read_model = container.excedentes.read_model()
     with read_scope():
         assert read_model.institution("TST").name == "Primera"
-    with _Statements(container.engine()) as seen, read_scope():
+    with SelectsSeen(container.engine()) as seen, read_scope():
         assert read_model.institution("tst").name == "Primera"
     # the next request asked only for the data version: the institution came from the cache
     assert len(seen) == 1 and "data_version" in seen[0]
@@ -143,7 +125,7 @@ def test_cached_lists_are_handed_out_as_new_lists(container) -> None:
     with read_scope():
         first = read_model.institutions()
         first.clear()  # a caller's own list: the cache is not touched
-    with _Statements(container.engine()) as seen, read_scope():
+    with SelectsSeen(container.engine()) as seen, read_scope():
         assert [i.code for i in read_model.institutions()] == ["TST"]
     assert len(seen) == 1  # the data version only
 
@@ -157,7 +139,7 @@ def test_a_session_ended_by_another_worker_is_refused_on_the_next_request(contai
     identity.register_session(user.id, "k" * 64)
     with read_scope():
         assert identity.session_user(user.id, "k" * 64) is not None
-    with _Statements(container.engine()) as seen, read_scope():
+    with SelectsSeen(container.engine()) as seen, read_scope():
         assert identity.session_user(user.id, "k" * 64) is not None
     assert len(seen) == 1  # served from the cache: only the data version was read
     other = build_container(settings)

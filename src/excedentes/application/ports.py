@@ -263,8 +263,13 @@ class ReportRepository(Protocol):
     """The ``EntityReport`` aggregate, keyed by institution, entity code and year."""
 
     def get(self, institution_code: str, entity_code: str, year: int, *,
-            for_update: bool = False) -> EntityReport | None:
-        """With its records, signed reports and period; ``for_update`` locks the row."""
+            for_update: bool = False, unit: str | None = None) -> EntityReport | None:
+        """With its records, signed reports and period; ``for_update`` locks the row.
+
+        ``unit`` (a CLUES): the other units' records may be left out, for a command on that
+        unit alone (``save_grid``): it reads and replaces only the unit's records, and
+        ``apply_records`` writes only those. Such a report is never summed, finalized or
+        ``update``d for its records."""
         ...
 
     def add(self, report: EntityReport) -> None: ...

@@ -188,8 +188,12 @@ class SignedReportAttached:
 # --------------------------------------------------------------------------- helpers
 
 
+# the property's getter itself: no lambda call per record (a unit's grid sorts thousands)
+_SORT_KEY = Record.sort_key.fget
+
+
 def _sorted_records(records: Iterable[Record]) -> tuple[Record, ...]:
-    return tuple(sorted(records, key=lambda r: r.sort_key))
+    return tuple(sorted(records, key=_SORT_KEY))
 
 
 def content_fingerprint(institution_code: str, year: int, entity_code: str,

@@ -181,9 +181,9 @@ def value_outlier(field: GridField, value: int, context: RowContext,
                   thresholds: OutlierThresholds) -> Outlier | None:
     """The warning for one typed quantity, or None. Peers are judged first: the explanation
     quotes the range a coordinador would compare with."""
-    words = f"{format_int(value)} {_FIELD_WORDS[field]}"
     band = peer_range(context.peers.get(field, ()), thresholds)
     if band is not None and not band.contains(value):
+        words = f"{format_int(value)} {_FIELD_WORDS[field]}"
         level = context.level.strip().lower() or "su nivel"
         if band.typical_low == band.typical_high:
             said = f"reportan {format_int(band.typical_low)}"
@@ -193,6 +193,7 @@ def value_outlier(field: GridField, value: int, context: RowContext,
         return Outlier(field, value, f"{words}; unidades de {level} {said}")
     previous = _typed(context.previous, field)
     if far_from_previous(value, previous, thresholds):
+        words = f"{format_int(value)} {_FIELD_WORDS[field]}"
         when = f"en {context.previous_year}" if context.previous_year else "el periodo anterior"
         return Outlier(field, value,
                        f"{words}; {when} esta unidad reportó {format_int(previous or 0)}")
@@ -202,6 +203,8 @@ def value_outlier(field: GridField, value: int, context: RowContext,
 def row_outliers(row: GridRow, context: RowContext,
                  thresholds: OutlierThresholds) -> tuple[Outlier, ...]:
     """Every outlier of a row's typed quantities (unparseable ones are the grid's errors)."""
+    if context.previous is None and not context.peers:
+        return ()  # nothing to compare with (most rows of a big grid): no value is parsed
     out = []
     for field in QUANTITY_FIELDS:
         value = _typed(row, field)

@@ -3,14 +3,14 @@ records (one SS, one IMSS), one user per role, and the requesters the use cases 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import pytest
 
 from excedentes.application.use_cases.capture import AnswerStep2Command, SaveGridCommand
 from shared.jobs.domain import Requester
 from shared.kernel.scope import Role
-from tests.helpers import make_user
+from tests.helpers import login, make_user
 from tests.integration.excedentes.support import (
     BC,
     CAP_BC,
@@ -63,3 +63,27 @@ def run_queue(container: Any) -> int:
     while worker.run_one():
         ran += 1
     return ran
+
+
+@pytest.fixture
+def as_user(container, users) -> Iterator[Callable[[str], Any]]:
+    """``as_user(name)``: a logged-in test client of the excedentes pages and the jobs' pages."""
+    from litestar.testing import TestClient
+
+    from entrypoints.http import excedentes
+    from entrypoints.http.app import create_app
+
+    opened: list[Any] = []
+
+    def open_as(name: str) -> Any:
+        # one app per client (Litestar's test portals do not share an app's lifespan)
+        client = TestClient(app=create_app(container, modules=excedentes.modules(container)),
+                            base_url="http://testserver.local")
+        client.__enter__()
+        opened.append(client)
+        assert login(client, name).status_code == 303
+        return client
+
+    yield open_as
+    for client in reversed(opened):
+        client.__exit__(None, None, None)

@@ -5,40 +5,17 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import openpyxl
 import pytest
 
-from tests.helpers import assert_foreign_like_missing, csrf_from, login
+from tests.helpers import assert_foreign_like_missing, csrf_from
 from tests.integration.excedentes.support import YEAR
 
 from .conftest import run_queue
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def as_user(container, users) -> Iterator[Callable[[str], Any]]:
-    from litestar.testing import TestClient
-
-    from entrypoints.http import excedentes
-    from entrypoints.http.app import create_app
-
-    opened: list[Any] = []
-
-    def open_as(name: str) -> Any:
-        # one app per client (Litestar's test portals do not share an app's lifespan)
-        client = TestClient(app=create_app(container, modules=excedentes.modules(container)),
-                            base_url="http://testserver.local")
-        client.__enter__()
-        opened.append(client)
-        assert login(client, name).status_code == 303
-        return client
-
-    yield open_as
-    for client in reversed(opened):
-        client.__exit__(None, None, None)
 
 
 def _form_of(page: str, kind: str) -> dict[str, str]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import attrs
 import pytest
 
-from tests.helpers import csrf_from, login
+from tests.helpers import csrf_from
 
 from .conftest import run_queue
 from .test_jobs_imports import CATALOG_HEAD, GOOD_CATALOG, products
@@ -27,28 +27,6 @@ LARGE_CATALOG = CATALOG_HEAD + "".join(
 @pytest.fixture
 def settings(settings):
     return attrs.evolve(settings, jobs_import_bytes=LIMIT)
-
-
-@pytest.fixture
-def as_user(container, users) -> Iterator[Callable[[str], Any]]:
-    from litestar.testing import TestClient
-
-    from entrypoints.http import excedentes
-    from entrypoints.http.app import create_app
-
-    opened: list[Any] = []
-
-    def open_as(name: str) -> Any:
-        client = TestClient(app=create_app(container, modules=excedentes.modules(container)),
-                            base_url="http://testserver.local")
-        client.__enter__()
-        opened.append(client)
-        assert login(client, name).status_code == 303
-        return client
-
-    yield open_as
-    for client in reversed(opened):
-        client.__exit__(None, None, None)
 
 
 def _post_catalog(client: Any, content: str) -> Any:

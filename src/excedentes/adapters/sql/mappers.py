@@ -70,13 +70,6 @@ def period_values(p: Period) -> dict[str, Any]:
             "closed_at": p.closed_at}
 
 
-def record_from(r: Any) -> Record:
-    # ``checked``: the constructor's checks without a rule object per field (an entity's
-    # few thousand records are loaded on every grid save)
-    return Record.checked(r.clues, int(r.product_id), r.kind, r.modality,
-                          int(r.monthly_events), int(r.monthly_patients), r.cause or None)
-
-
 def record_values(report_id: int, r: Record) -> dict[str, Any]:
     return {"report_id": report_id, "clues": r.clues, "product_id": r.product_id,
             "kind": r.kind.value, "modality": r.modality.value,

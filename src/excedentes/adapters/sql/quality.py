@@ -98,9 +98,15 @@ def row_contexts(s: Session, institution_code: str, entity_code: str, year: int,
         latest = years[max(years)]
         for field, value in _field_values(rows_from_stored(latest)[pid]):
             peers[pid][field].append(value)
-    return {pid: RowContext(level=level, previous_year=year - 1, previous=previous.get(pid),
-                            peers={f: tuple(v) for f, v in peers.get(pid, {}).items()})
-            for pid in ids}
+    # one shared context for the products with nothing to compare with (most of a big grid's
+    # rows): 2,857 identical objects were a fifth of the Cirugía save's judging
+    empty = RowContext(level=level, previous_year=year - 1)
+    out: dict[int, RowContext] = dict.fromkeys(ids, empty)
+    for pid in previous.keys() | peers.keys():
+        if pid in out:
+            out[pid] = RowContext(level=level, previous_year=year - 1, previous=previous.get(pid),
+                                  peers={f: tuple(v) for f, v in peers.get(pid, {}).items()})
+    return out
 
 
 def notes_of(s: Session, report_id: Any, clues: str | None,

@@ -22,7 +22,6 @@ from excedentes.adapters.sql.mappers import (
     institution_values,
     period_from,
     period_values,
-    record_from,
     record_values,
     returned_from,
     returned_values,
@@ -294,7 +293,7 @@ class SqlReportRepository:
         return self._ids[key]
 
     def get(self, institution_code: str, entity_code: str, year: int, *,
-            for_update: bool = False) -> EntityReport | None:
+            for_update: bool = False, unit: str | None = None) -> EntityReport | None:
         inst = institution_code.upper()
         prow = self.s.execute(sa.select(t.periods).where(
             t.periods.c.institution_code == inst, t.periods.c.year == int(year))).first()
@@ -307,8 +306,18 @@ class SqlReportRepository:
         row = self.s.execute(q.with_for_update() if for_update else q).first()
         if row is None:
             return None
-        recs = [record_from(r) for r in self.s.execute(
-            sa.select(t.records).where(t.records.c.report_id == row.id))]
+        c = t.records.c
+        # the columns ``Record.checked`` takes, in its order: one positional call per row
+        records = sa.select(c.clues, c.product_id, c.kind, c.modality, c.monthly_events,
+                            c.monthly_patients, c.cause).where(c.report_id == row.id)
+        if unit is not None and row.finalized_at is None:
+            # one unit's grid save reads only that unit's records (the Cirugía grid's entity
+            # had 3,093 to build on every save). A finalized report is whole: its invariants
+            # count every record, and the command on it is refused anyway.
+            records = records.where(c.clues == unit)
+        checked = Record.checked
+        recs = [checked(cl, int(p), k, m, int(e), int(n), cause or None)
+                for cl, p, k, m, e, n, cause in self.s.execute(records)]
         signed = [signed_from(r) for r in self.s.execute(
             sa.select(t.signed_reports).where(t.signed_reports.c.report_id == row.id))]
         report = EntityReport(

@@ -71,14 +71,16 @@ def load_entity(uow: ExcedentesUnitOfWork, actor: Actor,
 
 
 def load_report(uow: ExcedentesUnitOfWork, actor: Actor, ref: EntityRef, year: int, *,
-                for_update: bool = False) -> Loaded:
-    """Scope first (NotFound), then the period (NotFound), then the aggregate (or a new one)."""
+                for_update: bool = False, unit: str | None = None) -> Loaded:
+    """Scope first (NotFound), then the period (NotFound), then the aggregate (or a new one).
+    ``unit``: a command on that unit's records alone (``ReportRepository.get``)."""
     institution, entity = load_entity(uow, actor, ref)
     # a year no period can have is answered like a missing period (no out-of-range SQL)
     period = uow.periods.get(institution.code, year) if known_year(year) else None
     ensure_visible(period, True, PERIOD_NOT_FOUND)
     assert period is not None
-    report = uow.reports.get(institution.code, entity.code, year, for_update=for_update)
+    report = uow.reports.get(institution.code, entity.code, year, for_update=for_update,
+                             unit=unit)
     if report is None:
         return Loaded(institution, entity, period, EntityReport.start(entity.code, period), True)
     return Loaded(institution, entity, period, report, False)

@@ -152,7 +152,8 @@ class SaveGrid(UseCase):
         rows = tuple(cmd.rows)
         clues = normalize_clues(cmd.clues)
         with self.uow_factory() as uow:
-            loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True)
+            # only this unit's records: the save reads and replaces nothing else
+            loaded = load_report(uow, actor, cmd.entity, cmd.year, for_update=True, unit=clues)
             inst, entity, report = loaded.institution, loaded.entity, loaded.report
             require_capture(actor.scope, inst.code, entity.code)
             ensure_editable(loaded, actor, self.clock)
@@ -219,8 +220,9 @@ class SaveGrid(UseCase):
         stored = uow.quality.notes(inst.code, entity.code, year, unit.clues, ids)
         typed = {pid: stored[pid].comment for pid in ids if pid in stored}
         typed.update(comments or {})
+        # a cleared row is not judged (``judge_rows``): no peers are read for it
         contexts = uow.quality.contexts(inst.code, entity.code, year, unit.clues, unit.level,
-                                        ids)
+                                        [r.product_id for r in rows if not r.is_blank])
         thresholds = (self.thresholds.for_institution(inst.code) if self.thresholds
                       else OutlierThresholds())
         verdict = judge_rows(rows, contexts, typed, thresholds)

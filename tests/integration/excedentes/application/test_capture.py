@@ -137,6 +137,23 @@ def test_grid_saves_only_the_rows_shown(world, exc):
     assert same.saved and (same.added, same.removed) == (0, 0)
 
 
+def test_a_unit_save_reads_and_replaces_only_that_unit(world, exc):
+    # SaveGrid loads only the saved unit's records: the others' stay, and the entity's
+    # totals, Paso 2 and Paso 7 still see every unit's
+    anest, dil = world.pid("Anestesia"), world.pid("Dilatación de esófago")
+    answer(world, "SI")
+    save_grid(world, U_ALGODONES, [shortage_row(anest), surplus_row(dil)])
+    saved = save_grid(world, U_OCTUBRE, [shortage_row(anest)])
+    assert (saved.added, saved.removed) == (1, 0)
+    again = save_grid(world, U_OCTUBRE, [shortage_row(anest, "8"), GridRow(dil)])
+    assert (again.added, again.removed) == (1, 1)
+    overview = exc.queries().overview(ADMIN_SCOPE, BC, YEAR)
+    assert (overview.record_count, overview.units_with_records) == (3, 2)
+    with pytest.raises(Conflict):  # both units are named: the report was whole here
+        answer(world, "NO")
+    assert finalize(world).units_with_records == 2
+
+
 def test_grid_refuses_products_of_another_group_and_values_before_answer(world, exc):
     with pytest.raises(Conflict, match="primero responda SI"):
         save_grid(world, U_OCTUBRE, [shortage_row(world.pid("Anestesia"))])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from tests.helpers import SelectsSeen
 
 from sanece.application.use_cases.decisions import PendCommand
 from sanece.domain.values import RequestStatus
@@ -19,24 +19,6 @@ from ..support import REVISOR
 from .test_requests import cancellation, requirement_change
 
 PAGE = PageRequest(1, 10)
-
-
-class _Selects:
-    """The SELECTs the engine runs inside the block."""
-
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine, self.seen = engine, []
-
-    def _log(self, conn, cursor, statement, *args) -> None:  # noqa: ANN001
-        if statement.lstrip().upper().startswith("SELECT"):
-            self.seen.append(statement)
-
-    def __enter__(self) -> list[str]:
-        event.listen(self.engine, "before_cursor_execute", self._log)
-        return self.seen
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._log)
 
 
 def _expire_in_a_request(san) -> list[int]:
@@ -51,7 +33,7 @@ def test_the_lazy_expiry_queries_only_when_something_may_be_due(world, container
     san.pend_request()(REVISOR, PendCommand(filed, "DOC-INCOMPLETA", "Falta la receta"))
     assert _expire_in_a_request(san) == []  # the pend was a commit: the deadline is read
     clock.advance(timedelta(days=9))
-    with _Selects(container.engine()) as seen:
+    with SelectsSeen(container.engine()) as seen:
         assert _expire_in_a_request(san) == []
     assert not any("san_requests" in s for s in seen)  # the kept deadline answered
     clock.advance(timedelta(days=1))  # no write in between: time alone makes it due

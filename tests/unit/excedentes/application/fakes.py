@@ -220,7 +220,9 @@ class FakeReports:
     s: State
 
     def get(self, institution_code: str, entity_code: str, year: int, *,
-            for_update: bool = False) -> EntityReport | None:
+            for_update: bool = False, unit: str | None = None) -> EntityReport | None:
+        # the whole aggregate even for ``unit`` (the port allows it): ``apply_records`` here
+        # stores the object itself, so a partial one would drop the other units
         return self.s.reports.get((institution_code.upper(), entity_code.upper(), year))
 
     def add(self, report: EntityReport) -> None:

@@ -116,6 +116,19 @@ def test_unparseable_and_blank_values_are_left_to_the_grid_errors():
     assert row_outliers(GridRow(product_id=1), context, T) == ()
 
 
+@given(st.lists(st.integers(min_value=1, max_value=10**6), min_size=5, max_size=5))
+def test_nothing_to_compare_with_means_no_outlier(values):
+    # row_outliers skips such rows without parsing them: the same answer as judging each value
+    so, si, xo, xi, pm = (str(v) for v in values)
+    row = GridRow(1, shortage_outpatient=so, shortage_inpatient=si, surplus_outpatient=xo,
+                  surplus_inpatient=xi, monthly_patients=pm)
+    empty = RowContext("PRIMER NIVEL", previous_year=2025)
+    assert row_outliers(row, empty, T) == ()
+    assert all(value_outlier(f, v, empty, T) is None for f, v in zip(
+        (GridField.SHORTAGE_OUTPATIENT, GridField.SHORTAGE_INPATIENT,
+         GridField.SURPLUS_OUTPATIENT, GridField.SURPLUS_INPATIENT, PM), values))
+
+
 def test_an_outlier_needs_a_comment():
     found = value_outlier(PM, 12_000, RowContext("SEGUNDO NIVEL",
                                                  peers={PM: [5, 8, 12, 20, 40]}), T)

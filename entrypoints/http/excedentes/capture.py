@@ -9,6 +9,7 @@ message and what the user typed.
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any, Mapping
 
 import attrs
@@ -18,6 +19,7 @@ from litestar.enums import RequestEncodingType
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.params import Body, FromPath
+from markupsafe import Markup, escape
 
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import (
@@ -29,6 +31,7 @@ from entrypoints.http.excedentes.common import (
     scope_of,
     urls_for,
 )
+from entrypoints.http.excedentes.fragments import Fragments
 from entrypoints.http.excedentes.grid_html import editable_rows, history_prefix, readonly_rows
 from entrypoints.http.excedentes.pages import render_entity
 from entrypoints.http.forms import (
@@ -117,6 +120,16 @@ class ProductRequestForm:
 # lays out only when it comes into view (CSS content-visibility), so a 2,857-row grid is
 # usable in about a second instead of eight.
 GRID_CHUNK = 100
+
+# The content of a plain Paso 6 GET (everything inside the layout: header, notes, filter, the
+# rows) kept per value of what it shows: the ``GridView`` (overview, unit, lines, version),
+# the notes beside the rows. Equal views draw the same HTML, so a save (new values, a new
+# version) or any change of state draws a new one. The caller's CSRF token is not kept: the
+# HTML holds a per-process slot that each request replaces with its own token. Grids above
+# GRID_CONTENT_MAX_ROWS (Cirugía's 2.4 MB) are rendered every time, to keep memory small.
+GRID_CONTENT = Fragments("excedentes/_paso6_contenido.html", kept=128)
+GRID_CONTENT_MAX_ROWS = 400
+_CSRF_SLOT = "csrf-" + secrets.token_hex(16)
 
 
 def _is_yes(raw: str) -> bool:
@@ -367,6 +380,11 @@ class CapturePages(Controller):
         from (default: the view's, i.e. what is stored now); ``current``: a stale save's values
         shown beside; ``comments``: the comments typed (default: the stored ones)."""
         notes = quality.grid_notes(view)
+        plain = (rows is None and errors is None and status_code == 200 and error is None
+                 and version is None and originals is None and current is None
+                 and comments is None and comment_starts is None and notice is None)
+        if plain and len(view.lines) <= GRID_CONTENT_MAX_ROWS:
+            return self._kept_grid_page(request, view, notes)
         stored_comments = {pid: n.comment for pid, n in notes.items()}
         typed = {r.product_id: r for r in rows or ()}
         starts = originals or {}
@@ -389,6 +407,42 @@ class CapturePages(Controller):
                              product_ids=" ".join(str(line.product_id) for line in view.lines),
                              version=view.version.version if version is None else version,
                              error=error, notice=notice)
+
+    def _kept_grid_page(self, request: Request[Any, Any, Any], view: Any,
+                        notes: Mapping[int, Any]) -> Any:
+        """A plain GET's page: its content from ``GRID_CONTENT`` (rendered once per view)."""
+        page = render_entity(request, "excedentes/paso6.html", view.overview, view=view,
+                             unit=view.unit)
+        ctx = page.context
+
+        def context() -> dict[str, Any]:
+            lines = [(line, line.row, {}, line.row, None) for line in view.lines]
+            stored = {pid: n.comment for pid, n in notes.items()}
+            history = history_prefix(urls_for(view.overview).root, view.unit.clues)
+            if view.editable:
+                chunks = [editable_rows(lines[i:i + GRID_CHUNK], notes, stored, stored, history)
+                          for i in range(0, len(lines), GRID_CHUNK)]
+            else:
+                chunks = [readonly_rows(lines[i:i + GRID_CHUNK], notes, history)
+                          for i in range(0, len(lines), GRID_CHUNK)]
+            # only what the view decides (the step's URLs and numbers come from its overview)
+            return {"ov": view.overview, "u": ctx["u"], "home": ctx["home"],
+                    "paso": ctx["paso"], "view": view, "unit": view.unit, "chunks": chunks,
+                    "lines": (), "error": None, "notice": None,
+                    "product_ids": " ".join(str(line.product_id) for line in view.lines),
+                    "version": view.version.version, "csrf_token": _CSRF_SLOT}
+
+        key = (view, tuple(notes.items()))
+        try:
+            hash(key)
+        except TypeError:  # a view holding an unhashable value: drawn without keeping it
+            kept = Markup(request.app.template_engine.engine.get_template(  # type: ignore
+                GRID_CONTENT.template).render(**context()))
+        else:
+            kept = GRID_CONTENT.render(request, (), key, context)
+        token = str(escape(ctx["csrf_token"]))
+        ctx["content"] = Markup(str(kept).replace(_CSRF_SLOT, token))
+        return page
 
     # ------------------------------------------------------------------ solicitar producto
 

@@ -266,6 +266,7 @@ class SqlExcedentesReadModel(SqlReadModel):
 
     # ----------------------------------------------------------------- Paso 3
 
+    @cached_read  # every page of an entity (its overview): no statement built per request
     def unit_count(self, institution_code: str, entity_code: str) -> int:
         return int(self._scalar(
             sa.select(sa.func.count()).select_from(

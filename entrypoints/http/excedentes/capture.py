@@ -31,7 +31,7 @@ from entrypoints.http.excedentes.common import (
     scope_of,
     urls_for,
 )
-from entrypoints.http.excedentes.fragments import Fragments
+from entrypoints.http.fragments import Fragments
 from entrypoints.http.excedentes.grid_html import editable_rows, history_prefix, readonly_rows
 from entrypoints.http.excedentes.pages import render_entity
 from entrypoints.http.forms import (

@@ -1,13 +1,18 @@
 """``sanece-admin jobs list|show|cancel`` and ``sanece-admin worker``.
 
 The operator's view of the jobs (every user's), with the same progress the job page shows;
-``worker`` runs the embedded backend's worker threads alone (``serve`` also starts them), for
-a machine that should run jobs without serving pages. Only click and rich are imported here:
+``worker`` runs the embedded backend's worker threads alone, for a machine that should run jobs
+without serving pages; ``serve`` starts one as its child process. Only click and rich are imported here:
 the container comes on first use, so that ``sanece-admin --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import threading
 import time
 from datetime import timezone
 from typing import Any
@@ -114,10 +119,14 @@ def jobs_cancel(ctx: click.Context, job_id: str) -> None:
 @click.command("worker")
 @click.option("--concurrency", type=click.IntRange(min=1, max=64), default=None,
               help="Trabajos pesados a la vez (JOBS_CONCURRENCY; 1 por omisión).")
+@click.option("--parent-pid", type=int, default=None, hidden=True,
+              help="Terminar cuando termine este proceso (el worker que inicia `serve`).")
 @click.pass_context
 @cli_errors
-def worker(ctx: click.Context, concurrency: int | None) -> None:
+def worker(ctx: click.Context, concurrency: int | None, parent_pid: int | None) -> None:
     """Ejecuta los trabajos en cola (sin servir páginas) hasta Ctrl-C."""
+    if parent_pid is not None:
+        _end_with_parent(parent_pid)
     console, _ = _consoles()
     container = get_container(ctx)
     if concurrency is not None:
@@ -139,12 +148,40 @@ def worker(ctx: click.Context, concurrency: int | None) -> None:
     console.print("Worker detenido.")
 
 
-def start_embedded_worker(ctx: click.Context) -> Any:
-    """``serve`` runs the jobs in this process too with the embedded backend; with SAQ only
-    ``sanece-admin worker`` runs them (the web processes push to the queue)."""
-    container = get_container(ctx)
-    if container.settings().jobs_backend != "embedded":
+def _end_with_parent(parent_pid: int) -> None:
+    """A worker started by ``serve`` stops when ``serve`` is gone, even killed with -9 (its
+    parent then changes): it ends as Ctrl-C ends it, and a job it held is retried or failed by
+    the next housekeeping, as for any dead worker."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, name="jobs-parent-watch", daemon=True).start()
+
+
+def start_embedded_worker(ctx: click.Context) -> subprocess.Popen[bytes] | None:
+    """``serve`` runs the embedded backend's jobs in a child process, ``sanece-admin worker``;
+    with SAQ only the operator's ``sanece-admin worker`` runs them (the web processes push to
+    the queue).
+
+    A process, not threads of the web process: an export's XlsxWriter loop holds the GIL, and
+    in the web process it made the tablero's p99 4.4 times its idle p99 (``bench/jobs.py``);
+    in its own process it runs on the other core. Same database, same configuration (the
+    environment is inherited); a job started on a page is found at the worker's next poll."""
+    if get_container(ctx).settings().jobs_backend != "embedded":
         return None
-    runner = container.jobs_worker()
-    runner.start()
-    return runner
+    return subprocess.Popen([sys.executable, "-m", "entrypoints.cli.main", "worker",
+                             "--parent-pid", str(os.getpid())])
+
+
+def stop_embedded_worker(child: subprocess.Popen[bytes] | None) -> None:
+    """Stop ``serve``'s worker as Ctrl-C would (a job in progress is retried later)."""
+    if child is None or child.poll() is not None:
+        return
+    child.send_signal(signal.SIGINT)
+    try:
+        child.wait(30)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()

@@ -360,11 +360,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     import uvicorn
 
     settings = get_container(ctx).settings()
-    if not no_jobs:
-        _jobs_cli.start_embedded_worker(ctx)
-    uvicorn.run("entrypoints.http.app:app_from_env", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers or settings.workers, log_config=None,
-                access_log=False, proxy_headers=False)
+    child = None if no_jobs else _jobs_cli.start_embedded_worker(ctx)
+    try:
+        uvicorn.run("entrypoints.http.app:app_from_env", factory=True, host=host or settings.host,
+                    port=port or settings.port, workers=workers or settings.workers,
+                    log_config=None, access_log=False, proxy_headers=False)
+    finally:
+        _jobs_cli.stop_embedded_worker(child)
 
 
 # Platform commands in a module of their own, which uses this one's helpers: looked up by

@@ -73,21 +73,15 @@ def _plain_input(value: str, prefix: str, pid: int, aria: str) -> str:
             f'aria-labelledby="{aria} p{pid}"></td>')
 
 
+# The row's values as it was loaded, sent back so that the save can tell what this user changed.
+_ORIGIN = (("shortage_outpatient", "ofa"), ("shortage_inpatient", "ofh"), ("cause", "oc"),
+           ("surplus_outpatient", "oea"), ("surplus_inpatient", "oeh"),
+           ("monthly_patients", "opm"))
+
+
 def _origin(o: Any, pid: int) -> str:
-    out = ""
-    if o.shortage_outpatient:
-        out += f'<input type="hidden" name="ofa{pid}" value="{escape(o.shortage_outpatient)}">'
-    if o.shortage_inpatient:
-        out += f'<input type="hidden" name="ofh{pid}" value="{escape(o.shortage_inpatient)}">'
-    if o.cause:
-        out += f'<input type="hidden" name="oc{pid}" value="{escape(o.cause)}">'
-    if o.surplus_outpatient:
-        out += f'<input type="hidden" name="oea{pid}" value="{escape(o.surplus_outpatient)}">'
-    if o.surplus_inpatient:
-        out += f'<input type="hidden" name="oeh{pid}" value="{escape(o.surplus_inpatient)}">'
-    if o.monthly_patients:
-        out += f'<input type="hidden" name="opm{pid}" value="{escape(o.monthly_patients)}">'
-    return out
+    return "".join(f'<input type="hidden" name="{prefix}{pid}" value="{escape(value)}">'
+                   for field, prefix in _ORIGIN if (value := getattr(o, field)))
 
 
 def editable_rows(lines: Iterable[tuple[Any, Any, Any, Any, Any]], notes: Mapping[int, Any],

@@ -49,11 +49,15 @@ def info_at(request: Request[Any, Any, Any]) -> str:
     return c.clock().now().astimezone(tz).strftime("%d-%m-%Y %H:%M")
 
 
+def time_zone(request: Request[Any, Any, Any]) -> str:
+    """The product's time zone (``APP_TIMEZONE``), in which the pages write dates and times."""
+    return str(request.app.state.container.settings().timezone)
+
+
 def local_time(request: Request[Any, Any, Any], value: Any, fmt: str = "%d/%m/%Y %H:%M") -> str:
     if value is None:
         return ""
-    tz = ZoneInfo(request.app.state.container.settings().timezone)
-    return value.astimezone(tz).strftime(fmt)
+    return value.astimezone(ZoneInfo(time_zone(request))).strftime(fmt)
 
 
 def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from entrypoints.http.exchange.common import (
 )
 from entrypoints.http.exchange.forms import RunForm, filter_query, page_filter
 from entrypoints.http.forms import page_request, parse_int, with_query
-from entrypoints.http.rendering import flash, local_time, redirect, render
+from entrypoints.http.rendering import flash, local_time, redirect, render, time_zone
 from exchange.application.model import PotentialLevel, Side, may_run
 from exchange.application.use_cases import (
     ExchangeQueries,
@@ -111,7 +111,7 @@ ANALYSIS_ROWS = Fragments("exchange/_filas_analisis.html")
 
 
 def analysis_rows(request: Request[Any, Any, Any], items: tuple[Any, ...]) -> Markup:
-    tz = request.app.state.container.settings().timezone
+    tz = time_zone(request)
     return ANALYSIS_ROWS.render(request, (items,), (tz,), lambda: {
         "items": items, "base": BASE, "pct": percent_text,
         "local_time": lambda value: local_time(request, value)})

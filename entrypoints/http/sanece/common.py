@@ -21,7 +21,7 @@ from litestar.response import Stream, Template
 from markupsafe import Markup
 
 from entrypoints.http.forms import page_request, search_term, with_query
-from entrypoints.http.rendering import render
+from entrypoints.http.rendering import render, time_zone
 from entrypoints.http.security import require_roles, scope_of, session_actor
 from entrypoints.http.sessions import get_session
 from entrypoints.http.streams import PDF, XLSX, into_temp_file, stream_open_file, stream_temp_file
@@ -244,7 +244,7 @@ def table_rows(request: Request[Any, Any, Any], template: str, rows: Sequence[An
     such a template reads (``rows``, ``u``, ``local_time``), so equal rows give equal HTML and
     a list read again (the read model's cache) is not rendered again on every view; rows
     that changed are another key. Rows that cannot be a key are rendered every time."""
-    timezone = request.app.state.container.settings().timezone
+    timezone = time_zone(request)
     engine = request.app.template_engine
     items = tuple(rows)
     try:

@@ -127,6 +127,8 @@ def worker(ctx: click.Context, concurrency: int | None, parent_pid: int | None) 
     """Ejecuta los trabajos en cola (sin servir páginas) hasta Ctrl-C."""
     if parent_pid is not None:
         _end_with_parent(parent_pid)
+        # Beside the pages of its ``serve`` on the same cores, a job yields the CPU to them.
+        os.nice(10)
     console, _ = _consoles()
     container = get_container(ctx)
     if concurrency is not None:

@@ -6,17 +6,22 @@ SQLite (the default, a file under var/) and PostgreSQL (psycopg 3) run the same 
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Self
 from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from shared.adapters.sql.read_scope import end_read_snapshot, request_read_session
+from shared.adapters.sql.read_scope import (
+    end_read_snapshot,
+    register_request_sessions,
+    request_read_session,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -114,13 +119,45 @@ def create_engine(url: str, *, echo: bool = False, **kw: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    kw.setdefault("pool_pre_ping", True)
     # Sized for the requests in flight on one worker (each holds its read connection to the
     # end): an overflow connection is a new PostgreSQL backend per request, and is closed
     # again. 25 per worker keeps four workers inside PostgreSQL's default 100.
     kw.setdefault("pool_size", 20)
     kw.setdefault("max_overflow", 5)
-    return sa.create_engine(url, echo=echo, **kw)
+    ping_idle = kw.pop("pool_pre_ping", None) is None
+    engine = sa.create_engine(url, echo=echo, **kw)
+    if ping_idle:
+        _ping_when_idle(engine)
+    return engine
+
+
+PING_IDLE_SECONDS = 1.0  # a pooled connection unused for longer is checked before it is lent
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """``pool_pre_ping``, only for connections that sat in the pool for a while.
+
+    The stock pre-ping costs a round trip (two on psycopg: BEGIN and SELECT 1) on every
+    checkout, that is on every request. A connection handed back a moment ago is as alive as
+    the server: a restart, an idle timeout or a network cut shows on connections that waited,
+    and those are pinged. A restart in the middle of a busy second fails the requests in
+    flight once; SQLAlchemy then invalidates the whole pool (a disconnect error), so the next
+    requests get fresh connections."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in")
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return  # new, or back in the pool a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+            dbapi_conn.rollback()
+        except Exception as err:  # noqa: BLE001 - any failure: the pool opens a new one
+            raise exc.DisconnectionError() from err
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -160,6 +197,14 @@ def read_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
         bind = sessions.kw["bind"]
         twin = _read_twins[sessions] = sessionmaker(bind=bind.execution_options(**{READ_ONLY: True}),
                                                     expire_on_commit=False, autoflush=False)
+        if bind.dialect.name != "sqlite":
+            # A request's read session on PostgreSQL: no transaction at all. Under READ
+            # COMMITTED (the default, kept) every statement already reads its own snapshot,
+            # so BEGIN and ROLLBACK bought nothing but two round trips per request. Streams
+            # (server-side cursors need a transaction) keep the transactional twin above.
+            register_request_sessions(twin, sessionmaker(
+                bind=bind.execution_options(**{READ_ONLY: True}, isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False, autoflush=False))
     return twin
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +32,7 @@ class ReadScope:
         key = id(sessions.kw["bind"].pool)
         s = self._open.get(key)
         if s is None:
-            s = self._open[key] = sessions()
+            s = self._open[key] = _request_twins.get(sessions, sessions)()
         return s
 
     def is_read_session(self, session: Session) -> bool:
@@ -45,6 +46,14 @@ class ReadScope:
 
 
 _scope: ContextVar[ReadScope | None] = ContextVar("sql_read_scope", default=None)
+
+# The sessions a request reads in, when they differ from the read side's own (PostgreSQL:
+# autocommit, see ``database.read_sessions``); keyed by the read side's session factory.
+_request_twins: WeakKeyDictionary[sessionmaker[Session], sessionmaker[Session]] = WeakKeyDictionary()
+
+
+def register_request_sessions(read: sessionmaker[Session], request: sessionmaker[Session]) -> None:
+    _request_twins[read] = request
 
 
 def open_read_scope() -> Any:

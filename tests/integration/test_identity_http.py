@@ -251,3 +251,96 @@ def test_health_reuses_a_healthy_answer_for_a_second_never_a_failure(client, con
     container.db_ping.override(providers.Callable(ping, True))
     assert [client.get("/health").status_code for _ in range(5)] == [200] * 5
     assert calls.count(True) == 1 and HEALTH_OK_SECONDS <= 1.0  # one probe answers the burst
+
+
+def test_a_burst_of_probes_after_the_second_shares_one_round_of_checks(app, container):
+    """Sixteen probes arriving together once the healthy answer is a second old wait for one
+    round of checks, not sixteen (that burst of rounds was the p99 of every request in flight)."""
+    import asyncio
+    import threading
+    import time
+
+    from dependency_injector import providers
+
+    calls: list[int] = []
+    lock = threading.Lock()
+
+    def slow_ping() -> bool:
+        with lock:
+            calls.append(1)
+        time.sleep(0.2)  # a slow database: the probes overlap the round
+        return True
+
+    container.db_ping.override(providers.Callable(slow_ping))
+
+    async def probe() -> int:
+        # straight into the ASGI app: sixteen requests truly in flight at once
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": "GET", "scheme": "http", "path": "/health", "raw_path": b"/health",
+                 "query_string": b"", "root_path": "", "headers": [(b"host", b"testserver")],
+                 "client": ("127.0.0.1", 1), "server": ("testserver", 80), "state": {}}
+        await app(scope, receive, send)
+        return sent[0]["status"]
+
+    async def run() -> list[int]:
+        return list(await asyncio.gather(*[probe() for _ in range(16)]))
+
+    assert asyncio.run(run()) == [200] * 16
+    assert len(calls) == 1
+
+
+def test_a_healthy_answer_is_renewed_ahead_so_probes_never_wait(app, container, monkeypatch):
+    """Past half its second, a healthy answer is still given at once, and a round starts behind
+    it; the checks still run at least once a second under steady probing."""
+    import asyncio
+
+    from dependency_injector import providers
+    from litestar.testing import AsyncTestClient
+
+    from entrypoints.http import identity
+
+    calls: list[bool] = []
+
+    def ping() -> bool:
+        calls.append(True)
+        return True
+
+    container.db_ping.override(providers.Callable(ping))
+    now = [1000.0]
+    monkeypatch.setattr(identity, "monotonic", lambda: now[0])
+
+    async def run() -> None:
+        async with AsyncTestClient(app=app) as client:
+            assert (await client.get("/health")).status_code == 200  # the first round
+            assert calls == [True]
+            now[0] += identity.HEALTH_REFRESH_SECONDS / 2
+            assert (await client.get("/health")).status_code == 200
+            await asyncio.sleep(0.05)
+            assert calls == [True]  # young answer: nothing renewed
+            now[0] += identity.HEALTH_REFRESH_SECONDS / 2 + 0.01
+            assert (await client.get("/health")).status_code == 200  # answered, not waited
+            for _ in range(1000):  # the renewal runs behind it (a deadline, not a timing)
+                if len(calls) == 2:
+                    break
+                await asyncio.sleep(0.01)
+            assert calls == [True, True]
+            assert app.state.health_ok_at == now[0]  # the answer is young again
+            container.db_ping.override(providers.Callable(lambda: False))
+            now[0] += identity.HEALTH_REFRESH_SECONDS + 0.01
+            assert (await client.get("/health")).status_code == 200  # renewal starts, fails
+            for _ in range(1000):
+                if app.state.health_ok_at < 0:
+                    break
+                await asyncio.sleep(0.01)
+            r = await client.get("/health")  # a failed round ends the healthy answer at once
+            assert r.status_code == 503 and r.json()["database"] == "unavailable"
+
+    asyncio.run(run())

@@ -20,11 +20,13 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from datetime import datetime
 from http.cookies import SimpleCookie
 from typing import Any, Callable, Iterable
 
+import msgspec
 from litestar.datastructures import MutableScopeHeaders
 from litestar.stores.base import Store
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -69,7 +71,8 @@ class Session(dict[str, Any]):
 
     def __init__(self, sid: str | None, data: dict[str, Any] | None = None, expired: bool = False, *,
                  started: float | None = None, last_seen: float | None = None,
-                 pre_csrf: str | None = None, signer: CsrfSigner | None = None) -> None:
+                 pre_csrf: str | None = None, signer: CsrfSigner | None = None,
+                 pre_csrf_cookie: str | None = None) -> None:
         super().__init__(data or {})
         self.sid = sid
         self.key = store_key(sid) if sid else None
@@ -81,6 +84,9 @@ class Session(dict[str, Any]):
         self._rotate = False
         self._destroy = False
         self._pre_csrf = pre_csrf  # the anonymous double-submit token (already verified)
+        # The double-submit cookie as sent, verified only if an anonymous form needs it: a
+        # signed-in request never does, and its MAC was computed on every request.
+        self._pre_csrf_cookie = pre_csrf_cookie
         self._new_pre_csrf = False
         self._signer = signer
         self.modified = False
@@ -135,16 +141,23 @@ class Session(dict[str, Any]):
         if self.authenticated:
             return self.new_csrf()
         # Anonymous: a signed double-submit cookie, so that showing a form stores no session.
+        self._verify_pre_csrf()
         if self._pre_csrf is None:
             self._pre_csrf = self._signer.new() if self._signer else secrets.token_urlsafe(32)
             self._new_pre_csrf = self._signer is not None
         return self._pre_csrf
+
+    def _verify_pre_csrf(self) -> None:
+        if self._pre_csrf is None and self._pre_csrf_cookie is not None and self._signer:
+            self._pre_csrf = self._signer.valid(self._pre_csrf_cookie)
+        self._pre_csrf_cookie = None
 
     def csrf_matches(self, sent: Any) -> bool:
         if not sent:
             return False
         expected = self.get("csrf")
         if not expected and not self.authenticated:
+            self._verify_pre_csrf()
             expected = self._pre_csrf
         return bool(expected) and secrets.compare_digest(str(expected), str(sent))
 
@@ -187,22 +200,28 @@ class SessionMiddleware:
 
     async def _load(self, scope: Scope) -> Session:
         cookies = _cookies(scope)
-        pre_csrf = self.signer.valid(cookies.get(self.csrf_cookie))
+        pre = cookies.get(self.csrf_cookie)
         sid = cookies.get(self.cookie)
         if not sid:
-            return Session(None, pre_csrf=pre_csrf, signer=self.signer)
+            return Session(None, pre_csrf_cookie=pre, signer=self.signer)
         key = store_key(sid)
         raw = await self.store.get(key)
         if raw is None:
-            return Session(None, expired=True, pre_csrf=pre_csrf, signer=self.signer)
-        data = json.loads(raw)
+            return Session(None, expired=True, pre_csrf_cookie=pre, signer=self.signer)
+        try:
+            data = _decode(raw)
+        except msgspec.DecodeError:
+            data = None
+        if not isinstance(data, dict):  # not ours (a damaged file): as a missing session
+            return Session(None, expired=True, pre_csrf_cookie=pre, signer=self.signer)
         meta = data.pop("_meta", None) or {}
         started, last_seen = meta.get("s"), meta.get("l")
         now = self.now().timestamp()
         if self.expired(started, last_seen, now):
             await self.store.delete(key)
-            return Session(None, expired="user_id" in data, pre_csrf=pre_csrf, signer=self.signer)
-        return Session(sid, data, started=started, last_seen=last_seen, pre_csrf=pre_csrf,
+            return Session(None, expired="user_id" in data, pre_csrf_cookie=pre,
+                           signer=self.signer)
+        return Session(sid, data, started=started, last_seen=last_seen, pre_csrf_cookie=pre,
                        signer=self.signer)
 
     def expired(self, started: float | None, last_seen: float | None, now: float) -> bool:
@@ -272,15 +291,39 @@ def _cookies(scope: Scope) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in scope.get("headers", []):
         if key == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header means no cookies
+            text = value.decode("latin-1")
+            if '"' in text or "\\" in text:
+                _cookies_quoted(text, out)  # quoting rules: the standard library's parser
                 continue
-            for name, morsel in jar.items():
-                if morsel.value:
-                    out.setdefault(name, morsel.value)
+            # Our cookies are URL-safe tokens: ``name=value; name=value`` needs no more than a
+            # split (``SimpleCookie`` cost more than the rest of the session's load).
+            # As ``SimpleCookie`` did: within one header the last of a name wins.
+            jar: dict[str, str] = {}
+            for part in text.split(";"):
+                name, eq, val = part.strip().partition("=")
+                if eq and name and _COOKIE_NAME.fullmatch(name):
+                    jar[name] = val
+            for name, val in jar.items():
+                if val:
+                    out.setdefault(name, val)
     return out
+
+
+_COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 6265 token
+
+
+def _cookies_quoted(text: str, out: dict[str, str]) -> None:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(text)
+    except Exception:  # noqa: BLE001 - a malformed cookie header means no cookies
+        return
+    for name, morsel in jar.items():
+        if morsel.value:
+            out.setdefault(name, morsel.value)
+
+
+_decode = msgspec.json.Decoder().decode  # the stored session: a JSON object (``_save``)
 
 
 def get_session(scope_or_request: Any) -> Session:

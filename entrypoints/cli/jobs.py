@@ -125,6 +125,7 @@ def jobs_cancel(ctx: click.Context, job_id: str) -> None:
 @cli_errors
 def worker(ctx: click.Context, concurrency: int | None, parent_pid: int | None) -> None:
     """Ejecuta los trabajos en cola (sin servir páginas) hasta Ctrl-C."""
+    _stop_on_signals()
     if parent_pid is not None:
         _end_with_parent(parent_pid)
         # Beside the pages of its ``serve`` on the same cores, a job yields the CPU to them.
@@ -148,6 +149,17 @@ def worker(ctx: click.Context, concurrency: int | None, parent_pid: int | None) 
     except KeyboardInterrupt:
         pass
     console.print("Worker detenido.")
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C, SIGTERM (systemd, ``docker stop``) and the parent watch all stop the worker the
+    same way, between jobs' steps. SIGINT is set explicitly: a process started in the
+    background by a shell inherits it ignored, and ``serve``'s worker then outlived ``serve``."""
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _end_with_parent(parent_pid: int) -> None:

@@ -128,12 +128,14 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait(5)
 
 
-# Both outcomes, both backends; four runs of about 15 s (the embedded retry in-process below
-# and in test_jobs_sql.py, the SAQ failure path is the same housekeeping as the embedded one).
-@pytest.mark.parametrize("backend, attempts, then", [
-    ("embedded", 1, "serve"),  # its one attempt spent: `serve`'s embedded worker fails it
-    ("saq", 2, "worker"),  # a new SAQ worker retries it at once, and finishes it
-])
+# Both outcomes, both backends, both databases, in two runs of about 15 s: each backend on
+# one database (the jobs table's SQL is the same on both and is run on both by the other
+# tests of jobs; the embedded retry is in-process below and in test_jobs_sql.py; the SAQ
+# failure path is the same housekeeping as the embedded one).
+@pytest.mark.parametrize("db_url, backend, attempts, then", [
+    ("sqlite", "embedded", 1, "serve"),  # its one attempt spent: `serve`'s worker fails it
+    ("postgresql", "saq", 2, "worker"),  # a new SAQ worker retries it at once, and finishes it
+], indirect=["db_url"])
 def test_a_worker_killed_mid_job_leaves_it_retried_or_failed(installation, backend, attempts,
                                                              then):
     from litestar.testing import TestClient

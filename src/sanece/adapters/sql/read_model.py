@@ -396,6 +396,7 @@ class SqlSaneceReadModel(SqlReadModel):
     # ----------------------------------------------------------------- extraction
 
     def _extraction_select(self, criteria: ExtractionCriteria) -> sa.Select:
+        # extraction_folios unpacks the rows in this column order.
         w = criteria.window
         q = (sa.select(f.c.number, f.c.evaluation_date, f.c.status, f.c.diagnosis, f.c.key1,
                        f.c.quantity1, f.c.key2, f.c.quantity2, f.c.period_months,
@@ -415,17 +416,20 @@ class SqlSaneceReadModel(SqlReadModel):
     def extraction_folios(self, criteria: ExtractionCriteria, today: date
                           ) -> Iterator[FolioExtractRow]:
         q = self._extraction_select(criteria).order_by(f.c.evaluation_date, f.c.number)
-        for r in self._stream(q):
-            status = EvaluationStatus(r.status)
-            yield FolioExtractRow(
-                folio=r.number, evaluation_date=r.evaluation_date, generic=r.generic,
-                status=status.label, nss=r.nss, aggregate=r.aggregate,
-                patient=f"{r.paternal_surname} {r.maternal_surname} {r.given_names}",
-                diagnosis=r.diagnosis or "", key1=r.key1 or "", quantity1=r.quantity1,
-                key2=r.key2 or "", quantity2=r.quantity2, period_months=r.period_months,
-                expiry_date=r.expiry_date,
-                in_force="Sí" if validity_of(status, r.expiry_date, today)
-                is Validity.IN_FORCE else "No")
+        # Per row only what the sheet needs: the row unpacked by position (the select's column
+        # order), the status label from a dict, one named tuple (no enum, no attrs object).
+        statuses = {s.value: s for s in EvaluationStatus}
+        labels = {s.value: s.label for s in EvaluationStatus}
+        in_force = Validity.IN_FORCE
+        row = FolioExtractRow
+        for (number, evaluation_date, status, diagnosis, key1, quantity1, key2, quantity2,
+             period_months, expiry_date, _patient_id, generic, nss, aggregate, paternal,
+             maternal, given) in self._stream(q):
+            yield row(number, evaluation_date, generic, labels[status], nss, aggregate,
+                      f"{paternal} {maternal} {given}", diagnosis or "", key1 or "", quantity1,
+                      key2 or "", quantity2, period_months, expiry_date,
+                      "Sí" if validity_of(statuses[status], expiry_date, today) is in_force
+                      else "No")
 
     def extraction_size(self, criteria: ExtractionCriteria) -> int:
         return self._count(self._extraction_select(criteria))

@@ -9,7 +9,7 @@ names, status label), ignoring case and accents.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sanece.adapters.sql import tables as t
 from sanece.domain.decisions import DecisionReason
 from sanece.adapters.sql.mappers import contains, folio_from, patient_from, request_from
-from sanece.application.documents import FolioExtractRow, PatientExtractRow
+from sanece.application.documents import FolioExtractRow, PatientExtractRow, RequestExtractRow
 from sanece.application.inputs import typed_date
 from sanece.application.ports import EvaluationRecord, RequestFilter, StoredRequest
 from sanece.application.results import (
@@ -34,7 +34,12 @@ from sanece.domain.extraction import ExtractionCriteria
 from sanece.domain.feedback import FeedbackKind
 from sanece.domain.model import Folio, Patient, person_name, validity_of
 from sanece.domain.values import EvaluationStatus, RequestStatus, Validity
-from sanece.domain.request_types import RequestType
+from sanece.domain.request_types import (
+    RequestType,
+    request_status_label,
+    request_type_label,
+    request_type_of,
+)
 from shared.adapters.sql.queries import SqlReadModel, cached_read, chunked
 from shared.audit.adapters.sql import audit_log
 from shared.kernel.text import fold_text
@@ -430,6 +435,30 @@ class SqlSaneceReadModel(SqlReadModel):
                       key2 or "", quantity2, period_months, expiry_date,
                       "Sí" if validity_of(statuses[status], expiry_date, today) is in_force
                       else "No")
+
+    def extraction_requests(self, criteria: ExtractionCriteria) -> list[RequestExtractRow]:
+        # Only the sheet's columns, the window applied in SQL (a request's day is its UTC day,
+        # as ``filed_at.date()``): no ChangeRequest built per row, no page count.
+        rq, w = t.requests, criteria.window
+        q = (sa.select(rq.c.id, rq.c.filed_at, rq.c.type, rq.c.payload, rq.c.folio_number,
+                       rq.c.status, rq.c.authorized, rq.c.reason_code, rq.c.reason,
+                       rq.c.decided_at)
+             .where(rq.c.unit_id == criteria.unit_id,
+                    rq.c.filed_at >= datetime.combine(w.start, time.min, timezone.utc),
+                    rq.c.filed_at < datetime.combine(w.end + timedelta(days=1), time.min,
+                                                     timezone.utc))
+             .order_by(rq.c.filed_at, rq.c.id))
+        statuses = {s.value: s for s in RequestStatus}
+        out = []
+        for (request_id, filed_at, type_code, payload, folio_number, status, authorized,
+             reason_code, reason, decided_at) in self._stream(q):
+            definition = request_type_of(type_code)
+            out.append(RequestExtractRow(
+                int(request_id), filed_at.date(),
+                request_type_label(definition, definition.parse_payload(payload or {})),
+                folio_number or "", request_status_label(statuses[status], authorized),
+                reason_code or "", reason or "", decided_at.date() if decided_at else None))
+        return out
 
     def extraction_size(self, criteria: ExtractionCriteria) -> int:
         return self._count(self._extraction_select(criteria))

@@ -10,7 +10,8 @@ extraction of the largest unit beside a bare XlsxWriter baseline of the same row
    with its filters, the evaluator's queue).
 3. Extracts the largest unit to .xlsx through ``ExtractFolios`` (SQL stream -> XlsxWriter
    constant memory) and, in another process, the same rows with a bare loop: the same SELECT
-   streamed by SQLAlchemy Core into XlsxWriter's ``write_*`` calls (constant memory). Both at
+   streamed by SQLAlchemy Core into XlsxWriter's ``write_*`` calls (constant memory), then the
+   file's second sheet (SOLICITUDES: the unit's requests filed in the window) likewise. Both at
    two sizes, one year and its last tenth (36 days), so that the memory growth can be read
    against 10x the rows; the median of ``--runs`` interleaved runs. Goal: product / bare <= 1.3
    with flat memory. Then the writer alone against bare XlsxWriter on ``--rows`` synthetic

@@ -10,7 +10,8 @@ extraction of the largest unit beside a bare XlsxWriter baseline of the same row
    with its filters, the evaluator's queue).
 3. Extracts the largest unit to .xlsx through ``ExtractFolios`` (SQL stream -> XlsxWriter
    constant memory) and, in another process, the same rows with a bare loop: the same SELECT
-   streamed by SQLAlchemy Core into XlsxWriter's ``write_*`` calls (constant memory). Both at
+   streamed by SQLAlchemy Core into XlsxWriter's ``write_*`` calls (constant memory), then the
+   file's second sheet (SOLICITUDES: the unit's requests filed in the window) likewise. Both at
    two sizes, one year and its last tenth (36 days), so that the memory growth can be read
    against 10x the rows; the median of ``--runs`` interleaved runs. Goal: product / bare <= 1.3
    with flat memory. Then the writer alone against bare XlsxWriter on ``--rows`` synthetic
@@ -37,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -257,12 +258,19 @@ def part_product(args: argparse.Namespace) -> dict:
 
 
 def part_bare(args: argparse.Namespace) -> dict:
-    """The same SELECT streamed by SQLAlchemy Core into a bare XlsxWriter loop."""
+    """The same SELECTs streamed by SQLAlchemy Core into a bare XlsxWriter loop (the folios,
+    then the SOLICITUDES sheet that the product's file also has)."""
+    import sqlalchemy as sa
     import xlsxwriter
 
     from sanece.adapters.sql import tables as t
     from sanece.adapters.sql.read_model import SqlSaneceReadModel
-    from sanece.adapters.xlsx.extraction import FOLIO_COLUMNS, FOLIO_SHEET
+    from sanece.adapters.xlsx.extraction import (
+        FOLIO_COLUMNS,
+        FOLIO_SHEET,
+        REQUEST_COLUMNS,
+        REQUEST_SHEET,
+    )
     from sanece.domain.extraction import ExtractionCriteria, ExtractionWindow
 
     container = container_for(args.db, Path(args.files))
@@ -270,6 +278,7 @@ def part_bare(args: argparse.Namespace) -> dict:
     criteria = ExtractionCriteria(unit_id=args.unit, window=ExtractionWindow(start_day, end_day))
     select = SqlSaneceReadModel(container.sessions())._extraction_select(criteria)
     select = select.order_by(t.folios.c.evaluation_date, t.folios.c.number)
+    rq = t.requests
     with container.engine().connect():
         pass
     with tempfile.TemporaryDirectory() as tmp:
@@ -296,6 +305,9 @@ def part_bare(args: argparse.Namespace) -> dict:
                 if row.key1:
                     ws.write_string(r, 8, row.key1)
                     ws.write_number(r, 9, row.quantity1)
+                if row.key2:
+                    ws.write_string(r, 10, row.key2)
+                    ws.write_number(r, 11, row.quantity2)
                 if row.period_months:
                     ws.write_number(r, 12, row.period_months)
                 if row.expiry_date:
@@ -303,6 +315,33 @@ def part_bare(args: argparse.Namespace) -> dict:
                 ws.write_string(r, 14, "Sí" if row.expiry_date and row.expiry_date >= end_day
                                 else "No")
                 count = r
+            # The file's second sheet, as the product writes it: the unit's change requests
+            # filed in the window (the same columns, one SELECT).
+            requests = conn.execute(sa.select(
+                rq.c.id, rq.c.filed_at, rq.c.type, rq.c.payload, rq.c.folio_number, rq.c.status,
+                rq.c.authorized, rq.c.reason_code, rq.c.reason, rq.c.decided_at).where(
+                rq.c.unit_id == args.unit,
+                rq.c.filed_at >= datetime.combine(start_day, dtime.min, timezone.utc),
+                rq.c.filed_at < datetime.combine(end_day + timedelta(days=1), dtime.min,
+                                                 timezone.utc)
+            ).order_by(rq.c.filed_at, rq.c.id)).all()
+            if requests:
+                ws = wb.add_worksheet(REQUEST_SHEET)
+                for c, col in enumerate(REQUEST_COLUMNS):
+                    ws.write_string(0, c, col.title)
+                for r, row in enumerate(requests, 1):
+                    ws.write_number(r, 0, row.id)
+                    ws.write_datetime(r, 1, row.filed_at.date(), day)
+                    ws.write_string(r, 2, row.type)
+                    if row.folio_number:
+                        ws.write_string(r, 3, row.folio_number)
+                    ws.write_string(r, 4, row.status)
+                    if row.reason_code:
+                        ws.write_string(r, 5, row.reason_code)
+                    if row.reason:
+                        ws.write_string(r, 6, row.reason)
+                    if row.decided_at:
+                        ws.write_datetime(r, 7, row.decided_at.date(), day)
         wb.close()
         return {"seconds": time.perf_counter() - start, "rows": count,
                 "bytes": path.stat().st_size}

@@ -8,7 +8,7 @@ Row sequences may be lazy iterables so that an extraction streams.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import attrs
 
@@ -63,9 +63,9 @@ class RequestExtractRow:
     decided_on: date | None
 
 
-@attrs.frozen
-class FolioExtractRow:
-    """POR FOLIO: one row per folio (S13)."""
+class FolioExtractRow(NamedTuple):
+    """POR FOLIO: one row per folio (S13). A named tuple whose fields are the sheet's columns in
+    order: the writer hands it to the sheet as it is (no object or tuple built per row again)."""
 
     folio: str
     evaluation_date: date

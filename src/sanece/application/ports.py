@@ -361,6 +361,11 @@ class SaneceReadModel(Protocol):
         """POR PACIENTE rows, streamed in order of surnames and names."""
         ...
 
+    def extraction_requests(self, criteria: ExtractionCriteria) -> Sequence[RequestExtractRow]:
+        """The SOLICITUDES sheet: the unit's change requests filed in the window (by their UTC
+        day), oldest first, with their decision and coded reason."""
+        ...
+
     def extraction_size(self, criteria: ExtractionCriteria) -> int:
         """How many folios the criteria select (large extractions run as jobs)."""
         ...

@@ -9,7 +9,7 @@ names, status label), ignoring case and accents.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sanece.adapters.sql import tables as t
 from sanece.domain.decisions import DecisionReason
 from sanece.adapters.sql.mappers import contains, folio_from, patient_from, request_from
-from sanece.application.documents import FolioExtractRow, PatientExtractRow
+from sanece.application.documents import FolioExtractRow, PatientExtractRow, RequestExtractRow
 from sanece.application.inputs import typed_date
 from sanece.application.ports import EvaluationRecord, RequestFilter, StoredRequest
 from sanece.application.results import (
@@ -34,7 +34,12 @@ from sanece.domain.extraction import ExtractionCriteria
 from sanece.domain.feedback import FeedbackKind
 from sanece.domain.model import Folio, Patient, person_name, validity_of
 from sanece.domain.values import EvaluationStatus, RequestStatus, Validity
-from sanece.domain.request_types import RequestType
+from sanece.domain.request_types import (
+    RequestType,
+    request_status_label,
+    request_type_label,
+    request_type_of,
+)
 from shared.adapters.sql.queries import SqlReadModel, cached_read, chunked
 from shared.audit.adapters.sql import audit_log
 from shared.kernel.text import fold_text
@@ -396,6 +401,7 @@ class SqlSaneceReadModel(SqlReadModel):
     # ----------------------------------------------------------------- extraction
 
     def _extraction_select(self, criteria: ExtractionCriteria) -> sa.Select:
+        # extraction_folios unpacks the rows in this column order.
         w = criteria.window
         q = (sa.select(f.c.number, f.c.evaluation_date, f.c.status, f.c.diagnosis, f.c.key1,
                        f.c.quantity1, f.c.key2, f.c.quantity2, f.c.period_months,
@@ -415,17 +421,44 @@ class SqlSaneceReadModel(SqlReadModel):
     def extraction_folios(self, criteria: ExtractionCriteria, today: date
                           ) -> Iterator[FolioExtractRow]:
         q = self._extraction_select(criteria).order_by(f.c.evaluation_date, f.c.number)
-        for r in self._stream(q):
-            status = EvaluationStatus(r.status)
-            yield FolioExtractRow(
-                folio=r.number, evaluation_date=r.evaluation_date, generic=r.generic,
-                status=status.label, nss=r.nss, aggregate=r.aggregate,
-                patient=f"{r.paternal_surname} {r.maternal_surname} {r.given_names}",
-                diagnosis=r.diagnosis or "", key1=r.key1 or "", quantity1=r.quantity1,
-                key2=r.key2 or "", quantity2=r.quantity2, period_months=r.period_months,
-                expiry_date=r.expiry_date,
-                in_force="Sí" if validity_of(status, r.expiry_date, today)
-                is Validity.IN_FORCE else "No")
+        # Per row only what the sheet needs: the row unpacked by position (the select's column
+        # order), the status label from a dict, one named tuple (no enum, no attrs object).
+        statuses = {s.value: s for s in EvaluationStatus}
+        labels = {s.value: s.label for s in EvaluationStatus}
+        in_force = Validity.IN_FORCE
+        row = FolioExtractRow
+        for (number, evaluation_date, status, diagnosis, key1, quantity1, key2, quantity2,
+             period_months, expiry_date, _patient_id, generic, nss, aggregate, paternal,
+             maternal, given) in self._stream(q):
+            yield row(number, evaluation_date, generic, labels[status], nss, aggregate,
+                      f"{paternal} {maternal} {given}", diagnosis or "", key1 or "", quantity1,
+                      key2 or "", quantity2, period_months, expiry_date,
+                      "Sí" if validity_of(statuses[status], expiry_date, today) is in_force
+                      else "No")
+
+    def extraction_requests(self, criteria: ExtractionCriteria) -> list[RequestExtractRow]:
+        # Only the sheet's columns, the window applied in SQL (a request's day is its UTC day,
+        # as ``filed_at.date()``): no ChangeRequest built per row, no page count.
+        rq, w = t.requests, criteria.window
+        q = (sa.select(rq.c.id, rq.c.filed_at, rq.c.type, rq.c.payload, rq.c.folio_number,
+                       rq.c.status, rq.c.authorized, rq.c.reason_code, rq.c.reason,
+                       rq.c.decided_at)
+             .where(rq.c.unit_id == criteria.unit_id,
+                    rq.c.filed_at >= datetime.combine(w.start, time.min, timezone.utc),
+                    rq.c.filed_at < datetime.combine(w.end + timedelta(days=1), time.min,
+                                                     timezone.utc))
+             .order_by(rq.c.filed_at, rq.c.id))
+        statuses = {s.value: s for s in RequestStatus}
+        out = []
+        for (request_id, filed_at, type_code, payload, folio_number, status, authorized,
+             reason_code, reason, decided_at) in self._stream(q):
+            definition = request_type_of(type_code)
+            out.append(RequestExtractRow(
+                int(request_id), filed_at.date(),
+                request_type_label(definition, definition.parse_payload(payload or {})),
+                folio_number or "", request_status_label(statuses[status], authorized),
+                reason_code or "", reason or "", decided_at.date() if decided_at else None))
+        return out
 
     def extraction_size(self, criteria: ExtractionCriteria) -> int:
         return self._count(self._extraction_select(criteria))

@@ -62,7 +62,8 @@ class XlsxExtractionWriter:
 
     def write_by_folio(self, rows: Iterable[FolioExtractRow], out: BinaryIO,
                        requests: Sequence[RequestExtractRow] = ()) -> int:
-        return self._write(out, (FOLIO_SHEET, FOLIO_COLUMNS, _folio_values(rows)), requests)
+        # A FolioExtractRow is a tuple of the sheet's columns in order: written as it comes.
+        return self._write(out, (FOLIO_SHEET, FOLIO_COLUMNS, rows), requests)
 
     def write_by_patient(self, rows: Iterable[PatientExtractRow], out: BinaryIO,
                          requests: Sequence[RequestExtractRow] = ()) -> int:
@@ -82,13 +83,6 @@ def _request_values(rows: Iterable[RequestExtractRow]) -> Iterator[tuple]:
     for r in rows:
         yield (r.id, r.filed_on, r.type_label, r.folio, r.status, r.reason_code, r.reason,
                r.decided_on)
-
-
-def _folio_values(rows: Iterable[FolioExtractRow]) -> Iterator[tuple]:
-    for r in rows:
-        yield (r.folio, r.evaluation_date, r.generic, r.status, r.nss, r.aggregate, r.patient,
-               r.diagnosis, r.key1, r.quantity1, r.key2, r.quantity2, r.period_months,
-               r.expiry_date, r.in_force)
 
 
 def _patient_values(rows: Iterable[PatientExtractRow]) -> Iterator[tuple]:

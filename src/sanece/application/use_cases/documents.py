@@ -24,14 +24,12 @@ from sanece.application.access import (
 )
 from sanece.application.documents import (
     DrugLine,
-    RequestExtractRow,
     FolioResponseDocument,
 )
 from sanece.application.inputs import known_id
 from sanece.application.ports import (
     ExtractionWriter,
     FolioPdfRenderer,
-    RequestFilter,
     SaneceReadModel,
 )
 from sanece.application.use_cases._common import UseCase, audit, load_folio
@@ -130,9 +128,6 @@ class ExtractionCommand:
     mode: ExtractionMode | str = ExtractionMode.BY_FOLIO
 
 
-REQUEST_BATCH = 1000
-
-
 @attrs.define
 class ExtractFolios(UseCase):
     """Exportar a Excel: the unit's folios evaluated in the window (start <= end <= today,
@@ -181,7 +176,7 @@ class ExtractFolios(UseCase):
 
     def __call__(self, actor: Actor, cmd: ExtractionCommand, out: BinaryIO) -> ExtractionResult:
         criteria = self.criteria(actor, cmd)
-        requests = self._requests(criteria)
+        requests = self.read_model.extraction_requests(criteria)
         if criteria.mode is ExtractionMode.BY_FOLIO:
             rows = self.writer.write_by_folio(
                 self.read_model.extraction_folios(criteria, self.clock.today()), out,
@@ -201,26 +196,6 @@ class ExtractFolios(UseCase):
                     f"{'folios' if criteria.mode is ExtractionMode.BY_FOLIO else 'pacientes'}"
                     ".xlsx")
         return ExtractionResult(rows, filename)
-
-    def _requests(self, criteria: ExtractionCriteria) -> list[RequestExtractRow]:
-        """The unit's change requests filed in the window, with their decision and coded
-        reason (the SOLICITUDES sheet)."""
-        w = criteria.window
-        flt = RequestFilter(unit_id=criteria.unit_id, oldest_first=True)
-        out: list[RequestExtractRow] = []
-        offset = 0
-        while True:
-            batch, total = self.read_model.requests(flt, offset, REQUEST_BATCH)
-            for stored in batch:
-                r = stored.request
-                if w.start <= r.filed_at.date() <= w.end:
-                    out.append(RequestExtractRow(
-                        int(r.id or 0), r.filed_at.date(), r.type_label, r.folio_number or "",
-                        r.status_label, r.reason_code or "", r.reason or "",
-                        r.decided_at.date() if r.decided_at else None))
-            offset += len(batch)
-            if not batch or offset >= total:
-                return out
 
 
 __all__ = ["ExtractFolios", "ExtractionCommand", "HEADER_LINES", "PrintFolioResponse"]

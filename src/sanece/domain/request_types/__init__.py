@@ -21,6 +21,8 @@ from sanece.domain.request_types.base import (
     FieldChange,
     Subtype,
     install,
+    request_status_label,
+    request_type_label,
     request_type_of,
 )
 
@@ -65,5 +67,6 @@ def subtype_codes() -> tuple[str, ...]:
 __all__ = [
     "REQUEST_TYPES", "ChangeRequest", "ChangeRequestType", "FieldChange", "RequestType",
     "Subtype", "cli_type_names", "folio_request_types", "request_type_by_slug",
-    "request_type_of", "subtype_codes", "type_filters",
+    "request_status_label", "request_type_label", "request_type_of", "subtype_codes",
+    "type_filters",
 ]

@@ -350,9 +350,7 @@ class ChangeRequest:
     @property
     def status_label(self) -> str:
         """Estatus de cambio as the director reads it (Validado con modificación)."""
-        if self.modified:
-            return "Validado con modificación"
-        return self.status.label
+        return request_status_label(self.status, self.authorized)
 
     @property
     def applied_payload(self) -> Payload:
@@ -386,8 +384,7 @@ class ChangeRequest:
     @property
     def type_label(self) -> str:
         """Tipo de solicitud as the tables show it (the subtype when the type has them)."""
-        kind = self.kind
-        return kind.label if kind is not None else self.definition.label
+        return request_type_label(self.definition, self.payload)
 
     def requested_patient_data(self) -> dict[str, Any]:
         """Datos solicitados of a patient data change: the filing snapshot with the requested
@@ -458,6 +455,18 @@ class ChangeRequest:
             raise ValueError(f"request {self.id} has not expired yet")
         self._decide(RequestStatus.EXPIRED, by=SYSTEM_USER, at=now, reason=text, outcome=None,
                      reason_code=reason_code)
+
+
+def request_status_label(status: RequestStatus, authorized: Mapping[str, Any] | None) -> str:
+    """Estatus de cambio of a request's status and its authorized values (when the reviewer
+    modified what was asked: Validado con modificación)."""
+    return "Validado con modificación" if authorized is not None else status.label
+
+
+def request_type_label(definition: "ChangeRequestType", payload: Any) -> str:
+    """Tipo de solicitud of a request of ``definition`` (its subtype's label when it has one)."""
+    kind = definition.subtype_of(payload)
+    return kind.label if kind is not None else definition.label
 
 
 def pending_rule(existing: Iterable[ChangeRequest], request_type: Any, target_ref: str,

@@ -180,3 +180,27 @@ def test_the_extraction_lists_the_units_requests_with_their_coded_reasons(world)
     assert rows[rejected][4:7] == ("No Validado", "DOC-INCOMPLETA", "Ilegible")
     assert rows[pended][4:7] == ("Requiere información", "FUERA-DE-REGLA",
                                  "Dosis fuera de regla")
+
+
+def test_the_extractions_requests_sheet_keeps_the_window_and_the_domains_labels(world, clock):
+    """SOLICITUDES read by its own SELECT: the window by the filing's day, the subtype's label
+    as Tipo de solicitud and Validado con modificación, as the domain's request reads them."""
+    from .test_documents import extract
+
+    san = world.san
+    cancelled = cancellation(world).ids[0]
+    modified = requirement_change(world, qty=2).ids[0]
+    san.approve_request()(REVISOR, ApproveCommand(modified, modifications={"quantity1": 3}))
+    today = clock.today()
+    _, wb = extract(world, world.director_a, end=today - timedelta(days=1))
+    assert "SOLICITUDES" not in wb.sheetnames  # filed today: outside a window ending yesterday
+    _, wb = extract(world, world.director_a, end=today)
+    rows = {r[0]: r for r in wb["SOLICITUDES"].iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {cancelled, modified}
+    for request_id in rows:
+        domain = world.san.queries().request(ADMIN.scope, request_id)
+        assert rows[request_id][1].date() == today
+        assert rows[request_id][2:5] == (domain.row.type_label, domain.row.folio_number or None,
+                                         domain.row.status_label)
+    assert rows[modified][4] == "Validado con modificación"
+    assert rows[modified][7].date() == today and rows[cancelled][7] is None

@@ -31,9 +31,10 @@ chromium:
 	@test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
 ## make test: install with test extras, Chromium if missing, import contracts, every test
+## (on two processes, a test file per process at a time: pytest-xdist)
 test: $(VENV)/.test-stamp chromium
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.test-stamp
 	$(BIN)/lint-imports

@@ -15,7 +15,14 @@ from typing import Iterator
 
 import pytest
 
+from hypothesis import settings as hypothesis_settings
+
 from shared.kernel.clock import FixedClock
+
+# No example is judged by its speed: hypothesis's deadline is a timing assertion, and the
+# machine is shared (two test processes, browsers and servers run at once under `make test`).
+hypothesis_settings.register_profile("product", deadline=None)
+hypothesis_settings.load_profile("product")
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"

@@ -192,8 +192,15 @@ class SignedReportAttached:
 _SORT_KEY = Record.sort_key.fget
 
 
+class _SortedRecords(tuple):  # type: ignore[type-arg]
+    """Records ``_sorted_records`` has sorted: assigned to ``EntityReport.records`` as they are
+    (a grid save sorted its 2,857 new records three times)."""
+
+
 def _sorted_records(records: Iterable[Record]) -> tuple[Record, ...]:
-    return tuple(sorted(records, key=_SORT_KEY))
+    if type(records) is _SortedRecords:
+        return records  # type: ignore[return-value]
+    return _SortedRecords(sorted(records, key=_SORT_KEY))
 
 
 def content_fingerprint(institution_code: str, year: int, entity_code: str,
@@ -381,8 +388,9 @@ class EntityReport:
             RecordsRequireAnswerYes(self.answer is Answer.YES, bool(new)),
         )
         before = tuple(r for r in self.records if r.clues == clues and r.product_id in scope)
-        self.records = kept + new  # the field's converter sorts them
-        return RecordsSaved(clues, scope, before, _sorted_records(new))
+        after = _sorted_records(new)
+        self.records = after if not kept else kept + after  # the field's converter sorts them
+        return RecordsSaved(clues, scope, before, after)
 
     def save_grid(self, clues: str, rows: Iterable[GridRow], clock: Clock,
                   product_ids: Collection[int] | None = None) -> RecordsSaved:

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import attrs
 
 from excedentes.domain.grid import QUANTITY_FIELDS, FieldError, GridField, GridRow
-from excedentes.domain.records import parse_quantity
+from excedentes.domain.records import quantity_value
 from excedentes.domain.rules import format_int
 from shared.kernel.errors import ValidationError
 from shared.kernel.rules import BusinessRule
@@ -170,7 +170,7 @@ def _typed(row: GridRow | None, field: GridField) -> int | None:
         return None
     text = getattr(row, _ATTRS[field])
     # a blank input has no value: most of a grid's inputs, so not parsed
-    return parse_quantity(text).value if text and not text.isspace() else None
+    return quantity_value(text) if text and not text.isspace() else None
 
 
 # each field's ``GridRow`` attribute, read once (an enum's ``.value`` is a descriptor call)

@@ -19,7 +19,7 @@ from excedentes.adapters.sql.mappers import entity_code_matches
 from excedentes.application.ports import OutlierItem
 from excedentes.domain.grid import QUANTITY_FIELDS, GridField, GridRow, rows_from_stored
 from excedentes.domain.quality import RowContext, ValueNote
-from excedentes.domain.records import parse_quantity
+from excedentes.domain.records import quantity_value
 from shared.adapters.sql.queries import SqlReadModel, cached_read
 
 _RECORD_COLS = (t.records.c.product_id, t.records.c.kind, t.records.c.modality,
@@ -67,7 +67,7 @@ def unit_rows(s: Session, institution_code: str, entity_code: str, year: int, cl
 
 def _field_values(row: GridRow) -> Iterable[tuple[GridField, int]]:
     for field in QUANTITY_FIELDS:
-        value = parse_quantity(row.raw(field)).value
+        value = quantity_value(row.raw(field))
         if value is not None:
             yield field, value
 

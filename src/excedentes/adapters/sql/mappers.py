@@ -77,6 +77,16 @@ def record_values(report_id: int, r: Record) -> dict[str, Any]:
             "cause": _VALUES[r.cause] if r.cause else None}
 
 
+RECORD_COLUMNS = ("report_id", "clues", "product_id", "kind", "modality", "monthly_events",
+                  "monthly_patients", "cause")
+
+
+def record_row(report_id: int, r: Record) -> tuple[Any, ...]:
+    """``record_values`` as a tuple in ``RECORD_COLUMNS`` order (``insert_tuples``)."""
+    return (report_id, r.clues, r.product_id, _VALUES[r.kind], _VALUES[r.modality],
+            r.monthly_events, r.monthly_patients, _VALUES[r.cause] if r.cause else None)
+
+
 # each member's value by a dict look-up (``.value`` is a descriptor call, thousands per save)
 _VALUES: dict[Any, str] = {m: m.value for e in (Cause, RecordKind, Modality) for m in e}
 

@@ -421,8 +421,8 @@ def _canonical(row: GridRow, field: GridField) -> str:
     if field is GridField.CAUSE:
         cause = Cause.lookup(text)
         return cause.value if cause is not None else text
-    parsed = parse_quantity(text)
-    return str(parsed.value) if parsed.ok and parsed.value is not None else text
+    value = quantity_value(text)
+    return str(value) if value is not None else text
 
 
 def row_changed(row: GridRow, original: GridRow | None) -> bool:

@@ -299,3 +299,21 @@ def test_quantity_value_is_parse_quantity_value(raw):
     from excedentes.domain.records import parse_quantity, quantity_value
 
     assert quantity_value(raw) == parse_quantity(raw).value
+
+
+@SETTINGS
+@given(unit_records(unit=UNIT), st.integers(-5, 10**8))
+def test_peer_values_from_stored_columns_equal_the_shown_row(records, odd):
+    """The save judges peers by their stored columns: the values their row would show."""
+    from excedentes.adapters.sql.quality import _stored_values
+    from excedentes.domain.grid import QUANTITY_FIELDS, rows_from_stored
+    from excedentes.domain.records import parse_quantity
+
+    stored = [(r.product_id, r.kind.value, r.modality.value, r.monthly_events,
+               r.monthly_patients, r.cause.value if r.cause else None) for r in records]
+    if stored:  # a legacy value out of range is no value
+        stored[0] = (*stored[0][:3], odd, *stored[0][4:])
+    for pid, row in rows_from_stored(stored).items():
+        shown = [(f, v) for f in QUANTITY_FIELDS
+                 if (v := parse_quantity(row.raw(f)).value) is not None]
+        assert _stored_values([v for v in stored if v[0] == pid]) == shown

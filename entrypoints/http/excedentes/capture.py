@@ -62,7 +62,13 @@ from excedentes.application.use_cases.product_requests import (
 from shared.identity.application import IdentityService
 from excedentes.domain.catalog import normalize_clues
 from excedentes.domain.errors import SpecialtyRequired, StaleVersion, VersionRequired
-from excedentes.domain.grid import GridField, GridRow, differing_fields, row_changed
+from excedentes.domain.grid import (
+    INPUT_FIELDS,
+    GridField,
+    GridRow,
+    differing_fields,
+    inputs_changed,
+)
 from excedentes.domain.model import Answer
 from excedentes.domain.versions import require_version
 from shared.adapters.sql.queries import end_read_snapshot
@@ -158,7 +164,7 @@ def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "", *,
 
 
 # the six inputs of a row in ``GridRow``'s positional order (after the product)
-_INPUT_KEYS = tuple(FIELD_PREFIX[f] for f in GridField if f is not GridField.PRODUCT)
+_INPUT_KEYS = tuple(FIELD_PREFIX[f] for f in INPUT_FIELDS)
 _ORIGIN_KEYS = tuple("o" + k for k in _INPUT_KEYS)
 
 
@@ -204,16 +210,12 @@ class SubmittedGrid:
         for pid in ids:
             s = str(pid)
             typed = [get(k + s, "") for k in keys]
+            start = [get(k + s, "") for k in origin_keys]
             comment = get("nt" + s, "")
-            # the same texts as the page sent: unchanged, no row object (most rows of a
-            # big grid); differing texts are compared as values ("1,200" is 1200)
-            if typed != [get(k + s, "") for k in origin_keys]:
-                row = GridRow(pid, *typed)
-                if row_changed(row, GridRow(pid, *[get(k + s, "") for k in origin_keys])):
-                    changed.append(row)
-                    sent[pid] = comment
-                    continue
-            if comment.strip() != get("ont" + s, "").strip():  # the comment alone changed
+            # the same texts as the page sent: unchanged (most rows of a big grid); differing
+            # texts are compared as values ("1,200" is 1200); a row object only to save
+            if (typed != start and inputs_changed(typed, start)
+                    or comment.strip() != get("ont" + s, "").strip()):  # or its comment
                 changed.append(GridRow(pid, *typed))
                 sent[pid] = comment
         return cls(fields, ids, changed, sent)

@@ -415,7 +415,11 @@ def grid_rows(product_ids: Sequence[int], records: Iterable[Record]) -> list[Gri
 def _canonical(row: GridRow, field: GridField) -> str:
     """A field as a comparable token: "1,200" and "1200" are the same value, "desabasto" and
     "Desabasto" the same cause; anything unparseable compares as typed (it is a change)."""
-    text = row.raw(field).strip()
+    return _canonical_text(row.raw(field), field)
+
+
+def _canonical_text(raw: str, field: GridField) -> str:
+    text = raw.strip()
     if not text:
         return ""
     if field is GridField.CAUSE:
@@ -425,15 +429,23 @@ def _canonical(row: GridRow, field: GridField) -> str:
     return str(value) if value is not None else text
 
 
+# the six inputs of a row, in ``GridRow``'s order after the product
+INPUT_FIELDS = tuple(f for f in GridField if f is not GridField.PRODUCT)
+
+
+def inputs_changed(typed: Sequence[str], start: Sequence[str]) -> bool:
+    """Whether a row's six inputs as typed (in ``INPUT_FIELDS`` order) differ in value from
+    the six it started from: the same text is the same value, and only differing texts are
+    compared as values."""
+    return any(a != b and _canonical_text(a, f) != _canonical_text(b, f)
+               for f, a, b in zip(INPUT_FIELDS, typed, start))
+
+
 def row_changed(row: GridRow, original: GridRow | None) -> bool:
     """Whether the user changed this row from the value it started from (None: blank)."""
     start = original or GridRow(product_id=row.product_id)
-    # the same text is the same value: only differing texts are compared as values
-    return any(getattr(row, name) != getattr(start, name)
-               and _canonical(row, f) != _canonical(start, f) for f, name in _INPUT_NAMES)
-
-
-_INPUT_NAMES = tuple((f, f.value) for f in GridField if f is not GridField.PRODUCT)
+    return inputs_changed([getattr(row, f.value) for f in INPUT_FIELDS],
+                          [getattr(start, f.value) for f in INPUT_FIELDS])
 
 
 def changed_rows(rows: Iterable[GridRow], originals: Mapping[int, GridRow]) -> list[GridRow]:

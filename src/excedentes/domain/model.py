@@ -40,6 +40,7 @@ from __future__ import annotations
 import enum
 import functools
 import hashlib
+import operator
 from datetime import datetime
 from typing import Any, Collection, Iterable, Mapping
 
@@ -190,6 +191,7 @@ class SignedReportAttached:
 
 # the property's getter itself: no lambda call per record (a unit's grid sorts thousands)
 _SORT_KEY = Record.sort_key.fget
+_UNIT_PRODUCT = operator.attrgetter("clues", "product_id")
 
 
 class _SortedRecords(tuple):  # type: ignore[type-arg]
@@ -389,7 +391,10 @@ class EntityReport:
         )
         before = tuple(r for r in self.records if r.clues == clues and r.product_id in scope)
         after = _sorted_records(new)
-        self.records = after if not kept else kept + after  # the field's converter sorts them
+        # both sorted, and no (unit, product) is in both (checked above): a stable sort by unit
+        # and product alone merges them into the full order, without a Python key per record
+        self.records = after if not kept else _SortedRecords(sorted(kept + after,
+                                                                     key=_UNIT_PRODUCT))
         return RecordsSaved(clues, scope, before, after)
 
     def save_grid(self, clues: str, rows: Iterable[GridRow], clock: Clock,

@@ -32,7 +32,6 @@ from entrypoints.http.excedentes.common import (
     urls_for,
 )
 from entrypoints.http.fragments import Fragments
-from entrypoints.http.gcpause import gc_paused
 from entrypoints.http.excedentes.grid_html import editable_rows, history_prefix, readonly_rows
 from entrypoints.http.excedentes.pages import render_entity
 from entrypoints.http.forms import (
@@ -375,13 +374,6 @@ class CapturePages(Controller):
                   save_grid: Injected[SaveGrid], inst: FromPath[str],
                   entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
                   group_id: FromPath[int], body: RawBody) -> Any:
-        with gc_paused():  # bulk work: see ``gc_paused``
-            return self._save_grid(request, queries, quality_queries, save_grid, inst, entity,
-                                   year, clues, group_id, body)
-
-    def _save_grid(self, request: Request[Any, Any, Any], queries: ExcedentesQueries,
-                   quality_queries: QualityQueries, save_grid: SaveGrid, inst: str,
-                   entity: str, year: int, clues: str, group_id: int, body: bytes) -> Any:
         q = request.query_params
         specialty_id = parse_int(q.get("especialidad"), "especialidad")
         search = search_term(q.get("q"))

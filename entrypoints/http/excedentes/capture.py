@@ -18,7 +18,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.enums import RequestEncodingType
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.compression import CompressionMiddleware
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, RawBody
 from markupsafe import Markup, escape
 
 from entrypoints.http.dependencies import Injected
@@ -37,6 +37,7 @@ from entrypoints.http.excedentes.pages import render_entity
 from entrypoints.http.forms import (
     all_values,
     field_values,
+    form_fields,
     page_request,
     parse_int,
     same_page,
@@ -61,7 +62,13 @@ from excedentes.application.use_cases.product_requests import (
 from shared.identity.application import IdentityService
 from excedentes.domain.catalog import normalize_clues
 from excedentes.domain.errors import SpecialtyRequired, StaleVersion, VersionRequired
-from excedentes.domain.grid import GridField, GridRow, changed_rows, differing_fields
+from excedentes.domain.grid import (
+    INPUT_FIELDS,
+    GridField,
+    GridRow,
+    differing_fields,
+    inputs_changed,
+)
 from excedentes.domain.model import Answer
 from excedentes.domain.versions import require_version
 from shared.adapters.sql.queries import end_read_snapshot
@@ -145,18 +152,32 @@ def grid_rows_from_form(data: Mapping[str, Any], prefix: str = "", *,
 
     ``prefix="o"`` reads instead the values each row started from: the page sends them in
     hidden inputs ("ofa123"), only where not blank, so a missing one means blank. ``fields``:
-    ``field_values(data)`` when the caller has it already (a save reads the form four ways)."""
-    # 2,857 rows x 6 fields: the form's first values read once, then one look-up per field
+    ``field_values(data)`` when the caller has it already."""
     fields = field_values(data) if fields is None else fields
-    keys = [(f.value, prefix + short) for f, short in FIELD_PREFIX.items()]
+    keys = [prefix + short for short in _INPUT_KEYS]
+    get = fields.get
     rows = []
+    for pid in grid_product_ids(data):
+        s = str(pid)
+        rows.append(GridRow(pid, *[get(k + s, "") for k in keys]))
+    return rows
+
+
+# the six inputs of a row in ``GridRow``'s positional order (after the product)
+_INPUT_KEYS = tuple(FIELD_PREFIX[f] for f in INPUT_FIELDS)
+_ORIGIN_KEYS = tuple("o" + k for k in _INPUT_KEYS)
+
+
+def grid_product_ids(data: Any) -> list[int]:
+    """The products of a submitted Paso 6 form, in the order shown (``p``: space- or
+    comma-separated ids, repeated fields read too); ``ValidationError`` for a bad id."""
+    ids = []
     for raw in (pid for value in all_values(data, "p") for pid in value.replace(",", " ").split()):
         pid = parse_int(raw, "producto")
         if pid is None:
             raise ValidationError("Producto no válido.")
-        rows.append(GridRow(product_id=pid,
-                            **{name: fields.get(f"{key}{pid}", "") for name, key in keys}))
-    return rows
+        ids.append(pid)
+    return ids
 
 
 def grid_comments_from_form(data: Mapping[str, Any], product_ids: list[int],
@@ -166,6 +187,51 @@ def grid_comments_from_form(data: Mapping[str, Any], product_ids: list[int],
     started from ("ont123", sent only where not blank)."""
     fields = field_values(data) if fields is None else fields
     return {pid: fields.get(f"{prefix}nt{pid}", "") for pid in product_ids}
+
+
+@attrs.frozen
+class SubmittedGrid:
+    """A posted Paso 6 form: the rows to save (``changed``: those whose values or comment the
+    user changed from what the page showed, in the order shown) with their comments; the
+    whole form's rows, starting values and comments only when a page shows them back."""
+
+    fields: Mapping[str, str]
+    ids: list[int]
+    changed: list[GridRow]
+    sent_comments: dict[int, str]
+
+    @classmethod
+    def read(cls, fields: Mapping[str, str]) -> "SubmittedGrid":
+        ids = grid_product_ids(fields)
+        get = fields.get
+        keys, origin_keys = _INPUT_KEYS, _ORIGIN_KEYS
+        changed: list[GridRow] = []
+        sent: dict[int, str] = {}
+        for pid in ids:
+            s = str(pid)
+            typed = [get(k + s, "") for k in keys]
+            start = [get(k + s, "") for k in origin_keys]
+            comment = get("nt" + s, "")
+            # the same texts as the page sent: unchanged (most rows of a big grid); differing
+            # texts are compared as values ("1,200" is 1200); a row object only to save
+            if (typed != start and inputs_changed(typed, start)
+                    or comment.strip() != get("ont" + s, "").strip()):  # or its comment
+                changed.append(GridRow(pid, *typed))
+                sent[pid] = comment
+        return cls(fields, ids, changed, sent)
+
+    def rows(self) -> list[GridRow]:
+        return grid_rows_from_form(self.fields, fields=self.fields)
+
+    def originals(self) -> dict[int, GridRow]:
+        return {r.product_id: r for r in grid_rows_from_form(self.fields, "o",
+                                                             fields=self.fields)}
+
+    def comments(self) -> dict[int, str]:
+        return grid_comments_from_form(self.fields, self.ids, fields=self.fields)
+
+    def comment_starts(self) -> dict[int, str]:
+        return grid_comments_from_form(self.fields, self.ids, "o", fields=self.fields)
 
 
 def current_beside(typed: list[GridRow], view: Any) -> dict[int, dict[str, str]]:
@@ -307,25 +373,18 @@ class CapturePages(Controller):
                   quality_queries: Injected[QualityQueries],
                   save_grid: Injected[SaveGrid], inst: FromPath[str],
                   entity: FromPath[str], year: FromPath[int], clues: FromPath[str],
-                  group_id: FromPath[int],
-                  data: Annotated[dict[str, Any], URL_FORM]) -> Any:
+                  group_id: FromPath[int], body: RawBody) -> Any:
         q = request.query_params
         specialty_id = parse_int(q.get("especialidad"), "especialidad")
         search = search_term(q.get("q"))
         ref = entity_ref(inst, entity)
-        fields = field_values(data)  # ~14,000 fields of the Cirugía grid: flattened once
-        rows = grid_rows_from_form(data, fields=fields)
-        originals = {r.product_id: r for r in grid_rows_from_form(data, "o", fields=fields)}
-        ids = [r.product_id for r in rows]
-        comments = grid_comments_from_form(data, ids, fields=fields)
-        comment_starts = grid_comments_from_form(data, ids, "o", fields=fields)
+        # ~17,000 fields of the Cirugía grid: the body parsed once (the CSRF check did), and
         # only what the user changed is saved: an untouched row (even the blank copy of a
         # record someone saved after this page was drawn) is never sent; a row whose comment
         # alone changed is sent too
-        values_changed = {r.product_id for r in changed_rows(rows, originals)}
-        changed = [r for r in rows if r.product_id in values_changed
-                   or comments[r.product_id].strip() != comment_starts[r.product_id].strip()]
-        sent_comments = {r.product_id: comments[r.product_id] for r in changed}
+        fields = form_fields(request.scope, body)
+        sent = SubmittedGrid.read(fields)
+        changed, sent_comments = sent.changed, sent.sent_comments
 
         def page(**kw: Any) -> Any:
             view = queries.grid(scope_of(request), ref, year, clues, group_id,
@@ -333,11 +392,11 @@ class CapturePages(Controller):
             # a grid that became read-only (finalized, window closed) shows what is stored:
             # typed values there would look saved
             return self._grid_page(request, quality_queries, view,
-                                   rows=rows if view.editable else None,
-                                   comments=comments if view.editable else None, **kw)
+                                   rows=sent.rows() if view.editable else None,
+                                   comments=sent.comments() if view.editable else None, **kw)
 
         try:
-            expected = require_version((all_values(data, "version") or ("",))[0])
+            expected = require_version(fields.get("version", ""))
             result = save_grid(actor_of(request), SaveGridCommand(
                 ref, year, clues, group_id, specialty_id, changed, expected_version=expected,
                 comments=sent_comments))
@@ -363,7 +422,8 @@ class CapturePages(Controller):
                       for i, fields in result.errors_by_row().items()}
             # the page keeps the version and starting values it was drawn from
             return page(errors=errors, status_code=422, error=result.summary,
-                        version=expected, originals=originals, comment_starts=comment_starts)
+                        version=expected, originals=sent.originals(),
+                        comment_starts=sent.comment_starts())
         flash(request, result.summary, "success")
         return redirect(same_page(request))
 

@@ -38,8 +38,12 @@ from excedentes.domain.records import (
     Record,
     RecordKind,
     parse_quantity,
+    quantity_value,
 )
 from excedentes.domain.rules import (
+    CLUES_RE,
+    MAX_QUANTITY,
+    MIN_QUANTITY,
     CauseMustBeKnown,
     CauseRequiresShortage,
     MonthlyPatientsRequireEvents,
@@ -226,22 +230,18 @@ def validate_row(clues: str, row: GridRow) -> tuple[list[Record], list[tuple[Gri
     return _judge_row(clues, row)
 
 
-_EVENT_SLOTS = (
-    (GridField.SHORTAGE_OUTPATIENT.value, RecordKind.SHORTAGE, Modality.OUTPATIENT),
-    (GridField.SHORTAGE_INPATIENT.value, RecordKind.SHORTAGE, Modality.INPATIENT),
-    (GridField.SURPLUS_OUTPATIENT.value, RecordKind.SURPLUS, Modality.OUTPATIENT),
-    (GridField.SURPLUS_INPATIENT.value, RecordKind.SURPLUS, Modality.INPATIENT),
-)
-
-
-def _plainly_valid(clues: str, row: GridRow) -> list[Record] | None:
+def _plainly_valid(clues: str, row: GridRow, *, clues_checked: bool = False
+                   ) -> list[Record] | None:
     """The records of a row that breaks none of ``_judge_row``'s rules, tested with plain
     comparisons (a 2,857-row grid built nine rule objects per row); None when the row might
     break one, and ``_judge_row`` then decides and words every error. The unit tests check
-    both agree on every combination of typed values."""
-    events = [(getattr(row, name).strip(), kind, modality)
-              for name, kind, modality in _EVENT_SLOTS]
-    so, si, xo, xi = (e[0] for e in events)
+    both agree on every combination of typed values.
+
+    ``clues_checked``: ``clues`` is a valid CLUES (``validate_grid`` checked it once), so the
+    records are built without ``Record.checked``'s per-record tests: every other invariant of
+    a ``Record`` is what this function has just established."""
+    so, si, xo, xi = (row.shortage_outpatient.strip(), row.shortage_inpatient.strip(),
+                      row.surplus_outpatient.strip(), row.surplus_inpatient.strip())
     patients_raw, cause_raw = row.monthly_patients.strip(), row.cause.strip()
     has_shortage = bool(so or si)
     if not (has_shortage or xo or xi):
@@ -251,19 +251,41 @@ def _plainly_valid(clues: str, row: GridRow) -> list[Record] | None:
     cause = Cause.lookup(cause_raw) if cause_raw else None
     if cause_raw and cause is None:
         return None
-    patients = parse_quantity(patients_raw).value
+    patients = quantity_value(patients_raw)
     if patients is None:
         return None
+    pid = row.product_id
+    make = _trusted_record if clues_checked and type(pid) is int else Record.checked
     records = []
-    for text, kind, modality in events:
+    for text, kind, modality in ((so, _SHORTAGE_KIND, _OUTPATIENT), (si, _SHORTAGE_KIND, _INPATIENT),
+                                 (xo, _SURPLUS_KIND, _OUTPATIENT), (xi, _SURPLUS_KIND, _INPATIENT)):
         if text:
-            value = parse_quantity(text).value
+            value = quantity_value(text)
             if value is None:
                 return None
-            records.append(Record.checked(
-                clues, row.product_id, kind, modality, value, patients,
-                cause if kind is RecordKind.SHORTAGE else None))
+            records.append(make(clues, pid, kind, modality, value, patients,
+                                cause if kind is _SHORTAGE_KIND else None))
     return records
+
+
+_SHORTAGE_KIND, _SURPLUS_KIND = RecordKind.SHORTAGE, RecordKind.SURPLUS
+_OUTPATIENT, _INPATIENT = Modality.OUTPATIENT, Modality.INPATIENT
+_new_record = object.__new__
+_set = object.__setattr__
+
+
+def _trusted_record(clues: str, product_id: int, kind: RecordKind, modality: Modality,
+                    events: int, patients: int, cause: Cause | None) -> Record:
+    """A ``Record`` whose invariants the caller established (``_plainly_valid``)."""
+    record = _new_record(Record)
+    _set(record, "clues", clues)
+    _set(record, "product_id", product_id)
+    _set(record, "kind", kind)
+    _set(record, "modality", modality)
+    _set(record, "monthly_events", events)
+    _set(record, "monthly_patients", patients)
+    _set(record, "cause", cause)
+    return record
 
 
 def _judge_row(clues: str, row: GridRow) -> tuple[list[Record], list[tuple[GridField, str]]]:
@@ -324,6 +346,7 @@ def validate_grid(clues: str, rows: Iterable[GridRow],
     records: list[Record] = []
     errors: list[FieldError] = []
     seen: set[int] = set()
+    clues_checked = CLUES_RE.fullmatch(clues) is not None  # Record's own test, once
     for index, row in enumerate(rows):
         pid = row.product_id
         if (allowed is not None and pid not in allowed) or pid in seen:  # the rules word it
@@ -333,7 +356,11 @@ def validate_grid(clues: str, rows: Iterable[GridRow],
                     errors.append(FieldError(index, pid, GridField.PRODUCT,
                                              rule.get_message()))
         seen.add(pid)
-        row_records, row_errors = validate_row(clues, row)
+        plain = _plainly_valid(clues, row, clues_checked=clues_checked)
+        if plain is not None:
+            records += plain
+            continue
+        row_records, row_errors = _judge_row(clues, row)
         records += row_records
         errors += [FieldError(index, row.product_id, f, m) for f, m in row_errors]
     if errors:
@@ -388,25 +415,37 @@ def grid_rows(product_ids: Sequence[int], records: Iterable[Record]) -> list[Gri
 def _canonical(row: GridRow, field: GridField) -> str:
     """A field as a comparable token: "1,200" and "1200" are the same value, "desabasto" and
     "Desabasto" the same cause; anything unparseable compares as typed (it is a change)."""
-    text = row.raw(field).strip()
+    return _canonical_text(row.raw(field), field)
+
+
+def _canonical_text(raw: str, field: GridField) -> str:
+    text = raw.strip()
     if not text:
         return ""
     if field is GridField.CAUSE:
         cause = Cause.lookup(text)
         return cause.value if cause is not None else text
-    parsed = parse_quantity(text)
-    return str(parsed.value) if parsed.ok and parsed.value is not None else text
+    value = quantity_value(text)
+    return str(value) if value is not None else text
+
+
+# the six inputs of a row, in ``GridRow``'s order after the product
+INPUT_FIELDS = tuple(f for f in GridField if f is not GridField.PRODUCT)
+
+
+def inputs_changed(typed: Sequence[str], start: Sequence[str]) -> bool:
+    """Whether a row's six inputs as typed (in ``INPUT_FIELDS`` order) differ in value from
+    the six it started from: the same text is the same value, and only differing texts are
+    compared as values."""
+    return any(a != b and _canonical_text(a, f) != _canonical_text(b, f)
+               for f, a, b in zip(INPUT_FIELDS, typed, start))
 
 
 def row_changed(row: GridRow, original: GridRow | None) -> bool:
     """Whether the user changed this row from the value it started from (None: blank)."""
     start = original or GridRow(product_id=row.product_id)
-    # the same text is the same value: only differing texts are compared as values
-    return any(getattr(row, name) != getattr(start, name)
-               and _canonical(row, f) != _canonical(start, f) for f, name in _INPUT_NAMES)
-
-
-_INPUT_NAMES = tuple((f, f.value) for f in GridField if f is not GridField.PRODUCT)
+    return inputs_changed([getattr(row, f.value) for f in INPUT_FIELDS],
+                          [getattr(start, f.value) for f in INPUT_FIELDS])
 
 
 def changed_rows(rows: Iterable[GridRow], originals: Mapping[int, GridRow]) -> list[GridRow]:

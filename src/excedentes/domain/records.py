@@ -126,6 +126,15 @@ def parse_quantity(raw: Any) -> QuantityParse:
     return QuantityParse(None, broken) if broken else QuantityParse(value)
 
 
+def quantity_value(raw: str) -> int | None:
+    """``parse_quantity(raw).value``: the usual "12" without a ``QuantityParse`` (a 2,857-row
+    grid's save reads two or three per row, several times)."""
+    if raw.isdigit() and raw.isascii() and len(raw) <= 12:
+        value = int(raw)
+        return value if MIN_QUANTITY <= value <= MAX_QUANTITY else None
+    return parse_quantity(raw).value
+
+
 def _first_broken(*rules: BusinessRule) -> str | None:
     for rule in rules:
         if rule.is_broken():

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from excedentes.adapters.sql.tables import entities, units
 from excedentes.domain.catalog import Entity, MedicalUnit, Period, UnitLevel
 from excedentes.domain.institution import Institution
-from excedentes.domain.records import Record
+from excedentes.domain.records import Cause, Modality, Record, RecordKind
 from excedentes.domain.review import Returned
 from excedentes.domain.signed import SignedReport
 
@@ -72,9 +72,23 @@ def period_values(p: Period) -> dict[str, Any]:
 
 def record_values(report_id: int, r: Record) -> dict[str, Any]:
     return {"report_id": report_id, "clues": r.clues, "product_id": r.product_id,
-            "kind": r.kind.value, "modality": r.modality.value,
+            "kind": _VALUES[r.kind], "modality": _VALUES[r.modality],
             "monthly_events": r.monthly_events, "monthly_patients": r.monthly_patients,
-            "cause": r.cause.value if r.cause else None}
+            "cause": _VALUES[r.cause] if r.cause else None}
+
+
+RECORD_COLUMNS = ("report_id", "clues", "product_id", "kind", "modality", "monthly_events",
+                  "monthly_patients", "cause")
+
+
+def record_row(report_id: int, r: Record) -> tuple[Any, ...]:
+    """``record_values`` as a tuple in ``RECORD_COLUMNS`` order (``insert_tuples``)."""
+    return (report_id, r.clues, r.product_id, _VALUES[r.kind], _VALUES[r.modality],
+            r.monthly_events, r.monthly_patients, _VALUES[r.cause] if r.cause else None)
+
+
+# each member's value by a dict look-up (``.value`` is a descriptor call, thousands per save)
+_VALUES: dict[Any, str] = {m: m.value for e in (Cause, RecordKind, Modality) for m in e}
 
 
 def signed_from(r: Any) -> SignedReport:

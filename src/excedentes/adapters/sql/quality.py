@@ -17,9 +17,16 @@ from sqlalchemy.orm import Session
 from excedentes.adapters.sql import tables as t
 from excedentes.adapters.sql.mappers import entity_code_matches
 from excedentes.application.ports import OutlierItem
-from excedentes.domain.grid import QUANTITY_FIELDS, GridField, GridRow, rows_from_stored
+from excedentes.domain.grid import (
+    EVENT_FIELDS,
+    QUANTITY_FIELDS,
+    GridField,
+    GridRow,
+    rows_from_stored,
+)
 from excedentes.domain.quality import RowContext, ValueNote
-from excedentes.domain.records import parse_quantity
+from excedentes.domain.records import RecordKind
+from excedentes.domain.rules import MAX_QUANTITY, MIN_QUANTITY
 from shared.adapters.sql.queries import SqlReadModel, cached_read
 
 _RECORD_COLS = (t.records.c.product_id, t.records.c.kind, t.records.c.modality,
@@ -65,11 +72,23 @@ def unit_rows(s: Session, institution_code: str, entity_code: str, year: int, cl
     return rows_from_stored(v for v in s.execute(q) if v[0] in wanted)
 
 
-def _field_values(row: GridRow) -> Iterable[tuple[GridField, int]]:
-    for field in QUANTITY_FIELDS:
-        value = parse_quantity(row.raw(field)).value
-        if value is not None:
-            yield field, value
+# (kind, modality) as stored -> the event column
+_EVENT_COLUMN = {(k.value, m.value): f for (k, m), f in EVENT_FIELDS.items()}
+_SHORTAGE = RecordKind.SHORTAGE.value
+
+
+def _stored_values(stored: list[tuple[Any, ...]]) -> list[tuple[GridField, int]]:
+    """The quantities of one unit's row of one product, from its stored records ``(product_id,
+    kind, modality, events, patients, cause)``: what ``rows_from_stored`` shows, read back
+    with ``parse_quantity``, without the strings (each event column's value, then the monthly
+    patients of the first record, shortages and outpatient first; a value out of range counts
+    as none). A unit test checks both agree."""
+    if len(stored) > 1:
+        stored = sorted(stored, key=lambda v: (v[1] != _SHORTAGE, v[2]))
+    found = {_EVENT_COLUMN[(v[1], v[2])]: v[3] for v in stored}
+    found[GridField.MONTHLY_PATIENTS] = stored[0][4]
+    return [(f, found[f]) for f in QUANTITY_FIELDS
+            if f in found and MIN_QUANTITY <= found[f] <= MAX_QUANTITY]
 
 
 def row_contexts(s: Session, institution_code: str, entity_code: str, year: int, clues: str,
@@ -89,14 +108,18 @@ def row_contexts(s: Session, institution_code: str, entity_code: str, year: int,
          .join(t.units, t.units.c.clues == r.clues)
          .where(p.institution_code == inst, p.year.in_((int(year), int(year) - 1)),
                 t.units.c.level == level, r.clues != clues, r.product_id.in_(ids)))
-    # (product, unit) -> year -> stored columns
-    by_unit: dict[tuple[int, str], dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    # (product, unit) -> (its latest year, that year's stored columns)
+    latest: dict[tuple[int, str], tuple[int, list[tuple[Any, ...]]]] = {}
     for row in s.execute(q):
-        by_unit[(row.product_id, row.clues)][row.year].append(tuple(row)[2:])
+        key, row_year, stored = (row[2], row[0]), row[1], tuple(row)[2:]
+        found = latest.get(key)
+        if found is None or row_year > found[0]:
+            latest[key] = (row_year, [stored])
+        elif row_year == found[0]:
+            found[1].append(stored)
     peers: dict[int, dict[GridField, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for (pid, _unit), years in by_unit.items():
-        latest = years[max(years)]
-        for field, value in _field_values(rows_from_stored(latest)[pid]):
+    for (pid, _unit), (_year, stored) in latest.items():
+        for field, value in _stored_values(stored):
             peers[pid][field].append(value)
     # one shared context for the products with nothing to compare with (most of a big grid's
     # rows): 2,857 identical objects were a fifth of the Cirugía save's judging

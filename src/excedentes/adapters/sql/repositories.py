@@ -22,6 +22,8 @@ from excedentes.adapters.sql.mappers import (
     institution_values,
     period_from,
     period_values,
+    RECORD_COLUMNS,
+    record_row,
     record_values,
     returned_from,
     returned_values,
@@ -52,7 +54,7 @@ from excedentes.domain.product_requests import ProductRequest, RequestStatus
 from excedentes.domain.records import Record
 from excedentes.domain.review import ReturnReason
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
-from shared.adapters.sql.queries import chunked, executemany
+from shared.adapters.sql.queries import chunked, executemany, insert_tuples
 from shared.kernel.text import search_key
 
 
@@ -356,7 +358,8 @@ class SqlReportRepository:
                        .values(**self._scalars(report)))
 
     def insert_records(self, report_id: int, records: Iterable[Record]) -> None:
-        executemany(self.s, sa.insert(t.records), [record_values(report_id, r) for r in records])
+        insert_tuples(self.s, t.records, RECORD_COLUMNS,
+                      [record_row(report_id, r) for r in records])
 
     def apply_records(self, report: EntityReport, saved: RecordsSaved) -> None:
         rid = self._report_id(report)

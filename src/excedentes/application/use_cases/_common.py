@@ -20,7 +20,7 @@ from excedentes.domain.bounds import known_year
 from excedentes.domain.catalog import Entity, Period
 from excedentes.domain.institution import Institution
 from excedentes.domain.model import EntityReport
-from excedentes.domain.records import Record
+from excedentes.domain.records import Cause, Modality, Record, RecordKind
 from excedentes.domain.versions import NEVER_SAVED, VERSION_MISSING, stale, version_required
 from shared.audit.domain import record_action
 from shared.kernel.clock import Clock
@@ -131,9 +131,14 @@ def unit_names(uow: ExcedentesUnitOfWork, clues: Iterable[str]) -> Mapping[str, 
 
 def record_text(r: Record) -> str:
     """A compact, stable line for the audit trail."""
-    cause = r.cause.value if r.cause else ""
-    return (f"{r.clues} producto {r.product_id} {r.kind.value} {r.modality.value} "
+    cause = _VALUES[r.cause] if r.cause else ""
+    return (f"{r.clues} producto {r.product_id} {_VALUES[r.kind]} {_VALUES[r.modality]} "
             f"eventos={r.monthly_events} pacientes={r.monthly_patients} {cause}").rstrip()
+
+
+# each member's value by a dict look-up (``.value`` is a descriptor call; a grid save writes
+# two lines for each of thousands of records)
+_VALUES: dict[Any, str] = {m: m.value for e in (Cause, RecordKind, Modality) for m in e}
 
 
 def audit(uow: ExcedentesUnitOfWork, clock: Clock, actor: Actor, action: str, target_type: str,

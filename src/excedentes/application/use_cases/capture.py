@@ -49,6 +49,7 @@ from shared.kernel.errors import NotFound, ValidationError
 from shared.kernel.rules import check_rule
 from shared.kernel.text import count_text
 
+NO_NOTE = ValueNote()  # what a row without a stored note compares with (one, not 2,857)
 PASSWORD_NOT_CONFIRMED = ("La contraseña no es correcta; el registro no se finalizó. Escriba su "
                           "contraseña para confirmar.")
 
@@ -181,7 +182,7 @@ class SaveGrid(UseCase):
                 return SaveGridResult(False, rows, tuple(exc.details or ()), exc.message,
                                       version=cmd.expected_version or 0)
             changed_notes = {pid: n for pid, n in notes.items()
-                             if n != notes_before.get(pid, ValueNote())}
+                             if n != notes_before.get(pid, NO_NOTE)}
             if not saved.changed and not changed_notes:  # nothing is committed: the grid
                 version = cmd.expected_version or 0      # keeps its version
             else:
@@ -197,7 +198,7 @@ class SaveGrid(UseCase):
                 after: dict[str, Any] = {"unit": clues, "group": group.name,
                                          "records": [record_text(r) for r in saved.added]}
                 if changed_notes:  # the history of a value shows its comments too
-                    before["comments"] = {str(pid): notes_before.get(pid, ValueNote()).comment
+                    before["comments"] = {str(pid): notes_before.get(pid, NO_NOTE).comment
                                           for pid in sorted(changed_notes)}
                     after["comments"] = {str(pid): n.comment
                                          for pid, n in sorted(changed_notes.items())}

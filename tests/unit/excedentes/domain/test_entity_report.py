@@ -351,3 +351,14 @@ def test_domain_errors_carry_a_stable_code():
     with pytest.raises(DomainError) as err:
         finalized().set_answer("SI", clock())
     assert err.value.code == "finalized_entity_is_locked"
+
+
+def test_records_stay_in_their_order_when_a_grid_saves_beside_kept_ones():
+    """A save merges the unit's new records with those it keeps (other units, other products)
+    into the one order ``Record.sort_key`` gives."""
+    report = answered_yes(shortage(U2, 5), surplus(U1, 9), shortage(U1, 2), surplus(U2, 1))
+    report.save_unit_records(U1, {3, 4, 7}, [surplus(U1, 7), shortage(U1, 3),
+                                             shortage(U1, 3, Modality.INPATIENT),
+                                             surplus(U1, 4, Modality.OUTPATIENT)], clock())
+    assert report.records == tuple(sorted(report.records, key=lambda r: r.sort_key))
+    assert len(report.records) == 8

@@ -262,6 +262,8 @@ def test_the_plain_path_and_the_rules_agree_on_every_row(row):
     plain = _plainly_valid(UNIT, row)
     if plain is not None:
         assert not judged_errors and plain == judged_records
+    # the records a whole grid builds once its CLUES is checked are the same records
+    assert _plainly_valid(UNIT, row, clues_checked=True) == plain
     assert validate_row(UNIT, row) == (judged_records, judged_errors)
 
 
@@ -286,3 +288,32 @@ def test_rows_from_stored_columns_equal_rows_from_records(records):
     stored = [(r.product_id, r.kind.value, r.modality.value, r.monthly_events,
                r.monthly_patients, r.cause.value if r.cause else None) for r in records]
     assert rows_from_stored(stored) == rows_from_records(records)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=16), st.integers(-10, 10**14).map(str),
+                 st.sampled_from(["12", " 12 ", "1,200", "0", "007", "999999999999", "１２",
+                                  "²", "", "  ", "1.5", "-3"])))
+def test_quantity_value_is_parse_quantity_value(raw):
+    """The save's shortcut for the usual "12" reads every text as ``parse_quantity`` does."""
+    from excedentes.domain.records import parse_quantity, quantity_value
+
+    assert quantity_value(raw) == parse_quantity(raw).value
+
+
+@SETTINGS
+@given(unit_records(unit=UNIT), st.integers(-5, 10**8))
+def test_peer_values_from_stored_columns_equal_the_shown_row(records, odd):
+    """The save judges peers by their stored columns: the values their row would show."""
+    from excedentes.adapters.sql.quality import _stored_values
+    from excedentes.domain.grid import QUANTITY_FIELDS, rows_from_stored
+    from excedentes.domain.records import parse_quantity
+
+    stored = [(r.product_id, r.kind.value, r.modality.value, r.monthly_events,
+               r.monthly_patients, r.cause.value if r.cause else None) for r in records]
+    if stored:  # a legacy value out of range is no value
+        stored[0] = (*stored[0][:3], odd, *stored[0][4:])
+    for pid, row in rows_from_stored(stored).items():
+        shown = [(f, v) for f in QUANTITY_FIELDS
+                 if (v := parse_quantity(row.raw(f)).value) is not None]
+        assert _stored_values([v for v in stored if v[0] == pid]) == shown

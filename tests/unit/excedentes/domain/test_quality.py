@@ -152,3 +152,17 @@ def test_comments_are_trimmed_and_bounded():
     assert clean_comment(None) == ""
     with pytest.raises(ValidationError):
         clean_comment("x" * (COMMENT_MAX_CHARS + 1))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.integers(0, 10**7), max_size=30),
+       st.fractions(min_value=Fraction(1, 10), max_value=10, max_denominator=20),
+       st.fractions(min_value=0, max_value=2, max_denominator=20),
+       st.integers(1, 6))
+def test_the_whole_number_band_is_the_fraction_band(peers, k, floor, min_peers):
+    """Peers' values are whole numbers: the band is then worked out mostly in whole numbers,
+    to the same exact result as with a ``Fraction`` per value."""
+    from excedentes.domain.quality import _peer_range
+
+    thresholds = OutlierThresholds(mad_multiplier=k, relative_floor=floor, min_peers=min_peers)
+    assert peer_range(peers, thresholds) == _peer_range(peers, thresholds)

@@ -116,7 +116,7 @@ def grid_over_http(container: Any, engine: Any, ref: Any, clues: str, year: int,
     from litestar._parsers import parse_url_encoded_form_data
 
     from bench.bare_grid_app import create_app as bare_app
-    from entrypoints.http.app import create_app
+    from entrypoints.http.app import create_app, settle_heap
     from shared.kernel.errors import Conflict
     from shared.kernel.scope import Role
 
@@ -133,6 +133,11 @@ def grid_over_http(container: Any, engine: Any, ref: Any, clues: str, year: int,
     product = create_app(container)
     bare = bare_app(engine, report_id=grid_report_id(engine, ref, year), clues=clues,
                     group_id=group_id, specialty_id=specialty_id)
+    # As `serve` starts (``app_from_env``): templates compiled, the start-up heap frozen out of
+    # the cyclic collector's reach. Here that heap also holds the loaded demo's objects, for
+    # both apps alike (one process): a full collection otherwise walked it in the middle of
+    # every other save, whichever app's request happened to trigger it.
+    settle_heap(product)
 
     parsed_forms_cache_clear = parse_url_encoded_form_data.cache_clear
 

@@ -255,7 +255,7 @@ def _plainly_valid(clues: str, row: GridRow, *, clues_checked: bool = False
     if patients is None:
         return None
     pid = row.product_id
-    make = _trusted_record if clues_checked and type(pid) is int else Record.checked
+    make = Record.trusted if clues_checked and type(pid) is int else Record.checked
     records = []
     for text, kind, modality in ((so, _SHORTAGE_KIND, _OUTPATIENT), (si, _SHORTAGE_KIND, _INPATIENT),
                                  (xo, _SURPLUS_KIND, _OUTPATIENT), (xi, _SURPLUS_KIND, _INPATIENT)):
@@ -270,24 +270,6 @@ def _plainly_valid(clues: str, row: GridRow, *, clues_checked: bool = False
 
 _SHORTAGE_KIND, _SURPLUS_KIND = RecordKind.SHORTAGE, RecordKind.SURPLUS
 _OUTPATIENT, _INPATIENT = Modality.OUTPATIENT, Modality.INPATIENT
-_new_record = object.__new__
-_set = object.__setattr__
-
-
-def _trusted_record(clues: str, product_id: int, kind: RecordKind, modality: Modality,
-                    events: int, patients: int, cause: Cause | None) -> Record:
-    """A ``Record`` whose invariants the caller established (``_plainly_valid``)."""
-    record = _new_record(Record)
-    _set(record, "clues", clues)
-    _set(record, "product_id", product_id)
-    _set(record, "kind", kind)
-    _set(record, "modality", modality)
-    _set(record, "monthly_events", events)
-    _set(record, "monthly_patients", patients)
-    _set(record, "cause", cause)
-    return record
-
-
 def _judge_row(clues: str, row: GridRow) -> tuple[list[Record], list[tuple[GridField, str]]]:
     """``validate_row`` rule by rule: every error of the row, in column order."""
     errors: list[tuple[GridField, str]] = []

@@ -191,14 +191,21 @@ class Record:
             return cls(clues=clues, product_id=product_id, kind=kind, modality=modality,
                        monthly_events=monthly_events, monthly_patients=monthly_patients,
                        cause=cause)
+        return cls.trusted(clues, product_id, k, m, monthly_events, monthly_patients, c)
+
+    @classmethod
+    def trusted(cls, clues: str, product_id: int, kind: RecordKind, modality: Modality,
+                monthly_events: int, monthly_patients: int, cause: Cause | None) -> "Record":
+        """A record whose invariants the caller has established (``checked``'s fast test, or
+        the grid's row checks): the fields set without the constructor's converters."""
         record = _new(cls)
         _set(record, "clues", clues)
         _set(record, "product_id", product_id)
-        _set(record, "kind", k)
-        _set(record, "modality", m)
+        _set(record, "kind", kind)
+        _set(record, "modality", modality)
         _set(record, "monthly_events", monthly_events)
         _set(record, "monthly_patients", monthly_patients)
-        _set(record, "cause", c)
+        _set(record, "cause", cause)
         return record
 
     @property

@@ -21,6 +21,7 @@ from litestar.middleware.compression import CompressionMiddleware
 from litestar.params import Body, FromPath, RawBody
 from markupsafe import Markup, escape
 
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import (
     actor_of,
@@ -329,7 +330,8 @@ class CapturePages(Controller):
 
     # ------------------------------------------------------------------ Paso 6
 
-    @get(GROUP + "/productos", sync_to_thread=True, middleware=GZIP)
+    @get(GROUP + "/productos", middleware=GZIP)
+    @memory_first
     def grid(self, request: Request[Any, Any, Any], queries: Injected[ExcedentesQueries],
              quality_queries: Injected[QualityQueries],
              inst: FromPath[str],

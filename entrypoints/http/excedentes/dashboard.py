@@ -8,6 +8,7 @@ from litestar import Controller, Request, get
 from litestar.response import Redirect, Stream
 from markupsafe import Markup
 
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import (
     EntityUrls,
@@ -62,7 +63,8 @@ class DashboardPages(Controller):
     def index(self, request: Request[Any, Any, Any]) -> Redirect:
         return redirect("/excedentes/tablero")
 
-    @get("/tablero", sync_to_thread=True)
+    @get("/tablero")
+    @memory_first
     def dashboard(self, request: Request[Any, Any, Any],
                   queries: Injected[ExcedentesQueries]) -> Any:
         """Paso 1: one row per entity of the institution for the chosen period."""

@@ -23,6 +23,7 @@ from litestar.params import FromPath
 from litestar.response import Stream
 from markupsafe import Markup
 
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import SYSTEM_TITLE
 from entrypoints.http.fragments import Fragments
@@ -152,7 +153,8 @@ class ExchangePages(Controller):
     guards = [exchange_guard]
     include_in_schema = False
 
-    @get("/", sync_to_thread=True)
+    @get("/")
+    @memory_first
     def index(self, request: Request[Any, Any, Any],
               queries: Injected[ExchangeQueries]) -> Any:
         form = None

@@ -14,6 +14,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
 
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.dependencies import Injected
 from markupsafe import Markup
 
@@ -105,7 +106,8 @@ class FolioPages(Controller):
         carried[SEARCH_TOKEN] = remember_search(request, search_term(form.get("q")))
         return redirect(with_query(back, **carried))
 
-    @get("/inicio", guards=[unit_pages_guard], sync_to_thread=True)
+    @get("/inicio", guards=[unit_pages_guard])
+    @memory_first
     def inicio(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
                expire_requests: Injected[ExpireRequests]) -> Any:
         expire_requests()  # lazily: an unanswered Requiere información past its days

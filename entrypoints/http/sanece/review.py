@@ -20,6 +20,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Stream
 
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import all_values, page_link, parse_int, with_query
 from entrypoints.http.rendering import flash, redirect
@@ -224,7 +225,8 @@ class ReviewPages(Controller):
     guards = [reviewer_guard]
     include_in_schema = False
 
-    @get("/", sync_to_thread=True)
+    @get("/")
+    @memory_first
     def queue(self, request: Request[Any, Any, Any], queries: Injected[SaneceQueries],
               expire_requests: Injected[ExpireRequests]) -> Any:
         expire_requests()  # lazily: an unanswered Requiere información past its days

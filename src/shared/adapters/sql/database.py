@@ -19,6 +19,7 @@ from sqlalchemy.types import TypeDecorator
 
 from shared.adapters.sql.read_scope import (
     end_read_snapshot,
+    needs_database,
     register_request_sessions,
     request_read_session,
 )
@@ -234,6 +235,8 @@ class SqlUnitOfWork:
         self.session: Session | None = None
 
     def __enter__(self) -> Self:
+        if not self._read_only:
+            needs_database()  # a write never runs in the event loop (see ``memory_only``)
         if self._read_only:
             # Inside a request, a read-only unit reads in the request's read session (one
             # connection and one read transaction for the whole page, see ``read_scope``).

@@ -19,6 +19,7 @@ from shared.adapters.sql.read_scope import (  # noqa: F401 - re-exported
     ReadScope,
     _scope,
     end_read_snapshot,
+    needs_database,
     read_scope,
     request_read_session,
 )
@@ -111,6 +112,7 @@ class SqlReadModel:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
+        needs_database()
         scope = _scope.get()
         if scope is not None:
             yield scope.session(self._sessions)
@@ -171,6 +173,7 @@ class SqlReadModel:
     def _stream(self, q: Any) -> Iterator[Any]:
         """The rows of ``q`` fetched in batches (exports of national size stay in flat memory).
         A session of its own: the rows are consumed while the response streams."""
+        needs_database()
         with self._sessions() as s:
             yield from s.execute(q.execution_options(yield_per=STREAM_BATCH))
 
@@ -230,6 +233,7 @@ def _versioned_memo(scope: ReadScope, session: Session, key: Any, load: Callable
     if hit is not None and hit[0] == stamp:
         value = hit[1]
     else:
+        needs_database()  # a miss: the query runs in a worker thread, not the event loop
         value = load()
         size = _size(value)
         if cache is not None and size <= PROCESS_CACHE_ROWS_PER_ENTRY:

@@ -92,3 +92,31 @@ def end_read_snapshot() -> None:
     scope = _scope.get()
     if scope is not None:
         scope.end()
+
+
+# --- memory first: the event loop serves what the process already holds --------------------
+
+class NeedsDatabase(BaseException):
+    """Raised inside ``memory_only()`` where a read would go past the process's caches (a miss,
+    an uncached read) or a unit of work would write: the caller runs the work again in a
+    worker thread. A ``BaseException``, so that no ``except Exception`` on the way swallows it."""
+
+
+_memory_only: ContextVar[bool] = ContextVar("sql_memory_only", default=False)
+
+
+@contextmanager
+def memory_only() -> Iterator[None]:
+    """Inside the block only the request's data version may be read from the database;
+    anything else raises ``NeedsDatabase`` before it starts (nothing is half-done)."""
+    token = _memory_only.set(True)
+    try:
+        yield
+    finally:
+        _memory_only.reset(token)
+
+
+def needs_database() -> None:
+    """Called where work would go to the database beyond the data version."""
+    if _memory_only.get():
+        raise NeedsDatabase()

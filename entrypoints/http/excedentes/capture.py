@@ -73,6 +73,7 @@ from excedentes.domain.grid import (
 from excedentes.domain.model import Answer
 from excedentes.domain.versions import require_version
 from shared.adapters.sql.queries import end_read_snapshot
+from shared.adapters.sql.read_scope import needs_database
 from shared.kernel.errors import Conflict, ValidationError
 from shared.kernel.text import count_text
 
@@ -447,6 +448,9 @@ class CapturePages(Controller):
                  and comments is None and comment_starts is None and notice is None)
         if plain and len(view.lines) <= GRID_CONTENT_MAX_ROWS:
             return self._kept_grid_page(request, view, notes)
+        # A page drawn anew (a large grid, an answer to a save) is drawn in a worker thread:
+        # under ``memory_first`` only kept pages are served in the event loop.
+        needs_database()
         stored_comments = {pid: n.comment for pid, n in notes.items()}
         typed = {r.product_id: r for r in rows or ()}
         starts = originals or {}

@@ -6,13 +6,15 @@ after a write sees it."""
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from litestar.concurrency import sync_to_thread
 
 from entrypoints.http.sessions import get_session
 from shared.adapters.sql.queries import read_scope
 from shared.adapters.sql.read_scope import NeedsDatabase, memory_only
+
+T = TypeVar("T")
 
 
 class ReadScopeMiddleware:
@@ -27,30 +29,44 @@ class ReadScopeMiddleware:
             await self.app(scope, receive, send)
 
 
-def memory_first(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """A page handler run in the event loop while everything it needs is already in the
-    process (its reads cached under the request's data version, its HTML kept); at the first
-    miss, uncached read or write (``NeedsDatabase``, raised before that work starts) it runs
-    again from the start in a worker thread, as a plain sync handler always did.
+async def memory_or_thread(fn: Callable[..., T], *args: Any,
+                           before_thread: Callable[[], None] | None = None,
+                           **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` in the event loop while all it needs is already in the process;
+    at the first miss, uncached read or write (``NeedsDatabase``, raised before that work
+    starts) it runs again from the start in a worker thread, after ``before_thread()``."""
+    try:
+        with memory_only():
+            return fn(*args, **kwargs)
+    except NeedsDatabase:
+        if before_thread is not None:
+            before_thread()
+    return await sync_to_thread(fn, *args, **kwargs)
 
-    Why: the two thread hops of a page (its session check and its handler) cost more than a
-    cached page's own work; without them the tablero served 1.4-1.5 times the requests on
-    SQLite and PostgreSQL (interleaved A/B). A cache miss, a query or a write never blocks the
-    loop. The only thing the first attempt may have changed is the session (a flash message
-    read, a label kept): it is put back as it was before the handler runs again."""
+
+def memory_first(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A page handler served by ``memory_or_thread``: in the event loop while its reads are
+    cached under the request's data version and its HTML kept, else in a worker thread as a
+    plain sync handler always was.
+
+    Why: the two thread hops of a cached page (its session check and its handler) cost more
+    than its own work; `make bench` (bench/http.py, SQLite, uvicorn) printed the tablero at
+    0.48 of the bare page before and 0.70 after, Paso 6 0.40 and 0.58. The only thing a first
+    attempt may have changed is the session (a flash message read, a label kept): it is put
+    back as it was before the handler runs again."""
 
     @functools.wraps(fn)
     async def handler(*args: Any, **kwargs: Any) -> Any:
         session = get_session(kwargs["request"]) if "request" in kwargs else None
-        saved = (dict(session), session.modified) if session is not None else None
-        try:
-            with memory_only():
-                return fn(*args, **kwargs)
-        except NeedsDatabase:
-            if session is not None and saved is not None:
-                dict.clear(session)
-                dict.update(session, saved[0])
-                session.modified = saved[1]
-        return await sync_to_thread(fn, *args, **kwargs)
+        if session is None:
+            return await memory_or_thread(fn, *args, **kwargs)
+        saved, modified = dict(session), session.modified
+
+        def restore() -> None:
+            dict.clear(session)
+            dict.update(session, saved)
+            session.modified = modified
+
+        return await memory_or_thread(fn, *args, before_thread=restore, **kwargs)
 
     return handler

@@ -12,18 +12,13 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from litestar import Request
-from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from entrypoints.http.forms import form_fields
+from entrypoints.http.read_scope import memory_or_thread
 from entrypoints.http.sessions import MIDDLEWARE_KEY, SCOPE_KEY, SessionMiddleware, get_session
-from shared.adapters.sql.read_scope import (
-    NeedsDatabase,
-    close_read_scope,
-    memory_only,
-    open_read_scope,
-)
+from shared.adapters.sql.read_scope import close_read_scope, open_read_scope
 from shared.identity.application import UserView
 from shared.kernel.errors import DomainError, PermissionDenied
 from shared.kernel.scope import Actor, Role, Scope
@@ -64,14 +59,9 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     uid = session.get("user_id")
     if uid is not None and session.key is not None:
         identity = container_of(connection).identity()
-        try:
-            # the user's row as this process read it under the current data version: no
-            # thread hop (one costs more than the check)
-            with memory_only():
-                user = identity.session_user(int(uid), session.key)
-        except NeedsDatabase:
-            # Litestar's executor, as the handlers' (AnyIO's worker threads cost more per hop)
-            user = await sync_to_thread(identity.session_user, int(uid), session.key)
+        # the user's row as this process read it under the current data version: no thread
+        # hop (one costs more than the check); else Litestar's executor, as the handlers'
+        user = await memory_or_thread(identity.session_user, int(uid), session.key)
         if user is None:
             # disabled or deleted since login, or the session was ended (password change,
             # admin action, "Cerrar las demás") on any worker: end it here too. A login lockout

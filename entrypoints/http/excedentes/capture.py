@@ -21,7 +21,6 @@ from litestar.middleware.compression import CompressionMiddleware
 from litestar.params import Body, FromPath, RawBody
 from markupsafe import Markup, escape
 
-from entrypoints.http.read_scope import memory_first
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import (
     actor_of,
@@ -45,6 +44,7 @@ from entrypoints.http.forms import (
     search_term,
     with_query,
 )
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.rendering import flash, redirect
 from excedentes.application.quality import QualityQueries
 from excedentes.application.queries import ExcedentesQueries

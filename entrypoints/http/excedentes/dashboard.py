@@ -8,7 +8,6 @@ from litestar import Controller, Request, get
 from litestar.response import Redirect, Stream
 from markupsafe import Markup
 
-from entrypoints.http.read_scope import memory_first
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import (
     EntityUrls,
@@ -21,6 +20,7 @@ from entrypoints.http.excedentes.common import (
 from entrypoints.http.fragments import Fragments
 from entrypoints.http.excedentes.pages import render_page
 from entrypoints.http.forms import parse_int
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.rendering import redirect
 from excedentes.application.access import may_manage
 from excedentes.application.queries import ExcedentesQueries

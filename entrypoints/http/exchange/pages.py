@@ -23,7 +23,6 @@ from litestar.params import FromPath
 from litestar.response import Stream
 from markupsafe import Markup
 
-from entrypoints.http.read_scope import memory_first
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.excedentes.common import SYSTEM_TITLE
 from entrypoints.http.fragments import Fragments
@@ -39,6 +38,7 @@ from entrypoints.http.exchange.common import (
 )
 from entrypoints.http.exchange.forms import RunForm, filter_query, page_filter
 from entrypoints.http.forms import page_request, parse_int, with_query
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.rendering import flash, local_time, redirect, render, time_zone
 from exchange.application.model import PotentialLevel, Side, may_run
 from exchange.application.use_cases import (

@@ -14,12 +14,12 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Stream
 
-from entrypoints.http.read_scope import memory_first
-from entrypoints.http.dependencies import Injected
 from markupsafe import Markup
 
+from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import page_link, search_term, with_query
 from entrypoints.http.fragments import Fragments
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.rendering import redirect
 from entrypoints.http.sanece.common import (
     UnitChoice,

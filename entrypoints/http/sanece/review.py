@@ -20,9 +20,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Stream
 
-from entrypoints.http.read_scope import memory_first
 from entrypoints.http.dependencies import Injected
 from entrypoints.http.forms import all_values, page_link, parse_int, with_query
+from entrypoints.http.read_scope import memory_first
 from entrypoints.http.rendering import flash, redirect
 from entrypoints.http.sanece.common import (
     MOTIVOS,

@@ -388,6 +388,24 @@ def rows_from_stored(values: Iterable[tuple[int, Any, Any, int, int, Any]]
     return rows
 
 
+def stored_quantities(stored: list[tuple[Any, ...]]) -> list[tuple[GridField, int]]:
+    """The quantities of one unit's row of one product, from its stored records ``(product_id,
+    kind, modality, events, patients, cause)``: what ``rows_from_stored`` shows, read back
+    with ``parse_quantity``, without the strings (each event column's value, then the monthly
+    patients of the first record, shortages and outpatient first; a value out of range counts
+    as none). The save judges peers by it; a unit test checks both agree."""
+    if len(stored) > 1:
+        stored = sorted(stored, key=lambda v: (v[1] != _SHORTAGE, v[2]))
+    found = {_EVENT_FIELD[(v[1], v[2])]: v[3] for v in stored}
+    found[GridField.MONTHLY_PATIENTS] = stored[0][4]
+    return [(f, found[f]) for f in QUANTITY_FIELDS
+            if f in found and MIN_QUANTITY <= found[f] <= MAX_QUANTITY]
+
+
+# (kind, modality) as stored -> the event column
+_EVENT_FIELD = {(k.value, m.value): f for (k, m), f in EVENT_FIELDS.items()}
+
+
 def grid_rows(product_ids: Sequence[int], records: Iterable[Record]) -> list[GridRow]:
     """One row per product of the grid, in catalog order; blank where nothing is stored."""
     stored = rows_from_records(records)

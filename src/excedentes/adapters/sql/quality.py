@@ -18,15 +18,13 @@ from excedentes.adapters.sql import tables as t
 from excedentes.adapters.sql.mappers import entity_code_matches
 from excedentes.application.ports import OutlierItem
 from excedentes.domain.grid import (
-    EVENT_FIELDS,
     QUANTITY_FIELDS,
     GridField,
     GridRow,
     rows_from_stored,
+    stored_quantities,
 )
 from excedentes.domain.quality import RowContext, ValueNote
-from excedentes.domain.records import RecordKind
-from excedentes.domain.rules import MAX_QUANTITY, MIN_QUANTITY
 from shared.adapters.sql.queries import SqlReadModel, cached_read
 
 _RECORD_COLS = (t.records.c.product_id, t.records.c.kind, t.records.c.modality,
@@ -72,25 +70,6 @@ def unit_rows(s: Session, institution_code: str, entity_code: str, year: int, cl
     return rows_from_stored(v for v in s.execute(q) if v[0] in wanted)
 
 
-# (kind, modality) as stored -> the event column
-_EVENT_COLUMN = {(k.value, m.value): f for (k, m), f in EVENT_FIELDS.items()}
-_SHORTAGE = RecordKind.SHORTAGE.value
-
-
-def _stored_values(stored: list[tuple[Any, ...]]) -> list[tuple[GridField, int]]:
-    """The quantities of one unit's row of one product, from its stored records ``(product_id,
-    kind, modality, events, patients, cause)``: what ``rows_from_stored`` shows, read back
-    with ``parse_quantity``, without the strings (each event column's value, then the monthly
-    patients of the first record, shortages and outpatient first; a value out of range counts
-    as none). A unit test checks both agree."""
-    if len(stored) > 1:
-        stored = sorted(stored, key=lambda v: (v[1] != _SHORTAGE, v[2]))
-    found = {_EVENT_COLUMN[(v[1], v[2])]: v[3] for v in stored}
-    found[GridField.MONTHLY_PATIENTS] = stored[0][4]
-    return [(f, found[f]) for f in QUANTITY_FIELDS
-            if f in found and MIN_QUANTITY <= found[f] <= MAX_QUANTITY]
-
-
 def row_contexts(s: Session, institution_code: str, entity_code: str, year: int, clues: str,
                  level: str, product_ids: Iterable[int]) -> dict[int, RowContext]:
     """Per product: the unit's row of the previous period, and the peers' values: every other
@@ -119,7 +98,7 @@ def row_contexts(s: Session, institution_code: str, entity_code: str, year: int,
             found[1].append(stored)
     peers: dict[int, dict[GridField, list[int]]] = defaultdict(lambda: defaultdict(list))
     for (pid, _unit), (_year, stored) in latest.items():
-        for field, value in _stored_values(stored):
+        for field, value in stored_quantities(stored):
             peers[pid][field].append(value)
     # one shared context for the products with nothing to compare with (most of a big grid's
     # rows): 2,857 identical objects were a fifth of the Cirugía save's judging

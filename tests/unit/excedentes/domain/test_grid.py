@@ -305,8 +305,7 @@ def test_quantity_value_is_parse_quantity_value(raw):
 @given(unit_records(unit=UNIT), st.integers(-5, 10**8))
 def test_peer_values_from_stored_columns_equal_the_shown_row(records, odd):
     """The save judges peers by their stored columns: the values their row would show."""
-    from excedentes.adapters.sql.quality import _stored_values
-    from excedentes.domain.grid import QUANTITY_FIELDS, rows_from_stored
+    from excedentes.domain.grid import QUANTITY_FIELDS, rows_from_stored, stored_quantities
     from excedentes.domain.records import parse_quantity
 
     stored = [(r.product_id, r.kind.value, r.modality.value, r.monthly_events,
@@ -316,4 +315,4 @@ def test_peer_values_from_stored_columns_equal_the_shown_row(records, odd):
     for pid, row in rows_from_stored(stored).items():
         shown = [(f, v) for f in QUANTITY_FIELDS
                  if (v := parse_quantity(row.raw(f)).value) is not None]
-        assert _stored_values([v for v in stored if v[0] == pid]) == shown
+        assert stored_quantities([v for v in stored if v[0] == pid]) == shown

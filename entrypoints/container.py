@@ -17,6 +17,7 @@ from entrypoints.sanece.container import SaneceContainer
 
 from shared.adapters.clock import SystemClock
 from shared.adapters.sql.database import create_engine, session_factory
+from shared.adapters.sql.version_reader import async_version_reader
 from shared.adapters.sql.health import ping
 from shared.audit.adapters.sql import SqlAuditLog, SqlAuditQuery
 from shared.config import Settings
@@ -120,6 +121,8 @@ class Container(containers.DeclarativeContainer):
     engine = providers.Singleton(create_engine, settings.provided.database_url)
     sessions = providers.Singleton(session_factory, engine)
     db_ping = providers.Callable(ping, engine)
+    # PostgreSQL: each request's data version read off the event loop's back (None on SQLite)
+    version_reader = providers.Singleton(async_version_reader, engine)
 
     hasher = providers.Singleton(Argon2Hasher)
     storage = providers.Singleton(_storage_selector, settings, clock)

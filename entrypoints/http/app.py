@@ -78,6 +78,7 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
         request_max_body_size=2 * 1024 * 1024,
         logging_config=None,  # our JSON logging is configured above
         debug=False,
+        on_shutdown=[_close_version_reader],
     )
     # Outside the router: unrouted 404s and error answers get the security headers, the request
     # id and their log line too; a fresh healthy /health is answered there.
@@ -90,6 +91,12 @@ def create_app(container: Container | None = None, modules: Sequence[HttpModule]
                               for role in Role}
     app.state.home_by_role = {role: path for m in all_modules for role, path in m.home_by_role.items()}
     return app
+
+
+async def _close_version_reader(app: Litestar) -> None:
+    reader = app.state.container.version_reader()
+    if reader is not None:
+        await reader.close()
 
 
 def app_from_env() -> Litestar:

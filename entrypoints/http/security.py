@@ -58,7 +58,11 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     user: UserView | None = None
     uid = session.get("user_id")
     if uid is not None and session.key is not None:
-        identity = container_of(connection).identity()
+        container = container_of(connection)
+        reader = container.version_reader()
+        if reader is not None:
+            await reader.prefetch()
+        identity = container.identity()
         # the user's row as this process read it under the current data version: no thread
         # hop (one costs more than the check); else Litestar's executor, as the handlers'
         user = await memory_or_thread(identity.session_user, int(uid), session.key)

@@ -62,7 +62,7 @@ _BUMP = data_version.update().where(data_version.c.id == DATA_VERSION_ROW).value
     version=data_version.c.version + 1)
 
 
-_STAMP_SQL = f"SELECT version FROM data_version WHERE id = {DATA_VERSION_ROW}"
+STAMP_SQL = f"SELECT version FROM data_version WHERE id = {DATA_VERSION_ROW}"
 
 
 def read_data_version(session: Session) -> int | None:
@@ -73,7 +73,7 @@ def read_data_version(session: Session) -> int | None:
     transaction: ``session.connection()`` begins it as any statement would, deferred BEGIN on the
     read side), skipping the ORM's statement handling; the engine's events (statement logging,
     the tests' statement counts) still see it."""
-    row = session.connection().exec_driver_sql(_STAMP_SQL).first()
+    row = session.connection().exec_driver_sql(STAMP_SQL).first()
     return int(row[0]) if row is not None and row[0] is not None else None
 
 

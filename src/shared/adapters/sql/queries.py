@@ -18,6 +18,7 @@ from shared.adapters.sql.database import read_data_version, read_sessions
 from shared.adapters.sql.read_scope import (  # noqa: F401 - re-exported
     ReadScope,
     _scope,
+    data_version_key,
     end_read_snapshot,
     needs_database,
     read_scope,
@@ -221,7 +222,7 @@ def _versioned_memo(scope: ReadScope, session: Session, key: Any, load: Callable
     if key in scope.memo:
         return scope.memo[key]  # type: ignore[no-any-return]
     pool = session.get_bind().pool
-    stamp_key = ("data_version", id(pool))
+    stamp_key = data_version_key(pool)
     if stamp_key not in scope.memo:
         # read before anything it validates, in the same read transaction
         scope.memo[stamp_key] = read_data_version(session)

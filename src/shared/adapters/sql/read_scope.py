@@ -81,6 +81,15 @@ def read_scope() -> Iterator[ReadScope]:
         scope.end()
 
 
+def current_read_scope() -> ReadScope | None:
+    return _scope.get()
+
+
+def data_version_key(pool: Any) -> tuple[str, int]:
+    """Where a request's read scope keeps the data version it read on ``pool``'s database."""
+    return ("data_version", id(pool))
+
+
 def request_read_session(sessions: sessionmaker[Session]) -> Session | None:
     """The current request's read session (opened now if need be), or None outside a request."""
     scope = _scope.get()

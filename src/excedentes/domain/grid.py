@@ -437,8 +437,19 @@ def inputs_changed(typed: Sequence[str], start: Sequence[str]) -> bool:
     """Whether a row's six inputs as typed (in ``INPUT_FIELDS`` order) differ in value from
     the six it started from: the same text is the same value, and only differing texts are
     compared as values."""
-    return any(a != b and _canonical_text(a, f) != _canonical_text(b, f)
-               for f, a, b in zip(INPUT_FIELDS, typed, start))
+    for f, a, b in zip(INPUT_FIELDS, typed, start):
+        if a != b:
+            if f is not GridField.CAUSE and _own_canonical(a) and _own_canonical(b):
+                return True  # two different texts that are each their own canonical text
+            if _canonical_text(a, f) != _canonical_text(b, f):
+                return True
+    return False
+
+
+def _own_canonical(text: str) -> bool:
+    """Whether a quantity input's text is its own ``_canonical_text`` without computing it:
+    empty, or ASCII digits without a leading zero (what the page itself writes)."""
+    return not text or (text.isdigit() and text.isascii() and text[0] != "0")
 
 
 def row_changed(row: GridRow, original: GridRow | None) -> bool:

@@ -46,6 +46,11 @@ def _utc(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def all_text(values: Any) -> bool:
+    """Whether every item is a plain string (a list then needs no conversion item by item)."""
+    return all(type(v) is str for v in values)
+
+
 def _plain(value: Any) -> Any:
     # Mappings stored as JSON come back as dicts; Mapping proxies/attrs values are made plain.
     if value is None:
@@ -53,6 +58,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        if all_text(value):  # a grid save's ~2,857 record lines: no call per line
+            return list(value)
         return [_plain(v) for v in value]
     if hasattr(value, "items"):
         return {str(k): _plain(v) for k, v in value.items()}

@@ -54,7 +54,7 @@ from excedentes.domain.product_requests import ProductRequest, RequestStatus
 from excedentes.domain.records import Record
 from excedentes.domain.review import ReturnReason
 from excedentes.domain.versions import NEVER_SAVED, VersionStamp
-from shared.adapters.sql.queries import chunked, executemany, insert_tuples
+from shared.adapters.sql.queries import among_ints, chunked, executemany, insert_tuples
 from shared.kernel.text import search_key
 
 
@@ -368,10 +368,10 @@ class SqlReportRepository:
         if saved.product_ids is None:  # the unit was cleared
             self.s.execute(base)
             return
-        affected = sorted({r.product_id for r in (*saved.removed, *saved.added)})
-        for batch in chunked(affected):
-            self.s.execute(base.where(t.records.c.product_id.in_(batch)))
-        keep = set(affected)
+        affected = {r.product_id for r in (*saved.removed, *saved.added)}
+        if affected:
+            self.s.execute(base.where(among_ints(self.s, t.records.c.product_id, affected)))
+        keep = affected
         self.insert_records(rid, (r for r in saved.after if r.product_id in keep))
 
     def try_add(self, report: EntityReport) -> bool:

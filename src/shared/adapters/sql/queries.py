@@ -6,6 +6,7 @@ on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import functools
+import json
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 from weakref import WeakKeyDictionary
@@ -43,6 +44,22 @@ def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def among_ints(session: Any, column: Any, ids: Iterable[int]) -> Any:
+    """``column IN ids`` with the ids bound as one value, however many: an array compared with
+    ``= ANY`` on PostgreSQL, a JSON array read by ``json_each`` on SQLite (both use the
+    column's index). Why: an IN list of 2,000 parameters was coerced and expanded by
+    SQLAlchemy one value at a time on every execution, and needed chunks under SQLite's
+    parameter limit; deleting a 2,857-row grid's records spent as long on that as in SQLite."""
+    values = [int(i) for i in ids]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(sa.Integer)))
+    listed = sa.select(sa.column("value", sa.Integer)).select_from(
+        sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.String)))
+    return column.in_(listed)
 
 
 def executemany(session: Any, stmt: Any, rows: Sequence[dict[str, Any]]) -> None:

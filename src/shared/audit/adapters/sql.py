@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from shared.adapters.sql.database import UtcDateTime, metadata
-from shared.audit.chain import GENESIS, ChainLink, entry_hash
+from shared.audit.chain import GENESIS, ChainLink, all_text, entry_hash
 from shared.audit.domain import AuditEntry, AuditFilter, AuditRecord
 
 # pg_advisory_xact_lock key of audit appends (any constant, unique within the product).
@@ -162,6 +162,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict) or hasattr(value, "items"):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        if all_text(value):  # a grid save's ~2,857 record lines: no call per line
+            return list(value)
         return [_jsonable(v) for v in value]
     if isinstance(value, (str, int, float, bool)):
         return value

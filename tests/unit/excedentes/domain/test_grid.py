@@ -34,7 +34,8 @@ UNIT = "BCSSA001152"
 SETTINGS = settings(max_examples=120, deadline=None)
 
 quantity_tokens = st.one_of(
-    st.sampled_from(["", "", "", " ", "0", "-1", "1", "12", "1,200", "abc", "1.5", "99999999"]),
+    st.sampled_from(["", "", "", " ", "0", "-1", "1", "12", "1,200", "abc", "1.5", "99999999",
+                     "012", "00", " 12", "１２", "1234567890123"]),
     st.integers(1, 500).map(str),
 )
 cause_tokens = st.sampled_from(["", "", "Falta de Equipo", "falta de insumos",

@@ -59,3 +59,41 @@ def test_a_removed_entry_breaks_the_next_link():
     del links[1]
     report = verify_chain(links)
     assert report.broken_id == 3 and "no enlaza con la anterior" in (report.problem or "")
+
+
+def test_a_list_of_texts_hashes_as_it_always_did():
+    """A grid save's record lines skip the conversion line by line (``all_text``): the
+    canonical form, hence every stored hash, is the one the general path gives, a pinned
+    digest included (a chain written before verifies after)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from shared.audit.adapters.sql import _jsonable
+    from shared.audit.chain import _plain
+
+    leaf = st.one_of(st.text(max_size=8), st.integers(), st.none(), st.booleans())
+    values = st.recursive(leaf, lambda inner: st.one_of(
+        st.lists(inner, max_size=5), st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=4), inner, max_size=4)), max_leaves=20)
+
+    def general(value):  # noqa: ANN001, ANN202 - the conversion before the fast path
+        if isinstance(value, dict):
+            return {str(k): general(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [general(v) for v in value]
+        return value
+
+    @given(values)
+    def same(value) -> None:  # noqa: ANN001
+        assert _plain(value) == general(value)
+        assert _jsonable(value) == general(value)
+        assert type(_plain(value)) is type(general(value))
+
+    same()
+    e = _entry(1, before={"records": ["CLUES|1|faltante|ambulatorio|10|5|Falta de Equipo"] * 3})
+    # the digest the code before the fast path gave this entry
+    assert entry_hash(GENESIS, e) == \
+        "3316388e18ed85d1bd6600aacb72b4d23b9d82560660a22175967ec3aa7718f0"
+    assert entry_hash(GENESIS, e) == entry_hash(GENESIS, AuditEntry(
+        e.at, e.actor, e.action, e.target_type, e.target_id,
+        {"records": tuple(e.before["records"])}, e.after, e.reason))

@@ -25,7 +25,7 @@ from excedentes.domain.grid import (
     stored_quantities,
 )
 from excedentes.domain.quality import RowContext, ValueNote
-from shared.adapters.sql.queries import SqlReadModel, cached_read
+from shared.adapters.sql.queries import SqlReadModel, among_ints, cached_read
 
 _RECORD_COLS = (t.records.c.product_id, t.records.c.kind, t.records.c.modality,
                 t.records.c.monthly_events, t.records.c.monthly_patients, t.records.c.cause)
@@ -86,7 +86,7 @@ def row_contexts(s: Session, institution_code: str, entity_code: str, year: int,
          .join(t.periods, t.periods.c.id == t.reports.c.period_id)
          .join(t.units, t.units.c.clues == r.clues)
          .where(p.institution_code == inst, p.year.in_((int(year), int(year) - 1)),
-                t.units.c.level == level, r.clues != clues, r.product_id.in_(ids)))
+                t.units.c.level == level, r.clues != clues, among_ints(s, r.product_id, ids)))
     # (product, unit) -> (its latest year, that year's stored columns)
     latest: dict[tuple[int, str], tuple[int, list[tuple[Any, ...]]]] = {}
     for row in s.execute(q):

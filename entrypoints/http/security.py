@@ -138,8 +138,18 @@ class RequestMiddleware(SessionMiddleware):
 
             handler = scope["route_handler"]
             request = handler.resolve_request_class()(scope=scope, receive=receive, send=send)
-            await authenticate(request, handler)
-            await check_csrf(request, handler)
+            try:
+                await authenticate(request, handler)
+                await check_csrf(request, handler)
+            except Exception as exc:  # noqa: BLE001 - answered by the app's own handlers
+                # through ``send_wrapper``: a session ended by the check (revoked, disabled
+                # user) has its cookie deleted and its stored copy removed with this answer
+                # (Litestar's exception layer outside this middleware would answer without it)
+                from entrypoints.http.errors import error_response
+
+                answer = error_response(request, exc).to_asgi_response(app=None, request=request)
+                await answer(scope, receive, send_wrapper)
+                return
             await self.app(scope, receive, send_wrapper)
         finally:
             close_read_scope(token)

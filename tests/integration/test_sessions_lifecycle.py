@@ -4,6 +4,7 @@ anyone out of their work."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import attrs
@@ -85,6 +86,32 @@ def test_password_change_ends_the_other_sessions_only(client, second, container)
     assert second.post("/api/auth/password", json={"current": NEW, "new": "Tercera-Clave-2028",
                                                     "confirm": "Tercera-Clave-2028"}, headers=h).status_code == 204
     assert _alive(second) and not _alive(client)
+
+
+@pytest.mark.parametrize("path", ["/", "/api/auth/me"])
+def test_an_ended_session_is_cleared_from_the_browser_and_the_store(client, container, path):
+    """A session ended elsewhere (here: the account disabled) is refused at the next request
+    (a redirect to the login page, or 401 in the API), and that answer also deletes the
+    cookie and the stored session: nothing of it is left to be sent again (ASVS 7.4.1)."""
+    from entrypoints.http.sessions import COOKIE, store_key
+
+    make_user(container, "saliente")
+    login(client, "saliente")
+    sid = client.cookies.get(COOKIE)
+    assert sid and _alive(client)
+    store = container.session_store()
+
+    def stored() -> bool:
+        return asyncio.run(store.exists(store_key(sid)))
+
+    assert stored()
+    assert _run_cli(container, "users", "disable", "saliente").exit_code == 0
+    r = client.get(path, follow_redirects=False)
+    assert r.status_code == (303 if path == "/" else 401)
+    cleared = [h for h in r.headers.get_list("set-cookie") if h.startswith(f"{COOKIE}=")]
+    assert cleared and "Max-Age=0" in cleared[0]
+    assert not stored()
+    assert client.cookies.get(COOKIE) is None
 
 
 @pytest.mark.parametrize("remedy", ["reset-password", "disable", "grant"])

@@ -178,3 +178,29 @@ def test_a_running_job_shows_its_progress_stage_and_time_left(as_user, container
     assert '<progress id="job-bar" max="100" value="40">' in page and "data-job-poll" in page
     assert "Tiempo restante estimado" in page and "menos de un minuto" in page
     assert "En proceso (40 %)" in c.get("/trabajos").text
+
+
+def test_a_jobs_state_leaves_cached_pages_alone_and_is_always_read_fresh(as_user, container):
+    """Claims and progress reports raise no data version (a page's cached reads stay valid
+    while an export reports its progress every few hundred rows), and the job's own pages
+    never serve its state from a cache: each poll shows the latest progress."""
+    from sqlalchemy.orm import Session
+
+    from shared.adapters.sql.database import read_data_version
+
+    def version() -> int | None:
+        with Session(container.engine()) as s:
+            return read_data_version(s)
+
+    c = as_user("admin_jobs")
+    token = c.get("/api/auth/csrf").json()["csrf_token"]
+    job_id = c.post("/api/jobs", json={"kind": "national-export", "params": {"period": YEAR}},
+                    headers={"X-CSRF-Token": token}).headers["location"].rsplit("/", 1)[1]
+    c.get(f"/trabajos/{job_id}")  # a first page brings the notifications up to date (a write)
+    before = version()
+    held = container.claim_job()("w:1:0")
+    for done in (10, 20, 30):
+        container.report_job_progress()(held.id, held.worker, done, "Escribiendo los registros")
+        assert c.get(f"/api/jobs/{job_id}").json()["progress"] == done
+        assert f'value="{done}"' in c.get(f"/trabajos/{job_id}").text
+    assert version() == before

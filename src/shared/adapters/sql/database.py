@@ -222,6 +222,10 @@ class SqlUnitOfWork:
     Leaving the block without ``commit()`` rolls back, so nothing is half-written.
     """
 
+    # Whether a commit raises the data version (every result a process cached is then read
+    # again). Only a unit of work over tables that no cached read reads may say no.
+    changes_cached_reads = True
+
     def __init__(self, sessions: sessionmaker[Session], *, audit: Callable[[Session], Any],
                  read_only: bool = False) -> None:
         # ``audit``: the audit log's adapter, built on the unit's session (so that an audit
@@ -271,7 +275,8 @@ class SqlUnitOfWork:
             raise RuntimeError("a read-only unit of work cannot commit")
         # Last statement of the transaction, so that the row is locked (PostgreSQL) only for the
         # instant before COMMIT: writers never wait on each other here for longer than that.
-        self.session.execute(_BUMP)
+        if self.changes_cached_reads:
+            self.session.execute(_BUMP)
         self.session.commit()
         # Reads later in the same request must see this write: end the request's read snapshot.
         end_read_snapshot()

@@ -128,6 +128,13 @@ class SqlJobsUnitOfWork(SqlUnitOfWork):
 
     jobs: SqlJobRepository
 
+    # A job's state is always read from its row (``SqlJobRepository`` caches nothing), so its
+    # claims, progress reports and lease renewals leave the data version alone: each raised
+    # it, and an export's progress every few hundred rows made every page of every process
+    # read its data again (`bench/jobs.py`: the tablero's p99 during an export). What a job
+    # changes in the product's data, it changes through its use cases' own units of work.
+    changes_cached_reads = False
+
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         super().__init__(sessions, audit=lambda session: None)
 

@@ -222,7 +222,7 @@ class SubmittedGrid:
             # texts are compared as values ("1,200" is 1200); a row object only to save
             if (typed != start and inputs_changed(typed, start)
                     or comment.strip() != get("ont" + s, "").strip()):  # or its comment
-                changed.append(GridRow(pid, *typed))
+                changed.append(GridRow.of_texts(pid, *typed))
                 sent[pid] = comment
         return cls(fields, ids, changed, sent)
 

@@ -114,6 +114,10 @@ def _raw(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+_new_row = object.__new__
+_set_field = object.__setattr__  # a frozen attrs class is set up this way by its own __init__
+
+
 @attrs.frozen
 class GridRow:
     """One product's inputs exactly as typed (strings; empty means nothing)."""
@@ -141,6 +145,27 @@ class GridRow:
             raise ValidationError("Producto no válido.",
                                   log_message=f"bad product id {values.get('product_id')!r}")
         return cls(**values)
+
+    @classmethod
+    def of_texts(cls, product_id: int, shortage_outpatient: str, shortage_inpatient: str,
+                 cause: str, surplus_outpatient: str, surplus_inpatient: str,
+                 monthly_patients: str) -> "GridRow":
+        """``GridRow(...)`` for inputs that are already strings (a posted form's): the same
+        row without six converter calls (2,857 rows on the Cirugía grid's save)."""
+        if not (type(shortage_outpatient) is type(shortage_inpatient) is type(cause)
+                is type(surplus_outpatient) is type(surplus_inpatient)
+                is type(monthly_patients) is str):
+            return cls(product_id, shortage_outpatient, shortage_inpatient, cause,
+                       surplus_outpatient, surplus_inpatient, monthly_patients)
+        row = _new_row(cls)
+        _set_field(row, "product_id", product_id)
+        _set_field(row, "shortage_outpatient", shortage_outpatient)
+        _set_field(row, "shortage_inpatient", shortage_inpatient)
+        _set_field(row, "cause", cause)
+        _set_field(row, "surplus_outpatient", surplus_outpatient)
+        _set_field(row, "surplus_inpatient", surplus_inpatient)
+        _set_field(row, "monthly_patients", monthly_patients)
+        return row
 
     def raw(self, field: GridField) -> str:
         return str(getattr(self, field.value))

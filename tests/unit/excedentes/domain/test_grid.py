@@ -317,3 +317,14 @@ def test_peer_values_from_stored_columns_equal_the_shown_row(records, odd):
         shown = [(f, v) for f in QUANTITY_FIELDS
                  if (v := parse_quantity(row.raw(f)).value) is not None]
         assert stored_quantities([v for v in stored if v[0] == pid]) == shown
+
+
+@SETTINGS
+@given(st.integers(1, 10_000), st.lists(st.one_of(quantity_tokens, cause_tokens, st.none(),
+                                                   st.integers(0, 99)), min_size=6, max_size=6))
+def test_a_row_of_texts_is_the_row_the_constructor_builds(pid, values):
+    """``GridRow.of_texts`` (a posted form's strings, no converter calls) equals ``GridRow``,
+    strings or not."""
+    made, fast = GridRow(pid, *values), GridRow.of_texts(pid, *values)
+    assert fast == made and hash(fast) == hash(made)
+    assert [getattr(fast, f.value) for f in GridField] == [getattr(made, f.value) for f in GridField]

@@ -121,7 +121,8 @@ class Container(containers.DeclarativeContainer):
     engine = providers.Singleton(create_engine, settings.provided.database_url)
     sessions = providers.Singleton(session_factory, engine)
     db_ping = providers.Callable(ping, engine)
-    # PostgreSQL: each request's data version read off the event loop's back (None on SQLite)
+    # each request's data version, read off the event loop's back (PostgreSQL) or on a plain
+    # connection of the loop's own (SQLite); see ``version_reader``
     version_reader = providers.Singleton(async_version_reader, engine)
 
     hasher = providers.Singleton(Argon2Hasher)

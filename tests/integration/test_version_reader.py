@@ -1,5 +1,5 @@
-"""The data version read on PostgreSQL off the event loop's back (issue 12,
-``AsyncVersionReader``): one round answers every request that joined it, a request never takes
+"""The data version read off the event loop's back on PostgreSQL (issue 12,
+``AsyncVersionReader``; SQLite's ``SqliteVersionReader`` below): one round answers every request that joined it, a request never takes
 the answer of a round that started before it arrived, and any failure leaves the request to its
 own read through the pool."""
 
@@ -12,7 +12,11 @@ import sqlalchemy as sa
 
 from shared.adapters.sql.database import _BUMP, create_engine, read_data_version
 from shared.adapters.sql.read_scope import current_read_scope, data_version_key, read_scope
-from shared.adapters.sql.version_reader import AsyncVersionReader, async_version_reader
+from shared.adapters.sql.version_reader import (
+    AsyncVersionReader,
+    SqliteVersionReader,
+    async_version_reader,
+)
 
 
 @pytest.fixture
@@ -60,10 +64,35 @@ async def _prefetched(reader: AsyncVersionReader, engine: sa.Engine) -> int | No
         return scope.memo.get(data_version_key(engine.pool))
 
 
-def test_sqlite_has_no_reader(tmp_path) -> None:  # noqa: ANN001
+def test_sqlite_reads_the_last_committed_version_on_a_plain_connection(tmp_path) -> None:  # noqa: ANN001
+    from entrypoints.persistence import load_all_tables
+
     engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
     try:
-        assert async_version_reader(engine) is None
+        load_all_tables().create_all(engine)
+        reader = async_version_reader(engine)
+        assert isinstance(reader, SqliteVersionReader)
+
+        async def main() -> None:
+            first = await _prefetched(reader, engine)
+            assert first == _stored(engine)
+            _bump(engine)  # committed by another connection before the next request
+            assert await _prefetched(reader, engine) == first + 1
+            await reader.close()
+
+        asyncio.run(main())
+        memory = create_engine("sqlite://")
+        assert async_version_reader(memory) is None
+        memory.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_errors_leave_the_request_to_its_own_read(tmp_path) -> None:  # noqa: ANN001
+    engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # no data_version table
+    try:
+        reader = async_version_reader(engine)
+        assert asyncio.run(_prefetched(reader, engine)) is None
     finally:
         engine.dispose()
 

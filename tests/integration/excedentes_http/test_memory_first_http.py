@@ -1,7 +1,7 @@
 """The tablero as the event loop serves it (issue 12, ``memory_first``): once its reads are
-cached, a view runs in the loop and reads nothing but the data version there (on PostgreSQL not
-even that: ``AsyncVersionReader`` reads it on a connection of its own without blocking the
-loop); a view after a write reads the database in a worker thread, never in the loop, and
+cached, a view runs in the loop and reads nothing through the engine there (the data version
+comes from ``version_reader``: on PostgreSQL an asynchronous connection, on SQLite a plain one
+of the loop's own); a view after a write reads the database in a worker thread, never in the loop, and
 shows the write."""
 
 from __future__ import annotations
@@ -30,10 +30,7 @@ def test_the_loop_reads_only_the_data_version(as_user, container, world) -> None
     elsewhere.clear()
     page = coord.get("/excedentes/tablero")  # cached: served in the loop
     assert page.status_code == 200
-    if container.engine().dialect.name == "sqlite":
-        assert set(in_loop) <= ONLY_THE_VERSION and in_loop
-    else:
-        assert in_loop == []  # the version came from the asynchronous reader
+    assert in_loop == []  # the version came from the reader (``version_reader``)
     assert elsewhere == []
 
     # a write, then the next view: the loop still reads only the version; the rest runs in a

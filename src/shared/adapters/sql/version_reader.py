@@ -1,11 +1,13 @@
-"""The request's data version read on PostgreSQL without blocking the event loop.
+"""The request's data version read without blocking the event loop (PostgreSQL) or with
+little more than the read itself (SQLite).
 
 Every logged-in request first reads the data version (``read_data_version``): the process's
-cached reads are served again only under the version they were computed at. On SQLite that
-read is a local file read of a few microseconds; on PostgreSQL it is a network round trip, and
-a page served from memory in the event loop (``memory_first``) waited for it with the loop
-blocked: nothing else was served meanwhile. `bench/http.py` printed the PostgreSQL pages at
-0.41-0.54 of the bare page against 0.55-0.94 on SQLite.
+cached reads are served again only under the version they were computed at. On PostgreSQL that
+read is a network round trip, and a page served from memory in the event loop
+(``memory_first``) waited for it with the loop blocked: nothing else was served meanwhile.
+`bench/http.py` printed the PostgreSQL pages at 0.41-0.54 of the bare page against 0.55-0.94
+on SQLite. On SQLite the read itself is a few microseconds; the session, pooled connection,
+BEGIN and ROLLBACK around it were not (``SqliteVersionReader``).
 
 ``AsyncVersionReader`` reads it on an asynchronous connection of its own, in rounds: a request
 joins the next round that has not started yet (never one already in flight, which might have
@@ -22,6 +24,8 @@ as before, and the next round opens a new connection.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -127,6 +131,50 @@ def _retrieve(fut: asyncio.Future[Any]) -> None:
         fut.exception()
 
 
-def async_version_reader(engine: Engine) -> AsyncVersionReader | None:
-    """The reader for ``engine``'s database; None on SQLite (its read does not wait)."""
-    return AsyncVersionReader(engine) if engine.dialect.name == "postgresql" else None
+class SqliteVersionReader:
+    """SQLite: the version read on a plain ``sqlite3`` connection of the reading thread's own
+    (the event loop's), in autocommit: one indexed row of the file as last committed, which is
+    what the request's own first read would see, without a pooled connection, a session, and
+    the BEGIN and ROLLBACK around it (that bookkeeping was most of a cached page's database
+    time). Any error leaves the request to its own read through the pool."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._path = engine.url.database
+        self._local = threading.local()
+
+    async def prefetch(self) -> None:
+        scope = current_read_scope()
+        if scope is None:
+            return
+        key = data_version_key(self._engine.pool)
+        if key in scope.memo:
+            return
+        try:
+            scope.memo[key] = self._read()
+        except sqlite3.Error:
+            self._local.conn = None
+
+    def _read(self) -> int | None:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # a WAL reader waits for no writer; the short timeout is for the rare moments
+            # (recovery, a checkpoint resetting the log) when SQLite asks readers to wait
+            conn = self._local.conn = sqlite3.connect(self._path, isolation_level=None,
+                                                      check_same_thread=False, timeout=1.0)
+        row = conn.execute(STAMP_SQL).fetchone()
+        return int(row[0]) if row is not None and row[0] is not None else None
+
+    async def close(self) -> None:
+        conn, self._local.conn = getattr(self._local, "conn", None), None
+        if conn is not None:
+            conn.close()
+
+
+def async_version_reader(engine: Engine) -> AsyncVersionReader | SqliteVersionReader | None:
+    """The reader for ``engine``'s database (None for an in-memory SQLite database)."""
+    if engine.dialect.name == "postgresql":
+        return AsyncVersionReader(engine)
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        return SqliteVersionReader(engine)
+    return None

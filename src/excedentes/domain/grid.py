@@ -55,6 +55,7 @@ from excedentes.domain.rules import (
     SurplusRequiresMonthlyPatients,
 )
 from shared.kernel.errors import ValidationError
+from shared.kernel.frozen import assembled
 from shared.kernel.rules import BusinessRule
 from shared.kernel.text import count_text
 
@@ -114,9 +115,6 @@ def _raw(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-_new_row = object.__new__
-_set_field = object.__setattr__  # a frozen attrs class is set up this way by its own __init__
-
 
 @attrs.frozen
 class GridRow:
@@ -157,15 +155,9 @@ class GridRow:
                 is type(monthly_patients) is str):
             return cls(product_id, shortage_outpatient, shortage_inpatient, cause,
                        surplus_outpatient, surplus_inpatient, monthly_patients)
-        row = _new_row(cls)
-        _set_field(row, "product_id", product_id)
-        _set_field(row, "shortage_outpatient", shortage_outpatient)
-        _set_field(row, "shortage_inpatient", shortage_inpatient)
-        _set_field(row, "cause", cause)
-        _set_field(row, "surplus_outpatient", surplus_outpatient)
-        _set_field(row, "surplus_inpatient", surplus_inpatient)
-        _set_field(row, "monthly_patients", monthly_patients)
-        return row
+        return assembled(cls, _ROW_FIELDS, (product_id, shortage_outpatient, shortage_inpatient,
+                                            cause, surplus_outpatient, surplus_inpatient,
+                                            monthly_patients))
 
     def raw(self, field: GridField) -> str:
         return str(getattr(self, field.value))
@@ -179,6 +171,9 @@ class GridRow:
         return not (self.shortage_outpatient.strip() or self.shortage_inpatient.strip()
                     or self.cause.strip() or self.surplus_outpatient.strip()
                     or self.surplus_inpatient.strip() or self.monthly_patients.strip())
+
+
+_ROW_FIELDS = tuple(a.name for a in attrs.fields(GridRow))  # in the constructor's order
 
 
 @attrs.frozen

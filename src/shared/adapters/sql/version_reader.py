@@ -56,12 +56,10 @@ class AsyncVersionReader:
 
     async def prefetch(self) -> None:
         """Put the current data version in the request's read scope, read after now."""
-        scope = current_read_scope()
-        if scope is None:
+        wanted = _unread(self._engine)
+        if wanted is None:
             return
-        key = data_version_key(self._engine.pool)
-        if key in scope.memo:
-            return
+        scope, key = wanted
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._adopt(loop)
@@ -125,6 +123,15 @@ class AsyncVersionReader:
             await self._drop()
 
 
+def _unread(engine: Engine) -> tuple[Any, tuple[str, int]] | None:
+    """The request's read scope and where its data version goes, when it has none yet."""
+    scope = current_read_scope()
+    if scope is None:
+        return None
+    key = data_version_key(engine.pool)
+    return None if key in scope.memo else (scope, key)
+
+
 def _retrieve(fut: asyncio.Future[Any]) -> None:
     # a round whose every request left: its error is not "never retrieved"
     if not fut.cancelled():
@@ -144,12 +151,10 @@ class SqliteVersionReader:
         self._local = threading.local()
 
     async def prefetch(self) -> None:
-        scope = current_read_scope()
-        if scope is None:
+        wanted = _unread(self._engine)
+        if wanted is None:
             return
-        key = data_version_key(self._engine.pool)
-        if key in scope.memo:
-            return
+        scope, key = wanted
         try:
             scope.memo[key] = self._read()
         except sqlite3.Error:

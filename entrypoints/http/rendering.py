@@ -55,9 +55,12 @@ def time_zone(request: Request[Any, Any, Any]) -> str:
 
 
 def local_time(request: Request[Any, Any, Any], value: Any, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(time_zone(request))).strftime(fmt)
+    return format_local(ZoneInfo(time_zone(request)), value, fmt)
+
+
+def format_local(tz: ZoneInfo, value: Any, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """An aware datetime as the pages write it in ``tz`` (empty for None)."""
+    return "" if value is None else value.astimezone(tz).strftime(fmt)
 
 
 def page_context(request: Request[Any, Any, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from litestar.response import Stream, Template
 from markupsafe import Markup
 
 from entrypoints.http.forms import page_request, search_term, with_query
-from entrypoints.http.rendering import render, time_zone
+from entrypoints.http.rendering import format_local, render, time_zone
 from entrypoints.http.security import require_roles, scope_of, session_actor
 from entrypoints.http.sessions import get_session
 from entrypoints.http.streams import PDF, XLSX, into_temp_file, stream_open_file, stream_temp_file
@@ -254,11 +254,7 @@ def table_rows(request: Request[Any, Any, Any], template: str, rows: Sequence[An
 
 
 def _render_rows(engine: Any, template: str, timezone: str, rows: tuple[Any, ...]) -> Markup:
-    tz = ZoneInfo(timezone)
-
-    def local_time(value: Any, fmt: str = "%d/%m/%Y %H:%M") -> str:  # as the pages' own
-        return "" if value is None else value.astimezone(tz).strftime(fmt)
-
+    local_time = functools.partial(format_local, ZoneInfo(timezone))  # as the pages' own
     return Markup(engine.get_template(template).render(rows=rows, u=Urls,
                                                         local_time=local_time))
 

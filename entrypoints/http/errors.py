@@ -135,12 +135,3 @@ EXCEPTION_HANDLERS = {
     Exception: internal_error_handler,
 }
 
-
-def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """The answer ``EXCEPTION_HANDLERS`` give ``exc`` (its nearest class), for errors raised
-    outside Litestar's own exception layer (``RequestMiddleware``'s checks)."""
-    for cls in type(exc).__mro__:
-        found = EXCEPTION_HANDLERS.get(cls)  # type: ignore[call-overload]
-        if found is not None:
-            return found(request, exc)  # type: ignore[operator]
-    return internal_error_handler(request, exc)

@@ -145,14 +145,25 @@ class RequestMiddleware(SessionMiddleware):
                 # through ``send_wrapper``: a session ended by the check (revoked, disabled
                 # user) has its cookie deleted and its stored copy removed with this answer
                 # (Litestar's exception layer outside this middleware would answer without it)
-                from entrypoints.http.errors import error_response
-
-                answer = error_response(request, exc).to_asgi_response(app=None, request=request)
-                await answer(scope, receive, send_wrapper)
+                answer = _error_response(handler, request, exc)
+                await answer.to_asgi_response(app=None, request=request)(scope, receive,
+                                                                         send_wrapper)
                 return
             await self.app(scope, receive, send_wrapper)
         finally:
             close_read_scope(token)
+
+
+def _error_response(handler: BaseRouteHandler, request: Request[Any, Any, Any],
+                    exc: Exception) -> Any:
+    """The answer the route's exception handlers (the app's ``EXCEPTION_HANDLERS``) give
+    ``exc``: the one registered for its nearest class."""
+    handlers = handler.resolve_exception_handlers()
+    for cls in type(exc).__mro__:
+        found = handlers.get(cls)
+        if found is not None:
+            return found(request, exc)
+    raise exc
 
 
 def token_matches(connection: ASGIConnection[Any, Any, Any, Any], sent: str | None) -> bool:

@@ -79,7 +79,7 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     question.select_option("SI")
     shots(page, "02-paso2")
     page.get_by_role("button", name="Guardar").click()
-    assert page.get_by_text("Respuesta guardada: SI.").is_visible()
+    expect(page.get_by_text("Respuesta guardada: SI.")).to_be_visible()
 
     # Paso 3: the units under their level headings; search, then pick one
     assert page.get_by_text("Paso 3.- Del siguiente listado").is_visible()
@@ -93,7 +93,7 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     assert page.get_by_text("Paso 4.- Seleccionar el grupo de servicio").is_visible()
     shots(page, "04-paso4")
     page.get_by_role("link", name="Cirugía", exact=True).click()
-    assert page.get_by_text("Paso 5.- Seleccionar la especialidad troncal").is_visible()
+    expect(page.get_by_text("Paso 5.- Seleccionar la especialidad troncal")).to_be_visible()
     shots(page, "05-paso5")
     page.get_by_role("link", name="Cirugía general").click()
 
@@ -112,7 +112,7 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     cell(page, "Excedente Hospitalaria Dilatación de esófago").fill("5")
     cell(page, "Pacientes Mensuales Dilatación de esófago").fill("4")
     page.get_by_role("button", name="Guardar").click()
-    assert page.get_by_text("No se guardó ningún dato").is_visible()
+    expect(page.get_by_text("No se guardó ningún dato")).to_be_visible()
     assert page.get_by_text("El faltante requiere la causa principal.").is_visible()
     assert cell(page, "Faltante Ambulatoria Anestesia").input_value() == "12"
     assert cell(page, "Excedente Hospitalaria Dilatación de esófago").input_value() == "5"
@@ -121,7 +121,7 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     page.get_by_role("combobox", name="Causa Anestesia").fill("Falta de Equipo")
     cell(page, "Pacientes Mensuales Anestesia").fill("10")
     page.get_by_role("button", name="Guardar").click()
-    assert page.get_by_text("Información guardada: 2 registros nuevos o modificados").is_visible()
+    expect(page.get_by_text("Información guardada: 2 registros nuevos o modificados")).to_be_visible()
     # excedentes.js posts only the rows changed, each with the values it started from
     sent = grid_posts[-1]
     assert len(sent["p"][0].split()) == 2 and sent["version"] == ["0"]
@@ -132,7 +132,7 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     # Paso 7: finalize with the user's password
     page.get_by_role("link", name="Inicio").first.click()
     dashboard_row(page).get_by_role("link", name="Finalizar Reporte").click()
-    assert page.get_by_text("¿Está seguro de cerrar el registro de información?").is_visible()
+    expect(page.get_by_text("¿Está seguro de cerrar el registro de información?")).to_be_visible()
     page.get_by_label("¿Desea finalizar el registro?").select_option("SI")
     page.get_by_label("Ingresar contraseña:").fill(CAPTURISTA[1])
     shots(page, "08-paso7")
@@ -152,10 +152,10 @@ def test_capturista_pasos_1_to_9_then_coordinador_reopens(demo, browser, page, s
     # Paso 9: upload the signed PDF, then "Consultar/Modificar"
     page.get_by_role("link", name="Inicio").first.click()
     dashboard_row(page).get_by_role("link", name="Subir").click()
-    assert page.get_by_text("Solo se aceptan archivos PDF con un peso máximo de 150 Megabytes.").is_visible()
+    expect(page.get_by_text("Solo se aceptan archivos PDF con un peso máximo de 150 Megabytes.")).to_be_visible()
     page.get_by_label("Subir pdf firmado").set_input_files(str(final))
     page.get_by_role("button", name="Guardar").click()
-    assert page.get_by_text("Reporte firmado guardado").is_visible()
+    expect(page.get_by_text("Reporte firmado guardado")).to_be_visible()
     assert page.get_by_role("heading", name="Consultar/Modificar").is_visible()
     with page.expect_download() as got:
         page.get_by_role("link", name="Consultar PDF subido").click()
@@ -208,7 +208,7 @@ def test_review_return_outlier_with_comment_then_accept(demo, browser, page, sho
         page.get_by_label("¿Desea finalizar el registro?").select_option("SI")
         page.get_by_label("Ingresar contraseña:").fill(capturista[1])
         page.get_by_role("button", name="Guardar").click()
-        assert page.get_by_text("Registro finalizado. Folio SS-").is_visible()
+        expect(page.get_by_text("Registro finalizado. Folio SS-")).to_be_visible()
         with page.expect_download() as got:
             page.get_by_role("link", name="Versión Final").click()
         signed = tmp_path / name
@@ -217,7 +217,7 @@ def test_review_return_outlier_with_comment_then_accept(demo, browser, page, sho
         row(page).get_by_role("link", name="Subir").click()
         page.get_by_label("Subir pdf firmado").set_input_files(str(signed))
         page.get_by_role("button", name="Guardar").click()
-        assert page.get_by_text("Reporte firmado guardado").is_visible()
+        expect(page.get_by_text("Reporte firmado guardado")).to_be_visible()
         expect(page.locator(".exc-review .review-badge")).to_have_text("Firmado")
 
     finalize_and_upload("firmado-1.pdf")
@@ -267,7 +267,7 @@ def test_review_return_outlier_with_comment_then_accept(demo, browser, page, sho
     comment = "Se sumó la demanda del hospital vecino cerrado por obra"
     cell(page, "Comentario Anestesia").fill(comment)
     page.get_by_role("button", name="Guardar").click()
-    assert page.get_by_text("Información guardada: 1 registro nuevo o modificado").is_visible()
+    expect(page.get_by_text("Información guardada: 1 registro nuevo o modificado")).to_be_visible()
     page.reload()
     assert cell(page, "Comentario Anestesia").input_value() == comment
     assert page.get_by_text("Valor atípico: 900 pacientes mensuales; en 2025 esta unidad "

@@ -16,6 +16,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.e2e
@@ -99,7 +100,7 @@ def test_from_a_proposed_exchange_to_care(live_server, page, shots):
     page.locator("main table a[href^='/intercambios/']").first.click()
     page.get_by_role("link", name="Intercambios propuestos").click()
     page.get_by_role("link", name=re.compile("Proponer acuerdo")).first.click()
-    assert page.get_by_role("heading", name="Proponer acuerdo de intercambio").is_visible()
+    expect(page.get_by_role("heading", name="Proponer acuerdo de intercambio")).to_be_visible()
     assert page.get_by_label("CLUES de la unidad solicitante").input_value()
     proposed = int(page.get_by_label("Pacientes por mes").input_value())
     page.get_by_label("Observaciones").fill("Traslado a cargo de la unidad solicitante.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +26,7 @@ def test_login_header_logout(live_server, page, shots):
     path = shots(page, "02-home")
     assert path.stat().st_size > 1000
     page.get_by_role("navigation").get_by_role("link", name="Bitácora").click()
-    assert page.get_by_role("cell", name="identity.login", exact=True).first.is_visible()
+    expect(page.get_by_role("cell", name="identity.login", exact=True).first).to_be_visible()
     page.get_by_role("button", name="Cerrar sesión").click()
     assert page.locator("h1").inner_text() == "Debes ingresar con tu usuario autorizado"
     shots(page, "03-logged-out")

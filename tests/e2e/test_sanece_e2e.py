@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from playwright.sync_api import expect
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -159,7 +160,7 @@ def test_director_requests_reviewed_and_extraction(live_server, page, shots, tmp
     folio = row.locator("td").first.inner_text().strip()
     assert re.fullmatch(r"\d{11}", folio)
     row.get_by_role("link", name="Ver detalle").click()
-    assert page.get_by_role("heading", name=f"Detalle del folio {folio}").is_visible()
+    expect(page.get_by_role("heading", name=f"Detalle del folio {folio}")).to_be_visible()
     shots(page, "03-historial")
 
     # S7: cambio de datos — without the vigencia first

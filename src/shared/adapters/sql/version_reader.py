@@ -167,8 +167,10 @@ class SqliteVersionReader:
             # (recovery, a checkpoint resetting the log) when SQLite asks readers to wait
             conn = self._local.conn = sqlite3.connect(self._path, isolation_level=None,
                                                       check_same_thread=False, timeout=1.0)
-        row = conn.execute(STAMP_SQL).fetchone()
-        return int(row[0]) if row is not None and row[0] is not None else None
+        # fetchall: the statement runs to its end, so no read snapshot stays open on this
+        # connection (a later read would see it instead of the last commit)
+        rows = conn.execute(STAMP_SQL).fetchall()
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
     async def close(self) -> None:
         conn, self._local.conn = getattr(self._local, "conn", None), None

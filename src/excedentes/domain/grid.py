@@ -55,7 +55,7 @@ from excedentes.domain.rules import (
     SurplusRequiresMonthlyPatients,
 )
 from shared.kernel.errors import ValidationError
-from shared.kernel.frozen import assembled
+from shared.kernel.frozen import assembler
 from shared.kernel.rules import BusinessRule
 from shared.kernel.text import count_text
 
@@ -155,9 +155,8 @@ class GridRow:
                 is type(monthly_patients) is str):
             return cls(product_id, shortage_outpatient, shortage_inpatient, cause,
                        surplus_outpatient, surplus_inpatient, monthly_patients)
-        return assembled(cls, _ROW_FIELDS, (product_id, shortage_outpatient, shortage_inpatient,
-                                            cause, surplus_outpatient, surplus_inpatient,
-                                            monthly_patients))
+        return _assemble_row(product_id, shortage_outpatient, shortage_inpatient, cause,
+                             surplus_outpatient, surplus_inpatient, monthly_patients)
 
     def raw(self, field: GridField) -> str:
         return str(getattr(self, field.value))
@@ -173,7 +172,7 @@ class GridRow:
                     or self.surplus_inpatient.strip() or self.monthly_patients.strip())
 
 
-_ROW_FIELDS = tuple(a.name for a in attrs.fields(GridRow))  # in the constructor's order
+_assemble_row = assembler(GridRow, [a.name for a in attrs.fields(GridRow)])
 
 
 @attrs.frozen

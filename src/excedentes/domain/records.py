@@ -31,7 +31,7 @@ from excedentes.domain.rules import (
     ShortageRequiresCause,
 )
 from shared.kernel.errors import ValidationError
-from shared.kernel.frozen import assembled
+from shared.kernel.frozen import assembler
 from shared.kernel.rules import BusinessRule, check_rule
 from shared.kernel.text import fold_text
 
@@ -199,8 +199,8 @@ class Record:
                 monthly_events: int, monthly_patients: int, cause: Cause | None) -> "Record":
         """A record whose invariants the caller has established (``checked``'s fast test, or
         the grid's row checks): the fields set without the constructor's converters."""
-        return assembled(cls, _RECORD_FIELDS, (clues, product_id, kind, modality,
-                                               monthly_events, monthly_patients, cause))
+        return _assemble_record(clues, product_id, kind, modality, monthly_events,
+                                monthly_patients, cause)
 
     @property
     def key(self) -> tuple[str, int, RecordKind, Modality]:
@@ -224,4 +224,4 @@ _MODALITIES: dict[Any, Modality] = {m.value: m for m in Modality}
 _CAUSES: dict[Any, Cause] = {c.value: c for c in Cause}
 # ``Cause.lookup``: each cause by its label and its code, folded once here instead of per row.
 _CAUSE_KEYS: dict[str, Cause] = {fold_text(t): c for c in Cause for t in (c.value, c.name)}
-_RECORD_FIELDS = tuple(a.name for a in attrs.fields(Record))  # in the constructor's order
+_assemble_record = assembler(Record, [a.name for a in attrs.fields(Record)])

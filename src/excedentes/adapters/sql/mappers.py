@@ -87,6 +87,23 @@ def record_row(report_id: int, r: Record) -> tuple[Any, ...]:
             r.monthly_events, r.monthly_patients, _VALUES[r.cause] if r.cause else None)
 
 
+# a record's row by the table's unique key (with the report), and what a save may change in it
+SLOT_COLUMNS = ("report_id", "clues", "product_id", "modality")
+CHANGED_COLUMNS = ("kind", "monthly_events", "monthly_patients", "cause")
+
+
+def slot_values(report_id: int, r: Record) -> tuple[Any, ...]:
+    """``SLOT_COLUMNS``' values of ``r``'s row."""
+    return (report_id, r.clues, r.product_id, _VALUES[r.modality])
+
+
+def changed_values(report_id: int, r: Record) -> tuple[Any, ...]:
+    """``CHANGED_COLUMNS``' values of ``r``, then its row's ``SLOT_COLUMNS`` (``update_tuples``)."""
+    return (_VALUES[r.kind], r.monthly_events, r.monthly_patients,
+            _VALUES[r.cause] if r.cause else None, report_id, r.clues, r.product_id,
+            _VALUES[r.modality])
+
+
 # each member's value by a dict look-up (``.value`` is a descriptor call, thousands per save)
 _VALUES: dict[Any, str] = {m: m.value for e in (Cause, RecordKind, Modality) for m in e}
 

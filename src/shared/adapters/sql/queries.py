@@ -90,6 +90,44 @@ def insert_tuples(session: Any, table: sa.Table, columns: Sequence[str],
     conn.exec_driver_sql(sql, list(rows))
 
 
+def update_tuples(session: Any, table: sa.Table, columns: Sequence[str], keys: Sequence[str],
+                  rows: Sequence[tuple[Any, ...]]) -> None:
+    """``executemany`` of an UPDATE setting ``columns`` on the row found by ``keys`` (a unique
+    key, so an index finds it), each row given as a tuple of ``columns``' values then
+    ``keys``' values; plain values straight to the driver, as ``insert_tuples``."""
+    if not rows:
+        return
+    conn = session.connection()
+    mark = _PLACEHOLDERS.get(conn.dialect.paramstyle)
+    if mark is None:
+        stmt = sa.update(table).where(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys)) \
+            .values({c: sa.bindparam(f"s_{c}") for c in columns})
+        names = [f"s_{c}" for c in columns] + [f"k_{k}" for k in keys]
+        executemany(session, stmt, [dict(zip(names, r)) for r in rows])
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(c)} = {mark}' for c in columns)} "
+           f"WHERE {' AND '.join(f'{quote(k)} = {mark}' for k in keys)}")
+    conn.exec_driver_sql(sql, list(rows))
+
+
+def delete_tuples(session: Any, table: sa.Table, keys: Sequence[str],
+                  rows: Sequence[tuple[Any, ...]]) -> None:
+    """``executemany`` of a DELETE of the row found by ``keys`` (a unique key), each row given
+    as a tuple of ``keys``' values."""
+    if not rows:
+        return
+    conn = session.connection()
+    mark = _PLACEHOLDERS.get(conn.dialect.paramstyle)
+    if mark is None:
+        stmt = sa.delete(table).where(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys))
+        executemany(session, stmt, [dict(zip((f"k_{k}" for k in keys), r)) for r in rows])
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    conn.exec_driver_sql(f"DELETE FROM {quote(table.name)} WHERE "
+                         f"{' AND '.join(f'{quote(k)} = {mark}' for k in keys)}", list(rows))
+
+
 def cached_read(method: Callable[..., T]) -> Callable[..., T]:
     """A read model method whose result a process serves again, for the same arguments, while
     the data version is unchanged (``SqlReadModel._memo``): no statement is even built. The

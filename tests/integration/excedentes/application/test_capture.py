@@ -183,3 +183,63 @@ def test_finalize_rules(world, exc):
 def test_reopen_needs_a_finalized_entity(world, exc):
     with pytest.raises(Conflict, match="no es necesaria la apertura"):
         exc.reopen()(COORD_SS, ReopenCommand(BC, YEAR, "sin motivo real"))
+
+
+def test_a_save_stores_exactly_the_rows_records_however_they_change(world, exc, container):
+    """Stored records change only where a save changes them (``apply_records``: a slot kept
+    is updated in place, a slot emptied deleted, a new one inserted): after any sequence of
+    saves the table holds exactly the records of the rows last saved, kinds and causes
+    switched within a modality included."""
+    import sqlalchemy as sa
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    anest, dil = world.pid("Anestesia"), world.pid("Dilatación de esófago")
+    answer(world, "SI")
+    n = st.integers(1, 60).map(str)
+    cause = st.sampled_from(["Falta de Equipo", "Falta de Personal"])
+
+    @st.composite
+    def row(draw, pid):  # noqa: ANN001, ANN202
+        shape = draw(st.sampled_from(["blank", "fa", "fh", "ea", "eh", "fa+eh", "ea+fh"]))
+        values = {"shortage_outpatient": "", "shortage_inpatient": "", "surplus_outpatient": "",
+                  "surplus_inpatient": "", "cause": "", "monthly_patients": ""}
+        if shape != "blank":
+            values["monthly_patients"] = draw(n)
+        for part in shape.split("+"):
+            field = {"fa": "shortage_outpatient", "fh": "shortage_inpatient",
+                     "ea": "surplus_outpatient", "eh": "surplus_inpatient"}.get(part)
+            if field:
+                values[field] = draw(n)
+                if part.startswith("f"):
+                    values["cause"] = draw(cause)
+        return GridRow(pid, **values)
+
+    def expected(rows: list[GridRow]) -> set[tuple]:
+        out = set()
+        for r in rows:
+            for field, kind, modality in (("shortage_outpatient", "faltante", "ambulatorio"),
+                                          ("shortage_inpatient", "faltante", "hospitalario"),
+                                          ("surplus_outpatient", "excedente", "ambulatorio"),
+                                          ("surplus_inpatient", "excedente", "hospitalario")):
+                if getattr(r, field):
+                    out.add((r.product_id, kind, modality, int(getattr(r, field)),
+                             int(r.monthly_patients), r.cause if kind == "faltante" else None))
+        return out
+
+    def stored() -> set[tuple]:
+        from excedentes.adapters.sql.tables import records as t
+
+        with container.engine().connect() as conn:
+            return {tuple(r) for r in conn.execute(sa.select(
+                t.c.product_id, t.c.kind, t.c.modality, t.c.monthly_events,
+                t.c.monthly_patients, t.c.cause).where(t.c.clues == U_OCTUBRE))}
+
+    @settings(max_examples=30, deadline=None)
+    @given(row(anest), row(dil))
+    def each_save(a: GridRow, d: GridRow) -> None:
+        saved = save_grid(world, U_OCTUBRE, [a, d], comments={anest: "nota", dil: "nota"})
+        assert saved.saved, saved.errors
+        assert stored() == expected([a, d])
+
+    each_save()

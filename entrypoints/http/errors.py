@@ -134,4 +134,3 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
     Exception: internal_error_handler,
 }
-

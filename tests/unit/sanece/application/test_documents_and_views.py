@@ -110,13 +110,17 @@ def test_rows_of_each_table():
                                            "Dos jeringas.")
 
 
-def test_rows_kept_without_their_ages_get_them_at_each_view():
-    # the queue keeps rows as stored (``stored_row``) and sets the ages per request (``aged``)
-    filed = _stored(file_requirement_change(
+def _filed_on_march_2():  # -> StoredRequest
+    return _stored(file_requirement_change(
         _folio(), CERT, key1=DrugQuantity("5796", 2), requirement="Dos jeringas.",
         motive="Ajuste de dosis", detail="Por peso.", attachments=[PDF], existing=[],
         today=date(2026, 3, 2), filed_by="d",
         filed_at=datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc), unit_id=1))
+
+
+def test_rows_kept_without_their_ages_get_them_at_each_view():
+    # the queue keeps rows as stored (``stored_row``) and sets the ages per request (``aged``)
+    filed = _filed_on_march_2()
     kept = stored_row(filed, UNITS)
     for now in (NOW, NOW + timedelta(days=6), datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)):
         ages = BusinessAges(now.date())
@@ -125,3 +129,19 @@ def test_rows_kept_without_their_ages_get_them_at_each_view():
     # 2 to 16 March 2026: 16 March is a federal holiday (Benito Juárez, observed)
     assert (late.age_days, late.business_days, late.overdue) == (14, 9, True)
     assert (kept.business_days, kept.overdue) == (0, False)
+
+
+def test_a_row_with_its_ages_is_made_once_per_process_and_equals_a_fresh_copy():
+    """``aged`` keeps each row with its ages (rows and ages are values): the second view gets
+    the same object, equal to ``attrs.evolve`` of the row; other ages make another row."""
+    import attrs
+
+    filed = _filed_on_march_2()
+    kept = stored_row(filed, UNITS)
+    first = aged(kept, NOW, BusinessAges(NOW.date()), 5)
+    again = aged(stored_row(filed, UNITS), NOW, BusinessAges(NOW.date()), 5)
+    assert again is first
+    assert first == attrs.evolve(kept, age_days=first.age_days,
+                                 business_days=first.business_days, overdue=first.overdue)
+    later = aged(kept, NOW + timedelta(days=6), BusinessAges((NOW + timedelta(days=6)).date()), 5)
+    assert later is not first and later.age_days == first.age_days + 6

@@ -69,10 +69,11 @@ def read_data_version(session: Session) -> int | None:
     """The current data version in ``session``'s transaction (None when the row is missing,
     e.g. after a test truncated every table: nothing is then served from a process cache).
 
-    Every request asks, so the statement goes as plain SQL to the session's own connection (same
-    transaction: ``session.connection()`` begins it as any statement would, deferred BEGIN on the
-    read side), skipping the ORM's statement handling; the engine's events (statement logging,
-    the tests' statement counts) still see it."""
+    A request whose version no ``version_reader`` gave (one without a session, a failed
+    round) and work outside HTTP ask here: plain SQL to the session's own connection (same
+    transaction: ``session.connection()`` begins it as any statement would, deferred BEGIN on
+    the read side), skipping the ORM's statement handling; the engine's events (statement
+    logging, the tests' statement counts) still see it."""
     row = session.connection().exec_driver_sql(STAMP_SQL).first()
     return int(row[0]) if row is not None and row[0] is not None else None
 

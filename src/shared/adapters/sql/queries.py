@@ -49,9 +49,9 @@ def chunked(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
 def among_ints(session: Any, column: Any, ids: Iterable[int]) -> Any:
     """``column IN ids`` with the ids bound as one value, however many: an array compared with
     ``= ANY`` on PostgreSQL, a JSON array read by ``json_each`` on SQLite (both use the
-    column's index). Why: an IN list of 2,000 parameters was coerced and expanded by
-    SQLAlchemy one value at a time on every execution, and needed chunks under SQLite's
-    parameter limit; deleting a 2,857-row grid's records spent as long on that as in SQLite."""
+    column's index). Why: an IN list of thousands of parameters (the peers of a 2,857-row
+    grid's products) was coerced and expanded by SQLAlchemy one value at a time on every
+    execution, and past 2,000 needed chunks under SQLite's parameter limit."""
     values = [int(i) for i in ids]
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
@@ -180,9 +180,10 @@ class SqlReadModel:
         """``load()`` once per data version in this process, for ``key`` (reference rows and
         page sources that many requests read while nothing is written).
 
-        Inside a request, the data version is read first in the request's read transaction
-        (once per request), and a result cached under that same version is served again;
-        otherwise ``load()`` runs and its result is kept under it. Every unit of work's commit
+        Inside a request, the data version is read first, before any read it validates (once
+        per request: by ``version_reader`` or here), and a result cached under that same
+        version is served again; otherwise ``load()`` runs and its result is kept under it.
+        Every unit of work's commit
         raises the version in its own transaction, in whatever process it runs, so a result is
         never served after a write it does not show. The key carries every argument of the
         query (institution, year, ...): the callers' scope checks run on every request as
@@ -279,7 +280,7 @@ def _versioned_memo(scope: ReadScope, session: Session, key: Any, load: Callable
     pool = session.get_bind().pool
     stamp_key = data_version_key(pool)
     if stamp_key not in scope.memo:
-        # read before anything it validates, in the same read transaction
+        # read before anything it validates (unless ``version_reader`` already did)
         scope.memo[stamp_key] = read_data_version(session)
     stamp = scope.memo[stamp_key]
     cache = _process_caches.get(pool) if stamp is not None else None
